@@ -1,0 +1,21 @@
+# tfp_talent workflow: raw NBS panels -> clean panel -> capital, labour, TFP -> estimates -> tables, figures, report.
+# Run everything:   snakemake -c2          (or: python3 run.py workflow)
+# Run one stage:    snakemake -c2 data/processed/panel.parquet
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+configfile: "config/config.yaml"
+
+
+validate(config, "config/schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+
+
+rule all:
+    input:
+        ALL_TARGETS,
+    default_target: True

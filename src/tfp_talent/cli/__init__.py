@@ -1,0 +1,72 @@
+"""The ``tfp-talent`` command line: reusable estimators on any CSV / Parquet / Stata panel.
+
+Each sub-command lives in its own module with ``register(subparsers)``; the
+module's handler returns an exit code. Bad input (:class:`InputError`) prints one
+line ``error: ...`` and exits 2; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from tfp_talent import __version__
+from tfp_talent.errors import EXIT_BAD_INPUT, InputError
+
+SUBCOMMAND_MODULES = (
+    "tfp_talent.cli.tfp",
+    "tfp_talent.cli.panel",
+    "tfp_talent.cli.threshold",
+)
+
+EPILOG = """examples:
+  tfp-talent panel --data panel.csv --entity id --time year --y y --x x1 x2 --model fe --effects twoway --cov clustered --out fe.json
+  tfp-talent threshold --data hansen1999.dta --entity id --time year --y i --x q1 q2 q3 d1 qd1 --rx c1 --qx d1 --thresholds 2 --bootstrap 300 --seed 1 --out thr.json
+  tfp-talent tfp --method solow --data panel.csv --entity province --time year --output gdp --capital k --labor l --alpha 0.4 --out tfp.csv
+
+Run 'tfp-talent COMMAND --help' for each command's options."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one line on usage errors (its default is also 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="tfp-talent",
+        description="Panel estimators and TFP measures of the tfp_talent package, on any panel file.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in SUBCOMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return int(args.handler(args) or 0)
+    except InputError as err:
+        if args.debug:
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

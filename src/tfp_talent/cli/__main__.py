@@ -1,0 +1,5 @@
+import sys
+
+from tfp_talent.cli import main
+
+sys.exit(main())

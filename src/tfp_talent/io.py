@@ -1,0 +1,158 @@
+"""Reading user panels and writing outputs atomically and deterministically.
+
+Every output of the package goes through :func:`write_frame`, :func:`write_json`
+or :func:`write_text`: each writes to a temporary file in the target folder and
+renames it into place, so a failure never leaves a partial file behind.
+Parquet is written without pandas metadata timestamps and CSV with a fixed float
+format, so identical inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tfp_talent.errors import InputError
+
+PANEL_SUFFIXES = (".csv", ".parquet", ".pq", ".dta")
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it onto ``path`` on success."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text(text: str, path: str | Path) -> None:
+    """Write UTF-8 text atomically (LF line endings)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+
+
+def write_bytes(data: bytes, path: str | Path) -> None:
+    """Write bytes atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_frame(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> None:
+    """Write a frame to ``.parquet`` or ``.csv`` (chosen by suffix), atomically.
+
+    CSV floats use ``%.10g`` so the text does not depend on platform repr quirks;
+    Parquet files are written without the pandas index unless ``index=True``.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    with atomic_path(target) as tmp:
+        if suffix in (".parquet", ".pq"):
+            frame.to_parquet(tmp, index=index, engine="pyarrow", compression="snappy")
+        elif suffix == ".csv":
+            frame.to_csv(tmp, index=index, float_format="%.10g", lineterminator="\n")
+        else:
+            raise InputError(f"cannot write a table with suffix '{suffix}' (use .csv or .parquet)", file=target)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating,)):
+        return None if not math.isfinite(float(obj)) else float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, (pd.Series,)):
+        return obj.to_dict()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def _clean_nan(obj: Any) -> Any:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {str(k): _clean_nan(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean_nan(v) for v in obj]
+    return obj
+
+
+def to_json_text(obj: Any) -> str:
+    """Serialise to stable JSON text: sorted keys, NaN as null, trailing newline."""
+    return json.dumps(_clean_nan(obj), default=_json_default, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_json(obj: Any, path: str | Path) -> None:
+    """Write ``obj`` as stable JSON atomically (see :func:`to_json_text`)."""
+    write_text(to_json_text(obj), path)
+
+
+def read_panel(path: str | Path) -> pd.DataFrame:
+    """Read a user panel from CSV, Parquet or Stata ``.dta``.
+
+    Raises :class:`InputError` naming the file when it is missing, empty, of an
+    unknown type or cannot be parsed.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in PANEL_SUFFIXES:
+        raise InputError(f"unknown file type '{suffix}'; use one of {', '.join(PANEL_SUFFIXES)}", file=p)
+    if not p.exists():
+        raise InputError("file not found", file=p)
+    if p.stat().st_size == 0:
+        raise InputError("file is empty", file=p)
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(p)
+        elif suffix in (".parquet", ".pq"):
+            frame = pd.read_parquet(p)
+        else:
+            frame = pd.read_stata(p)
+    except UnicodeDecodeError as err:
+        raise InputError(f"not valid UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8", file=p) from None
+    except Exception as err:  # noqa: BLE001 - any parser failure becomes one readable line
+        raise InputError(f"cannot be read as {suffix[1:]}: {type(err).__name__}: {err}".splitlines()[0], file=p) from None
+    if frame.empty:
+        raise InputError("file has no data rows", file=p)
+    return frame
+
+
+def require_columns(frame: pd.DataFrame, columns: list[str], *, file: str | Path | None = None) -> None:
+    """Raise :class:`InputError` listing every column of ``columns`` not in ``frame``."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"missing column(s); available: {', '.join(map(str, frame.columns[:30]))}",
+            file=file,
+            column=missing,
+        )
+
+
+def require_unique_keys(frame: pd.DataFrame, keys: list[str], *, file: str | Path | None = None) -> None:
+    """Raise :class:`InputError` if ``keys`` are null or not unique, listing the offending keys."""
+    require_columns(frame, keys, file=file)
+    null = frame[keys].isna().any(axis=1)
+    if null.any():
+        raise InputError("missing key values", file=file, column=keys, rows=list(frame.index[null]))
+    dup = frame.duplicated(keys, keep=False)
+    if dup.any():
+        rows = sorted({tuple(r) for r in frame.loc[dup, keys].itertuples(index=False, name=None)})
+        raise InputError("duplicate keys (each key must appear once)", file=file, column=keys, rows=rows)
