@@ -1,0 +1,1 @@
+# figures stage: rules are added by the issue that builds this stage.
