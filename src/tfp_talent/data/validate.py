@@ -1,0 +1,194 @@
+"""Validation of the clean panel and consistency checks against national totals.
+
+:func:`validate_panel` checks the built panel: keys non-null and unique, exactly
+the 31 provinces and the configured years, shares in [0, 1] (labour share in
+(0, 1)), strictly positive values where logs are taken downstream
+(:data:`~tfp_talent.data.definitions.POSITIVE`), attainment shares summing to 1.
+
+:func:`check_consistency` checks the raw sources against totals published
+elsewhere:
+
+* 2019 regular higher-education enrolment summed over the 31 provinces equals the
+  national 3031.53 万人 (NBS, China Statistical Yearbook 2020, table 21-2), within
+  the rounding of the published figure (0.005 万);
+* R&D personnel FTE, researchers' FTE and R&D expenditure summed over provinces
+  equal the yearbook's own 全国 rows in every year (relative tolerance 1e-4: the
+  yearbook rounds each province);
+* the NBS web exports (nominal GDP xlsx; employment CSVs) agree with the provincial
+  database series where both exist, within the exports' rounding (0.05).
+
+Every failure raises :class:`~tfp_talent.errors.InputError` naming the file(s),
+the column and the offending rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from tfp_talent.data import provinces
+from tfp_talent.data.definitions import (
+    CROSS_CHECKS,
+    KEYS,
+    NATIONAL_HE_ENROLMENT,
+    POSITIVE,
+    RAW_SERIES,
+    SCHOOL_YEARS,
+    SHARES,
+    RawSeries,
+    source_paths,
+    variable,
+)
+from tfp_talent.errors import InputError
+from tfp_talent.io import require_unique_keys
+
+#: Relative tolerance of province sums against the yearbook's national rows.
+YEARBOOK_RTOL = 1e-4
+#: Absolute tolerance of the enrolment check (the national figure has 2 decimals).
+ENROLMENT_ATOL = 0.005 + 1e-9
+
+
+def _files(raw_dir: str | Path, name: str) -> str:
+    try:
+        paths = source_paths(variable(name))
+    except KeyError:
+        return "data/processed/panel"
+    return " + ".join(str(Path(raw_dir) / p) for p in paths) or "tfp_talent.data.provinces"
+
+
+def validate_panel(panel: pd.DataFrame, *, start: int, end: int, raw_dir: str | Path = "data/raw") -> None:
+    """Raise :class:`InputError` for the first failed check of the built panel."""
+    where = "data/processed/panel"
+    require_unique_keys(panel, list(KEYS), file=where)
+    codes = set(panel["province_code"].astype(int))
+    expected = set(provinces.CODES)
+    if codes != expected:
+        raise InputError(
+            "the panel must hold exactly the 31 provinces",
+            file=where,
+            column="province_code",
+            rows=[f"missing {c}" for c in sorted(expected - codes)] + [f"unexpected {c}" for c in sorted(codes - expected)],
+        )
+    years = set(panel["year"].astype(int))
+    want = set(range(start, end + 1))
+    if years != want:
+        raise InputError(
+            f"the panel must hold years {start}-{end}",
+            file=where,
+            column="year",
+            rows=[f"missing {y}" for y in sorted(want - years)] + [f"unexpected {y}" for y in sorted(years - want)],
+        )
+    n = panel.groupby("province_code")["year"].size()
+    if (n != len(want)).any():
+        raise InputError("unbalanced panel", file=where, column="year", rows=[f"{c}: {k} years" for c, k in n[n != len(want)].items()])
+
+    def offending(mask: pd.Series, col: str) -> list[tuple[int, int, float]]:
+        sub = panel.loc[mask]
+        return [(int(p), int(y), float(v)) for p, y, v in zip(sub["province_code"], sub["year"], sub[col], strict=True)]
+
+    for col in SHARES:
+        if col not in panel:
+            continue
+        v = panel[col]
+        bad = v.notna() & ((v < 0) | (v > 1))
+        if col == "labour_share":
+            bad = v.notna() & ((v <= 0) | (v >= 1))
+        if bad.any():
+            bounds = "(0, 1)" if col == "labour_share" else "[0, 1]"
+            raise InputError(f"share outside {bounds}", file=_files(raw_dir, col), column=col, rows=offending(bad, col))
+    for col in POSITIVE:
+        if col not in panel:
+            continue
+        v = panel[col]
+        bad = v.notna() & ~(v > 0)
+        if bad.any():
+            raise InputError("value must be positive (logs are taken of it)", file=_files(raw_dir, col), column=col, rows=offending(bad, col))
+    edu = panel[list(SCHOOL_YEARS)]
+    total = edu.sum(axis=1, min_count=len(SCHOOL_YEARS))
+    bad = total.notna() & ((total - 1).abs() > 1e-9)
+    if bad.any():
+        col = "edu_tertiary_share"
+        raise InputError("attainment shares do not sum to 1", file=_files(raw_dir, col), column=list(SCHOOL_YEARS), rows=offending(bad, col))
+    partial = edu.notna().any(axis=1) & edu.isna().any(axis=1)
+    if partial.any():
+        col = "edu_tertiary_share"
+        raise InputError("attainment shares partly missing", file=_files(raw_dir, col), column=list(SCHOOL_YEARS), rows=offending(partial, col))
+
+
+def _series(tidy: dict[str, pd.DataFrame], s: RawSeries) -> pd.DataFrame:
+    frame = tidy[s.source]
+    return frame.loc[frame["variable"] == s.indicator]
+
+
+def check_consistency(tidy: dict[str, pd.DataFrame], raw_dir: str | Path = "data/raw") -> list[str]:
+    """Check the raw sources against national totals and against each other.
+
+    ``tidy`` maps source keys of :data:`SOURCES` to reader frames (as returned by
+    :func:`tfp_talent.data.panel.read_sources`). Returns one line per passed check;
+    raises :class:`InputError` on the first failure.
+    """
+    raw_dir = Path(raw_dir)
+    passed: list[str] = []
+
+    # 1. higher-education enrolment vs the published national total
+    he = RAW_SERIES["he_enrolment"]
+    enrol = _series(tidy, he)
+    for year, national in NATIONAL_HE_ENROLMENT.items():
+        rows = enrol.loc[enrol["year"] == year]
+        if rows.empty:
+            continue
+        total = float(rows["value"].sum(min_count=1))
+        if not abs(total - national) <= ENROLMENT_ATOL or rows["value"].isna().any() or len(rows) != 31:
+            raise InputError(
+                f"{year} enrolment summed over {rows['value'].notna().sum()} provinces is {total:.4f} 万, "
+                f"but the national total is {national} 万 (China Statistical Yearbook 2020)",
+                file=raw_dir / he.path,
+                column=he.header,
+                rows=[f"year {year}"],
+            )
+        passed.append(f"check: {year} higher-education enrolment summed over 31 provinces = {total:.4f} 万 = national {national} 万")
+
+    # 2. yearbook provinces vs the yearbook's 全国 rows
+    from tfp_talent.data.readers import read_yearbook_national
+
+    for alias in ("rd_fte", "rd_researchers_fte", "rd_expenditure"):
+        s = RAW_SERIES[alias]
+        path = raw_dir / s.path
+        nat = read_yearbook_national(path)
+        nat = nat.loc[nat["variable"] == s.indicator].set_index("year")["value"]
+        prov = _series(tidy, s).groupby("year")["value"].sum(min_count=1)
+        both = pd.concat([prov.rename("provinces"), nat.rename("national")], axis=1).dropna()
+        rel = (both["provinces"] / both["national"] - 1).abs()
+        bad = rel[rel > YEARBOOK_RTOL]
+        if len(bad):
+            raise InputError(
+                f"provinces do not sum to the 全国 row (relative tolerance {YEARBOOK_RTOL:g})",
+                file=path,
+                column=s.indicator,
+                rows=[f"{y}: {both.at[y, 'provinces']:.0f} vs {both.at[y, 'national']:.0f}" for y in bad.index],
+            )
+        if len(both):
+            passed.append(f"check: {path.name} {s.indicator} provinces sum to 全国 in {len(both)} years (max relative gap {rel.max():.1e})")
+
+    # 3. NBS web exports vs the provincial database (same vintage, rounded to 0.1)
+    for name, (export, parts, atol) in CROSS_CHECKS.items():
+        ex = _series(tidy, export).set_index(list(KEYS))["value"]
+        db = sum(_series(tidy, RAW_SERIES[p]).set_index(list(KEYS))["value"] for p in parts)
+        both = pd.concat([ex.rename("export"), db.rename("database")], axis=1).dropna()
+        gap = (both["export"] - both["database"]).abs()
+        bad = gap[gap > atol]
+        if len(bad):
+            files = " vs ".join([str(raw_dir / export.path)] + [str(raw_dir / RAW_SERIES[p].path) for p in parts])
+            raise InputError(
+                f"export and provincial database disagree by more than {atol:g} (different vintage?)",
+                file=files,
+                column=export.header,
+                rows=[(p, y, both.at[(p, y), "export"], round(float(both.at[(p, y), "database"]), 4)) for p, y in bad.index],
+            )
+        if len(both):
+            passed.append(
+                f"check: {Path(export.path).name} agrees with the provincial database for {name} "
+                f"in {len(both)} province-years (max gap {gap.max():.3f})"
+            )
+    return passed
