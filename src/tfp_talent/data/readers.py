@@ -360,7 +360,7 @@ def _export_rows(path: Path) -> list[list[object]]:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
         try:
-            sheet = pd.read_excel(path, header=None, dtype=object, sheet_name=0)
+            sheet = pd.read_excel(path, header=None, dtype=object, sheet_name=0, keep_default_na=False, na_values=[])
         except Exception as err:  # noqa: BLE001 - any reader failure becomes one line
             raise InputError(f"cannot be read as an Excel workbook: {type(err).__name__}: {err}".splitlines()[0], file=path) from None
         return [list(r) for r in sheet.itertuples(index=False, name=None)]
@@ -469,6 +469,12 @@ def read_nbs_export(path: str | Path, *, missing_markers: str = "nan", notes: li
     too_long = [f"line {i + 1}" for i, r in data if len([c for c in r[len(header):] if c != ""]) > 0]
     if too_long:
         raise InputError("row(s) with more cells than the header", file=path, rows=too_long)
+    names = [(i + 1, row[0]) for i, row in data]
+    codes = provinces.resolve([n for _, n in names if not provinces.is_national(n)], source=str(path))
+    if len(set(codes)) != len(codes):
+        real = [(ln, n) for ln, n in names if not provinces.is_national(n)]
+        dup = [f"line {ln}: {n}" for (ln, n), c in zip(real, codes, strict=True) if codes.count(c) > 1]
+        raise InputError("duplicated province rows (each province must appear once)", file=path, column="地区", rows=dup)
     records = []
     for i, row in data:
         cells = row + [""] * (len(header) - len(row))

@@ -152,10 +152,13 @@ def check_consistency(tidy: dict[str, pd.DataFrame], raw_dir: str | Path = "data
     # 2. yearbook provinces vs the yearbook's 全国 rows
     from tfp_talent.data.readers import read_yearbook_national
 
+    national: dict[Path, pd.DataFrame] = {}
     for alias in ("rd_fte", "rd_researchers_fte", "rd_expenditure"):
         s = RAW_SERIES[alias]
         path = raw_dir / s.path
-        nat = read_yearbook_national(path)
+        if path not in national:
+            national[path] = read_yearbook_national(path)
+        nat = national[path]
         nat = nat.loc[nat["variable"] == s.indicator].set_index("year")["value"]
         prov = _series(tidy, s).groupby("year")["value"].sum(min_count=1)
         both = pd.concat([prov.rename("provinces"), nat.rename("national")], axis=1).dropna()
