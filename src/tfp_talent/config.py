@@ -24,3 +24,20 @@ def check_config(config: Mapping[str, Any], *, source: str = CONFIG_FILE) -> Non
             file=source,
             column="years",
         )
+    _check_tfp(config, source)
+
+
+def _check_tfp(config: Mapping[str, Any], source: str) -> None:
+    """TFP stage: a csv labour source needs a file, in the baseline and in every variant."""
+    labour = dict(config.get("labour") or {})
+    variants = dict((config.get("tfp") or {}).get("variants") or {})
+    if labour.get("source") == "csv" and not labour.get("file"):
+        raise InputError("labour.source is csv but labour.file is not set", file=source, column="labour.file")
+    for name, over in variants.items():
+        over = dict(over or {})
+        if over.get("labour", labour.get("source")) == "csv" and not over.get("labour_file", labour.get("file")):
+            raise InputError(
+                f"variant '{name}' uses labour csv but neither labour_file nor labour.file is set",
+                file=source,
+                column="tfp.variants",
+            )

@@ -1,11 +1,115 @@
-"""`tfp-talent tfp` sub-command (to be filled in by its issue)."""
+"""`tfp-talent tfp`: Solow, Törnqvist or DEA-Malmquist TFP on any panel file."""
 
 from __future__ import annotations
 
 import argparse
 
+from tfp_talent.errors import InputError
+from tfp_talent.io import read_panel, write_frame
+from tfp_talent.tfp.measure import METHODS, measure_tfp
+
+DESCRIPTION = """Total factor productivity of every entity and period of a panel (countries,
+provinces, cities, firms), by one of three methods:
+
+  solow      ln A = ln Y - alpha ln K - (1 - alpha) ln(hL)                 (Solow 1957)
+  tornqvist  dln A = dln Y - (1 - s) dln K - s dln(hL), s = two-period mean labour share
+                                                                        (Tornqvist; Diewert 1976)
+  malmquist  output-oriented CRS DEA-Malmquist index M = EC x TC, inputs K and hL,
+             LPs solved with SciPy/HiGHS                       (Fare, Grosskopf, Norris & Zhang 1994)
+
+Output, capital and labour (and --hc) must be > 0; keys (entity, time) unique; for
+tornqvist and malmquist no entity may skip a period between its first and last one.
+The CSV written has the entity and time columns (named as in the input), tfp_growth
+(log growth; ln M for malmquist) and ln_tfp (a level for solow; the cumulated index,
+0 in an entity's first period, otherwise), plus efficiency_change and technical_change
+for malmquist (and pure_efficiency_change, scale_efficiency_change with --vrs)."""
+
+EXAMPLES = """examples:
+  tfp-talent tfp --method solow --data panel.csv --entity province --time year \\
+      --output gdp --capital k --labor l --hc h --alpha 0.4 --out tfp_solow.csv
+  tfp-talent tfp --method tornqvist --data panel.parquet --entity country --time year \\
+      --output rgdpna --capital rnna --labor emp --hc hc --labor-share labsh --out tfp_tq.csv
+  tfp-talent tfp --method malmquist --data firms.dta --entity firm --time year \\
+      --output sales --capital assets --labor workers --frontier sequential --vrs --out tfp_dea.csv
+
+Bad input (unknown column, non-positive values, duplicate keys, a labour share outside
+(0, 1), a missing period for tornqvist/malmquist) stops with one line 'error: ...',
+exit code 2, and no output file."""
+
+BASE_COLUMNS = ["tfp_growth", "ln_tfp"]
+MALMQUIST_COLUMNS = ["efficiency_change", "technical_change"]
+VRS_COLUMNS = ["pure_efficiency_change", "scale_efficiency_change"]
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `tfp` sub-command to the CLI."""
-    # TODO(issue): not yet implemented; the sub-command is registered by its owner.
-    return None
+    p = subparsers.add_parser(
+        "tfp",
+        help="TFP by Solow residual, Tornqvist index or DEA-Malmquist index on any panel",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--method", required=True, choices=METHODS, help="TFP method")
+    p.add_argument("--data", required=True, metavar="FILE", help="panel file: .csv, .parquet or .dta")
+    p.add_argument("--entity", required=True, metavar="COL", help="entity column (province, country, firm, ...)")
+    p.add_argument("--time", required=True, metavar="COL", help="time column (e.g. year)")
+    p.add_argument("--output", required=True, metavar="COL", help="real output Y")
+    p.add_argument("--capital", required=True, metavar="COL", help="real capital stock K")
+    p.add_argument("--labor", "--labour", dest="labor", required=True, metavar="COL", help="labour input L")
+    p.add_argument("--hc", metavar="COL", help="human capital per worker h (effective labour = h*L)")
+    shares = p.add_mutually_exclusive_group()
+    shares.add_argument(
+        "--labor-share", "--labour-share", dest="labor_share", metavar="COL",
+        help="labour share of income in (0, 1) (tornqvist)",
+    )
+    shares.add_argument(
+        "--alpha", type=float, metavar="A",
+        help="capital elasticity (solow; default 0.4) or constant capital share 1 - s (tornqvist)",
+    )
+    p.add_argument(
+        "--frontier", choices=("contemporaneous", "sequential"), default=None,
+        help="malmquist frontier (default contemporaneous)",
+    )
+    p.add_argument("--vrs", action="store_true", help="malmquist: add the VRS pure/scale efficiency split")
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read the panel, measure TFP, write the CSV atomically; bad input raises InputError (exit 2)."""
+    if not str(args.out).lower().endswith(".csv"):
+        raise InputError("--out must be a .csv file", file=args.out)
+    if args.method != "malmquist" and (args.frontier is not None or args.vrs):
+        raise InputError(f"--frontier and --vrs apply to --method malmquist only, not {args.method}")
+    frame = read_panel(args.data)
+    columns = {
+        "--entity": args.entity, "--time": args.time, "--output": args.output, "--capital": args.capital,
+        "--labor": args.labor, "--hc": args.hc, "--labor-share": args.labor_share,
+    }
+    unknown = [f"{opt} {col!r}" for opt, col in columns.items() if col is not None and col not in frame.columns]
+    if unknown:
+        raise InputError(
+            f"no such column(s): {', '.join(unknown)}; available: {', '.join(map(str, frame.columns[:30]))}",
+            file=args.data,
+        )
+    result = measure_tfp(
+        frame,
+        method=args.method,
+        entity=args.entity,
+        time=args.time,
+        output=args.output,
+        capital=args.capital,
+        labour=args.labor,
+        hc=args.hc,
+        alpha=args.alpha,
+        labour_share=args.labor_share,
+        frontier=args.frontier or "contemporaneous",
+        vrs=args.vrs,
+        source=args.data,
+    )
+    cols = [args.entity, args.time, *BASE_COLUMNS]
+    if args.method == "malmquist":
+        cols += MALMQUIST_COLUMNS + (VRS_COLUMNS if args.vrs else [])
+    write_frame(result[cols], args.out)
+    return 0

@@ -1,0 +1,146 @@
+"""Input checks shared by the TFP measures: keys, missing values, positivity, periods.
+
+Every check raises :class:`~tfp_talent.errors.InputError` naming the column and the
+offending ``(entity, time)`` rows, so a user of the generic API or of the CLI sees
+one line saying what to fix, never a pandas or numpy traceback.
+
+*Periods* are the distinct values of the time column present in the data, in
+sorted order (so a biennial panel is fine); an entity has a *gap* when its rows
+skip a period that lies between its own first and last period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tfp_talent.errors import InputError
+from tfp_talent.io import require_columns, require_unique_keys
+
+
+def prepare_panel(
+    frame: pd.DataFrame,
+    *,
+    entity: str,
+    time: str,
+    columns: Sequence[str],
+    positive: Sequence[str] = (),
+    file: str | Path | None = None,
+) -> pd.DataFrame:
+    """Return a copy of ``frame`` with ``entity, time, *columns``, sorted by (entity, time).
+
+    Raises :class:`InputError` for missing columns, missing or duplicate keys,
+    non-numeric or missing values in ``columns`` and values <= 0 in ``positive``.
+    """
+    columns = list(dict.fromkeys(columns))
+    require_columns(frame, [entity, time, *columns], file=file)
+    require_unique_keys(frame, [entity, time], file=file)
+    out = frame[[entity, time, *columns]].copy()
+    for col in columns:
+        values = pd.to_numeric(out[col], errors="coerce")
+        bad_text = values.isna() & out[col].notna()
+        if bad_text.any():
+            raise InputError("non-numeric values", file=file, column=col, rows=_keys(out, bad_text, entity, time))
+        missing = values.isna()
+        if missing.any():
+            raise InputError(
+                "missing values",
+                file=file,
+                column=col,
+                rows=_keys(out, missing, entity, time),
+                hint="drop or fill these rows first",
+            )
+        finite = np.isfinite(values.to_numpy(dtype=float))
+        if not finite.all():
+            raise InputError("infinite values", file=file, column=col, rows=_keys(out, ~finite, entity, time))
+        out[col] = values.astype(float)
+    for col in positive:
+        bad = out[col] <= 0
+        if bad.any():
+            raise InputError(
+                "values must be > 0 (logs / linear programs need positive output and inputs)",
+                file=file,
+                column=col,
+                rows=_keys(out, bad, entity, time),
+            )
+    return out.sort_values([entity, time], kind="mergesort").reset_index(drop=True)
+
+
+def require_share(frame: pd.DataFrame, column: str, *, entity: str, time: str, file: str | Path | None = None) -> None:
+    """Raise :class:`InputError` unless every value of ``column`` lies strictly inside (0, 1)."""
+    bad = ~((frame[column] > 0) & (frame[column] < 1))
+    if bad.any():
+        raise InputError(
+            "labour share must lie strictly between 0 and 1",
+            file=file,
+            column=column,
+            rows=_keys(frame, bad, entity, time),
+        )
+
+
+def period_index(frame: pd.DataFrame, time: str) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct periods and, for every row, the position of its period among them."""
+    periods = np.sort(frame[time].unique())
+    return periods, np.searchsorted(periods, frame[time].to_numpy())
+
+
+def require_no_gaps(
+    frame: pd.DataFrame, *, entity: str, time: str, method: str, file: str | Path | None = None
+) -> None:
+    """Raise :class:`InputError` naming each entity that skips a period inside its own span.
+
+    ``frame`` must be sorted by (entity, time) (as returned by :func:`prepare_panel`).
+    """
+    periods, pos = period_index(frame, time)
+    step = np.diff(pos)
+    same = frame[entity].to_numpy()[1:] == frame[entity].to_numpy()[:-1]
+    gap = same & (step > 1)
+    if gap.any():
+        rows = []
+        ents = frame[entity].to_numpy()[1:][gap]
+        for ent, lo, hi in zip(ents, pos[:-1][gap], pos[1:][gap], strict=True):
+            for p in periods[lo + 1 : hi]:
+                rows.append((ent, p))
+        raise InputError(
+            f"{method} needs every period between an entity's first and last one; missing (entity, time)",
+            file=file,
+            column=[entity, time],
+            rows=rows,
+            hint="fill the missing periods or split the entity",
+        )
+
+
+def lag_within(frame: pd.DataFrame, values: np.ndarray, *, entity: str, time: str) -> np.ndarray:
+    """Value of the previous period for the same entity (NaN where that period is absent).
+
+    ``frame`` must be sorted by (entity, time); "previous" means the preceding period
+    in the sorted set of all periods of the panel.
+    """
+    _, pos = period_index(frame, time)
+    ent = frame[entity].to_numpy()
+    out = np.full(len(frame), np.nan)
+    ok = (ent[1:] == ent[:-1]) & (pos[1:] - pos[:-1] == 1)
+    out[1:][ok] = np.asarray(values, dtype=float)[:-1][ok]
+    return out
+
+
+def first_in_entity(frame: pd.DataFrame, *, entity: str) -> np.ndarray:
+    """Boolean mask of each entity's first row (``frame`` sorted by entity)."""
+    ent = frame[entity].to_numpy()
+    first = np.ones(len(frame), dtype=bool)
+    first[1:] = ent[1:] != ent[:-1]
+    return first
+
+
+def cumulate_within(frame: pd.DataFrame, growth: np.ndarray, *, entity: str) -> np.ndarray:
+    """Cumulated level index: 0 in each entity's first row, then the running sum of ``growth``."""
+    g = np.where(first_in_entity(frame, entity=entity), 0.0, np.asarray(growth, dtype=float))
+    return pd.Series(g).groupby(frame[entity].to_numpy(), sort=False).cumsum().to_numpy()
+
+
+def _keys(frame: pd.DataFrame, mask: pd.Series | np.ndarray, entity: str, time: str) -> list[tuple[object, object]]:
+    sub = frame.loc[np.asarray(mask, dtype=bool), [entity, time]]
+    return [tuple(r) for r in sub.itertuples(index=False, name=None)]

@@ -1,0 +1,201 @@
+"""Labour input L and human capital h for the TFP measures (effective labour h·L).
+
+No total employment (就业人员) by province exists in the raw data (data/raw/PROVENANCE.md),
+so L is one of three documented proxies, chosen in ``config.yaml`` (``labour.source``):
+
+* ``working_age`` (default): population aged 15–64 = working_age_share × year-end population;
+* ``nonfarm``: urban-unit + private + individual employment (``emp_nonfarm``, 2008– only);
+* ``csv``: a user file with columns ``province, year, value`` (any province spelling the
+  registry knows), validated like a raw file: known provinces, integer years, no duplicate
+  (province, year), values > 0, and complete for every province and sample year.
+
+Human capital h = exp(φ(s)) from average years of schooling s with the piecewise-linear
+Mincer returns of the Penn World Table: 13.4 % per year for years 0–4, 10.1 % for 4–8 and
+6.8 % above 8 (Psacharopoulos 1994 returns, as used by Hall & Jones 1999 and Caselli 2005,
+"Accounting for cross-country income differences", Handbook of Economic Growth 1A;
+Feenstra, Inklaar & Timmer 2015, AER 105(10), PWT 8 human-capital index).
+
+Survey gaps: the age and education shares come from the population sample survey, which
+is empty for 2000, 2001 and 2010. With ``fill_gaps="interpolate"`` the working-age share
+and the years of schooling are interpolated linearly inside a province and held at the
+nearest survey year at the edges (2000–2001 take 2002's value); filled rows are flagged in
+``labour_filled`` / ``hc_filled``. With ``fill_gaps="none"`` they stay missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from tfp_talent.data.provinces import CODES, BY_CODE, resolve_frame
+from tfp_talent.errors import InputError
+from tfp_talent.io import read_panel, require_columns
+from tfp_talent.logs import get_logger
+
+log = get_logger("tfp.labour")
+
+#: (upper end of the schooling bracket in years, return per year): PWT / Caselli (2005).
+PWT_MINCER_RETURNS: tuple[tuple[float, float], ...] = ((4.0, 0.134), (8.0, 0.101), (np.inf, 0.068))
+
+LabourSource = Literal["working_age", "nonfarm", "csv"]
+KEYS = ["province_code", "year"]
+
+
+def mincer_phi(years: np.ndarray | pd.Series | float) -> np.ndarray:
+    """φ(s) = 0.134·min(s, 4) + 0.101·min(max(s − 4, 0), 4) + 0.068·max(s − 8, 0).
+
+    Piecewise-linear returns to schooling of the Penn World Table (Caselli 2005;
+    Feenstra, Inklaar & Timmer 2015). NaN stays NaN; negative years raise InputError.
+    """
+    s = np.asarray(years, dtype=float)
+    if np.any(s[~np.isnan(s)] < 0):
+        raise InputError("average years of schooling must be >= 0", column="avg_school_years")
+    phi = np.zeros_like(s)
+    lower = 0.0
+    for upper, rate in PWT_MINCER_RETURNS:
+        phi = phi + rate * np.clip(s - lower, 0.0, upper - lower)
+        lower = upper
+    return np.where(np.isnan(s), np.nan, phi)
+
+
+def human_capital_index(years: np.ndarray | pd.Series | float) -> np.ndarray:
+    """h = exp(φ(s)), the PWT human-capital index per worker (see :func:`mincer_phi`)."""
+    return np.exp(mincer_phi(years))
+
+
+def fill_survey_gaps(frame: pd.DataFrame, column: str, *, entity: str = "province_code", time: str = "year") -> tuple[pd.Series, pd.Series]:
+    """Linear interpolation inside each entity, nearest observed value at the edges.
+
+    Returns the filled series and a bool flag (True where a value was filled).
+    Entities with no observed value stay missing.
+    """
+    data = frame.sort_values([entity, time])
+    filled = data.groupby(entity, sort=False)[column].transform(
+        lambda s: s.interpolate(method="linear", limit_area="inside").ffill().bfill()
+    )
+    flag = data[column].isna() & filled.notna()
+    return filled.reindex(frame.index), flag.reindex(frame.index)
+
+
+def read_labour_csv(path: str | Path, *, years: Sequence[int], provinces: Sequence[int] = CODES) -> pd.DataFrame:
+    """Read and validate a user labour file ``province, year, value`` → ``province_code, year, labour``.
+
+    Checks (each raises :class:`InputError` naming file, column and rows): the three
+    columns exist; every province spelling is known (national totals are dropped and
+    logged); years are integers; values are numeric and > 0; no duplicate
+    (province, year); every province of ``provinces`` × every year of ``years`` present.
+    """
+    p = Path(path)
+    raw = read_panel(p)
+    require_columns(raw, ["province", "year", "value"], file=p)
+    notes: list[str] = []
+    data = resolve_frame(raw, "province", source=str(p), log=notes)
+    for note in notes:
+        log.info(note)
+    year = pd.to_numeric(data["year"], errors="coerce")
+    bad = year.isna() | (year != year.round())
+    if bad.any():
+        raise InputError("years must be integers", file=p, column="year", rows=[f"row {i + 2}" for i in data.index[bad]])
+    data["year"] = year.astype("int64")
+    value = pd.to_numeric(data["value"], errors="coerce")
+    bad = value.isna()
+    if bad.any():
+        rows = [(r.province, r.year) for r in data.loc[bad].itertuples()]
+        raise InputError("missing or non-numeric values", file=p, column="value", rows=rows)
+    bad = value <= 0
+    if bad.any():
+        rows = [(r.province, r.year) for r in data.loc[bad].itertuples()]
+        raise InputError("labour input must be > 0", file=p, column="value", rows=rows)
+    data["labour"] = value.astype(float)
+    dup = data.duplicated(KEYS, keep=False)
+    if dup.any():
+        rows = sorted({(BY_CODE[c].name_short, y) for c, y in data.loc[dup, KEYS].itertuples(index=False, name=None)})
+        raise InputError("duplicate (province, year) rows", file=p, column=["province", "year"], rows=rows)
+    wanted = pd.MultiIndex.from_product([list(provinces), list(years)], names=KEYS)
+    have = pd.MultiIndex.from_frame(data[KEYS])
+    missing = wanted.difference(have)
+    if len(missing):
+        rows = [(BY_CODE[c].name_short, y) for c, y in missing]
+        raise InputError(
+            "incomplete: the sample needs every province and year", file=p, column="value", rows=rows
+        )
+    keep = data.set_index(KEYS).index.isin(wanted)
+    return data.loc[keep, [*KEYS, "labour"]].sort_values(KEYS).reset_index(drop=True)
+
+
+def labour_input(
+    panel: pd.DataFrame,
+    *,
+    source: LabourSource = "working_age",
+    human_capital: bool = True,
+    fill_gaps: Literal["interpolate", "none"] = "interpolate",
+    user_file: str | Path | None = None,
+) -> pd.DataFrame:
+    """Labour input L, human capital h and effective labour h·L per province and year.
+
+    L by ``source`` (module docstring); h = exp(φ(avg_school_years)) with the PWT Mincer
+    returns (:func:`mincer_phi`), or 1 when ``human_capital`` is False.
+
+    Returns ``province_code, year, labour, labour_filled, avg_school_years, hc, hc_filled,
+    labour_eff`` (labour in the unit of the source, 万人 for the built-in proxies;
+    labour_eff = hc × labour). Missing stays NaN.
+    """
+    if source not in ("working_age", "nonfarm", "csv"):
+        raise InputError(f"unknown labour source '{source}' (use working_age, nonfarm or csv)", column="labour.source")
+    if fill_gaps not in ("interpolate", "none"):
+        raise InputError(f"unknown fill_gaps '{fill_gaps}' (use interpolate or none)", column="labour.fill_gaps")
+    require_columns(panel, KEYS)
+    out = panel[KEYS].copy()
+    flag_prior = lambda col: (  # noqa: E731 - data-stage imputation flags, when present
+        panel[f"{col}_imputed"].fillna(False).astype(bool) if f"{col}_imputed" in panel else pd.Series(False, index=panel.index)
+    )
+    if source == "working_age":
+        require_columns(panel, ["working_age_share", "pop_yearend"])
+        share = panel["working_age_share"]
+        filled = pd.Series(False, index=panel.index)
+        if fill_gaps == "interpolate":
+            share, filled = fill_survey_gaps(panel, "working_age_share")
+        out["labour"] = (share * panel["pop_yearend"]).to_numpy()
+        out["labour_filled"] = (filled | flag_prior("working_age_share")).to_numpy()
+    elif source == "nonfarm":
+        require_columns(panel, ["emp_nonfarm"])
+        out["labour"] = panel["emp_nonfarm"].to_numpy()
+        out["labour_filled"] = flag_prior("emp_nonfarm").to_numpy()
+    else:
+        if user_file is None:
+            raise InputError("labour.source is csv but no labour.file is given", column="labour.file")
+        years = sorted(int(y) for y in panel["year"].unique())
+        provinces = sorted(int(c) for c in panel["province_code"].unique())
+        user = read_labour_csv(user_file, years=years, provinces=provinces)
+        out["labour"] = out.merge(user, on=KEYS, how="left")["labour"].to_numpy()
+        out["labour_filled"] = False
+    if human_capital:
+        require_columns(panel, ["avg_school_years"])
+        school = panel["avg_school_years"]
+        hc_filled = pd.Series(False, index=panel.index)
+        if fill_gaps == "interpolate":
+            school, hc_filled = fill_survey_gaps(panel, "avg_school_years")
+        out["avg_school_years"] = school.to_numpy()
+        out["hc"] = human_capital_index(school.to_numpy())
+        out["hc_filled"] = (hc_filled | flag_prior("avg_school_years")).to_numpy()
+    else:
+        out["avg_school_years"] = np.nan
+        out["hc"] = 1.0
+        out["hc_filled"] = False
+    out["labour_eff"] = out["hc"] * out["labour"]
+    bad = out["labour"] <= 0
+    if bad.any():
+        rows = [tuple(r) for r in out.loc[bad, KEYS].itertuples(index=False, name=None)]
+        raise InputError("labour input must be > 0", column="labour", rows=rows)
+    n_missing = int(out["labour_eff"].isna().sum())
+    log.info(
+        "labour input: source=%s, human capital=%s, fill_gaps=%s; %d filled labour rows, %d filled schooling rows, "
+        "%d rows without effective labour",
+        source, human_capital, fill_gaps, int(out["labour_filled"].sum()), int(out["hc_filled"].sum()), n_missing,
+    )
+    cols = [*KEYS, "labour", "labour_filled", "avg_school_years", "hc", "hc_filled", "labour_eff"]
+    return out[cols].sort_values(KEYS).reset_index(drop=True)

@@ -1,0 +1,219 @@
+"""The provincial TFP stage of the workflow: settings, inputs, methods, variants.
+
+Settings come from three config sections (``capital:``, ``labour:``, ``tfp:``) and
+:func:`resolve_settings` flattens them, applying a robustness variant's overrides
+(``tfp.variants.<name>``: any of :data:`VARIANT_KEYS`) on top of the baseline. The rule
+files pass only the settings a job depends on as Snakemake params, so a change of
+``capital.delta`` re-runs the capital-dependent jobs and a change of ``tfp.alpha``
+only the Solow job.
+
+Provincial conventions: keys ``province_code, year``; output Y = ``gdp_real`` (亿元,
+constant prices of ``years.start``); capital K from :mod:`tfp_talent.tfp.capital`
+in the same base year; effective labour h·L from :mod:`tfp_talent.tfp.labour`; labour
+share from the panel's ``labour_share`` (2000–2017), later years filled by
+``tfp.share_rule`` and flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tfp_talent.errors import InputError
+from tfp_talent.io import require_columns, require_unique_keys
+from tfp_talent.logs import get_logger
+from tfp_talent.tfp.capital import china_capital_stock
+from tfp_talent.tfp.labour import labour_input
+from tfp_talent.tfp.malmquist import malmquist_index
+from tfp_talent.tfp.measure import METHODS
+from tfp_talent.tfp.solow import solow_residual
+from tfp_talent.tfp.tornqvist import fill_labour_share, tornqvist_index
+
+log = get_logger("tfp.pipeline")
+
+KEYS = ["province_code", "year"]
+OUTPUT = "gdp_real"
+
+CAPITAL_DEFAULTS: dict[str, Any] = {
+    "delta": 0.096,
+    "initial": "zhang",
+    "initial_rate": 0.1,
+    "hj_years": 10,
+    "base_year": None,
+    "chongqing_initial": "package",
+}
+LABOUR_DEFAULTS: dict[str, Any] = {"source": "working_age", "file": None, "human_capital": True, "fill_gaps": "interpolate"}
+TFP_DEFAULTS: dict[str, Any] = {
+    "methods": list(METHODS),
+    "alpha": 0.4,
+    "share_rule": "carry_forward",
+    "frontier": "contemporaneous",
+    "vrs": True,
+}
+#: Variant key -> (config section, setting). A variant entry may override any of these.
+VARIANT_KEYS: dict[str, tuple[str, str]] = {
+    "delta": ("capital", "delta"),
+    "initial": ("capital", "initial"),
+    "chongqing_initial": ("capital", "chongqing_initial"),
+    "labour": ("labour", "source"),
+    "labour_file": ("labour", "file"),
+    "human_capital": ("labour", "human_capital"),
+    "fill_gaps": ("labour", "fill_gaps"),
+    "alpha": ("tfp", "alpha"),
+    "share_rule": ("tfp", "share_rule"),
+    "frontier": ("tfp", "frontier"),
+    "vrs": ("tfp", "vrs"),
+}
+#: Settings each TFP method depends on (its Snakemake params).
+METHOD_SETTINGS: dict[str, tuple[str, ...]] = {
+    "solow": ("alpha",),
+    "tornqvist": ("share_rule",),
+    "malmquist": ("frontier", "vrs"),
+}
+
+
+def resolve_settings(config: Mapping[str, Any], variant: str | None = None) -> dict[str, dict[str, Any]]:
+    """Baseline settings from ``config`` (defaults filled), with ``variant``'s overrides applied.
+
+    ``capital.base_year`` null means ``years.start`` (the price base of real GDP).
+    """
+    out = {
+        "capital": {**CAPITAL_DEFAULTS, **dict(config.get("capital") or {})},
+        "labour": {**LABOUR_DEFAULTS, **dict(config.get("labour") or {})},
+        "tfp": {**TFP_DEFAULTS, **{k: v for k, v in dict(config.get("tfp") or {}).items() if k != "variants"}},
+    }
+    if out["capital"]["base_year"] is None:
+        out["capital"]["base_year"] = int(config["years"]["start"])
+    if variant is not None:
+        variants = dict((config.get("tfp") or {}).get("variants") or {})
+        if variant not in variants:
+            raise InputError(f"unknown TFP variant '{variant}'", file="config/config.yaml", column="tfp.variants")
+        for key, value in dict(variants[variant] or {}).items():
+            if key not in VARIANT_KEYS:
+                raise InputError(
+                    f"variant '{variant}': unknown key '{key}' (use {', '.join(VARIANT_KEYS)})",
+                    file="config/config.yaml",
+                    column="tfp.variants",
+                )
+            section, name = VARIANT_KEYS[key]
+            out[section][name] = value
+    return out
+
+
+def capital_params(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of :func:`china_capital_stock` from the ``capital`` settings."""
+    c = settings["capital"]
+    return {k: c[k] for k in ("delta", "initial", "initial_rate", "hj_years", "base_year", "chongqing_initial")}
+
+
+def labour_params(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of :func:`labour_input` from the ``labour`` settings."""
+    lab = settings["labour"]
+    return {"source": lab["source"], "human_capital": lab["human_capital"], "fill_gaps": lab["fill_gaps"], "user_file": lab["file"]}
+
+
+def method_params(settings: Mapping[str, Any], method: str) -> dict[str, Any]:
+    """The settings ``method`` depends on (nothing else, so other changes do not re-run it)."""
+    return {k: settings["tfp"][k] for k in METHOD_SETTINGS[method]}
+
+
+def tfp_inputs(panel: pd.DataFrame, capital: pd.DataFrame, labour: pd.DataFrame) -> pd.DataFrame:
+    """Merge Y (gdp_real), K, L, h, h·L and the labour share on the panel's province-years."""
+    require_columns(panel, [*KEYS, OUTPUT, "labour_share"], file="panel")
+    require_unique_keys(panel, KEYS, file="panel")
+    base = panel[[*KEYS, OUTPUT, "labour_share"]].rename(columns={OUTPUT: "output"})
+    out = base.merge(capital[[*KEYS, "capital"]], on=KEYS, how="left", validate="one_to_one")
+    lab_cols = ["labour", "hc", "labour_eff", "labour_filled", "hc_filled"]
+    out = out.merge(labour[[*KEYS, *lab_cols]], on=KEYS, how="left", validate="one_to_one")
+    return out.sort_values(KEYS).reset_index(drop=True)
+
+
+def provincial_tfp(inputs: pd.DataFrame, method: str, params: Mapping[str, Any]) -> pd.DataFrame:
+    """TFP of ``method`` on the merged inputs of :func:`tfp_inputs`, keyed by province_code, year.
+
+    Province-years without output, capital or effective labour are left out (logged) and
+    come back as NaN rows; Törnqvist fills missing labour shares by ``share_rule`` and
+    flags them in ``share_filled``.
+    """
+    if method not in METHODS:
+        raise InputError(f"unknown TFP method '{method}' (use {', '.join(METHODS)})", column="tfp.methods")
+    need = ["output", "capital", "labour_eff"]
+    complete = inputs[need].notna().all(axis=1)
+    if not complete.all():
+        dropped = inputs.loc[~complete]
+        log.info(
+            "%s: %d province-years without output, capital or effective labour left out (years %s)",
+            method, len(dropped), ", ".join(str(y) for y in sorted(dropped["year"].unique())),
+        )
+    data = inputs.loc[complete].reset_index(drop=True)
+    if data.empty:
+        raise InputError(f"{method}: no province-year has output, capital and effective labour", file="panel")
+    common = dict(entity="province_code", time="year", output="output", capital="capital", source="TFP inputs")
+    if method == "solow":
+        res = solow_residual(data, **common, labour="labour_eff", alpha=float(params["alpha"]))
+    elif method == "tornqvist":
+        share, filled = fill_labour_share(data, entity="province_code", time="year", share="labour_share", rule=params["share_rule"])
+        data = data.assign(labour_share_used=share.to_numpy(), share_filled=filled.to_numpy())
+        if filled.any():
+            log.info("tornqvist: labour share filled (%s) in years %s", params["share_rule"], sorted(data.loc[data["share_filled"], "year"].unique().tolist()))
+        res = tornqvist_index(data, **common, labour="labour_eff", labour_share="labour_share_used")
+        res = res.merge(data[[*KEYS, "labour_share_used", "share_filled"]], on=KEYS, how="left")
+    else:
+        res = malmquist_index(
+            data, entity="province_code", time="year", outputs="output", inputs=["capital", "labour_eff"],
+            frontier=params["frontier"], vrs=bool(params["vrs"]), source="TFP inputs",
+        )
+    out = inputs[KEYS].merge(res, on=KEYS, how="left", validate="one_to_one")
+    if "share_filled" in out:
+        out["share_filled"] = out["share_filled"].astype("boolean")
+    return out
+
+
+def combine_tfp(frames: Mapping[str, pd.DataFrame], labour: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One frame keyed by province_code, year with each method's columns prefixed ``<method>_``.
+
+    With ``labour`` the flags ``labour_filled`` and ``hc_filled`` are added (they apply to
+    every method that uses h·L).
+    """
+    out: pd.DataFrame | None = None
+    for method in METHODS:
+        if method not in frames:
+            continue
+        f = frames[method]
+        renamed = f.rename(columns={c: f"{method}_{c}" for c in f.columns if c not in KEYS})
+        out = renamed if out is None else out.merge(renamed, on=KEYS, how="outer", validate="one_to_one")
+    if out is None:
+        raise InputError("no TFP method to combine", column="tfp.methods")
+    if labour is not None:
+        out = out.merge(labour[[*KEYS, "labour_filled", "hc_filled"]], on=KEYS, how="left")
+    return out.sort_values(KEYS).reset_index(drop=True)
+
+
+def run_variant(
+    panel: pd.DataFrame, asset: pd.DataFrame, settings: Mapping[str, Any], *, root: str | Path = "."
+) -> pd.DataFrame:
+    """Capital, labour and every configured TFP method for one settings set (a robustness variant).
+
+    Same functions as the baseline rules, in one job; returns the :func:`combine_tfp` frame.
+    """
+    capital = china_capital_stock(asset, **capital_params(settings))
+    lab = labour_params(settings)
+    if lab["user_file"] is not None:
+        lab["user_file"] = Path(root) / lab["user_file"]
+    labour = labour_input(panel, **lab)
+    inputs = tfp_inputs(panel, capital, labour)
+    frames = {m: provincial_tfp(inputs, m, method_params(settings, m)) for m in settings["tfp"]["methods"]}
+    return combine_tfp(frames, labour)
+
+
+def summarise(frame: pd.DataFrame, column: str) -> str:
+    """One log line: mean, min and max of a column over its non-missing rows."""
+    v = frame[column].to_numpy(dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return f"{column}: no values"
+    return f"{column}: n={v.size}, mean={v.mean():.4f}, min={v.min():.4f}, max={v.max():.4f}"

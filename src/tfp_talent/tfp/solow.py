@@ -1,0 +1,53 @@
+"""Solow residual with a constant capital elasticity.
+
+    ln A_it = ln Y_it − α ln K_it − (1 − α) ln(h_it L_it)
+
+Solow (1957), "Technical change and the aggregate production function", REStat 39(3);
+Cobb–Douglas with constant returns, α = capital elasticity (config ``tfp.alpha``,
+0.4 by default; 0.5 as robustness; the two-way FE production function in
+:mod:`tfp_talent.tfp.prodfn` is a diagnostic of it). Growth is the change of
+ln A between consecutive periods of the same entity.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tfp_talent.errors import InputError
+from tfp_talent.tfp._panel import lag_within, prepare_panel
+
+DEFAULT_ALPHA = 0.4
+
+
+def solow_residual(
+    frame: pd.DataFrame,
+    *,
+    entity: str,
+    time: str,
+    output: str,
+    capital: str,
+    labour: str,
+    hc: str | None = None,
+    alpha: float = DEFAULT_ALPHA,
+    source: str | Path | None = None,
+) -> pd.DataFrame:
+    """ln A = ln Y − α ln K − (1 − α) ln(hL), and its growth Δ ln A.
+
+    Solow (1957). ``hc`` (human capital per worker h) multiplies ``labour`` when given.
+    All of output, capital, labour (and hc) must be present and > 0.
+    Returns ``entity, time, ln_tfp, tfp_growth``; tfp_growth is NaN in an entity's
+    first period and after a skipped period (periods = distinct times of the panel).
+    """
+    if not 0 < alpha < 1:
+        raise InputError(f"alpha (capital elasticity) must lie strictly between 0 and 1, got {alpha}", column="alpha")
+    cols = [output, capital, labour, *([hc] if hc else [])]
+    data = prepare_panel(frame, entity=entity, time=time, columns=cols, positive=cols, file=source)
+    eff = np.log(data[labour].to_numpy()) + (np.log(data[hc].to_numpy()) if hc else 0.0)
+    ln_a = np.log(data[output].to_numpy()) - alpha * np.log(data[capital].to_numpy()) - (1.0 - alpha) * eff
+    out = data[[entity, time]].copy()
+    out["ln_tfp"] = ln_a
+    out["tfp_growth"] = ln_a - lag_within(data, ln_a, entity=entity, time=time)
+    return out

@@ -1,0 +1,90 @@
+"""Törnqvist growth accounting with time-varying factor shares.
+
+    Δln A_t = Δln Y_t − (1 − s̄_L,t) Δln K_t − s̄_L,t Δln(h_t L_t),   s̄_L,t = (s_L,t + s_L,t−1) / 2
+
+Törnqvist (1936); exact for a translog production function with constant returns and
+competitive factor shares (Diewert 1976, J. Econometrics 4(2), "Exact and superlative
+index numbers"; Caves, Christensen & Diewert 1982). s_L is the labour share of income
+(provincial labour compensation / income-approach GDP). The level index is the
+cumulated growth, ln A = 0 in an entity's first period.
+
+The income-approach accounts stop in 2017; :func:`fill_labour_share` sets the shares of
+later years by a documented rule and flags the rows it filled.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from tfp_talent.errors import InputError
+from tfp_talent.tfp._panel import cumulate_within, lag_within, prepare_panel, require_no_gaps, require_share
+
+ShareRule = Literal["carry_forward", "province_mean"]
+
+
+def tornqvist_index(
+    frame: pd.DataFrame,
+    *,
+    entity: str,
+    time: str,
+    output: str,
+    capital: str,
+    labour: str,
+    labour_share: str,
+    hc: str | None = None,
+    source: str | Path | None = None,
+) -> pd.DataFrame:
+    """Törnqvist TFP growth Δln A_t = Δln Y − (1 − s̄_L) Δln K − s̄_L Δln(hL) and its cumulated level.
+
+    Törnqvist (1936); Diewert (1976). ``labour_share`` must lie in (0, 1); values must be
+    present and > 0; an entity may not skip a period between its first and last one
+    (the level index is a chain). Returns ``entity, time, tfp_growth, ln_tfp,
+    labour_share_mean`` (growth NaN and level 0 in an entity's first period).
+    """
+    cols = [output, capital, labour, *([hc] if hc else [])]
+    data = prepare_panel(frame, entity=entity, time=time, columns=[*cols, labour_share], positive=cols, file=source)
+    require_share(data, labour_share, entity=entity, time=time, file=source)
+    require_no_gaps(data, entity=entity, time=time, method="the Törnqvist index", file=source)
+    ln_y = np.log(data[output].to_numpy())
+    ln_k = np.log(data[capital].to_numpy())
+    ln_l = np.log(data[labour].to_numpy()) + (np.log(data[hc].to_numpy()) if hc else 0.0)
+    s = data[labour_share].to_numpy()
+    lag = lambda v: lag_within(data, v, entity=entity, time=time)  # noqa: E731
+    s_bar = 0.5 * (s + lag(s))
+    growth = (ln_y - lag(ln_y)) - (1.0 - s_bar) * (ln_k - lag(ln_k)) - s_bar * (ln_l - lag(ln_l))
+    out = data[[entity, time]].copy()
+    out["tfp_growth"] = growth
+    out["ln_tfp"] = cumulate_within(data, growth, entity=entity)
+    out["labour_share_mean"] = s_bar
+    return out
+
+
+def fill_labour_share(
+    frame: pd.DataFrame, *, entity: str, time: str, share: str, rule: ShareRule = "carry_forward"
+) -> tuple[pd.Series, pd.Series]:
+    """Fill missing labour shares of each entity and flag the filled rows.
+
+    ``carry_forward``: the entity's last observed share before the missing year (the
+    first observed share for years before it) — for the provinces, 2018–2019 take 2017's;
+    ``province_mean``: the entity's mean share over its observed years.
+    Returns (filled share, bool flag). An entity with no observed share raises InputError.
+    """
+    if rule not in ("carry_forward", "province_mean"):
+        raise InputError(f"unknown labour-share rule '{rule}' (use carry_forward or province_mean)", column="tfp.share_rule")
+    data = frame.sort_values([entity, time])
+    grouped = data.groupby(entity, sort=False)[share]
+    none = grouped.transform(lambda s: s.notna().sum() == 0)
+    if none.any():
+        raise InputError(
+            "no observed labour share for entity", column=share, rows=sorted(set(data.loc[none, entity].tolist()))
+        )
+    if rule == "carry_forward":
+        filled = grouped.transform(lambda s: s.ffill().bfill())
+    else:
+        filled = data[share].fillna(grouped.transform("mean"))
+    flag = data[share].isna()
+    return filled.reindex(frame.index), flag.reindex(frame.index)
