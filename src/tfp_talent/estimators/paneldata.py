@@ -1,0 +1,336 @@
+"""Preparing a user panel for the estimators: terms, lags, checks, codes.
+
+Every estimator of :mod:`tfp_talent.estimators` goes through :func:`prepare_panel`,
+so bad input is reported the same way whatever the model: a one-line
+:class:`~tfp_talent.errors.InputError` naming the file, the column and the rows.
+
+Terms
+    A term is a column name or a lag written as in Stata: ``L.x`` or ``L1.x`` is
+    x_{i,t-1}, ``L2.x`` is x_{i,t-2}. A lag is the value of the same entity at
+    calendar period t - k (the time column must hold integers, e.g. years); it is
+    missing when that period is absent, so lags never cross a gap. A column of the
+    data whose name looks like a lag (``L2.x`` made by
+    :func:`tfp_talent.talent.design.add_lags`) is used as it is.
+
+Missing values
+    Rows with a missing value in any term are dropped (listwise, as Stata does);
+    the number dropped is recorded. Infinite values are an error.
+
+The prepared panel holds float arrays under safe names (``v0``, ``v1``, ...) so
+that any column name, including ``L2.x`` or names with spaces, can be passed to
+formula-based engines; ``names`` maps them back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tfp_talent.errors import InputError
+from tfp_talent.io import require_columns
+
+LAG_RE = re.compile(r"^L(\d*)\.(.+)$")
+MAX_LAG = 50
+
+
+@dataclass(frozen=True)
+class Term:
+    """A regressor term: ``column`` lagged ``lag`` periods (0 = no lag)."""
+
+    name: str
+    column: str
+    lag: int = 0
+
+
+def parse_term(token: str, columns: Sequence[str] | pd.Index) -> Term:
+    """Parse ``x``, ``L.x`` or ``Lk.x`` into a :class:`Term` (a data column of that name wins)."""
+    token = str(token).strip()
+    if not token:
+        raise InputError("empty variable name")
+    if token in columns:
+        return Term(token, token, 0)
+    m = LAG_RE.match(token)
+    if m:
+        k = int(m.group(1)) if m.group(1) else 1
+        if not 1 <= k <= MAX_LAG:
+            raise InputError(f"lag order must be between 1 and {MAX_LAG}, got {k}", column=token)
+        return Term(token, m.group(2), k)
+    return Term(token, token, 0)
+
+
+def parse_formula(formula: str) -> tuple[str, list[str]]:
+    """Split ``"y ~ x1 + L2.x2"`` into ``("y", ["x1", "L2.x2"])``.
+
+    Only sums of terms are understood (no transformations or interactions): build
+    transformed columns in the data first.
+    """
+    if formula.count("~") != 1:
+        raise InputError(f"formula must have one '~' (as in 'y ~ x1 + x2'), got {formula!r}")
+    lhs, rhs = (s.strip() for s in formula.split("~"))
+    x = [t.strip() for t in rhs.split("+") if t.strip()]
+    if not lhs or not x:
+        raise InputError(f"formula needs a dependent variable and at least one regressor, got {formula!r}")
+    bad = [t for t in [lhs, *x] if any(c in t for c in "*:()|^")]
+    if bad:
+        raise InputError(
+            "only sums of column names and lags (L2.x) are understood in a formula; "
+            "create transformed columns in the data first",
+            column=bad,
+        )
+    return lhs, x
+
+
+@dataclass
+class PreparedPanel:
+    """Float arrays of the used rows, integer entity/time codes and bookkeeping.
+
+    ``frame`` has columns ``_e`` (entity code), ``_t`` (time code, ordered by
+    time) and the safe variable names ``v0 ...``; ``names`` maps safe names to the
+    user's terms.
+    """
+
+    frame: pd.DataFrame
+    names: dict[str, str]
+    entity: str
+    time: str
+    n_entities: int
+    n_periods: int
+    n_dropped: int
+    balanced: bool
+    entity_labels: np.ndarray
+    time_labels: np.ndarray
+    file: str | None = None
+    safe: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def nobs(self) -> int:
+        return len(self.frame)
+
+    def col(self, term: str) -> np.ndarray:
+        """Float array of a term, by the user's name."""
+        return self.frame[self.safe[term]].to_numpy()
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64, copy=False), np.asarray(uniques)
+
+
+def _check_keys(data: pd.DataFrame, entity: str, time: str, file: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ent, tim = data[entity], data[time]
+    null = ent.isna().to_numpy() | tim.isna().to_numpy()
+    if null.any():
+        raise InputError("missing entity or time values", file=file, column=[entity, time], rows=list(data.index[null]))
+    e, e_lab = _codes(ent)
+    t, t_lab = _codes(tim)
+    key = e * max(len(t_lab), 1) + t
+    if pd.Index(key).has_duplicates:
+        dup = pd.Index(key).duplicated(keep=False)
+        rows = sorted({(a, b) for a, b in zip(ent[dup], tim[dup], strict=True)}, key=str)
+        raise InputError(
+            "duplicate entity-time rows (each entity-period must appear once)",
+            file=file,
+            column=[entity, time],
+            rows=rows,
+            hint="aggregate or drop the duplicates first",
+        )
+    return e, t, e_lab, t_lab
+
+
+def _numeric(data: pd.DataFrame, column: str, file: str | None) -> np.ndarray:
+    s = data[column]
+    if pd.api.types.is_bool_dtype(s):
+        return s.to_numpy(dtype=float)
+    if not pd.api.types.is_numeric_dtype(s):
+        conv = pd.to_numeric(s, errors="coerce")
+        bad = conv.isna() & s.notna()
+        rows = list(data.index[bad.to_numpy()])
+        examples = ", ".join(repr(v) for v in s[bad].astype(str).unique()[:3])
+        raise InputError(
+            f"is not numeric (values such as {examples})",
+            file=file,
+            column=column,
+            rows=rows,
+            hint="clean the column or convert it to numbers",
+        )
+    return s.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _lagged(values: np.ndarray, e: np.ndarray, tval: np.ndarray, k: int) -> np.ndarray:
+    """x_{i,t-k} by calendar time: missing when entity i has no row at t - k."""
+    tmin = int(tval.min())
+    span = int(tval.max()) - tmin + 1 + k
+    key = pd.Index(e * span + (tval - tmin + k))
+    want = e * span + (tval - tmin)
+    pos = key.get_indexer(want)
+    out = np.full(values.shape[0], np.nan)
+    hit = pos >= 0
+    out[hit] = values[pos[hit]]
+    return out
+
+
+def prepare_panel(
+    data: pd.DataFrame,
+    terms: Sequence[str],
+    *,
+    entity: str,
+    time: str,
+    file: str | Path | None = None,
+    min_obs: int = 2,
+) -> PreparedPanel:
+    """Check ``data`` and return the used rows of ``terms`` as a :class:`PreparedPanel`.
+
+    Raises :class:`InputError` for: missing columns, missing or duplicate
+    entity-time keys (naming the keys), non-numeric or infinite values (naming the
+    rows), a lag on a non-integer time column, fewer than ``min_obs`` complete rows.
+    """
+    file_s = None if file is None else str(file)
+    if not isinstance(data, pd.DataFrame):
+        raise InputError("data must be a pandas DataFrame", file=file_s)
+    if entity == time:
+        raise InputError("entity and time must be different columns", file=file_s, column=entity)
+    parsed: list[Term] = []
+    seen: set[str] = set()
+    for tok in terms:
+        term = parse_term(tok, data.columns)
+        if term.name in seen:
+            continue
+        seen.add(term.name)
+        parsed.append(term)
+    require_columns(data, [entity, time, *dict.fromkeys(t.column for t in parsed)], file=file_s)
+    clash = [t.name for t in parsed if t.column in (entity, time)]
+    if clash:
+        raise InputError("the entity and time columns cannot be used as variables", file=file_s, column=clash)
+
+    e, t, e_lab, t_lab = _check_keys(data, entity, time, file_s)
+    base: dict[str, np.ndarray] = {}
+    for term in parsed:
+        if term.column not in base:
+            base[term.column] = _numeric(data, term.column, file_s)
+
+    tval: np.ndarray | None = None
+    if any(term.lag for term in parsed):
+        tcol = data[time]
+        if not pd.api.types.is_integer_dtype(tcol):
+            as_float = pd.to_numeric(tcol, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            if not (np.isfinite(as_float).all() and np.all(as_float == np.round(as_float))):
+                lagged = [term.name for term in parsed if term.lag]
+                raise InputError(
+                    f"lags need a time column of whole numbers (e.g. years); '{time}' is not",
+                    file=file_s,
+                    column=lagged,
+                )
+            tval = as_float.astype(np.int64)
+        else:
+            tval = tcol.to_numpy(dtype=np.int64)
+
+    arrays: dict[str, np.ndarray] = {}
+    for term in parsed:
+        x = base[term.column]
+        arrays[term.name] = x if term.lag == 0 else _lagged(x, e, tval, term.lag)  # type: ignore[arg-type]
+
+    stacked_ok = np.ones(len(data), dtype=bool)
+    for name, x in arrays.items():
+        fin = np.isfinite(x)
+        if not fin.all():
+            inf = np.isinf(x)
+            if inf.any():
+                raise InputError("has infinite values", file=file_s, column=name, rows=list(data.index[inf]))
+            stacked_ok &= fin
+    n_dropped = int((~stacked_ok).sum())
+    nobs = int(stacked_ok.sum())
+    if nobs < min_obs:
+        raise InputError(
+            f"too few complete observations: {nobs} rows have all of {', '.join(arrays)} "
+            f"(of {len(data)} rows; need at least {min_obs})",
+            file=file_s,
+        )
+
+    safe = {name: f"v{i}" for i, name in enumerate(arrays)}
+    if n_dropped:
+        cols = {"_e": e[stacked_ok], "_t": t[stacked_ok]}
+        cols.update({safe[n]: x[stacked_ok] for n, x in arrays.items()})
+    else:
+        cols = {"_e": e, "_t": t}
+        cols.update({safe[n]: x for n, x in arrays.items()})
+    frame = pd.DataFrame(cols, copy=False)
+    ue = np.bincount(frame["_e"].to_numpy(), minlength=len(e_lab))
+    ut = np.bincount(frame["_t"].to_numpy(), minlength=len(t_lab))
+    n_ent = int((ue > 0).sum())
+    n_per = int((ut > 0).sum())
+    balanced = bool(nobs == n_ent * n_per)
+    return PreparedPanel(
+        frame=frame,
+        names={v: k for k, v in safe.items()},
+        entity=entity,
+        time=time,
+        n_entities=n_ent,
+        n_periods=n_per,
+        n_dropped=n_dropped,
+        balanced=balanced,
+        entity_labels=e_lab,
+        time_labels=t_lab,
+        file=file_s,
+        safe=safe,
+    )
+
+
+def check_regressors(
+    X: np.ndarray,
+    names: Sequence[str],
+    *,
+    file: str | None = None,
+    after: str = "",
+    has_constant: bool = False,
+) -> None:
+    """Raise :class:`InputError` if a column of ``X`` is constant or perfectly collinear.
+
+    ``X`` is the design as the estimator sees it (e.g. after a transformation
+    described by ``after``, such as "removing the entity means"). A column is
+    reported as collinear when the pivoted QR decomposition finds it a linear
+    combination of the others (relative tolerance 1e-10); the message names it and
+    the columns it is a combination of.
+    """
+    import scipy.linalg
+
+    if X.shape[1] == 0:
+        return
+    scale = np.sqrt((X**2).sum(axis=0))
+    where = f" {after}" if after else ""
+    zero = scale <= 1e-300
+    if has_constant:
+        centred = X - X.mean(axis=0)
+        zero |= np.sqrt((centred**2).sum(axis=0)) <= 1e-12 * np.maximum(scale, 1e-300)
+    if zero.any():
+        bad = [names[i] for i in np.flatnonzero(zero)]
+        raise InputError(
+            f"regressor does not vary{where} (it is constant), so its coefficient is not identified; drop it",
+            file=file,
+            column=bad,
+        )
+    Xs = X / scale
+    if has_constant:
+        Xs = np.column_stack([np.ones(X.shape[0]) / np.sqrt(X.shape[0]), Xs])
+    _, R, piv = scipy.linalg.qr(Xs, mode="economic", pivoting=True)
+    d = np.abs(np.diag(R))
+    rank = int((d > 1e-10 * d[0]).sum()) if d.size else 0
+    if rank == Xs.shape[1]:
+        return
+    all_names = (["const"] if has_constant else []) + list(names)
+    dependent = [int(j) for j in piv[rank:]]
+    keep = [int(j) for j in piv[:rank]]
+    target = dependent[0]
+    coef, *_ = np.linalg.lstsq(Xs[:, keep], Xs[:, target], rcond=None)
+    partners = [all_names[keep[i]] for i in np.flatnonzero(np.abs(coef) > 1e-8)]
+    bad = [all_names[j] for j in dependent if all_names[j] != "const"] or [all_names[target]]
+    raise InputError(
+        f"perfectly collinear regressors{where}: {', '.join(repr(b) for b in bad)} "
+        f"is a linear combination of {', '.join(repr(p) for p in partners) or 'the others'}; drop one of them",
+        file=file,
+        column=bad,
+    )
