@@ -459,6 +459,14 @@ def _fit_pyfixest(
         vcov = "DK"
         vcov_kwargs = {"lag": bw, "time_id": "_t", "panel_id": "_e"}
 
+    k_fe0, _, _ = _fe_levels(prep, eff)
+    k0 = len(x_names) + (1 if model == "pooled" else 0)
+    if prep.nobs <= k0 + k_fe0:
+        raise InputError(
+            f"too few observations: {prep.nobs} rows for {k0} coefficients and {k_fe0} fixed-effect levels "
+            "(need more rows than parameters)",
+            file=prep.file,
+        )
     if model == "pooled":
         check_regressors(prep.frame[[s[n] for n in x_names]].to_numpy(), x_names, file=prep.file, has_constant=True)
     with warnings.catch_warnings(record=True) as caught:
@@ -474,7 +482,7 @@ def _fit_pyfixest(
                 fixef_tol=FIXEF_TOL,
                 copy_data=False,
             )
-        except (ValueError, np.linalg.LinAlgError) as err:
+        except (ValueError, ZeroDivisionError, np.linalg.LinAlgError) as err:
             raise InputError(f"the model cannot be estimated on these data: {str(err).strip().splitlines()[0]}", file=prep.file) from None
     collin = list(getattr(fit, "_collin_vars", []) or [])
     if collin:
@@ -644,7 +652,7 @@ def _fit_linearmodels(
     else:
         n_clu = _n_clusters(prep, clu)
         n_periods_dk = prep.n_periods - (1 if model == "fd" else 0)
-        if model == "fd" and clu in ("time", "both"):
+        if model == "fd" and clu is not None:
             n_clu = min(_fd_groups(res, clu))
     factor = small_sample_factor(
         convention, cov, nobs=n, k=k, k_fe=0, n_clusters=n_clu, n_periods=n_periods_dk
@@ -670,6 +678,8 @@ def _fit_linearmodels(
     extra["rsquared_overall"] = float(res.rsquared_overall)
     if model == "fd":
         extra["nobs_levels"] = prep.nobs
+        if clu is not None:
+            extra["n_clusters"] = dict(zip(["entity", "time"] if clu == "both" else [clu], _fd_groups(res, clu), strict=True))
     rsq_w = float(res.rsquared_within)
     return _assemble(
         names=[str(c) for c in keep],
@@ -701,7 +711,7 @@ def _fd_groups(res: Any, clu: str | None) -> list[int]:
     idx = res.resids.index
     e = idx.get_level_values(0).nunique()
     t = idx.get_level_values(1).nunique()
-    return [t] if clu == "time" else [e, t]
+    return {"entity": [e], "time": [t], "both": [e, t]}[clu]  # type: ignore[index]
 
 
 def _check_linearmodels_design(prep: PreparedPanel, model: str, exog: pd.DataFrame, x_names: list[str]) -> None:

@@ -1,0 +1,327 @@
+"""Hausman test of fixed against random effects, classic and cluster-robust.
+
+Classic (Hausman 1978, Econometrica 46(6):1251–1271; Stata ``hausman fe re``)
+    H = (b_FE − b_RE)' [V_FE − V_RE]⁻¹ (b_FE − b_RE) ~ χ²(df), df = number of
+    coefficients compared (the time-varying regressors; not the constant nor the
+    period dummies). Both models use the unadjusted covariance of the chosen
+    small-sample convention (``stata``: s²_FE = SSR/(N − k − K_fe) as ``xtreg, fe``,
+    s²_RE = SSR_GLS/(N − k) as ``xtreg, re``). ``sigma="more"`` bases both on
+    s²_RE (V_FE × s²_RE/s²_FE, Stata's ``sigmamore``), ``sigma="less"`` on s²_FE
+    (V_RE × s²_FE/s²_RE, ``sigmaless``). If V_FE − V_RE is not positive definite
+    (eigenvalues ≤ 1e-10 × the largest in absolute value), the result says so
+    (``positive_definite=False`` and ``message``), the Moore–Penrose inverse is
+    used and df = rank(V_FE − V_RE), as Stata does; a negative statistic has no
+    p-value. Valid only under homoskedastic, serially uncorrelated errors.
+
+Cluster-robust, Mundlak form (Mundlak 1978; Wooldridge 2010, §10.7.3; Stata
+``xtoverid`` after ``xtreg, re vce(cluster)``)
+    Auxiliary regression, random effects (``aux="re"``, default) or pooled OLS
+    (``aux="pooled"``): y_it = a + x_it'β + x̄_i'γ + [period dummies] + u_it,
+    x̄_i the entity means of x over the used rows. H0: γ = 0 (the effects are
+    uncorrelated with x). Statistic W = γ̂' V̂(γ̂)⁻¹ γ̂ ~ χ²(q), q = dim x, with the
+    covariance ``cov`` (default clustered by entity) and the small-sample
+    convention of :func:`~tfp_talent.estimators.panel.fit_panel`; ``f_stat`` =
+    W/q with F(q, df of the covariance). With two-way effects in an unbalanced
+    panel the entity means of the period dummies are added as well (Wooldridge
+    2019, J. Econometrics 211:137–150), so that β̂ of the pooled auxiliary
+    regression equals the two-way FE estimate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from tfp_talent.errors import InputError
+from tfp_talent.estimators.panel import _json_safe, fit_panel
+from tfp_talent.estimators.paneldata import parse_formula, prepare_panel
+
+EIG_TOL = 1e-10
+
+
+@dataclass
+class HausmanResult:
+    """Result of :func:`hausman`.
+
+    ``params`` are the FE coefficients (classic) or the coefficients γ of the
+    entity means (Mundlak); ``params_re`` the RE coefficients (classic);
+    ``std_errors`` are sqrt(diag(V_FE − V_RE)) (NaN where negative; classic) or the
+    standard errors of γ (Mundlak).
+    """
+
+    method: str
+    statistic: float
+    df: int
+    p_value: float
+    names: list[str]
+    params: pd.Series
+    std_errors: pd.Series
+    params_re: pd.Series | None
+    positive_definite: bool
+    rank: int
+    message: str
+    nobs: int
+    n_entities: int
+    n_periods: int
+    effects: str
+    cov_type: str
+    cluster: str | None
+    convention: str
+    aux: str | None = None
+    sigma: str = "none"
+    f_stat: float = math.nan
+    f_pvalue: float = math.nan
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return math.isfinite(self.p_value)
+
+    def to_dict(self) -> dict[str, Any]:
+        def series(s: pd.Series | None) -> dict[str, float] | None:
+            return None if s is None else {str(k): float(v) for k, v in s.items()}
+
+        return {
+            "test": "hausman",
+            "method": self.method,
+            "statistic": float(self.statistic),
+            "df": int(self.df),
+            "p_value": float(self.p_value),
+            "f_stat": float(self.f_stat),
+            "f_pvalue": float(self.f_pvalue),
+            "names": list(self.names),
+            "params": series(self.params),
+            "std_errors": series(self.std_errors),
+            "params_re": series(self.params_re),
+            "positive_definite": bool(self.positive_definite),
+            "rank": int(self.rank),
+            "message": self.message,
+            "nobs": int(self.nobs),
+            "n_entities": int(self.n_entities),
+            "n_periods": int(self.n_periods),
+            "effects": self.effects,
+            "cov_type": self.cov_type,
+            "cluster": self.cluster,
+            "convention": self.convention,
+            "aux": self.aux,
+            "sigma": self.sigma,
+            "extra": _json_safe(self.extra),
+        }
+
+
+def hausman(
+    data: pd.DataFrame,
+    y: str,
+    x: Sequence[str] | None = None,
+    *,
+    entity: str,
+    time: str,
+    effects: str = "twoway",
+    method: str = "classic",
+    cov: str | None = None,
+    cluster: str | None = "entity",
+    bandwidth: int | None = None,
+    convention: str = "stata",
+    aux: str = "re",
+    sigma: str = "none",
+    file: str | Path | None = None,
+) -> HausmanResult:
+    """Test fixed against random effects (see the module docstring for the formulas).
+
+    ``effects``: ``entity`` or ``twoway`` (FE with period effects against RE with
+    period dummies; default). ``method``: ``classic`` (``cov`` must be
+    ``unadjusted``, the default) or ``mundlak`` (default ``cov="clustered"`` by
+    ``cluster``). ``y``/``x`` as in :func:`~tfp_talent.estimators.panel.fit_panel`.
+    """
+    if x is None:
+        y, x = parse_formula(y)
+    x = [str(v) for v in x]
+    if effects not in ("entity", "twoway"):
+        raise InputError(f"the Hausman test compares entity effects: use effects 'entity' or 'twoway', got {effects!r}")
+    if method == "classic":
+        cov = cov or "unadjusted"
+        if cov != "unadjusted":
+            raise InputError(
+                f"the classic Hausman test needs cov 'unadjusted' (got {cov!r}); "
+                "use method 'mundlak' for a cluster-robust test"
+            )
+        if sigma not in ("none", "more", "less"):
+            raise InputError(f"unknown sigma {sigma!r}; use none, more or less")
+        return _classic(data, y, x, entity, time, effects, convention, sigma, file)
+    if method == "mundlak":
+        if sigma != "none":
+            raise InputError("sigma is only used by the classic test")
+        if aux not in ("re", "pooled"):
+            raise InputError(f"unknown aux {aux!r}; use re or pooled")
+        return _mundlak(data, y, x, entity, time, effects, cov or "clustered", cluster, bandwidth, convention, aux, file)
+    raise InputError(f"unknown method {method!r}; use classic or mundlak")
+
+
+def _classic(
+    data: pd.DataFrame,
+    y: str,
+    x: list[str],
+    entity: str,
+    time: str,
+    effects: str,
+    convention: str,
+    sigma: str,
+    file: str | Path | None,
+) -> HausmanResult:
+    fe = fit_panel(data, y, x, entity=entity, time=time, model="fe", effects=effects, cov="unadjusted", cluster=None, convention=convention, file=file)
+    re = fit_panel(data, y, x, entity=entity, time=time, model="re", effects=effects, cov="unadjusted", cluster=None, convention=convention, file=file)
+    names = [n for n in fe.params.index if n in re.params.index]
+    b = fe.params[names] - re.params[names]
+    v_fe = fe.cov.loc[names, names].to_numpy()
+    v_re = re.cov.loc[names, names].to_numpy()
+    if sigma == "more":
+        v_fe = v_fe * (re.extra["s2"] / fe.extra["s2"])
+    elif sigma == "less":
+        v_re = v_re * (fe.extra["s2"] / re.extra["s2"])
+    vd = v_fe - v_re
+    stat, df, pd_ok, rank, msg = quadratic_form_test(b.to_numpy(), vd)
+    p = float(stats.chi2.sf(stat, df)) if (math.isfinite(stat) and stat >= 0 and df > 0) else math.nan
+    diag = np.diag(vd)
+    se = pd.Series(np.sqrt(np.where(diag >= 0, diag, np.nan)), index=names)
+    return HausmanResult(
+        method="classic",
+        statistic=stat,
+        df=df,
+        p_value=p,
+        names=names,
+        params=fe.params[names],
+        std_errors=se,
+        params_re=re.params[names],
+        positive_definite=pd_ok,
+        rank=rank,
+        message=msg,
+        nobs=fe.nobs,
+        n_entities=fe.n_entities,
+        n_periods=fe.n_periods,
+        effects=effects,
+        cov_type="unadjusted",
+        cluster=None,
+        convention=convention,
+        sigma=sigma,
+        extra={"s2_fe": fe.extra.get("s2"), "s2_re": re.extra.get("s2"), "difference": b, "engines": [fe.engine, re.engine]},
+    )
+
+
+def quadratic_form_test(d: np.ndarray, vd: np.ndarray) -> tuple[float, int, bool, int, str]:
+    """d'[Vd]⁻¹d with a positive-definiteness check; generalized inverse otherwise.
+
+    Returns (statistic, df, positive_definite, rank, message).
+    """
+    if not (np.all(np.isfinite(d)) and np.all(np.isfinite(vd))):
+        return math.nan, d.shape[0], False, 0, "the coefficients or covariances are not finite"
+    vd = (vd + vd.T) / 2.0
+    eig = np.linalg.eigvalsh(vd)
+    scale = float(np.max(np.abs(eig))) if eig.size else 0.0
+    tol = EIG_TOL * scale
+    rank = int((np.abs(eig) > tol).sum())
+    if scale > 0 and np.all(eig > tol):
+        stat = float(d @ np.linalg.solve(vd, d))
+        return stat, d.shape[0], True, rank, "V_FE - V_RE is positive definite"
+    stat = float(d @ np.linalg.pinv(vd, hermitian=True, rcond=EIG_TOL) @ d)
+    msg = (
+        f"V_FE - V_RE is not positive definite (smallest eigenvalue {eig.min():.4g}); "
+        f"a generalized inverse was used and df = rank = {rank}"
+    )
+    if stat < 0:
+        msg += "; the statistic is negative, so the data do not meet the test's assumptions (no p-value)"
+    msg += "; consider method 'mundlak' (cluster-robust)"
+    return stat, rank, False, rank, msg
+
+
+def _mundlak(
+    data: pd.DataFrame,
+    y: str,
+    x: list[str],
+    entity: str,
+    time: str,
+    effects: str,
+    cov: str,
+    cluster: str | None,
+    bandwidth: int | None,
+    convention: str,
+    aux: str,
+    file: str | Path | None,
+) -> HausmanResult:
+    prep = prepare_panel(data, [y, *x], entity=entity, time=time, file=file)
+    f = prep.frame
+    e = f["_e"].to_numpy()
+    t = f["_t"].to_numpy()
+    counts = np.bincount(e)
+    cols: dict[str, np.ndarray] = {"_entity": e, "_time": t, y: prep.col(y)}
+    mean_names = []
+    for name in x:
+        v = prep.col(name)
+        cols[name] = v
+        m = (np.bincount(e, weights=v) / np.where(counts > 0, counts, 1))[e]
+        mn = f"mean[{name}]"
+        cols[mn] = m
+        mean_names.append(mn)
+    time_mean_names: list[str] = []
+    if effects == "twoway" and not prep.balanced:
+        periods = np.unique(t)
+        for p in periods[1:]:
+            dmy = (t == p).astype(float)
+            mn = f"mean[period {prep.time_labels[p]}]"
+            cols[mn] = (np.bincount(e, weights=dmy) / np.where(counts > 0, counts, 1))[e]
+            time_mean_names.append(mn)
+    frame = pd.DataFrame(cols)
+    regs = [*x, *mean_names, *time_mean_names]
+    if aux == "re":
+        res = fit_panel(frame, y, regs, entity="_entity", time="_time", model="re", effects=effects, cov=cov, cluster=cluster, bandwidth=bandwidth, convention=convention, file=file)
+    else:
+        if effects == "twoway":
+            periods = np.unique(t)
+            for p in periods[1:]:
+                frame[f"period[{prep.time_labels[p]}]"] = (t == p).astype(float)
+            regs = regs + [f"period[{prep.time_labels[p]}]" for p in periods[1:]]
+        res = fit_panel(frame, y, regs, entity="_entity", time="_time", model="pooled", cov=cov, cluster=cluster, bandwidth=bandwidth, convention=convention, file=file)
+    g = res.params[mean_names].to_numpy()
+    v = res.cov.loc[mean_names, mean_names].to_numpy()
+    stat, df, pd_ok, rank, msg = quadratic_form_test(g, v)
+    msg = "Wald test of the entity means (Mundlak)" if pd_ok else msg.replace("V_FE - V_RE", "V(gamma)")
+    p = float(stats.chi2.sf(stat, df)) if (math.isfinite(stat) and stat >= 0 and df > 0) else math.nan
+    fst = stat / df if df else math.nan
+    fp = (float(stats.chi2.sf(stat, df)) if math.isinf(res.df_inference) else float(stats.f.sf(fst, df, res.df_inference))) if math.isfinite(p) else math.nan
+    return HausmanResult(
+        method="mundlak",
+        statistic=stat,
+        df=df,
+        p_value=p,
+        names=list(x),
+        params=pd.Series(g, index=x),
+        std_errors=pd.Series(np.sqrt(np.diag(v)), index=x),
+        params_re=None,
+        positive_definite=pd_ok,
+        rank=rank,
+        message=msg,
+        nobs=res.nobs,
+        n_entities=res.n_entities,
+        n_periods=res.n_periods,
+        effects=effects,
+        cov_type=res.cov_type,
+        cluster=res.cluster,
+        convention=convention,
+        aux=aux,
+        f_stat=fst,
+        f_pvalue=fp,
+        extra={
+            "aux_params": res.params,
+            "aux_std_errors": res.std_errors,
+            "df_inference": res.df_inference,
+            "n_dropped_missing": prep.n_dropped,
+            "engine": res.engine,
+        },
+    )
+
