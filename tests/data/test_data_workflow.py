@@ -2,7 +2,9 @@
 
 Checks the acceptance criteria of the data stage: the target builds just that stage,
 a second run is a no-op, the outputs are byte-identical to the package build, and a
-bad raw file stops the run with one `error:` line and no partial output.
+bad raw file stops the run with one `error:` line and no partial output. (A checksum
+mismatch is tested on verify_checksums in test_data_bad_input.py; the panel rule takes
+verify_raw's output as input, so it never reads unverified files.)
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from data_stage_helpers import RAW, ROOT, edit_text
+from data_stage_helpers import RAW, ROOT
 
 from tfp_talent.io import write_frame
 
@@ -80,15 +82,3 @@ def test_bad_raw_file_stops_with_one_line_and_no_output(tmp_path):
     assert not any((work / "data" / "processed" / name).exists() for name in OUTPUTS)
     assert not list((work / "data" / "processed").glob(".*.tmp"))
     assert path.read_bytes() == before  # raw data untouched
-
-
-@pytest.mark.skipif(not SNAKEMAKE.exists(), reason="snakemake not installed in this environment")
-def test_checksum_mismatch_stops_before_reading(tmp_path):
-    work = _project(tmp_path)
-    edit_text(work / "data" / "raw" / "nbs-provincial-2000-2019" / "人口" / "总人口.csv", "110000,北京市,2019,2154", "110000,北京市,2019,2155")
-    run = _snakemake(work, "data/processed/panel.parquet")
-    assert run.returncode != 0
-    errors = [line for line in run.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and "checksum mismatch for nbs-provincial-2000-2019/人口/总人口.csv" in errors[0]
-    assert not (work / "data" / "processed" / "raw_verified.txt").exists()
-    assert not any((work / "data" / "processed" / name).exists() for name in OUTPUTS)
