@@ -123,8 +123,8 @@ CROSS_CHECKS: dict[str, tuple[RawSeries, tuple[str, ...], float]] = {
 }
 
 #: Published national total used in validation: regular higher-education enrolment 2019, 万人.
-#: NBS, China Statistical Yearbook 2020, table 21-2 (普通本专科在校学生数 30,315,262 人), and the
-#: 2019 Statistical Communiqué (在校生 3031.5 万人). Not in the shipped raw files (no 全国 row).
+#: The NBS national figure for 2019 (3031.5 万 in the 2019 Statistical Communiqué; 3031.53 万 as
+#: quoted in the project's foundation issue). Not in the shipped raw files (no 全国 row).
 NATIONAL_HE_ENROLMENT = {2019: 3031.53}
 
 #: Survey-share variables that data.impute_survey_gaps may interpolate, and the variables derived from them.

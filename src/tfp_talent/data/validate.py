@@ -9,7 +9,7 @@ the 31 provinces and the configured years, shares in [0, 1] (labour share in
 elsewhere:
 
 * 2019 regular higher-education enrolment summed over the 31 provinces equals the
-  national 3031.53 万人 (NBS, China Statistical Yearbook 2020, table 21-2), within
+  national 3031.53 万人 (NBS national figure, see ``definitions.NATIONAL_HE_ENROLMENT``), within
   the rounding of the published figure (0.005 万);
 * R&D personnel FTE, researchers' FTE and R&D expenditure summed over provinces
   equal the yearbook's own 全国 rows in every year (relative tolerance 1e-4: the
