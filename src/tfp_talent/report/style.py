@@ -1,0 +1,128 @@
+"""One figure style for the study, and deterministic saving of PNG + PDF.
+
+All figure functions draw inside :func:`figure_style` (an ``rcParams`` context),
+so every figure shares fonts, sizes, colours and grid. Sizes are set for print:
+a full-width figure is 6.5 in wide (a US-letter/A4 text block), 9 pt text,
+saved at :data:`DPI` dots per inch. Labels are English only (the default
+DejaVu Sans font has no Chinese glyphs).
+
+:func:`save_figure` strips the metadata that would make files differ between
+runs (PDF ``CreationDate``/``Producer``/``Creator``, PNG ``Software``), so the
+same figure gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from cycler import cycler  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from tfp_talent.io import write_bytes  # noqa: E402
+
+#: Resolution of saved PNGs (dots per inch).
+DPI = 200
+#: Width of a full-width figure, inches.
+FULL_WIDTH = 6.5
+
+#: Okabe & Ito (2008) colour-blind-safe palette.
+PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+#: One colour per region, used by every figure.
+REGION_COLORS: dict[str, str] = {
+    "East": "#0072B2",
+    "Central": "#E69F00",
+    "West": "#009E73",
+    "Northeast": "#CC79A7",
+    "All": "#000000",
+}
+REGION_MARKERS: dict[str, str] = {"East": "o", "Central": "s", "West": "^", "Northeast": "D", "All": "x"}
+#: Fill of provinces without data on maps (plus a hatch).
+MISSING_COLOR = "#d9d9d9"
+#: Fill of map areas outside the sample.
+OUTSIDE_COLOR = "#f2f2f2"
+#: Sequential colour map for choropleths.
+SEQUENTIAL_CMAP = "viridis"
+
+STYLE: dict[str, Any] = {
+    "figure.figsize": (FULL_WIDTH, 4.0),
+    "figure.dpi": 100,
+    "figure.constrained_layout.use": True,
+    "savefig.dpi": DPI,
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "axes.prop_cycle": cycler(color=list(PALETTE)),
+    "grid.color": "#cccccc",
+    "grid.linewidth": 0.5,
+    "grid.alpha": 0.8,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "lines.linewidth": 1.6,
+    "lines.markersize": 5,
+    "hatch.linewidth": 0.6,
+    "pdf.fonttype": 42,
+    "svg.hashsalt": "tfp_talent",
+    "path.simplify": True,
+}
+
+
+@contextmanager
+def figure_style() -> Iterator[None]:
+    """``with figure_style(): ...`` applies :data:`STYLE` (and restores the previous one)."""
+    with plt.rc_context(STYLE):
+        yield
+
+
+PNG_METADATA = {"Software": None}
+PDF_METADATA = {"CreationDate": None, "Producer": None, "Creator": None}
+
+
+def figure_bytes(fig: Figure, fmt: str) -> bytes:
+    """Render ``fig`` as ``png`` or ``pdf`` bytes without run-dependent metadata."""
+    buf = io.BytesIO()
+    meta = PNG_METADATA if fmt == "png" else PDF_METADATA
+    with figure_style():
+        fig.savefig(buf, format=fmt, dpi=DPI, metadata=meta)
+    return buf.getvalue()
+
+
+def save_figure(fig: Figure, stem: str | Path, *, formats: tuple[str, ...] = ("png", "pdf"), close: bool = True) -> list[Path]:
+    """Write ``stem.png`` and ``stem.pdf`` atomically and deterministically; return the paths."""
+    base = Path(stem)
+    if base.suffix.lower() in (".png", ".pdf"):
+        base = base.with_suffix("")
+    paths = []
+    for fmt in formats:
+        path = base.with_suffix(f".{fmt}")
+        write_bytes(figure_bytes(fig, fmt), path)
+        paths.append(path)
+    if close:
+        plt.close(fig)
+    return paths
+
+
+def add_note(fig: Figure, text: str, *, fontsize: float = 7.0) -> None:
+    """A small left-aligned note at the bottom of the figure (sources, missing data).
+
+    Drawn as the figure's ``supxlabel``, so the constrained layout reserves room
+    for it below all axes (and their legends). Figure-level legends therefore go
+    at the top (``loc="outside upper center"``). Break long notes with ``\\n``.
+    """
+    fig.supxlabel(text, x=0.01, ha="left", fontsize=fontsize, color="#444444", fontweight="normal")
