@@ -1,0 +1,273 @@
+"""Fixed-effects two-stage least squares (FE-2SLS) for panels.
+
+Model: y_it = x_it'β + w_it'δ + a_i + λ_t + e_it, with endogenous regressors x
+instrumented by z (excluded instruments) and exogenous regressors w.
+
+Estimation (Wooldridge 2010, Econometric Analysis of Cross Section and Panel Data,
+§11.4): the absorbed effects are removed from y, x, w and z by pyfixest's
+alternating-projection ``demean`` (exact two-way within transform, balanced or
+not; tolerance 1e-10), then **linearmodels** ``IV2SLS`` estimates
+β̂ = (X̃'P_Z̃X̃)⁻¹X̃'P_Z̃ỹ on the demeaned data, with X̃ = [x̃, w̃], Z̃ = [z̃, w̃].
+The raw covariance of linearmodels (``debiased=False``) is scaled by the
+small-sample factor of :mod:`tfp_talent.estimators.panel` with K_fe absorbed
+levels (the same conventions as :func:`~tfp_talent.estimators.panel.fit_panel`).
+
+Diagnostics (in ``PanelResult.extra``)
+    ``first_stage[x]``: partial R² and Shea's partial R² (linearmodels), and the
+    first-stage partial F of the excluded instruments, F = W/q, W the Wald
+    statistic of the instruments' coefficients in the regression of x̃ on
+    [z̃, w̃] with the chosen covariance (robust/clustered → a robust F), scaled by
+    the same convention with k = dim(z) + dim(w). With one endogenous regressor
+    this robust F is the Kleibergen–Paap (2006) rk Wald F as reported by
+    ``ivreg2``/``xtivreg2`` (Baum, Schaffer & Stillman 2007) up to their finite-sample
+    scaling; with ``unadjusted`` it is the Cragg–Donald F. ``weak_id_f`` holds it
+    when there is one endogenous regressor (with more, use the individual F's).
+    ``overid`` (over-identified models): Hansen's J = n ḡ'Ŝ⁻¹ḡ at the two-step
+    efficient GMM estimate with the weight matrix of the chosen covariance
+    (linearmodels ``IVGMM``; Sargan's statistic with ``unadjusted``), χ²(q − dim x).
+
+Instruments may be lags: ``instruments=["L2.x"]`` or ``{"x": ["L2.x", "L3.x"]}``
+(the dict only documents which instruments go with which regressor; all
+instruments are used for all endogenous regressors, as in any 2SLS). Lags are
+built within entity by calendar period and never cross gaps
+(:mod:`tfp_talent.estimators.paneldata`).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tfp_talent.errors import InputError
+from tfp_talent.estimators.panel import (
+    FIXEF_TOL,
+    PanelResult,
+    _assemble,
+    _common_extra,
+    _fe_levels,
+    _n_clusters,
+    _nested,
+    check_options,
+    small_sample_factor,
+)
+from tfp_talent.estimators.paneldata import check_regressors, prepare_panel
+
+IV_EFFECTS = ("none", "entity", "time", "twoway")
+
+
+def _flatten(instruments: Sequence[str] | Mapping[str, Sequence[str]]) -> list[str]:
+    if isinstance(instruments, Mapping):
+        out: list[str] = []
+        for v in instruments.values():
+            out.extend([v] if isinstance(v, str) else list(v))
+        return list(dict.fromkeys(out))
+    if isinstance(instruments, str):
+        return [instruments]
+    return list(dict.fromkeys(str(v) for v in instruments))
+
+
+def demean(values: np.ndarray, entity_codes: np.ndarray, time_codes: np.ndarray, effects: str) -> np.ndarray:
+    """Remove entity, time or two-way means (alternating projections, tol 1e-10)."""
+    from pyfixest.estimation import demean as pf_demean
+
+    if effects == "none":
+        return values
+    cols = {"entity": [entity_codes], "time": [time_codes], "twoway": [entity_codes, time_codes]}[effects]
+    flist = np.column_stack(cols).astype(np.uint64)
+    out, converged = pf_demean(
+        np.ascontiguousarray(values, dtype=float), flist, np.ones(values.shape[0]), tol=FIXEF_TOL, maxiter=100_000
+    )
+    if not converged:
+        raise InputError("the fixed-effects projection did not converge (check for disconnected entity-period groups)")
+    return out
+
+
+def fit_iv(
+    data: pd.DataFrame,
+    y: str,
+    exog: Sequence[str] | None,
+    endog: Sequence[str] | str,
+    instruments: Sequence[str] | Mapping[str, Sequence[str]],
+    *,
+    entity: str,
+    time: str,
+    effects: str = "twoway",
+    cov: str = "clustered",
+    cluster: str | None = "entity",
+    convention: str = "stata",
+    level: float = 0.95,
+    file: str | Path | None = None,
+) -> PanelResult:
+    """FE-2SLS of ``y`` on ``endog`` (instrumented by ``instruments``) and ``exog``.
+
+    ``effects``: ``twoway`` (default), ``entity``, ``time`` or ``none`` (pooled
+    2SLS with a constant). ``cov``: ``unadjusted``, ``robust`` or ``clustered``
+    (``cluster`` = entity, time, both); Driscoll–Kraay is not offered for IV.
+    Conventions as :func:`~tfp_talent.estimators.panel.fit_panel`. Returns a
+    :class:`~tfp_talent.estimators.panel.PanelResult` with ``model="fe-iv"``
+    (``"pooled-iv"`` without effects); diagnostics in ``extra``.
+    """
+    endog_l = [endog] if isinstance(endog, str) else [str(v) for v in endog]
+    exog_l = [str(v) for v in (exog or [])]
+    instr_l = _flatten(instruments)
+    if not endog_l:
+        raise InputError("at least one endogenous regressor is needed")
+    if len(instr_l) < len(endog_l):
+        raise InputError(
+            f"the model is under-identified: {len(instr_l)} excluded instrument(s) for "
+            f"{len(endog_l)} endogenous regressor(s)",
+            column=instr_l or endog_l,
+        )
+    overlap = set(instr_l) & set(exog_l + endog_l + [y])
+    if overlap:
+        raise InputError("an instrument is also the dependent variable or a regressor", column=sorted(overlap))
+    if set(endog_l) & set(exog_l) or y in endog_l + exog_l:
+        raise InputError("a variable is listed twice among y, exog and endog", column=sorted(set(endog_l) & set(exog_l)) or y)
+    if cov == "driscoll-kraay":
+        raise InputError("driscoll-kraay is not available for IV; use cov 'clustered' (entity, time or both)")
+    if effects not in IV_EFFECTS:
+        raise InputError(f"unknown effects {effects!r}; use one of {', '.join(IV_EFFECTS)}")
+    _, clu = check_options("fe" if effects != "none" else "pooled", effects, cov, cluster, None, convention)
+    if not 0 < level < 1:
+        raise InputError(f"level must be between 0 and 1, got {level}")
+
+    prep = prepare_panel(data, [y, *endog_l, *exog_l, *instr_l], entity=entity, time=time, file=file)
+    f = prep.frame
+    e = f["_e"].to_numpy()
+    t = f["_t"].to_numpy()
+    cols = [y, *endog_l, *exog_l, *instr_l]
+    raw = np.column_stack([prep.col(c) for c in cols])
+    dm = demean(raw, e, t, effects)
+    ny = 1
+    Y = dm[:, :ny]
+    X_end = dm[:, ny : ny + len(endog_l)]
+    W = dm[:, ny + len(endog_l) : ny + len(endog_l) + len(exog_l)]
+    Z = dm[:, ny + len(endog_l) + len(exog_l) :]
+    after = {"none": "", "entity": "after removing the entity means", "time": "after removing the period means"}.get(
+        effects, "after removing the entity and period effects"
+    )
+    const = effects == "none"
+    check_regressors(np.column_stack([X_end, W]), endog_l + exog_l, file=prep.file, after=after, has_constant=const)
+    check_regressors(np.column_stack([W, Z]), exog_l + instr_l, file=prep.file, after=after, has_constant=const)
+
+    from linearmodels.iv import IV2SLS, IVGMM
+
+    n = prep.nobs
+    exog_df = pd.DataFrame(W, columns=exog_l) if exog_l else None
+    if const:
+        exog_df = pd.concat([pd.DataFrame({"const": np.ones(n)}), exog_df], axis=1) if exog_df is not None else pd.DataFrame({"const": np.ones(n)})
+    dep = pd.Series(Y[:, 0], name=y)
+    end_df = pd.DataFrame(X_end, columns=endog_l)
+    ins_df = pd.DataFrame(Z, columns=instr_l)
+    lm_cov, cfg = _iv_cov(cov, clu, e, t)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = IV2SLS(dep, exog_df, end_df, ins_df).fit(cov_type=lm_cov, debiased=False, **cfg)
+            first = res.first_stage
+            fs_diag = first.diagnostics
+            overid = None
+            if len(instr_l) > len(endog_l):
+                wcfg = dict(cfg)
+                gmm = IVGMM(dep, exog_df, end_df, ins_df, weight_type=lm_cov, **wcfg).fit(cov_type=lm_cov, debiased=False, **cfg)
+                j = gmm.j_stat
+                overid = {
+                    "name": "Sargan" if cov == "unadjusted" else "Hansen J",
+                    "statistic": float(j.stat),
+                    "df": int(j.df),
+                    "p_value": float(j.pval),
+                }
+    except (ValueError, np.linalg.LinAlgError) as err:
+        raise InputError(f"the IV model cannot be estimated on these data: {str(err).strip().splitlines()[0]}", file=prep.file) from None
+
+    names = [*(["const"] if const else []), *endog_l, *exog_l]
+    params = res.params[names].to_numpy(dtype=float)
+    vraw = res.cov.loc[names, names].to_numpy(dtype=float)
+    k = len(params)
+    k_fe, k_fe_entity, _ = _fe_levels(prep, effects)
+    nested = _nested(effects, clu, prep)
+    n_clu = _n_clusters(prep, clu)
+    factor = small_sample_factor(
+        convention, cov, nobs=n, k=k, k_fe=k_fe, k_fe_nested=nested, k_fe_entity=k_fe_entity, n_clusters=n_clu
+    )
+    q = len(instr_l)
+    k_fs = len(exog_l) + q + (1 if const else 0)
+    factor_fs = small_sample_factor(
+        convention, cov, nobs=n, k=k_fs, k_fe=k_fe, k_fe_nested=nested, k_fe_entity=k_fe_entity, n_clusters=n_clu
+    )
+    first_stage: dict[str, Any] = {}
+    for x in endog_l:
+        row = fs_diag.loc[x]
+        wald_raw = float(row["f.stat"]) * (q if cov == "unadjusted" else 1)
+        fstat = wald_raw / q / factor_fs
+        df_den = (n_clu - 1) if (cov == "clustered" and convention != "none") else (n - k_fs - k_fe)
+        from scipy import stats as _st
+
+        p = float(_st.f.sf(fstat, q, df_den)) if convention != "none" else float(_st.chi2.sf(wald_raw, q))
+        first_stage[x] = {
+            "partial_f": fstat,
+            "partial_f_pvalue": p,
+            "df_num": q,
+            "df_denom": int(df_den) if convention != "none" else None,
+            "partial_rsquared": float(row["partial.rsquared"]),
+            "shea_rsquared": float(row["shea.rsquared"]),
+        }
+    extra = _common_extra(prep, clu, cov, None)
+    extra.update(
+        {
+            "endog": endog_l,
+            "exog": exog_l,
+            "instruments": instr_l,
+            "first_stage": first_stage,
+            "weak_id_f": first_stage[endog_l[0]]["partial_f"] if len(endog_l) == 1 else math.nan,
+            "weak_id_name": (
+                ("Cragg-Donald Wald F" if cov == "unadjusted" else "Kleibergen-Paap rk Wald F (one endogenous regressor)")
+                if len(endog_l) == 1
+                else "not computed (several endogenous regressors)"
+            ),
+            "overid": overid,
+            "fixef_tol": FIXEF_TOL if effects != "none" else None,
+        }
+    )
+    return _assemble(
+        names=[str(c) for c in names],
+        params=params,
+        vcv=vraw * factor,
+        model="fe-iv" if effects != "none" else "pooled-iv",
+        effects=effects,
+        cov=cov,
+        clu=clu,
+        bw=None,
+        convention=convention,
+        engine="pyfixest demean + linearmodels IV2SLS/IVGMM",
+        depvar=y,
+        nobs=n,
+        prep=prep,
+        rsquared=_rsquared_levels(prep.col(y), res.resids.to_numpy()),
+        rsquared_within=float(res.rsquared) if effects != "none" else math.nan,
+        df_resid=n - k - k_fe,
+        level=level,
+        extra=extra,
+        normal=False,
+    )
+
+
+def _rsquared_levels(y: np.ndarray, resid: np.ndarray) -> float:
+    """1 − SSR/TSS with the residuals of the full model (effects included) and y in levels."""
+    tss = float(((y - y.mean()) ** 2).sum())
+    return 1.0 - float((resid**2).sum()) / tss if tss > 0 else math.nan
+
+
+def _iv_cov(cov: str, clu: str | None, e: np.ndarray, t: np.ndarray) -> tuple[str, dict[str, Any]]:
+    if cov == "unadjusted":
+        return "unadjusted", {}
+    if cov == "robust":
+        return "robust", {}
+    clusters: Any = {"entity": e, "time": t, "both": np.column_stack([e, t])}[clu]  # type: ignore[index]
+    return "clustered", {"clusters": clusters}
