@@ -1,11 +1,190 @@
-"""`tfp-talent threshold` sub-command (to be filled in by its issue)."""
+"""`tfp-talent threshold` and `tfp-talent threshold-combine`: Hansen (1999) panel threshold model."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
+
+from tfp_talent.errors import InputError
+from tfp_talent.estimators.threshold import (
+    COV_TYPES,
+    DEFAULT_MIN_REGIME_OBS,
+    TRANSFORMS,
+    bootstrap_shard,
+    combine_shard_dicts,
+    threshold_fit,
+)
+from tfp_talent.io import read_panel, write_json
+
+DESCRIPTION = """Fixed-effects panel threshold regression of Hansen (1999, J. Econometrics 93:345-368)
+with 1-3 thresholds, on any balanced panel (CSV, Parquet or Stata .dta):
+
+  y_it = mu_i + x_it'b + sum_j rx_it'd_j 1{qx_it in regime j} + e_it
+
+Thresholds are searched over a grid of the threshold variable qx, sequentially (the
+second given the first, then the first re-estimated given the second, the third given
+both); each test of k-1 against k thresholds has a bootstrap p-value and 10/5/1 %
+critical values (Hansen's fixed-regressor bootstrap, residuals resampled by entity);
+thresholds get likelihood-ratio confidence intervals, c = -2 ln(1 - sqrt(level)).
+
+--transform within      all NT observations, regime 1 is qx <= gamma (as Stata xthreg)
+--transform hansen1999  within transform then drop each entity's last period,
+                        regime 1 is qx < gamma (as Hansen's GAUSS program)
+
+The JSON written has params, std_errors (of the model with the most thresholds), nobs,
+thresholds, ci, ssr (0 = linear FE), f_stat, p_value, crit_values (keyed by the number of
+thresholds), models (slopes and conventional/robust/clustered SEs, regime shares by period
+of every model), lr (LR curves for plotting) and bootstrap (the replicate F statistics).
+
+The bootstrap can be split into shards run as separate jobs (--shard I/N writes shard I
+of N); 'tfp-talent threshold-combine' merges them into exactly the result of one run.
+Replication r of test k always uses the seed (--seed, k-1, r), so --jobs and --shard
+never change the numbers."""
+
+EXAMPLES = """examples:
+  # Hansen (1999) / xthreg example: triple threshold, 300 bootstrap replications per test
+  tfp-talent threshold --data hansen1999.dta --entity id --time year --y i \\
+      --x q1 q2 q3 d1 qd1 --rx c1 --qx d1 --thresholds 3 --trim 0.01 0.01 0.05 \\
+      --grid 400 --bootstrap 300 --seed 1 --jobs 2 --out thr.json
+  # Hansen's own conventions (7,345 observations), White standard errors in 'std_errors'
+  tfp-talent threshold --data invest_panel.csv --entity firm --time year --y i \\
+      --x q1 q2 q3 d1 qd1 --rx c1 --qx d1 --thresholds 2 --transform hansen1999 --cov robust --out h99.json
+  # the same bootstrap as 4 shards (e.g. 4 cluster jobs), then combined
+  for i in 1 2 3 4; do tfp-talent threshold --data hansen1999.dta --entity id --time year --y i \\
+      --x q1 q2 q3 d1 qd1 --rx c1 --qx d1 --thresholds 3 --shard $i/4 --out shard$i.json; done
+  tfp-talent threshold-combine shard1.json shard2.json shard3.json shard4.json --out thr.json
+
+Bad input (missing or non-numeric columns, constant or collinear regressors, duplicate
+entity-time rows, an unbalanced panel - the missing entity-periods are named -, a trim
+that leaves fewer than --min-regime-obs observations in a regime, an unreadable file)
+stops with one line 'error: ...', exit code 2, and no output file."""
+
+COMBINE_DESCRIPTION = """Combine the bootstrap shards written by 'tfp-talent threshold --shard I/N' into the
+result JSON of the single run (identical bytes). All N shards of the same command are needed."""
+
+COMBINE_EXAMPLES = """examples:
+  tfp-talent threshold-combine shard1.json shard2.json shard3.json shard4.json --out thr.json
+  tfp-talent threshold-combine results/shards/thr_*.json --out results/thr.json"""
+
+
+def _grid(text: str) -> int | str:
+    if text == "all":
+        return "all"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 2 or 'all', not {text!r}") from None
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 2 or 'all', not {text!r}")
+    return value
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        i, n = (int(v) for v in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must look like I/N (e.g. 2/4), not {text!r}") from None
+    if not 1 <= i <= n:
+        raise argparse.ArgumentTypeError(f"needs 1 <= I <= N, got {text!r}")
+    return i, n
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `threshold` sub-command to the CLI."""
-    # TODO(issue): not yet implemented; the sub-command is registered by its owner.
-    return None
+    """Add the `threshold` and `threshold-combine` sub-commands to the CLI."""
+    p = subparsers.add_parser(
+        "threshold",
+        help="Hansen (1999) fixed-effects panel threshold regression with bootstrap tests",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--data", required=True, metavar="FILE", help="balanced panel: .csv, .parquet or .dta")
+    p.add_argument("--entity", required=True, metavar="COL", help="entity column (firm, province, ...)")
+    p.add_argument("--time", required=True, metavar="COL", help="time column (e.g. year)")
+    p.add_argument("--y", required=True, metavar="COL", help="dependent variable")
+    p.add_argument("--x", nargs="*", default=[], metavar="COL", help="regime-independent regressors")
+    p.add_argument("--rx", nargs="+", required=True, metavar="COL", help="regime-dependent regressor(s)")
+    p.add_argument("--qx", required=True, metavar="COL", help="threshold variable")
+    p.add_argument("--thresholds", type=int, choices=(1, 2, 3), default=1, help="number of thresholds (default 1)")
+    p.add_argument(
+        "--trim", nargs="+", type=float, default=[0.01], metavar="T",
+        help="trimming per threshold (one value = all; Hansen: 0.01 0.01 0.05; default 0.01)",
+    )
+    p.add_argument("--grid", type=_grid, default=400, metavar="N|all",
+                   help="quantile grid size qn (Hansen and xthreg: 400) or 'all' distinct values (default 400)")
+    p.add_argument("--bootstrap", nargs="+", type=int, default=[300], metavar="B",
+                   help="bootstrap replications per test (one value = all; 0 = none; default 300)")
+    p.add_argument("--seed", type=int, default=1, help="bootstrap seed (default 1)")
+    p.add_argument("--transform", choices=TRANSFORMS, default="within", help="data transform (default within)")
+    p.add_argument("--level", type=float, default=0.95, help="level of the threshold confidence intervals (default 0.95)")
+    p.add_argument("--cov", choices=COV_TYPES, default="conventional",
+                   help="covariance of 'std_errors' (all three are in 'models'; default conventional)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="processes for the bootstrap (default 1)")
+    p.add_argument("--shard", type=_shard, metavar="I/N", help="run only bootstrap shard I of N (1-based)")
+    p.add_argument("--min-regime-obs", type=int, default=DEFAULT_MIN_REGIME_OBS, metavar="N",
+                   help=f"fewest observations allowed in a regime (default {DEFAULT_MIN_REGIME_OBS})")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--out", required=True, metavar="FILE.json", help="result (or shard) JSON")
+    p.set_defaults(handler=run)
+
+    c = subparsers.add_parser(
+        "threshold-combine",
+        help="combine bootstrap shards of 'tfp-talent threshold --shard I/N'",
+        description=COMBINE_DESCRIPTION,
+        epilog=COMBINE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    c.add_argument("shards", nargs="+", metavar="SHARD.json", help="shard files (all N of them)")
+    c.add_argument("--out", required=True, metavar="FILE.json", help="combined result JSON")
+    c.set_defaults(handler=run_combine)
+
+
+def _per_threshold(values: list, n: int, option: str) -> list:
+    if len(values) == 1:
+        return values * n
+    if len(values) != n:
+        raise InputError(f"{option} needs 1 or {n} values (one per threshold), got {len(values)}", column=option)
+    return values
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read the panel, fit the threshold model (or one bootstrap shard), write the JSON atomically."""
+    if not str(args.out).lower().endswith(".json"):
+        raise InputError("--out must be a .json file", file=args.out)
+    trim = _per_threshold(list(args.trim), args.thresholds, "--trim")
+    boots = _per_threshold(list(args.bootstrap), args.thresholds, "--bootstrap")
+    frame = read_panel(args.data)
+    options = dict(
+        n_thresholds=args.thresholds, trim=trim, grid=args.grid, bootstrap=boots, seed=args.seed,
+        transform=args.transform, level=args.level, cov=args.cov, n_jobs=args.jobs,
+        progress=not args.quiet, min_regime_obs=args.min_regime_obs, file=args.data,
+    )
+    columns = (args.y, args.x, args.rx, args.qx, args.entity, args.time)
+    if args.shard is not None:
+        i, n = args.shard
+        shard = bootstrap_shard(frame, *columns, shard_index=i - 1, n_shards=n, **options)
+        write_json(shard.to_dict(), args.out)
+    else:
+        write_json(threshold_fit(frame, *columns, **options).to_dict(), args.out)
+    return 0
+
+
+def run_combine(args: argparse.Namespace) -> int:
+    """Read shard JSON files, check they belong together, write the combined result."""
+    if not str(args.out).lower().endswith(".json"):
+        raise InputError("--out must be a .json file", file=args.out)
+    docs = []
+    for name in args.shards:
+        path = Path(name)
+        if not path.is_file():
+            raise InputError("file not found", file=name)
+        try:
+            docs.append(json.loads(path.read_text(encoding="utf-8")))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise InputError(f"not a valid JSON shard ({type(err).__name__}: {err})".splitlines()[0], file=name) from None
+    for name, doc in zip(args.shards, docs):
+        if not isinstance(doc, dict) or "fingerprint" not in doc:
+            raise InputError("not a threshold bootstrap shard", file=name)
+    write_json(combine_shard_dicts(docs, source=", ".join(args.shards)), args.out)
+    return 0

@@ -287,10 +287,13 @@ def _check_collinear(w: np.ndarray, names: list[str], file: str | None) -> None:
     for j in range(1, ws.shape[1] + 1):
         sv = np.linalg.svd(ws[:, :j], compute_uv=False)
         if sv[-1] <= 1e-10 * sv[0]:
+            coef, *_ = np.linalg.lstsq(ws[:, : j - 1], ws[:, j - 1], rcond=None)
+            involved = [names[i] for i in range(j - 1) if abs(coef[i]) > 1e-8] + [names[j - 1]]
             raise InputError(
-                "is perfectly collinear with the regressors before it (after the within transform)",
+                "are perfectly collinear (after the within transform)" if len(involved) > 1
+                else "is zero after the within transform",
                 file=file,
-                column=names[j - 1],
+                column=involved,
                 hint="drop one of the collinear regressors",
             )
 
