@@ -1,11 +1,207 @@
-"""`tfp-talent panel` sub-command (to be filled in by its issue)."""
+"""`tfp-talent panel`, `tfp-talent hausman` and `tfp-talent iv` sub-commands.
+
+Each reads a CSV, Parquet or Stata ``.dta`` panel (:func:`tfp_talent.io.read_panel`),
+calls one estimator of :mod:`tfp_talent.estimators` and writes the result as JSON
+(:func:`tfp_talent.io.write_json`, atomic: nothing is written on failure). The
+JSON always has ``params``, ``std_errors`` and ``nobs``; see the README section
+"Reusing the estimators".
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
+
+from tfp_talent.estimators.panel import CLUSTERS, CONVENTIONS, COVS, EFFECTS, MODELS
+
+PANEL_EXAMPLES = """examples:
+  # two-way fixed effects, SEs clustered by entity (Stata convention: xtreg ... i.year, fe vce(cluster id))
+  tfp-talent panel --data panel.csv --entity id --time year --y y --x x1 x2 \\
+      --model fe --effects twoway --cov clustered --cluster entity --out fe.json
+
+  # random effects with Driscoll-Kraay SEs (Bartlett lag 2), lagged regressor
+  tfp-talent panel --data panel.parquet --entity id --time year --y y --x x1 L.x2 \\
+      --model re --cov driscoll-kraay --bandwidth 2 --out re_dk.json
+
+  # first differences, robust SEs without small-sample factor
+  tfp-talent panel --data panel.dta --entity id --time year --y y --x x1 x2 --model fd --cov robust --convention none --out fd.json
+"""
+
+HAUSMAN_EXAMPLES = """examples:
+  # classic Hausman test, FE vs RE (as Stata: xtreg, fe / xtreg, re / hausman fe re)
+  tfp-talent hausman --data panel.csv --entity id --time year --y y --x x1 x2 --effects entity --out hausman.json
+
+  # cluster-robust (Mundlak) form with period effects
+  tfp-talent hausman --data panel.csv --entity id --time year --y y --x x1 x2 --method mundlak --cov clustered --out mundlak.json
+"""
+
+IV_EXAMPLES = """examples:
+  # FE-2SLS with entity and period effects, x2 instrumented by its second and third lags
+  tfp-talent iv --data panel.csv --entity id --time year --y y --x x1 --endog x2 \\
+      --instruments L2.x2 L3.x2 --effects twoway --cov clustered --out iv.json
+"""
+
+
+def _data_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", required=True, help="panel file: .csv, .parquet or .dta")
+    p.add_argument("--entity", required=True, help="entity column (e.g. province, firm id)")
+    p.add_argument("--time", required=True, help="period column (whole numbers for lags)")
+    p.add_argument("--y", required=True, help="dependent variable")
+    p.add_argument("--x", nargs="+", default=[], metavar="X", help="regressors; lags as L.x or L2.x")
+    p.add_argument("--convention", choices=CONVENTIONS, default="stata", help="small-sample convention (default: stata)")
+    p.add_argument("--out", required=True, help="output JSON file")
+
+
+def _cov_args(p: argparse.ArgumentParser, *, default_cov: str | None, dk: bool = True) -> None:
+    covs = COVS if dk else tuple(c for c in COVS if c != "driscoll-kraay")
+    p.add_argument("--cov", choices=covs, default=default_cov, help=f"covariance (default: {default_cov or 'per method'})")
+    p.add_argument("--cluster", choices=CLUSTERS, default=None, help="cluster variable(s) with --cov clustered (default: entity)")
+    if dk:
+        p.add_argument("--bandwidth", type=int, default=None, help="Driscoll-Kraay lag (default floor(4(T/100)^(2/9)))")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `panel` sub-command to the CLI."""
-    # TODO(issue): not yet implemented; the sub-command is registered by its owner.
-    return None
+    """Add the `panel`, `hausman` and `iv` sub-commands to the CLI."""
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = subparsers.add_parser(
+        "panel",
+        help="pooled, fixed/random effects, first-difference or between regression",
+        description="Estimate a linear panel model and write coefficients, SEs and statistics as JSON.",
+        epilog=PANEL_EXAMPLES,
+        formatter_class=fmt,
+    )
+    _data_args(p)
+    p.add_argument("--model", choices=MODELS, default="fe", help="estimator (default: fe)")
+    p.add_argument(
+        "--effects",
+        choices=EFFECTS,
+        default=None,
+        help="effects: fe → entity|time|twoway (default twoway); re → entity|twoway (default entity); others none",
+    )
+    _cov_args(p, default_cov="clustered")
+    p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    p.set_defaults(handler=run_panel)
+
+    h = subparsers.add_parser(
+        "hausman",
+        help="Hausman test of fixed vs random effects (classic or cluster-robust Mundlak form)",
+        description="Hausman test of FE against RE; writes the statistic, df and p-value as JSON.",
+        epilog=HAUSMAN_EXAMPLES,
+        formatter_class=fmt,
+    )
+    _data_args(h)
+    h.add_argument("--effects", choices=("entity", "twoway"), default="twoway", help="default: twoway")
+    h.add_argument("--method", choices=("classic", "mundlak"), default="classic", help="default: classic")
+    h.add_argument("--aux", choices=("re", "pooled"), default="re", help="auxiliary regression of the Mundlak form")
+    h.add_argument("--sigma", choices=("none", "more", "less"), default="none", help="classic: Stata's sigmamore/sigmaless")
+    _cov_args(h, default_cov=None)
+    h.set_defaults(handler=run_hausman)
+
+    v = subparsers.add_parser(
+        "iv",
+        help="fixed-effects 2SLS with first-stage F and Hansen J",
+        description="FE-2SLS (entity/period effects absorbed) with first-stage diagnostics; writes JSON.",
+        epilog=IV_EXAMPLES,
+        formatter_class=fmt,
+    )
+    _data_args(v)
+    v.add_argument("--endog", nargs="+", required=True, help="endogenous regressors")
+    v.add_argument("--instruments", nargs="+", required=True, help="excluded instruments; lags as L2.x")
+    v.add_argument("--effects", choices=EFFECTS, default="twoway", help="default: twoway")
+    _cov_args(v, default_cov="clustered", dk=False)
+    v.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    v.set_defaults(handler=run_iv)
+
+
+def _read(args: argparse.Namespace) -> Any:
+    from tfp_talent.io import read_panel
+
+    return read_panel(args.data)
+
+
+def _cluster(args: argparse.Namespace) -> str | None:
+    if args.cluster is not None:
+        return args.cluster
+    return "entity" if args.cov == "clustered" else None
+
+
+def _require_x(args: argparse.Namespace) -> None:
+    from tfp_talent.errors import InputError
+
+    if not args.x:
+        raise InputError("at least one regressor is needed (--x X1 X2 ...)")
+
+
+def run_panel(args: argparse.Namespace) -> int:
+    from tfp_talent.estimators.panel import fit_panel
+    from tfp_talent.io import write_json
+
+    _require_x(args)
+    data = _read(args)
+    res = fit_panel(
+        data,
+        args.y,
+        args.x,
+        entity=args.entity,
+        time=args.time,
+        model=args.model,
+        effects=args.effects,
+        cov=args.cov,
+        cluster=_cluster(args),
+        bandwidth=args.bandwidth,
+        convention=args.convention,
+        level=args.level,
+        file=args.data,
+    )
+    write_json(res.to_dict(), args.out)
+    return 0
+
+
+def run_hausman(args: argparse.Namespace) -> int:
+    from tfp_talent.estimators.hausman import hausman
+    from tfp_talent.io import write_json
+
+    _require_x(args)
+    data = _read(args)
+    res = hausman(
+        data,
+        args.y,
+        args.x,
+        entity=args.entity,
+        time=args.time,
+        effects=args.effects,
+        method=args.method,
+        cov=args.cov,
+        cluster=args.cluster or "entity",
+        bandwidth=args.bandwidth,
+        convention=args.convention,
+        aux=args.aux,
+        sigma=args.sigma,
+        file=args.data,
+    )
+    write_json(res.to_dict(), args.out)
+    return 0
+
+
+def run_iv(args: argparse.Namespace) -> int:
+    from tfp_talent.estimators.iv import fit_iv
+    from tfp_talent.io import write_json
+
+    data = _read(args)
+    res = fit_iv(
+        data,
+        args.y,
+        args.x,
+        args.endog,
+        args.instruments,
+        entity=args.entity,
+        time=args.time,
+        effects=args.effects,
+        cov=args.cov,
+        cluster=_cluster(args),
+        convention=args.convention,
+        level=args.level,
+        file=args.data,
+    )
+    write_json(res.to_dict(), args.out)
+    return 0
