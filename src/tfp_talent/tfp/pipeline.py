@@ -136,8 +136,11 @@ def provincial_tfp(inputs: pd.DataFrame, method: str, params: Mapping[str, Any])
     """TFP of ``method`` on the merged inputs of :func:`tfp_inputs`, keyed by province_code, year.
 
     Province-years without output, capital or effective labour are left out (logged) and
-    come back as NaN rows; Törnqvist fills missing labour shares by ``share_rule`` and
-    flags them in ``share_filled``.
+    come back as NaN rows. Solow growth is defined only between consecutive calendar years;
+    the chained indices (Törnqvist, Malmquist) use each province's longest run of
+    consecutive complete years (a warning lists what is left out, e.g. the isolated 2004
+    of the non-farm employment proxy). Törnqvist fills missing labour shares by
+    ``share_rule`` and flags them in ``share_filled``.
     """
     if method not in METHODS:
         raise InputError(f"unknown TFP method '{method}' (use {', '.join(METHODS)})", column="tfp.methods")
@@ -152,9 +155,23 @@ def provincial_tfp(inputs: pd.DataFrame, method: str, params: Mapping[str, Any])
     data = inputs.loc[complete].reset_index(drop=True)
     if data.empty:
         raise InputError(f"{method}: no province-year has output, capital and effective labour", file="panel")
+    if method != "solow":
+        keep = _longest_runs(data)
+        if not keep.all():
+            dropped = data.loc[~keep, KEYS]
+            log.warning(
+                "%s: chained index, so each province keeps its longest run of consecutive complete years; "
+                "left out %d province-years before a gap: %s",
+                method, len(dropped), ", ".join(f"({c}, {y})" for c, y in dropped.itertuples(index=False, name=None)),
+            )
+            data = data.loc[keep].reset_index(drop=True)
     common = dict(entity="province_code", time="year", output="output", capital="capital", source="TFP inputs")
     if method == "solow":
         res = solow_residual(data, **common, labour="labour_eff", alpha=float(params["alpha"]))
+        # growth only between consecutive calendar years (the generic API chains the periods present)
+        prev = set(zip(data["province_code"], data["year"] + 1, strict=True))
+        after_gap = [k not in prev for k in zip(res["province_code"], res["year"], strict=True)]
+        res.loc[after_gap, "tfp_growth"] = np.nan
     elif method == "tornqvist":
         share, filled = fill_labour_share(data, entity="province_code", time="year", share="labour_share", rule=params["share_rule"])
         data = data.assign(labour_share_used=share.to_numpy(), share_filled=filled.to_numpy())
@@ -171,6 +188,22 @@ def provincial_tfp(inputs: pd.DataFrame, method: str, params: Mapping[str, Any])
     if "share_filled" in out:
         out["share_filled"] = out["share_filled"].astype("boolean")
     return out
+
+
+def _longest_runs(data: pd.DataFrame) -> np.ndarray:
+    """Mask of each province's longest run of consecutive years in ``data`` (the latest on ties).
+
+    ``data`` is sorted by province_code, year.
+    """
+    years = data["year"].to_numpy()
+    code = data["province_code"].to_numpy()
+    new_run = np.ones(len(data), dtype=bool)
+    new_run[1:] = (code[1:] != code[:-1]) | (years[1:] != years[:-1] + 1)
+    run_id = np.cumsum(new_run)
+    length = pd.Series(run_id).map(pd.Series(run_id).value_counts()).to_numpy()
+    best = pd.DataFrame({"code": code, "run": run_id, "len": length}).sort_values(["code", "len", "run"])
+    best_run = best.groupby("code")["run"].last()
+    return run_id == pd.Series(code).map(best_run).to_numpy()
 
 
 def combine_tfp(frames: Mapping[str, pd.DataFrame], labour: pd.DataFrame | None = None) -> pd.DataFrame:

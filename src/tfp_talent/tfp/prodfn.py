@@ -58,12 +58,14 @@ def production_function(
     est["ln_y_hl"] = est["ln_y"] - est["ln_hl"]
     est["ln_k_hl"] = est["ln_k"] - est["ln_hl"]
     vcov = {"CRV1": "fe_entity"}
-    fit = pf.feols("ln_y ~ ln_k + ln_hl | fe_entity + fe_time", data=est, vcov=vcov)
-    crs = pf.feols("ln_y_hl ~ ln_k_hl | fe_entity + fe_time", data=est, vcov=vcov)
-    coef, se, ci = fit.coef(), fit.se(), fit.confint()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        # pyfixest 0.60 under pandas 3 emits deprecation warnings about its own inplace calls
+        warnings.simplefilter("ignore", category=getattr(pd.errors, "Pandas4Warning", DeprecationWarning))
+        fit = pf.feols("ln_y ~ ln_k + ln_hl | fe_entity + fe_time", data=est, vcov=vcov)
+        crs = pf.feols("ln_y_hl ~ ln_k_hl | fe_entity + fe_time", data=est, vcov=vcov)
+        warnings.simplefilter("ignore", category=UserWarning)  # "distribution changed to chi2"
         wald = fit.wald_test(R=np.array([[1.0, 1.0]]), q=np.array([1.0]), distribution="chi2")
+    coef, se, ci = fit.coef(), fit.se(), fit.confint()
     vc = np.asarray(fit._vcov)  # noqa: SLF001 - pyfixest has no public accessor for the matrix
     sum_se = float(np.sqrt(vc[0, 0] + vc[1, 1] + 2 * vc[0, 1]))
     return {
