@@ -136,3 +136,21 @@ def make_result(cov_type: str = "clustered", depvar: str = "ln_tfp_solow") -> di
         "convention": "linearmodels",
         "depvar": depvar,
     }
+
+
+def threshold_result_dict() -> dict:
+    """ThresholdResult.to_dict() of a fast two-threshold fit on a simulated balanced panel (JSON round trip)."""
+    import json
+
+    from tfp_talent.estimators.threshold import threshold_fit
+    from tfp_talent.io import to_json_text
+
+    p = simulate_panel(seed=21, unbalanced=False)
+    rng = np.random.default_rng(2)
+    p["q"] = rng.uniform(6, 12, len(p))
+    p["ln_tfp"] = p["ln_tfp"] + np.where(p["q"] > 9, 8.0, 0.0) * p["talent"] + rng.normal(0, 0.05, len(p))
+    res = threshold_fit(
+        p, "ln_tfp", ["control"], "talent", "q", "province_code", "year",
+        n_thresholds=2, bootstrap=[20, 20], grid=50, trim=0.05, progress=False,
+    )  # fmt: skip
+    return json.loads(to_json_text(res.to_dict()))

@@ -11,17 +11,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pyfixest as pf
 import pytest
-from report_sim import make_result, simulate_panel
+from report_sim import make_result, simulate_panel, threshold_result_dict
 from scipy import stats
 
 from tfp_talent.errors import InputError
 from tfp_talent.report.figures import (
+    LR_STAGE_TITLES,
     coef_plot,
     demean_twoway,
     fwl_residuals,
     fwl_slope,
     lr_critical_value,
+    lr_curves_from_result,
     lr_plot,
+    lr_plot_from_result,
     malmquist_plot,
     partial_scatter,
     tfp_by_region,
@@ -146,3 +149,18 @@ def test_saved_figures_are_byte_identical(tmp_path):
     fig2 = coef_plot([make_result()], "tertiary_share", labels=["Baseline"])
     assert figure_bytes(fig2, "png") == a[0].read_bytes()
     plt.close("all")
+
+
+def test_lr_plot_from_estimator_output():
+    """Integration: the LR curves and critical value stored by threshold_fit are what is drawn."""
+    d = threshold_result_dict()
+    fig = lr_plot_from_result(d, xlabel="Average years of schooling (threshold γ)")
+    _labelled(fig)
+    assert [a.get_title() for a in fig.axes] == [
+        f"{LR_STAGE_TITLES[s]}: γ̂ = {d['lr'][s]['estimate']:.3f}" for s in ("1", "2r", "2")
+    ]
+    crit = [ln for ln in fig.axes[0].get_lines() if "critical value" in ln.get_label()]
+    assert crit[0].get_ydata()[0] == pytest.approx(d["lr_critical_value"], abs=1e-12)
+    with pytest.raises(InputError, match="not in the result"):
+        lr_curves_from_result(d, stages=["3"])
+    plt.close(fig)

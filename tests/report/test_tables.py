@@ -32,7 +32,7 @@ from tfp_talent.report.tables import (
     write_table,
 )
 
-from report_sim import make_result, simulate_panel
+from report_sim import make_result, simulate_panel, threshold_result_dict
 
 THRESHOLD_RESULT = {
     "params": {"tertiary_share_r1": 0.2, "tertiary_share_r2": 0.5, "trade_gdp": 0.1},
@@ -280,3 +280,21 @@ def test_latex_tables_compile(tmp_path):
     proc = subprocess.run([*engine, "doc.tex"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-2000:]
     assert (tmp_path / "doc.pdf").exists()
+
+
+def test_threshold_table_reads_estimator_output():
+    """Integration: ThresholdResult.to_dict() (keyed by k) -> largest model's thresholds, CIs and slopes."""
+    d = threshold_result_dict()
+    t = threshold_table(d)
+    a, b, c = t.sections
+    assert [_plainrow(r)[0] for r in a.rows] == ["Single threshold", "Double threshold"]
+    for row, k in zip(a.rows, ("1", "2"), strict=True):
+        plain = _plainrow(row)
+        assert plain[1] == f"{d['f_stat'][k]:.3f}" + stars_for(d["p_value"][k])
+        assert plain[3:] == [f"{d['crit_values'][k][lvl]:.3f}" for lvl in ("10%", "5%", "1%")]
+    assert [_plainrow(r)[1] for r in b.rows] == [f"{g:.3f}" for g in d["thresholds"]["2"]]
+    lo, hi = d["ci"]["2"][1]
+    assert _plainrow(b.rows[1])[2] == f"[{lo:.3f}, {hi:.3f}]"
+    assert [r[0] for r in c.rows[:-1]] == list(d["params"])
+    no_boot = dict(d, p_value={"1": None, "2": None}, crit_values={"1": None, "2": None})
+    assert _plainrow(threshold_table(no_boot).sections[0].rows[0])[2:] == ["", "", "", ""]

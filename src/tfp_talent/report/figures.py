@@ -316,22 +316,28 @@ def lr_plot(
     thresholds: Sequence[float],
     xlabel: str,
     alpha: float = 0.05,
+    crit: float | None = None,
+    titles: Sequence[str] | None = None,
     ylabel: str = "Likelihood-ratio statistic LR(γ)",
     title: str | None = None,
     note: str | None = None,
     source: str | None = None,
 ) -> Figure:
-    """LR(γ) against the candidate threshold γ, one panel per threshold.
+    """LR(γ) against the candidate threshold γ, one panel per curve.
 
-    The horizontal dashed line is c(α) (:func:`lr_critical_value`); the γ values
-    with LR(γ) ≤ c(α) form the confidence set (shaded), and γ̂ (LR = 0) is marked.
-    ``curves`` holds one ``(gamma, lr)`` pair per threshold.
+    The horizontal dashed line is the critical value ``crit`` (default c(α) of
+    :func:`lr_critical_value`); the γ values with LR(γ) ≤ c form the confidence
+    set (shaded), and γ̂ (LR = 0) is marked. ``curves`` holds one ``(gamma, lr)``
+    pair per panel, ``thresholds`` the matching estimates.
     """
     if len(curves) != len(thresholds):
         raise InputError(f"{len(curves)} LR curves for {len(thresholds)} thresholds", file=source)
     if not curves:
         raise InputError("no LR curves to plot", file=source)
-    crit = lr_critical_value(alpha)
+    if titles is not None and len(titles) != len(curves):
+        raise InputError(f"{len(titles)} titles for {len(curves)} LR curves", file=source)
+    c_val = lr_critical_value(alpha) if crit is None else float(crit)
+    level = int(round((1 - alpha) * 100))
     k = len(curves)
     with figure_style():
         fig, axes = plt.subplots(1, k, figsize=(FULL_WIDTH if k > 1 else FULL_WIDTH * 0.75, 3.7), squeeze=False)
@@ -342,15 +348,16 @@ def lr_plot(
                 raise InputError(f"LR curve {j + 1}: gamma and LR differ in length or have < 2 points", file=source)
             o = np.argsort(g_arr, kind="stable")
             g_arr, lr_arr = g_arr[o], lr_arr[o]
-            ax.fill_between(g_arr, 0, crit, where=lr_arr <= crit, color=PALETTE[1], alpha=0.18, linewidth=0, label="Confidence set (LR ≤ critical value)")
+            ax.fill_between(g_arr, 0, c_val, where=lr_arr <= c_val, color=PALETTE[1], alpha=0.18, linewidth=0, label="Confidence set (LR ≤ critical value)")
             ax.plot(g_arr, lr_arr, color=PALETTE[0], linewidth=1.3, label="LR(γ)")
-            ax.axhline(crit, color=PALETTE[1], linestyle="--", linewidth=1.1, label=f"{int(round((1 - alpha) * 100))}% critical value = {crit:.2f}")
+            ax.axhline(c_val, color=PALETTE[1], linestyle="--", linewidth=1.1, label=f"{level}% critical value = {c_val:.2f}")
             ax.axvline(gh, color="#555555", linewidth=0.8, linestyle=":")
             ax.plot([gh], [0.0], marker="v", color="black", markersize=6, linestyle="none", label="Estimated threshold γ̂", clip_on=False)
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabel if j == 0 else "")
             ax.set_ylim(bottom=0.0)
-            ax.set_title(f"Threshold {j + 1}: γ̂ = {gh:.3f}" if k > 1 else f"γ̂ = {gh:.3f}")
+            head = titles[j] if titles is not None else (f"Threshold {j + 1}" if k > 1 else "")
+            ax.set_title(f"{head}: γ̂ = {gh:.3f}" if head else f"γ̂ = {gh:.3f}")
         handles, names = axes[0][0].get_legend_handles_labels()
         fig.legend(handles, names, loc="outside upper center", ncol=2)
         if title:
@@ -360,26 +367,73 @@ def lr_plot(
     return fig
 
 
-def lr_curves_from_result(result: Mapping[str, Any], *, source: str | None = None) -> list[tuple[list[float], list[float]]]:
-    """The LR(γ) curves of a threshold result dict, one ``(gamma, lr)`` per threshold.
+#: Titles of the LR stages of :func:`tfp_talent.estimators.threshold.threshold_fit`.
+LR_STAGE_TITLES = {
+    "1": "Single threshold",
+    "2": "Double threshold, second",
+    "2r": "Double threshold, first (refined)",
+    "3": "Triple threshold, third",
+}
 
-    Accepts ``lr_curves`` (or ``lr``) as a list of ``{"gamma": [...], "lr": [...]}``
-    (or ``[gamma, lr]`` pairs) or a dict of those keyed by threshold number.
+
+def lr_curves_from_result(
+    result: Mapping[str, Any], *, stages: Sequence[str] | None = None, source: str | None = None
+) -> list[dict[str, Any]]:
+    """The LR(γ) curves of a ``ThresholdResult.to_dict()``: one dict per stage.
+
+    Reads ``result["lr"]`` (or ``lr_curves``): ``{stage: {"gamma", "lr", "estimate",
+    "critical_value", ...}}`` with stages ``"1"``, ``"2r"``, ``"2"``, ``"3"``
+    (a list of such dicts is accepted too). ``stages`` selects and orders them;
+    default: every stage present in the order 1, 2r, 2, 3.
     """
-    raw = result.get("lr_curves", result.get("lr"))
+    raw = result.get("lr", result.get("lr_curves"))
     if raw is None:
-        raise InputError("threshold result has no 'lr_curves'", file=source)
-    items = [raw[k] for k in sorted(raw, key=lambda s: str(s))] if isinstance(raw, Mapping) and "gamma" not in raw else raw
-    if isinstance(items, Mapping):
-        items = [items]
+        raise InputError("threshold result has no LR curves ('lr')", file=source)
+    if isinstance(raw, Mapping):
+        named = {str(k): v for k, v in raw.items()}
+    else:
+        named = {str(c.get("stage", i + 1)): c for i, c in enumerate(raw)}
+    order = list(stages) if stages is not None else [s for s in ("1", "2r", "2", "3") if s in named] + sorted(
+        s for s in named if s not in ("1", "2r", "2", "3")
+    )
+    missing = [s for s in order if s not in named]
+    if missing:
+        raise InputError(f"LR stage(s) {', '.join(missing)} not in the result; available: {', '.join(named)}", file=source)
     out = []
-    for item in items:
-        if isinstance(item, Mapping):
-            out.append((list(item["gamma"]), list(item["lr"])))
-        else:
-            g, lr = item
-            out.append((list(g), list(lr)))
+    for s in order:
+        c = named[s]
+        try:
+            out.append({"stage": s, "gamma": list(c["gamma"]), "lr": list(c["lr"]), "estimate": float(c["estimate"]), "critical_value": c.get("critical_value")})
+        except (KeyError, TypeError):
+            raise InputError(f"LR stage {s!r} needs 'gamma', 'lr' and 'estimate'", file=source) from None
     return out
+
+
+def lr_plot_from_result(
+    result: Mapping[str, Any],
+    *,
+    xlabel: str,
+    stages: Sequence[str] | None = None,
+    title: str | None = None,
+    note: str | None = None,
+    source: str | None = None,
+) -> Figure:
+    """:func:`lr_plot` of the LR curves of a threshold result dict (critical value from the result if stored)."""
+    curves = lr_curves_from_result(result, stages=stages, source=source)
+    crit = curves[0]["critical_value"]
+    level = result.get("level")
+    alpha = 1.0 - float(level) if isinstance(level, (int, float)) and 0 < level < 1 else 0.05
+    return lr_plot(
+        [(c["gamma"], c["lr"]) for c in curves],
+        thresholds=[c["estimate"] for c in curves],
+        xlabel=xlabel,
+        alpha=alpha,
+        crit=None if crit is None else float(crit),
+        titles=[LR_STAGE_TITLES.get(c["stage"], f"Stage {c['stage']}") for c in curves],
+        title=title,
+        note=note,
+        source=source,
+    )
 
 
 # --------------------------------------------------------------------------- Malmquist

@@ -185,6 +185,16 @@ def _as_mapping(obj: Any, key: str, where: str) -> dict[str, float]:
     raise InputError(f"'{key}' must map variable names to numbers, got {type(value).__name__}", file=where)
 
 
+def _lookup(obj: Mapping[str, Any], path: str) -> Any:
+    """``obj['a']['b']`` for ``path = 'a.b'``; ``None`` if any step is missing."""
+    cur: Any = obj
+    for part in path.split("."):
+        if not isinstance(cur, Mapping) or part not in cur:
+            return None
+        cur = cur[part]
+    return cur
+
+
 def _effects_flags(effects: Any) -> tuple[bool, bool]:
     """(entity FE, time FE) from an ``effects`` entry (``'twoway'``, ``['entity', 'time']``, ...)."""
     if effects is None:
@@ -206,7 +216,7 @@ def regression_table(
     variable_labels: Mapping[str, str] | None = None,
     order: Sequence[str] | None = None,
     keep: Sequence[str] | None = None,
-    stats: Sequence[str] = ("nobs", "n_entities", "rsquared_within"),
+    stats: Sequence[str | tuple[str, str]] = ("nobs", "n_entities", "rsquared_within"),
     fe_rows: bool = True,
     cov_row: bool = True,
     extra_rows: Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]] | None = None,
@@ -229,8 +239,12 @@ def regression_table(
 
     Stars: ``*`` p < 0.10, ``**`` p < 0.05, ``***`` p < 0.01 (two-sided p of the
     result, strict). Rows: ``keep`` (default: every parameter except the
-    intercept) in ``order`` first, then first appearance. ``extra_rows`` are
-    appended after the fixed-effects/covariance rows (e.g. ``{"Controls": [...]}``).
+    intercept) in ``order`` first, then first appearance. ``stats`` names result
+    keys shown below the coefficients (labels in :data:`STAT_ROWS`), or
+    ``(dotted.path, label)`` pairs for nested entries such as
+    ``("extra.first_stage.tertiary_share.partial_f", "First-stage F")``; rows
+    missing in every result are omitted. ``extra_rows`` are appended after the
+    fixed-effects/covariance rows (e.g. ``{"Controls": [...]}``).
     """
     where = source or "results"
     if not results:
@@ -276,9 +290,14 @@ def regression_table(
         coef_rows.extend([coef, se_row])
 
     stat_rows: list[list[str | Cell]] = []
-    for key in stats:
-        label_text, kind = STAT_ROWS.get(key, (key, "float"))
-        values = [r.get(key) for r in results]
+    for entry in stats:
+        if isinstance(entry, str):
+            key = entry
+            label_text, kind = STAT_ROWS.get(key, (key, "float"))
+        else:
+            key, label_text = entry
+            kind = STAT_ROWS.get(key, (key, "float"))[1]
+        values = [_lookup(r, key) for r in results]
         if all(v is None for v in values):
             continue
         cells = [fmt_int(v) if kind == "int" else fmt_number(v, digits) for v in values]
@@ -513,11 +532,12 @@ def threshold_table(
 ) -> Table:
     """Hansen (1999) threshold model: tests, threshold estimates with CIs, regime slopes.
 
-    Reads ``f_stat``, ``p_value`` and ``crit_values`` (one entry per test of
-    k versus k + 1 thresholds, as lists or dicts keyed by the number of
-    thresholds; critical values as ``[c10, c5, c1]`` or ``{"10%": ...}``),
-    ``thresholds`` and ``ci`` (one ``[lower, upper]`` per threshold), ``params``
-    and ``std_errors`` (regime slopes and controls), ``nobs``. Stars on slopes use
+    Reads ``ThresholdResult.to_dict()``: ``f_stat``, ``p_value`` and
+    ``crit_values`` (one entry per test of k - 1 versus k thresholds, as lists
+    or dicts keyed by k; critical values ``[c10, c5, c1]`` or ``{"10%": ...}``;
+    ``None`` without bootstrap), ``thresholds`` and ``ci`` (one ``[lower, upper]``
+    per threshold; if keyed by k, those of the largest model, whose ``params``
+    and ``std_errors`` are the regime slopes and controls shown), ``nobs``. Stars on slopes use
     ``pvalues`` if present, else two-sided normal p-values of b / se.
     Reference: Hansen (1999), J. Econometrics 93, 345-368, Tables 2-3 layout;
     Wang (2015), Stata Journal 15(1), ``xthreg`` output.
@@ -527,8 +547,8 @@ def threshold_table(
     f_stats = _seq(result.get("f_stat"))
     p_values = _seq(result.get("p_value"))
     crits = _seq(result.get("crit_values")) if not _is_single_triplet(result.get("crit_values")) else [result.get("crit_values")]
-    gammas = [float(g) for g in _seq(result.get("thresholds"))]
-    cis = _seq(result.get("ci"))
+    gammas = [float(g) for g in _final_model(result.get("thresholds"))]
+    cis = _final_model(result.get("ci"))
     if not gammas:
         raise InputError("threshold result has no 'thresholds'", file=where)
     if cis and len(cis) != len(gammas):
@@ -542,7 +562,7 @@ def threshold_table(
     test_names = {1: "Single threshold", 2: "Double threshold", 3: "Triple threshold"}
     test_rows: list[list[str | Cell]] = []
     for i, (f, p, c) in enumerate(zip(f_stats, p_values, crits, strict=True)):
-        c10, c5, c1 = _crit_triplet(c, where)
+        c10, c5, c1 = (None, None, None) if c is None else _crit_triplet(c, where)
         test_rows.append(
             [
                 test_names.get(i + 1, f"{i + 1} thresholds"),
@@ -594,6 +614,14 @@ def threshold_table(
         "Panel C: standard errors in parentheses; * p < 0.1, ** p < 0.05, *** p < 0.01."
     )
     return Table(title=title, header=header, sections=sections, notes=note_list, label=label)
+
+
+def _final_model(value: Any) -> list[Any]:
+    """Entries of the model with the most thresholds when keyed by k (``{"1": [...], "2": [...]}``)."""
+    if isinstance(value, Mapping):
+        items = _seq(value)
+        return list(items[-1]) if items else []
+    return _seq(value)
 
 
 def _is_single_triplet(value: Any) -> bool:

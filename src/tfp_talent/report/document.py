@@ -1,0 +1,390 @@
+"""The study report: one Markdown template, two outputs (``report.md`` and a self-contained ``report.html``).
+
+The template (``reports/templates/report.md.tmpl``) is Markdown with
+:class:`string.Template` placeholders (``$name``; ``$$`` is a literal dollar).
+Three kinds of values fill it:
+
+* numbers and short texts from a context dict built from the results files
+  (:func:`flatten_numbers`, :func:`describe_coef`), never typed by hand;
+* ``$table_<name>``: a :class:`~tfp_talent.report.tables.Table`, inserted as a
+  pipe table in Markdown and as the journal-style HTML table in HTML;
+* ``$figure_<name>``: a :class:`FigureRef`, inserted as an image link in Markdown
+  and as an embedded base64 PNG in HTML.
+
+Markdown becomes HTML with ``multimark`` (cmark-gfm, GitHub-flavoured tables;
+raw HTML passes through). The HTML page carries its CSS inline and loads
+nothing from the network. :func:`check_report` refuses output with leftover
+placeholders, ``TODO`` markers or missing numbers (``nan``), so a report can
+never silently ship a hole.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import importlib.metadata
+import json
+import math
+import os
+import platform
+import re
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import multimark
+
+from tfp_talent.errors import InputError
+from tfp_talent.io import write_text
+from tfp_talent.report.tables import TABLE_CSS, Table, fmt_number, stars_for, to_html, to_markdown
+
+#: Packages whose installed versions the reproducibility block reports.
+REPRO_PACKAGES: tuple[str, ...] = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "linearmodels",
+    "pyfixest",
+    "snakemake",
+    "matplotlib",
+    "tfp_talent",
+)
+
+REPORT_CSS = """\
+body{font-family:Georgia,'Times New Roman',serif;line-height:1.5;color:#111;background:#fff;margin:0}
+main{max-width:52em;margin:2em auto;padding:0 1.2em}
+h1,h2,h3{font-family:'Helvetica Neue',Arial,sans-serif;line-height:1.25}
+h1{font-size:1.7em}h2{font-size:1.3em;margin-top:1.8em;border-bottom:1px solid #ddd}h3{font-size:1.1em}
+code{font-family:'DejaVu Sans Mono',Menlo,monospace;font-size:0.9em;background:#f4f4f4;padding:0 0.2em}
+pre{background:#f4f4f4;padding:0.6em;overflow-x:auto}
+figure{margin:1.5em 0;text-align:center}
+figure img{max-width:100%;height:auto}
+figcaption{font-size:0.9em;color:#333;margin-top:0.3em}
+main>table{border-collapse:collapse;margin:1em auto;font-size:0.9em}
+main>table th,main>table td{border-bottom:1px solid #ddd;padding:0.15em 0.6em}
+"""
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    """A figure for the report: its PNG file and caption (alt text defaults to the caption)."""
+
+    path: Path
+    caption: str
+    alt: str | None = None
+
+
+# --------------------------------------------------------------------------- context from results
+
+
+def _key(text: str, *, first: bool = True) -> str:
+    key = re.sub(r"[^0-9A-Za-z_]", "_", str(text))
+    return key if key and not (first and key[0].isdigit()) else f"_{key}"
+
+
+def flatten_numbers(obj: Any, prefix: str = "", *, digits: int = 3) -> dict[str, str]:
+    """Flatten nested results into template keys ``a__b__c`` -> formatted text.
+
+    Floats get ``digits`` decimals, integers thousands separators, strings pass
+    through. Missing values (``None``, NaN) become ``'nan'`` so that
+    :func:`check_report` stops a report that uses them. Keys are made template
+    identifiers (non-alphanumerics -> ``_``).
+    """
+    out: dict[str, str] = {}
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                walk(v, f"{path}__{_key(k, first=False)}" if path else _key(k))
+        elif isinstance(value, (list, tuple)):
+            for i, v in enumerate(value):
+                walk(v, f"{path}__{i}" if path else f"_{i}")
+        elif isinstance(value, bool):
+            out[path] = "yes" if value else "no"
+        elif isinstance(value, int):
+            out[path] = f"{value:,}"
+        elif isinstance(value, float):
+            out[path] = fmt_number(value, digits) if math.isfinite(value) else "nan"
+        elif value is None:
+            out[path] = "nan"
+        else:
+            out[path] = str(value)
+
+    walk(obj, _key(prefix) if prefix else "")
+    return out
+
+
+def describe_coef(result: Mapping[str, Any], name: str, *, digits: int = 3, source: str | None = None) -> str:
+    """``'0.512 (SE 0.100; p = 0.010, significant at 1%)'`` from a result dict.
+
+    Significance wording follows the table stars (p < 0.01, 0.05, 0.10).
+    """
+    try:
+        b = result["params"][name]
+        se = result["std_errors"][name]
+        p = result["pvalues"][name]
+    except (KeyError, TypeError):
+        raise InputError(f"result has no estimate for {name!r}", file=source, column=name) from None
+    if b is None or se is None or p is None:
+        return "nan"
+    level = {"***": "1%", "**": "5%", "*": "10%"}.get(stars_for(float(p)), "")
+    sig = f", significant at {level}" if level else ", not significant at 10%"
+    return f"{fmt_number(b, digits)} (SE {fmt_number(se, digits)}; p = {fmt_number(p, 3)}{sig})"
+
+
+def load_json_files(paths: Mapping[str, str | Path]) -> dict[str, Any]:
+    """Read several JSON results files into ``{name: content}``; bad files raise :class:`InputError`."""
+    out: dict[str, Any] = {}
+    for name, path in paths.items():
+        p = Path(path)
+        if not p.exists():
+            raise InputError("results file not found", file=p)
+        try:
+            out[name] = json.loads(p.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise InputError(f"not valid JSON: {err}", file=p) from None
+    return out
+
+
+def checksums_markdown(sums_file: str | Path, *, root: str = "data/raw") -> str:
+    """A Markdown table (file, SHA-256) from a ``sha256sum``-format file such as ``data/raw/SHA256SUMS``."""
+    p = Path(sums_file)
+    if not p.exists():
+        raise InputError("checksum file not found", file=p)
+    rows = ["| File | SHA-256 |", "|:---|:---|"]
+    for line in p.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        digest, _, name = line.partition("  ")
+        if not re.fullmatch(r"[0-9a-f]{64}", digest) or not name:
+            raise InputError(f"not a sha256sum line: {line!r}", file=p)
+        rows.append(f"| `{root}/{name.strip()}` | `{digest}` |")
+    return "\n".join(rows) + "\n"
+
+
+# --------------------------------------------------------------------------- reproducibility
+
+
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 hex digest of a file's bytes."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", file=p)
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def reproducibility_info(
+    *,
+    config_path: str | Path,
+    seed: int | None,
+    run_seconds: float | None = None,
+    started: str | None = None,
+    packages: Sequence[str] = REPRO_PACKAGES,
+) -> dict[str, Any]:
+    """Facts a reader needs to reproduce the run.
+
+    Installed versions (``importlib.metadata``) of ``packages``, the Python
+    version and platform, the SHA-256 of the config file, the seed, and the run
+    time (seconds) and start time if given.
+    """
+    versions: dict[str, str] = {}
+    for name in packages:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "packages": versions,
+        "config_file": str(config_path),
+        "config_sha256": sha256_file(config_path),
+        "seed": seed,
+        "run_seconds": run_seconds,
+        "started": started,
+    }
+
+
+def reproducibility_markdown(info: Mapping[str, Any]) -> str:
+    """The reproducibility facts as a Markdown list and a package-version table."""
+    lines = [
+        f"- Configuration: `{info['config_file']}`, SHA-256 `{info['config_sha256']}`",
+        f"- Random seed: {info['seed'] if info.get('seed') is not None else 'none (no random step)'}",
+        f"- Python {info['python']} on {info['platform']}",
+    ]
+    if info.get("run_seconds") is not None:
+        lines.append(f"- Workflow run time: {float(info['run_seconds']):.1f} s")
+    if info.get("started"):
+        lines.append(f"- Run started: {info['started']}")
+    lines += ["", "| Package | Version |", "|:---|:---|"]
+    lines += [f"| {name} | {ver} |" for name, ver in info["packages"].items()]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def template_fields(template_text: str) -> list[str]:
+    """The placeholder names a template needs, in order of first use."""
+    return list(dict.fromkeys(string.Template(template_text).get_identifiers()))
+
+
+def _check_fields(template_text: str, mapping: Mapping[str, Any], source: str | None) -> None:
+    tpl = string.Template(template_text)
+    if not tpl.is_valid():
+        bad = [m.group(0) for m in tpl.pattern.finditer(template_text) if m.group("invalid") is not None]
+        raise InputError(f"invalid placeholder syntax near {bad[:3]} (write $$ for a literal $)", file=source)
+    missing = [f for f in template_fields(template_text) if f not in mapping]
+    if missing:
+        raise InputError(
+            f"template needs value(s) not in the context: {', '.join(missing)}",
+            file=source,
+            hint="add them to the report context (from results files), or remove them from the template",
+        )
+
+
+def _figure_markdown(fig: FigureRef, base_dir: Path, number: int) -> str:
+    rel = Path(os.path.relpath(Path(fig.path).resolve(), base_dir.resolve())).as_posix()
+    alt = (fig.alt or fig.caption).replace("]", ")").replace("[", "(")
+    return f"![{alt}]({rel})\n\n*Figure {number}: {fig.caption}*"
+
+
+def _figure_html(fig: FigureRef, number: int, source: str | None) -> str:
+    p = Path(fig.path)
+    if not p.exists():
+        raise InputError("figure file not found", file=p, hint="build the figures before the report")
+    data = base64.b64encode(p.read_bytes()).decode("ascii")
+    mime = "image/png" if p.suffix.lower() == ".png" else "image/svg+xml" if p.suffix.lower() == ".svg" else None
+    if mime is None:
+        raise InputError("report figures must be PNG or SVG", file=p)
+    alt = html.escape(fig.alt or fig.caption, quote=True)
+    cap = html.escape(fig.caption)
+    return f'<figure>\n<img src="data:{mime};base64,{data}" alt="{alt}">\n<figcaption>Figure {number}: {cap}</figcaption>\n</figure>'
+
+
+def _mapping(
+    template_text: str,
+    context: Mapping[str, Any],
+    tables: Mapping[str, Table],
+    figures: Mapping[str, FigureRef],
+    *,
+    fmt: str,
+    base_dir: Path,
+    source: str | None,
+) -> dict[str, str]:
+    mapping: dict[str, str] = {str(k): str(v) for k, v in context.items()}
+    for name, table in tables.items():
+        mapping[f"table_{name}"] = to_markdown(table).rstrip("\n") if fmt == "md" else to_html(table, include_style=False).rstrip("\n")
+    order = [f for f in template_fields(template_text) if f.startswith("figure_")]
+    numbers = {name: i + 1 for i, name in enumerate(order)}
+    for name, fig in figures.items():
+        key = f"figure_{name}"
+        n = numbers.get(key, len(numbers) + 1)
+        mapping[key] = _figure_markdown(fig, base_dir, n) if fmt == "md" else _figure_html(fig, n, source)
+    _check_fields(template_text, mapping, source)
+    return mapping
+
+
+def render_markdown(
+    template_text: str,
+    context: Mapping[str, Any],
+    *,
+    tables: Mapping[str, Table] | None = None,
+    figures: Mapping[str, FigureRef] | None = None,
+    base_dir: str | Path = "reports",
+    source: str | None = None,
+) -> str:
+    """The Markdown report: placeholders filled, tables as pipe tables, figures linked relative to ``base_dir``."""
+    mapping = _mapping(template_text, context, tables or {}, figures or {}, fmt="md", base_dir=Path(base_dir), source=source)
+    return string.Template(template_text).substitute(mapping)
+
+
+def render_html(
+    template_text: str,
+    context: Mapping[str, Any],
+    *,
+    tables: Mapping[str, Table] | None = None,
+    figures: Mapping[str, FigureRef] | None = None,
+    title: str = "Report",
+    source: str | None = None,
+) -> str:
+    """A self-contained HTML page: inline CSS, journal-style tables, base64 PNG figures, no network."""
+    mapping = _mapping(template_text, context, tables or {}, figures or {}, fmt="html", base_dir=Path("."), source=source)
+    body_md = string.Template(template_text).substitute(mapping)
+    body = multimark.markdown_to_html(body_md, unsafe=True, extensions=["table", "strikethrough"])
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>\n{REPORT_CSS}{TABLE_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"{body}</main>\n</body>\n</html>\n"
+    )
+
+
+# --------------------------------------------------------------------------- checks
+
+_DATA_URI = re.compile(r"data:[a-z/+.-]+;base64,[A-Za-z0-9+/=]+")
+_PLACEHOLDER = re.compile(r"(?<![\\$])\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+_JINJA = re.compile(r"\{\{|\}\}|\{%|%\}")
+_MARKERS = re.compile(r"\b(?:TODO|FIXME|XXX|TBD)\b")
+_MISSING = re.compile(r"(?<![A-Za-z_/.-])(?:-?nan|NaN|NAN|-?inf|-?Inf|Infinity)(?![A-Za-z_])|(?:[=(:|]\s*)None\b")
+
+
+def check_report(text: str, *, source: str | None = None) -> None:
+    """Raise :class:`InputError` if a rendered report still has holes.
+
+    Flags leftover ``$placeholders`` (or ``${...}``), Jinja braces, ``TODO`` /
+    ``FIXME`` / ``XXX`` / ``TBD`` markers, and missing numbers (``nan``, ``inf``,
+    ``= None``). Embedded base64 data is ignored. For HTML, also requires that
+    nothing is loaded from the network (no ``<script>``, ``<link>``, or
+    ``src``/``url()`` pointing outside the page).
+    """
+    body = _DATA_URI.sub("data:", text)
+    problems: list[str] = []
+    for label, pattern in (
+        ("unfilled placeholder", _PLACEHOLDER),
+        ("template braces", _JINJA),
+        ("to-do marker", _MARKERS),
+        ("missing number", _MISSING),
+    ):
+        hits = sorted({m.group(0).strip() for m in pattern.finditer(body)})
+        if hits:
+            problems.append(f"{label}(s) {', '.join(repr(h) for h in hits[:5])}")
+    if "<html" in body.lower():
+        if re.search(r"<script\b|<link\b", body, re.IGNORECASE):
+            problems.append("external resource tags (<script>/<link>)")
+        if re.search(r"""\bsrc\s*=\s*["'](?!data:)""", body, re.IGNORECASE) or re.search(r"url\(\s*['\"]?(?!data:)", body):
+            problems.append("resources not embedded (src/url not a data: URI)")
+    if problems:
+        raise InputError("report is incomplete: " + "; ".join(problems), file=source, hint="fill the values from the results files")
+
+
+def write_report(
+    template_path: str | Path,
+    context: Mapping[str, Any],
+    *,
+    md_path: str | Path,
+    html_path: str | Path,
+    tables: Mapping[str, Table] | None = None,
+    figures: Mapping[str, FigureRef] | None = None,
+    title: str = "Report",
+) -> tuple[Path, Path]:
+    """Render, check and atomically write ``report.md`` and ``report.html``.
+
+    Both renderings are checked with :func:`check_report` before anything is
+    written, so a failed check leaves any previous report untouched.
+    """
+    tpath = Path(template_path)
+    if not tpath.exists():
+        raise InputError("report template not found", file=tpath)
+    text = tpath.read_text(encoding="utf-8")
+    md = render_markdown(text, context, tables=tables, figures=figures, base_dir=Path(md_path).parent, source=str(tpath))
+    page = render_html(text, context, tables=tables, figures=figures, title=title, source=str(tpath))
+    check_report(md, source=str(md_path))
+    check_report(page, source=str(html_path))
+    write_text(md, md_path)
+    write_text(page, html_path)
+    return Path(md_path), Path(html_path)
