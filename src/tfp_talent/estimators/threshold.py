@@ -101,6 +101,7 @@ DEFAULT_MIN_REGIME_OBS = 10
 CRIT_LEVELS: tuple[tuple[str, float], ...] = (("10%", 0.90), ("5%", 0.95), ("1%", 0.99))
 SHARD_FORMAT = "tfp_talent.threshold.shard/1"
 _CACHE_MAX_COLUMNS = 512
+_PAIR_CHUNK = 2_000_000  # (entity, t, s) triples per chunk of the Gram accumulation
 
 
 def lr_critical_value(level: float) -> float:
@@ -383,14 +384,19 @@ class _Engine:
         else:
             bmat = dm
         bins = self.bins.reshape(self.n_ent, n_per)
-        pair_bin = np.maximum(bins[:, :, None], bins[:, None, :]).ravel()
-        out = np.empty((self.g, self.m, self.m))
+        acc = np.zeros((self.g + 1, self.m, self.m))
+        step = max(1, _PAIR_CHUNK // (n_per * n_per))  # entities per chunk: bounded memory for long panels
+        for lo in range(0, self.n_ent, step):
+            sl = slice(lo, lo + step)
+            pair_bin = np.maximum(bins[sl, :, None], bins[sl, None, :]).ravel()
+            for a in range(self.m):
+                for b in range(a, self.m):
+                    w = (bmat[None, :, :] * panel.r[sl, :, None, a] * panel.r[sl, None, :, b]).ravel()
+                    acc[:, a, b] += np.bincount(pair_bin, weights=w, minlength=self.g + 1)
+        out = acc[: self.g].cumsum(axis=0)
         for a in range(self.m):
-            for b in range(a, self.m):
-                w = (bmat[None, :, :] * panel.r[:, :, None, a] * panel.r[:, None, :, b]).ravel()
-                col = np.bincount(pair_bin, weights=w, minlength=self.g + 1)[: self.g].cumsum()
-                out[:, a, b] = col
-                out[:, b, a] = col
+            for b in range(a + 1, self.m):
+                out[:, b, a] = out[:, a, b]
         return out
 
     # -- pieces that depend on y -------------------------------------------------------------------
