@@ -163,3 +163,16 @@ def test_p_value_and_critical_values_follow_hansen(single_job):
         assert single_job.crit_values[k] == {"10%": srt[int(np.ceil(0.9 * b)) - 1],
                                              "5%": srt[int(np.ceil(0.95 * b)) - 1],
                                              "1%": srt[int(np.ceil(0.99 * b)) - 1]}
+
+
+def test_discrete_threshold_variable_has_distinct_candidates():
+    """q with 31 distinct values (multiples of 1/30) and grid 400: the candidates are distinct data values
+    (no repeated positions) and the known threshold 0.4 = 12/30 is found (simulated truth)."""
+    data = simulated_panel(n=80, t=6)
+    data["q"] = np.round(data["q"] * 30) / 30
+    res = threshold_fit(data, "y", "x", "r", "q", "id", "t", n_thresholds=2, trim=[0.1, 0.05], bootstrap=0,
+                        progress=False)
+    gamma = res.lr_curves["1"].gamma
+    assert len(gamma) == res.spec["grid_points"] == len(np.unique(gamma)) <= 31
+    assert res.thresholds[1] == pytest.approx([0.4])
+    assert len(set(res.thresholds[2])) == 2

@@ -26,9 +26,9 @@ Two transforms, each with the conventions of the program it reproduces:
 
 Grid (``grid``): the candidate thresholds are the distinct values of q, sorted,
 at the quantiles trim_1, trim_1 + 1/qn, ..., 1 - trim_1 of the distinct values
-(Hansen's ``qq1 = dd[floor(sq * rows(dd))]`` with ``qn`` = ``grid``);
-``grid="all"`` uses every distinct value between those quantiles (qn = number of
-distinct values).
+(Hansen's ``qq1 = dd[floor(sq * rows(dd))]`` with ``qn`` = ``grid``; if q has fewer
+distinct values than that, repeated candidates are dropped); ``grid="all"`` uses every
+distinct value between those quantiles (qn = number of distinct values).
 
 Sequential estimation (Hansen 1999, section 5): gamma_1 from the single
 threshold search; gamma_2 given gamma_1; the refinement step re-estimates
@@ -308,7 +308,7 @@ def _grid_values(q: np.ndarray, grid: int | str, trim: float) -> tuple[np.ndarra
     """Candidate thresholds and qn (grid positions per unit of trim), as in Hansen's program.
 
     sq = trim, trim + 1/qn, ..., 1 - trim (qn - 2 qn trim + 1 points); candidates are
-    dd[floor(sq * rows(dd))] (1-based) with dd the sorted distinct values of q.
+    dd[floor(sq * rows(dd))] (1-based) with dd the sorted distinct values of q (duplicates dropped).
     """
     dd = np.unique(q)
     n_d = len(dd)
@@ -324,7 +324,10 @@ def _grid_values(q: np.ndarray, grid: int | str, trim: float) -> tuple[np.ndarra
     sq = trim + np.arange(count) * (1.0 / qn)
     idx = np.floor(sq * n_d).astype(np.int64) - 1
     idx = np.clip(idx, 0, n_d - 1)
-    return dd[idx], qn
+    # with fewer distinct values than grid points, duplicates are dropped and the exclusion radius
+    # (qn * trim positions) shrinks in proportion; no change when the candidates are distinct (Hansen's data)
+    values = np.unique(dd[idx])
+    return values, qn * len(values) / len(idx)
 
 
 # --------------------------------------------------------------------------------------------------
