@@ -43,7 +43,8 @@ Test of k - 1 against k thresholds (Hansen 1999, eq. 12 and 23)::
     F_k = (S_{k-1} - S_k) / sigma2_k,   sigma2_k = S_k / n,
 
 with n = N(T-1) for ``hansen1999`` and n = NT for ``within`` (the number of
-observations in the regression). Its p-value and the 10/5/1 % critical values
+observations in the regression; Stata's xthreg prints F values consistent with
+n = NT - T, e.g. 35.20 where this gives 35.26 on its hansen1999.dta example). Its p-value and the 10/5/1 % critical values
 come from Hansen's fixed-regressor bootstrap: keep x, r, q fixed, form
 y* = yhat_0 + e*, where yhat_0 and e are the fitted values and residuals of the
 (k-1)-threshold model and e* resamples whole entities' residual vectors with
