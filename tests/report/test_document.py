@@ -47,10 +47,10 @@ $figure_coef
 """
 
 
-@pytest.fixture
-def figure_png(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def figure_png(tmp_path_factory) -> Path:
     fig = coef_plot([make_result()], "tertiary_share", labels=["Baseline"])
-    return save_figure(fig, tmp_path / "figures" / "coef")[0]
+    return save_figure(fig, tmp_path_factory.mktemp("figs") / "figures" / "coef", formats=("png",))[0]
 
 
 def _context():
@@ -71,7 +71,7 @@ def test_flatten_numbers_and_describe_coef():
 
 def test_markdown_report_filled(tmp_path, figure_png):
     tables = {"baseline": regression_table([make_result()])}
-    md = render_markdown(MINI, _context(), tables=tables, figures={"coef": FigureRef(figure_png, "Coefficients")}, base_dir=tmp_path)
+    md = render_markdown(MINI, _context(), tables=tables, figures={"coef": FigureRef(figure_png, "Coefficients")}, base_dir=figure_png.parents[1])
     check_report(md)
     assert "0.512 (SE 0.100; p = 0.010, significant at 1%)" in md and "N = 1,234" in md and "costs are $5." in md
     assert "![Coefficients](figures/coef.png)" in md and "*Figure 1: Coefficients*" in md

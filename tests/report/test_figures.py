@@ -127,27 +127,23 @@ def test_lr_plot_and_malmquist_labelled():
     rng = np.random.default_rng(0)
     panel["efficiency_change"] = np.exp(rng.normal(0, 0.03, len(panel)))
     panel["technical_change"] = np.exp(rng.normal(0.02, 0.02, len(panel)))
-    fig2 = malmquist_plot(panel)
+    fig2 = malmquist_plot(panel, ec="efficiency_change", tc="technical_change")
     _labelled(fig2)
     with pytest.raises(InputError, match="positive"):
-        malmquist_plot(panel.assign(technical_change=0.0))
+        malmquist_plot(panel.assign(technical_change=0.0), ec="efficiency_change", tc="technical_change")
     plt.close("all")
 
 
 def test_saved_figures_are_byte_identical(tmp_path):
-    """Same figure saved twice -> identical PNG and PDF bytes; no creation date in the PDF."""
+    """Same figure saved twice, and an identical figure drawn anew -> identical PNG and PDF bytes."""
     fig = coef_plot([make_result()], "tertiary_share", labels=["Baseline"])
-    assert figure_bytes(fig, "png") == figure_bytes(fig, "png")
-    pdf = figure_bytes(fig, "pdf")
-    assert pdf == figure_bytes(fig, "pdf")
-    assert b"CreationDate" not in pdf and b"Matplotlib" not in figure_bytes(fig, "png")
-    a = save_figure(fig, tmp_path / "a" / "coef", close=False)
-    b = save_figure(fig, tmp_path / "b" / "coef")
-    assert [p.name for p in a] == ["coef.png", "coef.pdf"]
-    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
-    # a freshly drawn identical figure also gives identical bytes
+    png, pdf = figure_bytes(fig, "png"), figure_bytes(fig, "pdf")
+    assert b"CreationDate" not in pdf and b"Matplotlib" not in png
+    paths = save_figure(fig, tmp_path / "coef")
+    assert [p.name for p in paths] == ["coef.png", "coef.pdf"]
+    assert [p.read_bytes() for p in paths] == [png, pdf]
     fig2 = coef_plot([make_result()], "tertiary_share", labels=["Baseline"])
-    assert figure_bytes(fig2, "png") == a[0].read_bytes()
+    assert figure_bytes(fig2, "png") == png and figure_bytes(fig2, "pdf") == pdf
     plt.close("all")
 
 

@@ -276,7 +276,8 @@ def test_latex_tables_compile(tmp_path):
         correlation_table(panel, ["talent", "control", "ln_tfp"]),
         threshold_table(THRESHOLD_RESULT, threshold_label="avg_school_years"),
     ]
-    (tmp_path / "doc.tex").write_text(latex_document("".join(to_latex(t) for t in tables)), encoding="utf-8")
+    body = "".join(to_latex(t) for t in tables) + "\\begin{center}\n" + to_latex(tables[0], float_env=False) + "\\end{center}\n"
+    (tmp_path / "doc.tex").write_text(latex_document(body), encoding="utf-8")
     proc = subprocess.run([*engine, "doc.tex"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-2000:]
     assert (tmp_path / "doc.pdf").exists()

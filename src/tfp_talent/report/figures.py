@@ -55,7 +55,7 @@ def _color(region: str, i: int) -> str:
 def tfp_by_region(
     panel: pd.DataFrame,
     *,
-    level: str = "ln_tfp_solow",
+    level: str = "solow_ln_tfp",
     growth: str | None = None,
     by: str = "region3",
     growth_scale: float = 100.0,
@@ -442,8 +442,8 @@ def lr_plot_from_result(
 def malmquist_plot(
     frame: pd.DataFrame,
     *,
-    ec: str = "efficiency_change",
-    tc: str = "technical_change",
+    ec: str = "malmquist_efficiency_change",
+    tc: str = "malmquist_technical_change",
     by: str = "region3",
     label_col: str | None = None,
     title: str | None = None,

@@ -583,7 +583,13 @@ def threshold_table(
     ses = _as_mapping(result, "std_errors", where)
     pvals = result.get("pvalues") if isinstance(result.get("pvalues"), Mapping) else None
     slope_rows: list[list[str | Cell]] = []
+    k = len(gammas)
     for name, b in params.items():
+        m = re.fullmatch(r"(.+)_r(\d+)", name)
+        if name not in labels and m and 1 <= int(m.group(2)) <= k + 1:
+            j = int(m.group(2))
+            regime = "q ≤ γ₁" if j == 1 else f"q > γ{_sub(k)}" if j == k + 1 else f"γ{_sub(j - 1)} < q ≤ γ{_sub(j)}"
+            labels[name] = f"{labels.get(m.group(1), m.group(1))} × ({regime})"
         se = ses.get(name)
         if pvals is not None and pvals.get(name) is not None:
             p = float(pvals[name])
@@ -609,8 +615,9 @@ def threshold_table(
     ]
     note_list = [notes] if isinstance(notes, str) else list(notes)
     note_list.append(
-        "Panel A: F tests of k against k + 1 thresholds with bootstrap p-values and critical values (Hansen 1999). "
-        "Panel B: thresholds with 95% confidence intervals from inverting the likelihood-ratio statistic "
+        f"q: {threshold_label}. Panel A: F tests of k − 1 against k thresholds (k = 1 single, 2 double, 3 triple) "
+        "with bootstrap p-values and critical values (Hansen 1999). "
+        "Panel B: thresholds with 95% confidence intervals from inverting the likelihood-ratio statistic. "
         "Panel C: standard errors in parentheses; * p < 0.1, ** p < 0.05, *** p < 0.01."
     )
     return Table(title=title, header=header, sections=sections, notes=note_list, label=label)
@@ -720,8 +727,9 @@ def _latex_cell(cell: str | Cell) -> str:
 def to_latex(table: Table, *, float_env: bool = True, position: str = "htbp") -> str:
     """booktabs LaTeX: needs only ``\\usepackage{booktabs}``.
 
-    With ``float_env`` the tabular sits in a ``table`` float with caption,
-    label and a footnote-size notes paragraph below the rule.
+    With ``float_env`` the tabular sits in a ``table`` float with caption and
+    label. Notes are a footnote-size paragraph as wide as the tabular (the
+    tabular is measured in the scratch box ``\\box0``).
     """
     k = table.n_data_cols
     lines: list[str] = []
@@ -731,6 +739,8 @@ def to_latex(table: Table, *, float_env: bool = True, position: str = "htbp") ->
             lines.append(f"\\caption{{{latex_escape(table.title)}}}")
         if table.label:
             lines.append(f"\\label{{{table.label}}}")
+    if table.notes:
+        lines.append("\\setbox0=\\hbox{%")
     lines.append(f"\\begin{{tabular}}{{l{'c' * k}}}")
     lines.append("\\toprule")
     n_head = len(table.header)
@@ -756,13 +766,13 @@ def to_latex(table: Table, *, float_env: bool = True, position: str = "htbp") ->
         for row in sec.rows:
             lines.append(" & ".join(_latex_cell(c) for c in row) + " \\\\")
     lines.append("\\bottomrule")
-    lines.append("\\end{tabular}")
     if table.notes:
         notes = " ".join(latex_escape(n) for n in table.notes)
-        if float_env:
-            lines.append(f"\\par\\smallskip\\parbox{{\\linewidth}}{{\\footnotesize {notes}}}")
-        else:
-            lines.append(f"\\\\[2pt]\\parbox{{\\linewidth}}{{\\footnotesize {notes}}}")
+        lines.append("\\end{tabular}}%")
+        lines.append("\\leavevmode\\copy0\\par\\smallskip")
+        lines.append(f"\\parbox{{\\wd0}}{{\\footnotesize {notes}}}")
+    else:
+        lines.append("\\end{tabular}")
     if float_env:
         lines.append("\\end{table}")
     return "\n".join(lines) + "\n"
