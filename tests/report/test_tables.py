@@ -296,6 +296,7 @@ def test_threshold_table_reads_estimator_output():
     assert [_plainrow(r)[1] for r in b.rows] == [f"{g:.3f}" for g in d["thresholds"]["2"]]
     lo, hi = d["ci"]["2"][1]
     assert _plainrow(b.rows[1])[2] == f"[{lo:.3f}, {hi:.3f}]"
-    assert [r[0] for r in c.rows[:-1]] == list(d["params"])
+    assert list(d["params"]) == ["control", "talent_r1", "talent_r2", "talent_r3"]
+    assert [r[0] for r in c.rows[:-1]] == ["control", "talent × (q ≤ γ₁)", "talent × (γ₁ < q ≤ γ₂)", "talent × (q > γ₂)"]
     no_boot = dict(d, p_value={"1": None, "2": None}, crit_values={"1": None, "2": None})
     assert _plainrow(threshold_table(no_boot).sections[0].rows[0])[2:] == ["", "", "", ""]
