@@ -182,6 +182,19 @@ def test_simulated_panel_recovers_slopes():
     assert pooled.params["x1"] > 0.8  # the bias FE removes (plim 0.5 + 1.5/(1 + 1.5^2))
 
 
+def test_within_rsquared_as_xtreg(sim):
+    """Within R^2 = 1 - SSR/sum (y - ybar_i)^2 (Stata xtreg, fe "R-sq within"): entity effects equal
+    linearmodels PanelOLS' R^2 (1e-10); two-way equals the LSDV SSR over the entity-demeaned TSS."""
+    one = fit_panel(sim, "y", ["x1", "x2"], entity="id", time="year", effects="entity")
+    p = sim.set_index(["id", "year"])
+    lm = PanelOLS(p["y"], p[["x1", "x2"]], entity_effects=True).fit()
+    assert one.rsquared_within == pytest.approx(lm.rsquared, abs=1e-10)
+    two = fit_panel(sim, "y", ["x1", "x2"], entity="id", time="year", effects="twoway")
+    ssr = _lsdv(sim, "twoway").fit().ssr
+    tss = float(((sim["y"] - sim.groupby("id")["y"].transform("mean")) ** 2).sum())
+    assert two.rsquared_within == pytest.approx(1 - ssr / tss, abs=1e-10)
+
+
 def test_result_frame_and_dict(sim):
     """to_frame has one row per coefficient with t = coef/se and a t(G-1) CI; to_dict keeps the
     JSON contract keys (params, std_errors, nobs) and round-trips through json."""

@@ -55,6 +55,7 @@ from tfp_talent.estimators.panel import (
     _nested,
     check_options,
     small_sample_factor,
+    within_rsquared,
 )
 from tfp_talent.estimators.paneldata import check_regressors, prepare_panel
 
@@ -250,7 +251,7 @@ def fit_iv(
         nobs=n,
         prep=prep,
         rsquared=_rsquared_levels(prep.col(y), res.resids.to_numpy()),
-        rsquared_within=float(res.rsquared) if effects != "none" else math.nan,
+        rsquared_within=within_rsquared(prep, prep.col(y), float((res.resids.to_numpy() ** 2).sum()), effects),
         df_resid=n - k - k_fe,
         level=level,
         extra=extra,

@@ -53,6 +53,9 @@ Small-sample convention (``convention``), recorded in every result
     ``debiased=True, group_debias=True``, which its documentation states equals
     ``xtreg, re vce(cluster ...)``.
 
+    Note: Stata's ``xtreg, fe vce(robust)`` is clustered by entity (use
+    ``cov="clustered"``); ``robust`` here is White/HC1 as ``regress``/``areg``.
+
     Inference: ``none`` uses the normal distribution; the other conventions use t
     with G − 1 degrees of freedom (clustered), T − 1 (driscoll-kraay, as xtscc) or
     N − k − K_fe (unadjusted, robust); ``re`` always uses the normal (z), as
@@ -102,8 +105,9 @@ class PanelResult:
     ``lower``/``upper``; ``cov`` is the covariance used for the standard errors.
     ``rsquared`` is the R² of the estimated equation (with the absorbed effects for
     ``fe``; of the transformed data for ``re``/``fd``/``between``);
-    ``rsquared_within`` is the R² of the within (entity-demeaned) variation, NaN
-    where undefined. ``extra`` holds model-specific statistics (first-stage F,
+    ``rsquared_within`` is 1 − SSR/Σ(y_it − ȳ_i)² for ``fe`` (Stata's "R-sq within" of
+    ``xtreg, fe``, with period dummies for two-way effects), linearmodels' within R²
+    for ``re``/``fd``/``between``, NaN for ``pooled``. ``extra`` holds model-specific statistics (first-stage F,
     Hansen J, variance components, numbers of clusters, ...).
     """
 
@@ -515,10 +519,12 @@ def _fit_pyfixest(
     vcv = vraw * factor
     df_resid = n - k - k_fe
     r2 = float(fit._r2)
-    r2w = float(getattr(fit, "_r2_within", np.nan)) if fe else np.nan
+    u = np.ravel(fit._u_hat)
+    ssr = float(np.dot(u, u))
+    r2w = within_rsquared(prep, prep.col(y), ssr, eff)
     extra = _common_extra(prep, clu, cov, bw)
     extra["fixef_tol"] = FIXEF_TOL if fe else None
-    extra["ssr"] = float(np.dot(np.ravel(fit._u_hat), np.ravel(fit._u_hat)))
+    extra["ssr"] = ssr
     if cov == "unadjusted":
         extra["s2"] = extra["ssr"] / n * factor
     return _assemble(
@@ -542,6 +548,21 @@ def _fit_pyfixest(
         extra=extra,
         normal=False,
     )
+
+
+def within_rsquared(prep: PreparedPanel, y: np.ndarray, ssr: float, effects: str) -> float:
+    """Within R² = 1 − SSR / Σ_it (y_it − ȳ_i)², SSR of the full model (effects included).
+
+    As Stata's ``xtreg, fe`` "R-sq within" (with period dummies for two-way effects);
+    for time effects only, the means are the period means. NaN without effects.
+    """
+    if effects == "none":
+        return math.nan
+    codes = prep.frame["_t" if effects == "time" else "_e"].to_numpy()
+    counts = np.bincount(codes)
+    means = np.bincount(codes, weights=y) / np.where(counts > 0, counts, 1)
+    tss = float(((y - means[codes]) ** 2).sum())
+    return 1.0 - ssr / tss if tss > 0 else math.nan
 
 
 def _report_fe_collinearity(prep: PreparedPanel, x_names: list[str], collin: list[str], eff: str) -> None:
