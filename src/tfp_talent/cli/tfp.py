@@ -72,6 +72,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="malmquist frontier (default contemporaneous)",
     )
     p.add_argument("--vrs", action="store_true", help="malmquist: add the VRS pure/scale efficiency split")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="malmquist: processes for the LPs (default 1)")
     p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV")
     p.set_defaults(handler=run)
 
@@ -80,8 +81,10 @@ def run(args: argparse.Namespace) -> int:
     """Read the panel, measure TFP, write the CSV atomically; bad input raises InputError (exit 2)."""
     if not str(args.out).lower().endswith(".csv"):
         raise InputError("--out must be a .csv file", file=args.out)
-    if args.method != "malmquist" and (args.frontier is not None or args.vrs):
-        raise InputError(f"--frontier and --vrs apply to --method malmquist only, not {args.method}")
+    if args.method != "malmquist" and (args.frontier is not None or args.vrs or args.workers != 1):
+        raise InputError(f"--frontier, --vrs and --workers apply to --method malmquist only, not {args.method}")
+    if args.workers < 1:
+        raise InputError(f"--workers must be >= 1, got {args.workers}")
     frame = read_panel(args.data)
     columns = {
         "--entity": args.entity, "--time": args.time, "--output": args.output, "--capital": args.capital,
@@ -107,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
         frontier=args.frontier or "contemporaneous",
         vrs=args.vrs,
         source=args.data,
+        workers=args.workers,
     )
     cols = [args.entity, args.time, *BASE_COLUMNS]
     if args.method == "malmquist":

@@ -25,15 +25,18 @@ so technical regress is ruled out.
 Computation. Every distance is the LP above, solved with SciPy's HiGHS
 (``scipy.optimize.linprog(method="highs")``). Two exact devices make it fast:
 
-1. *Batching*: the LPs of all observations evaluated against the same technology are
-   independent, so they are stacked block-diagonally into one LP whose objective is
-   Σ_o θ_o; its optimum is every block's own optimum. The sparse constraint matrix is
-   built once per batch with numpy.
+1. *Batching*: the LPs of all observations evaluated against the same technology t (its
+   own period, and periods t−1 and t+1 for the cross-period distances) are independent,
+   so they are stacked block-diagonally into one LP whose objective is Σ_o θ_o; its
+   optimum is every block's own optimum. The sparse constraint matrix is built once per
+   batch with numpy. Batches of different technologies are independent (``workers`` > 1
+   solves them in a process pool).
 2. *Column generation*: only frontier observations carry λ > 0, so each batch starts from
-   a few candidate reference columns (ratio maximisers and frontier units found earlier)
-   and adds every column whose reduced cost y_j·π_y − x_j·π_x − π_0 under a block's
-   duals is negative, until none is (the LP-duality certificate that the restricted
-   solution is optimal for the full reference set).
+   a few candidate reference columns (maximisers of y·u / x·v for fixed weights, which lie
+   on the CRS frontier) and adds, for each block, the column with the most negative
+   reduced cost y_j·π_y − x_j·π_x − π_0 under that block's duals, until no column has a
+   negative one (the LP-duality certificate that the restricted solution is optimal for
+   the full reference set).
 Inputs and outputs are divided by their panel means first (the index is units-invariant).
 """
 
@@ -41,6 +44,7 @@ from __future__ import annotations
 
 import time as _time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -58,8 +62,6 @@ Frontier = Literal["contemporaneous", "sequential"]
 HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 #: A reference column enters when its reduced cost is below -RC_TOL (data scaled to mean 1).
 RC_TOL = 1e-9
-#: Observations with D >= 1 - EFFICIENT_TOL seed the next batch's candidate columns.
-EFFICIENT_TOL = 1e-6
 MAX_ROUNDS = 50
 N_RANDOM_DIRECTIONS = 16
 _RC_CHUNK = 512
@@ -200,6 +202,19 @@ def _entering_columns(
     return np.unique(np.concatenate(enter)) if enter else np.array([], dtype=int)
 
 
+def _technology_batch(
+    task: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, bool],
+) -> tuple[np.ndarray, np.ndarray | None, LPStats]:
+    """Distances of the evaluated rows against one technology; VRS distances of its own rows."""
+    ref_x, ref_y, ev_x, ev_y, n_own, vrs = task
+    stats = LPStats()
+    d = output_distances(ref_x, ref_y, ev_x, ev_y, stats=stats)
+    dv = None
+    if vrs:
+        dv = output_distances(ref_x, ref_y, ev_x[:n_own], ev_y[:n_own], vrs=True, eval_in_ref=True, stats=stats)
+    return d, dv, stats
+
+
 def malmquist_index(
     frame: pd.DataFrame,
     *,
@@ -211,6 +226,7 @@ def malmquist_index(
     vrs: bool = False,
     source: str | Path | None = None,
     stats: LPStats | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Output-oriented CRS Malmquist index M = EC × TC between consecutive periods.
 
@@ -220,6 +236,7 @@ def malmquist_index(
     efficiency_change, technical_change`` and with ``vrs`` also ``efficiency_vrs,
     pure_efficiency_change, scale_efficiency_change``. ``efficiency`` is D^t(x_t, y_t).
     The index columns are NaN in an entity's first period (ln_tfp = 0 there).
+    ``workers`` > 1 solves the per-period batches in a process pool (same results).
     """
     if frontier not in ("contemporaneous", "sequential"):
         raise InputError(f"unknown frontier '{frontier}' (use contemporaneous or sequential)", column="frontier")
@@ -241,37 +258,37 @@ def malmquist_index(
     at = [np.flatnonzero(pos == t) for t in range(n_per)]
     ref = [at[t] if frontier == "contemporaneous" else np.flatnonzero(pos <= t) for t in range(n_per)]
 
-    d_same = np.full(len(data), np.nan)
-    d_vrs = np.full(len(data), np.nan)
-    efficient: list[np.ndarray] = []
-    for t in range(n_per):
-        prior = efficient[t - 1] if (t and frontier == "sequential") else np.array([], dtype=int)
-        d = output_distances(
-            x[ref[t]], y[ref[t]], x[at[t]], y[at[t]], init=np.searchsorted(ref[t], prior), stats=stats
-        )
-        d_same[at[t]] = d
-        efficient.append(np.union1d(prior, at[t][d >= 1.0 - EFFICIENT_TOL]))
-        if vrs:
-            d_vrs[at[t]] = output_distances(
-                x[ref[t]], y[ref[t]], x[at[t]], y[at[t]], vrs=True, eval_in_ref=True, stats=stats
-            )
-
     ent = data[entity].to_numpy()
     has_prev = np.zeros(len(data), dtype=bool)
     has_prev[1:] = (ent[1:] == ent[:-1]) & (pos[1:] == pos[:-1] + 1)
+    # one batch per technology t: its own period, the next period's rows (for D^t(x_{t+1})) and
+    # the previous period's rows (for D^t(x_{t-1}), i.e. D^{t+1}(x_t) of the pair t-1, t)
+    tasks, layout = [], []
+    for t in range(n_per):
+        later = at[t + 1][has_prev[at[t + 1]]] if t + 1 < n_per else np.array([], dtype=int)
+        here_with_prev = at[t][has_prev[at[t]]]
+        rows = np.concatenate([at[t], later, here_with_prev - 1])
+        tasks.append((x[ref[t]], y[ref[t]], x[rows], y[rows], len(at[t]), vrs))
+        layout.append((at[t], later, here_with_prev))
+    if workers > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_technology_batch, tasks))
+    else:
+        results = [_technology_batch(task) for task in tasks]
+    d_same = np.full(len(data), np.nan)
+    d_vrs = np.full(len(data), np.nan)
     d_cur_on_prev = np.full(len(data), np.nan)  # D^t(x_{t+1}, y_{t+1}), stored on row t+1
     d_prev_on_cur = np.full(len(data), np.nan)  # D^{t+1}(x_t, y_t), stored on row t+1
-    for t in range(n_per - 1):
-        nxt = at[t + 1][has_prev[at[t + 1]]]
-        if nxt.size == 0:
-            continue
-        prv = nxt - 1
-        d_cur_on_prev[nxt] = output_distances(
-            x[ref[t]], y[ref[t]], x[nxt], y[nxt], init=np.searchsorted(ref[t], efficient[t]), stats=stats
-        )
-        d_prev_on_cur[nxt] = output_distances(
-            x[ref[t + 1]], y[ref[t + 1]], x[prv], y[prv], init=np.searchsorted(ref[t + 1], efficient[t + 1]), stats=stats
-        )
+    for (here, later, here_with_prev), (d, dv, st) in zip(layout, results, strict=True):
+        d_same[here] = d[: len(here)]
+        d_cur_on_prev[later] = d[len(here) : len(here) + len(later)]
+        d_prev_on_cur[here_with_prev] = d[len(here) + len(later) :]
+        if vrs:
+            d_vrs[here] = dv
+        stats.distances += st.distances
+        stats.highs_calls += st.highs_calls
+        stats.columns_added += st.columns_added
+        stats.solver_seconds += st.solver_seconds
 
     lag_same = np.full(len(data), np.nan)
     lag_same[1:] = np.where(has_prev[1:], d_same[:-1], np.nan)

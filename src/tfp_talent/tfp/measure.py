@@ -50,12 +50,13 @@ def measure_tfp(
     vrs: bool = False,
     source: str | Path | None = None,
     stats: LPStats | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """TFP of ``method`` on a panel; see the module docstring for formulas and sources.
 
     ``alpha`` (capital elasticity, default 0.4) is for ``solow``; ``tornqvist`` takes
     ``labour_share`` (a column, in (0, 1)) or ``alpha`` (constant s_L = 1 − α), not both;
-    ``frontier`` and ``vrs`` are for ``malmquist``. Options that do not apply to the method
+    ``frontier``, ``vrs`` and ``workers`` (processes) are for ``malmquist``. Options that do not apply to the method
     raise :class:`InputError` rather than being silently ignored.
     """
     if method not in METHODS:
@@ -87,5 +88,5 @@ def measure_tfp(
         prepare_panel(frame, entity=entity, time=time, columns=[labour, hc], positive=[labour, hc], file=source)
     return malmquist_index(
         data, entity=entity, time=time, outputs=output, inputs=[capital, labour_input], frontier=frontier, vrs=vrs,
-        source=source, stats=stats,
+        source=source, stats=stats, workers=workers,
     )
