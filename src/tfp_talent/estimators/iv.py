@@ -46,7 +46,6 @@ import pandas as pd
 
 from tfp_talent.errors import InputError
 from tfp_talent.estimators.panel import (
-    FIXEF_TOL,
     PanelResult,
     _assemble,
     _common_extra,
@@ -57,7 +56,7 @@ from tfp_talent.estimators.panel import (
     small_sample_factor,
     within_rsquared,
 )
-from tfp_talent.estimators.paneldata import check_regressors, prepare_panel
+from tfp_talent.estimators.paneldata import FIXEF_TOL, check_regressors, demean, prepare_panel
 
 IV_EFFECTS = ("none", "entity", "time", "twoway")
 
@@ -71,22 +70,6 @@ def _flatten(instruments: Sequence[str] | Mapping[str, Sequence[str]]) -> list[s
     if isinstance(instruments, str):
         return [instruments]
     return list(dict.fromkeys(str(v) for v in instruments))
-
-
-def demean(values: np.ndarray, entity_codes: np.ndarray, time_codes: np.ndarray, effects: str) -> np.ndarray:
-    """Remove entity, time or two-way means (alternating projections, tol 1e-10)."""
-    from pyfixest.estimation import demean as pf_demean
-
-    if effects == "none":
-        return values
-    cols = {"entity": [entity_codes], "time": [time_codes], "twoway": [entity_codes, time_codes]}[effects]
-    flist = np.column_stack(cols).astype(np.uint64)
-    out, converged = pf_demean(
-        np.ascontiguousarray(values, dtype=float), flist, np.ones(values.shape[0]), tol=FIXEF_TOL, maxiter=100_000
-    )
-    if not converged:
-        raise InputError("the fixed-effects projection did not converge (check for disconnected entity-period groups)")
-    return out
 
 
 def fit_iv(

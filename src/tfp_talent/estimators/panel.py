@@ -84,7 +84,14 @@ import pandas as pd
 from scipy import stats
 
 from tfp_talent.errors import InputError
-from tfp_talent.estimators.paneldata import PreparedPanel, check_regressors, parse_formula, prepare_panel
+from tfp_talent.estimators.paneldata import (
+    FIXEF_TOL,
+    PreparedPanel,
+    check_regressors,
+    demean,
+    parse_formula,
+    prepare_panel,
+)
 
 MODELS = ("pooled", "fe", "re", "fd", "between")
 EFFECTS = ("none", "entity", "time", "twoway")
@@ -92,7 +99,6 @@ COVS = ("unadjusted", "robust", "clustered", "driscoll-kraay")
 CLUSTERS = ("entity", "time", "both")
 CONVENTIONS = ("stata", "areg", "cluster", "none")
 DEFAULT_EFFECTS = {"fe": "twoway", "re": "entity", "pooled": "none", "fd": "none", "between": "none"}
-FIXEF_TOL = 1e-10
 CONST = "const"
 
 
@@ -445,8 +451,8 @@ def _fit_pyfixest(
 
     s = prep.safe
     rhs = " + ".join(s[n] for n in x_names)
-    fe = {"entity": "_e", "time": "_t", "twoway": "_e + _t"}.get(eff)
-    fml = f"{s[y]} ~ {rhs}" + (f" | {fe}" if fe else "")
+    fe = eff != "none"
+    fml = f"{s[y]} ~ {rhs}"
     vcov: Any
     vcov_kwargs = None
     bw = None
@@ -473,17 +479,28 @@ def _fit_pyfixest(
         )
     if model == "pooled":
         check_regressors(prep.frame[[s[n] for n in x_names]].to_numpy(), x_names, file=prep.file, has_constant=True)
-    with warnings.catch_warnings(record=True) as caught:
+        work = prep.frame
+    else:
+        # The effects are projected out here, in the fixed order (entity, time), with
+        # pyfixest's own alternating-projection demeaner; pyfixest then estimates the
+        # demeaned equation without an intercept. Passing "| _e + _t" to pyfixest instead
+        # gives results that change in the last bits from one process to the next (its
+        # order of the effects depends on string hashing), so outputs would not be
+        # byte-identical across runs.
+        cols = [s[y], *(s[n] for n in x_names)]
+        f = prep.frame
+        dm = demean(f[cols].to_numpy(), f["_e"].to_numpy(), f["_t"].to_numpy(), eff)
+        work = pd.DataFrame({"_e": f["_e"].to_numpy(), "_t": f["_t"].to_numpy(), **{c: dm[:, j] for j, c in enumerate(cols)}}, copy=False)
+    with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         try:
             fit = pf.feols(
                 fml,
-                data=prep.frame,
+                data=work,
                 vcov=vcov,
                 vcov_kwargs=vcov_kwargs,
                 ssc=pf.ssc(k_adj=False, G_adj=False),
-                fixef_rm="none",
-                fixef_tol=FIXEF_TOL,
+                drop_intercept=fe,
                 copy_data=False,
             )
         except (ValueError, ZeroDivisionError, np.linalg.LinAlgError) as err:
@@ -491,9 +508,6 @@ def _fit_pyfixest(
     collin = list(getattr(fit, "_collin_vars", []) or [])
     if collin:
         _report_fe_collinearity(prep, x_names, collin, eff)
-    for w in caught:
-        if "converge" in str(w.message).lower():
-            raise InputError(f"the fixed-effects projection did not converge: {str(w.message).strip().splitlines()[0]}", file=prep.file)
 
     coefnames = list(fit._coefnames)
     names = [prep.names.get(c, c) for c in coefnames]
@@ -518,10 +532,12 @@ def _fit_pyfixest(
     )
     vcv = vraw * factor
     df_resid = n - k - k_fe
-    r2 = float(fit._r2)
     u = np.ravel(fit._u_hat)
     ssr = float(np.dot(u, u))
-    r2w = within_rsquared(prep, prep.col(y), ssr, eff)
+    yv = prep.col(y)
+    tss = float(((yv - yv.mean()) ** 2).sum())
+    r2 = 1.0 - ssr / tss if tss > 0 else math.nan
+    r2w = within_rsquared(prep, yv, ssr, eff)
     extra = _common_extra(prep, clu, cov, bw)
     extra["fixef_tol"] = FIXEF_TOL if fe else None
     extra["ssr"] = ssr

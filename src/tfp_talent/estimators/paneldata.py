@@ -36,6 +36,7 @@ from tfp_talent.io import require_columns
 
 LAG_RE = re.compile(r"^L(\d*)\.(.+)$")
 MAX_LAG = 50
+FIXEF_TOL = 1e-10
 
 
 @dataclass(frozen=True)
@@ -334,3 +335,19 @@ def check_regressors(
         file=file,
         column=bad,
     )
+
+
+def demean(values: np.ndarray, entity_codes: np.ndarray, time_codes: np.ndarray, effects: str) -> np.ndarray:
+    """Remove entity, time or two-way means (alternating projections, tol 1e-10)."""
+    from pyfixest.estimation import demean as pf_demean
+
+    if effects == "none":
+        return values
+    cols = {"entity": [entity_codes], "time": [time_codes], "twoway": [entity_codes, time_codes]}[effects]
+    flist = np.column_stack(cols).astype(np.uint64)
+    out, converged = pf_demean(
+        np.ascontiguousarray(values, dtype=float), flist, np.ones(values.shape[0]), tol=FIXEF_TOL, maxiter=100_000
+    )
+    if not converged:
+        raise InputError("the fixed-effects projection did not converge (check for disconnected entity-period groups)")
+    return out
