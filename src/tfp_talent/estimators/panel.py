@@ -7,9 +7,11 @@ engine. Nothing is re-implemented: the estimates and the raw (unscaled) sandwich
 come from the engines, and only the documented small-sample factor is applied here.
 
 Engines
-    * pooled OLS and fixed effects: **pyfixest** ``feols`` (absorbed effects,
-      alternating projections to a tolerance of 1e-10; singletons are kept, as in
-      Stata's ``xtreg, fe``), Bergé (2018), fixest; Fischer et al., pyfixest.
+    * pooled OLS and fixed effects: **pyfixest** — the effects are projected out
+      with pyfixest's alternating-projection demeaner (tolerance 1e-10, effects in
+      the fixed order entity, time; singletons kept, as in Stata's ``xtreg, fe``),
+      then ``feols`` estimates the demeaned equation and its sandwich (Bergé 2018,
+      fixest; Fischer et al., pyfixest). Same estimates as ``feols("y ~ x | id + t")``.
     * random effects (Swamy–Arora, as ``xtreg, re``), first differences and between:
       **linearmodels** ``RandomEffects``, ``FirstDifferenceOLS``, ``BetweenOLS``
       (Sheppard, linearmodels 7.1).
@@ -62,12 +64,14 @@ Small-sample convention (``convention``), recorded in every result
     ``xtreg, re``. The model F (Wald) statistic tests all slopes (not the constant)
     with the reported covariance: F = b'V⁻¹b / q, F(q, df) or χ²(q)/q.
 
-Why the factor is applied here: pyfixest 0.60 pairs the names of the absorbed
-effects with their columns in an order that depends on Python's string hashing,
-so its nested-effect count (``K.fixef="nonnested"``) changes from one process to
-the next with two-way effects (Grunfeld, entity clusters: SE of ``value`` 0.010824
-or 0.010289 depending on ``PYTHONHASHSEED``). The raw sandwich is unaffected, so
-it is taken from pyfixest with ``ssc(k_adj=False, G_adj=False)`` and scaled here.
+Why the demeaning and the factor are done here: pyfixest 0.60 orders the absorbed
+effects by Python's string hashing, so with two-way effects (a) its nested-effect
+count (``K.fixef="nonnested"``) changes from one process to the next (Grunfeld,
+entity clusters: SE of ``value`` 0.010824 or 0.010289 depending on
+``PYTHONHASHSEED``) and (b) the estimates differ in the last bits between
+processes. So the demeaning order is fixed here, the raw sandwich is taken from
+pyfixest with ``ssc(k_adj=False, G_adj=False)``, and the factor is applied here;
+results are byte-identical across processes.
 """
 
 from __future__ import annotations
