@@ -10,6 +10,8 @@ configfile: "config/config.yaml"
 
 validate(config, "config/schema.yaml")
 
+report: "workflow/report/workflow.rst"
+
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"

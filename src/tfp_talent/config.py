@@ -25,6 +25,7 @@ def check_config(config: Mapping[str, Any], *, source: str = CONFIG_FILE) -> Non
             column="years",
         )
     _check_tfp(config, source)
+    _check_study(config, source)
 
 
 def _check_tfp(config: Mapping[str, Any], source: str) -> None:
@@ -41,3 +42,10 @@ def _check_tfp(config: Mapping[str, Any], source: str) -> None:
                 file=source,
                 column="tfp.variants",
             )
+
+
+def _check_study(config: Mapping[str, Any], source: str) -> None:
+    """Study: specs (kind/estimator/cov combinations, TFP variants) and what tables and figures reference."""
+    from tfp_talent.talent.specs import check_study_config  # imported here: only the workflow needs it
+
+    check_study_config(config, source=source)

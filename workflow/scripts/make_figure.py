@@ -1,0 +1,30 @@
+"""Adapter: panel / TFP file / results and one entry of config `figures:` -> reports/figures/<name>.{png,pdf}."""
+
+from pathlib import Path
+
+from tfp_talent.io import read_panel
+from tfp_talent.logs import script_run
+from tfp_talent.report.document import load_json_files
+from tfp_talent.report.style import save_figure
+from tfp_talent.talent.outputs import build_figure, merged_data
+from tfp_talent.talent.specs import build_analysis_frame
+
+with script_run(snakemake.log[0]) as log:  # noqa: F821
+    inp = snakemake.input  # noqa: F821
+    params = snakemake.params  # noqa: F821
+    name = snakemake.wildcards.figure  # noqa: F821
+    entry = params.entry
+    results = load_json_files({Path(p).stem: p for p in inp.results})
+    panel = read_panel(inp.panel) if "panel" in inp.keys() else None
+    tfp = read_panel(inp.tfp) if "tfp" in inp.keys() else None
+    data = analysis = None
+    if entry["kind"] == "partial_scatter":
+        analysis = build_analysis_frame(panel, tfp, params.spec, name=entry["spec"]).frame
+    elif panel is not None:
+        data = merged_data(panel, tfp)
+    fig = build_figure(
+        name, entry, results=results, data=data, analysis=analysis,
+        topo_path=inp.topo if "topo" in inp.keys() else None, labels=params.labels,
+    )  # fmt: skip
+    paths = save_figure(fig, Path(snakemake.output.png).with_suffix(""))  # noqa: F821
+    log.info("wrote %s", ", ".join(map(str, paths)))
