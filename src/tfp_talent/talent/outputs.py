@@ -190,13 +190,13 @@ def hausman_note(result: Mapping[str, Any]) -> str:
     if not h:
         raise InputError(f"spec '{result.get('spec')}' has no Hausman tests (use kind hausman)", file="tables")
     c, m = h["classic"], h["mundlak"]
-    classic = f"classic χ²({c['df']}) = {fmt_number(c['statistic'], 2)}"
+    classic = f"classic chi-square({c['df']}) = {fmt_number(c['statistic'], 2)}"
     if c["p_value"] is not None and math.isfinite(c["p_value"]):
         classic += f", p = {fmt_number(c['p_value'], 3)}"
     if not c.get("positive_definite", True):
         classic += " (V_FE − V_RE is not positive definite, so the classic test is not valid here"
         classic += "; a negative statistic has no p-value)" if c["statistic"] < 0 else ")"
-    robust = f"cluster-robust (Mundlak) χ²({m['df']}) = {fmt_number(m['statistic'], 2)}, p = {fmt_number(m['p_value'], 3)}"
+    robust = f"cluster-robust (Mundlak) chi-square({m['df']}) = {fmt_number(m['statistic'], 2)}, p = {fmt_number(m['p_value'], 3)}"
     return f"Hausman test of fixed against random effects ({result['label']}): {classic}; {robust}. H0: the province effects are uncorrelated with the regressors."
 
 
