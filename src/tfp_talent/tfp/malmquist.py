@@ -103,14 +103,23 @@ def output_distances(
     stats = stats if stats is not None else LPStats()
     stats.distances += len(eval_x)
     cols = np.union1d(_seed_columns(ref_x, ref_y, vrs=vrs), np.asarray(init if init is not None else [], dtype=int))
+    theta = np.full(len(eval_x), np.nan)
+    pending = np.arange(len(eval_x))  # blocks not yet certified optimal
     for _ in range(MAX_ROUNDS):
-        theta, pi_y, pi_x, pi_0 = _solve_batch(ref_x[cols], ref_y[cols], eval_x, eval_y, vrs, eval_in_ref, stats)
-        enter = _entering_columns(ref_x, ref_y, cols, pi_y, pi_x, pi_0)
-        if enter.size == 0:
+        th, pi_y, pi_x, pi_0 = _solve_batch(
+            ref_x[cols], ref_y[cols], eval_x[pending], eval_y[pending], vrs, eval_in_ref, stats
+        )
+        enter, violated = _entering_columns(ref_x, ref_y, cols, pi_y, pi_x, pi_0)
+        # a block whose duals price out every reference column is optimal for the full LP; adding
+        # columns later cannot change its θ, so it leaves the batch
+        theta[pending[~violated]] = th[~violated]
+        pending = pending[violated]
+        if pending.size == 0:
             return 1.0 / theta
-        stats.columns_added += int(enter.size)
+        stats.columns_added += int(np.setdiff1d(enter, cols).size)
         cols = np.union1d(cols, enter)
-    theta, *_ = _solve_batch(ref_x, ref_y, eval_x, eval_y, vrs, eval_in_ref, stats)  # pragma: no cover - fallback
+    th, *_ = _solve_batch(ref_x, ref_y, eval_x[pending], eval_y[pending], vrs, eval_in_ref, stats)  # pragma: no cover
+    theta[pending] = th  # pragma: no cover - fallback: the full reference set
     return 1.0 / theta  # pragma: no cover
 
 
@@ -183,23 +192,29 @@ def _solve_batch(
 
 def _entering_columns(
     x: np.ndarray, y: np.ndarray, cols: np.ndarray, pi_y: np.ndarray, pi_x: np.ndarray, pi_0: np.ndarray
-) -> np.ndarray:
-    """For each block, the reference row with the most negative reduced cost (if below -RC_TOL).
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each block, the reference row outside ``cols`` with the most negative reduced cost.
 
     Reduced cost of λ_j in block b (minimising −θ): r_bj = y_j·π_y,b − x_j·π_x,b − π_0,b,
-    with π the HiGHS marginals (≤ 0 for the ≤ rows).
+    with π the HiGHS marginals (≤ 0 for the ≤ rows). Returns the entering rows (those
+    below -RC_TOL) and, per block, whether it has one.
     """
-    in_cols = np.zeros(len(x), dtype=bool)
-    in_cols[cols] = True
+    outside = np.setdiff1d(np.arange(len(x)), cols)
+    violated = np.zeros(len(pi_y), dtype=bool)
+    if outside.size == 0:
+        return np.array([], dtype=int), violated
+    xo, yo = x[outside].T.copy(), y[outside].T.copy()
     enter: list[np.ndarray] = []
     for lo in range(0, len(pi_y), _RC_CHUNK):
         hi = lo + _RC_CHUNK
-        rc = pi_y[lo:hi] @ y.T - pi_x[lo:hi] @ x.T - pi_0[lo:hi, None]
-        rc[:, in_cols] = np.inf
+        rc = pi_y[lo:hi] @ yo
+        rc -= pi_x[lo:hi] @ xo
+        rc -= pi_0[lo:hi, None]
         best = np.argmin(rc, axis=1)
         bad = rc[np.arange(len(best)), best] < -RC_TOL
-        enter.append(best[bad])
-    return np.unique(np.concatenate(enter)) if enter else np.array([], dtype=int)
+        violated[lo:hi] = bad
+        enter.append(outside[best[bad]])
+    return np.unique(np.concatenate(enter)), violated
 
 
 def _technology_batch(
