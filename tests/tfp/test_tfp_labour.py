@@ -69,11 +69,12 @@ def _user_frame(years=range(2000, 2003)) -> pd.DataFrame:
 
 
 def test_user_csv_roundtrip(tmp_path, sim_panel):
-    """A complete user file (full province names, 全国 row dropped) is taken as L."""
+    """A complete user file in the user-series format ('# unit:' line, full province names, a 全国 row
+    that is dropped) is taken as L."""
     f = _user_frame(range(2000, 2020))
     f = pd.concat([f, pd.DataFrame([{"province": "全国", "year": 2000, "value": 1e5}])])
     path = tmp_path / "labour.csv"
-    f.to_csv(path, index=False)
+    path.write_text("# unit: 万人\n" + f.to_csv(index=False), encoding="utf-8")
     lab = labour_input(sim_panel, source="csv", user_file=path, human_capital=False)
     assert lab.loc[(lab["province_code"] == CODES[3]) & (lab["year"] == 2005), "labour"].iloc[0] == 103.0
 

@@ -6,8 +6,9 @@ so L is one of three documented proxies, chosen in ``config.yaml`` (``labour.sou
 * ``working_age`` (default): population aged 15–64 = working_age_share × year-end population;
 * ``nonfarm``: urban-unit + private + individual employment (``emp_nonfarm``, 2008– only);
 * ``csv``: a user file with columns ``province, year, value`` (any province spelling the
-  registry knows), validated like a raw file: known provinces, integer years, no duplicate
-  (province, year), values > 0, and complete for every province and sample year.
+  registry knows) in the tidy user-series format of :mod:`tfp_talent.data.user_series`
+  (read by its one reader), validated like a raw file: known provinces, integer years, no
+  duplicate (province, year), values > 0, and complete for every province and sample year.
 
 Human capital h = exp(φ(s)) from average years of schooling s with the piecewise-linear
 Mincer returns of the Penn World Table: 13.4 % per year for years 0–4, 10.1 % for 4–8 and
@@ -31,9 +32,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from tfp_talent.data.provinces import CODES, BY_CODE, resolve_frame
+from tfp_talent.data.provinces import CODES
+from tfp_talent.data.user_series import read_user_series
 from tfp_talent.errors import InputError
-from tfp_talent.io import read_panel, require_columns
+from tfp_talent.io import require_columns
 from tfp_talent.logs import get_logger
 
 log = get_logger("tfp.labour")
@@ -82,49 +84,17 @@ def fill_survey_gaps(frame: pd.DataFrame, column: str, *, entity: str = "provinc
 
 
 def read_labour_csv(path: str | Path, *, years: Sequence[int], provinces: Sequence[int] = CODES) -> pd.DataFrame:
-    """Read and validate a user labour file ``province, year, value`` → ``province_code, year, labour``.
+    """Read and validate a user labour file → ``province_code, year, labour``.
 
-    Checks (each raises :class:`InputError` naming file, column and rows): the three
-    columns exist; every province spelling is known (national totals are dropped and
-    logged); years are integers; values are numeric and > 0; no duplicate
-    (province, year); every province of ``provinces`` × every year of ``years`` present.
+    The documented tidy format of user series (:mod:`tfp_talent.data.user_series`:
+    UTF-8 CSV ``province, year, value``, optional ``# unit: ...`` line), read by
+    :func:`~tfp_talent.data.user_series.read_user_series` with the raw-file rules: known
+    provinces (national totals dropped and logged), integer years, numeric values > 0,
+    no duplicate (province, year), every province of ``provinces`` × every year of
+    ``years`` present. Each problem raises :class:`InputError` naming file, column, rows.
     """
-    p = Path(path)
-    raw = read_panel(p)
-    require_columns(raw, ["province", "year", "value"], file=p)
-    notes: list[str] = []
-    data = resolve_frame(raw, "province", source=str(p), log=notes)
-    for note in notes:
-        log.info(note)
-    year = pd.to_numeric(data["year"], errors="coerce")
-    bad = year.isna() | (year != year.round())
-    if bad.any():
-        raise InputError("years must be integers", file=p, column="year", rows=[f"row {i + 2}" for i in data.index[bad]])
-    data["year"] = year.astype("int64")
-    value = pd.to_numeric(data["value"], errors="coerce")
-    bad = value.isna()
-    if bad.any():
-        rows = [(r.province, r.year) for r in data.loc[bad].itertuples()]
-        raise InputError("missing or non-numeric values", file=p, column="value", rows=rows)
-    bad = value <= 0
-    if bad.any():
-        rows = [(r.province, r.year) for r in data.loc[bad].itertuples()]
-        raise InputError("labour input must be > 0", file=p, column="value", rows=rows)
-    data["labour"] = value.astype(float)
-    dup = data.duplicated(KEYS, keep=False)
-    if dup.any():
-        rows = sorted({(BY_CODE[c].name_short, y) for c, y in data.loc[dup, KEYS].itertuples(index=False, name=None)})
-        raise InputError("duplicate (province, year) rows", file=p, column=["province", "year"], rows=rows)
-    wanted = pd.MultiIndex.from_product([list(provinces), list(years)], names=KEYS)
-    have = pd.MultiIndex.from_frame(data[KEYS])
-    missing = wanted.difference(have)
-    if len(missing):
-        rows = [(BY_CODE[c].name_short, y) for c, y in missing]
-        raise InputError(
-            "incomplete: the sample needs every province and year", file=p, column="value", rows=rows
-        )
-    keep = data.set_index(KEYS).index.isin(wanted)
-    return data.loc[keep, [*KEYS, "labour"]].sort_values(KEYS).reset_index(drop=True)
+    series = read_user_series(path, "labour", years=years, provinces=provinces, require_complete=True, positive=True)
+    return series.frame[[*KEYS, "labour"]]
 
 
 def labour_input(
