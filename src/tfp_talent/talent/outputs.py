@@ -400,7 +400,7 @@ def build_figure(
     from tfp_talent.report import figures as F
     from tfp_talent.report import maps as M
 
-    labels = dict(labels or {})
+    labels = {**dict(labels or {}), **dict(entry.get("labels") or {})}  # a figure may shorten labels
     where = f"figures.{name}"
     kind = entry["kind"]
     if kind in ("tfp_by_region", "map", "malmquist") and data is None:
