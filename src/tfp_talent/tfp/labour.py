@@ -17,10 +17,12 @@ Mincer returns of the Penn World Table: 13.4 % per year for years 0–4, 10.1 % 
 Feenstra, Inklaar & Timmer 2015, AER 105(10), PWT 8 human-capital index).
 
 Survey gaps: the age and education shares come from the population sample survey, which
-is empty for 2000, 2001 and 2010. With ``fill_gaps="interpolate"`` the working-age share
-and the years of schooling are interpolated linearly inside a province and held at the
-nearest survey year at the edges (2000–2001 take 2002's value); filled rows are flagged in
-``labour_filled`` / ``hc_filled``. With ``fill_gaps="none"`` they stay missing.
+is empty for 2000, 2001 and 2010. With ``fill_gaps="inside"`` (the workflow default) the
+working-age share and the years of schooling are interpolated linearly between survey
+years inside a province (this fills 2010 only; 2000–2001 stay missing, so TFP starts in
+2002). ``fill_gaps="interpolate"`` also holds the nearest survey year at the edges
+(2000–2001 take 2002's value). Filled rows are flagged in ``labour_filled`` /
+``hc_filled``. With ``fill_gaps="none"`` they stay missing.
 """
 
 from __future__ import annotations
@@ -69,16 +71,20 @@ def human_capital_index(years: np.ndarray | pd.Series | float) -> np.ndarray:
     return np.exp(mincer_phi(years))
 
 
-def fill_survey_gaps(frame: pd.DataFrame, column: str, *, entity: str = "province_code", time: str = "year") -> tuple[pd.Series, pd.Series]:
-    """Linear interpolation inside each entity, nearest observed value at the edges.
+def fill_survey_gaps(
+    frame: pd.DataFrame, column: str, *, entity: str = "province_code", time: str = "year", extend: bool = True
+) -> tuple[pd.Series, pd.Series]:
+    """Linear interpolation inside each entity; with ``extend`` also the nearest observed value at the edges.
 
     Returns the filled series and a bool flag (True where a value was filled).
     Entities with no observed value stay missing.
     """
     data = frame.sort_values([entity, time])
-    filled = data.groupby(entity, sort=False)[column].transform(
-        lambda s: s.interpolate(method="linear", limit_area="inside").ffill().bfill()
-    )
+    def fill(s: pd.Series) -> pd.Series:
+        inside = s.interpolate(method="linear", limit_area="inside")
+        return inside.ffill().bfill() if extend else inside
+
+    filled = data.groupby(entity, sort=False)[column].transform(fill)
     flag = data[column].isna() & filled.notna()
     return filled.reindex(frame.index), flag.reindex(frame.index)
 
@@ -102,7 +108,7 @@ def labour_input(
     *,
     source: LabourSource = "working_age",
     human_capital: bool = True,
-    fill_gaps: Literal["interpolate", "none"] = "interpolate",
+    fill_gaps: Literal["inside", "interpolate", "none"] = "interpolate",
     user_file: str | Path | None = None,
 ) -> pd.DataFrame:
     """Labour input L, human capital h and effective labour h·L per province and year.
@@ -116,8 +122,8 @@ def labour_input(
     """
     if source not in ("working_age", "nonfarm", "csv"):
         raise InputError(f"unknown labour source '{source}' (use working_age, nonfarm or csv)", column="labour.source")
-    if fill_gaps not in ("interpolate", "none"):
-        raise InputError(f"unknown fill_gaps '{fill_gaps}' (use interpolate or none)", column="labour.fill_gaps")
+    if fill_gaps not in ("inside", "interpolate", "none"):
+        raise InputError(f"unknown fill_gaps '{fill_gaps}' (use inside, interpolate or none)", column="labour.fill_gaps")
     require_columns(panel, KEYS)
     out = panel[KEYS].copy()
     flag_prior = lambda col: (  # noqa: E731 - data-stage imputation flags, when present
@@ -127,8 +133,8 @@ def labour_input(
         require_columns(panel, ["working_age_share", "pop_yearend"])
         share = panel["working_age_share"]
         filled = pd.Series(False, index=panel.index)
-        if fill_gaps == "interpolate":
-            share, filled = fill_survey_gaps(panel, "working_age_share")
+        if fill_gaps != "none":
+            share, filled = fill_survey_gaps(panel, "working_age_share", extend=fill_gaps == "interpolate")
         out["labour"] = (share * panel["pop_yearend"]).to_numpy()
         out["labour_filled"] = (filled | flag_prior("working_age_share")).to_numpy()
     elif source == "nonfarm":
@@ -147,8 +153,8 @@ def labour_input(
         require_columns(panel, ["avg_school_years"])
         school = panel["avg_school_years"]
         hc_filled = pd.Series(False, index=panel.index)
-        if fill_gaps == "interpolate":
-            school, hc_filled = fill_survey_gaps(panel, "avg_school_years")
+        if fill_gaps != "none":
+            school, hc_filled = fill_survey_gaps(panel, "avg_school_years", extend=fill_gaps == "interpolate")
         out["avg_school_years"] = school.to_numpy()
         out["hc"] = human_capital_index(school.to_numpy())
         out["hc_filled"] = (hc_filled | flag_prior("avg_school_years")).to_numpy()

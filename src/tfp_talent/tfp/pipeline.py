@@ -46,7 +46,7 @@ CAPITAL_DEFAULTS: dict[str, Any] = {
     "base_year": None,
     "chongqing_initial": "package",
 }
-LABOUR_DEFAULTS: dict[str, Any] = {"source": "working_age", "file": None, "human_capital": True, "fill_gaps": "interpolate"}
+LABOUR_DEFAULTS: dict[str, Any] = {"source": "working_age", "file": None, "human_capital": True, "fill_gaps": "inside"}
 TFP_DEFAULTS: dict[str, Any] = {
     "methods": list(METHODS),
     "alpha": 0.4,
