@@ -15,6 +15,7 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/user_series.smk"
 include: "workflow/rules/tfp.smk"
 include: "workflow/rules/estimate.smk"
 include: "workflow/rules/tables.smk"

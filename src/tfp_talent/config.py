@@ -25,6 +25,7 @@ def check_config(config: Mapping[str, Any], *, source: str = CONFIG_FILE) -> Non
             column="years",
         )
     _check_tfp(config, source)
+    _check_user_series(config, source)
     _check_study(config, source)
 
 
@@ -49,3 +50,33 @@ def _check_study(config: Mapping[str, Any], source: str) -> None:
     from tfp_talent.talent.specs import check_study_config  # imported here: only the workflow needs it
 
     check_study_config(config, source=source)
+
+
+def _check_user_series(config: Mapping[str, Any], source: str) -> None:
+    """User series: each file exists, its years lie inside years, its name is not a panel or TFP column."""
+    from pathlib import Path
+
+    from tfp_talent.data.definitions import PANEL_COLUMNS
+
+    reserved = {*PANEL_COLUMNS, "province_code", "year", "province", "province_en", "region3", "region4"}
+    reserved |= {"dist_frontier", "labour_filled", "hc_filled"}
+    years = config["years"]
+    for name, entry in dict(config.get("user_series") or {}).items():
+        entry = dict(entry or {})
+        key = f"user_series.{name}"
+        if name in reserved or name.split("_", 1)[0] in ("solow", "tornqvist", "malmquist"):
+            raise InputError(
+                f"'{name}' is already a panel or TFP variable; a user series never replaces shipped data",
+                file=source,
+                column=key,
+                hint="give the series another name",
+            )
+        if not Path(str(entry.get("file", ""))).is_file():
+            raise InputError(f"file not found: {entry.get('file')!r}", file=source, column=f"{key}.file")
+        own = entry.get("years")
+        if own is not None and not (years["start"] <= own[0] <= own[1] <= years["end"]):
+            raise InputError(
+                f"years {own} must satisfy {years['start']} <= first <= last <= {years['end']} (years.start/end)",
+                file=source,
+                column=f"{key}.years",
+            )
