@@ -202,3 +202,25 @@ def test_config_section_schema_and_cross_checks(tmp_path):
         broken["user_series"] = section
         with pytest.raises(InputError, match=pattern):
             check_config(broken)
+
+
+def test_rule_user_series_writes_the_merged_series(tmp_path):
+    """Workflow: config `user_series:` -> data/processed/user_series.{parquet,json} (values as written)."""
+    from repro_helpers import SNAKEMAKE, load_config, make_project, save_config, snakemake
+
+    if not SNAKEMAKE.exists():
+        pytest.skip("snakemake not installed in this environment")
+    work = make_project(tmp_path)
+    (work / "user").mkdir()
+    _write(work / "user", _lines(years=range(2000, 2020), spell=lambda c: BY_CODE[c].name_full), name="emp.csv")
+    config = _config() | {"user_series": {"emp_user": {"file": "user/emp.csv", "unit": "万人", "positive": True}}}
+    save_config(work, config)
+    assert load_config(work)["user_series"]["emp_user"]["unit"] == "万人"
+    run = snakemake(work, "data/processed/user_series.parquet")
+    assert run.returncode == 0, run.stderr[-3000:]
+    frame = pd.read_parquet(work / "data" / "processed" / "user_series.parquet")
+    assert list(frame.columns) == ["province_code", "year", "emp_user"] and len(frame) == 31 * 20
+    got = frame.set_index(["province_code", "year"])["emp_user"]
+    assert got[(650000, 2019)] == _value(650000, 2019) and got[(110000, 2000)] == _value(110000, 2000)
+    meta = yaml.safe_load((work / "data" / "processed" / "user_series.json").read_text(encoding="utf-8"))
+    assert meta["emp_user"]["unit"] == "万人" and meta["emp_user"]["file"] == "user/emp.csv"
