@@ -491,6 +491,17 @@ LABOUR_TEXT = {
 }
 
 
+SURVEY_GAP_TEXT = {
+    "inside": "interpolated linearly between survey years (2010 only) for the labour input, and flagged in the TFP "
+    "file; 2000 and 2001 stay missing, so TFP starts in 2002; regressions drop the years without survey data and "
+    "report how many rows that removes",
+    "interpolate": "interpolated linearly between survey years (2010) and held at the 2002 value for 2000-2001 for "
+    "the labour input, and flagged in the TFP file; regressions drop the years without survey data and report how "
+    "many rows that removes",
+    "none": "left missing; regressions drop those years and report how many rows that removes",
+}
+
+
 def report_context(
     config: Mapping[str, Any],
     panel: pd.DataFrame,
@@ -517,12 +528,7 @@ def report_context(
         "raw_checksums": raw_checksums.rstrip("\n"),
         "labour_proxy": LABOUR_TEXT.get(labour.get("source", "working_age"), str(labour.get("source")))
         + (", times human capital per worker h = exp(φ(years of schooling)) with the Penn World Table's Mincer returns" if labour.get("human_capital", True) else ""),
-        "survey_gap_rule": (
-            "interpolated linearly between survey years for the labour input only (flagged in the TFP file); "
-            "regressions drop the years without survey data and report how many rows that removes"
-            if labour.get("fill_gaps", "interpolate") == "interpolate"
-            else "left missing; regressions drop those years and report how many rows that removes"
-        ),
+        "survey_gap_rule": SURVEY_GAP_TEXT[labour.get("fill_gaps", "inside")],
         "delta": fmt_number(capital.get("delta", 0.096), 3),
         "alpha": fmt_number(tfp_cfg.get("alpha", 0.4), 2),
         "baseline_stock_clustered": describe(base_cl, stock),
