@@ -98,10 +98,16 @@ def update_checksum(work: Path, relative: str) -> None:
     sums.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def snakemake(work: Path, *args: str, cores: int = 1, timeout: int = 900) -> subprocess.CompletedProcess:
-    """``snakemake -s <checkout>/Snakefile -d work -c<cores> --nolock ARGS`` (captured text)."""
+def snakemake(
+    work: Path, *args: str, cores: int = 1, timeout: int = 900, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """``snakemake -s <checkout>/Snakefile -d work -c<cores> --nolock ARGS`` (captured text).
+
+    ``env`` adds variables to the environment (e.g. ``PYTHONHASHSEED``; jobs inherit it).
+    """
     cmd = [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "-d", str(work), f"-c{cores}", "--nolock", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    full_env = None if env is None else {**os.environ, **env}
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, env=full_env)
 
 
 def run_cli(args: list[str], cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:

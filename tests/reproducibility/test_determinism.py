@@ -6,6 +6,12 @@ targets, at the same time, and every file they write under ``data/processed`` an
 (``.tex/.html/.md``) and figures (PNG and PDF; the figure helper fixes their metadata, so
 their bytes are compared too). The reference is the other run: nothing is hard-coded.
 
+The two runs get different ``PYTHONHASHSEED`` values (0 and 3), as two sessions on two
+machines would: anything that depends on Python's string-hash order (set iteration, e.g.
+the order in which pyfixest absorbs fixed effects) shows up as a difference instead of
+depending on the luck of two random seeds. 0 and 3 are a pair for which pyfixest 0.60
+orders two absorbed effects differently (see ``test_prodfn_identical_across_hash_seeds``).
+
 By default the targets are the whole data and TFP stages (panel, codebook, capital stock,
 GFCF check, labour, the three TFP methods, the production-function check, one robustness
 variant) and a slice of the study that exercises every kind of random or rendered output:
@@ -18,13 +24,18 @@ time) are masked before comparing.
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import re
+import subprocess
+import sys
 
 import pytest
-from repro_helpers import SNAKEMAKE, TRACEBACK, Batch, load_config, make_project, snakemake, tree_digests
+from repro_helpers import ROOT, SNAKEMAKE, TRACEBACK, Batch, load_config, make_project, snakemake, tree_digests
 
 FULL = os.environ.get("TFP_TALENT_DETERMINISM", "").lower() == "full"
+HASH_SEEDS = ("0", "3")
 DATA_TFP = [
     "data/processed/panel.parquet",  # + panel.csv, codebook.csv, codebook.md
     "data/processed/tfp.parquet",
@@ -33,6 +44,15 @@ DATA_TFP = [
 ]
 #: The run-dependent lines of the report (issue 5 asks it to state the run time).
 REPORT_VOLATILE = re.compile(r"^.*(Workflow run time|Run started):.*$", re.MULTILINE)
+#: Known exceptions: compared as numbers (relative 1e-12) instead of bytes, each with its reason.
+#: Remove an entry when its cause is fixed (its own xfail test below then fails as XPASS).
+KNOWN = {
+    "data/processed/prodfn.json": (
+        "tfp_talent.tfp.prodfn calls pyfixest feols with two absorbed effects directly; pyfixest 0.60 "
+        "orders them by string hash, so the last bits of the estimates depend on PYTHONHASHSEED "
+        "(fit_panel avoids this by demeaning in a fixed order)"
+    ),
+}
 
 
 def _targets(config: dict) -> list[str]:
@@ -60,25 +80,66 @@ def _digests(work) -> dict[str, str]:
     return out
 
 
+def _close(a, b, rel=1e-12) -> bool:
+    """Same JSON structure and strings; numbers equal to ``rel``."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k], rel) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y, rel) for x, y in zip(a, b))
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=rel, abs_tol=1e-300)
+    return a == b
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not SNAKEMAKE.exists(), reason="snakemake not installed in this environment")
 def test_two_clean_runs_are_byte_identical(tmp_path):
     works = [make_project(tmp_path / f"run{i}", templates=True) for i in (1, 2)]
     targets = _targets(load_config(works[0]))
-    batch = Batch({str(i): (lambda w=w: snakemake(w, *targets)) for i, w in enumerate(works)}, workers=2)
-    runs = [batch.result(str(i)) for i in range(2)]
-    for run in runs:
+    jobs = {seed: (lambda w=w, seed=seed: snakemake(w, *targets, env={"PYTHONHASHSEED": seed})) for seed, w in zip(HASH_SEEDS, works)}
+    batch = Batch(jobs, workers=2)
+    for seed in HASH_SEEDS:
+        run = batch.result(seed)
         assert run.returncode == 0 and TRACEBACK not in run.stderr, run.stderr[-4000:]
 
     first, second = (_digests(w) for w in works)
     assert sorted(first) == sorted(second)
     kinds = {name.rsplit(".", 1)[-1] for name in first}
     assert {"parquet", "csv", "json"} <= kinds  # processed data and JSON results are compared
-    if not FULL:
-        assert {"tex", "html", "md", "png", "pdf"} <= kinds or not (load_config(works[0]).get("tables"))
+    if load_config(works[0]).get("tables") and load_config(works[0]).get("figures"):
+        assert {"tex", "html", "md", "png", "pdf"} <= kinds  # tables and figures too
     differ = sorted(name for name in first if first[name] != second[name])
     reports = [n for n in differ if n in ("reports/report.md", "reports/report.html")]
-    assert [n for n in differ if n not in reports] == [], f"outputs differ between two clean runs: {differ}"
+    known = [n for n in differ if n in KNOWN]
+    assert [n for n in differ if n not in reports + known] == [], f"outputs differ between two clean runs: {differ}"
     for name in reports:  # only the run time / start lines may differ
         a, b = ((w / name).read_text(encoding="utf-8") for w in works)
         assert REPORT_VOLATILE.sub("", a) == REPORT_VOLATILE.sub("", b), f"{name} differs beyond its run-time lines"
+    for name in known:
+        a, b = (json.loads((w / name).read_text(encoding="utf-8")) for w in works)
+        assert _close(a, b), f"{name} differs by more than 1e-12 relative ({KNOWN[name]})"
+
+
+PRODFN_CHILD = r"""
+import numpy as np, pandas as pd
+from tfp_talent.io import to_json_text
+from tfp_talent.tfp.prodfn import production_function
+rng = np.random.default_rng(0)
+n, t = 31, 18
+f = pd.DataFrame({"e": np.repeat(np.arange(n), t), "t": np.tile(np.arange(t), n)})
+f["K"] = np.exp(rng.normal(size=len(f)))
+f["L"] = np.exp(rng.normal(size=len(f)))
+f["Y"] = f["K"] ** 0.4 * f["L"] ** 0.6 * np.exp(0.1 * rng.normal(size=len(f)))
+print(to_json_text(production_function(f, entity="e", time="t", output="Y", capital="K", labour="L")))
+"""
+
+
+@pytest.mark.xfail(reason=KNOWN["data/processed/prodfn.json"], strict=True)
+def test_prodfn_identical_across_hash_seeds():
+    """Reference: the same call in another process. Strict xfail: passes (and so fails) once prodfn is fixed."""
+    outs = [
+        subprocess.run([sys.executable, "-c", PRODFN_CHILD], capture_output=True, text=True, check=True, cwd=ROOT,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout  # fmt: skip
+        for seed in HASH_SEEDS
+    ]
+    assert outs[0] == outs[1]
