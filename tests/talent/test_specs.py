@@ -188,6 +188,18 @@ def test_cumulated_log_components_add_up_to_the_cumulated_index():
     assert (f.loc[f["year"] == 2000, "cum.ln.m"] == 0).all()
 
 
+def test_cumulated_index_starts_the_year_before_the_first_change():
+    """Hand check: changes missing in the first years (no labour data) start the index later.
+
+    x = [nan, nan, 0.1, 0.2, nan, 0.3] for 2000..2005 gives [nan, 0, 0.1, 0.3, nan, nan]:
+    0 in 2001 (the base of the first change), running sum, missing from the gap on.
+    """
+    p = pd.DataFrame({"province_code": 110000, "year": range(2000, 2006), "x": [np.nan, np.nan, 0.1, 0.2, np.nan, 0.3], "z": 1.0})
+    from tfp_talent.talent.specs import _cumulate
+
+    np.testing.assert_allclose(_cumulate(p, p["x"].to_numpy()), [np.nan, 0.0, 0.1, 0.3, np.nan, np.nan], atol=1e-15)
+
+
 # --------------------------------------------------------------------------- bad specs
 
 

@@ -11,9 +11,10 @@ Derived variables (built from the panel and TFP columns by name; they compose)
     ``L<k>.x``  x_{i,t-k} (``L.x`` = ``L1.x``), missing when year t-k is absent (never across gaps);
     ``D.x``     x_{it} - x_{i,t-1};
     ``ln.x``    ln x_{it} (x must be > 0);
-    ``cum.x``   sum_{s <= t, s > first year of i} x_{is}: a cumulated index, 0 in the
-                province's first year (as the Malmquist ``ln_tfp``); missing from the first
-                gap on; ``cum.ln.malmquist_efficiency_change`` is the cumulated ln EC;
+    ``cum.x``   sum_{b < s <= t} x_{is}: a cumulated index, 0 in the province's base year b
+                (the year before its first non-missing x, as the Malmquist ``ln_tfp``); missing
+                from the first later gap on; ``cum.ln.malmquist_efficiency_change`` is the
+                cumulated ln EC;
     ``dist_frontier``  max_j f_{jt} - f_{it}, f = the spec's ``frontier`` variable (default
                 ``y`` without a leading ``D.``), the technology gap of Nelson & Phelps (1966) and
                 Benhabib & Spiegel (1994), computed on all provinces with data in year t
@@ -357,18 +358,29 @@ class _Builder:
 
 
 def _cumulate(frame: pd.DataFrame, x: np.ndarray) -> np.ndarray:
-    """0 in each province's first year, then the running sum; missing from the first gap or NaN on."""
+    """Cumulated changes: 0 in each province's base year, then the running sum.
+
+    The base year is the year before the province's first non-missing change (x_t is the
+    change from t-1 to t, as Malmquist EC and TC), so leading missing years (e.g. years
+    without labour data) are skipped; missing from the first later gap or NaN on.
+    """
     order = np.lexsort((frame[TIME].to_numpy(), frame[ENTITY].to_numpy()))
     ent = frame[ENTITY].to_numpy()[order]
     yr = frame[TIME].to_numpy()[order]
     xs = np.asarray(x, dtype=float)[order]
     out = np.full(len(xs), np.nan)
-    total = 0.0
+    started = False
+    total = math.nan
     for i in range(len(xs)):
-        first = i == 0 or ent[i] != ent[i - 1]
-        if first:
-            total = 0.0
-        elif yr[i] != yr[i - 1] + 1 or not math.isfinite(total) or not math.isfinite(xs[i]):
+        if i == 0 or ent[i] != ent[i - 1]:
+            started, total = False, math.nan
+        if not started:
+            if math.isfinite(xs[i]) and i > 0 and ent[i] == ent[i - 1] and yr[i] == yr[i - 1] + 1:
+                out[i - 1] = 0.0
+                started, total = True, xs[i]
+                out[i] = total
+            continue
+        if yr[i] != yr[i - 1] + 1 or not math.isfinite(total) or not math.isfinite(xs[i]):
             total = math.nan
         else:
             total += xs[i]
