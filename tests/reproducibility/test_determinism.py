@@ -10,7 +10,8 @@ The two runs get different ``PYTHONHASHSEED`` values (0 and 3), as two sessions 
 machines would: anything that depends on Python's string-hash order (set iteration, e.g.
 the order in which pyfixest absorbs fixed effects) shows up as a difference instead of
 depending on the luck of two random seeds. 0 and 3 are a pair for which pyfixest 0.60
-orders two absorbed effects differently (see ``test_prodfn_identical_across_hash_seeds``).
+orders two absorbed effects differently (this caught the production-function check, which
+called pyfixest directly; ``test_prodfn_identical_across_hash_seeds`` guards the fix).
 
 By default the targets are the whole data and TFP stages (panel, codebook, capital stock,
 GFCF check, labour, the three TFP methods, the production-function check, one robustness
@@ -24,8 +25,6 @@ time) are masked before comparing.
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import re
 import subprocess
@@ -44,17 +43,6 @@ DATA_TFP = [
 ]
 #: The run-dependent lines of the report (issue 5 asks it to state the run time).
 REPORT_VOLATILE = re.compile(r"^.*(Workflow run time|Run started):.*$", re.MULTILINE)
-#: Known exceptions: compared as numbers (relative 1e-12) instead of bytes, each with its reason.
-#: Remove an entry when its cause is fixed (its own xfail test below then fails as XPASS).
-KNOWN = {
-    "data/processed/prodfn.json": (
-        "tfp_talent.tfp.prodfn calls pyfixest feols with two absorbed effects directly; pyfixest 0.60 "
-        "orders them by string hash, so the last bits of the estimates depend on PYTHONHASHSEED "
-        "(fit_panel avoids this by demeaning in a fixed order)"
-    ),
-}
-
-
 def _targets(config: dict) -> list[str]:
     """Data + TFP stage and the study slice that this config defines."""
     if FULL:
@@ -80,17 +68,6 @@ def _digests(work) -> dict[str, str]:
     return out
 
 
-def _close(a, b, rel=1e-12) -> bool:
-    """Same JSON structure and strings; numbers equal to ``rel``."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k], rel) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_close(x, y, rel) for x, y in zip(a, b))
-    if isinstance(a, float) or isinstance(b, float):
-        return isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=rel, abs_tol=1e-300)
-    return a == b
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not SNAKEMAKE.exists(), reason="snakemake not installed in this environment")
 def test_two_clean_runs_are_byte_identical(tmp_path):
@@ -110,14 +87,10 @@ def test_two_clean_runs_are_byte_identical(tmp_path):
         assert {"tex", "html", "md", "png", "pdf"} <= kinds  # tables and figures too
     differ = sorted(name for name in first if first[name] != second[name])
     reports = [n for n in differ if n in ("reports/report.md", "reports/report.html")]
-    known = [n for n in differ if n in KNOWN]
-    assert [n for n in differ if n not in reports + known] == [], f"outputs differ between two clean runs: {differ}"
+    assert [n for n in differ if n not in reports] == [], f"outputs differ between two clean runs: {differ}"
     for name in reports:  # only the run time / start lines may differ
         a, b = ((w / name).read_text(encoding="utf-8") for w in works)
         assert REPORT_VOLATILE.sub("", a) == REPORT_VOLATILE.sub("", b), f"{name} differs beyond its run-time lines"
-    for name in known:
-        a, b = (json.loads((w / name).read_text(encoding="utf-8")) for w in works)
-        assert _close(a, b), f"{name} differs by more than 1e-12 relative ({KNOWN[name]})"
 
 
 PRODFN_CHILD = r"""
@@ -134,9 +107,9 @@ print(to_json_text(production_function(f, entity="e", time="t", output="Y", capi
 """
 
 
-@pytest.mark.xfail(reason=KNOWN["data/processed/prodfn.json"], strict=True)
 def test_prodfn_identical_across_hash_seeds():
-    """Reference: the same call in another process. Strict xfail: passes (and so fails) once prodfn is fixed."""
+    """Reference: the same call in a process with another hash seed. Regression test: prodfn once called
+    pyfixest with two absorbed effects directly, whose hash-ordered effects changed the last bits."""
     outs = [
         subprocess.run([sys.executable, "-c", PRODFN_CHILD], capture_output=True, text=True, check=True, cwd=ROOT,
                        env={**os.environ, "PYTHONHASHSEED": seed}).stdout  # fmt: skip
