@@ -9,6 +9,7 @@ format, so identical inputs give byte-identical files.
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
@@ -135,7 +136,32 @@ def read_panel(path: str | Path) -> pd.DataFrame:
         raise InputError(f"cannot be read as {suffix[1:]}: {type(err).__name__}: {err}".splitlines()[0], file=p) from None
     if frame.empty:
         raise InputError("file has no data rows", file=p)
+    if suffix == ".csv":
+        _check_last_line_complete(p, len(frame.columns))
     return frame
+
+
+def _check_last_line_complete(path: Path, n_columns: int, tail_bytes: int = 65536) -> None:
+    """Raise if the last non-empty line of a CSV has fewer fields than the header (a cut-off copy).
+
+    pandas fills the missing fields of a short last line with NaN, which estimators would
+    then drop silently; checking the tail keeps the cost independent of the file size.
+    """
+    with open(path, "rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        fh.seek(max(0, size - tail_bytes))
+        tail = fh.read().decode("utf-8", errors="replace")
+    lines = [ln for ln in tail.splitlines() if ln.strip()]
+    if not lines:
+        return
+    last = next(csv.reader([lines[-1]]))
+    if len(last) < n_columns:
+        raise InputError(
+            f"the last line has {len(last)} of {n_columns} fields: the file looks truncated",
+            file=path,
+            hint="copy the complete file again",
+        )
 
 
 def require_columns(frame: pd.DataFrame, columns: list[str], *, file: str | Path | None = None) -> None:
