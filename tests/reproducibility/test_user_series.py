@@ -249,3 +249,27 @@ def test_a_spec_uses_a_merged_user_series(tmp_path):
     result = run_spec("user_control", spec, merged, None, 1)
     params = result["results"]["clustered"]["params"]
     assert params["emp_user"] == pytest.approx(0.8, abs=0.01) and params["talent"] == pytest.approx(0.5, abs=0.01)
+
+
+def test_workflow_spec_uses_a_user_series(tmp_path):
+    """Workflow: a spec naming a config `user_series:` variable gets it merged into its panel
+    (rule estimate takes data/processed/user_series.parquet as input); the result has its slope."""
+    from repro_helpers import SNAKEMAKE, make_project, save_config, snakemake
+
+    if not SNAKEMAKE.exists():
+        pytest.skip("snakemake not installed in this environment")
+    work = make_project(tmp_path)
+    (work / "user").mkdir()
+    _write(work / "user", _lines(years=range(2000, 2020), spell=lambda c: BY_CODE[c].name_full), name="emp.csv")
+    config = _config()
+    config["user_series"] = {"emp_user": {"file": "user/emp.csv", "unit": "万人", "positive": True}}
+    spec = copy.deepcopy(config["specs"]["baseline"])
+    spec["controls"] = [*spec["controls"], "ln.emp_user"]
+    spec["cov"] = ["clustered"]
+    config["specs"] = {"baseline": config["specs"]["baseline"], "with_user": spec}
+    config["tables"], config["figures"] = {}, {}
+    save_config(work, config)
+    run = snakemake(work, "reports/results/with_user.json")
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = yaml.safe_load((work / "reports" / "results" / "with_user.json").read_text(encoding="utf-8"))
+    assert "ln.emp_user" in result["results"]["clustered"]["params"]

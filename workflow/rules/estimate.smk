@@ -32,7 +32,7 @@ def _spec(spec):
 
 
 def _estimate_inputs(wildcards):
-    inputs = {"panel": f"{PROCESSED}/panel.parquet"}
+    inputs = {"panel": f"{PROCESSED}/panel.parquet", **user_series_inputs()}
     tfp = tfp_file(_spec(wildcards.spec)["tfp"])
     if tfp:
         inputs["tfp"] = tfp

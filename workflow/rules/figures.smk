@@ -15,10 +15,10 @@ def _figure_inputs(wildcards):
     inputs = {"results": [result_file(s) for s in spec_names_of(entry)]}
     tfp = None
     if kind in _DATA_FIGURES:
-        inputs["panel"] = f"{PROCESSED}/panel.parquet"
+        inputs.update(panel=f"{PROCESSED}/panel.parquet", **user_series_inputs())
         tfp = tfp_file(entry.get("tfp", None if kind == "map" else "baseline"))
     if kind == "partial_scatter":
-        inputs["panel"] = f"{PROCESSED}/panel.parquet"
+        inputs.update(panel=f"{PROCESSED}/panel.parquet", **user_series_inputs())
         tfp = tfp_file(_spec(entry["spec"])["tfp"])
     if tfp:
         inputs["tfp"] = tfp

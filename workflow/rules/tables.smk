@@ -14,7 +14,7 @@ def _table_inputs(wildcards):
     entry = config["tables"][wildcards.table]
     inputs = {"results": [result_file(s) for s in spec_names_of(entry)]}
     if entry["kind"] in ("descriptive", "correlation"):
-        inputs["panel"] = f"{PROCESSED}/panel.parquet"
+        inputs.update(panel=f"{PROCESSED}/panel.parquet", **user_series_inputs())
         tfp = tfp_file(entry.get("tfp"))
         if tfp:
             inputs["tfp"] = tfp

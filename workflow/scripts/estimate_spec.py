@@ -1,5 +1,6 @@
 """Adapter: panel (+ TFP file) and one spec of config `specs:` -> reports/results/<spec>.json."""
 
+from tfp_talent.data.user_series import read_panel_with_user_series
 from tfp_talent.io import read_panel, write_json
 from tfp_talent.logs import script_run
 from tfp_talent.talent.specs import run_spec
@@ -7,7 +8,7 @@ from tfp_talent.talent.specs import run_spec
 with script_run(snakemake.log[0]) as log:  # noqa: F821
     inp = snakemake.input  # noqa: F821
     name = snakemake.wildcards.spec  # noqa: F821
-    panel = read_panel(inp.panel)
+    panel = read_panel_with_user_series(inp.panel, getattr(inp, "user_series", None))
     tfp = read_panel(inp.tfp) if "tfp" in inp.keys() else None
     result = run_spec(name, snakemake.params.spec, panel, tfp, snakemake.params.seed, workers=snakemake.threads)  # noqa: F821
     write_json(result, snakemake.output[0])  # noqa: F821

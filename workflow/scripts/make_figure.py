@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from tfp_talent.data.user_series import read_panel_with_user_series
 from tfp_talent.io import read_panel
 from tfp_talent.logs import script_run
 from tfp_talent.report.document import load_json_files
@@ -15,7 +16,7 @@ with script_run(snakemake.log[0]) as log:  # noqa: F821
     name = snakemake.wildcards.figure  # noqa: F821
     entry = params.entry
     results = load_json_files({Path(p).stem: p for p in inp.results})
-    panel = read_panel(inp.panel) if "panel" in inp.keys() else None
+    panel = read_panel_with_user_series(inp.panel, getattr(inp, "user_series", None)) if "panel" in inp.keys() else None
     tfp = read_panel(inp.tfp) if "tfp" in inp.keys() else None
     data = analysis = None
     if entry["kind"] == "partial_scatter":

@@ -411,3 +411,17 @@ def merge_user_series(
             hint="give it another name under user_series: in config/config.yaml",
         )
     return panel.merge(series[[*KEYS, *names]], on=KEYS, how="left", validate="one_to_one")
+
+
+def read_panel_with_user_series(panel_path: str | Path, user_series_path: str | Path | None = None) -> pd.DataFrame:
+    """The clean panel, with the validated user series joined on when the workflow has any.
+
+    The one place where workflow scripts load the panel, so every stage (estimates,
+    tables, figures, report) sees the same variables.
+    """
+    from tfp_talent.io import read_panel
+
+    panel = read_panel(panel_path)
+    if user_series_path is None:
+        return panel
+    return merge_user_series(panel, read_panel(user_series_path), source=str(user_series_path))
