@@ -22,7 +22,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
 
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns
@@ -262,7 +261,9 @@ def coef_plot(
     if len(labels) != len(results):
         raise InputError(f"{len(labels)} labels for {len(results)} results", file=source, column="labels")
     vlabels = dict(variable_labels or {})
-    z = float(stats.norm.ppf(0.5 + level / 2.0))
+    from scipy.special import ndtri  # = scipy.stats.norm.ppf, without loading scipy.stats
+
+    z = float(ndtri(0.5 + level / 2.0))
     found = {v: any(v in (r.get("params") or {}) for r in results) for v in names}
     unknown = [v for v, ok in found.items() if not ok]
     if unknown:

@@ -36,7 +36,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns, write_text
@@ -472,11 +471,21 @@ def correlation_table(
     return Table(title=title, header=header, sections=[Section(rows)], notes=note_list, label=label)
 
 
+def _normal_sf(x: float) -> float:
+    """P(Z > x) for a standard normal Z: ``scipy.special.ndtr(-x)``, the function behind
+    ``scipy.stats.norm.sf`` (imported here so that tables without p-values do not load SciPy)."""
+    from scipy.special import ndtr
+
+    return float(ndtr(-x))
+
+
 def _corr_pvalue(r: float, n: int) -> float:
     if abs(r) >= 1.0:
         return 0.0
+    from scipy.special import stdtr  # scipy.stats.t.sf(x, df) is stdtr(df, -x); imported here, not at start-up
+
     t = r * math.sqrt((n - 2) / (1.0 - r * r))
-    return float(2.0 * stats.t.sf(abs(t), n - 2))
+    return float(2.0 * stdtr(n - 2, -abs(t)))
 
 
 # --------------------------------------------------------------------------- threshold table
@@ -594,7 +603,7 @@ def threshold_table(
         if pvals is not None and pvals.get(name) is not None:
             p = float(pvals[name])
         elif b is not None and se not in (None, 0.0) and math.isfinite(se):  # type: ignore[arg-type]
-            p = float(2.0 * stats.norm.sf(abs(b / se)))  # type: ignore[operator]
+            p = float(2.0 * _normal_sf(abs(b / se)))  # type: ignore[operator]
         else:
             p = None
         se_text = fmt_number(se, digits)

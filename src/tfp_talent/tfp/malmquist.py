@@ -51,8 +51,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.optimize import linprog
 
 from tfp_talent.errors import InputError
 from tfp_talent.tfp._panel import cumulate_within, period_index, prepare_panel, require_no_gaps
@@ -144,6 +142,9 @@ def _solve_batch(
     θ_b y_bm − Σ_j λ_bj y_jm ≤ 0, K input rows Σ_j λ_bj x_jk ≤ x_bk (and Σ_j λ_bj = 1 for VRS).
     Returns θ (B,), output duals (B, M), input duals (B, K), convexity duals (B,).
     """
+    from scipy import sparse  # imported here: the tfp package (and the workflow's start-up) need not load SciPy
+    from scipy.optimize import linprog
+
     n_blocks, n_in = ex.shape
     n_out = ey.shape[1]
     lam_x = np.broadcast_to(cx, (n_blocks, *cx.shape))
