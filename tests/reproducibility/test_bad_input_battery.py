@@ -352,7 +352,7 @@ WORKFLOW_CASES = [
     WorkflowCase("user-labour-missing-provinces", None, "data/processed/labour.parquet",
                  (r"user/labour\.csv: column 'value': incomplete", r"provinces with no rows: 宁夏, 新疆", r"\(宁夏, 2000\)"),
                  ("data/processed/labour.parquet",), "logs/labour_input.log"),  # fmt: skip
-    WorkflowCase("user-series-unknown-province", None, "data/processed/user_series.parquet",
+    WorkflowCase("user-series-unknown-province", lambda work: _prepare_user_series(work), "data/processed/user_series.parquet",
                  (r"user/employment\.csv: column 'province': unknown province name\(s\): '北平'", r"line 3"),
                  ("data/processed/user_series.parquet", "data/processed/user_series.json"), "logs/user_series.log"),  # fmt: skip
 ]
@@ -367,14 +367,20 @@ def _user_file(path: Path, provinces, *, first: str | None = None) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _prepare_downstream(work: Path) -> None:
-    """One copy holding the three downstream cases: threshold spec on an unbalanced sample, a labour CSV
-    without Ningxia and Xinjiang, a user series with an unknown province."""
-    _user_file(work / "user" / "labour.csv", PROVINCES[:-2])
+def _prepare_user_series(work: Path) -> None:
+    """A user series with an unknown province (its own copy: every study job takes the user series as input)."""
     _user_file(work / "user" / "employment.csv", PROVINCES, first="北平,2019,1.0")
     config = load_config(work)
-    config["labour"].update(source="csv", file="user/labour.csv")
     config["user_series"] = {"employment": {"file": "user/employment.csv", "unit": "万人", "positive": True}}
+    save_config(work, config)
+
+
+def _prepare_downstream(work: Path) -> None:
+    """One copy holding two downstream cases: threshold spec on an unbalanced sample, and a labour CSV
+    without Ningxia and Xinjiang."""
+    _user_file(work / "user" / "labour.csv", PROVINCES[:-2])
+    config = load_config(work)
+    config["labour"].update(source="csv", file="user/labour.csv")
     spec = copy.deepcopy(config["specs"]["threshold"])
     # emp_nonfarm: 12 provinces only in 2004 -> the complete-case sample 2004-2019 is unbalanced
     spec.update(tfp=None, y="ln.gdp_real", controls=["emp_nonfarm"], label="Unbalanced")
