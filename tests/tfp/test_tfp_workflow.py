@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from tfp_sim import simulated_panel
 
 from tfp_talent.tfp.capital import china_capital_stock, read_asset
@@ -68,8 +69,11 @@ def test_solow_target_and_params_triggers(tmp_path):
     assert ran == {"capital_stock", "labour_input", "tfp_method"}, ran
     # the file equals the package functions applied to the same panel (same settings)
     panel = pd.read_parquet(processed / "panel.parquet")
+    fill_gaps = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["labour"]["fill_gaps"]
     inputs = tfp_inputs(
-        panel, china_capital_stock(read_asset(ROOT / "data/raw/capital-stock-1952-2022/asset.rda")), labour_input(panel)
+        panel,
+        china_capital_stock(read_asset(ROOT / "data/raw/capital-stock-1952-2022/asset.rda")),
+        labour_input(panel, fill_gaps=fill_gaps),
     )
     pd.testing.assert_frame_equal(pd.read_parquet(work / TARGET), provincial_tfp(inputs, "solow", {"alpha": 0.4}))
     assert _jobs(_snakemake(work, TARGET, "--dry-run")) == set()
