@@ -5,7 +5,8 @@
 
 Runs in a temporary copy of the workflow files (Snakefile, workflow/, config/, the report
 template; src/ and data/raw/ linked), so the repository's outputs are not touched. Prints the
-wall time of the full run and of a second run that has nothing to do, the load average, and
+wall and CPU time of the full run (CPU = user + system seconds of Snakemake and all job
+processes), the wall time of a second run that has nothing to do, the load average, and
 per-stage sums of the Snakemake ``benchmark:`` records of the study rules (wall and CPU seconds
 per job), which show where the time goes.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -37,13 +39,19 @@ def tree(work: Path) -> None:
     (work / "data" / "raw").symlink_to(ROOT / "data" / "raw")
 
 
-def run(work: Path, cores: int, *extra: str) -> tuple[float, str]:
-    t0 = time.perf_counter()
+def _children_cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+def run(work: Path, cores: int, *extra: str) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds (user + system of Snakemake and every job process) and output of one run."""
+    t0, c0 = time.perf_counter(), _children_cpu()
     proc = subprocess.run([str(SNAKEMAKE), f"-c{cores}", *extra], cwd=work, capture_output=True, text=True)
-    dt = time.perf_counter() - t0
+    dt, cpu = time.perf_counter() - t0, _children_cpu() - c0
     if proc.returncode != 0:
         sys.exit(f"snakemake failed:\n{proc.stderr[-3000:]}")
-    return dt, proc.stderr + proc.stdout
+    return dt, cpu, proc.stderr + proc.stdout
 
 
 def stage_sums(work: Path) -> dict[str, tuple[int, float, float]]:
@@ -68,12 +76,12 @@ def main() -> None:
     try:
         tree(work)
         load0 = os.getloadavg()
-        full, _ = run(work, args.cores)
+        full, full_cpu, _ = run(work, args.cores)
         load1 = os.getloadavg()
-        noop, out = run(work, args.cores)
+        noop, _, out = run(work, args.cores)
         assert "Nothing to be done" in out, out[-500:]
-        dry, _ = run(work, args.cores, "-n")
-        print(f"full run (-c{args.cores}, clean data/processed and reports/): {full:.1f} s  (load avg before {load0[0]:.1f}, after {load1[0]:.1f})")
+        dry, _, _ = run(work, args.cores, "-n")
+        print(f"full run (-c{args.cores}, clean data/processed and reports/): {full:.1f} s wall, {full_cpu:.1f} s CPU  (load avg before {load0[0]:.1f}, after {load1[0]:.1f})")
         print(f"no-op rerun (-c{args.cores}):                                {noop:.1f} s")
         print(f"dry run (-n):                                              {dry:.1f} s")
         print("study jobs (Snakemake benchmark records): stage, jobs, wall s (sum), cpu s (sum), cpu s per job")
