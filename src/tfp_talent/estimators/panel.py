@@ -88,6 +88,7 @@ import pandas as pd
 from scipy import stats
 
 from tfp_talent.errors import InputError
+from tfp_talent.estimators._pyfixest import load_feols
 from tfp_talent.estimators.paneldata import (
     FIXEF_TOL,
     PreparedPanel,
@@ -451,7 +452,7 @@ def _fit_pyfixest(
     convention: str,
     level: float,
 ) -> PanelResult:
-    import pyfixest as pf
+    feols, ssc, pf_version = load_feols()
 
     s = prep.safe
     rhs = " + ".join(s[n] for n in x_names)
@@ -498,12 +499,12 @@ def _fit_pyfixest(
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         try:
-            fit = pf.feols(
+            fit = feols(
                 fml,
                 data=work,
                 vcov=vcov,
                 vcov_kwargs=vcov_kwargs,
-                ssc=pf.ssc(k_adj=False, G_adj=False),
+                ssc=ssc(k_adj=False, G_adj=False),
                 drop_intercept=fe,
                 copy_data=False,
             )
@@ -557,7 +558,7 @@ def _fit_pyfixest(
         clu=clu,
         bw=bw,
         convention=convention,
-        engine=f"pyfixest {pf.__version__}",
+        engine=f"pyfixest {pf_version}",
         depvar=y,
         nobs=n,
         prep=prep,
