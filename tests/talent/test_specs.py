@@ -195,9 +195,11 @@ def test_cumulated_index_starts_the_year_before_the_first_change():
     0 in 2001 (the base of the first change), running sum, missing from the gap on.
     """
     p = pd.DataFrame({"province_code": 110000, "year": range(2000, 2006), "x": [np.nan, np.nan, 0.1, 0.2, np.nan, 0.3], "z": 1.0})
-    from tfp_talent.talent.specs import _cumulate
+    from tfp_talent.talent.specs import _Builder
 
-    np.testing.assert_allclose(_cumulate(p, p["x"].to_numpy()), [np.nan, 0.0, 0.1, 0.3, np.nan, np.nan], atol=1e-15)
+    builder = _Builder(p, name="cum_hand", frontier="z", tfp=None)
+    builder.need("cum.x")
+    np.testing.assert_allclose(builder.frame["cum.x"], [np.nan, 0.0, 0.1, 0.3, np.nan, np.nan], atol=1e-15)
 
 
 # --------------------------------------------------------------------------- bad specs

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tfp_talent import within
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns
 
@@ -162,19 +163,6 @@ def _numeric(data: pd.DataFrame, column: str, file: str | None) -> np.ndarray:
     return s.to_numpy(dtype=float, na_value=np.nan)
 
 
-def _lagged(values: np.ndarray, e: np.ndarray, tval: np.ndarray, k: int) -> np.ndarray:
-    """x_{i,t-k} by calendar time: missing when entity i has no row at t - k."""
-    tmin = int(tval.min())
-    span = int(tval.max()) - tmin + 1 + k
-    key = pd.Index(e * span + (tval - tmin + k))
-    want = e * span + (tval - tmin)
-    pos = key.get_indexer(want)
-    out = np.full(values.shape[0], np.nan)
-    hit = pos >= 0
-    out[hit] = values[pos[hit]]
-    return out
-
-
 def prepare_panel(
     data: pd.DataFrame,
     terms: Sequence[str],
@@ -216,24 +204,12 @@ def prepare_panel(
 
     tval: np.ndarray | None = None
     if any(term.lag for term in parsed):
-        tcol = data[time]
-        if not pd.api.types.is_integer_dtype(tcol):
-            as_float = pd.to_numeric(tcol, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            if not (np.isfinite(as_float).all() and np.all(as_float == np.round(as_float))):
-                lagged = [term.name for term in parsed if term.lag]
-                raise InputError(
-                    f"lags need a time column of whole numbers (e.g. years); '{time}' is not",
-                    file=file_s,
-                    column=lagged,
-                )
-            tval = as_float.astype(np.int64)
-        else:
-            tval = tcol.to_numpy(dtype=np.int64)
+        tval = within.integer_time(data[time], column=[term.name for term in parsed if term.lag], file=file_s)
 
     arrays: dict[str, np.ndarray] = {}
     for term in parsed:
         x = base[term.column]
-        arrays[term.name] = x if term.lag == 0 else _lagged(x, e, tval, term.lag)  # type: ignore[arg-type]
+        arrays[term.name] = x if term.lag == 0 else within.lag(e, tval, x, term.lag)  # type: ignore[arg-type]
 
     stacked_ok = np.ones(len(data), dtype=bool)
     for name, x in arrays.items():

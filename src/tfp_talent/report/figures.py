@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from tfp_talent import within
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns
 from tfp_talent.report.style import (
@@ -77,9 +78,8 @@ def tfp_by_region(
     if growth:
         df["_g"] = df[growth] * growth_scale
     else:
-        prev = df.groupby(ENTITY)[level].shift(1)
-        gap = df[TIME] - df.groupby(ENTITY)[TIME].shift(1)
-        df["_g"] = np.where(gap == 1, (df[level] - prev) * growth_scale, np.nan)
+        prev = within.lag(df[ENTITY], within.integer_time(df[TIME], file=source), df[level], 1)
+        df["_g"] = (df[level].to_numpy(dtype=float) - prev) * growth_scale
     regions = _region_order(df[by])
     if not regions:
         raise InputError("no region labels", file=source, column=by)

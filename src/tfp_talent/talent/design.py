@@ -12,8 +12,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from tfp_talent import within
 from tfp_talent.errors import InputError
-from tfp_talent.io import require_columns
+from tfp_talent.io import require_columns, require_unique_keys
 
 
 def lag_name(column: str, k: int) -> str:
@@ -24,16 +25,22 @@ def lag_name(column: str, k: int) -> str:
 def add_lags(
     panel: pd.DataFrame, columns: Iterable[str], lags: Iterable[int], *, entity: str, time: str
 ) -> pd.DataFrame:
-    """Return ``panel`` with lag columns ``L{k}.{col}``: x_{i,t-k}, missing when t-k is absent."""
+    """Return ``panel`` with lag columns ``L{k}.{col}``: x_{i,t-k}, missing when t-k is absent.
+
+    The time column must hold whole numbers (years); (entity, time) must be unique.
+    """
     columns, lags = list(columns), list(lags)
-    require_columns(panel, [entity, time, *columns])
+    require_unique_keys(panel, [entity, time])
+    require_columns(panel, columns)
+    bad = [k for k in lags if k < 1]
+    if bad:
+        raise InputError(f"lag order must be >= 1, got {bad[0]}", column=columns)
+    t = within.integer_time(panel[time], column=[lag_name(c, k) for k in lags for c in columns])
     out = panel.copy()
-    base = panel[[entity, time, *columns]]
+    ent = panel[entity].to_numpy()
     for k in lags:
-        if k < 1:
-            raise InputError(f"lag order must be >= 1, got {k}", column=columns)
-        shifted = base.assign(**{time: base[time] + k}).rename(columns={c: lag_name(c, k) for c in columns})
-        out = out.merge(shifted, on=[entity, time], how="left", validate="one_to_one")
+        for c in columns:
+            out[lag_name(c, k)] = within.lag(ent, t, pd.to_numeric(panel[c]).to_numpy(dtype=float, na_value=np.nan), k)
     return out
 
 

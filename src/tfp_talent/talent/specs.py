@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tfp_talent import within
 from tfp_talent.data.provinces import BY_CODE, MUNICIPALITIES, TIBET, resolve
 from tfp_talent.errors import InputError
 from tfp_talent.logs import get_logger
@@ -336,7 +337,7 @@ class _Builder:
                 with np.errstate(invalid="ignore"):
                     self._add(term, np.log(x), f"natural log of {base}")
             else:
-                self._add(term, _cumulate(self.frame, x), f"{base} cumulated within province (0 in its first year)")
+                self._add(term, within.cumulate(self.frame[ENTITY], self.frame[TIME], x), f"{base} cumulated within province (0 in its first year)")
             return term
         if term == "dist_frontier":
             f = self.need(self.frontier)
@@ -355,39 +356,6 @@ class _Builder:
     def _add(self, name: str, values: np.ndarray, definition: str) -> None:
         self.frame[name] = values
         self.definitions[name] = definition
-
-
-def _cumulate(frame: pd.DataFrame, x: np.ndarray) -> np.ndarray:
-    """Cumulated changes: 0 in each province's base year, then the running sum.
-
-    The base year is the year before the province's first non-missing change (x_t is the
-    change from t-1 to t, as Malmquist EC and TC), so leading missing years (e.g. years
-    without labour data) are skipped; missing from the first later gap or NaN on.
-    """
-    order = np.lexsort((frame[TIME].to_numpy(), frame[ENTITY].to_numpy()))
-    ent = frame[ENTITY].to_numpy()[order]
-    yr = frame[TIME].to_numpy()[order]
-    xs = np.asarray(x, dtype=float)[order]
-    out = np.full(len(xs), np.nan)
-    started = False
-    total = math.nan
-    for i in range(len(xs)):
-        if i == 0 or ent[i] != ent[i - 1]:
-            started, total = False, math.nan
-        if not started:
-            if math.isfinite(xs[i]) and i > 0 and ent[i] == ent[i - 1] and yr[i] == yr[i - 1] + 1:
-                out[i - 1] = 0.0
-                started, total = True, xs[i]
-                out[i] = total
-            continue
-        if yr[i] != yr[i - 1] + 1 or not math.isfinite(total) or not math.isfinite(xs[i]):
-            total = math.nan
-        else:
-            total += xs[i]
-        out[i] = total
-    result = np.empty_like(out)
-    result[order] = out
-    return result
 
 
 # --------------------------------------------------------------------------- sample

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tfp_talent import within
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns, require_unique_keys
 
@@ -116,29 +117,20 @@ def require_no_gaps(
 def lag_within(frame: pd.DataFrame, values: np.ndarray, *, entity: str, time: str) -> np.ndarray:
     """Value of the previous period for the same entity (NaN where that period is absent).
 
-    ``frame`` must be sorted by (entity, time); "previous" means the preceding period
-    in the sorted set of all periods of the panel.
+    "Previous" means the preceding period in the sorted set of all periods of the panel
+    (:func:`tfp_talent.within.lag` on the period positions).
     """
     _, pos = period_index(frame, time)
-    ent = frame[entity].to_numpy()
-    out = np.full(len(frame), np.nan)
-    ok = (ent[1:] == ent[:-1]) & (pos[1:] - pos[:-1] == 1)
-    out[1:][ok] = np.asarray(values, dtype=float)[:-1][ok]
-    return out
+    return within.lag(frame[entity].to_numpy(), pos, values, 1)
 
 
-def first_in_entity(frame: pd.DataFrame, *, entity: str) -> np.ndarray:
-    """Boolean mask of each entity's first row (``frame`` sorted by entity)."""
-    ent = frame[entity].to_numpy()
-    first = np.ones(len(frame), dtype=bool)
-    first[1:] = ent[1:] != ent[:-1]
-    return first
+def cumulate_within(frame: pd.DataFrame, growth: np.ndarray, *, entity: str, time: str) -> np.ndarray:
+    """Cumulated level index: 0 in each entity's first period, then the running sum of ``growth``.
 
-
-def cumulate_within(frame: pd.DataFrame, growth: np.ndarray, *, entity: str) -> np.ndarray:
-    """Cumulated level index: 0 in each entity's first row, then the running sum of ``growth``."""
-    g = np.where(first_in_entity(frame, entity=entity), 0.0, np.asarray(growth, dtype=float))
-    return pd.Series(g).groupby(frame[entity].to_numpy(), sort=False).cumsum().to_numpy()
+    :func:`tfp_talent.within.cumulate` with ``base="first_row"`` on the period positions.
+    """
+    _, pos = period_index(frame, time)
+    return within.cumulate(frame[entity].to_numpy(), pos, growth, base="first_row")
 
 
 def _keys(frame: pd.DataFrame, mask: pd.Series | np.ndarray, entity: str, time: str) -> list[tuple[object, object]]:

@@ -315,7 +315,7 @@ def malmquist_index(
     out["efficiency"] = d_same
     out["malmquist"] = malm
     out["tfp_growth"] = np.log(malm)
-    out["ln_tfp"] = cumulate_within(data, out["tfp_growth"].to_numpy(), entity=entity)
+    out["ln_tfp"] = cumulate_within(data, out["tfp_growth"].to_numpy(), entity=entity, time=time)
     out["efficiency_change"] = ec
     out["technical_change"] = tc
     if vrs:

@@ -58,7 +58,7 @@ def tornqvist_index(
     growth = (ln_y - lag(ln_y)) - (1.0 - s_bar) * (ln_k - lag(ln_k)) - s_bar * (ln_l - lag(ln_l))
     out = data[[entity, time]].copy()
     out["tfp_growth"] = growth
-    out["ln_tfp"] = cumulate_within(data, growth, entity=entity)
+    out["ln_tfp"] = cumulate_within(data, growth, entity=entity, time=time)
     out["labour_share_mean"] = s_bar
     return out
 

@@ -1,0 +1,108 @@
+"""Within-entity operations on a long panel: lags and cumulated changes.
+
+The one implementation behind the TFP measures (:mod:`tfp_talent.tfp._panel`), the
+estimators' lag terms ``L2.x`` (:mod:`tfp_talent.estimators.paneldata`) and the study's
+derived variables ``L<k>.x``, ``D.x``, ``cum.x`` (:mod:`tfp_talent.talent.design`,
+:mod:`tfp_talent.talent.specs`).
+
+Both functions take the entity of every row (any labels), an integer time index ``t``
+and the values, in any row order, and return an array in the same order. ``t`` is what
+"previous period" means to the caller: calendar years for the regressions (the lag of
+2004 is 2003, missing if 2003 is absent, so lags never cross a gap), or the position of
+each period among the panel's sorted periods for the TFP measures (so the previous
+period of a biennial panel is two years earlier). (entity, t) pairs must be unique.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from tfp_talent.errors import InputError
+
+
+def lag(entity: np.ndarray | pd.Series, t: np.ndarray | pd.Series, values: np.ndarray | pd.Series, k: int = 1) -> np.ndarray:
+    """x_{i,t-k}: the value of the same entity ``k`` steps of ``t`` earlier, NaN where that row is absent."""
+    e = pd.factorize(np.asarray(entity))[0].astype(np.int64)
+    tt = np.asarray(t, dtype=np.int64)
+    x = np.asarray(values, dtype=float)
+    out = np.full(len(x), np.nan)
+    if len(x) == 0:
+        return out
+    tmin = int(tt.min())
+    span = int(tt.max()) - tmin + 1 + k
+    key = pd.Index(e * span + (tt - tmin + k))  # where each row's value is needed k steps later
+    pos = key.get_indexer(e * span + (tt - tmin))
+    hit = pos >= 0
+    out[hit] = x[pos[hit]]
+    return out
+
+
+def cumulate(
+    entity: np.ndarray | pd.Series,
+    t: np.ndarray | pd.Series,
+    changes: np.ndarray | pd.Series,
+    *,
+    base: Literal["first_change", "first_row"] = "first_change",
+) -> np.ndarray:
+    """Level index from changes: 0 in each entity's base period, then the running sum of ``changes``.
+
+    ``changes[t]`` is the change from the previous period to ``t`` (a growth rate, or a
+    Malmquist log change). The base period is
+
+    * ``first_change``: the period before the entity's first non-missing change, so
+      leading missing periods (e.g. years without labour data) are skipped; an entity
+      without any change is missing throughout;
+    * ``first_row``: the entity's first period (used by the TFP measures, whose inputs are
+      complete; an entity observed once gets 0).
+
+    From the first later gap in ``t`` or missing change on, the index is missing.
+    """
+    ent = np.asarray(entity)
+    tt = np.asarray(t, dtype=np.int64)
+    x = np.asarray(changes, dtype=float)
+    n = len(x)
+    out = np.full(n, np.nan)
+    if n == 0:
+        return out
+    order = np.lexsort((tt, pd.factorize(ent)[0]))
+    e, ts, xs = pd.factorize(ent[order])[0], tt[order], x[order]
+    first = np.ones(n, dtype=bool)
+    first[1:] = e[1:] != e[:-1]
+    step = ~first
+    step[1:] &= ts[1:] == ts[:-1] + 1
+    ok = step & np.isfinite(xs)  # a usable change: same entity, consecutive period, finite
+    if base == "first_row":
+        started = ~first
+        base_row = first
+    elif base == "first_change":
+        n_ok = pd.Series(ok).groupby(e, sort=False).cumsum().to_numpy()
+        started = n_ok > 0
+        base_row = np.zeros(n, dtype=bool)
+        base_row[:-1] = ok[1:] & (n_ok[1:] == 1)
+    else:
+        raise ValueError(f"base must be 'first_change' or 'first_row', got {base!r}")
+    broken = pd.Series(started & ~ok).groupby(e, sort=False).cummax().to_numpy()
+    active = started & ~broken
+    running = pd.Series(np.where(active, xs, 0.0)).groupby(e, sort=False).cumsum().to_numpy()
+    res = np.where(active, running, np.nan)
+    res[base_row] = 0.0
+    out[order] = res
+    return out
+
+
+def integer_time(time: pd.Series, *, column: str | list[str] | None = None, file: str | Path | None = None) -> np.ndarray:
+    """The time column as int64; :class:`InputError` unless every value is a whole number (e.g. a year)."""
+    if pd.api.types.is_integer_dtype(time):
+        return time.to_numpy(dtype=np.int64)
+    as_float = pd.to_numeric(time, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if not (np.isfinite(as_float).all() and np.all(as_float == np.round(as_float))):
+        raise InputError(
+            f"lags need a time column of whole numbers (e.g. years); '{time.name}' is not",
+            file=file,
+            column=column if column is not None else str(time.name),
+        )
+    return as_float.astype(np.int64)
