@@ -337,7 +337,7 @@ class _Builder:
                 with np.errstate(invalid="ignore"):
                     self._add(term, np.log(x), f"natural log of {base}")
             else:
-                self._add(term, within.cumulate(self.frame[ENTITY], self.frame[TIME], x), f"{base} cumulated within province (0 in its first year)")
+                self._add(term, within.cumulate(self.frame[ENTITY], self.frame[TIME], x), f"{base} cumulated within province (0 in the year before its first change)")
             return term
         if term == "dist_frontier":
             f = self.need(self.frontier)
