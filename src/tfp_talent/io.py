@@ -183,5 +183,38 @@ def require_unique_keys(frame: pd.DataFrame, keys: list[str], *, file: str | Pat
         raise InputError("missing key values", file=file, column=keys, rows=list(frame.index[null]))
     dup = frame.duplicated(keys, keep=False)
     if dup.any():
-        rows = sorted({tuple(r) for r in frame.loc[dup, keys].itertuples(index=False, name=None)})
-        raise InputError("duplicate keys (each key must appear once)", file=file, column=keys, rows=rows)
+        rows = sorted({tuple(r) for r in frame.loc[dup, keys].itertuples(index=False, name=None)}, key=str)
+        raise InputError(
+            "duplicate keys (each key must appear once)",
+            file=file,
+            column=keys,
+            rows=rows,
+            hint="aggregate or drop the duplicates first",
+        )
+
+
+def numeric_column(frame: pd.DataFrame, column: str, *, keys: list[str], file: str | Path | None = None) -> np.ndarray:
+    """``frame[column]`` as float64 (booleans as 0/1, missing values as NaN).
+
+    Raises :class:`InputError` naming the ``keys`` of the rows whose text is not a number.
+    """
+    s = frame[column]
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        return s.to_numpy(dtype=float, na_value=np.nan)
+    conv = pd.to_numeric(s, errors="coerce")
+    bad = (conv.isna() & s.notna()).to_numpy()
+    if not bad.any():
+        return conv.to_numpy(dtype=float, na_value=np.nan)
+    rows = [tuple(_plain(v) for v in r) for r in frame.loc[bad, keys].itertuples(index=False, name=None)]
+    examples = ", ".join(repr(v) for v in s[bad].astype(str).unique()[:3])
+    raise InputError(
+        f"is not numeric (values such as {examples})",
+        file=file,
+        column=column,
+        rows=rows,
+        hint="clean the column or convert it to numbers",
+    )
+
+
+def _plain(value: object) -> object:
+    return value.item() if isinstance(value, np.generic) else value

@@ -177,7 +177,7 @@ CLI_CASES = [
     CliCase("panel-non-numeric-cell", PANEL, cell("x1", "天津", 2003, "…"), (r"panel\.csv: column 'x1': is not numeric", r"'…'")),
     CliCase("panel-empty-file", PANEL, empty, (r"panel\.csv: file is empty",)),
     CliCase("panel-option-out-of-range", _swap(PANEL, "clustered", "bogus"), ok_file, (r"argument --cov: invalid choice: 'bogus'",)),
-    CliCase("hausman-duplicated-key", HAUSMAN, duplicated("上海", 2011), (r"duplicate entity-time rows", r"\(上海, 2011\)")),
+    CliCase("hausman-duplicated-key", HAUSMAN, duplicated("上海", 2011), (r"duplicate keys", r"\(上海, 2011\)")),
     CliCase("iv-unknown-instrument", IV, ok_file, (r"panel\.csv: column 'x9': missing column",)),
     CliCase("threshold-unbalanced-panel", THRESHOLD, dropped(("北京", 2003), ("河北", 2007)),
             (r"panel\.csv: columns 'province', 'year': unbalanced panel", r"\(北京, 2003\), \(河北, 2007\)")),  # fmt: skip

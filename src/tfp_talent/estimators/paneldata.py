@@ -33,7 +33,7 @@ import pandas as pd
 
 from tfp_talent import within
 from tfp_talent.errors import InputError
-from tfp_talent.io import require_columns
+from tfp_talent.io import numeric_column, require_columns, require_unique_keys
 
 LAG_RE = re.compile(r"^L(\d*)\.(.+)$")
 MAX_LAG = 50
@@ -124,43 +124,10 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_keys(data: pd.DataFrame, entity: str, time: str, file: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    ent, tim = data[entity], data[time]
-    null = ent.isna().to_numpy() | tim.isna().to_numpy()
-    if null.any():
-        raise InputError("missing entity or time values", file=file, column=[entity, time], rows=list(data.index[null]))
-    e, e_lab = _codes(ent)
-    t, t_lab = _codes(tim)
-    key = e * max(len(t_lab), 1) + t
-    if pd.Index(key).has_duplicates:
-        dup = pd.Index(key).duplicated(keep=False)
-        rows = sorted({(a, b) for a, b in zip(ent[dup], tim[dup], strict=True)}, key=str)
-        raise InputError(
-            "duplicate entity-time rows (each entity-period must appear once)",
-            file=file,
-            column=[entity, time],
-            rows=rows,
-            hint="aggregate or drop the duplicates first",
-        )
+    require_unique_keys(data, [entity, time], file=file)
+    e, e_lab = _codes(data[entity])
+    t, t_lab = _codes(data[time])
     return e, t, e_lab, t_lab
-
-
-def _numeric(data: pd.DataFrame, column: str, file: str | None) -> np.ndarray:
-    s = data[column]
-    if pd.api.types.is_bool_dtype(s):
-        return s.to_numpy(dtype=float)
-    if not pd.api.types.is_numeric_dtype(s):
-        conv = pd.to_numeric(s, errors="coerce")
-        bad = conv.isna() & s.notna()
-        rows = list(data.index[bad.to_numpy()])
-        examples = ", ".join(repr(v) for v in s[bad].astype(str).unique()[:3])
-        raise InputError(
-            f"is not numeric (values such as {examples})",
-            file=file,
-            column=column,
-            rows=rows,
-            hint="clean the column or convert it to numbers",
-        )
-    return s.to_numpy(dtype=float, na_value=np.nan)
 
 
 def prepare_panel(
@@ -200,7 +167,7 @@ def prepare_panel(
     base: dict[str, np.ndarray] = {}
     for term in parsed:
         if term.column not in base:
-            base[term.column] = _numeric(data, term.column, file_s)
+            base[term.column] = numeric_column(data, term.column, keys=[entity, time], file=file_s)
 
     tval: np.ndarray | None = None
     if any(term.lag for term in parsed):

@@ -90,7 +90,7 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.io import require_columns, require_unique_keys
+from tfp_talent.io import numeric_column, require_columns, require_unique_keys
 
 Transform = Literal["within", "hansen1999"]
 CovType = Literal["conventional", "robust", "clustered"]
@@ -180,17 +180,7 @@ def _prepare(
     require_unique_keys(data, [entity, time], file=file)
     frame = data[[entity, time, *variables]].copy()
     for col in variables:
-        series = frame[col]
-        if pd.api.types.is_bool_dtype(series):
-            frame[col] = series.astype(np.float64)
-            continue
-        if not pd.api.types.is_numeric_dtype(series):
-            converted = pd.to_numeric(series, errors="coerce")
-            bad = converted.isna() & series.notna()
-            rows = [(_key_label(e), _key_label(t)) for e, t in frame.loc[bad, [entity, time]].itertuples(index=False)]
-            sample = repr(series[bad].iloc[0]) if bad.any() else "text"
-            raise InputError(f"is not numeric (e.g. {sample})", file=file, column=col, rows=rows)
-        frame[col] = series.astype(np.float64)
+        frame[col] = numeric_column(frame, col, keys=[entity, time], file=file)
     values = frame[variables].to_numpy(dtype=np.float64)
     bad_rows = ~np.isfinite(values).all(axis=1)
     if bad_rows.any():

@@ -19,7 +19,7 @@ import pandas as pd
 
 from tfp_talent import within
 from tfp_talent.errors import InputError
-from tfp_talent.io import require_columns, require_unique_keys
+from tfp_talent.io import numeric_column, require_columns, require_unique_keys
 
 
 def prepare_panel(
@@ -41,10 +41,7 @@ def prepare_panel(
     require_unique_keys(frame, [entity, time], file=file)
     out = frame[[entity, time, *columns]].copy()
     for col in columns:
-        values = pd.to_numeric(out[col], errors="coerce")
-        bad_text = values.isna() & out[col].notna()
-        if bad_text.any():
-            raise InputError("non-numeric values", file=file, column=col, rows=_keys(out, bad_text, entity, time))
+        values = pd.Series(numeric_column(out, col, keys=[entity, time], file=file), index=out.index)
         missing = values.isna()
         if missing.any():
             raise InputError(
