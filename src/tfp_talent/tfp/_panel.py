@@ -22,7 +22,7 @@ from tfp_talent.errors import InputError
 from tfp_talent.io import numeric_column, require_columns, require_unique_keys
 
 
-def prepare_panel(
+def complete_panel(
     frame: pd.DataFrame,
     *,
     entity: str,
@@ -32,6 +32,9 @@ def prepare_panel(
     file: str | Path | None = None,
 ) -> pd.DataFrame:
     """Return a copy of ``frame`` with ``entity, time, *columns``, sorted by (entity, time).
+
+    The TFP measures need every value: unlike the estimators' listwise
+    :func:`tfp_talent.estimators.paneldata.prepare_panel`, a missing value is an error here.
 
     Raises :class:`InputError` for missing columns, missing or duplicate keys,
     non-numeric or missing values in ``columns`` and values <= 0 in ``positive``.
@@ -90,7 +93,7 @@ def require_no_gaps(
 ) -> None:
     """Raise :class:`InputError` naming each entity that skips a period inside its own span.
 
-    ``frame`` must be sorted by (entity, time) (as returned by :func:`prepare_panel`).
+    ``frame`` must be sorted by (entity, time) (as returned by :func:`complete_panel`).
     """
     periods, pos = period_index(frame, time)
     step = np.diff(pos)

@@ -37,7 +37,7 @@ from tfp_talent.data.readers import read_asset_rda
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns
 from tfp_talent.logs import get_logger
-from tfp_talent.tfp._panel import prepare_panel
+from tfp_talent.tfp._panel import complete_panel
 
 log = get_logger("tfp.capital")
 
@@ -98,7 +98,7 @@ def perpetual_inventory(
         raise InputError(f"initial_rate must be > 0, got {initial_rate}", column="initial_rate")
     if hj_years < 1:
         raise InputError(f"hj_years must be >= 1, got {hj_years}", column="hj_years")
-    data = prepare_panel(frame, entity=entity, time=time, columns=[investment, price], positive=[price], file=source)
+    data = complete_panel(frame, entity=entity, time=time, columns=[investment, price], positive=[price], file=source)
     negative = data[investment] < 0
     if negative.any():  # kept, as in CompK_ZJ (asset.rda has Fujian 1967-1968 < 0)
         rows = [tuple(r) for r in data.loc[negative, [entity, time]].itertuples(index=False, name=None)]

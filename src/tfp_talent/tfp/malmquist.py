@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.tfp._panel import cumulate_within, period_index, prepare_panel, require_no_gaps
+from tfp_talent.tfp._panel import complete_panel, cumulate_within, period_index, require_no_gaps
 
 Frontier = Literal["contemporaneous", "sequential"]
 
@@ -261,7 +261,7 @@ def malmquist_index(
     cols = [*outputs, *inputs]
     if len(set(cols)) != len(cols):
         raise InputError("the same column is used twice as output or input", column=cols)
-    data = prepare_panel(frame, entity=entity, time=time, columns=cols, positive=cols, file=source)
+    data = complete_panel(frame, entity=entity, time=time, columns=cols, positive=cols, file=source)
     require_no_gaps(data, entity=entity, time=time, method="the Malmquist index", file=source)
     periods, pos = period_index(data, time)
     if len(periods) < 2:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns
-from tfp_talent.tfp._panel import prepare_panel
+from tfp_talent.tfp._panel import complete_panel
 from tfp_talent.tfp.malmquist import Frontier, LPStats, malmquist_index
 from tfp_talent.tfp.solow import DEFAULT_ALPHA, solow_residual
 from tfp_talent.tfp.tornqvist import tornqvist_index
@@ -85,7 +85,7 @@ def measure_tfp(
         data = frame.assign(**{_EFFECTIVE: pd.to_numeric(frame[labour], errors="coerce") * pd.to_numeric(frame[hc], errors="coerce")})
         labour_input = _EFFECTIVE
         # report problems with the user's own columns, not with the product
-        prepare_panel(frame, entity=entity, time=time, columns=[labour, hc], positive=[labour, hc], file=source)
+        complete_panel(frame, entity=entity, time=time, columns=[labour, hc], positive=[labour, hc], file=source)
     return malmquist_index(
         data, entity=entity, time=time, outputs=output, inputs=[capital, labour_input], frontier=frontier, vrs=vrs,
         source=source, stats=stats, workers=workers,

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.tfp._panel import prepare_panel
+from tfp_talent.tfp._panel import complete_panel
 
 
 def production_function(
@@ -45,7 +45,7 @@ def production_function(
     from tfp_talent.estimators.panel import fit_panel
 
     cols = [output, capital, labour, *([hc] if hc else [])]
-    data = prepare_panel(frame, entity=entity, time=time, columns=cols, positive=cols, file=source)
+    data = complete_panel(frame, entity=entity, time=time, columns=cols, positive=cols, file=source)
     if data[entity].nunique() < 2 or data[time].nunique() < 2:
         raise InputError("the two-way FE production function needs at least two entities and two periods", file=source)
     est = pd.DataFrame(

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.tfp._panel import lag_within, prepare_panel
+from tfp_talent.tfp._panel import complete_panel, lag_within
 
 DEFAULT_ALPHA = 0.4
 
@@ -44,7 +44,7 @@ def solow_residual(
     if not 0 < alpha < 1:
         raise InputError(f"alpha (capital elasticity) must lie strictly between 0 and 1, got {alpha}", column="alpha")
     cols = [output, capital, labour, *([hc] if hc else [])]
-    data = prepare_panel(frame, entity=entity, time=time, columns=cols, positive=cols, file=source)
+    data = complete_panel(frame, entity=entity, time=time, columns=cols, positive=cols, file=source)
     eff = np.log(data[labour].to_numpy()) + (np.log(data[hc].to_numpy()) if hc else 0.0)
     ln_a = np.log(data[output].to_numpy()) - alpha * np.log(data[capital].to_numpy()) - (1.0 - alpha) * eff
     out = data[[entity, time]].copy()

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.tfp._panel import cumulate_within, lag_within, prepare_panel, require_no_gaps, require_share
+from tfp_talent.tfp._panel import complete_panel, cumulate_within, lag_within, require_no_gaps, require_share
 
 ShareRule = Literal["carry_forward", "province_mean"]
 
@@ -46,7 +46,7 @@ def tornqvist_index(
     labour_share_mean`` (growth NaN and level 0 in an entity's first period).
     """
     cols = [output, capital, labour, *([hc] if hc else [])]
-    data = prepare_panel(frame, entity=entity, time=time, columns=[*cols, labour_share], positive=cols, file=source)
+    data = complete_panel(frame, entity=entity, time=time, columns=[*cols, labour_share], positive=cols, file=source)
     require_share(data, labour_share, entity=entity, time=time, file=source)
     require_no_gaps(data, entity=entity, time=time, method="the Törnqvist index", file=source)
     ln_y = np.log(data[output].to_numpy())
