@@ -13,7 +13,9 @@ stand-ins that load ``pyfixest.report`` when called. On leaving the block the pl
 are removed, so a later ``import matplotlib.pyplot`` or ``pf.etable`` gets the real module,
 and ``fit.summary()`` / ``fit.etable()`` still work. Estimates are unaffected (tested to the
 bit in ``tests/estimators/test_pyfixest_import.py``). If a pyfixest version uses one of the
-modules while importing, :func:`load_feols` falls back to the ordinary import.
+modules while importing, :func:`load_feols` falls back to the ordinary import. (A thread
+that imports matplotlib while another thread is inside ``feols`` gets a placeholder, which
+still forwards every attribute to the real module.)
 """
 
 from __future__ import annotations
