@@ -65,6 +65,28 @@ def test_all_31_provinces_found_and_drawn(topojson_file):
     plt.close(fig)
 
 
+def test_one_object_per_province_layout_is_read():
+    """The layout of DataV's province_full.json (YipChunKit/China_map_topojson): one object
+    ``<adcode>_full`` per province, each a GeometryCollection of one geometry. Same features and
+    same drawn provinces as the single-collection layout."""
+    topo, _ = make_topology()
+    per_province = {
+        f"{g['properties']['adcode']}_full": {"type": "GeometryCollection", "geometries": [g]}
+        for g in topo["objects"]["provinces"]["geometries"]
+    }
+    split = dict(topo, objects=per_province)
+    shapes = province_features(decode_topology(split))
+    assert set(shapes) == set(CODES)
+    reference = province_features(decode_topology(topo))
+    for code in CODES:
+        for a, b in zip(shapes[code].polygons, reference[code].polygons, strict=True):
+            for ra, rb in zip(a, b, strict=True):
+                np.testing.assert_array_equal(ra, rb)
+    fig = choropleth({c: 1.0 for c in CODES}, decode_topology(split), label="x")
+    assert {p.get_gid() for p in fig.axes[0].patches if p.get_gid()} == {f"province-{c}" for c in CODES}
+    plt.close(fig)
+
+
 def test_map_errors(tmp_path):
     topo, _ = make_topology()
     country_only = dict(topo, objects={"country": topo["objects"]["country"]})
