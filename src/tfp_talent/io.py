@@ -205,7 +205,7 @@ def numeric_column(frame: pd.DataFrame, column: str, *, keys: list[str], file: s
     bad = (conv.isna() & s.notna()).to_numpy()
     if not bad.any():
         return conv.to_numpy(dtype=float, na_value=np.nan)
-    rows = [tuple(_plain(v) for v in r) for r in frame.loc[bad, keys].itertuples(index=False, name=None)]
+    rows = [tuple(key_label(v) for v in r) for r in frame.loc[bad, keys].itertuples(index=False, name=None)]
     examples = ", ".join(repr(v) for v in s[bad].astype(str).unique()[:3])
     raise InputError(
         f"is not numeric (values such as {examples})",
@@ -216,5 +216,11 @@ def numeric_column(frame: pd.DataFrame, column: str, *, keys: list[str], file: s
     )
 
 
-def _plain(value: object) -> object:
-    return value.item() if isinstance(value, np.generic) else value
+def key_label(value: object) -> object:
+    """A key value as users write it: numpy scalars as Python values, 1 January timestamps as the year."""
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        ts = pd.Timestamp(value)
+        return ts.year if (ts.month, ts.day, ts.hour, ts.minute, ts.second) == (1, 1, 0, 0, 0) else ts.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -90,7 +90,7 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.io import numeric_column, require_columns, require_unique_keys
+from tfp_talent.io import key_label, numeric_column, require_columns, require_unique_keys
 
 Transform = Literal["within", "hansen1999"]
 CovType = Literal["conventional", "robust", "clustered"]
@@ -137,15 +137,6 @@ def _as_list(names: str | Sequence[str] | None) -> list[str]:
     return [str(n) for n in names]
 
 
-def _key_label(value: object) -> object:
-    if isinstance(value, (pd.Timestamp, np.datetime64)):
-        ts = pd.Timestamp(value)
-        return ts.year if (ts.month, ts.day, ts.hour, ts.minute, ts.second) == (1, 1, 0, 0, 0) else ts.isoformat()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 def _prepare(
     data: pd.DataFrame,
     y: str,
@@ -185,7 +176,7 @@ def _prepare(
     bad_rows = ~np.isfinite(values).all(axis=1)
     if bad_rows.any():
         cols = [c for c in variables if not np.isfinite(frame[c].to_numpy()).all()]
-        rows = [(_key_label(e), _key_label(t)) for e, t in frame.loc[bad_rows, [entity, time]].itertuples(index=False)]
+        rows = [(key_label(e), key_label(t)) for e, t in frame.loc[bad_rows, [entity, time]].itertuples(index=False)]
         raise InputError(
             "missing or infinite values; the threshold model needs complete data (entity, time)",
             file=file,
@@ -200,7 +191,7 @@ def _prepare(
     if n_ent * n_per != len(frame):
         present = set(zip(frame[entity].tolist(), frame[time].tolist()))
         missing = [
-            (_key_label(e), _key_label(t))
+            (key_label(e), key_label(t))
             for e in entities
             for t in periods
             if (e, t) not in present
@@ -620,7 +611,7 @@ class RegimeFit:
 
     def to_dict(self) -> dict[str, Any]:
         shares = {
-            str(_key_label(p)): [float(v) for v in row]
+            str(key_label(p)): [float(v) for v in row]
             for p, row in zip(self.regime_shares.index, self.regime_shares.to_numpy())
         }
         return {
@@ -829,7 +820,7 @@ def _fit_regimes(panel: _Panel, transform: str, thresholds: Sequence[float], x: 
     labels = _regime_labels(qx, thresholds, strict)
     shares = pd.DataFrame(
         {labels[j]: (reg == j).mean(axis=0) for j in range(n_reg)},
-        index=pd.Index([_key_label(p) for p in panel.periods], name="period"),
+        index=pd.Index([key_label(p) for p in panel.periods], name="period"),
     )
     return RegimeFit(
         thresholds=sorted(float(t) for t in thresholds),
@@ -879,8 +870,8 @@ def _fingerprint(panel: _Panel, spec: Mapping[str, Any]) -> str:
     for arr in (panel.y, panel.x, panel.r, panel.q):
         h.update(str(arr.shape).encode())
         h.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
-    h.update("\x1f".join(str(_key_label(e)) for e in panel.entities).encode())
-    h.update("\x1f".join(str(_key_label(p)) for p in panel.periods).encode())
+    h.update("\x1f".join(str(key_label(e)) for e in panel.entities).encode())
+    h.update("\x1f".join(str(key_label(p)) for p in panel.periods).encode())
     keys = ("y", "x", "rx", "qx", "entity", "time", "transform", "grid", "trim", "n_thresholds",
             "bootstrap", "seed", "level", "cov", "min_regime_obs")
     h.update(repr([(k, spec[k]) for k in keys]).encode())
