@@ -14,7 +14,7 @@ import pandas as pd
 
 from tfp_talent import within
 from tfp_talent.errors import InputError
-from tfp_talent.io import require_columns, require_unique_keys
+from tfp_talent.io import numeric_column, require_columns, require_unique_keys
 
 
 def lag_name(column: str, k: int) -> str:
@@ -38,9 +38,10 @@ def add_lags(
     t = within.integer_time(panel[time], column=[lag_name(c, k) for k in lags for c in columns])
     out = panel.copy()
     ent = panel[entity].to_numpy()
+    values = {c: numeric_column(panel, c, keys=[entity, time]) for c in columns}
     for k in lags:
         for c in columns:
-            out[lag_name(c, k)] = within.lag(ent, t, pd.to_numeric(panel[c]).to_numpy(dtype=float, na_value=np.nan), k)
+            out[lag_name(c, k)] = within.lag(ent, t, values[c], k)
     return out
 
 
