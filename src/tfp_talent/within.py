@@ -61,15 +61,15 @@ def cumulate(
 
     From the first later gap in ``t`` or missing change on, the index is missing.
     """
-    ent = np.asarray(entity)
+    codes = pd.factorize(np.asarray(entity))[0]
     tt = np.asarray(t, dtype=np.int64)
     x = np.asarray(changes, dtype=float)
     n = len(x)
     out = np.full(n, np.nan)
     if n == 0:
         return out
-    order = np.lexsort((tt, pd.factorize(ent)[0]))
-    e, ts, xs = pd.factorize(ent[order])[0], tt[order], x[order]
+    order = np.lexsort((tt, codes))
+    e, ts, xs = codes[order], tt[order], x[order]
     first = np.ones(n, dtype=bool)
     first[1:] = e[1:] != e[:-1]
     step = ~first
