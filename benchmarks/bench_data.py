@@ -9,7 +9,7 @@ import statistics
 import time
 from pathlib import Path
 
-from tfp_talent.data.panel import build_panel, read_sources
+from tfp_talent.data.build import build_panel, read_sources
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 

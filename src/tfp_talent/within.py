@@ -1,7 +1,7 @@
 """Within-entity operations on a long panel: lags and cumulated changes.
 
-The one implementation behind the TFP measures (:mod:`tfp_talent.tfp._panel`), the
-estimators' lag terms ``L2.x`` (:mod:`tfp_talent.estimators.paneldata`) and the study's
+The one implementation behind the TFP measures (:mod:`tfp_talent.tfp.checks`), the
+estimators' lag terms ``L2.x`` (:mod:`tfp_talent.estimators.design`) and the study's
 derived variables ``L<k>.x``, ``D.x``, ``cum.x`` (:mod:`tfp_talent.talent.design`,
 :mod:`tfp_talent.talent.specs`).
 

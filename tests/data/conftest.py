@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from data_stage_helpers import RAW
 
-from tfp_talent.data.panel import PanelBuild, build_panel
+from tfp_talent.data.build import PanelBuild, build_panel
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from data_stage_helpers import EXPORTS, PROV, ROOT, YEARBOOK, copy_file, edit_te
 from tfp_talent.config import check_config
 from tfp_talent.data import readers
 from tfp_talent.data.checksums import verify_checksums
-from tfp_talent.data.panel import build_panel
+from tfp_talent.data.build import build_panel
 from tfp_talent.errors import InputError
 
 GDP_CSV = PROV / "国民经济核算" / "地区生产总值.csv"

@@ -20,7 +20,7 @@ from data_stage_helpers import PROV, RAW, ROOT, edit_text
 from tfp_talent.data import provinces
 from tfp_talent.data.codebook import CODEBOOK_COLUMNS, codebook_markdown
 from tfp_talent.data.definitions import PANEL_COLUMNS, VARIABLES
-from tfp_talent.data.panel import build_panel, real_gdp
+from tfp_talent.data.build import build_panel, real_gdp
 from tfp_talent.data.validate import validate_panel
 from tfp_talent.errors import InputError
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 from threshold_data import X, hansen_invest_panel
 
-from tfp_talent.estimators.threshold import threshold_fit
+from tfp_talent.estimators.threshold import fit_at_thresholds, threshold_fit
 
 REL8 = 1e-7  # GAUSS prints 8 significant digits
 
@@ -26,6 +26,23 @@ def fit():
         hansen_invest_panel(), "i", X, "c1", "d1", "firm", "year",
         n_thresholds=3, trim=[0.01, 0.01, 0.05], grid=400, bootstrap=0, transform="hansen1999", progress=False,
     )
+
+
+def _hc0(thresholds):
+    """White HC0 SEs at the given thresholds (Hansen's convention: no small-sample factor)."""
+    return fit_at_thresholds(
+        hansen_invest_panel(), "i", X, "c1", "d1", "firm", "year", thresholds,
+        transform="hansen1999", convention="none",
+    ).std_errors["robust"]
+
+
+def test_robust_ses_follow_the_package_convention(fit):
+    """Default ``stata``: robust = HC1 = HC0 * sqrt(n/(n - N - K)), as fit_panel's robust SEs."""
+    m = fit.models[2]
+    hc0 = _hc0(fit.thresholds[2])
+    factor = (m.nobs / m.df_resid) ** 0.5
+    for name, se in m.std_errors["robust"].items():
+        assert se == pytest.approx(hc0[name] * factor, rel=1e-12), name
 
 
 def test_sample_is_7345_observations(fit):
@@ -66,10 +83,13 @@ def test_thresholds_and_intervals_table3(fit):
 
 
 def test_double_threshold_slopes_table5(fit):
-    """Table 5 (slopes to 3 decimals; Q^2 per 10^3, Q^3 per 10^6) and thresh.out (8 digits), White SEs."""
+    """Table 5 (slopes to 3 decimals; Q^2 per 10^3, Q^3 per 10^6) and thresh.out (8 digits), White SEs.
+
+    Hansen's "het standard errors" are HC0 (no small-sample factor): the package's ``convention="none"``;
+    his conventional SEs use SSR/(n - N - K): the default ``stata`` convention's ``unadjusted``."""
     p = fit.models[2].params
-    white = fit.models[2].std_errors["robust"]
-    conv = fit.models[2].std_errors["conventional"]
+    white = _hc0(fit.thresholds[2])
+    conv = fit.models[2].std_errors["unadjusted"]
     table5 = {"q1": 0.010, "q2": -0.198e-3, "q3": 1.047e-6, "d1": -0.016, "qd1": 0.001,
               "c1_r1": 0.063, "c1_r2": 0.098, "c1_r3": 0.039}
     for name, value in table5.items():
@@ -96,13 +116,13 @@ def test_single_and_triple_slopes_match_gauss(fit):
     """thresh.out, single- and triple-threshold models: regime-dependent slopes and both SEs."""
     single = fit.models[1]
     assert [single.params["c1_r1"], single.params["c1_r2"]] == pytest.approx([0.058868434, 0.090423494], rel=1e-6)
-    assert [single.std_errors["robust"][f"c1_r{j}"] for j in (1, 2)] == pytest.approx([0.013802960, 0.011593318], rel=1e-6)
+    assert [_hc0(fit.thresholds[1])[f"c1_r{j}"] for j in (1, 2)] == pytest.approx([0.013802960, 0.011593318], rel=1e-6)
     assert single.params["q1"] == pytest.approx(0.010477561, rel=1e-6)
     triple = fit.models[3]
     assert [triple.params[f"c1_r{j}"] for j in (1, 2, 3, 4)] == pytest.approx(
         [0.061957491, 0.095087507, 0.11114170, 0.044084479], rel=1e-6
     )
-    assert triple.std_errors["conventional"]["c1_r3"] == pytest.approx(0.0088886616, rel=1e-6)
+    assert triple.std_errors["unadjusted"]["c1_r3"] == pytest.approx(0.0088886616, rel=1e-6)
 
 
 def test_bootstrap_significance_table2():

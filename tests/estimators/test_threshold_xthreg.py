@@ -37,7 +37,7 @@ def fits():
 
 
 def test_single_threshold_rss_and_slopes(fits):
-    """Wang (2015) p. 131-132: RSS 17.7818; xtreg fe slopes and conventional SEs (7 printed decimals)."""
+    """Wang (2015) p. 131-132: RSS 17.7818; xtreg fe slopes and unadjusted SEs (7 printed decimals)."""
     single = fits["single"]
     assert single.nobs == NT
     assert single.ssr == pytest.approx(17.7818, abs=5e-5)
@@ -53,7 +53,7 @@ def test_single_threshold_rss_and_slopes(fits):
     for name, (coef, se) in published.items():
         assert single.params[name] == pytest.approx(coef, abs=5e-8), name
         if se is not None:
-            assert single.std_errors["conventional"][name] == pytest.approx(se, abs=5e-8), name
+            assert single.std_errors["unadjusted"][name] == pytest.approx(se, abs=5e-8), name
     assert single.df_resid == NT - 565 - 7  # xtreg, fe: NT - N - K
 
 

@@ -12,7 +12,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from tfp_talent.estimators.panel import CLUSTERS, CONVENTIONS, COVS, EFFECTS, MODELS
+from tfp_talent.estimators.inference import (
+    CLUSTERS,
+    CONVENTIONS,
+    COVS,
+    DEFAULT_CONVENTION,
+    DEFAULT_COV,
+    DEFAULT_LEVEL,
+)
+from tfp_talent.estimators.panel import EFFECTS, MODELS
 
 PANEL_EXAMPLES = """examples:
   # two-way fixed effects, SEs clustered by entity (Stata convention: xtreg ... i.year, fe vce(cluster id))
@@ -48,7 +56,12 @@ def _data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--time", required=True, help="period column (whole numbers for lags)")
     p.add_argument("--y", required=True, help="dependent variable")
     p.add_argument("--x", nargs="+", default=[], metavar="X", help="regressors; lags as L.x or L2.x")
-    p.add_argument("--convention", choices=CONVENTIONS, default="stata", help="small-sample convention (default: stata)")
+    p.add_argument(
+        "--convention",
+        choices=CONVENTIONS,
+        default=DEFAULT_CONVENTION,
+        help=f"small-sample convention (default: {DEFAULT_CONVENTION})",
+    )
     p.add_argument("--out", required=True, help="output JSON file")
 
 
@@ -78,8 +91,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="effects: fe → entity|time|twoway (default twoway); re → entity|twoway (default entity); others none",
     )
-    _cov_args(p, default_cov="clustered")
-    p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    _cov_args(p, default_cov=DEFAULT_COV)
+    p.add_argument("--level", type=float, default=DEFAULT_LEVEL, help=f"confidence level (default {DEFAULT_LEVEL})")
     p.set_defaults(handler=run_panel)
 
     h = subparsers.add_parser(

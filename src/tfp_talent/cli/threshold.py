@@ -7,14 +7,15 @@ import json
 from pathlib import Path
 
 from tfp_talent.errors import InputError
+from tfp_talent.estimators.inference import CONVENTIONS, DEFAULT_CONVENTION, DEFAULT_LEVEL
 from tfp_talent.estimators.threshold import (
-    COV_TYPES,
+    DEFAULT_COV,
     DEFAULT_MIN_REGIME_OBS,
     TRANSFORMS,
     bootstrap_shard,
-    combine_shard_dicts,
     threshold_fit,
 )
+from tfp_talent.estimators.threshold_results import COV_TYPES, combine_shard_dicts
 from tfp_talent.io import read_panel, write_json
 
 DESCRIPTION = """Fixed-effects panel threshold regression of Hansen (1999, J. Econometrics 93:345-368)
@@ -34,7 +35,7 @@ thresholds get likelihood-ratio confidence intervals, c = -2 ln(1 - sqrt(level))
 
 The JSON written has params, std_errors (of the model with the most thresholds), nobs,
 thresholds, ci, ssr (0 = linear FE), f_stat, p_value, crit_values (keyed by the number of
-thresholds), models (slopes and conventional/robust/clustered SEs, regime shares by period
+thresholds), models (slopes and unadjusted/robust/clustered SEs, regime shares by period
 of every model), lr (LR curves for plotting) and bootstrap (the replicate F statistics).
 
 The bootstrap can be split into shards run as separate jobs (--shard I/N writes shard I
@@ -117,9 +118,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="bootstrap replications per test (one value = all; 0 = none; default 300)")
     p.add_argument("--seed", type=int, default=1, help="bootstrap seed (default 1)")
     p.add_argument("--transform", choices=TRANSFORMS, default="within", help="data transform (default within)")
-    p.add_argument("--level", type=float, default=0.95, help="level of the threshold confidence intervals (default 0.95)")
-    p.add_argument("--cov", choices=COV_TYPES, default="conventional",
-                   help="covariance of 'std_errors' (all three are in 'models'; default conventional)")
+    p.add_argument("--level", type=float, default=DEFAULT_LEVEL,
+                   help=f"level of the threshold confidence intervals (default {DEFAULT_LEVEL})")
+    p.add_argument("--cov", choices=COV_TYPES, default=DEFAULT_COV,
+                   help=f"covariance of 'std_errors' (all three are in 'models'; default {DEFAULT_COV})")
+    p.add_argument("--convention", choices=CONVENTIONS, default=DEFAULT_CONVENTION,
+                   help=f"small-sample convention of the SEs (default {DEFAULT_CONVENTION}; 'none' = Hansen's HC0)")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="processes for the bootstrap (default 1)")
     p.add_argument("--shard", type=_shard, metavar="I/N", help="run only bootstrap shard I of N (1-based)")
     p.add_argument("--min-regime-obs", type=int, default=DEFAULT_MIN_REGIME_OBS, metavar="N",
@@ -157,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
     frame = read_panel(args.data)
     options = dict(
         n_thresholds=args.thresholds, trim=trim, grid=args.grid, bootstrap=boots, seed=args.seed,
-        transform=args.transform, level=args.level, cov=args.cov, n_jobs=args.jobs,
+        transform=args.transform, level=args.level, cov=args.cov, convention=args.convention, n_jobs=args.jobs,
         progress=not args.quiet, min_regime_obs=args.min_regime_obs, file=args.data,
     )
     columns = (args.y, args.x, args.rx, args.qx, args.entity, args.time)

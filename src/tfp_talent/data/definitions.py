@@ -2,7 +2,7 @@
 
 Everything the data stage knows about a variable lives here once: which raw file
 and indicator it comes from (with the unit the header must state), its labels,
-unit and derivation text. :mod:`tfp_talent.data.panel` builds the panel from
+unit and derivation text. :mod:`tfp_talent.data.build` builds the panel from
 these tables, :mod:`tfp_talent.data.codebook` renders them as the codebook, and
 ``workflow/rules/data.smk`` lists :func:`panel_source_paths` as the rule's inputs
 (so a change to any raw file it reads re-runs the rule).

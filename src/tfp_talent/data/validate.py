@@ -125,7 +125,7 @@ def check_consistency(tidy: dict[str, pd.DataFrame], raw_dir: str | Path = "data
     """Check the raw sources against national totals and against each other.
 
     ``tidy`` maps source keys of :data:`SOURCES` to reader frames (as returned by
-    :func:`tfp_talent.data.panel.read_sources`). Returns one line per passed check;
+    :func:`tfp_talent.data.build.read_sources`). Returns one line per passed check;
     raises :class:`InputError` on the first failure.
     """
     raw_dir = Path(raw_dir)

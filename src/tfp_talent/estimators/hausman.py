@@ -40,8 +40,10 @@ import pandas as pd
 from scipy import stats
 
 from tfp_talent.errors import InputError
-from tfp_talent.estimators.panel import _json_safe, fit_panel
-from tfp_talent.estimators.paneldata import parse_formula, prepare_panel
+from tfp_talent.estimators.design import parse_formula, prepare_panel
+from tfp_talent.estimators.inference import DEFAULT_CLUSTER, DEFAULT_CONVENTION
+from tfp_talent.estimators.panel import fit_panel
+from tfp_talent.estimators.results import json_safe
 
 EIG_TOL = 1e-10
 
@@ -112,7 +114,7 @@ class HausmanResult:
             "convention": self.convention,
             "aux": self.aux,
             "sigma": self.sigma,
-            "extra": _json_safe(self.extra),
+            "extra": json_safe(self.extra),
         }
 
 
@@ -126,9 +128,9 @@ def hausman(
     effects: str = "twoway",
     method: str = "classic",
     cov: str | None = None,
-    cluster: str | None = "entity",
+    cluster: str | None = DEFAULT_CLUSTER,
     bandwidth: int | None = None,
-    convention: str = "stata",
+    convention: str = DEFAULT_CONVENTION,
     aux: str = "re",
     sigma: str = "none",
     file: str | Path | None = None,

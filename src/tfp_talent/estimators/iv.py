@@ -9,7 +9,7 @@ alternating-projection ``demean`` (exact two-way within transform, balanced or
 not; tolerance 1e-10), then **linearmodels** ``IV2SLS`` estimates
 β̂ = (X̃'P_Z̃X̃)⁻¹X̃'P_Z̃ỹ on the demeaned data, with X̃ = [x̃, w̃], Z̃ = [z̃, w̃].
 The raw covariance of linearmodels (``debiased=False``) is scaled by the
-small-sample factor of :mod:`tfp_talent.estimators.panel` with K_fe absorbed
+small-sample factor of :mod:`tfp_talent.estimators.inference` with K_fe absorbed
 levels (the same conventions as :func:`~tfp_talent.estimators.panel.fit_panel`).
 
 Diagnostics (in ``PanelResult.extra``)
@@ -30,7 +30,7 @@ Instruments may be lags: ``instruments=["L2.x"]`` or ``{"x": ["L2.x", "L3.x"]}``
 (the dict only documents which instruments go with which regressor; all
 instruments are used for all endogenous regressors, as in any 2SLS). Lags are
 built within entity by calendar period and never cross gaps
-(:mod:`tfp_talent.estimators.paneldata`).
+(:mod:`tfp_talent.estimators.design`).
 """
 
 from __future__ import annotations
@@ -45,18 +45,19 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.estimators.panel import (
-    PanelResult,
-    _assemble,
-    _common_extra,
-    _fe_levels,
-    _n_clusters,
-    _nested,
-    check_options,
+from tfp_talent.estimators.design import FIXEF_TOL, check_regressors, demean, prepare_panel
+from tfp_talent.estimators.inference import (
+    DEFAULT_CLUSTER,
+    DEFAULT_CONVENTION,
+    DEFAULT_COV,
+    DEFAULT_LEVEL,
+    absorbed_levels,
+    cluster_count,
+    nested_levels,
     small_sample_factor,
-    within_rsquared,
 )
-from tfp_talent.estimators.paneldata import FIXEF_TOL, check_regressors, demean, prepare_panel
+from tfp_talent.estimators.panel import check_options
+from tfp_talent.estimators.results import PanelResult, assemble, common_extra, within_rsquared
 
 IV_EFFECTS = ("none", "entity", "time", "twoway")
 
@@ -82,10 +83,10 @@ def fit_iv(
     entity: str,
     time: str,
     effects: str = "twoway",
-    cov: str = "clustered",
-    cluster: str | None = "entity",
-    convention: str = "stata",
-    level: float = 0.95,
+    cov: str = DEFAULT_COV,
+    cluster: str | None = DEFAULT_CLUSTER,
+    convention: str = DEFAULT_CONVENTION,
+    level: float = DEFAULT_LEVEL,
     file: str | Path | None = None,
 ) -> PanelResult:
     """FE-2SLS of ``y`` on ``endog`` (instrumented by ``instruments``) and ``exog``.
@@ -174,9 +175,9 @@ def fit_iv(
     params = res.params[names].to_numpy(dtype=float)
     vraw = res.cov.loc[names, names].to_numpy(dtype=float)
     k = len(params)
-    k_fe, k_fe_entity, _ = _fe_levels(prep, effects)
-    nested = _nested(effects, clu, prep)
-    n_clu = _n_clusters(prep, clu)
+    k_fe, k_fe_entity = absorbed_levels(effects, prep.n_entities, prep.n_periods)
+    nested = nested_levels(effects, clu, prep.n_entities, prep.n_periods)
+    n_clu = cluster_count(clu, prep.n_entities, prep.n_periods)
     factor = small_sample_factor(
         convention, cov, nobs=n, k=k, k_fe=k_fe, k_fe_nested=nested, k_fe_entity=k_fe_entity, n_clusters=n_clu
     )
@@ -202,7 +203,7 @@ def fit_iv(
             "partial_rsquared": float(row["partial.rsquared"]),
             "shea_rsquared": float(row["shea.rsquared"]),
         }
-    extra = _common_extra(prep, clu, cov, None)
+    extra = common_extra(prep, clu, cov, None)
     extra.update(
         {
             "endog": endog_l,
@@ -219,7 +220,7 @@ def fit_iv(
             "fixef_tol": FIXEF_TOL if effects != "none" else None,
         }
     )
-    return _assemble(
+    return assemble(
         names=[str(c) for c in names],
         params=params,
         vcv=vraw * factor,

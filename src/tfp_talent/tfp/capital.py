@@ -37,7 +37,7 @@ from tfp_talent.data.readers import read_asset_rda
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns
 from tfp_talent.logs import get_logger
-from tfp_talent.tfp._panel import complete_panel
+from tfp_talent.tfp.checks import complete_panel
 
 log = get_logger("tfp.capital")
 

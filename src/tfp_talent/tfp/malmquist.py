@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.tfp._panel import complete_panel, cumulate_within, period_index, require_no_gaps
+from tfp_talent.tfp.checks import complete_panel, cumulate_within, period_index, require_no_gaps
 
 Frontier = Literal["contemporaneous", "sequential"]
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns
-from tfp_talent.tfp._panel import complete_panel
+from tfp_talent.tfp.checks import complete_panel
 from tfp_talent.tfp.malmquist import Frontier, LPStats, malmquist_index
 from tfp_talent.tfp.solow import DEFAULT_ALPHA, solow_residual
 from tfp_talent.tfp.tornqvist import tornqvist_index

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.tfp._panel import complete_panel
+from tfp_talent.tfp.checks import complete_panel
 
 
 def production_function(

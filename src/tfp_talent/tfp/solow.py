@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.tfp._panel import complete_panel, lag_within
+from tfp_talent.tfp.checks import complete_panel, lag_within
 
 DEFAULT_ALPHA = 0.4
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.tfp._panel import complete_panel, cumulate_within, lag_within, require_no_gaps, require_share
+from tfp_talent.tfp.checks import complete_panel, cumulate_within, lag_within, require_no_gaps, require_share
 
 ShareRule = Literal["carry_forward", "province_mean"]
 

@@ -34,7 +34,7 @@ def complete_panel(
     """Return a copy of ``frame`` with ``entity, time, *columns``, sorted by (entity, time).
 
     The TFP measures need every value: unlike the estimators' listwise
-    :func:`tfp_talent.estimators.paneldata.prepare_panel`, a missing value is an error here.
+    :func:`tfp_talent.estimators.design.prepare_panel`, a missing value is an error here.
 
     Raises :class:`InputError` for missing columns, missing or duplicate keys,
     non-numeric or missing values in ``columns`` and values <= 0 in ``positive``.

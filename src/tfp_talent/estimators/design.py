@@ -282,7 +282,9 @@ def check_regressors(
 
 def demean(values: np.ndarray, entity_codes: np.ndarray, time_codes: np.ndarray, effects: str) -> np.ndarray:
     """Remove entity, time or two-way means (alternating projections, tol 1e-10)."""
-    from pyfixest.core.demean import demean as pf_demean  # the function pyfixest.estimation re-exports, without its plotting imports
+    from pyfixest.core.demean import (
+        demean as pf_demean,  # the function pyfixest.estimation re-exports, without its plotting imports
+    )
 
     if effects == "none":
         return values

@@ -1,0 +1,258 @@
+"""Inference shared by every estimator: covariance names, small-sample conventions, Wald tests.
+
+Every estimator of the package (panel, IV, Hausman, threshold, and the ones to come) takes
+``cov``, ``cluster`` and ``convention`` from the vocabularies here, applies
+:func:`small_sample_factor` to its raw (unscaled) covariance and records the three
+names and :data:`CONVENTION_FORMULAS` in its result.
+
+
+Covariance (``cov``)
+    ``unadjusted``  V = s² (X'X)⁻¹ (X after the model's transformation).
+    ``robust``      V = (X'X)⁻¹ (Σ_it x_it x_it' e_it²) (X'X)⁻¹ (White, HC0 before the factor).
+    ``clustered``   V = (X'X)⁻¹ (Σ_g s_g s_g') (X'X)⁻¹, s_g = Σ_{it∈g} x_it e_it, by
+                    entity, time, or both (Cameron, Gelbach & Miller 2011:
+                    V = V_entity + V_time − V_entity∩time).
+    ``driscoll-kraay``  V = (X'X)⁻¹ Ŝ (X'X)⁻¹, Ŝ = Ω₀ + Σ_{j=1}^{L} w_j (Ω_j + Ω_j'),
+                    Ω_j = Σ_t h_t h_{t−j}', h_t = Σ_i x_it e_it, Bartlett weights
+                    w_j = 1 − j/(L+1) (Driscoll & Kraay 1998; Hoechle 2007). Default
+                    lag L = floor(4 (T/100)^(2/9)) as Stata's ``xtscc``.
+
+Small-sample convention (``convention``), recorded in every result
+    N observations, G clusters (G = min(G_entity, G_time) with two-way clustering,
+    as ``ivreg2``/``reghdfe``/fixest ``G.df="min"``), T periods, k estimated
+    coefficients (slopes, plus the constant when the model has one), K_fe the
+    number of absorbed fixed-effect levels (entities + periods − 1 for two-way).
+
+    ==============  ==============================  ==============================  ============================
+    cov             ``stata`` (default)             ``areg``                        ``cluster`` / ``none``
+    ==============  ==============================  ==============================  ============================
+    unadjusted      s² = SSR/(N − k − K_fe)         same as stata                   s² = SSR/N
+    robust          × N/(N − k − K_fe)  (HC1)       same as stata                   × 1 (HC0)
+    clustered       × G/(G−1)·(N−1)/(N − K_c)       × G/(G−1)·(N−1)/(N − k − K_fe)  × G/(G−1)  /  × 1
+    driscoll-kraay  × T/(T−1)·(N−1)/(N − K_dk)      × T/(T−1)·(N−1)/(N − k − K_fe)  × T/(T−1)  /  × 1
+    ==============  ==============================  ==============================  ============================
+
+    K_c = k + K_fe − Σ_(effects nested in a cluster variable)(levels − 1): the
+    fixed effects nested in the clusters are not counted except for one constant,
+    as ``xtreg, fe vce(cluster id)`` (entity effects, entity clusters: K_c = k + 1;
+    two-way effects, entity clusters: K_c = k + T, as ``xtreg ... i.year, fe
+    vce(cluster id)``), ``reghdfe`` and fixest's ``K.fixef="nonnested"``.
+    K_dk = k + K_fe − (entities − 1) if entity effects: the within transform of
+    ``xtscc, fe`` (Hoechle 2007, xtscc.ado v1.4: V × T/(T−1)·(N−1)/(N−rank)).
+    ``areg`` counts every absorbed level (Stata's ``areg``; fixest ``K.fixef="full"``).
+    For models without absorbed effects (pooled, re, fd, between) K_fe = 0, so
+    ``stata`` and ``areg`` coincide; for ``re`` this is linearmodels'
+    ``debiased=True, group_debias=True``, which its documentation states equals
+    ``xtreg, re vce(cluster ...)``.
+
+    Note: Stata's ``xtreg, fe vce(robust)`` is clustered by entity (use
+    ``cov="clustered"``); ``robust`` here is White/HC1 as ``regress``/``areg``.
+
+    Inference: ``none`` uses the normal distribution; the other conventions use t
+    with G − 1 degrees of freedom (clustered), T − 1 (driscoll-kraay, as xtscc) or
+    N − k − K_fe (unadjusted, robust); ``re`` always uses the normal (z), as
+    ``xtreg, re``. The model F (Wald) statistic tests all slopes (not the constant)
+    with the reported covariance: F = b'V⁻¹b / q, F(q, df) or χ²(q)/q.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import stats
+
+from tfp_talent.errors import InputError
+
+COVS: tuple[str, ...] = ("unadjusted", "robust", "clustered", "driscoll-kraay")
+CLUSTERS: tuple[str, ...] = ("entity", "time", "both")
+CONVENTIONS: tuple[str, ...] = ("stata", "areg", "cluster", "none")
+DEFAULT_COV = "clustered"
+DEFAULT_CLUSTER = "entity"
+DEFAULT_CONVENTION = "stata"
+DEFAULT_LEVEL = 0.95
+
+
+def check_covariance(cov: str, cluster: str | None, bandwidth: int | None, convention: str) -> str | None:
+    """Validate a (cov, cluster, bandwidth, convention) combination; return the cluster used (or None)."""
+    if cov not in COVS:
+        raise InputError(f"unknown cov {cov!r}; use one of {', '.join(COVS)}")
+    if convention not in CONVENTIONS:
+        raise InputError(f"unknown convention {convention!r}; use one of {', '.join(CONVENTIONS)}")
+    clu: str | None = None
+    if cov == "clustered":
+        clu = cluster or DEFAULT_CLUSTER
+        if clu not in CLUSTERS:
+            raise InputError(f"unknown cluster {clu!r}; use one of {', '.join(CLUSTERS)}")
+    elif cluster is not None and cluster != DEFAULT_CLUSTER:
+        raise InputError(f"cluster {cluster!r} is only used with cov 'clustered' (got cov {cov!r})")
+    if bandwidth is not None:
+        if cov != "driscoll-kraay":
+            raise InputError(f"bandwidth is only used with cov 'driscoll-kraay' (got cov {cov!r})")
+        if int(bandwidth) != bandwidth or bandwidth < 0:
+            raise InputError(f"bandwidth must be a whole number >= 0, got {bandwidth!r}")
+    return clu
+
+
+def default_bandwidth(n_periods: int) -> int:
+    """floor(4 (T/100)^(2/9)), the default lag of Stata's ``xtscc`` (Hoechle 2007)."""
+    return int(math.floor(4.0 * (n_periods / 100.0) ** (2.0 / 9.0)))
+
+
+
+def absorbed_levels(effects: str, n_entities: int, n_periods: int) -> tuple[int, int]:
+    """(K_fe, entity levels - 1 when entity effects are absorbed) for ``effects`` none/entity/time/twoway."""
+    g, t = n_entities, n_periods
+    return {
+        "entity": (g, g - 1),
+        "time": (t, 0),
+        "twoway": (g + t - 1, g - 1),
+    }.get(effects, (0, 0))
+
+
+def nested_levels(effects: str, cluster: str | None, n_entities: int, n_periods: int) -> int:
+    """Σ(levels − 1) over the absorbed effects nested in the cluster variables (K_c of the table)."""
+    if cluster is None:
+        return 0
+    out = 0
+    if effects in ("entity", "twoway") and cluster in ("entity", "both"):
+        out += n_entities - 1
+    if effects in ("time", "twoway") and cluster in ("time", "both"):
+        out += n_periods - 1
+    return out
+
+
+def cluster_count(cluster: str | None, n_entities: int, n_periods: int) -> int | None:
+    """G: entities, periods, or min(entities, periods) with two-way clustering (fixest ``G.df="min"``)."""
+    return {"entity": n_entities, "time": n_periods, "both": min(n_entities, n_periods)}.get(cluster or "")
+
+
+def small_sample_factor(
+    convention: str,
+    cov: str,
+    *,
+    nobs: int,
+    k: int,
+    k_fe: int,
+    k_fe_nested: int = 0,
+    k_fe_entity: int = 0,
+    n_clusters: int | None = None,
+    n_periods: int | None = None,
+) -> float:
+    """The factor that multiplies the raw covariance (see the module docstring table).
+
+    The raw covariance is s² = SSR/N times (X'X)⁻¹ for ``unadjusted`` and the
+    unscaled sandwich otherwise. ``k_fe_nested`` is Σ(levels − 1) over the
+    effects nested in the cluster variables; ``k_fe_entity`` is entities − 1 when
+    the model absorbs entity effects (for Driscoll–Kraay).
+    """
+    n = nobs
+    if convention == "none":
+        return 1.0
+    k_all = k + k_fe
+    if cov in ("unadjusted", "robust"):
+        if convention == "cluster":
+            return 1.0
+        return _ratio(n, n - k_all)
+    if cov == "clustered":
+        g = int(n_clusters or 0)
+        if g < 2:
+            raise InputError(f"clustered standard errors need at least 2 clusters, got {g}")
+        gfac = g / (g - 1)
+        if convention == "cluster":
+            return gfac
+        kk = k_all - k_fe_nested if convention == "stata" else k_all
+        return gfac * _ratio(n - 1, n - kk)
+    if cov == "driscoll-kraay":
+        t = int(n_periods or 0)
+        if t < 2:
+            raise InputError(f"driscoll-kraay standard errors need at least 2 periods, got {t}")
+        tfac = t / (t - 1)
+        if convention == "cluster":
+            return tfac
+        kk = k_all - k_fe_entity if convention == "stata" else k_all
+        return tfac * _ratio(n - 1, n - kk)
+    raise InputError(f"unknown cov {cov!r}")
+
+
+def _ratio(num: float, den: float) -> float:
+    if den <= 0:
+        raise InputError(
+            f"too few observations for the number of parameters: N - K = {den:g} "
+            "(the model, with its fixed effects, uses as many parameters as there are observations)"
+        )
+    return num / den
+
+
+def inference_df(
+    convention: str, cov: str, *, df_resid: float, n_clusters: int | None, n_periods: int | None, normal: bool
+) -> float:
+    """Degrees of freedom of the t reference distribution (``math.inf`` = normal).
+
+    G − 1 for ``clustered``, T − 1 for ``driscoll-kraay`` (as ``xtscc``), N − k − K_fe otherwise;
+    the normal for ``convention="none"`` and for estimators that report z statistics (``normal``).
+    """
+    if convention == "none" or normal:
+        return math.inf
+    if cov == "clustered":
+        return float(int(n_clusters or 0) - 1)
+    if cov == "driscoll-kraay":
+        return float(int(n_periods or 0) - 1)
+    return float(df_resid)
+
+
+def wald_test(b: np.ndarray, v: np.ndarray, df_t: float) -> tuple[float, float]:
+    """Wald test of b = 0: F = b'V⁻¹b / q with F(q, df_t), or χ²(q)/q when df_t is infinite."""
+    q = b.shape[0]
+    if q == 0:
+        return math.nan, math.nan
+    try:
+        w = float(b @ np.linalg.solve(v, b))
+    except np.linalg.LinAlgError:
+        return math.nan, math.nan
+    f = w / q
+    p = float(stats.chi2.sf(w, q)) if math.isinf(df_t) else float(stats.f.sf(f, q, df_t))
+    return f, p
+
+
+def linear_restrictions_test(
+    params: np.ndarray, cov: np.ndarray, restrictions: np.ndarray, values: Sequence[float] | None = None, *, df_t: float
+) -> tuple[float, float, int]:
+    """Wald test of R β = r: F = (Rβ − r)'(R V R')⁻¹(Rβ − r) / q, F(q, df_t) (χ²(q)/q if df_t = ∞).
+
+    Returns (F, p, q). Greene (2018), Econometric Analysis, 8th ed., eq. 5-13.
+    """
+    rr = np.atleast_2d(np.asarray(restrictions, dtype=float))
+    rv = np.zeros(rr.shape[0]) if values is None else np.asarray(values, dtype=float)
+    d = rr @ np.asarray(params, dtype=float) - rv
+    f, p = wald_test(d, rr @ np.asarray(cov, dtype=float) @ rr.T, df_t)
+    return f, p, int(rr.shape[0])
+
+
+CONVENTION_FORMULAS: dict[str, dict[str, str]] = {
+    "stata": {
+        "unadjusted": "s2 = SSR/(N - k - K_fe)",
+        "robust": "HC0 * N/(N - k - K_fe)",
+        "clustered": "CRV0 * G/(G-1) * (N-1)/(N - K_c), K_c = k + K_fe - sum(levels-1 of effects nested in clusters)",
+        "driscoll-kraay": "DK * T/(T-1) * (N-1)/(N - K_dk), K_dk = k + K_fe - (entities-1 if entity effects)",
+    },
+    "areg": {
+        "unadjusted": "s2 = SSR/(N - k - K_fe)",
+        "robust": "HC0 * N/(N - k - K_fe)",
+        "clustered": "CRV0 * G/(G-1) * (N-1)/(N - k - K_fe)",
+        "driscoll-kraay": "DK * T/(T-1) * (N-1)/(N - k - K_fe)",
+    },
+    "cluster": {
+        "unadjusted": "s2 = SSR/N",
+        "robust": "HC0",
+        "clustered": "CRV0 * G/(G-1)",
+        "driscoll-kraay": "DK * T/(T-1)",
+    },
+    "none": {
+        "unadjusted": "s2 = SSR/N",
+        "robust": "HC0",
+        "clustered": "CRV0",
+        "driscoll-kraay": "DK",
+    },
+}

@@ -1,0 +1,185 @@
+"""Random effects, first differences and between regressions through linearmodels
+(engine of :func:`tfp_talent.estimators.panel.fit_panel`; Sheppard, linearmodels)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tfp_talent.errors import InputError
+from tfp_talent.estimators.design import PreparedPanel, check_regressors
+from tfp_talent.estimators.inference import cluster_count, default_bandwidth, small_sample_factor
+from tfp_talent.estimators.results import CONST, PanelResult, assemble, common_extra
+
+
+def fit_linearmodels(
+    prep: PreparedPanel,
+    y: str,
+    x_names: list[str],
+    model: str,
+    eff: str,
+    cov: str,
+    clu: str | None,
+    bandwidth: int | None,
+    convention: str,
+    level: float,
+) -> PanelResult:
+    import linearmodels
+    from linearmodels import BetweenOLS, FirstDifferenceOLS, RandomEffects
+
+    f = prep.frame
+    index = pd.MultiIndex.from_arrays([f["_e"].to_numpy(), f["_t"].to_numpy()], names=["entity", "time"])
+    dep = pd.Series(f[prep.safe[y]].to_numpy(), index=index, name=y)
+    xcols = {n: f[prep.safe[n]].to_numpy() for n in x_names}
+    exog = pd.DataFrame(xcols, index=index)
+    if model in ("re", "between"):
+        exog.insert(0, CONST, 1.0)
+    n_dummies = 0
+    if model == "re" and eff == "twoway":
+        periods = np.unique(f["_t"].to_numpy())
+        for p in periods[1:]:
+            exog[f"_period_{p}"] = (f["_t"].to_numpy() == p).astype(float)
+        n_dummies = len(periods) - 1
+    _check_linearmodels_design(prep, model, exog, x_names)
+
+    cfg: dict[str, Any] = {}
+    bw = None
+    lm_cov = {"unadjusted": "unadjusted", "robust": "robust", "clustered": "clustered", "driscoll-kraay": "kernel"}[cov]
+    if cov == "clustered":
+        if clu == "entity":
+            cfg["cluster_entity"] = True
+        elif clu == "time":
+            cfg["cluster_time"] = True
+        else:
+            cfg["cluster_entity"] = True
+            cfg["cluster_time"] = True
+        if model == "fd" and clu != "entity":
+            t_codes = pd.Series(f["_t"].to_numpy(), index=index)
+            if clu == "time":
+                cfg = {"clusters": t_codes}
+            else:
+                cfg = {"clusters": pd.DataFrame({"e": f["_e"].to_numpy(), "t": f["_t"].to_numpy()}, index=index)}
+    elif cov == "driscoll-kraay":
+        bw = default_bandwidth(prep.n_periods) if bandwidth is None else int(bandwidth)
+        if bw >= prep.n_periods:
+            raise InputError(f"bandwidth {bw} must be below the number of periods ({prep.n_periods})")
+        cfg = {"bandwidth": bw, "kernel": "bartlett"}
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if model == "re":
+                res = RandomEffects(dep, exog).fit(cov_type=lm_cov, debiased=False, **cfg)
+            elif model == "fd":
+                res = FirstDifferenceOLS(dep, exog).fit(cov_type=lm_cov, debiased=False, **cfg)
+            else:
+                res = BetweenOLS(dep, exog).fit(cov_type=lm_cov, debiased=False, **cfg)
+    except (ValueError, np.linalg.LinAlgError) as err:
+        raise InputError(f"the model cannot be estimated on these data: {str(err).strip().splitlines()[0]}", file=prep.file) from None
+
+    keep = [c for c in exog.columns if not str(c).startswith("_period_")]
+    params_all = res.params
+    vraw_all = res.cov
+    n = int(res.nobs)
+    k = len(params_all)
+    if model == "between":
+        n_clu = None
+        n_periods_dk = None
+    else:
+        n_clu = cluster_count(clu, prep.n_entities, prep.n_periods)
+        n_periods_dk = prep.n_periods - (1 if model == "fd" else 0)
+        if model == "fd" and clu is not None:
+            n_clu = min(_fd_groups(res, clu))
+    factor = small_sample_factor(
+        convention, cov, nobs=n, k=k, k_fe=0, n_clusters=n_clu, n_periods=n_periods_dk
+    )
+    params = params_all[keep].to_numpy(dtype=float)
+    vcv = vraw_all.loc[keep, keep].to_numpy(dtype=float) * factor
+    extra = common_extra(prep, clu, cov, bw)
+    extra["ssr"] = float(res.resid_ss)
+    if cov == "unadjusted":
+        extra["s2"] = extra["ssr"] / n * factor
+    if model == "re":
+        vd = res.variance_decomposition
+        extra.update(
+            {
+                "sigma2_effects": float(vd["Effects"]),
+                "sigma2_idiosyncratic": float(vd["Residual"]),
+                "rho": float(vd["Percent due to Effects"]),
+                "theta_mean": float(np.asarray(res.theta).mean()),
+                "period_dummies": n_dummies,
+            }
+        )
+    extra["rsquared_between"] = float(res.rsquared_between)
+    extra["rsquared_overall"] = float(res.rsquared_overall)
+    if model == "fd":
+        extra["nobs_levels"] = prep.nobs
+        if clu is not None:
+            extra["n_clusters"] = dict(zip(["entity", "time"] if clu == "both" else [clu], _fd_groups(res, clu), strict=True))
+    rsq_w = float(res.rsquared_within)
+    return assemble(
+        names=[str(c) for c in keep],
+        params=params,
+        vcv=vcv,
+        model=model,
+        effects=eff,
+        cov=cov,
+        clu=clu,
+        bw=bw,
+        convention=convention,
+        engine=f"linearmodels {linearmodels.__version__}",
+        depvar=y,
+        nobs=n,
+        prep=prep,
+        rsquared=float(res.rsquared),
+        rsquared_within=rsq_w,
+        df_resid=n - k,
+        level=level,
+        extra=extra,
+        normal=(model == "re"),
+        n_clusters_override=n_clu,
+        n_periods_override=n_periods_dk,
+    )
+
+
+def _fd_groups(res: Any, clu: str | None) -> list[int]:
+    """Numbers of entity and time clusters among the differenced observations."""
+    idx = res.resids.index
+    e = idx.get_level_values(0).nunique()
+    t = idx.get_level_values(1).nunique()
+    return {"entity": [e], "time": [t], "both": [e, t]}[clu]  # type: ignore[index]
+
+
+def _check_linearmodels_design(prep: PreparedPanel, model: str, exog: pd.DataFrame, x_names: list[str]) -> None:
+    """Constant/collinear regressors in the design that the estimator actually uses."""
+    X = exog[x_names].to_numpy()
+    if model == "re":
+        check_regressors(X, x_names, file=prep.file, has_constant=True)
+    elif model == "between":
+        means = exog[x_names].groupby(level=0).mean().to_numpy()
+        if means.shape[0] <= len(x_names) + 1:
+            raise InputError(
+                f"model 'between' has one observation per entity: {means.shape[0]} entities "
+                f"for {len(x_names) + 1} coefficients",
+                file=prep.file,
+            )
+        check_regressors(means, x_names, file=prep.file, after="across entity means", has_constant=True)
+    else:  # fd
+        e = prep.frame["_e"].to_numpy()
+        t = prep.frame["_t"].to_numpy()
+        order = np.lexsort((t, e))
+        Xo = X[order]
+        eo, to = e[order], t[order]
+        ok = (eo[1:] == eo[:-1]) & (to[1:] == to[:-1] + 1)
+        D = (Xo[1:] - Xo[:-1])[ok]
+        if D.shape[0] <= len(x_names):
+            raise InputError(
+                f"model 'fd' needs consecutive periods: only {D.shape[0]} first differences "
+                f"for {len(x_names)} coefficients",
+                file=prep.file,
+            )
+        check_regressors(D, x_names, file=prep.file, after="in first differences")
+

@@ -1,0 +1,193 @@
+"""Pooled OLS and fixed effects through pyfixest (engine of :func:`tfp_talent.estimators.panel.fit_panel`).
+
+Why the demeaning and the factor are done here and not in pyfixest: pyfixest 0.60 orders the absorbed
+effects by Python's string hashing, so with two-way effects (a) its nested-effect
+count (``K.fixef="nonnested"``) changes from one process to the next (Grunfeld,
+entity clusters: SE of ``value`` 0.010824 or 0.010289 depending on
+``PYTHONHASHSEED``) and (b) the estimates differ in the last bits between
+processes. So the demeaning order is fixed here, the raw sandwich is taken from
+pyfixest with ``ssc(k_adj=False, G_adj=False)``, and the factor is applied here;
+results are byte-identical across processes.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tfp_talent.errors import InputError
+from tfp_talent.estimators._pyfixest import load_feols
+from tfp_talent.estimators.design import FIXEF_TOL, PreparedPanel, check_regressors, demean
+from tfp_talent.estimators.inference import (
+    absorbed_levels,
+    cluster_count,
+    default_bandwidth,
+    nested_levels,
+    small_sample_factor,
+)
+from tfp_talent.estimators.results import CONST, PanelResult, assemble, common_extra, within_rsquared
+
+
+def fit_pyfixest(
+    prep: PreparedPanel,
+    y: str,
+    x_names: list[str],
+    model: str,
+    eff: str,
+    cov: str,
+    clu: str | None,
+    bandwidth: int | None,
+    convention: str,
+    level: float,
+) -> PanelResult:
+    feols, ssc, pf_version = load_feols()
+
+    s = prep.safe
+    rhs = " + ".join(s[n] for n in x_names)
+    fe = eff != "none"
+    fml = f"{s[y]} ~ {rhs}"
+    vcov: Any
+    vcov_kwargs = None
+    bw = None
+    if cov == "unadjusted":
+        vcov = "iid"
+    elif cov == "robust":
+        vcov = "hetero"
+    elif cov == "clustered":
+        vcov = {"CRV1": {"entity": "_e", "time": "_t", "both": "_e+_t"}[clu]}  # type: ignore[index]
+    else:
+        bw = default_bandwidth(prep.n_periods) if bandwidth is None else int(bandwidth)
+        if bw >= prep.n_periods:
+            raise InputError(f"bandwidth {bw} must be below the number of periods ({prep.n_periods})")
+        vcov = "DK"
+        vcov_kwargs = {"lag": bw, "time_id": "_t", "panel_id": "_e"}
+
+    k_fe0, _ = absorbed_levels(eff, prep.n_entities, prep.n_periods)
+    k0 = len(x_names) + (1 if model == "pooled" else 0)
+    if prep.nobs <= k0 + k_fe0:
+        raise InputError(
+            f"too few observations: {prep.nobs} rows for {k0} coefficients and {k_fe0} fixed-effect levels "
+            "(need more rows than parameters)",
+            file=prep.file,
+        )
+    if model == "pooled":
+        check_regressors(prep.frame[[s[n] for n in x_names]].to_numpy(), x_names, file=prep.file, has_constant=True)
+        work = prep.frame
+    else:
+        # The effects are projected out here, in the fixed order (entity, time), with
+        # pyfixest's own alternating-projection demeaner; pyfixest then estimates the
+        # demeaned equation without an intercept. Passing "| _e + _t" to pyfixest instead
+        # gives results that change in the last bits from one process to the next (its
+        # order of the effects depends on string hashing), so outputs would not be
+        # byte-identical across runs.
+        cols = [s[y], *(s[n] for n in x_names)]
+        f = prep.frame
+        dm = demean(f[cols].to_numpy(), f["_e"].to_numpy(), f["_t"].to_numpy(), eff)
+        work = pd.DataFrame({"_e": f["_e"].to_numpy(), "_t": f["_t"].to_numpy(), **{c: dm[:, j] for j, c in enumerate(cols)}}, copy=False)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        try:
+            fit = feols(
+                fml,
+                data=work,
+                vcov=vcov,
+                vcov_kwargs=vcov_kwargs,
+                ssc=ssc(k_adj=False, G_adj=False),
+                drop_intercept=fe,
+                copy_data=False,
+            )
+        except (ValueError, ZeroDivisionError, np.linalg.LinAlgError) as err:
+            raise InputError(f"the model cannot be estimated on these data: {str(err).strip().splitlines()[0]}", file=prep.file) from None
+    collin = list(getattr(fit, "_collin_vars", []) or [])
+    if collin:
+        _report_fe_collinearity(prep, x_names, collin, eff)
+
+    coefnames = list(fit._coefnames)
+    names = [prep.names.get(c, c) for c in coefnames]
+    names = [CONST if c == "Intercept" else c for c in names]
+    params = np.asarray(fit._beta_hat, dtype=float).ravel()
+    vraw = np.asarray(fit._vcov, dtype=float)
+    n = int(fit._N)
+    if cov == "unadjusted":
+        vraw = vraw * (n - 1) / n  # pyfixest's raw iid uses SSR/(N-1); the table's base is SSR/N
+    k = len(params)
+    k_fe, k_fe_entity = absorbed_levels(eff, prep.n_entities, prep.n_periods)
+    factor = small_sample_factor(
+        convention,
+        cov,
+        nobs=n,
+        k=k,
+        k_fe=k_fe,
+        k_fe_nested=nested_levels(eff, clu, prep.n_entities, prep.n_periods),
+        k_fe_entity=k_fe_entity,
+        n_clusters=cluster_count(clu, prep.n_entities, prep.n_periods),
+        n_periods=prep.n_periods,
+    )
+    vcv = vraw * factor
+    df_resid = n - k - k_fe
+    u = np.ravel(fit._u_hat)
+    ssr = float(np.dot(u, u))
+    yv = prep.col(y)
+    tss = float(((yv - yv.mean()) ** 2).sum())
+    r2 = 1.0 - ssr / tss if tss > 0 else math.nan
+    r2w = within_rsquared(prep, yv, ssr, eff)
+    extra = common_extra(prep, clu, cov, bw)
+    extra["fixef_tol"] = FIXEF_TOL if fe else None
+    extra["ssr"] = ssr
+    if cov == "unadjusted":
+        extra["s2"] = extra["ssr"] / n * factor
+    return assemble(
+        names=names,
+        params=params,
+        vcv=vcv,
+        model=model,
+        effects=eff,
+        cov=cov,
+        clu=clu,
+        bw=bw,
+        convention=convention,
+        engine=f"pyfixest {pf_version}",
+        depvar=y,
+        nobs=n,
+        prep=prep,
+        rsquared=r2,
+        rsquared_within=r2w,
+        df_resid=df_resid,
+        level=level,
+        extra=extra,
+        normal=False,
+    )
+
+
+def _report_fe_collinearity(prep: PreparedPanel, x_names: list[str], collin: list[str], eff: str) -> None:
+    """Name regressors pyfixest dropped: absorbed by the effects, or collinear with others."""
+    bad = [prep.names.get(c, c) for c in collin]
+    f = prep.frame
+    absorbed = []
+    for name in bad:
+        v = f[prep.safe[name]]
+        if eff in ("entity", "twoway") and (v.groupby(f["_e"]).nunique() <= 1).all():
+            absorbed.append((name, "entity"))
+        elif eff in ("time", "twoway") and (v.groupby(f["_t"]).nunique() <= 1).all():
+            absorbed.append((name, "time"))
+    if absorbed:
+        name, which = absorbed[0]
+        hint = "use model 're' or 'pooled' to estimate it" if which == "entity" else "drop it or use entity effects only"
+        raise InputError(
+            f"regressor does not vary within {'entities' if which == 'entity' else 'periods'}, "
+            f"so the {which} fixed effects absorb it; {hint}",
+            file=prep.file,
+            column=[a for a, _ in absorbed],
+        )
+    others = [n for n in x_names if n not in bad]
+    raise InputError(
+        f"perfectly collinear regressors (given the fixed effects): {', '.join(repr(b) for b in bad)} "
+        f"is a linear combination of {', '.join(repr(o) for o in others) or 'the fixed effects'} and the fixed effects; drop one of them",
+        file=prep.file,
+        column=bad,
+    )
+
