@@ -9,11 +9,10 @@ from tfp_talent.config import check_config
 from tfp_talent.errors import InputError
 from tfp_talent.tfp.capital import china_capital_stock
 from tfp_talent.tfp.labour import labour_input
+from tfp_talent.tfp.methods import METHODS, method_params
 from tfp_talent.tfp.pipeline import (
-    METHOD_SETTINGS,
     capital_params,
     combine_tfp,
-    method_params,
     provincial_tfp,
     resolve_settings,
     run_variant,
@@ -47,7 +46,7 @@ def test_params_isolate_alpha_and_delta():
     """A change of alpha changes only the Solow job's params; delta only the capital job's."""
     base = resolve_settings(CONFIG)
     moved = resolve_settings({**CONFIG, "tfp": {**CONFIG["tfp"], "alpha": 0.5}, "capital": {"delta": 0.05}})
-    changed = [m for m in METHOD_SETTINGS if method_params(base, m) != method_params(moved, m)]
+    changed = [m for m in METHODS if method_params(base, m) != method_params(moved, m)]
     assert changed == ["solow"]
     assert capital_params(base) != capital_params(moved)
 
@@ -63,7 +62,7 @@ def test_provincial_run_on_simulated_panel(sim_panel, asset):
     capital = china_capital_stock(asset, base_year=2000)
     labour = labour_input(sim_panel)
     inputs = tfp_inputs(sim_panel, capital, labour)
-    frames = {m: provincial_tfp(inputs, m, method_params(resolve_settings(CONFIG), m)) for m in METHOD_SETTINGS}
+    frames = {m: provincial_tfp(inputs, m, method_params(resolve_settings(CONFIG), m)) for m in METHODS}
     for frame in frames.values():
         assert len(frame) == 31 * 20 and not frame.duplicated(["province_code", "year"]).any()
     by_hand = np.log(inputs["output"]) - 0.4 * np.log(inputs["capital"]) - 0.6 * np.log(inputs["labour_eff"])
@@ -100,3 +99,19 @@ def test_survey_gap_without_filling_uses_longest_run(sim_panel, asset, caplog):
     assert solow.loc[solow["year"] == 2009, "ln_tfp"].notna().all()
     assert solow.loc[solow["year"] == 2011, "tfp_growth"].isna().all()
     assert solow.loc[solow["year"] == 2012, "tfp_growth"].notna().all()
+
+
+def test_method_registry_matches_schema_and_cli():
+    """Every registered TFP method is in the config schema's enum and the CLI's choices, and no other."""
+    import yaml
+
+    from tfp_talent.cli import build_parser
+
+    root = __import__("pathlib").Path(__file__).resolve().parents[2]
+    schema = yaml.safe_load((root / "config" / "schema.yaml").read_text(encoding="utf-8"))
+    enum = schema["properties"]["tfp"]["properties"]["methods"]["items"]["enum"]
+    assert sorted(enum) == sorted(METHODS)
+    parser = build_parser()
+    tfp_parser = parser._subparsers._group_actions[0].choices["tfp"]
+    method_action = next(a for a in tfp_parser._actions if a.dest == "method")
+    assert sorted(method_action.choices) == sorted(METHODS)

@@ -11,7 +11,8 @@
 # Each job gets as params only the settings it depends on, so Snakemake's params trigger
 # re-runs exactly what a config change affects (capital.delta: capital and everything after
 # it; tfp.alpha: the Solow job, the combine step and the variants that inherit alpha).
-from tfp_talent.tfp.pipeline import capital_params, labour_params, method_params, resolve_settings
+from tfp_talent.tfp.methods import method_params
+from tfp_talent.tfp.pipeline import capital_params, labour_params, resolve_settings
 
 TFP_SETTINGS = resolve_settings(config)
 TFP_METHODS = TFP_SETTINGS["tfp"]["methods"]

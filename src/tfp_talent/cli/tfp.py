@@ -6,7 +6,8 @@ import argparse
 
 from tfp_talent.errors import InputError
 from tfp_talent.io import read_panel, write_frame
-from tfp_talent.tfp.measure import METHODS, measure_tfp
+from tfp_talent.tfp.measure import measure_tfp
+from tfp_talent.tfp.methods import METHODS
 
 DESCRIPTION = """Total factor productivity of every entity and period of a panel (countries,
 provinces, cities, firms), by one of three methods:

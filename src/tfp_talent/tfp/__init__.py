@@ -13,7 +13,8 @@
 from tfp_talent.tfp.capital import china_capital_stock, perpetual_inventory
 from tfp_talent.tfp.labour import human_capital_index, labour_input, mincer_phi
 from tfp_talent.tfp.malmquist import malmquist_index, output_distances
-from tfp_talent.tfp.measure import METHODS, measure_tfp
+from tfp_talent.tfp.measure import measure_tfp
+from tfp_talent.tfp.methods import METHODS
 from tfp_talent.tfp.prodfn import production_function
 from tfp_talent.tfp.solow import solow_residual
 from tfp_talent.tfp.tornqvist import fill_labour_share, tornqvist_index

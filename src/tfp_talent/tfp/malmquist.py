@@ -43,11 +43,11 @@ Inputs and outputs are divided by their panel means first (the index is units-in
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -142,7 +142,9 @@ def _solve_batch(
     θ_b y_bm − Σ_j λ_bj y_jm ≤ 0, K input rows Σ_j λ_bj x_jk ≤ x_bk (and Σ_j λ_bj = 1 for VRS).
     Returns θ (B,), output duals (B, M), input duals (B, K), convexity duals (B,).
     """
-    from scipy import sparse  # imported here: the tfp package (and the workflow's start-up) need not load SciPy
+    from scipy import (
+        sparse,  # imported here: the tfp package (and the workflow's start-up) need not load SciPy
+    )
     from scipy.optimize import linprog
 
     n_blocks, n_in = ex.shape
@@ -325,3 +327,50 @@ def malmquist_index(
         out["pure_efficiency_change"] = d_vrs / lag_vrs
         out["scale_efficiency_change"] = ec / out["pure_efficiency_change"]
     return out
+
+
+_EFFECTIVE = "__effective_labour__"
+
+
+def measure_malmquist(
+    frame: pd.DataFrame,
+    *,
+    output: str,
+    capital: str,
+    labour: str,
+    hc: str | None = None,
+    alpha: float | None = None,
+    labour_share: str | None = None,
+    frontier: Frontier = "contemporaneous",
+    vrs: bool = False,
+    source: str | Path | None = None,
+    stats: LPStats | None = None,
+    workers: int = 1,
+    entity: str,
+    time: str,
+) -> pd.DataFrame:
+    """Registry adapter: Malmquist index with output Y and inputs K and h·L (no factor shares)."""
+    if alpha is not None or labour_share is not None:
+        raise InputError("the malmquist method uses no factor shares; drop alpha / the labour-share column")
+    data = frame
+    labour_input = labour
+    if hc is not None:
+        data = frame.assign(
+            **{_EFFECTIVE: pd.to_numeric(frame[labour], errors="coerce") * pd.to_numeric(frame[hc], errors="coerce")}
+        )
+        labour_input = _EFFECTIVE
+        # report problems with the user's own columns, not with the product
+        complete_panel(frame, entity=entity, time=time, columns=[labour, hc], positive=[labour, hc], file=source)
+    return malmquist_index(
+        data, entity=entity, time=time, outputs=output, inputs=[capital, labour_input], frontier=frontier, vrs=vrs,
+        source=source, stats=stats, workers=workers,
+    )
+
+
+def malmquist_from_settings(data: pd.DataFrame, params: Mapping[str, Any], **common: Any) -> pd.DataFrame:
+    """Registry adapter for the workflow: frontier and VRS split from ``params``."""
+    return malmquist_index(
+        data, entity=common["entity"], time=common["time"], outputs=common["output"],
+        inputs=[common["capital"], common["labour"]], frontier=params["frontier"], vrs=bool(params["vrs"]),
+        source=common.get("source"),
+    )

@@ -1,7 +1,7 @@
 """One entry point for the TFP measures on any panel (countries, provinces, cities, firms).
 
 :func:`measure_tfp` names the entity and time columns, output Y, capital K, labour L,
-optionally human capital per worker h (effective labour = h·L), and dispatches to
+optionally human capital per worker h (effective labour = h·L), and looks the method up in :data:`tfp_talent.tfp.methods.METHODS`:
 
 * ``solow``: ln A = ln Y − α ln K − (1 − α) ln(hL) (:mod:`tfp_talent.tfp.solow`);
 * ``tornqvist``: Δln A = Δln Y − (1 − s̄_L) Δln K − s̄_L Δln(hL) with the labour share
@@ -18,26 +18,19 @@ the workflow (:mod:`tfp_talent.tfp.pipeline`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns
-from tfp_talent.tfp.checks import complete_panel
-from tfp_talent.tfp.malmquist import Frontier, LPStats, malmquist_index
-from tfp_talent.tfp.solow import DEFAULT_ALPHA, solow_residual
-from tfp_talent.tfp.tornqvist import tornqvist_index
-
-METHODS: tuple[str, ...] = ("solow", "tornqvist", "malmquist")
-Method = Literal["solow", "tornqvist", "malmquist"]
-_EFFECTIVE = "__effective_labour__"
+from tfp_talent.tfp.malmquist import Frontier, LPStats
+from tfp_talent.tfp.methods import METHODS
 
 
 def measure_tfp(
     frame: pd.DataFrame,
     *,
-    method: Method,
+    method: str,
     entity: str,
     time: str,
     output: str,
@@ -52,7 +45,8 @@ def measure_tfp(
     stats: LPStats | None = None,
     workers: int = 1,
 ) -> pd.DataFrame:
-    """TFP of ``method`` on a panel; see the module docstring for formulas and sources.
+    """TFP of ``method`` (a key of :data:`tfp_talent.tfp.methods.METHODS`) on a panel; formulas and
+    sources in the module docstring.
 
     ``alpha`` (capital elasticity, default 0.4) is for ``solow``; ``tornqvist`` takes
     ``labour_share`` (a column, in (0, 1)) or ``alpha`` (constant s_L = 1 − α), not both;
@@ -62,31 +56,7 @@ def measure_tfp(
     if method not in METHODS:
         raise InputError(f"unknown TFP method '{method}' (use {', '.join(METHODS)})", column="method")
     require_columns(frame, [c for c in (entity, time, output, capital, labour, hc, labour_share) if c], file=source)
-    common = dict(entity=entity, time=time, output=output, capital=capital, labour=labour, hc=hc, source=source)
-    if method == "solow":
-        if labour_share is not None:
-            raise InputError("a labour-share column is used by the tornqvist method only; give alpha for solow")
-        return solow_residual(frame, **common, alpha=DEFAULT_ALPHA if alpha is None else alpha)
-    if method == "tornqvist":
-        if (labour_share is None) == (alpha is None):
-            raise InputError("the tornqvist method needs either a labour-share column or a constant alpha (not both)")
-        data = frame
-        if labour_share is None:
-            if not 0 < alpha < 1:  # type: ignore[operator]
-                raise InputError(f"alpha must lie strictly between 0 and 1, got {alpha}", column="alpha")
-            labour_share = "__labour_share__"
-            data = frame.assign(**{labour_share: 1.0 - alpha})  # type: ignore[operator]
-        return tornqvist_index(data, **common, labour_share=labour_share)
-    if alpha is not None or labour_share is not None:
-        raise InputError("the malmquist method uses no factor shares; drop alpha / the labour-share column")
-    data = frame
-    labour_input = labour
-    if hc is not None:
-        data = frame.assign(**{_EFFECTIVE: pd.to_numeric(frame[labour], errors="coerce") * pd.to_numeric(frame[hc], errors="coerce")})
-        labour_input = _EFFECTIVE
-        # report problems with the user's own columns, not with the product
-        complete_panel(frame, entity=entity, time=time, columns=[labour, hc], positive=[labour, hc], file=source)
-    return malmquist_index(
-        data, entity=entity, time=time, outputs=output, inputs=[capital, labour_input], frontier=frontier, vrs=vrs,
-        source=source, stats=stats, workers=workers,
+    return METHODS[method].measure(
+        frame, entity=entity, time=time, output=output, capital=capital, labour=labour, hc=hc, alpha=alpha,
+        labour_share=labour_share, frontier=frontier, vrs=vrs, source=source, stats=stats, workers=workers,
     )

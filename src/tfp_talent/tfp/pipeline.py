@@ -28,10 +28,7 @@ from tfp_talent.io import require_columns, require_unique_keys
 from tfp_talent.logs import get_logger
 from tfp_talent.tfp.capital import china_capital_stock
 from tfp_talent.tfp.labour import labour_input
-from tfp_talent.tfp.malmquist import malmquist_index
-from tfp_talent.tfp.measure import METHODS
-from tfp_talent.tfp.solow import solow_residual
-from tfp_talent.tfp.tornqvist import fill_labour_share, tornqvist_index
+from tfp_talent.tfp.methods import METHODS, method_params
 
 log = get_logger("tfp.pipeline")
 
@@ -67,12 +64,6 @@ VARIANT_KEYS: dict[str, tuple[str, str]] = {
     "share_rule": ("tfp", "share_rule"),
     "frontier": ("tfp", "frontier"),
     "vrs": ("tfp", "vrs"),
-}
-#: Settings each TFP method depends on (its Snakemake params).
-METHOD_SETTINGS: dict[str, tuple[str, ...]] = {
-    "solow": ("alpha",),
-    "tornqvist": ("share_rule",),
-    "malmquist": ("frontier", "vrs"),
 }
 
 
@@ -116,11 +107,6 @@ def labour_params(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {"source": lab["source"], "human_capital": lab["human_capital"], "fill_gaps": lab["fill_gaps"], "user_file": lab["file"]}
 
 
-def method_params(settings: Mapping[str, Any], method: str) -> dict[str, Any]:
-    """The settings ``method`` depends on (nothing else, so other changes do not re-run it)."""
-    return {k: settings["tfp"][k] for k in METHOD_SETTINGS[method]}
-
-
 def tfp_inputs(panel: pd.DataFrame, capital: pd.DataFrame, labour: pd.DataFrame) -> pd.DataFrame:
     """Merge Y (gdp_real), K, L, h, h·L and the labour share on the panel's province-years."""
     require_columns(panel, [*KEYS, OUTPUT, "labour_share"], file="panel")
@@ -155,7 +141,7 @@ def provincial_tfp(inputs: pd.DataFrame, method: str, params: Mapping[str, Any])
     data = inputs.loc[complete].reset_index(drop=True)
     if data.empty:
         raise InputError(f"{method}: no province-year has output, capital and effective labour", file="panel")
-    if method != "solow":
+    if METHODS[method].chained:
         keep = _longest_runs(data)
         if not keep.all():
             dropped = data.loc[~keep, KEYS]
@@ -165,25 +151,10 @@ def provincial_tfp(inputs: pd.DataFrame, method: str, params: Mapping[str, Any])
                 method, len(dropped), ", ".join(f"({c}, {y})" for c, y in dropped.itertuples(index=False, name=None)),
             )
             data = data.loc[keep].reset_index(drop=True)
-    common = dict(entity="province_code", time="year", output="output", capital="capital", source="TFP inputs")
-    if method == "solow":
-        res = solow_residual(data, **common, labour="labour_eff", alpha=float(params["alpha"]))
-        # growth only between consecutive calendar years (the generic API chains the periods present)
-        prev = set(zip(data["province_code"], data["year"] + 1, strict=True))
-        after_gap = [k not in prev for k in zip(res["province_code"], res["year"], strict=True)]
-        res.loc[after_gap, "tfp_growth"] = np.nan
-    elif method == "tornqvist":
-        share, filled = fill_labour_share(data, entity="province_code", time="year", share="labour_share", rule=params["share_rule"])
-        data = data.assign(labour_share_used=share.to_numpy(), share_filled=filled.to_numpy())
-        if filled.any():
-            log.info("tornqvist: labour share filled (%s) in years %s", params["share_rule"], sorted(data.loc[data["share_filled"], "year"].unique().tolist()))
-        res = tornqvist_index(data, **common, labour="labour_eff", labour_share="labour_share_used")
-        res = res.merge(data[[*KEYS, "labour_share_used", "share_filled"]], on=KEYS, how="left")
-    else:
-        res = malmquist_index(
-            data, entity="province_code", time="year", outputs="output", inputs=["capital", "labour_eff"],
-            frontier=params["frontier"], vrs=bool(params["vrs"]), source="TFP inputs",
-        )
+    res = METHODS[method].from_settings(
+        data, params, entity="province_code", time="year", output="output", capital="capital",
+        labour="labour_eff", source="TFP inputs",
+    )
     out = inputs[KEYS].merge(res, on=KEYS, how="left", validate="one_to_one")
     if "share_filled" in out:
         out["share_filled"] = out["share_filled"].astype("boolean")

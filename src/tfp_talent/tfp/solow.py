@@ -11,7 +11,9 @@ ln A between consecutive periods of the same entity.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,3 +53,23 @@ def solow_residual(
     out["ln_tfp"] = ln_a
     out["tfp_growth"] = ln_a - lag_within(data, ln_a, entity=entity, time=time)
     return out
+
+
+def measure_solow(frame: pd.DataFrame, *, alpha: float | None = None, labour_share: str | None = None,
+                  **common: Any) -> pd.DataFrame:
+    """Registry adapter (:data:`tfp_talent.tfp.methods.METHODS`): Solow residual on any panel."""
+    if labour_share is not None:
+        raise InputError("a labour-share column is used by the tornqvist method only; give alpha for solow")
+    common = {k: v for k, v in common.items() if k not in ("frontier", "vrs", "stats", "workers")}
+    return solow_residual(frame, **common, alpha=DEFAULT_ALPHA if alpha is None else alpha)
+
+
+def solow_from_settings(data: pd.DataFrame, params: Mapping[str, Any], **common: Any) -> pd.DataFrame:
+    """Registry adapter for the workflow: α from ``params``; growth only between consecutive calendar
+    periods (the generic :func:`solow_residual` chains the periods present)."""
+    entity, time = common["entity"], common["time"]
+    res = solow_residual(data, **common, alpha=float(params["alpha"]))
+    prev = set(zip(data[entity], data[time] + 1, strict=True))
+    after_gap = [k not in prev for k in zip(res[entity], res[time], strict=True)]
+    res.loc[after_gap, "tfp_growth"] = np.nan
+    return res

@@ -14,8 +14,9 @@ later years by a documented rule and flags the rows it filled.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -88,3 +89,35 @@ def fill_labour_share(
         filled = data[share].fillna(grouped.transform("mean"))
     flag = data[share].isna()
     return filled.reindex(frame.index), flag.reindex(frame.index)
+
+
+def measure_tornqvist(frame: pd.DataFrame, *, alpha: float | None = None, labour_share: str | None = None,
+                      **common: Any) -> pd.DataFrame:
+    """Registry adapter: Törnqvist index with a labour-share column, or a constant s_L = 1 − α."""
+    if (labour_share is None) == (alpha is None):
+        raise InputError("the tornqvist method needs either a labour-share column or a constant alpha (not both)")
+    common = {k: v for k, v in common.items() if k not in ("frontier", "vrs", "stats", "workers")}
+    data = frame
+    if labour_share is None:
+        if not 0 < alpha < 1:  # type: ignore[operator]
+            raise InputError(f"alpha must lie strictly between 0 and 1, got {alpha}", column="alpha")
+        labour_share = "__labour_share__"
+        data = frame.assign(**{labour_share: 1.0 - alpha})  # type: ignore[operator]
+    return tornqvist_index(data, **common, labour_share=labour_share)
+
+
+def tornqvist_from_settings(data: pd.DataFrame, params: Mapping[str, Any], **common: Any) -> pd.DataFrame:
+    """Registry adapter for the workflow: the panel's ``labour_share``, gaps filled by ``params["share_rule"]``
+    and flagged (``labour_share_used``, ``share_filled``)."""
+    from tfp_talent.logs import get_logger
+
+    entity, time = common["entity"], common["time"]
+    share, filled = fill_labour_share(data, entity=entity, time=time, share="labour_share", rule=params["share_rule"])
+    data = data.assign(labour_share_used=share.to_numpy(), share_filled=filled.to_numpy())
+    if filled.any():
+        get_logger("tfp.pipeline").info(
+            "tornqvist: labour share filled (%s) in years %s",
+            params["share_rule"], sorted(data.loc[data["share_filled"], time].unique().tolist()),
+        )
+    res = tornqvist_index(data, **common, labour_share="labour_share_used")
+    return res.merge(data[[entity, time, "labour_share_used", "share_filled"]], on=[entity, time], how="left")
