@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from threshold_data import simulated_panel
 
+from tfp_talent.errors import InputError
 from tfp_talent.estimators.threshold import bootstrap_shard, threshold_fit
 from tfp_talent.estimators.threshold_bootstrap import replication_rng
 from tfp_talent.estimators.threshold_results import combine_shard_dicts, combine_shards
-from tfp_talent.errors import InputError
 from tfp_talent.io import to_json_text
 
 

@@ -32,8 +32,8 @@ from tfp_talent.report.document import (
     write_report,
 )
 from tfp_talent.report.figures import coef_plot
+from tfp_talent.report.regression_table import regression_table
 from tfp_talent.report.style import save_figure
-from tfp_talent.report.tables import regression_table
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "reports" / "templates" / "report.md.tmpl"
 

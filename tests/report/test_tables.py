@@ -14,25 +14,15 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+from report_sim import make_result, simulate_panel, threshold_result_dict
 from scipy import stats
 
 from tfp_talent.errors import InputError
-from tfp_talent.report.tables import (
-    Cell,
-    correlation_table,
-    descriptive_table,
-    latex_document,
-    latex_escape,
-    regression_table,
-    stars_for,
-    threshold_table,
-    to_html,
-    to_latex,
-    to_markdown,
-    write_table,
-)
-
-from report_sim import make_result, simulate_panel, threshold_result_dict
+from tfp_talent.report.data_tables import correlation_table, descriptive_table
+from tfp_talent.report.regression_table import regression_table
+from tfp_talent.report.render import latex_document, latex_escape, to_html, to_latex, to_markdown, write_table
+from tfp_talent.report.tables import Cell, stars_for
+from tfp_talent.report.threshold_table import threshold_table
 
 THRESHOLD_RESULT = {
     "params": {"tertiary_share_r1": 0.2, "tertiary_share_r2": 0.5, "trade_gdp": 0.1},

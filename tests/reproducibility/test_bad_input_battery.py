@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -436,7 +436,7 @@ def test_workflow_bad_input(workflow_batch, wf_case):
         ours = [line for line in error_lines(proc.stderr) if all(re.search(p, line) for p in wf_case.expect)]
         assert len(ours) == 1, f"expected one error line matching {wf_case.expect}; stderr:\n{proc.stderr[-4000:]}"
         message = ours[0]
-        assert f"Error in rule" in proc.stderr  # Snakemake's own block follows our line
+        assert "Error in rule" in proc.stderr  # Snakemake's own block follows our line
         log = (work / wf_case.log).read_text(encoding="utf-8")
         assert message.removeprefix("error: ") in log and TRACEBACK not in log
     for pattern in wf_case.expect:

@@ -31,7 +31,16 @@ import subprocess
 import sys
 
 import pytest
-from repro_helpers import ROOT, SNAKEMAKE, TRACEBACK, Batch, load_config, make_project, snakemake, tree_digests
+from repro_helpers import (
+    ROOT,
+    SNAKEMAKE,
+    TRACEBACK,
+    Batch,
+    load_config,
+    make_project,
+    snakemake,
+    tree_digests,
+)
 
 FULL = os.environ.get("TFP_TALENT_DETERMINISM", "").lower() == "full"
 HASH_SEEDS = ("0", "3")

@@ -18,10 +18,23 @@ import pytest
 import yaml
 from study_sim import study_panel
 
-from tfp_talent.report.document import FigureRef, check_report, reproducibility_info, reproducibility_markdown, write_report
+from tfp_talent.report.document import (
+    FigureRef,
+    check_report,
+    reproducibility_info,
+    reproducibility_markdown,
+    write_report,
+)
+from tfp_talent.report.render import latex_document, to_latex, write_table
 from tfp_talent.report.style import save_figure
-from tfp_talent.report.tables import latex_document, to_latex, write_table
-from tfp_talent.talent.outputs import build_figure, build_table, build_tables, merged_data, report_context, term_label
+from tfp_talent.talent.outputs import (
+    build_figure,
+    build_table,
+    build_tables,
+    merged_data,
+    report_context,
+    term_label,
+)
 from tfp_talent.talent.specs import build_analysis_frame, normalise_spec, run_spec
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
 """Adapter: raw NBS / yearbook files -> data/processed/panel.{parquet,csv} and its codebook."""
 
-from tfp_talent.data.codebook import codebook_markdown
 from tfp_talent.data.build import build_panel
+from tfp_talent.data.codebook import codebook_markdown
 from tfp_talent.io import write_frame, write_text
 from tfp_talent.logs import script_run
 

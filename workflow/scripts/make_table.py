@@ -6,7 +6,7 @@ from tfp_talent.data.user_series import read_panel_with_user_series
 from tfp_talent.io import read_panel
 from tfp_talent.logs import script_run
 from tfp_talent.report.document import load_json_files
-from tfp_talent.report.tables import write_table
+from tfp_talent.report.render import write_table
 from tfp_talent.talent.outputs import build_table, merged_data
 
 with script_run(snakemake.log[0]) as log:  # noqa: F821

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 import numpy as np
 
-from tfp_talent.errors import InputError
 from tfp_talent.estimators.threshold_engine import SearchEngine
 
 CRIT_LEVELS: tuple[tuple[str, float], ...] = (("10%", 0.90), ("5%", 0.95), ("1%", 0.99))

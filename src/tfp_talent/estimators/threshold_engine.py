@@ -7,8 +7,11 @@ the cross-products that do not depend on y computed once (Hansen 1999, section 3
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
+from tfp_talent.errors import InputError
 from tfp_talent.estimators.threshold_prepare import ThresholdPanel, entity_transform, entity_transform_adjoint
 
 _CACHE_MAX_COLUMNS = 512

@@ -39,7 +39,8 @@ import multimark
 
 from tfp_talent.errors import InputError
 from tfp_talent.io import write_text
-from tfp_talent.report.tables import TABLE_CSS, Table, fmt_number, stars_for, to_html, to_markdown
+from tfp_talent.report.render import TABLE_CSS, to_html, to_markdown
+from tfp_talent.report.tables import Table, fmt_number, stars_for
 
 #: Packages whose installed versions the reproducibility block reports.
 REPRO_PACKAGES: tuple[str, ...] = (

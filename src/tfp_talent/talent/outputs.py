@@ -76,7 +76,7 @@ def regression_table_from_config(
     slopes for interaction columns. Notes: each spec's estimation sample
     (:func:`~tfp_talent.talent.specs.sample_note`), the Hausman tests listed in ``tests``.
     """
-    from tfp_talent.report.tables import regression_table
+    from tfp_talent.report.regression_table import regression_table
 
     where = f"tables.{name}"
     cols = list(entry["columns"])
@@ -258,7 +258,7 @@ def threshold_table_from_config(
     name: str, entry: Mapping[str, Any], spec_result: Mapping[str, Any], labels: Mapping[str, str]
 ) -> Table:
     """Threshold table: tests (F, bootstrap p, critical values), thresholds with CIs, regime slopes."""
-    from tfp_talent.report.tables import threshold_table
+    from tfp_talent.report.threshold_table import threshold_table
 
     thr = spec_result.get("threshold")
     if not thr:
@@ -304,7 +304,7 @@ def merged_data(panel: pd.DataFrame, tfp: pd.DataFrame | None) -> pd.DataFrame:
 
 def data_table_from_config(name: str, entry: Mapping[str, Any], data: pd.DataFrame, labels: Mapping[str, str]) -> Table:
     """Descriptive statistics by region or the correlation matrix of ``tables.<name>``."""
-    from tfp_talent.report.tables import correlation_table, descriptive_table
+    from tfp_talent.report.data_tables import correlation_table, descriptive_table
 
     where = f"tables.{name}"
     variables = list(entry["variables"])

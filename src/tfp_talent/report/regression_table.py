@@ -1,0 +1,168 @@
+"""The regression table: coefficients with stars and SEs, statistics, effects and covariance rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tfp_talent.errors import InputError
+from tfp_talent.report.tables import (
+    COV_LABELS,
+    STAR_LEVELS,
+    STAT_ROWS,
+    Cell,
+    Section,
+    Table,
+    as_mapping,
+    effects_flags,
+    fmt_int,
+    fmt_number,
+    lookup,
+    stars_for,
+)
+
+
+def regression_table(
+    results: Sequence[Mapping[str, Any]],
+    *,
+    column_labels: Sequence[str] | None = None,
+    depvar_labels: Mapping[str, str] | None = None,
+    variable_labels: Mapping[str, str] | None = None,
+    order: Sequence[str] | None = None,
+    keep: Sequence[str] | None = None,
+    stats: Sequence[str | tuple[str, str]] = ("nobs", "n_entities", "rsquared_within"),
+    fe_rows: bool = True,
+    cov_row: bool = True,
+    extra_rows: Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]] | None = None,
+    notes: Sequence[str] | str = (),
+    title: str = "",
+    label: str | None = None,
+    digits: int = 3,
+    star_levels: Sequence[float] = STAR_LEVELS,
+    source: str | None = None,
+) -> Table:
+    """Regression table: one column per result dict, coefficients over SEs.
+
+    Each result is a ``PanelResult.to_dict()``-like mapping with at least
+    ``params``, ``std_errors`` and ``pvalues`` (name -> number); ``nobs``,
+    ``n_entities``, ``rsquared_within``, ``depvar``, ``effects`` and ``cov_type``
+    fill the statistics, header and fixed-effects/covariance rows when present.
+    The same model can appear twice with different covariance estimators (e.g.
+    clustered and Driscoll–Kraay side by side): each column uses its own SEs and
+    p-values and the covariance row says which.
+
+    Stars: ``*`` p < 0.10, ``**`` p < 0.05, ``***`` p < 0.01 (two-sided p of the
+    result, strict). Rows: ``keep`` (default: every parameter except the
+    intercept) in ``order`` first, then first appearance. ``stats`` names result
+    keys shown below the coefficients (labels in :data:`STAT_ROWS`), or
+    ``(dotted.path, label)`` pairs for nested entries such as
+    ``("extra.first_stage.tertiary_share.partial_f", "First-stage F")``; rows
+    missing in every result are omitted. ``extra_rows`` are appended after the
+    fixed-effects/covariance rows (e.g. ``{"Controls": [...]}``).
+    """
+    where = source or "results"
+    if not results:
+        raise InputError("no results to tabulate", file=where)
+    n = len(results)
+    if column_labels is not None and len(column_labels) != n:
+        raise InputError(f"{len(column_labels)} column labels for {n} results", file=where, column="column_labels")
+    labels = dict(variable_labels or {})
+    params = [as_mapping(r, "params", f"{where}[{i}]") for i, r in enumerate(results)]
+    ses = [as_mapping(r, "std_errors", f"{where}[{i}]") for i, r in enumerate(results)]
+    pvals = [as_mapping(r, "pvalues", f"{where}[{i}]") for i, r in enumerate(results)]
+
+    seen: list[str] = []
+    for p in params:
+        for name in p:
+            if name not in seen:
+                seen.append(name)
+    if keep is not None:
+        unknown = [k for k in keep if k not in seen]
+        if unknown:
+            raise InputError(
+                f"variable(s) {', '.join(repr(u) for u in unknown)} not in any result; estimated: {', '.join(seen)}",
+                file=where,
+                column="keep",
+            )
+        names = list(keep)
+    else:
+        names = [s for s in seen if s.lower() not in ("const", "intercept", "(intercept)")]
+    if order:
+        first = [o for o in order if o in names]
+        names = first + [v for v in names if v not in first]
+
+    coef_rows: list[list[str | Cell]] = []
+    for name in names:
+        coef: list[str | Cell] = [labels.get(name, name)]
+        se_row: list[str | Cell] = [""]
+        for p, s, pv in zip(params, ses, pvals, strict=True):
+            b = p.get(name)
+            coef.append(Cell(fmt_number(b, digits), stars_for(pv.get(name), star_levels) if b is not None else ""))
+            se = s.get(name)
+            se_text = fmt_number(se, digits)
+            se_row.append(f"({se_text})" if se_text else "")
+        coef_rows.extend([coef, se_row])
+
+    stat_rows: list[list[str | Cell]] = []
+    for entry in stats:
+        if isinstance(entry, str):
+            key = entry
+            label_text, kind = STAT_ROWS.get(key, (key, "float"))
+        else:
+            key, label_text = entry
+            kind = STAT_ROWS.get(key, (key, "float"))[1]
+        values = [lookup(r, key) for r in results]
+        if all(v is None for v in values):
+            continue
+        cells = [fmt_int(v) if kind == "int" else fmt_number(v, digits) for v in values]
+        stat_rows.append([label_text, *cells])
+
+    spec_rows: list[list[str | Cell]] = []
+    if fe_rows:
+        flags = [effects_flags(r.get("effects")) for r in results]
+        if any(f[0] for f in flags) or any(f[1] for f in flags):
+            spec_rows.append(["Province fixed effects", *("Yes" if f[0] else "No" for f in flags)])
+            spec_rows.append(["Year fixed effects", *("Yes" if f[1] else "No" for f in flags)])
+    if cov_row and any(r.get("cov_type") for r in results):
+        spec_rows.append(
+            ["Standard errors", *(COV_LABELS.get(str(r.get("cov_type", "")).lower(), str(r.get("cov_type") or "")) for r in results)]
+        )
+    extra = list(extra_rows.items()) if isinstance(extra_rows, Mapping) else list(extra_rows or [])
+    for row_label, values in extra:
+        if len(values) != n:
+            raise InputError(f"extra row {row_label!r} has {len(values)} values for {n} columns", file=where, column="extra_rows")
+        spec_rows.append([row_label, *map(str, values)])
+
+    header: list[list[tuple[str, int]]] = []
+    depvars = [str(r.get("depvar") or "") for r in results]
+    if any(depvars):
+        dl = dict(depvar_labels or {})
+        header.append(_spans([dl.get(d, labels.get(d, d)) for d in depvars]))
+    header.append([(f"({i + 1})", 1) for i in range(n)])
+    if column_labels is not None:
+        header.append([(str(c), 1) for c in column_labels])
+
+    note_list = [notes] if isinstance(notes, str) else list(notes)
+    ten, five, one = star_levels
+    note_list.append(
+        f"Standard errors in parentheses. * p < {ten:g}, ** p < {five:g}, *** p < {one:g} (two-sided)."
+    )
+    sections = [Section(coef_rows)]
+    for block in (stat_rows, spec_rows):
+        if block:
+            sections.append(Section(block))
+    return Table(title=title, header=header, sections=sections, notes=note_list, label=label)
+
+
+def _spans(values: Sequence[str]) -> list[tuple[str, int]]:
+    """Merge runs of equal adjacent header labels into ``(label, span)``."""
+    out: list[tuple[str, int]] = []
+    for v in values:
+        if out and out[-1][0] == v:
+            out[-1] = (v, out[-1][1] + 1)
+        else:
+            out.append((v, 1))
+    return out
+
+
+# --------------------------------------------------------------------------- descriptive and correlation
