@@ -26,19 +26,21 @@ import pandas as pd
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns, require_unique_keys
 from tfp_talent.logs import get_logger
-from tfp_talent.tfp.capital import china_capital_stock
+from tfp_talent.tfp.capital import ZHANG_DELTA, ZHANG_INITIAL_RATE, china_capital_stock
 from tfp_talent.tfp.labour import labour_input
 from tfp_talent.tfp.methods import METHODS, method_params
+from tfp_talent.tfp.solow import DEFAULT_ALPHA
 
 log = get_logger("tfp.pipeline")
 
 KEYS = ["province_code", "year"]
 OUTPUT = "gdp_real"
 
+#: The Python defaults of the config sections (config/schema.yaml states the same; tests/test_defaults.py checks).
 CAPITAL_DEFAULTS: dict[str, Any] = {
-    "delta": 0.096,
+    "delta": ZHANG_DELTA,
     "initial": "zhang",
-    "initial_rate": 0.1,
+    "initial_rate": ZHANG_INITIAL_RATE,
     "hj_years": 10,
     "base_year": None,
     "chongqing_initial": "package",
@@ -46,7 +48,7 @@ CAPITAL_DEFAULTS: dict[str, Any] = {
 LABOUR_DEFAULTS: dict[str, Any] = {"source": "working_age", "file": None, "human_capital": True, "fill_gaps": "inside"}
 TFP_DEFAULTS: dict[str, Any] = {
     "methods": list(METHODS),
-    "alpha": 0.4,
+    "alpha": DEFAULT_ALPHA,
     "share_rule": "carry_forward",
     "frontier": "contemporaneous",
     "vrs": True,
