@@ -190,6 +190,7 @@ def grid_values(q: np.ndarray, grid: int | str, trim: float) -> tuple[np.ndarray
 
     sq = trim, trim + 1/qn, ..., 1 - trim (qn - 2 qn trim + 1 points); candidates are
     dd[floor(sq * rows(dd))] (1-based) with dd the sorted distinct values of q (duplicates dropped).
+    ``grid="all"`` (qn = rows(dd)) takes every distinct value from position floor(trim rows(dd)) on.
     """
     dd = np.unique(q)
     n_d = len(dd)
@@ -202,8 +203,13 @@ def grid_values(q: np.ndarray, grid: int | str, trim: float) -> tuple[np.ndarray
     count = int(math.floor(qn - 2.0 * qn * trim + 1.0 + 1e-9))
     if count < 1:
         raise InputError(f"trim {trim} leaves no candidate thresholds on a grid of {grid}", column="trim")
-    sq = trim + np.arange(count) * (1.0 / qn)
-    idx = np.floor(sq * n_d).astype(np.int64) - 1
+    if isinstance(grid, str):
+        # every distinct value: floor((trim + i/n_d) n_d) = floor(trim n_d) + i, computed in integers so
+        # that floating-point rounding cannot repeat one value and skip the next
+        idx = int(math.floor(trim * n_d + 1e-9)) - 1 + np.arange(count, dtype=np.int64)
+    else:
+        sq = trim + np.arange(count) * (1.0 / qn)
+        idx = np.floor(sq * n_d).astype(np.int64) - 1
     idx = np.clip(idx, 0, n_d - 1)
     # with fewer distinct values than grid points, duplicates are dropped and the exclusion radius
     # (qn * trim positions) shrinks in proportion; no change when the candidates are distinct (Hansen's data)
