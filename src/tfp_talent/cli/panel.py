@@ -67,7 +67,7 @@ def _data_args(p: argparse.ArgumentParser) -> None:
 
 def _cov_args(p: argparse.ArgumentParser, *, default_cov: str | None, dk: bool = True) -> None:
     covs = COVS if dk else tuple(c for c in COVS if c != "driscoll-kraay")
-    p.add_argument("--cov", choices=covs, default=default_cov, help=f"covariance (default: {default_cov or 'per method'})")
+    p.add_argument("--cov", choices=covs, default=default_cov, help=f"covariance (default: {default_cov or 'clustered; robust for the between model'})")
     p.add_argument("--cluster", choices=CLUSTERS, default=None, help="cluster variable(s) with --cov clustered (default: entity)")
     if dk:
         p.add_argument("--bandwidth", type=int, default=None, help="Driscoll-Kraay lag (default floor(4(T/100)^(2/9)))")
@@ -91,7 +91,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="effects: fe → entity|time|twoway (default twoway); re → entity|twoway (default entity); others none",
     )
-    _cov_args(p, default_cov=DEFAULT_COV)
+    _cov_args(p, default_cov=None)
     p.add_argument("--level", type=float, default=DEFAULT_LEVEL, help=f"confidence level (default {DEFAULT_LEVEL})")
     p.set_defaults(handler=run_panel)
 
@@ -121,7 +121,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     v.add_argument("--endog", nargs="+", required=True, help="endogenous regressors")
     v.add_argument("--instruments", nargs="+", required=True, help="excluded instruments; lags as L2.x")
     v.add_argument("--effects", choices=EFFECTS, default="twoway", help="default: twoway")
-    _cov_args(v, default_cov="clustered", dk=False)
+    _cov_args(v, default_cov=DEFAULT_COV, dk=False)
     v.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     v.set_defaults(handler=run_iv)
 

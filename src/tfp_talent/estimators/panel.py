@@ -51,6 +51,8 @@ ENGINES: dict[str, Callable[..., PanelResult]] = {
     "between": fit_linearmodels,
 }
 MODELS = tuple(ENGINES)
+# covariance when none is given: clustered by entity, except for the between model (one row per entity)
+MODEL_DEFAULT_COV = {"between": "robust"}
 
 
 def check_options(
@@ -92,7 +94,7 @@ def fit_panel(
     time: str,
     model: str = "fe",
     effects: str | None = None,
-    cov: str = DEFAULT_COV,
+    cov: str | None = None,
     cluster: str | None = DEFAULT_CLUSTER,
     bandwidth: int | None = None,
     convention: str = DEFAULT_CONVENTION,
@@ -119,7 +121,8 @@ def fit_panel(
         or ``twoway`` for ``re`` (``twoway`` adds period dummies, not reported;
         default ``entity``); ``none`` for the others.
     cov, cluster, bandwidth
-        Covariance: ``unadjusted``, ``robust``, ``clustered`` (``cluster`` =
+        Covariance (default ``clustered``, ``robust`` for ``between``): ``unadjusted``, ``robust``,
+        ``clustered`` (``cluster`` =
         ``entity``, ``time`` or ``both``) or ``driscoll-kraay`` (Bartlett lag
         ``bandwidth``; default floor(4(T/100)^(2/9))).
     convention
@@ -136,6 +139,8 @@ def fit_panel(
     """
     if x is None:
         y, x = parse_formula(y)
+    if isinstance(x, str):
+        x = [x]  # one regressor, not its letters
     x = [str(v) for v in x]
     if not x:
         raise InputError("at least one regressor is needed")
@@ -143,6 +148,8 @@ def fit_panel(
         raise InputError("the dependent variable is also a regressor", column=str(y))
     if not 0 < level < 1:
         raise InputError(f"level must be between 0 and 1, got {level}")
+    if cov is None:
+        cov = MODEL_DEFAULT_COV.get(model, DEFAULT_COV)
     eff, clu = check_options(model, effects, cov, cluster, bandwidth, convention)
     prep = prepare_panel(data, [str(y), *x], entity=entity, time=time, file=file)
     x_names = [n for n in prep.safe if n != str(y)]

@@ -183,11 +183,16 @@ def _report_fe_collinearity(prep: PreparedPanel, x_names: list[str], collin: lis
             file=prep.file,
             column=[a for a, _ in absorbed],
         )
-    others = [n for n in x_names if n not in bad]
+    # name the regressors actually involved: the same pivoted-QR check on the demeaned design
+    cols = [prep.safe[n] for n in x_names]
+    dm = demean(f[cols].to_numpy(), f["_e"].to_numpy(), f["_t"].to_numpy(), eff) if eff != "none" else f[cols].to_numpy()
+    check_regressors(
+        dm, x_names, file=prep.file, has_constant=eff == "none",
+        after="given the fixed effects" if eff != "none" else "",
+    )
     raise InputError(
-        f"perfectly collinear regressors (given the fixed effects): {', '.join(repr(b) for b in bad)} "
-        f"is a linear combination of {', '.join(repr(o) for o in others) or 'the fixed effects'} and the fixed effects; drop one of them",
+        f"perfectly collinear regressors (given the fixed effects): pyfixest dropped {', '.join(repr(b) for b in bad)}; "
+        "drop it or the regressors it combines",
         file=prep.file,
         column=bad,
     )
-
