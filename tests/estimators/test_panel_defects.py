@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -54,3 +56,42 @@ def test_collinearity_error_names_the_regressors_involved(panel, model):
     involved = {"b", "c", "e"}
     named = {v for v in "abcde" if f"'{v}'" in msg}
     assert named == involved, msg
+
+
+
+PRODUC = Path(__file__).resolve().parents[2] / "data" / "raw" / "reference-panels" / "Produc.rda"
+
+
+def _produc(drop_year=None) -> pd.DataFrame:
+    import pyreadr
+
+    d = pyreadr.read_r(str(PRODUC))["Produc"]
+    if drop_year is not None:
+        d = d[d["year"] != drop_year]
+    return d.assign(
+        lgsp=np.log(d["gsp"]), lpcap=np.log(d["pcap"]), lpc=np.log(d["pc"]), lemp=np.log(d["emp"])
+    ).reset_index(drop=True)
+
+
+def _hand_fd(d: pd.DataFrame, cols: list[str]) -> tuple[int, np.ndarray]:
+    """OLS without constant on calendar first differences x_t - x_{t-1} (rows lacking t-1 dropped)."""
+    prev = d.assign(year=d["year"] + 1)[["state", "year", *cols]]
+    m = d[["state", "year", *cols]].merge(prev, on=["state", "year"], suffixes=("", "_lag"))
+    dy = (m[cols[0]] - m[cols[0] + "_lag"]).to_numpy()
+    dx = np.column_stack([(m[c] - m[c + "_lag"]).to_numpy() for c in cols[1:]])
+    return len(m), np.linalg.lstsq(dx, dy, rcond=None)[0]
+
+
+@pytest.mark.parametrize("drop_year", [None, 1975])
+def test_first_differences_use_calendar_time(drop_year):
+    """Defect 3: Produc without 1975 differenced 1976 against 1974 (720 rows, lpcap 0.158); calendar
+    differences leave 1976 without one (672 rows, lpcap 0.0653), as Stata's D. and plm do."""
+    d = _produc(drop_year)
+    cols = ["lgsp", "lpcap", "lpc", "lemp", "unemp"]
+    n, beta = _hand_fd(d, cols)
+    res = fit_panel(d, "lgsp", cols[1:], entity="state", time="year", model="fd", cov="clustered")
+    assert res.nobs == n == (672 if drop_year else 768)
+    np.testing.assert_allclose(res.params[cols[1:]].to_numpy(), beta, rtol=1e-9)
+    if drop_year:
+        assert res.params["lpcap"] == pytest.approx(0.065331, abs=5e-7)
+        assert res.extra["n_clusters"] == {"entity": 48}

@@ -31,7 +31,12 @@ def fit_linearmodels(
     from linearmodels import BetweenOLS, FirstDifferenceOLS, RandomEffects
 
     f = prep.frame
-    index = pd.MultiIndex.from_arrays([f["_e"].to_numpy(), f["_t"].to_numpy()], names=["entity", "time"])
+    units = f["_e"].to_numpy()
+    if model == "fd":
+        # linearmodels differences consecutive rows; first differences are over calendar periods, so an
+        # entity's rows are split into runs of consecutive periods (a gap gives no difference, as Stata's D.)
+        units = _consecutive_runs(f["_e"].to_numpy(), calendar_periods(prep))
+    index = pd.MultiIndex.from_arrays([units, f["_t"].to_numpy()], names=["entity", "time"])
     dep = pd.Series(f[prep.safe[y]].to_numpy(), index=index, name=y)
     xcols = {n: f[prep.safe[n]].to_numpy() for n in x_names}
     exog = pd.DataFrame(xcols, index=index)
@@ -56,12 +61,14 @@ def fit_linearmodels(
         else:
             cfg["cluster_entity"] = True
             cfg["cluster_time"] = True
-        if model == "fd" and clu != "entity":
+        if model == "fd":
+            e_codes = pd.Series(f["_e"].to_numpy(), index=index)
             t_codes = pd.Series(f["_t"].to_numpy(), index=index)
-            if clu == "time":
-                cfg = {"clusters": t_codes}
-            else:
-                cfg = {"clusters": pd.DataFrame({"e": f["_e"].to_numpy(), "t": f["_t"].to_numpy()}, index=index)}
+            cfg = {
+                "entity": {"clusters": e_codes},
+                "time": {"clusters": t_codes},
+                "both": {"clusters": pd.DataFrame({"e": e_codes, "t": t_codes})},
+            }[clu]  # type: ignore[index]
     elif cov == "driscoll-kraay":
         bw = default_bandwidth(prep.n_periods) if bandwidth is None else int(bandwidth)
         if bw >= prep.n_periods:
@@ -90,9 +97,9 @@ def fit_linearmodels(
         n_periods_dk = None
     else:
         n_clu = cluster_count(clu, prep.n_entities, prep.n_periods)
-        n_periods_dk = prep.n_periods - (1 if model == "fd" else 0)
+        n_periods_dk = _fd_groups(prep, "time")[0] if model == "fd" else prep.n_periods
         if model == "fd" and clu is not None:
-            n_clu = min(_fd_groups(res, clu))
+            n_clu = min(_fd_groups(prep, clu))
     factor = small_sample_factor(
         convention, cov, nobs=n, k=k, k_fe=0, n_clusters=n_clu, n_periods=n_periods_dk
     )
@@ -118,7 +125,7 @@ def fit_linearmodels(
     if model == "fd":
         extra["nobs_levels"] = prep.nobs
         if clu is not None:
-            extra["n_clusters"] = dict(zip(["entity", "time"] if clu == "both" else [clu], _fd_groups(res, clu), strict=True))
+            extra["n_clusters"] = dict(zip(["entity", "time"] if clu == "both" else [clu], _fd_groups(prep, clu), strict=True))
     rsq_w = float(res.rsquared_within)
     return assemble(
         names=[str(c) for c in keep],
@@ -145,11 +152,39 @@ def fit_linearmodels(
     )
 
 
-def _fd_groups(res: Any, clu: str | None) -> list[int]:
+def calendar_periods(prep: PreparedPanel) -> np.ndarray:
+    """Each row's period on the calendar: the time value when whole numbers (years), else the period code."""
+    codes = prep.frame["_t"].to_numpy()
+    labels = pd.to_numeric(pd.Series(prep.time_labels), errors="coerce").to_numpy(dtype=float)
+    if np.isfinite(labels).all() and (labels == np.round(labels)).all():
+        return labels.astype(np.int64)[codes]
+    return codes
+
+
+def _consecutive_runs(entity: np.ndarray, period: np.ndarray) -> np.ndarray:
+    """Id of each row's run of consecutive periods within its entity (rows in any order)."""
+    order = np.lexsort((period, entity))
+    e, p = entity[order], period[order]
+    new = np.ones(len(e), dtype=bool)
+    new[1:] = (e[1:] != e[:-1]) | (p[1:] != p[:-1] + 1)
+    runs = np.empty(len(e), dtype=np.int64)
+    runs[order] = np.cumsum(new) - 1
+    return runs
+
+
+def _differenced_rows(prep: PreparedPanel) -> np.ndarray:
+    """Mask of rows whose entity also has the previous calendar period (the rows with a first difference)."""
+    f = prep.frame
+    e, p = f["_e"].to_numpy(), calendar_periods(prep)
+    have = set(zip(e.tolist(), p.tolist()))
+    return np.array([(a, b - 1) in have for a, b in zip(e.tolist(), p.tolist())])
+
+
+def _fd_groups(prep: PreparedPanel, clu: str | None) -> list[int]:
     """Numbers of entity and time clusters among the differenced observations."""
-    idx = res.resids.index
-    e = idx.get_level_values(0).nunique()
-    t = idx.get_level_values(1).nunique()
+    rows = _differenced_rows(prep)
+    e = int(np.unique(prep.frame["_e"].to_numpy()[rows]).size)
+    t = int(np.unique(prep.frame["_t"].to_numpy()[rows]).size)
     return {"entity": [e], "time": [t], "both": [e, t]}[clu]  # type: ignore[index]
 
 
@@ -169,7 +204,7 @@ def _check_linearmodels_design(prep: PreparedPanel, model: str, exog: pd.DataFra
         check_regressors(means, x_names, file=prep.file, after="across entity means", has_constant=True)
     else:  # fd
         e = prep.frame["_e"].to_numpy()
-        t = prep.frame["_t"].to_numpy()
+        t = calendar_periods(prep)
         order = np.lexsort((t, e))
         Xo = X[order]
         eo, to = e[order], t[order]
