@@ -56,7 +56,10 @@ def test_regression_table_cells_from_result_dicts():
     """Simulated truth: the numbers in the dicts, rounded to 3 decimals, in journal layout."""
     r1, r2 = make_result("clustered"), make_result("driscoll-kraay")
     r2["pvalues"] = dict(r2["pvalues"], tertiary_share=0.07)
-    t = regression_table([r1, r2], column_labels=["Clustered", "Driscoll–Kraay"], variable_labels={"tertiary_share": "Talent stock"})
+    t = regression_table(
+        [r1, r2], column_labels=["Clustered", "Driscoll–Kraay"], variable_labels={"tertiary_share": "Talent stock"},
+        units=("Province", "Provinces", "Year"),
+    )
     body = t.rows()
     assert [r[0] for r in body[:6]] == ["Talent stock", "", "avg_school_years", "", "trade_gdp", ""]
     assert body[0][1:] == ["0.512***", "0.512*"]  # p = 0.0099 vs 0.07
@@ -290,3 +293,20 @@ def test_threshold_table_reads_estimator_output():
     assert [r[0] for r in c.rows[:-1]] == ["control", "talent × (q ≤ γ₁)", "talent × (γ₁ < q ≤ γ₂)", "talent × (q > γ₂)"]
     no_boot = dict(d, p_value={"1": None, "2": None}, crit_values={"1": None, "2": None})
     assert _plainrow(threshold_table(no_boot).sections[0].rows[0])[2:] == ["", "", "", ""]
+
+
+def test_regression_table_labels_come_from_the_data_not_provinces():
+    """Defect 9 (issue 11): the builder hard-coded "Provinces" / "Province fixed effects" and showed a
+    random-effects column as fixed effects."""
+    fe = {"params": {"x": 1.0}, "std_errors": {"x": 0.5}, "pvalues": {"x": 0.04}, "nobs": 100, "n_entities": 20,
+          "effects": "twoway", "model": "fe", "cov_type": "clustered", "cluster": "entity"}
+    re = {**fe, "effects": "entity", "model": "re", "cov_type": "clustered", "cluster": "both"}
+    t = regression_table([fe, re], units=("Firm", "Firms", "Year"))
+    assert _row(t, "Firms")[1:] == ["20", "20"]
+    assert _row(t, "Firm fixed effects")[1:] == ["Yes", "No"]
+    assert _row(t, "Year fixed effects")[1:] == ["Yes", "No"]
+    assert _row(t, "Firm random effects")[1:] == ["No", "Yes"]
+    assert _row(t, "Standard errors")[1:] == ["Clustered by firm", "Clustered by firm and year"]
+    generic = regression_table([fe])
+    assert _row(generic, "Entities")[1:] == ["20"]
+    assert _row(generic, "Entity fixed effects")[1:] == ["Yes"]

@@ -39,6 +39,7 @@ def regression_table(
     label: str | None = None,
     digits: int = 3,
     star_levels: Sequence[float] = STAR_LEVELS,
+    units: tuple[str, str, str] = ("Entity", "Entities", "Period"),
     source: str | None = None,
 ) -> Table:
     """Regression table: one column per result dict, coefficients over SEs.
@@ -58,7 +59,10 @@ def regression_table(
     ``(dotted.path, label)`` pairs for nested entries such as
     ``("extra.first_stage.tertiary_share.partial_f", "First-stage F")``; rows
     missing in every result are omitted. ``extra_rows`` are appended after the
-    fixed-effects/covariance rows (e.g. ``{"Controls": [...]}``).
+    fixed-effects/covariance rows (e.g. ``{"Controls": [...]}``). ``units`` names the panel's
+    dimensions (entity, entities, period; the study uses ``("Province", "Provinces", "Year")``) in the
+    statistics, effects and covariance rows; a random-effects column (``model`` ``re``) shows its entity
+    effects in a random-effects row, not as fixed effects.
     """
     where = source or "results"
     if not results:
@@ -114,19 +118,23 @@ def regression_table(
         values = [lookup(r, key) for r in results]
         if all(v is None for v in values):
             continue
+        if key == "n_entities" and label_text == STAT_ROWS["n_entities"][0]:
+            label_text = units[1]
         cells = [fmt_int(v) if kind == "int" else fmt_number(v, digits) for v in values]
         stat_rows.append([label_text, *cells])
 
     spec_rows: list[list[str | Cell]] = []
     if fe_rows:
         flags = [effects_flags(r.get("effects")) for r in results]
-        if any(f[0] for f in flags) or any(f[1] for f in flags):
-            spec_rows.append(["Province fixed effects", *("Yes" if f[0] else "No" for f in flags)])
-            spec_rows.append(["Year fixed effects", *("Yes" if f[1] else "No" for f in flags)])
+        random = [str(r.get("model", "")).lower() == "re" for r in results]
+        fixed_entity = [f[0] and not re for f, re in zip(flags, random, strict=True)]
+        if any(fixed_entity) or any(f[1] for f in flags):
+            spec_rows.append([f"{units[0]} fixed effects", *("Yes" if f else "No" for f in fixed_entity)])
+            spec_rows.append([f"{units[2]} fixed effects", *("Yes" if f[1] else "No" for f in flags)])
+        if any(random):
+            spec_rows.append([f"{units[0]} random effects", *("Yes" if re else "No" for re in random)])
     if cov_row and any(r.get("cov_type") for r in results):
-        spec_rows.append(
-            ["Standard errors", *(COV_LABELS.get(str(r.get("cov_type", "")).lower(), str(r.get("cov_type") or "")) for r in results)]
-        )
+        spec_rows.append(["Standard errors", *(_cov_label(r, units) for r in results)])
     extra = list(extra_rows.items()) if isinstance(extra_rows, Mapping) else list(extra_rows or [])
     for row_label, values in extra:
         if len(values) != n:
@@ -166,3 +174,12 @@ def _spans(values: Sequence[str]) -> list[tuple[str, int]]:
 
 
 # --------------------------------------------------------------------------- descriptive and correlation
+
+
+def _cov_label(result: Mapping[str, Any], units: tuple[str, str, str]) -> str:
+    """The covariance row's text: the cluster dimension named by ``units`` for clustered SEs."""
+    cov = str(result.get("cov_type", "")).lower()
+    if cov in ("clustered", "cluster"):
+        by = {"entity": units[0], "time": units[2], "both": f"{units[0]} and {units[2]}"}
+        return f"Clustered by {by.get(str(result.get('cluster') or 'entity'), units[0]).lower()}"
+    return COV_LABELS.get(cov, str(result.get("cov_type") or ""))

@@ -41,8 +41,6 @@ STAR_LEVELS: tuple[float, float, float] = (0.10, 0.05, 0.01)
 
 #: Default labels of covariance types as written by the panel estimators.
 COV_LABELS: dict[str, str] = {
-    "clustered": "Clustered by province",
-    "cluster": "Clustered by province",
     "driscoll-kraay": "Driscoll–Kraay",
     "driscoll_kraay": "Driscoll–Kraay",
     "kernel": "Driscoll–Kraay",
@@ -56,7 +54,7 @@ COV_LABELS: dict[str, str] = {
 #: Statistic rows of :func:`regression_table`: result key -> (label, kind).
 STAT_ROWS: dict[str, tuple[str, str]] = {
     "nobs": ("Observations", "int"),
-    "n_entities": ("Provinces", "int"),
+    "n_entities": ("Entities", "int"),  # named by regression_table's ``units``
     "rsquared_within": ("Within R²", "float"),
     "rsquared": ("R²", "float"),
     "first_stage_f": ("First-stage F", "float"),

@@ -149,6 +149,7 @@ def regression_table_from_config(
         notes=notes,
         title=entry["title"],
         label=f"tab:{name}",
+        units=("Province", "Provinces", "Year"),
         source=where,
     )
 
