@@ -14,7 +14,7 @@ EXIT_BAD_INPUT = 2
 MAX_ROWS_SHOWN = 8
 
 
-class InputError(Exception):
+class InputError(ValueError):
     """Bad input: a file, config value, column or row the package cannot use.
 
     Parameters

@@ -108,6 +108,7 @@ class PreparedPanel:
     time_labels: np.ndarray
     file: str | None = None
     safe: dict[str, str] = field(default_factory=dict)
+    index: pd.Index | None = None  # row labels of the used rows in the user's data
 
     @property
     def nobs(self) -> int:
@@ -123,7 +124,9 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64, copy=False), np.asarray(uniques)
 
 
-def _check_keys(data: pd.DataFrame, entity: str, time: str, file: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _check_keys(
+    data: pd.DataFrame, entity: str, time: str, file: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     require_unique_keys(data, [entity, time], file=file)
     e, e_lab = _codes(data[entity])
     t, t_lab = _codes(data[time])
@@ -167,6 +170,7 @@ def prepare_panel(
     base: dict[str, np.ndarray] = {}
     for term in parsed:
         if term.column not in base:
+            refuse_codes(data[term.column], term.name, file_s)
             base[term.column] = numeric_column(data, term.column, keys=[entity, time], file=file_s)
 
     tval: np.ndarray | None = None
@@ -221,7 +225,35 @@ def prepare_panel(
         time_labels=t_lab,
         file=file_s,
         safe=safe,
+        index=data.index[stacked_ok] if n_dropped else data.index,
     )
+
+
+def refuse_codes(values: pd.Series, term: str, file: str | None) -> None:
+    """Category codes are never read as one slope (issue 11, defect 2).
+
+    A pandas ``category`` column reaching here (as the dependent variable, a lag or an
+    instrument) and a text column whose values all read as numbers (``"1"`` ... ``"9"``) raise
+    :class:`InputError`: say which it is, ``C(x)`` for categories (dummies) or numbers
+    (``pd.to_numeric``). Regressors of category dtype are turned into dummies before this
+    (:func:`tfp_talent.estimators.formula.expand_terms`).
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        raise InputError(
+            f"is categorical, so it cannot be used as {term!r} (a number): use it as a regressor "
+            "(dummies) or convert it to numbers",
+            file=file,
+            column=str(values.name),
+        )
+    if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
+        present = values.dropna()
+        if len(present) and pd.to_numeric(present, errors="coerce").notna().all():
+            raise InputError(
+                "holds numbers stored as text; say which it is: C(x) in a formula for categories "
+                "(dummies), or convert the column to numbers (pd.to_numeric) for a slope",
+                file=file,
+                column=str(values.name),
+            )
 
 
 def check_regressors(
@@ -291,8 +323,14 @@ def demean(values: np.ndarray, entity_codes: np.ndarray, time_codes: np.ndarray,
     cols = {"entity": [entity_codes], "time": [time_codes], "twoway": [entity_codes, time_codes]}[effects]
     flist = np.column_stack(cols).astype(np.uint64)
     out, converged = pf_demean(
-        np.ascontiguousarray(values, dtype=float), flist, np.ones(values.shape[0]), tol=FIXEF_TOL, maxiter=100_000
+        np.ascontiguousarray(values, dtype=float),
+        flist,
+        np.ones(values.shape[0]),
+        tol=FIXEF_TOL,
+        maxiter=100_000,
     )
     if not converged:
-        raise InputError("the fixed-effects projection did not converge (check for disconnected entity-period groups)")
+        raise InputError(
+            "the fixed-effects projection did not converge (check for disconnected entity-period groups)"
+        )
     return out

@@ -95,10 +95,52 @@ def check_covariance(cov: str, cluster: str | None, bandwidth: int | None, conve
     return clu
 
 
+# pyfixest / fixest ``vcov`` names -> this package's ``cov``; the one place these aliases are defined.
+# ``{"CRV1": "col"}`` clusters by ``col`` (the entity or time column, or "entity+time" for both);
+# ``"CRV1"`` alone clusters by entity; ``"HC1"`` is accepted as pyfixest's synonym of ``"hetero"``.
+VCOV_ALIASES: dict[str, str] = {
+    "iid": "unadjusted",
+    "hetero": "robust",
+    "HC1": "robust",
+    "CRV1": "clustered",
+    "DK": "driscoll-kraay",
+}
+
+
+def resolve_vcov(vcov: str | dict[str, str], *, entity: str, time: str) -> tuple[str, str | None]:
+    """(cov, cluster) of a pyfixest-style ``vcov`` (or of a ``cov`` name of this package).
+
+    ``"iid"`` → unadjusted, ``"hetero"``/``"HC1"`` → robust, ``"CRV1"`` → clustered by entity,
+    ``{"CRV1": entity}`` / ``{"CRV1": time}`` / ``{"CRV1": "entity+time"}`` → clustered by entity /
+    time / both, ``"DK"`` → driscoll-kraay (lag from ``bandwidth``). Names of :data:`COVS` pass through.
+    """
+    if isinstance(vcov, dict):
+        if len(vcov) != 1:
+            raise InputError(f"vcov dict must have one entry such as {{'CRV1': {entity!r}}}, got {vcov!r}")
+        ((kind, by),) = vcov.items()
+        if VCOV_ALIASES.get(kind, kind) != "clustered":
+            raise InputError(f"a vcov dict names the cluster variable of 'CRV1', got {vcov!r}")
+        parts = sorted(p.strip() for p in str(by).replace("^", "+").split("+") if p.strip())
+        dims = {entity: "entity", time: "time", "entity": "entity", "time": "time"}
+        unknown = [p for p in parts if p not in dims]
+        if unknown or not parts:
+            raise InputError(
+                f"can cluster only by the entity ({entity!r}) or time ({time!r}) column, or both "
+                f"('{entity}+{time}'); got {by!r}",
+                column=unknown or str(by),
+            )
+        used = {dims[p] for p in parts}
+        return "clustered", "both" if len(used) == 2 else used.pop()
+    name = VCOV_ALIASES.get(str(vcov), str(vcov))
+    if name not in COVS:
+        known = ", ".join([*VCOV_ALIASES, *COVS])
+        raise InputError(f"unknown vcov {vcov!r}; use one of {known} or {{'CRV1': column}}")
+    return name, ("entity" if name == "clustered" else None)
+
+
 def default_bandwidth(n_periods: int) -> int:
     """floor(4 (T/100)^(2/9)), the default lag of Stata's ``xtscc`` (Hoechle 2007)."""
     return int(math.floor(4.0 * (n_periods / 100.0) ** (2.0 / 9.0)))
-
 
 
 def absorbed_levels(effects: str, n_entities: int, n_periods: int) -> tuple[int, int]:
@@ -217,7 +259,12 @@ def wald_test(b: np.ndarray, v: np.ndarray, df_t: float) -> tuple[float, float]:
 
 
 def linear_restrictions_test(
-    params: np.ndarray, cov: np.ndarray, restrictions: np.ndarray, values: Sequence[float] | None = None, *, df_t: float
+    params: np.ndarray,
+    cov: np.ndarray,
+    restrictions: np.ndarray,
+    values: Sequence[float] | None = None,
+    *,
+    df_t: float,
 ) -> tuple[float, float, int]:
     """Wald test of R β = r: F = (Rβ − r)'(R V R')⁻¹(Rβ − r) / q, F(q, df_t) (χ²(q)/q if df_t = ∞).
 

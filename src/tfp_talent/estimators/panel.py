@@ -28,17 +28,20 @@ from pathlib import Path
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.estimators.design import parse_formula, prepare_panel
+from tfp_talent.estimators.design import prepare_panel
+from tfp_talent.estimators.formula import effects_of, expand_terms, is_formula, resolve_panel
+from tfp_talent.estimators.formula import parse as parse_formula_parts
 from tfp_talent.estimators.inference import (
     DEFAULT_CLUSTER,
     DEFAULT_CONVENTION,
     DEFAULT_COV,
     DEFAULT_LEVEL,
     check_covariance,
+    resolve_vcov,
 )
 from tfp_talent.estimators.panel_linearmodels import fit_linearmodels
 from tfp_talent.estimators.panel_pyfixest import fit_pyfixest
-from tfp_talent.estimators.results import PanelResult
+from tfp_talent.estimators.results import Design, PanelResult
 
 EFFECTS = ("none", "entity", "time", "twoway")
 DEFAULT_EFFECTS = {"fe": "twoway", "re": "entity", "pooled": "none", "fd": "none", "between": "none"}
@@ -70,11 +73,17 @@ def check_options(
     if eff not in EFFECTS:
         raise InputError(f"unknown effects {eff!r}; use one of {', '.join(EFFECTS)}")
     if model == "fe" and eff == "none":
-        raise InputError("model 'fe' needs effects 'entity', 'time' or 'twoway' (use model 'pooled' for none)")
+        raise InputError(
+            "model 'fe' needs effects 'entity', 'time' or 'twoway' (use model 'pooled' for none)"
+        )
     if model == "re" and eff not in ("entity", "twoway"):
-        raise InputError("model 're' has entity random effects: use effects 'entity' or 'twoway' (adds period dummies)")
+        raise InputError(
+            "model 're' has entity random effects: use effects 'entity' or 'twoway' (adds period dummies)"
+        )
     if model in ("pooled", "fd", "between") and eff != "none":
-        raise InputError(f"model {model!r} takes no effects (effects 'none'); use model 'fe' or 're' for effects")
+        raise InputError(
+            f"model {model!r} takes no effects (effects 'none'); use model 'fe' or 're' for effects"
+        )
     if model == "between" and cov == "clustered":
         raise InputError(
             "model 'between' has one observation per entity: use cov 'robust' "
@@ -86,34 +95,47 @@ def check_options(
 
 
 def fit_panel(
-    data: pd.DataFrame,
-    y: str,
-    x: Sequence[str] | None = None,
+    data: pd.DataFrame | str,
+    y: str | pd.DataFrame,
+    x: Sequence[str] | str | None = None,
     *,
-    entity: str,
-    time: str,
-    model: str = "fe",
+    entity: str | None = None,
+    time: str | None = None,
+    model: str | None = None,
     effects: str | None = None,
     cov: str | None = None,
     cluster: str | None = DEFAULT_CLUSTER,
     bandwidth: int | None = None,
     convention: str = DEFAULT_CONVENTION,
     level: float = DEFAULT_LEVEL,
+    vcov: str | dict[str, str] | None = None,
     file: str | Path | None = None,
 ) -> PanelResult:
     """Estimate a linear panel model: y_it = x_it'β + effects + e_it.
 
+    Two ways to call it (the same estimates, to the last bit):
+
+    * keywords: ``fit_panel(data, "y", ["x1", "L2.x2"], entity="id", time="year", model="fe")``;
+    * a formula (pyfixest's): ``fit_panel("y ~ x1 + C(g) + log(x2) + L(x3, 2) | id + year", data,
+      vcov={"CRV1": "id"})`` — or ``fit_panel(data, "y ~ ...")``; the grammar is in
+      :mod:`tfp_talent.estimators.formula`. Fixed effects named after ``|`` set ``model="fe"``
+      and the effects (``| id`` entity, ``| year`` time, ``| id + year`` two-way); without a
+      ``|`` part the ``model``/``effects`` keywords decide (default: two-way FE, as before).
+
     Parameters
     ----------
     data
-        Long panel, one row per entity-period.
+        Long panel, one row per entity-period; a two-level MultiIndex (entity, time) may
+        replace ``entity``/``time`` (as linearmodels takes it).
     y, x
-        Dependent variable and regressors (column names or lags ``L2.x``), or a
-        formula ``"y ~ x1 + x2 + L.x3"`` as ``y`` with ``x=None``.
+        Dependent variable and regressors (column names, lags ``L2.x``, or any formula term such
+        as ``C(g)``), or a formula as ``y`` with ``x=None``. A pandas ``category`` regressor
+        becomes dummies (first level dropped, columns ``g[T.level]``); a text column holding numbers
+        is refused (say ``C(g)`` or convert it).
     entity, time
         Entity and period columns (periods sortable; whole numbers for lags).
     model
-        ``pooled`` (OLS with a constant), ``fe`` (within), ``re`` (GLS random
+        ``pooled`` (OLS with a constant), ``fe`` (within; the default), ``re`` (GLS random
         effects, Swamy–Arora), ``fd`` (first differences, no constant), ``between``
         (OLS on entity means, with a constant).
     effects
@@ -125,6 +147,9 @@ def fit_panel(
         ``clustered`` (``cluster`` =
         ``entity``, ``time`` or ``both``) or ``driscoll-kraay`` (Bartlett lag
         ``bandwidth``; default floor(4(T/100)^(2/9))).
+    vcov
+        pyfixest's name for the same choice, instead of ``cov``/``cluster``: ``"iid"``, ``"hetero"``,
+        ``"CRV1"`` or ``{"CRV1": "id"}``, ``"DK"`` (table in :mod:`tfp_talent.estimators.inference`).
     convention
         Small-sample convention: ``stata`` (default), ``areg``, ``cluster``,
         ``none`` — formulas in :mod:`tfp_talent.estimators.inference`.
@@ -137,8 +162,31 @@ def fit_panel(
     -------
     PanelResult
     """
-    if x is None:
-        y, x = parse_formula(y)
+    if isinstance(data, str) and isinstance(y, pd.DataFrame):
+        data, y = y, data
+    if not isinstance(y, str):
+        raise InputError("the dependent variable (or the formula) must be a string")
+    file_s = None if file is None else str(file)
+    fixed_effects = None
+    if x is None and is_formula(y):
+        parsed = parse_formula_parts(y)
+        if parsed.is_iv:
+            raise InputError(
+                "an IV formula ('... | endog ~ instruments') is estimated by fit_iv, not fit_panel"
+            )
+        y, x, fixed_effects = parsed.depvar, parsed.terms, parsed.fixed_effects
+    elif x is None:
+        raise InputError(f"give the regressors x, or a formula such as '{y} ~ x1 + x2'")
+    data, entity, time = resolve_panel(data, entity, time, fixed_effects)
+    if fixed_effects:
+        fe_eff = effects_of(fixed_effects, entity, time)
+        if model not in (None, "fe") or effects not in (None, fe_eff):
+            raise InputError(
+                f"the formula's fixed effects ({' + '.join(fixed_effects)}) mean model 'fe' with effects "
+                f"{fe_eff!r}; drop model=/effects= or the '|' part"
+            )
+        model, effects = "fe", fe_eff
+    model = model or "fe"
     if isinstance(x, str):
         x = [x]  # one regressor, not its letters
     x = [str(v) for v in x]
@@ -148,12 +196,24 @@ def fit_panel(
         raise InputError("the dependent variable is also a regressor", column=str(y))
     if not 0 < level < 1:
         raise InputError(f"level must be between 0 and 1, got {level}")
+    if vcov is not None:
+        if cov is not None:
+            raise InputError("give either vcov (pyfixest's names) or cov/cluster, not both")
+        cov, cluster = resolve_vcov(vcov, entity=entity, time=time)
     if cov is None:
         cov = MODEL_DEFAULT_COV.get(model, DEFAULT_COV)
     eff, clu = check_options(model, effects, cov, cluster, bandwidth, convention)
-    prep = prepare_panel(data, [str(y), *x], entity=entity, time=time, file=file)
-    x_names = [n for n in prep.safe if n != str(y)]
-    if len(x_names) != len(x):
+    work, expansion = expand_terms(data, [str(y), *x], file=file_s)
+    y_col = expansion.columns[str(y)]
+    if len(y_col) != 1:
+        raise InputError("the dependent variable must be one number per row, not categories", column=str(y))
+    x_cols = expansion.names(x)
+    if y_col[0] in x_cols:
+        raise InputError("the dependent variable is also a regressor", column=y_col[0])
+    prep = prepare_panel(work, [y_col[0], *x_cols], entity=entity, time=time, file=file)
+    x_names = [n for n in prep.safe if n != y_col[0]]
+    if len(x_names) != len(x_cols):
         raise InputError("a regressor is listed twice", column=x)
-    return ENGINES[model](prep, str(y), x_names, model, eff, cov, clu, bandwidth, convention, level)
-
+    res = ENGINES[model](prep, y_col[0], x_names, model, eff, cov, clu, bandwidth, convention, level)
+    res.design = Design(prep=prep, expansion=expansion, terms=list(x), depvar_term=str(y))
+    return res

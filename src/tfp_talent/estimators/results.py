@@ -1,4 +1,10 @@
-"""The result type of the linear panel estimators and its assembly from estimates and covariance."""
+"""The result type of the linear panel estimators and its assembly from estimates and covariance.
+
+:class:`PanelResult` answers as linearmodels' and pyfixest's results do: ``params``,
+``bse``/``std_errors``, ``tvalues``, ``pvalues``, ``conf_int(level)``, ``vcov``, ``resid``,
+``fitted``, ``predict(newdata)``, ``summary()``, ``to_frame()``, ``to_dict()`` (the JSON of the
+workflow and the CLI; unchanged by the methods, which add no field to it).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,47 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from tfp_talent.estimators.design import PreparedPanel
+from tfp_talent.errors import InputError
+from tfp_talent.estimators.design import PreparedPanel, demean, prepare_panel
+from tfp_talent.estimators.formula import TermExpansion, resolve_panel
 from tfp_talent.estimators.inference import CONVENTION_FORMULAS, cluster_count, inference_df, wald_test
 
 CONST = "const"
+# models whose fitted values are x'b (+ constant) + the absorbed effects; "re" gives x'b + constant
+FITTED_MODELS = ("pooled", "fe", "fe-iv", "pooled-iv", "re")
+
+
+class ConfIntFrame(pd.DataFrame):
+    """The ``lower``/``upper`` confidence bounds at the result's level, callable for another level.
+
+    ``res.conf_int.loc["x", "lower"]`` reads the stored interval (at ``res.level``);
+    ``res.conf_int(0.90)`` returns b ± q·se with q the (1 + level)/2 quantile of the result's
+    reference distribution (t(df) or the normal), as linearmodels' ``conf_int(level)``.
+    """
+
+    _metadata = ["_est", "_se", "_df_t"]
+
+    def __call__(self, level: float = 0.95) -> pd.DataFrame:
+        if not 0 < level < 1:
+            raise InputError(f"level must be between 0 and 1, got {level}")
+        crit = critical_value(level, self._df_t)
+        return pd.DataFrame({"lower": self._est - crit * self._se, "upper": self._est + crit * self._se})
+
+
+def critical_value(level: float, df_t: float) -> float:
+    """The (1 + level)/2 quantile of t(df_t), or of the normal when df_t is infinite."""
+    dist = stats.norm if math.isinf(df_t) else stats.t(df_t)
+    return float(dist.ppf(0.5 + level / 2.0))
+
+
+@dataclass
+class Design:
+    """What :meth:`PanelResult.predict` and the residuals need: the used rows and how terms became columns."""
+
+    prep: PreparedPanel
+    expansion: TermExpansion
+    terms: list[str]
+    depvar_term: str
 
 
 @dataclass
@@ -56,6 +99,157 @@ class PanelResult:
     df_inference: float
     level: float = 0.95
     extra: dict[str, Any] = field(default_factory=dict)
+    design: Design | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        ci = ConfIntFrame(self.conf_int)
+        ci._est, ci._se, ci._df_t = self.params, self.std_errors, float(self.df_inference)
+        self.conf_int = ci
+
+    # ------------------------------------------------------------------ linearmodels / pyfixest names
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors (statsmodels' name; the same Series as ``std_errors``)."""
+        return self.std_errors
+
+    @property
+    def tvalues(self) -> pd.Series:
+        """t (or z) statistics, b / se (the same Series as ``tstats``)."""
+        return self.tstats
+
+    @property
+    def vcov(self) -> pd.DataFrame:
+        """The covariance of the estimates used for the standard errors (the same frame as ``cov``)."""
+        return self.cov
+
+    @property
+    def resid(self) -> pd.Series:
+        """Residuals y − fitted on the estimation sample, indexed by the data's row labels."""
+        yv, fit = self._fitted_arrays()
+        return pd.Series(yv - fit, index=self._design().prep.index, name="resid")
+
+    @property
+    def fitted(self) -> pd.Series:
+        """Fitted values on the estimation sample: x'b (+ constant) + the estimated fixed effects.
+
+        For ``re`` the linear prediction x'b + constant (Stata's ``predict, xb``; the random
+        effect is part of the residual). Not defined for ``fd``, ``between`` and two-way ``re``.
+        """
+        _, fit = self._fitted_arrays()
+        return pd.Series(fit, index=self._design().prep.index, name="fitted")
+
+    def predict(self, newdata: pd.DataFrame | None = None) -> pd.Series:
+        """x'b (+ constant) + the estimated effects for the rows of ``newdata`` (default: the estimation sample).
+
+        ``newdata`` needs the entity and time columns (or the MultiIndex) and the regressors'
+        source columns; formula terms (``C(g)`` with the estimation sample's categories, ``log``,
+        lags by calendar period within entity) are rebuilt on it. With fixed effects the
+        prediction adds α̂_i and λ̂_t of the row's entity and period, estimated from the
+        estimation sample (α̂_i + λ̂_t = ȳ-type means of y − x'b̂, so it is identified for any
+        combination seen in a connected panel); it is NaN where the entity or the period was
+        not in the estimation sample, and where a regressor is missing. For ``re``: x'b + constant.
+        """
+        des = self._design()
+        if newdata is None:
+            return self.fitted
+        self._check_fitted_model()
+        prep0 = des.prep
+        data, entity, time = resolve_panel(newdata, prep0.entity, prep0.time)
+        work = des.expansion.apply(data)
+        slopes = [n for n in self.params.index if n != CONST]
+        prep = prepare_panel(work, slopes, entity=entity, time=time, min_obs=1)
+        xb = np.column_stack([prep.col(n) for n in slopes]) @ self.params[slopes].to_numpy()
+        if CONST in self.params.index:
+            xb = xb + float(self.params[CONST])
+        if self.model in ("fe", "fe-iv"):
+            alpha, lam = self._effects()
+            e_lab = prep.entity_labels[prep.frame["_e"].to_numpy()]
+            t_lab = prep.time_labels[prep.frame["_t"].to_numpy()]
+            if alpha is not None:
+                xb = xb + pd.Series(alpha).reindex(e_lab).to_numpy(dtype=float)
+            if lam is not None:
+                xb = xb + pd.Series(lam).reindex(t_lab).to_numpy(dtype=float)
+        out = pd.Series(xb, index=prep.index, name="predicted")
+        return out.reindex(data.index)
+
+    def _design(self) -> Design:
+        if self.design is None:
+            raise InputError("this result does not hold its data (made outside fit_panel/fit_iv)")
+        return self.design
+
+    def _check_fitted_model(self) -> None:
+        if self.model not in FITTED_MODELS or (self.model == "re" and self.effects == "twoway"):
+            raise InputError(
+                f"fitted values, residuals and predictions are not available for model {self.model!r} "
+                f"with effects {self.effects!r} (only pooled, fe, re with entity effects and IV)"
+            )
+
+    def _xb(self) -> tuple[np.ndarray, np.ndarray]:
+        """(y, x'b + constant) on the estimation sample."""
+        prep = self._design().prep
+        slopes = [n for n in self.params.index if n != CONST]
+        xb = np.column_stack([prep.col(n) for n in slopes]) @ self.params[slopes].to_numpy()
+        if CONST in self.params.index:
+            xb = xb + float(self.params[CONST])
+        return prep.col(self.depvar), xb
+
+    def _fitted_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        self._check_fitted_model()
+        yv, xb = self._xb()
+        if self.model in ("fe", "fe-iv"):
+            f = self._design().prep.frame
+            u = demean((yv - xb)[:, None], f["_e"].to_numpy(), f["_t"].to_numpy(), self.effects)[:, 0]
+            return yv, yv - u
+        return yv, xb
+
+    def _effects(self) -> tuple[dict[Any, float] | None, dict[Any, float] | None]:
+        """α̂_i by entity label and λ̂_t by period label: y − x'b̂ − û = α_i + λ_t split by alternating means.
+
+        With two-way effects the split is normalised so that the λ̂_t have mean zero over the
+        used rows (only α̂_i + λ̂_t is identified; predictions do not depend on the split).
+        """
+        prep = self._design().prep
+        yv, fit = self._fitted_arrays()
+        _, xb = self._xb()
+        d = fit - xb
+        e = prep.frame["_e"].to_numpy()
+        t = prep.frame["_t"].to_numpy()
+        ne, nt = len(prep.entity_labels), len(prep.time_labels)
+        ce = np.maximum(np.bincount(e, minlength=ne), 1)
+        ct = np.maximum(np.bincount(t, minlength=nt), 1)
+        alpha = np.zeros(ne)
+        lam = np.zeros(nt)
+        for _ in range(10_000):
+            if self.effects in ("entity", "twoway"):
+                alpha = np.bincount(e, weights=d - lam[t], minlength=ne) / ce
+            if self.effects in ("time", "twoway"):
+                lam = np.bincount(t, weights=d - alpha[e], minlength=nt) / ct
+            if self.effects != "twoway" or np.max(np.abs(d - alpha[e] - lam[t])) < 1e-12 * (
+                1 + np.max(np.abs(d))
+            ):
+                break
+        if self.effects == "twoway":
+            shift = lam[t].mean()
+            lam, alpha = lam - shift, alpha + shift
+        used_e = np.bincount(e, minlength=ne) > 0
+        used_t = np.bincount(t, minlength=nt) > 0
+        a = (
+            dict(zip(prep.entity_labels[used_e], alpha[used_e], strict=True))
+            if self.effects != "time"
+            else None
+        )
+        lt = (
+            dict(zip(prep.time_labels[used_t], lam[used_t], strict=True))
+            if self.effects != "entity"
+            else None
+        )
+        return a, lt
+
+    def summary(self) -> str:
+        """A text table as linearmodels' ``summary``: sample, fit, inference and the coefficients."""
+        from tfp_talent.estimators.etable import summary_text
+
+        return summary_text(self)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per coefficient: coef, std_err, t, p, ci_lower, ci_upper."""
@@ -92,7 +286,9 @@ class PanelResult:
             "pvalues": series(self.pvalues),
             "conf_int": {
                 str(k): [float(lo), float(hi)]
-                for k, lo, hi in zip(self.conf_int.index, self.conf_int["lower"], self.conf_int["upper"], strict=True)
+                for k, lo, hi in zip(
+                    self.conf_int.index, self.conf_int["lower"], self.conf_int["upper"], strict=True
+                )
             },
             "level": float(self.level),
             "cov": {str(r): series(self.cov.loc[r]) for r in self.cov.index},
@@ -169,7 +365,11 @@ def assemble(
     n_periods_override: int | None = None,
 ) -> PanelResult:
     """Standard errors, t, p, CI and the model Wald F from params and covariance."""
-    g = n_clusters_override if n_clusters_override is not None else cluster_count(clu, prep.n_entities, prep.n_periods)
+    g = (
+        n_clusters_override
+        if n_clusters_override is not None
+        else cluster_count(clu, prep.n_entities, prep.n_periods)
+    )
     t = n_periods_override if n_periods_override is not None else prep.n_periods
     df_t = inference_df(convention, cov, df_resid=df_resid, n_clusters=g, n_periods=t, normal=normal)
     se = np.sqrt(np.clip(np.diag(vcv), 0.0, None))
@@ -177,7 +377,7 @@ def assemble(
         tst = params / se
     dist = stats.norm if math.isinf(df_t) else stats.t(df_t)
     pv = 2.0 * dist.sf(np.abs(tst))
-    crit = float(dist.ppf(0.5 + level / 2.0))
+    crit = critical_value(level, df_t)
     idx = pd.Index(names)
     slopes = [i for i, nme in enumerate(names) if nme != CONST]
     fstat, fp = wald_test(params[slopes], vcv[np.ix_(slopes, slopes)], df_t)
