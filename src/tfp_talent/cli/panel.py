@@ -31,6 +31,9 @@ PANEL_EXAMPLES = """examples:
   tfp-talent panel --data panel.parquet --entity id --time year --y y --x x1 L.x2 \\
       --model re --cov driscoll-kraay --bandwidth 2 --out re_dk.json
 
+  # the same two-way model as a formula (pyfixest's syntax; the '|' part names the fixed effects)
+  tfp-talent panel --data panel.csv --formula "y ~ x1 + log(x2) + C(region) + L(x3, 1) | id + year" --out fe.json
+
   # first differences, robust SEs without small-sample factor
   tfp-talent panel --data panel.dta --entity id --time year --y y --x x1 x2 --model fd --cov robust --convention none --out fd.json
 """
@@ -47,15 +50,23 @@ IV_EXAMPLES = """examples:
   # FE-2SLS with entity and period effects, x2 instrumented by its second and third lags
   tfp-talent iv --data panel.csv --entity id --time year --y y --x x1 --endog x2 \\
       --instruments L2.x2 L3.x2 --effects twoway --cov clustered --out iv.json
+
+  # the same as a formula: y ~ exogenous | fixed effects | endogenous ~ instruments
+  tfp-talent iv --data panel.csv --formula "y ~ x1 | id + year | x2 ~ L2.x2 + L3.x2" --out iv.json
 """
 
 
-def _data_args(p: argparse.ArgumentParser) -> None:
+def _data_args(p: argparse.ArgumentParser, *, formula: str | None = None) -> None:
     p.add_argument("--data", required=True, help="panel file: .csv, .parquet or .dta")
-    p.add_argument("--entity", required=True, help="entity column (e.g. province, firm id)")
-    p.add_argument("--time", required=True, help="period column (whole numbers for lags)")
-    p.add_argument("--y", required=True, help="dependent variable")
+    opt = " (or from the formula's '| entity + time')" if formula else ""
+    p.add_argument("--entity", required=formula is None, help=f"entity column (e.g. province, firm id){opt}")
+    p.add_argument("--time", required=formula is None, help=f"period column (whole numbers for lags){opt}")
+    p.add_argument(
+        "--y", required=formula is None, help="dependent variable" + (" (or --formula)" if formula else "")
+    )
     p.add_argument("--x", nargs="+", default=[], metavar="X", help="regressors; lags as L.x or L2.x")
+    if formula:
+        p.add_argument("--formula", default=None, help=f"instead of --y/--x: a formula such as {formula!r}")
     p.add_argument(
         "--convention",
         choices=CONVENTIONS,
@@ -67,10 +78,22 @@ def _data_args(p: argparse.ArgumentParser) -> None:
 
 def _cov_args(p: argparse.ArgumentParser, *, default_cov: str | None, dk: bool = True) -> None:
     covs = COVS if dk else tuple(c for c in COVS if c != "driscoll-kraay")
-    p.add_argument("--cov", choices=covs, default=default_cov, help=f"covariance (default: {default_cov or 'clustered; robust for the between model'})")
-    p.add_argument("--cluster", choices=CLUSTERS, default=None, help="cluster variable(s) with --cov clustered (default: entity)")
+    p.add_argument(
+        "--cov",
+        choices=covs,
+        default=default_cov,
+        help=f"covariance (default: {default_cov or 'clustered; robust for the between model'})",
+    )
+    p.add_argument(
+        "--cluster",
+        choices=CLUSTERS,
+        default=None,
+        help="cluster variable(s) with --cov clustered (default: entity)",
+    )
     if dk:
-        p.add_argument("--bandwidth", type=int, default=None, help="Driscoll-Kraay lag (default floor(4(T/100)^(2/9)))")
+        p.add_argument(
+            "--bandwidth", type=int, default=None, help="Driscoll-Kraay lag (default floor(4(T/100)^(2/9)))"
+        )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -83,7 +106,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=PANEL_EXAMPLES,
         formatter_class=fmt,
     )
-    _data_args(p)
+    _data_args(p, formula="ln_tfp ~ x1 + C(g) + log(x2) + L(x3, 2) | province + year")
     p.add_argument("--model", choices=MODELS, default="fe", help="estimator (default: fe)")
     p.add_argument(
         "--effects",
@@ -92,7 +115,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="effects: fe → entity|time|twoway (default twoway); re → entity|twoway (default entity); others none",
     )
     _cov_args(p, default_cov=None)
-    p.add_argument("--level", type=float, default=DEFAULT_LEVEL, help=f"confidence level (default {DEFAULT_LEVEL})")
+    p.add_argument(
+        "--level", type=float, default=DEFAULT_LEVEL, help=f"confidence level (default {DEFAULT_LEVEL})"
+    )
     p.set_defaults(handler=run_panel)
 
     h = subparsers.add_parser(
@@ -105,8 +130,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _data_args(h)
     h.add_argument("--effects", choices=("entity", "twoway"), default="twoway", help="default: twoway")
     h.add_argument("--method", choices=("classic", "mundlak"), default="classic", help="default: classic")
-    h.add_argument("--aux", choices=("re", "pooled"), default="re", help="auxiliary regression of the Mundlak form")
-    h.add_argument("--sigma", choices=("none", "more", "less"), default="none", help="classic: Stata's sigmamore/sigmaless")
+    h.add_argument(
+        "--aux", choices=("re", "pooled"), default="re", help="auxiliary regression of the Mundlak form"
+    )
+    h.add_argument(
+        "--sigma",
+        choices=("none", "more", "less"),
+        default="none",
+        help="classic: Stata's sigmamore/sigmaless",
+    )
     _cov_args(h, default_cov=None)
     h.set_defaults(handler=run_hausman)
 
@@ -117,10 +149,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=IV_EXAMPLES,
         formatter_class=fmt,
     )
-    _data_args(v)
-    v.add_argument("--endog", nargs="+", required=True, help="endogenous regressors")
-    v.add_argument("--instruments", nargs="+", required=True, help="excluded instruments; lags as L2.x")
-    v.add_argument("--effects", choices=EFFECTS, default="twoway", help="default: twoway")
+    _data_args(v, formula="y ~ w | id + year | x ~ L2.x + L3.x")
+    v.add_argument("--endog", nargs="+", default=None, help="endogenous regressors (or --formula)")
+    v.add_argument(
+        "--instruments", nargs="+", default=None, help="excluded instruments; lags as L2.x (or --formula)"
+    )
+    v.add_argument(
+        "--effects", choices=EFFECTS, default=None, help="default: twoway, or the formula's '|' part"
+    )
     _cov_args(v, default_cov=DEFAULT_COV, dk=False)
     v.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     v.set_defaults(handler=run_iv)
@@ -145,16 +181,32 @@ def _require_x(args: argparse.Namespace) -> None:
         raise InputError("at least one regressor is needed (--x X1 X2 ...)")
 
 
+def _model_terms(args: argparse.Namespace, *extra: str, need_x: bool = True) -> tuple[str, list[str] | None]:
+    """(y or the formula, x or None): --formula excludes --y/--x and the ``extra`` term options."""
+    from tfp_talent.errors import InputError
+
+    if args.formula is not None:
+        given = [f"--{o}" for o in ("y", "x", *extra) if getattr(args, o)]
+        if given:
+            raise InputError(f"--formula replaces {', '.join(given)}; give one or the other")
+        return args.formula, None
+    if args.y is None:
+        raise InputError("give --y and --x, or --formula")
+    if need_x:
+        _require_x(args)
+    return args.y, args.x
+
+
 def run_panel(args: argparse.Namespace) -> int:
     from tfp_talent.estimators.panel import fit_panel
     from tfp_talent.io import write_json
 
-    _require_x(args)
+    y, x = _model_terms(args)
     data = _read(args)
     res = fit_panel(
         data,
-        args.y,
-        args.x,
+        y,
+        x,
         entity=args.entity,
         time=args.time,
         model=args.model,
@@ -200,11 +252,16 @@ def run_iv(args: argparse.Namespace) -> int:
     from tfp_talent.estimators.iv import fit_iv
     from tfp_talent.io import write_json
 
+    y, x = _model_terms(args, "endog", "instruments", need_x=False)
+    if args.formula is None and (not args.endog or not args.instruments):
+        from tfp_talent.errors import InputError
+
+        raise InputError("give --endog and --instruments, or an IV --formula 'y ~ w | id + year | x ~ z'")
     data = _read(args)
     res = fit_iv(
         data,
-        args.y,
-        args.x,
+        y,
+        x if args.formula is None else None,
         args.endog,
         args.instruments,
         entity=args.entity,

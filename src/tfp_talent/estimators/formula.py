@@ -105,7 +105,7 @@ def parse(formula: str) -> ParsedFormula:
         raise InputError(f"formula needs one dependent variable left of '~', got {formula!r}")
     fes = None
     if rest:
-        fes = [f for f in _terms(rest[0], formula)]
+        fes = _terms(rest[0], formula)
         if not rest[0].strip():
             raise InputError(f"empty fixed-effects part in formula {formula!r}")
     endog: list[str] = []

@@ -46,6 +46,8 @@ import pandas as pd
 
 from tfp_talent.errors import InputError
 from tfp_talent.estimators.design import FIXEF_TOL, check_regressors, demean, prepare_panel
+from tfp_talent.estimators.formula import effects_of, expand_terms, is_formula, resolve_panel
+from tfp_talent.estimators.formula import parse as parse_formula_parts
 from tfp_talent.estimators.inference import (
     DEFAULT_CLUSTER,
     DEFAULT_CONVENTION,
@@ -54,10 +56,11 @@ from tfp_talent.estimators.inference import (
     absorbed_levels,
     cluster_count,
     nested_levels,
+    resolve_vcov,
     small_sample_factor,
 )
 from tfp_talent.estimators.panel import check_options
-from tfp_talent.estimators.results import PanelResult, assemble, common_extra, within_rsquared
+from tfp_talent.estimators.results import Design, PanelResult, assemble, common_extra, within_rsquared
 
 IV_EFFECTS = ("none", "entity", "time", "twoway")
 
@@ -74,33 +77,73 @@ def _flatten(instruments: Sequence[str] | Mapping[str, Sequence[str]]) -> list[s
 
 
 def fit_iv(
-    data: pd.DataFrame,
-    y: str,
-    exog: Sequence[str] | None,
-    endog: Sequence[str] | str,
-    instruments: Sequence[str] | Mapping[str, Sequence[str]],
+    data: pd.DataFrame | str,
+    y: str | pd.DataFrame,
+    exog: Sequence[str] | None = None,
+    endog: Sequence[str] | str | None = None,
+    instruments: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
     *,
-    entity: str,
-    time: str,
-    effects: str = "twoway",
-    cov: str = DEFAULT_COV,
+    entity: str | None = None,
+    time: str | None = None,
+    effects: str | None = None,
+    cov: str | None = None,
     cluster: str | None = DEFAULT_CLUSTER,
     convention: str = DEFAULT_CONVENTION,
     level: float = DEFAULT_LEVEL,
+    vcov: str | dict[str, str] | None = None,
     file: str | Path | None = None,
 ) -> PanelResult:
     """FE-2SLS of ``y`` on ``endog`` (instrumented by ``instruments``) and ``exog``.
 
+    Keywords: ``fit_iv(data, "y", ["w"], ["x"], ["L2.x", "z"], entity="id", time="year")``, or
+    pyfixest's IV formula ``fit_iv("y ~ w | id + year | x ~ L2.x + z", data, vcov={"CRV1": "id"})``
+    (also ``fit_iv(data, formula)``; ``y ~ 1 | id | x ~ z`` has no exogenous regressor; without a
+    fixed-effects part the ``effects`` keyword decides; grammar in :mod:`tfp_talent.estimators.formula`).
     ``effects``: ``twoway`` (default), ``entity``, ``time`` or ``none`` (pooled
     2SLS with a constant). ``cov``: ``unadjusted``, ``robust`` or ``clustered``
-    (``cluster`` = entity, time, both); Driscoll–Kraay is not offered for IV.
-    Conventions as :func:`~tfp_talent.estimators.panel.fit_panel`. Returns a
+    (``cluster`` = entity, time, both), or pyfixest's ``vcov`` names; Driscoll–Kraay is not offered
+    for IV. Conventions as :func:`~tfp_talent.estimators.panel.fit_panel`. Returns a
     :class:`~tfp_talent.estimators.panel.PanelResult` with ``model="fe-iv"``
     (``"pooled-iv"`` without effects); diagnostics in ``extra``.
     """
-    endog_l = [endog] if isinstance(endog, str) else [str(v) for v in endog]
-    exog_l = [str(v) for v in (exog or [])]
-    instr_l = _flatten(instruments)
+    if isinstance(data, str) and isinstance(y, pd.DataFrame):
+        data, y = y, data
+    if not isinstance(y, str):
+        raise InputError("the dependent variable (or the formula) must be a string")
+    fixed_effects = None
+    if is_formula(y):
+        if endog is not None or instruments is not None or exog is not None:
+            raise InputError("give either an IV formula or exog/endog/instruments, not both")
+        parsed = parse_formula_parts(y)
+        if not parsed.is_iv:
+            raise InputError(f"an IV formula ends with '| endog ~ instruments', got {y!r}")
+        y, exog, endog, instruments = parsed.depvar, parsed.terms, parsed.endog, parsed.instruments
+        fixed_effects = parsed.fixed_effects
+    if endog is None or instruments is None:
+        raise InputError("give the endogenous regressors and the instruments (or an IV formula)")
+    data, entity, time = resolve_panel(data, entity, time, fixed_effects)
+    if fixed_effects:
+        fe_eff = effects_of(fixed_effects, entity, time)
+        if effects not in (None, fe_eff):
+            raise InputError(
+                f"the formula's fixed effects mean effects {fe_eff!r}; drop effects= or the '|' part"
+            )
+        effects = fe_eff
+    effects = effects or "twoway"
+    if vcov is not None:
+        if cov is not None:
+            raise InputError("give either vcov (pyfixest's names) or cov/cluster, not both")
+        cov, cluster = resolve_vcov(vcov, entity=entity, time=time)
+    cov = cov or DEFAULT_COV
+    endog_t = [endog] if isinstance(endog, str) else [str(v) for v in endog]
+    exog_t = [exog] if isinstance(exog, str) else [str(v) for v in (exog or [])]
+    instr_t = _flatten(instruments)
+    file_s = None if file is None else str(file)
+    work, expansion = expand_terms(data, [y, *endog_t, *exog_t, *instr_t], file=file_s)
+    if len(expansion.columns[y]) != 1:
+        raise InputError("the dependent variable must be one number per row, not categories", column=y)
+    y = expansion.columns[y][0]
+    endog_l, exog_l, instr_l = expansion.names(endog_t), expansion.names(exog_t), expansion.names(instr_t)
     if not endog_l:
         raise InputError("at least one endogenous regressor is needed")
     if len(instr_l) < len(endog_l):
@@ -111,9 +154,14 @@ def fit_iv(
         )
     overlap = set(instr_l) & set(exog_l + endog_l + [y])
     if overlap:
-        raise InputError("an instrument is also the dependent variable or a regressor", column=sorted(overlap))
+        raise InputError(
+            "an instrument is also the dependent variable or a regressor", column=sorted(overlap)
+        )
     if set(endog_l) & set(exog_l) or y in endog_l + exog_l:
-        raise InputError("a variable is listed twice among y, exog and endog", column=sorted(set(endog_l) & set(exog_l)) or y)
+        raise InputError(
+            "a variable is listed twice among y, exog and endog",
+            column=sorted(set(endog_l) & set(exog_l)) or y,
+        )
     if cov == "driscoll-kraay":
         raise InputError("driscoll-kraay is not available for IV; use cov 'clustered' (entity, time or both)")
     if effects not in IV_EFFECTS:
@@ -122,6 +170,7 @@ def fit_iv(
     if not 0 < level < 1:
         raise InputError(f"level must be between 0 and 1, got {level}")
 
+    data = work
     prep = prepare_panel(data, [y, *endog_l, *exog_l, *instr_l], entity=entity, time=time, file=file)
     f = prep.frame
     e = f["_e"].to_numpy()
@@ -134,19 +183,29 @@ def fit_iv(
     X_end = dm[:, ny : ny + len(endog_l)]
     W = dm[:, ny + len(endog_l) : ny + len(endog_l) + len(exog_l)]
     Z = dm[:, ny + len(endog_l) + len(exog_l) :]
-    after = {"none": "", "entity": "after removing the entity means", "time": "after removing the period means"}.get(
-        effects, "after removing the entity and period effects"
-    )
+    after = {
+        "none": "",
+        "entity": "after removing the entity means",
+        "time": "after removing the period means",
+    }.get(effects, "after removing the entity and period effects")
     const = effects == "none"
-    check_regressors(np.column_stack([X_end, W]), endog_l + exog_l, file=prep.file, after=after, has_constant=const)
-    check_regressors(np.column_stack([W, Z]), exog_l + instr_l, file=prep.file, after=after, has_constant=const)
+    check_regressors(
+        np.column_stack([X_end, W]), endog_l + exog_l, file=prep.file, after=after, has_constant=const
+    )
+    check_regressors(
+        np.column_stack([W, Z]), exog_l + instr_l, file=prep.file, after=after, has_constant=const
+    )
 
     from linearmodels.iv import IV2SLS, IVGMM
 
     n = prep.nobs
     exog_df = pd.DataFrame(W, columns=exog_l) if exog_l else None
     if const:
-        exog_df = pd.concat([pd.DataFrame({"const": np.ones(n)}), exog_df], axis=1) if exog_df is not None else pd.DataFrame({"const": np.ones(n)})
+        exog_df = (
+            pd.concat([pd.DataFrame({"const": np.ones(n)}), exog_df], axis=1)
+            if exog_df is not None
+            else pd.DataFrame({"const": np.ones(n)})
+        )
     dep = pd.Series(Y[:, 0], name=y)
     end_df = pd.DataFrame(X_end, columns=endog_l)
     ins_df = pd.DataFrame(Z, columns=instr_l)
@@ -160,7 +219,9 @@ def fit_iv(
             overid = None
             if len(instr_l) > len(endog_l):
                 wcfg = dict(cfg)
-                gmm = IVGMM(dep, exog_df, end_df, ins_df, weight_type=lm_cov, **wcfg).fit(cov_type=lm_cov, debiased=False, **cfg)
+                gmm = IVGMM(dep, exog_df, end_df, ins_df, weight_type=lm_cov, **wcfg).fit(
+                    cov_type=lm_cov, debiased=False, **cfg
+                )
                 j = gmm.j_stat
                 overid = {
                     "name": "Sargan" if cov == "unadjusted" else "Hansen J",
@@ -169,7 +230,10 @@ def fit_iv(
                     "p_value": float(j.pval),
                 }
     except (ValueError, np.linalg.LinAlgError) as err:
-        raise InputError(f"the IV model cannot be estimated on these data: {str(err).strip().splitlines()[0]}", file=prep.file) from None
+        raise InputError(
+            f"the IV model cannot be estimated on these data: {str(err).strip().splitlines()[0]}",
+            file=prep.file,
+        ) from None
 
     names = [*(["const"] if const else []), *endog_l, *exog_l]
     params = res.params[names].to_numpy(dtype=float)
@@ -184,7 +248,14 @@ def fit_iv(
     q = len(instr_l)
     k_fs = len(exog_l) + q + (1 if const else 0)
     factor_fs = small_sample_factor(
-        convention, cov, nobs=n, k=k_fs, k_fe=k_fe, k_fe_nested=nested, k_fe_entity=k_fe_entity, n_clusters=n_clu
+        convention,
+        cov,
+        nobs=n,
+        k=k_fs,
+        k_fe=k_fe,
+        k_fe_nested=nested,
+        k_fe_entity=k_fe_entity,
+        n_clusters=n_clu,
     )
     first_stage: dict[str, Any] = {}
     for x in endog_l:
@@ -212,7 +283,11 @@ def fit_iv(
             "first_stage": first_stage,
             "weak_id_f": first_stage[endog_l[0]]["partial_f"] if len(endog_l) == 1 else math.nan,
             "weak_id_name": (
-                ("Cragg-Donald Wald F" if cov == "unadjusted" else "Kleibergen-Paap rk Wald F (one endogenous regressor)")
+                (
+                    "Cragg-Donald Wald F"
+                    if cov == "unadjusted"
+                    else "Kleibergen-Paap rk Wald F (one endogenous regressor)"
+                )
                 if len(endog_l) == 1
                 else "not computed (several endogenous regressors)"
             ),
@@ -220,7 +295,7 @@ def fit_iv(
             "fixef_tol": FIXEF_TOL if effects != "none" else None,
         }
     )
-    return assemble(
+    res = assemble(
         names=[str(c) for c in names],
         params=params,
         vcv=vraw * factor,
@@ -235,12 +310,16 @@ def fit_iv(
         nobs=n,
         prep=prep,
         rsquared=_rsquared_levels(prep.col(y), res.resids.to_numpy()),
-        rsquared_within=within_rsquared(prep, prep.col(y), float((res.resids.to_numpy() ** 2).sum()), effects),
+        rsquared_within=within_rsquared(
+            prep, prep.col(y), float((res.resids.to_numpy() ** 2).sum()), effects
+        ),
         df_resid=n - k - k_fe,
         level=level,
         extra=extra,
         normal=False,
     )
+    res.design = Design(prep=prep, expansion=expansion, terms=[*endog_t, *exog_t], depvar_term=y)
+    return res
 
 
 def _rsquared_levels(y: np.ndarray, resid: np.ndarray) -> float:

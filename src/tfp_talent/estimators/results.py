@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ class ConfIntFrame(pd.DataFrame):
     reference distribution (t(df) or the normal), as linearmodels' ``conf_int(level)``.
     """
 
-    _metadata = ["_est", "_se", "_df_t"]
+    _metadata: ClassVar[list[str]] = ["_est", "_se", "_df_t"]
 
     def __call__(self, level: float = 0.95) -> pd.DataFrame:
         if not 0 < level < 1:
@@ -209,7 +209,7 @@ class PanelResult:
         used rows (only α̂_i + λ̂_t is identified; predictions do not depend on the split).
         """
         prep = self._design().prep
-        yv, fit = self._fitted_arrays()
+        _, fit = self._fitted_arrays()
         _, xb = self._xb()
         d = fit - xb
         e = prep.frame["_e"].to_numpy()
