@@ -78,7 +78,9 @@ def summary_text(res: PanelResult) -> str:
     """
     ex = res.extra
     ent, _, per = units_of(res)
-    cov = res.cov_type + (f" by {res.cluster}" if res.cluster else "")
+    cols = {"entity": ex.get("entity"), "time": ex.get("time")}
+    by = {"both": f"{cols['entity']} and {cols['time']}"}.get(str(res.cluster), cols.get(str(res.cluster)))
+    cov = res.cov_type + (f" by {res.cluster} ({by})" if res.cluster else "")
     if res.cov_type == "driscoll-kraay":
         cov += f" (Bartlett lag {res.bandwidth})"
     dist = ex.get("distribution", "")
