@@ -124,12 +124,22 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64, copy=False), np.asarray(uniques)
 
 
+def _has_duplicates(key: np.ndarray, n_cells: int) -> bool:
+    """True if an int64 code repeats (a count per cell when the cells are few, else a sort)."""
+    if n_cells <= 4 * len(key) + 1024:
+        return bool(np.bincount(key, minlength=0).max(initial=0) > 1)
+    return bool(np.unique(key).size < key.size)
+
+
 def _check_keys(
     data: pd.DataFrame, entity: str, time: str, file: str | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    require_unique_keys(data, [entity, time], file=file)
     e, e_lab = _codes(data[entity])
     t, t_lab = _codes(data[time])
+    # factorize marks missing keys -1; duplicates show as a repeated code pair. Only then is the
+    # (slower) frame-based check run, for its message naming the keys.
+    if (e < 0).any() or (t < 0).any() or _has_duplicates(e * len(t_lab) + t, len(e_lab) * len(t_lab)):
+        require_unique_keys(data, [entity, time], file=file)
     return e, t, e_lab, t_lab
 
 
