@@ -143,7 +143,9 @@ def test_multiindex_input(sim):
     """A (entity, time) MultiIndex replaces entity=/time=, as linearmodels takes it."""
     mi = sim.set_index(["id", "year"])
     flat = fit_panel(sim, "y", ["x1", "x2"], **KW, effects="entity")
-    _same(fit_panel("y ~ x1 + x2 | id", mi), flat)
+    by_mi = fit_panel("y ~ x1 + x2 | id", mi)
+    _same(by_mi, flat)
+    assert by_mi.resid.index.equals(mi.index)  # results keep the user's (entity, time) index
     _same(fit_panel(mi, "y", ["x1", "x2"], effects="entity"), flat)
     _same(fit_panel(mi, "y ~ L.x1 + x2"), fit_panel(sim, "y", ["L.x1", "x2"], **KW))
 

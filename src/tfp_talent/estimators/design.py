@@ -68,8 +68,10 @@ def parse_term(token: str, columns: Sequence[str] | pd.Index) -> Term:
 def parse_formula(formula: str) -> tuple[str, list[str]]:
     """Split ``"y ~ x1 + L2.x2"`` into ``("y", ["x1", "L2.x2"])``.
 
-    Only sums of terms are understood (no transformations or interactions): build
-    transformed columns in the data first.
+    Only sums of terms are understood (no transformations or interactions): the simple
+    grammar of :func:`~tfp_talent.estimators.hausman.hausman`. :func:`~tfp_talent.estimators.panel.fit_panel`
+    and :func:`~tfp_talent.estimators.iv.fit_iv` take pyfixest's full grammar
+    (:mod:`tfp_talent.estimators.formula`).
     """
     if formula.count("~") != 1:
         raise InputError(f"formula must have one '~' (as in 'y ~ x1 + x2'), got {formula!r}")

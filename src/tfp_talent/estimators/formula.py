@@ -148,7 +148,9 @@ def resolve_panel(
         entity = entity or names[0]
         time = time or names[1]
         if entity in names or time in names:
-            data = data.reset_index(names=names)
+            flat = data.reset_index(names=names)
+            flat.index = data.index  # results (resid, fitted, predict) keep the user's MultiIndex
+            data = flat
     elif (entity is None or time is None) and fixed_effects is not None and len(fixed_effects) == 2:
         entity = entity or fixed_effects[0]
         time = time or fixed_effects[1]

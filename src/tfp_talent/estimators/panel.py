@@ -16,6 +16,10 @@ Engines
       **linearmodels** ``RandomEffects``, ``FirstDifferenceOLS``, ``BetweenOLS``
       (Sheppard, linearmodels 7.1).
 
+Calls: keywords (``fit_panel(df, "y", ["x1", "L2.x2"], entity="id", time="year")``) or a
+pyfixest formula (``fit_panel("y ~ x1 + C(g) + L(x2, 2) | id + year", df, vcov={"CRV1": "id"})``),
+grammar and term expansion in :mod:`tfp_talent.estimators.formula`; both give the same estimates.
+
 Covariance and small-sample conventions: :mod:`tfp_talent.estimators.inference`
 (the formulas, the default ``stata`` convention and the reference distributions are stated there).
 """
