@@ -199,6 +199,9 @@ def test_numeric_text_codes_are_refused_not_a_slope(sim):
     np.testing.assert_allclose(
         slope.params.to_numpy(), fit_panel(d, "y", ["x1", "xc"], **KW).params.to_numpy()
     )
+    # numbers in an object column (not text) stay numbers
+    boxed = fit_panel(d.assign(code=d["xc"].astype(float).astype(object)), "y", ["x1", "code"], **KW)
+    np.testing.assert_allclose(boxed.params.to_numpy(), slope.params.to_numpy())
 
 
 def test_declared_categorical_becomes_dummies(sim):

@@ -259,7 +259,8 @@ def refuse_codes(values: pd.Series, term: str, file: str | None) -> None:
         )
     if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
         present = values.dropna()
-        if len(present) and pd.to_numeric(present, errors="coerce").notna().all():
+        holds_text = pd.api.types.infer_dtype(present, skipna=True) in ("string", "mixed", "mixed-integer")
+        if len(present) and holds_text and pd.to_numeric(present, errors="coerce").notna().all():
             raise InputError(
                 "holds numbers stored as text; say which it is: C(x) in a formula for categories "
                 "(dummies), or convert the column to numbers (pd.to_numeric) for a slope",
