@@ -168,6 +168,7 @@ def test_formula_errors(sim):
         ("y ~ ", "at least one regressor"),
         ("y ~ x1 + nope", "nope"),
         ("y ~ L(log(x1), 2) | id + year", "lag is written"),
+        ("y ~ x1 + log(x3 | id + year", "unbalanced brackets"),
     ]:
         with pytest.raises(InputError, match=pattern):
             fit_panel(fml, sim, **KW)

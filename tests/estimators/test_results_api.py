@@ -108,6 +108,17 @@ def test_predict_new_rows(sim, fe):
     assert fe.predict(stranger).isna().all()
 
 
+def test_predict_rebuilds_formula_terms(sim):
+    """predict rebuilds C(g) with the estimation sample's levels: an unseen level gives NaN, not the base."""
+    d = sim.assign(g=np.where(sim["x2"] > 0, "up", "down"))
+    res = fit_panel("y ~ x1 + C(g) | id + year", d)
+    pd.testing.assert_series_equal(res.predict(d), res.fitted, check_names=False, atol=1e-10, rtol=0)
+    new = d.iloc[:3].copy()
+    new.iloc[0, new.columns.get_loc("g")] = "sideways"
+    pred = res.predict(new)
+    assert np.isnan(pred.iloc[0]) and np.allclose(pred.iloc[1:], res.fitted.iloc[1:3], atol=1e-10)
+
+
 def test_pooled_re_and_iv_fitted(sim):
     pooled = fit_panel(sim, "y", ["x1", "x2"], **KW, model="pooled")
     np.testing.assert_allclose(pooled.predict(sim).to_numpy(), pooled.fitted.to_numpy(), atol=1e-12)

@@ -91,6 +91,13 @@ def _terms(text: str, formula: str) -> list[str]:
 
 def parse(formula: str) -> ParsedFormula:
     """Split ``"y ~ x | fe | endog ~ inst"`` into its parts (see the module docstring)."""
+    depth = 0
+    for ch in formula:
+        depth += (ch in "([{") - (ch in ")]}")
+        if depth < 0:
+            break
+    if depth != 0:
+        raise InputError(f"unbalanced brackets in formula {formula!r}")
     parts = split_top(formula, "|")
     if len(parts) > 3:
         raise InputError(f"a formula has at most three parts 'y ~ x | fe | endog ~ inst', got {formula!r}")
@@ -229,7 +236,7 @@ def expand_terms(
                 f"cannot read formula term {t!r}: {str(err).splitlines()[0]}", file=file
             ) from None
         vars_ = [v for v in needed if v in data.columns]
-        missing = [v for v in needed if v not in data.columns and not _is_function(v)]
+        missing = [v for v in needed if v not in data.columns]
         if missing:
             raise InputError(
                 f"formula term {t!r} uses columns that are not in the data", file=file, column=missing
@@ -241,9 +248,7 @@ def expand_terms(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             mm = model_matrix(fml, sub, na_action="ignore")
-    except InputError:
-        raise
-    except Exception as err:
+    except Exception as err:  # formulaic raises several types; report its first line
         raise InputError(
             f"cannot evaluate formula terms {fml[4:]!r}: {str(err).splitlines()[0]}", file=file
         ) from None
@@ -251,14 +256,6 @@ def expand_terms(
     out, cols = _materialise(data, spec, term_vars, file, mm)
     columns.update(cols)
     return out, TermExpansion(columns, spec, term_vars)
-
-
-def _is_function(name: str) -> bool:
-    import builtins
-
-    return name in {"C", "I", "log", "exp", "sqrt", "np", "center", "scale", "poly", "bs", "lag"} or hasattr(
-        builtins, name
-    )
 
 
 def _materialise(
@@ -273,6 +270,7 @@ def _materialise(
     new: dict[str, np.ndarray] = {}
     cols: dict[str, list[str]] = {}
     by_term = {str(s.term): list(s.columns) for s in spec.structure}
+    unseen = _unseen_levels(data, spec)
     for t, vars_ in term_vars.items():
         key = _structure_key(t, by_term)
         names = [c for k in key for c in by_term[k]]
@@ -281,6 +279,8 @@ def _materialise(
         inputs_missing = np.zeros(len(data), dtype=bool)
         for v in vars_:
             inputs_missing |= data[v].isna().to_numpy()
+            if v in unseen:
+                inputs_missing |= unseen[v]
         for c in names:
             vals = np.asarray(mm[c], dtype=float).copy()
             bad = ~np.isfinite(vals) & ~inputs_missing
@@ -297,6 +297,26 @@ def _materialise(
     keep = {c: v for c, v in new.items() if c not in data.columns}
     out = pd.concat([data, pd.DataFrame(keep, index=data.index)], axis=1) if keep else data
     return out, cols
+
+
+def _unseen_levels(data: pd.DataFrame, spec: Any) -> dict[str, np.ndarray]:
+    """Rows whose category was not among the estimation sample's levels, per source column.
+
+    formulaic would code such a row as the base level (all dummies 0); a prediction for it is
+    missing instead.
+    """
+    from formulaic import Formula
+
+    out: dict[str, np.ndarray] = {}
+    for expr, (kind, state) in spec.encoder_state.items():
+        levels = state.get("categories") if isinstance(state, dict) else None
+        if str(getattr(kind, "value", kind)) != "categorical" or levels is None:
+            continue
+        names = [v for v in Formula(expr).required_variables if v in data.columns]
+        if len(names) == 1:
+            col = data[names[0]]
+            out[names[0]] = (col.notna() & ~col.isin(levels)).to_numpy() | out.get(names[0], False)
+    return out
 
 
 def _structure_key(term: str, by_term: dict[str, list[str]]) -> list[str]:

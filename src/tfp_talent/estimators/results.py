@@ -147,7 +147,8 @@ class PanelResult:
         prediction adds α̂_i and λ̂_t of the row's entity and period, estimated from the
         estimation sample (α̂_i + λ̂_t = ȳ-type means of y − x'b̂, so it is identified for any
         combination seen in a connected panel); it is NaN where the entity or the period was
-        not in the estimation sample, and where a regressor is missing. For ``re``: x'b + constant.
+        not in the estimation sample, where a category level was not (formulaic would code it as the
+        base level), and where a regressor is missing. For ``re``: x'b + constant.
         """
         des = self._design()
         if newdata is None:
