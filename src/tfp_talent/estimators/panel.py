@@ -38,6 +38,7 @@ from tfp_talent.estimators.inference import (
 )
 from tfp_talent.estimators.panel_linearmodels import fit_linearmodels
 from tfp_talent.estimators.panel_pyfixest import fit_pyfixest
+from tfp_talent.estimators.re_variance import DEFAULT_RE_VARIANCE, RE_VARIANCES
 from tfp_talent.estimators.results import PanelResult
 
 EFFECTS = ("none", "entity", "time", "twoway")
@@ -99,6 +100,7 @@ def fit_panel(
     bandwidth: int | None = None,
     convention: str = DEFAULT_CONVENTION,
     level: float = DEFAULT_LEVEL,
+    re_variance: str = DEFAULT_RE_VARIANCE,
     file: str | Path | None = None,
 ) -> PanelResult:
     """Estimate a linear panel model: y_it = x_it'β + effects + e_it.
@@ -130,6 +132,10 @@ def fit_panel(
         ``none`` — formulas in :mod:`tfp_talent.estimators.inference`.
     level
         Confidence level of ``conf_int``.
+    re_variance
+        Random-effects variance components: ``stata`` (default; ``xtreg, re``, linearmodels) or
+        ``plm`` (R plm's Swamy–Arora with its unbalanced-panel trace corrections); equal on balanced
+        panels (:mod:`tfp_talent.estimators.re_variance`).
     file
         Name of the data file, for error messages.
 
@@ -155,5 +161,9 @@ def fit_panel(
     x_names = [n for n in prep.safe if n != str(y)]
     if len(x_names) != len(x):
         raise InputError("a regressor is listed twice", column=x)
-    return ENGINES[model](prep, str(y), x_names, model, eff, cov, clu, bandwidth, convention, level)
+    if re_variance not in RE_VARIANCES:
+        raise InputError(f"unknown re_variance {re_variance!r}; use one of {', '.join(RE_VARIANCES)}")
+    if re_variance != DEFAULT_RE_VARIANCE and model != "re":
+        raise InputError(f"re_variance is only used with model 're' (got model {model!r})")
+    return ENGINES[model](prep, str(y), x_names, model, eff, cov, clu, bandwidth, convention, level, re_variance)
 

@@ -50,6 +50,7 @@ def fit_pyfixest(
     bandwidth: int | None,
     convention: str,
     level: float,
+    re_variance: str | None = None,  # random effects only (see panel_linearmodels)
 ) -> PanelResult:
     feols, ssc, pf_version = load_feols()
 
