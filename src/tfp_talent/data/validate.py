@@ -84,6 +84,7 @@ def validate_panel(panel: pd.DataFrame, *, start: int, end: int, raw_dir: str | 
         raise InputError("unbalanced panel", file=where, column="year", rows=[f"{c}: {k} years" for c, k in n[n != len(want)].items()])
 
     def offending(mask: pd.Series, col: str) -> list[tuple[int, int, float]]:
+        """Rows (entity-time keys) where ``mask`` is true, for error messages."""
         sub = panel.loc[mask]
         return [(int(p), int(y), float(v)) for p, y, v in zip(sub["province_code"], sub["year"], sub[col], strict=True)]
 

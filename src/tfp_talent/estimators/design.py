@@ -111,6 +111,7 @@ class PreparedPanel:
 
     @property
     def nobs(self) -> int:
+        """Number of observations used (rows with every variable present)."""
         return len(self.frame)
 
     def col(self, term: str) -> np.ndarray:

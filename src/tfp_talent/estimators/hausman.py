@@ -85,9 +85,11 @@ class HausmanResult:
 
     @property
     def valid(self) -> bool:
+        """True when the statistic is a finite, non-negative chi-squared value."""
         return math.isfinite(self.p_value)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict of the test: statistic, df, p-value, compared coefficients and diagnostics."""
         def series(s: pd.Series | None) -> dict[str, float] | None:
             return None if s is None else {str(k): float(v) for k, v in s.items()}
 

@@ -52,6 +52,8 @@ def fit_pyfixest(
     level: float,
     re_variance: str | None = None,  # random effects only (see panel_linearmodels)
 ) -> PanelResult:
+    """Pooled OLS or fixed effects: effects projected out in a fixed order (see the module docstring), then
+    pyfixest's ``feols`` on the demeaned equation; its raw sandwich times the inference module's factor."""
     feols, ssc, pf_version = load_feols()
 
     s = prep.safe

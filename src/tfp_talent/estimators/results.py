@@ -110,6 +110,7 @@ class PanelResult:
 
 
 def json_safe(obj: Any) -> Any:
+    """``obj`` with numpy scalars, Series and tuples turned into JSON types (keys as strings)."""
     if isinstance(obj, dict):
         return {str(k): json_safe(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -126,6 +127,7 @@ def json_safe(obj: Any) -> Any:
 
 
 def common_extra(prep: PreparedPanel, clu: str | None, cov: str, bw: int | None) -> dict[str, Any]:
+    """Bookkeeping every panel result records: entity/time names, balance, rows dropped, clusters, DK lag."""
     extra: dict[str, Any] = {
         "entity": prep.entity,
         "time": prep.time,
