@@ -195,7 +195,9 @@ def _weight_values(codes: np.ndarray, weights: str) -> np.ndarray:
     return codes.astype(float) if weights == "rademacher" else WEBB_VALUES[codes]
 
 
-def _cluster_sums(X: np.ndarray, y: np.ndarray, codes: np.ndarray, n_clusters: int) -> tuple[np.ndarray, np.ndarray]:
+def _cluster_sums(
+    X: np.ndarray, y: np.ndarray, codes: np.ndarray, n_clusters: int
+) -> tuple[np.ndarray, np.ndarray]:
     """X_g'X_g (G × k × k) and X_g'y_g (G × k) by bincount, O(N k²)."""
     k = X.shape[1]
     xx = np.empty((n_clusters, k, k))
@@ -208,7 +210,9 @@ def _cluster_sums(X: np.ndarray, y: np.ndarray, codes: np.ndarray, n_clusters: i
     return xx, xy
 
 
-def _check_arrays(y: Any, X: Any, cluster: Any, R: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _check_arrays(
+    y: Any, X: Any, cluster: Any, R: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     y_a = np.asarray(y, dtype=float).reshape(-1)
     X_a = np.asarray(X, dtype=float)
     if X_a.ndim == 1:
@@ -217,7 +221,9 @@ def _check_arrays(y: Any, X: Any, cluster: Any, R: Any) -> tuple[np.ndarray, np.
     cl = np.asarray(cluster)
     n = y_a.shape[0]
     if X_a.ndim != 2 or X_a.shape[0] != n or cl.shape[0] != n:
-        raise InputError(f"y, X and cluster must have the same number of rows, got {n}, {X_a.shape[0]}, {cl.shape[0]}")
+        raise InputError(
+            f"y, X and cluster must have the same number of rows, got {n}, {X_a.shape[0]}, {cl.shape[0]}"
+        )
     if R_a.shape[0] != X_a.shape[1]:
         raise InputError(f"R must have one entry per column of X ({X_a.shape[1]}), got {R_a.shape[0]}")
     if not np.any(R_a):
@@ -371,7 +377,9 @@ def _confidence_set(boot: _Bootstrap, p_type: str, level: float, n_clusters: int
             outside = boot.estimate + direction * step
             if excess(outside) < 0:
                 lo, hi = sorted((inside, outside))
-                return float(optimize.brentq(excess, lo, hi, xtol=1e-10 * boot.se, rtol=4 * np.finfo(float).eps))
+                return float(
+                    optimize.brentq(excess, lo, hi, xtol=1e-10 * boot.se, rtol=4 * np.finfo(float).eps)
+                )
             inside, step = outside, 2.0 * step
         return direction * math.inf
 
