@@ -330,6 +330,8 @@ def sanderson_windmeijer(d: Design) -> list[dict[str, float]]:
 def anderson_rubin(d: Design, beta0: Sequence[float] | float = 0.0) -> dict[str, float]:
     """AR test of β = β₀: Wald χ²(L2) of Z̃ in ỹ − X̃₁β₀ and its F form (module docstring)."""
     b0 = np.atleast_1d(np.asarray(beta0, dtype=float))
+    if b0.shape[0] == 1:
+        b0 = np.repeat(b0, d.x.shape[1])  # one value for every endogenous regressor
     if b0.shape[0] != d.x.shape[1]:
         raise InputError(
             f"beta0 needs one value per endogenous regressor ({d.x.shape[1]}), got {b0.shape[0]}"
@@ -534,7 +536,9 @@ def iv_weak_diagnostics(
         sanderson_windmeijer=dict(zip(names, sanderson_windmeijer(d), strict=True)),
         anderson_rubin={
             **anderson_rubin(d, ar_beta0),
-            "beta0": np.atleast_1d(np.asarray(ar_beta0, float)).tolist(),
+            "beta0": np.repeat(np.atleast_1d(np.asarray(ar_beta0, float)), k1).tolist()
+            if np.ndim(ar_beta0) == 0
+            else [float(b) for b in ar_beta0],  # type: ignore[union-attr]
         },
         ar_conf_set=ar_confidence_set(d, level) if k1 == 1 else None,
         level=level,
