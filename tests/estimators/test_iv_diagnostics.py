@@ -225,25 +225,35 @@ def _members(d, grid, alpha):
     return np.array([anderson_rubin(d, b)["f_pvalue"] > alpha for b in grid])
 
 
+SHAPES = {
+    "bounded": lambda cs: len(cs) == 1 and all(map(math.isfinite, cs[0])),
+    "whole line": lambda cs: cs == [(-math.inf, math.inf)],
+    "two rays": lambda cs: len(cs) == 2 and math.isinf(cs[0][0]) and math.isinf(cs[1][1]),
+    "empty": lambda cs: cs == [],
+}
+
+
 @pytest.mark.parametrize(
-    ("seed", "strength", "cov", "shape"),
+    ("seed", "l2", "strength", "cov", "shape"),
     [
-        (4, 0.4, "robust", "bounded"),
-        (5, 0.03, "unadjusted", "unbounded"),
-        (5, 0.03, "clustered", "unbounded"),
+        (4, 2, 0.4, "robust", "bounded"),
+        (5, 2, 0.03, "unadjusted", "whole line"),
+        (5, 2, 0.03, "clustered", "whole line"),
+        (0, 1, 0.1, "robust", "two rays"),
+        (7, 2, 0.08, "unadjusted", "empty"),
     ],
 )
-def test_ar_confidence_set_matches_brute_force_grid(seed, strength, cov, shape):
-    y, x, w, z, g = simulated_iv(seed=seed, l2=2, strength=strength)
+def test_ar_confidence_set_matches_brute_force_grid(seed, l2, strength, cov, shape):
+    """The set (grid in tan-space + brentq) against AR p-values on a fine grid (1,201 points + ±1e6)."""
+    y, x, w, z, g = simulated_iv(seed=seed, l2=l2, strength=strength)
     d = make_design(y, x, w, z, cov=cov, clusters=g)
     cs = ar_confidence_set(d, 0.95)
+    assert SHAPES[shape](cs), cs
     ends = [e for piece in cs for e in piece if math.isfinite(e)]
-    unbounded = any(math.isinf(e) for piece in cs for e in piece)
-    assert unbounded == (shape == "unbounded")
     for e in ends:  # endpoints: p = alpha
         assert anderson_rubin(d, e)["f_pvalue"] == pytest.approx(0.05, abs=1e-8)
     span = max(abs(e) for e in ends) if ends else 10.0
-    grid = np.concatenate([np.linspace(-3 * span - 5, 3 * span + 5, 2001), [-1e6, 1e6]])
+    grid = np.concatenate([np.linspace(-3 * span - 5, 3 * span + 5, 1201), [-1e6, 1e6]])
     inside = np.array([any(lo < b < hi for lo, hi in cs) for b in grid])
     near = np.array([min((abs(b - e) for e in ends), default=np.inf) < 1e-6 * max(1.0, span) for b in grid])
     brute = _members(d, grid, 0.05)
