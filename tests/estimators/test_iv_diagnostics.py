@@ -151,7 +151,7 @@ def _sm_wald(dep, x_design, n_test, cov, g):
 
 @pytest.mark.parametrize("cov", ["unadjusted", "robust", "clustered"])
 def test_one_endogenous_kp_equals_first_stage_wald(cov):
-    """K1 = 1: KP rk χ² = Wald test of the instruments in the first stage (statsmodels), = linearmodels f.stat."""
+    """K1 = 1: KP rk χ² = first-stage Wald test of the instruments (statsmodels) = linearmodels f.stat."""
     from linearmodels.iv import IV2SLS
 
     y, x, w, z, g = simulated_iv(seed=1)
@@ -191,7 +191,8 @@ def test_two_endogenous_identities():
     assert iid.kleibergen_paap_f == pytest.approx(iid.cragg_donald_f, rel=1e-9)
     assert iid.kleibergen_paap_rk_df == 3 and iid.ar_conf_set is None and iid.stock_yogo["10%"] == 16.87
 
-    # SW (2016) conditional F with i.i.d. errors, written out: ε = x1 − x2 δ̂ (2SLS), F = [ε'P ε/(L2−1)]/[ε'M ε/(N−L)]
+    # SW (2016) conditional F, i.i.d. errors, written out:
+    # ε = x1 − x2 δ̂ (2SLS), F = [ε'P ε/(L2−1)] / [ε'M ε/(N−L)]
     d = make_design(y, x, w, z, cov="unadjusted")
     pz = d.z @ np.linalg.solve(d.z.T @ d.z, d.z.T)
     for j in (0, 1):

@@ -14,6 +14,7 @@ References
 from __future__ import annotations
 
 import itertools
+import json
 import math
 
 import numpy as np
@@ -102,7 +103,7 @@ def test_same_weights_as_wildboottest(province):
 @pytest.mark.parametrize("weights", ["rademacher", "webb"])
 @pytest.mark.parametrize("dataset", ["province", "grunfeld"])
 def test_p_value_agrees_with_wildboottest_draws(dataset, weights, request):
-    """Grunfeld: H0 β_value = b̂ + 2·se (so p is away from 0), via y − r·value for wildboottest (r = 0 only)."""
+    """Grunfeld: H0 β_value = b̂ + 2·se (p away from 0), as y − r·value for wildboottest (r = 0 only)."""
     _d, y, X, cl = request.getfixturevalue(dataset)
     R = np.array([1.0, 0.0])
     r = 0.0
@@ -221,6 +222,10 @@ def test_confidence_set_endpoints_are_where_p_crosses_alpha(province, p_type):
             continue
         assert p(end + inward * delta) > alpha > p(end - inward * delta)
     assert math.isinf(lo) == (p_type == "lower") and math.isinf(hi) == (p_type == "upper")
+    assert json.loads(json.dumps(res.to_dict()))["conf_int"] == [
+        res.to_dict()["conf_int"][0],
+        res.to_dict()["conf_int"][1],
+    ]
     if p_type == "symmetric":  # the bootstrap interval is of the order of the CRV1 one
         assert 0.5 < (hi - lo) / (2 * 2.042 * res.std_error) < 2.0
 
@@ -272,3 +277,59 @@ def test_bad_input_raises_input_error():
         wild_cluster_bootstrap(y, np.column_stack([X[:, 0], 2 * X[:, 0]]), cl, [1, 0], seed=0)
     with pytest.raises(InputError, match="not a regressor"):
         wild_bootstrap_fe(province_panel(), "y", ["x1"], entity="prov", time="year", param="x2", seed=0)
+
+
+@pytest.mark.parametrize(
+    ("effects", "cluster"),
+    [("twoway", "entity"), ("entity", "entity"), ("time", "entity"), ("twoway", "time")],
+)
+def test_wrapper_is_the_lsdv_wcr_bootstrap(effects, cluster):
+    """Same weights: wild_bootstrap_fe = WCR bootstrap of the dummy-variable model (all dummies explicit).
+
+    t*·se does not depend on the small-sample factor (which differs: K counts all dummies in the LSDV run).
+    """
+    d = province_panel(n_entities=9, n_periods=7)
+    G = 9 if cluster == "entity" else 7
+    res = wild_bootstrap_fe(
+        d,
+        "y",
+        ["x1", "x2"],
+        entity="prov",
+        time="year",
+        effects=effects,
+        cluster=cluster,
+        param="x2",
+        seed=0,
+        reps=999,
+    )
+    assert res.enumerated == (G == 9 or 2**G <= 999)
+    parts = [d[["x1", "x2"]].to_numpy()]
+    if effects in ("entity", "twoway"):
+        parts.append(pd.get_dummies(d["prov"], dtype=float).to_numpy())
+    if effects in ("time", "twoway"):
+        parts.append(
+            pd.get_dummies(d["year"], dtype=float).to_numpy()[:, (1 if effects == "twoway" else 0) :]
+        )
+    X = np.column_stack(parts)
+    R = np.zeros(X.shape[1])
+    R[1] = 1.0
+    lsdv = wild_cluster_bootstrap(
+        d["y"].to_numpy(), X, d["prov" if cluster == "entity" else "year"].to_numpy(), R, seed=0, reps=999
+    )
+    np.testing.assert_allclose(
+        res.t_boot * res.std_error, lsdv.t_boot * lsdv.std_error, rtol=1e-7, atol=1e-12
+    )
+    assert res.p_value == lsdv.p_value
+    assert res.estimate == pytest.approx(lsdv.estimate, rel=1e-9)
+    fit = fit_panel(
+        d,
+        "y",
+        ["x1", "x2"],
+        entity="prov",
+        time="year",
+        model="fe",
+        effects=effects,
+        cov="clustered",
+        cluster=cluster,
+    )
+    assert res.t_stat == pytest.approx(float(fit.tstats["x2"]), rel=1e-8)

@@ -108,7 +108,7 @@ AR_GRID = 4001
 
 
 def stock_yogo_critical_values(n_endog: int, n_instruments: int) -> dict[str, float] | None:
-    """Stock & Yogo (2005, Table 5.2) 2SLS-size critical values, or None outside K1 ∈ {1, 2}, L2 ∈ [K1, 30]."""
+    """Stock & Yogo (2005, Table 5.2) 2SLS-size critical values; None outside K1 ∈ {1, 2}, K1 <= L2 <= 30."""
     if n_endog not in (1, 2) or not n_endog <= n_instruments <= len(_SY_TSLS_SIZE):
         return None
     row = _SY_TSLS_SIZE[n_instruments - 1][4 * (n_endog - 1) : 4 * n_endog]

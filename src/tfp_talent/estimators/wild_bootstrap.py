@@ -14,9 +14,11 @@ Model and data
     clusters) the bootstrap on the within-transformed data is the WCR bootstrap of the
     FE model itself: the within transform is a cluster-by-cluster linear map, so the
     restricted fit, the bootstrap samples y* and their OLS fits are the FWL images of
-    those of the dummy-variable regression. (Non-nested effects, e.g. period effects
-    with entity clusters, are partialled out once from the original data, as boottest
-    does after ``areg``/``reghdfe``.) :func:`wild_bootstrap_fe` does the transform.
+    those of the dummy-variable regression. That is not so for effects *not* nested in
+    the clusters (period effects with entity clusters): the resampled residuals ũ_g v_g
+    are not orthogonal to them, so they must stay in X as dummy columns.
+    :func:`wild_bootstrap_fe` does exactly that (absorbs the nested effects, keeps the
+    others as dummies), so its result is the WCR bootstrap of the LSDV regression.
 
 Algorithm (Roodman et al. 2019, §3)
     β̂ = (X'X)⁻¹X'y; restricted β̃(r) = β̂ − (X'X)⁻¹R (R'(X'X)⁻¹R)⁻¹ (R'β̂ − r); ũ = y − Xβ̃.
@@ -37,9 +39,10 @@ Small-sample factor
     t = (R'β̂ − r)/sqrt(c R'V R), V = (X'X)⁻¹(Σ_g ŝ_g ŝ_g')(X'X)⁻¹ (unrestricted
     scores), with the CRV1 factor c = G/(G−1)·(N−1)/(N−K), K = k + ``k_absorbed``.
     By default K = k, the columns of the (within-transformed) X, as ``boottest`` and
-    the ``wildboottest`` package; :func:`wild_bootstrap_fe` passes the absorbed
-    levels not nested in the clusters (K_c of :mod:`tfp_talent.estimators.panel`,
-    Stata convention) so that t equals the t of ``fit_panel(..., cov="clustered")``.
+    the ``wildboottest`` package; :func:`wild_bootstrap_fe` sets ``k_absorbed`` so that
+    K is K_c of :mod:`tfp_talent.estimators.panel` (Stata convention: absorbed levels
+    not nested in the clusters counted, nested ones counted as one constant), so that t
+    equals the t of ``fit_panel(..., cov="clustered")``.
     The same c multiplies every bootstrap variance, so it cancels in the comparison
     of t with t*: the p-value and the confidence set do not depend on it.
 
@@ -118,7 +121,7 @@ class WildBootstrapResult:
     t_boot: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-Python fields (no arrays), for JSON reports."""
+        """Plain-Python fields (no arrays; infinite interval ends as strings), for JSON reports."""
         return {
             "method": self.method,
             "estimate": self.estimate,
@@ -127,7 +130,7 @@ class WildBootstrapResult:
             "t_stat": self.t_stat,
             "p_value": self.p_value,
             "p_type": self.p_type,
-            "conf_int": [float(self.conf_int[0]), float(self.conf_int[1])],
+            "conf_int": [_json_end(self.conf_int[0]), _json_end(self.conf_int[1])],
             "level": self.level,
             "reps": self.reps,
             "weights": self.weights,
@@ -137,6 +140,11 @@ class WildBootstrapResult:
             "nobs": self.nobs,
             "small_sample": self.small_sample,
         }
+
+
+def _json_end(v: float) -> float | str:
+    """An interval end for JSON: infinite ends (one-sided sets) become "inf"/"-inf"."""
+    return float(v) if math.isfinite(v) else ("inf" if v > 0 else "-inf")
 
 
 @dataclass(frozen=True)
@@ -414,10 +422,12 @@ def wild_bootstrap_fe(
     :func:`~tfp_talent.estimators.paneldata.prepare_panel`, the effects are
     partialled out by :func:`~tfp_talent.estimators.paneldata.demean` (the package's
     FE demeaner) and :func:`wild_cluster_bootstrap` is run on the result, clustered by
-    ``cluster`` (``entity`` or ``time``). ``param`` is a regressor name (test β_x = r)
+    ``cluster`` (``entity`` or ``time``). Only the effects nested in the clusters are
+    absorbed; the others enter as (demeaned) dummy columns, so that the bootstrap is that
+    of the dummy-variable model (module docstring): T − 1 period dummies for two-way
+    effects with entity clusters, N × T floats of memory. ``param`` is a regressor name (test β_x = r)
     or a mapping {name: weight} (test Σ weight·β = r). The reported t is that of
-    ``fit_panel(..., cov="clustered", convention="stata")``: K counts the absorbed
-    levels not nested in the clusters.
+    ``fit_panel(..., cov="clustered", convention="stata")`` (K = K_c).
     """
     from tfp_talent.estimators.panel import _fe_levels, _nested
     from tfp_talent.estimators.paneldata import check_regressors, demean, prepare_panel
@@ -435,16 +445,27 @@ def wild_bootstrap_fe(
     f = prep.frame
     e, t = f["_e"].to_numpy(), f["_t"].to_numpy()
     raw = np.column_stack([prep.col(str(y)), *[prep.col(v) for v in x]])
-    dm = demean(raw, e, t, effects)
+    has_const = effects == "none"
+    check_regressors(demean(raw, e, t, effects)[:, 1:], x, file=prep.file, has_constant=has_const)
+    other = "time" if cluster == "entity" else "entity"
+    absorbed = cluster if effects in (cluster, "twoway") else "none"
+    dm = demean(raw, e, t, absorbed)
     X = dm[:, 1:]
     names = list(x)
-    if effects == "none":
+    if has_const:
         X = np.column_stack([np.ones(prep.nobs), X])
         names = ["const", *names]
-    check_regressors(X[:, 1:] if effects == "none" else X, x, file=prep.file, has_constant=effects == "none")
-    R = np.array([combo.get(name, 0.0) for name in names])
+    if effects in (other, "twoway"):  # effects not nested in the clusters: explicit dummies
+        _, codes = np.unique(t if other == "time" else e, return_inverse=True)
+        dummies = np.zeros((prep.nobs, int(codes.max()) + 1))
+        dummies[np.arange(prep.nobs), codes.reshape(-1)] = 1.0
+        if effects == "twoway":
+            dummies = demean(dummies[:, 1:], e, t, absorbed)
+        X = np.column_stack([X, dummies])
+    R = np.zeros(X.shape[1])
+    R[: len(names)] = [combo.get(name, 0.0) for name in names]
     k_fe, _, _ = _fe_levels(prep, effects)
-    k_absorbed = k_fe - _nested(effects, cluster, prep)
+    k_absorbed = len(names) + k_fe - _nested(effects, cluster, prep) - X.shape[1]
     return wild_cluster_bootstrap(
         dm[:, 0],
         X,
