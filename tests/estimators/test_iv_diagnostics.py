@@ -290,3 +290,42 @@ def test_bad_input_raises_input_error():
     z_bad[5, 0] = np.nan
     with pytest.raises(InputError, match="rows: 5"):
         iv_weak_diagnostics(y, x, w, z_bad)
+
+
+def _fe_iv_arrays(d, effects):
+    """The arrays fit_iv has after its within transform (same prepare_panel + demean calls as iv.py)."""
+    from tfp_talent.estimators.paneldata import demean, prepare_panel
+
+    prep = prepare_panel(d, ["y", "x", "w", "z1", "z2"], entity="id", time="year")
+    e, t = prep.frame["_e"].to_numpy(), prep.frame["_t"].to_numpy()
+    dm = demean(np.column_stack([prep.col(c) for c in ["y", "x", "w", "z1", "z2"]]), e, t, effects)
+    return dm, e, prep
+
+
+@pytest.mark.parametrize("cov", ["unadjusted", "robust", "clustered"])
+def test_adapter_on_fe_2sls_arrays_matches_fit_iv_first_stage(cov):
+    """The call proposed for iv.py. Two-way FE as xtivreg2, fe with period dummies: dofminus = entities,
+    sdofminus = periods − 1. With K1 = 1, fit_iv's partial F is the same statistic: equal for unadjusted and
+    robust; clustered, fit_iv counts K_c = k + T (xtreg's constant) where ivreg2 counts N − L − (T − 1):
+    ratio (N − k − T)/(N − k − T + 1). fit_iv's Hansen J has no (N − dofminus)/N scaling."""
+    from test_panel_iv import iv_data  # the FE-2SLS tests' simulated panel
+
+    from tfp_talent.estimators.iv import fit_iv
+
+    d = iv_data(seed=3, n_entities=31, n_periods=17, drop=0.1)
+    fit = fit_iv(d, "y", ["w"], "x", ["z1", "z2"], entity="id", time="year", cov=cov)
+    dm, e, prep = _fe_iv_arrays(d, "twoway")
+    diag = iv_weak_diagnostics(
+        dm[:, 0], dm[:, 1:2], dm[:, 2:3], dm[:, 3:5], cov=cov, clusters=e if cov == "clustered" else None,
+        endog_names=["x"], dofminus=prep.n_entities, sdofminus=prep.n_periods - 1,
+    )  # fmt: skip
+    partial_f = fit.extra["first_stage"]["x"]["partial_f"]
+    if cov == "clustered":
+        n, k = prep.nobs, 3
+        ratio = (n - k - prep.n_periods) / (n - k - prep.n_periods + 1)
+        assert partial_f == pytest.approx(diag.kleibergen_paap_f * ratio, rel=1e-9)
+    else:
+        assert partial_f == pytest.approx(diag.kleibergen_paap_f, rel=1e-9)
+    j_fit = fit.extra["overid"]["statistic"]
+    scale = 1.0 if cov == "clustered" else prep.nobs / (prep.nobs - prep.n_entities)
+    assert diag.identification["statistic"] * scale == pytest.approx(j_fit, rel=1e-6)
