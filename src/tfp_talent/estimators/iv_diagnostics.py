@@ -508,8 +508,10 @@ def iv_weak_diagnostics(
     effects removed; ``clusters`` one code per row for ``cov="clustered"`` (one-way);
     ``dofminus``/``sdofminus`` as in the module docstring (for the within transform with
     entity effects: dofminus = number of entities; period effects: sdofminus = periods − 1
-    with entity effects, periods without). ``ar_beta0`` is the AR null (ivreg2's default 0);
-    the AR confidence set at ``level`` is computed when K1 = 1.
+    with entity effects, periods without; as ``xtivreg2, fe`` with period dummies).
+    ``ar_beta0`` is the AR null (ivreg2's default 0; one value is used for every
+    endogenous regressor); the AR confidence set at ``level`` is computed when K1 = 1.
+    Two-way clustering is not offered. Returns a :class:`WeakIVDiagnostics`.
     """
     if not 0 < level < 1:
         raise InputError(f"level must be between 0 and 1, got {level}")

@@ -20,7 +20,7 @@ Model and data
     :func:`wild_bootstrap_fe` does exactly that (absorbs the nested effects, keeps the
     others as dummies), so its result is the WCR bootstrap of the LSDV regression.
 
-Algorithm (Roodman et al. 2019, §3)
+Algorithm (Roodman et al. 2019)
     β̂ = (X'X)⁻¹X'y; restricted β̃(r) = β̂ − (X'X)⁻¹R (R'(X'X)⁻¹R)⁻¹ (R'β̂ − r); ũ = y − Xβ̃.
     Per cluster, once (O(N k²)): X_g'X_g and s_g = X_g'ũ_g. With w = (X'X)⁻¹R,
     C_g = w's_g and a_g = (X'X)⁻¹X_g'X_g w, replication b with weights v (G-vector) has
@@ -48,9 +48,9 @@ Small-sample factor
 
 Weights
     ``rademacher`` (±1, probability ½ each) or ``webb`` (±√(1/2), ±1, ±√(3/2),
-    probability 1/6 each; Webb 2014, QED WP 1315). With Rademacher weights and
-    2^G ≤ ``reps`` the 2^G sign vectors are enumerated instead of drawn (exact
-    bootstrap distribution; ``reps`` becomes 2^G, ``enumerated`` is True).
+    probability 1/6 each; Webb 2014, Queen's Economics Dept. WP 1315). With Rademacher
+    weights and 2^G ≤ ``reps`` the 2^G sign vectors are enumerated instead of drawn
+    (exact bootstrap distribution; ``reps`` becomes 2^G, ``enumerated`` is True).
 
 Determinism
     Weights are drawn from ``numpy.random.default_rng(seed)`` as a reps × G array
