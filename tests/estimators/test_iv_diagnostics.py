@@ -294,7 +294,7 @@ def test_bad_input_raises_input_error():
 
 def _fe_iv_arrays(d, effects):
     """The arrays fit_iv has after its within transform (same prepare_panel + demean calls as iv.py)."""
-    from tfp_talent.estimators.paneldata import demean, prepare_panel
+    from tfp_talent.estimators.design import demean, prepare_panel
 
     prep = prepare_panel(d, ["y", "x", "w", "z1", "z2"], entity="id", time="year")
     e, t = prep.frame["_e"].to_numpy(), prep.frame["_t"].to_numpy()

@@ -419,8 +419,8 @@ def wild_bootstrap_fe(
     The model of :func:`tfp_talent.estimators.panel.fit_panel` with ``model="fe"``
     (``effects`` ``entity``, ``time``, ``twoway``; ``none`` = pooled OLS with a
     constant): the rows and regressors are checked by
-    :func:`~tfp_talent.estimators.paneldata.prepare_panel`, the effects are
-    partialled out by :func:`~tfp_talent.estimators.paneldata.demean` (the package's
+    :func:`~tfp_talent.estimators.design.prepare_panel`, the effects are
+    partialled out by :func:`~tfp_talent.estimators.design.demean` (the package's
     FE demeaner) and :func:`wild_cluster_bootstrap` is run on the result, clustered by
     ``cluster`` (``entity`` or ``time``). Only the effects nested in the clusters are
     absorbed; the others enter as (demeaned) dummy columns, so that the bootstrap is that
@@ -429,8 +429,8 @@ def wild_bootstrap_fe(
     or a mapping {name: weight} (test Σ weight·β = r). The reported t is that of
     ``fit_panel(..., cov="clustered", convention="stata")`` (K = K_c).
     """
-    from tfp_talent.estimators.panel import _fe_levels, _nested
-    from tfp_talent.estimators.paneldata import check_regressors, demean, prepare_panel
+    from tfp_talent.estimators.design import check_regressors, demean, prepare_panel
+    from tfp_talent.estimators.inference import absorbed_levels, nested_levels
 
     if effects not in ("none", "entity", "time", "twoway"):
         raise InputError(f"unknown effects {effects!r}; use none, entity, time or twoway")
@@ -464,8 +464,8 @@ def wild_bootstrap_fe(
         X = np.column_stack([X, dummies])
     R = np.zeros(X.shape[1])
     R[: len(names)] = [combo.get(name, 0.0) for name in names]
-    k_fe, _, _ = _fe_levels(prep, effects)
-    k_absorbed = len(names) + k_fe - _nested(effects, cluster, prep) - X.shape[1]
+    k_fe, _ = absorbed_levels(effects, prep.n_entities, prep.n_periods)
+    k_absorbed = len(names) + k_fe - nested_levels(effects, cluster, prep.n_entities, prep.n_periods) - X.shape[1]
     return wild_cluster_bootstrap(
         dm[:, 0],
         X,
