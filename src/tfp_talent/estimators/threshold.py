@@ -534,30 +534,30 @@ def bootstrap_shard(
     *,
     shard_index: int,
     n_shards: int,
-    n_thresholds: int = 1,
-    trim: float | Sequence[float] = 0.01,
-    grid: int | str = 400,
-    bootstrap: int | Sequence[int] = 300,
-    seed: int = 1,
-    transform: Transform = "within",
-    level: float = DEFAULT_LEVEL,
-    cov: CovType = DEFAULT_COV,
-    convention: str = DEFAULT_CONVENTION,
-    n_jobs: int = 1,
     progress: bool = True,
-    min_regime_obs: int = DEFAULT_MIN_REGIME_OBS,
-    file: str | None = None,
+    **options: Any,
 ) -> ThresholdShard:
     """Run only the bootstrap replications of one shard (:func:`shard_replications` of every test).
 
-    Same arguments as :func:`threshold_fit`; :func:`combine_shards` of all ``n_shards`` shards equals
+    ``options`` are the keyword arguments of :func:`threshold_fit` (its defaults apply);
+    :func:`~tfp_talent.estimators.threshold_results.combine_shards` of all ``n_shards`` shards equals
     :func:`threshold_fit` with the same arguments, exactly (each replication has its own seed).
     """
-    result, engine, nulls, boots = _estimate(
-        data, y, x, rx, qx, entity, time,
-        n_thresholds=n_thresholds, trim=trim, grid=grid, bootstrap=bootstrap, seed=seed,
-        transform=transform, level=level, cov=cov, convention=convention, n_jobs=n_jobs, min_regime_obs=min_regime_obs, file=file,
-    )
+    opts = _fit_options(options)
+    seed, n_jobs = opts["seed"], opts["n_jobs"]
+    result, engine, nulls, boots = _estimate(data, y, x, rx, qx, entity, time, **opts)
     reps = {k: shard_replications(boots[k - 1], shard_index, n_shards) for k in nulls}
     stats = run_bootstrap(engine, nulls, reps, int(seed), int(n_jobs), progress)
     return ThresholdShard(result=result, shard_index=int(shard_index), n_shards=int(n_shards), replications=stats)
+
+
+def _fit_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`threshold_fit`'s keyword options with its defaults filled in (one place for the defaults)."""
+    import inspect
+
+    params = inspect.signature(threshold_fit).parameters
+    allowed = {k: v.default for k, v in params.items() if v.kind is inspect.Parameter.KEYWORD_ONLY and k != "progress"}
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise InputError(f"unknown threshold option(s) {', '.join(unknown)}; use {', '.join(allowed)}")
+    return {**allowed, **options}
