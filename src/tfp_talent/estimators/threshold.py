@@ -275,19 +275,11 @@ def _fingerprint(panel: ThresholdPanel, spec: Mapping[str, Any]) -> str:
     return h.hexdigest()
 
 
-def _normalise_options(
-    n_thresholds: int,
-    trim: float | Sequence[float],
-    grid: int | str,
-    bootstrap: int | Sequence[int],
-    transform: str,
-    level: float,
-    cov: str,
-    convention: str,
-    n_jobs: int,
-    min_regime_obs: int,
-    seed: int,
-) -> tuple[list[float], list[int]]:
+def _normalise_options(opts: Mapping[str, Any]) -> tuple[list[float], list[int]]:
+    """Check :func:`threshold_fit`'s options; return the trim and bootstrap count per threshold."""
+    n_thresholds, trim, grid, bootstrap = opts["n_thresholds"], opts["trim"], opts["grid"], opts["bootstrap"]
+    transform, level, cov, convention = opts["transform"], opts["level"], opts["cov"], opts["convention"]
+    n_jobs, min_regime_obs, seed = opts["n_jobs"], opts["min_regime_obs"], opts["seed"]
     if not isinstance(n_thresholds, (int, np.integer)) or not 1 <= n_thresholds <= MAX_THRESHOLDS:
         raise InputError(f"n_thresholds must be 1, 2 or 3, got {n_thresholds!r}", column="n_thresholds")
     trims = [float(trim)] * n_thresholds if isinstance(trim, (int, float)) else [float(t) for t in trim]
@@ -343,9 +335,7 @@ def _estimate(
     file: str | None,
 ) -> tuple[ThresholdResult, SearchEngine, dict[int, tuple[np.ndarray, np.ndarray, float]], list[int]]:
     """Point estimates (sequential search, refinement, LR intervals, slopes) and the bootstrap null models."""
-    trims, boots = _normalise_options(
-        n_thresholds, trim, grid, bootstrap, transform, level, cov, convention, n_jobs, min_regime_obs, seed
-    )
+    trims, boots = _normalise_options(locals())
     xs, rxs = as_list(x), as_list(rx)
     panel = prepare_threshold_panel(data, y, xs, rxs, qx, entity, time, transform, file)
     grid_vals, qn = grid_values(panel.q, grid, trims[0])
