@@ -40,6 +40,7 @@ def province_means(
 
 
 def _tfp_by_region(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
+    """Mean ln TFP level (and growth, if set) by region over time."""
     from tfp_talent.report import figures as F
 
     level, growth = entry.get("level", "solow_ln_tfp"), entry.get("growth")
@@ -51,6 +52,7 @@ def _tfp_by_region(where: str, entry: Mapping[str, Any], inp: FigureInputs, labe
 
 
 def _map(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
+    """Province means of ``variable`` over ``years`` × ``scale``: a tile map, or a choropleth from the TopoJSON."""
     from tfp_talent.report import maps as M
 
     data = inp.data
@@ -67,6 +69,7 @@ def _map(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mappin
 
 
 def _malmquist(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
+    """Malmquist efficiency and technical change (their product is TFP change)."""
     from tfp_talent.report import figures as F
 
     return F.malmquist_plot(
@@ -77,6 +80,7 @@ def _malmquist(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: 
 def _partial_scatter(
     where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]
 ) -> Any:
+    """y against x after removing the spec's other regressors and two-way effects (Frisch–Waugh–Lovell)."""
     from tfp_talent.report import figures as F
 
     if inp.analysis is None or not inp.results:
@@ -98,6 +102,7 @@ def _partial_scatter(
 
 
 def _coef_plot(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
+    """Coefficients of ``variables`` with 95% intervals b ± 1.96 SE, one marker per ``{spec, cov, model}``."""
     from tfp_talent.report import figures as F
 
     cols = list(entry["columns"])
@@ -110,6 +115,7 @@ def _coef_plot(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: 
 
 
 def _threshold_lr(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
+    """LR(γ) curves of the thresholds of the model shown, with the 95% critical value (Hansen 1999)."""
     from tfp_talent.report import figures as F
 
     thr = inp.results[entry["spec"]].get("threshold")

@@ -44,6 +44,7 @@ def describe(result: Mapping[str, Any], name: str) -> str:
 def _hausman_context(
     result: Mapping[str, Any], talent: tuple[str, str], labels: Mapping[str, str]
 ) -> dict[str, str]:
+    """Hausman test numbers of the report (cluster-robust Mundlak form; the classic statistic too)."""
     # the cluster-robust (Mundlak) form matches the clustered inference of the tables and is
     # valid when V_FE - V_RE is not positive definite; the classic form is in the table note
     h = result["hausman"]
@@ -59,6 +60,7 @@ def _hausman_context(
 def _iv_context(
     result: Mapping[str, Any], talent: tuple[str, str], labels: Mapping[str, str]
 ) -> dict[str, str]:
+    """First-stage partial F and the talent coefficients of the first IV spec (its first covariance)."""
     stock, quality = talent
     res = next(iter(result["results"].values()))
     fs = res["extra"]["first_stage"]
@@ -75,6 +77,7 @@ def _iv_context(
 def _threshold_context(
     result: Mapping[str, Any], talent: tuple[str, str], labels: Mapping[str, str]
 ) -> dict[str, str]:
+    """F, bootstrap p, γ̂₁ with its CI and k̂ of the first threshold spec (and the second test if run)."""
     thr = result["threshold"]
     lo, hi = thr["ci"]["1"][0]
     ctx = {

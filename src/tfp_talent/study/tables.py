@@ -162,6 +162,7 @@ def _regression_notes(
 
 
 def _province_effects(r: Mapping[str, Any]) -> str:
+    """Province effects of a column: Random (RE), Differenced (FD), Fixed or No."""
     model, eff = str(r.get("model")), str(r.get("effects"))
     if model == "re":
         return "Random"
@@ -171,6 +172,7 @@ def _province_effects(r: Mapping[str, Any]) -> str:
 
 
 def _year_effects(r: Mapping[str, Any]) -> str:
+    """Year effects of a column: Dummies (two-way RE), Fixed or No."""
     model, eff = str(r.get("model")), str(r.get("effects"))
     if model == "re":
         return "Dummies" if eff == "twoway" else "No"
@@ -178,6 +180,7 @@ def _year_effects(r: Mapping[str, Any]) -> str:
 
 
 def _bandwidth(r: Mapping[str, Any]) -> str:
+    """`` (lag L)`` after Driscoll–Kraay standard errors with a set bandwidth."""
     if r.get("cov_type") == "driscoll-kraay" and r.get("bandwidth") is not None:
         return f" (lag {r['bandwidth']})"
     return ""

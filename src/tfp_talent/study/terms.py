@@ -136,10 +136,12 @@ class TermBuilder:
         return lagged[f"L{k}.{base}"].to_numpy(dtype=float)
 
     def _difference(self, term: str, base: str) -> tuple[np.ndarray, str]:
+        """D.x = x_{it} - x_{i,t-1}."""
         x = self.frame[base].to_numpy(dtype=float)
         return x - self._lagged(base, 1), f"first difference of {base}"
 
     def _log(self, term: str, base: str) -> tuple[np.ndarray, str]:
+        """ln.x = ln x_{it}; x <= 0 stops, naming the rows."""
         x = self.frame[base].to_numpy(dtype=float)
         bad = np.isfinite(x) & (x <= 0)
         if bad.any():
@@ -154,6 +156,7 @@ class TermBuilder:
             return np.log(x), f"natural log of {base}"
 
     def _cumulate(self, term: str, base: str) -> tuple[np.ndarray, str]:
+        """cum.x = sum_{b < s <= t} x_{is} (:func:`tfp_talent.within.cumulate`, base ``first_change``)."""
         x = self.frame[base].to_numpy(dtype=float)
         values = within.cumulate(self.frame[ENTITY], self.frame[TIME], x)
         return values, f"{base} cumulated within province (0 in the year before its first change)"
