@@ -7,6 +7,8 @@ import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from tfp_talent.errors import InputError
 from tfp_talent.study.common import ENTITY, TIME, as_list, json_ready, spec_where
 from tfp_talent.study.terms import Design
@@ -58,40 +60,60 @@ def design_threshold(spec: Mapping[str, Any], design: Design) -> None:
     design.threshold_q = str(spec["threshold"]["qx"])
 
 
-def run_threshold(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, workers: int) -> dict[str, Any]:
-    """``{"threshold": ThresholdResult.to_dict()}`` plus the year dummies, regime regressors and q used.
+def fit_arguments(
+    spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, workers: int
+) -> tuple[pd.DataFrame, tuple[Any, ...], dict[str, Any]]:
+    """(frame, positional, keyword) arguments of :func:`~tfp_talent.estimators.threshold.threshold_fit` for a spec.
 
-    ``threshold.rx`` must be regressors of the spec; the other regressors (and year dummies
-    for every year but the first when ``year_effects``) are regime-independent.
+    ``threshold.rx`` must be regressors of the spec; they are regime-dependent. The other
+    regressors, plus one dummy per year but the first when ``threshold.year_effects``, are
+    regime-independent; entity effects are removed by ``threshold.transform``.
     """
-    from tfp_talent.estimators import threshold as thr_mod
-
     thr = spec["threshold"]
     rx = [str(v) for v in thr["rx"]]
-    qx = str(thr["qx"])
     missing = [v for v in rx if v not in af.regressors]
     if missing:
         raise InputError(
             f"threshold.rx {', '.join(map(repr, missing))} must be regressors of the spec ({', '.join(af.regressors)})",
             column="threshold.rx",
         )
-    x = [r for r in af.regressors if r not in rx]
     frame = af.frame
-    year_dummies: list[str] = []
+    dummies: dict[str, Any] = {}
     if thr["year_effects"]:
         years = sorted(int(v) for v in frame[TIME].unique())
         dummies = {f"year_{y}": (frame[TIME] == y).astype(float).to_numpy() for y in years[1:]}
         frame = frame.assign(**dummies)
-        year_dummies = list(dummies)
-    res = thr_mod.threshold_fit(
-        frame, af.design.y, [*x, *year_dummies], rx, qx, ENTITY, TIME,
-        n_thresholds=int(thr["n"]), trim=thr["trim"], grid=thr["grid"], bootstrap=int(thr["bootstrap"]),
-        seed=int(seed), transform=thr["transform"], level=float(thr["level"]), cov=thr["cov"],
-        n_jobs=max(1, int(workers)), progress=False, min_regime_obs=int(thr["min_regime_obs"]),
-        file=f"{spec_where(af.name)} (estimation sample)",
-    )  # fmt: skip
-    out = json_ready(res.to_dict())
-    out["year_dummies"] = year_dummies
-    out["regime_regressors"] = rx
+    x = [r for r in af.regressors if r not in rx] + list(dummies)
+    options = {
+        "n_thresholds": int(thr["n"]),
+        "trim": thr["trim"],
+        "grid": thr["grid"],
+        "bootstrap": int(thr["bootstrap"]),
+        "seed": int(seed),
+        "transform": thr["transform"],
+        "level": float(thr["level"]),
+        "cov": thr["cov"],
+        "n_jobs": max(1, int(workers)),
+        "progress": False,
+        "min_regime_obs": int(thr["min_regime_obs"]),
+        "file": f"{spec_where(af.name)} (estimation sample)",
+    }
+    return frame, (af.design.y, x, rx, str(thr["qx"]), ENTITY, TIME), options
+
+
+def run_threshold(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, workers: int) -> dict[str, Any]:
+    """``{"threshold": ThresholdResult.to_dict()}`` plus the year dummies, regime regressors and q used.
+
+    The model is fitted with :func:`fit_arguments`; the year dummies are the regime-independent
+    regressors named ``year_<y>``.
+    """
+    from tfp_talent.estimators.threshold import threshold_fit
+
+    frame, args, options = fit_arguments(spec, af, seed=seed, workers=workers)
+    out = json_ready(threshold_fit(frame, *args, **options).to_dict())
+    _, x, rx, qx = args[:4]
+    n_other = len([r for r in af.regressors if r not in rx])
+    out["year_dummies"] = list(x[n_other:])
+    out["regime_regressors"] = list(rx)
     out["threshold_variable"] = qx
     return {"threshold": out}
