@@ -312,12 +312,9 @@ def test_too_few_provinces_names_the_spec():
         run_spec("tiny", spec, panel, None, SEED)
 
 
-def test_unbalanced_threshold_sample_is_restricted_or_refused():
-    """An unbalanced complete-case sample: 'require' names the missing province-years; 'restrict'
-    drops them (and says so); when nothing balanced with enough provinces is left it stops."""
-    panel = regional_slopes_panel({"East": 1.0, "Central": 1.0, "West": 1.0})
-    panel.loc[(panel["province_code"] == 110000) & (panel["year"] == 2005), "x"] = np.nan
-    spec = {
+def _threshold_spec(threshold: dict, **over) -> dict:
+    """A threshold spec on the simulated panels: slope of x regime-dependent, q = c, entity effects."""
+    return {
         "kind": "threshold",
         "y": "y",
         "talent": ["x"],
@@ -325,9 +322,17 @@ def test_unbalanced_threshold_sample_is_restricted_or_refused():
         "tfp": None,
         "cov": ["clustered"],
         "effects": "entity",
-        "threshold": {"rx": "x", "qx": "c", "n": 1, "bootstrap": 0, "grid": 20},
-        "sample": {"balance": "require"},
+        "threshold": {"rx": "x", "qx": "c", **threshold},
+        **over,
     }
+
+
+def test_unbalanced_threshold_sample_is_restricted_or_refused():
+    """An unbalanced complete-case sample: 'require' names the missing province-years; 'restrict'
+    drops them (and says so); when nothing balanced with enough provinces is left it stops."""
+    panel = regional_slopes_panel({"East": 1.0, "Central": 1.0, "West": 1.0})
+    panel.loc[(panel["province_code"] == 110000) & (panel["year"] == 2005), "x"] = np.nan
+    spec = _threshold_spec({"n": 1, "bootstrap": 0, "grid": 20}, sample={"balance": "require"})
     with pytest.raises(InputError, match=r"specs\.thr: .*balanced panel.*\(Beijing, 2005\)"):
         run_spec("thr", spec, panel, None, SEED)
     spec["sample"] = {"balance": "restrict"}
@@ -353,16 +358,7 @@ def test_threshold_spec_finds_a_known_threshold():
     p["x"] = rng.normal(0, 1, len(p))
     p["c"] = rng.normal(0, 1, len(p))
     p["y"] = np.where(p["c"] <= 0, 1.0, 3.0) * p["x"] + rng.normal(0, 0.1, len(p))
-    spec = {
-        "kind": "threshold",
-        "y": "y",
-        "talent": ["x"],
-        "controls": ["c"],
-        "tfp": None,
-        "cov": ["clustered"],
-        "effects": "entity",
-        "threshold": {"rx": "x", "qx": "c", "n": 1, "bootstrap": 19, "grid": 100, "trim": 0.05},
-    }
+    spec = _threshold_spec({"n": 1, "bootstrap": 19, "grid": 100, "trim": 0.05})
     out = run_spec("thr", spec, p, None, SEED)
     thr = out["threshold"]
     assert thr["thresholds"]["1"][0] == pytest.approx(0.0, abs=0.1)
