@@ -13,7 +13,14 @@ SURVEY_GAPS = (2000, 2001, 2010)
 def province_frame(years: range = range(2000, 2020)) -> pd.DataFrame:
     """31 provinces × years with the registry's labels (region3, region4)."""
     rows = [
-        {"province_code": p.code, "year": y, "province": p.name_short, "province_en": p.name_en, "region3": p.region3, "region4": p.region4}
+        {
+            "province_code": p.code,
+            "year": y,
+            "province": p.name_short,
+            "province_en": p.name_en,
+            "region3": p.region3,
+            "region4": p.region4,
+        }
         for p in PROVINCES
         for y in years
     ]
@@ -30,11 +37,25 @@ def regional_slopes_panel(slopes: dict[str, float], *, seed: int = 1, noise: flo
     p["x"] = rng.normal(0, 1, n) + p["province_code"].map(a) * 0.5
     p["c"] = rng.normal(0, 1, n)
     beta = p["region3"].map(slopes)
-    p["y"] = p["province_code"].map(a) + p["year"].map(lam) + beta * p["x"] + 0.3 * p["c"] + rng.normal(0, noise, n)
+    p["y"] = (
+        p["province_code"].map(a)
+        + p["year"].map(lam)
+        + beta * p["x"]
+        + 0.3 * p["c"]
+        + rng.normal(0, noise, n)
+    )
     return p
 
 
-def catchup_panel(b_talent: float, b_dist: float, b_inter: float, *, seed: int = 2, noise: float = 0.002, years: range = range(1980, 2020)) -> pd.DataFrame:
+def catchup_panel(
+    b_talent: float,
+    b_dist: float,
+    b_inter: float,
+    *,
+    seed: int = 2,
+    noise: float = 0.002,
+    years: range = range(1980, 2020),
+) -> pd.DataFrame:
     """Nelson–Phelps / Benhabib–Spiegel growth: Δln A_it = b1 h_it + b2 d_i,t-1 + b3 h_it d_i,t-1 + a_i + l_t + e,
 
     with d_i,t-1 = max_j ln A_j,t-1 − ln A_i,t-1 simulated forward from random initial levels.
@@ -49,7 +70,14 @@ def catchup_panel(b_talent: float, b_dist: float, b_inter: float, *, seed: int =
     lam = rng.normal(0, 0.01, len(yrs))
     for t in range(1, len(yrs)):
         d = lnA[:, t - 1].max() - lnA[:, t - 1]
-        g = b_talent * h[:, t] + b_dist * d + b_inter * h[:, t] * d + a + lam[t] + rng.normal(0, noise, len(codes))
+        g = (
+            b_talent * h[:, t]
+            + b_dist * d
+            + b_inter * h[:, t] * d
+            + a
+            + lam[t]
+            + rng.normal(0, noise, len(codes))
+        )
         lnA[:, t] = lnA[:, t - 1] + g
     out = province_frame(years)
     out = out.sort_values(["province_code", "year"]).reset_index(drop=True)
@@ -69,7 +97,9 @@ def lagged_panel(beta: float, *, seed: int = 3, noise: float = 0.01) -> pd.DataF
     return p
 
 
-def iv_panel(beta: float, *, n_entities: int = 400, n_periods: int = 30, rho: float = 0.8, seed: int = 4) -> pd.DataFrame:
+def iv_panel(
+    beta: float, *, n_entities: int = 400, n_periods: int = 30, rho: float = 0.8, seed: int = 4
+) -> pd.DataFrame:
     """x_it = rho x_i,t-1 + v_it (AR(1)); y_it = a_i + l_t + beta x_it + u_it, corr(u_it, v_it) = 0.8.
 
     x_it is endogenous (OLS is biased upwards); x_i,t-2 depends on v up to t-2 only, so it is a
@@ -130,7 +160,9 @@ def study_panel(*, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
         tfp[f"{method}_ln_tfp"] = base + shift + rng.normal(0, 0.01, n)
         tfp[f"{method}_tfp_growth"] = tfp.groupby("province_code")[f"{method}_ln_tfp"].diff()
     tfp["malmquist_efficiency_change"] = np.exp(rng.normal(0, 0.02, n))
-    tfp["malmquist_technical_change"] = np.exp(tfp["malmquist_tfp_growth"].fillna(0.0)) / tfp["malmquist_efficiency_change"]
+    tfp["malmquist_technical_change"] = (
+        np.exp(tfp["malmquist_tfp_growth"].fillna(0.0)) / tfp["malmquist_efficiency_change"]
+    )
     first = tfp["year"] == tfp["year"].min()
     tfp.loc[first, ["malmquist_efficiency_change", "malmquist_technical_change"]] = np.nan
     return p.drop(columns=["solow_tfp_growth"]), tfp

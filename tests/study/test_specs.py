@@ -11,15 +11,11 @@ import pandas as pd
 import pytest
 from study_sim import catchup_panel, iv_panel, lagged_panel, province_frame, regional_slopes_panel
 
+from tfp_talent.config import check_study_config
 from tfp_talent.errors import InputError
-from tfp_talent.talent.specs import (
-    balance_panel,
-    build_analysis_frame,
-    check_study_config,
-    normalise_spec,
-    run_spec,
-    year_ranges,
-)
+from tfp_talent.study.run import run_spec
+from tfp_talent.study.sample import balance_panel, build_analysis_frame, year_ranges
+from tfp_talent.study.spec import normalise_spec
 
 SEED = 7
 
@@ -28,7 +24,13 @@ def test_region_interactions_recover_the_true_regional_slopes():
     """Simulated truth: slopes East 0.5, Central 1.0, West 2.0; noise sd 0.01 -> SEs ~ 1e-3; tolerance 0.01."""
     truth = {"East": 0.5, "Central": 1.0, "West": 2.0}
     panel = regional_slopes_panel(truth)
-    spec = {"y": "y", "talent": ["x"], "controls": ["c"], "tfp": None, "interact": {"by": "region3", "levels": list(truth)}}
+    spec = {
+        "y": "y",
+        "talent": ["x"],
+        "controls": ["c"],
+        "tfp": None,
+        "interact": {"by": "region3", "levels": list(truth)},
+    }
     out = run_spec("het", spec, panel, None, SEED)
     for cov in ("clustered", "driscoll-kraay"):
         res = out["results"][cov]
@@ -45,7 +47,13 @@ def test_region_interactions_recover_the_true_regional_slopes():
 def test_equal_slopes_is_not_rejected_when_slopes_are_equal():
     """Simulated truth: one slope (1.0) in every region; the Wald test's p-value is then U(0,1), here > 0.01."""
     panel = regional_slopes_panel({"East": 1.0, "Central": 1.0, "West": 1.0}, noise=0.5)
-    spec = {"y": "y", "talent": ["x"], "tfp": None, "cov": ["clustered"], "interact": {"levels": ["East", "Central", "West"]}}
+    spec = {
+        "y": "y",
+        "talent": ["x"],
+        "tfp": None,
+        "cov": ["clustered"],
+        "interact": {"levels": ["East", "Central", "West"]},
+    }
     res = run_spec("het", spec, panel, None, SEED)["results"]["clustered"]
     assert res["tests"]["equal_slopes[x]"]["p_value"] > 0.01
 
@@ -53,7 +61,14 @@ def test_equal_slopes_is_not_rejected_when_slopes_are_equal():
 def test_split_sample_recovers_its_region_slope():
     """Simulated truth: West slope 2.0, estimated on the 12 West provinces only; tolerance 0.01."""
     panel = regional_slopes_panel({"East": 0.5, "Central": 1.0, "West": 2.0})
-    spec = {"y": "y", "talent": ["x"], "controls": ["c"], "tfp": None, "cov": ["clustered"], "sample": {"regions": ["West"]}}
+    spec = {
+        "y": "y",
+        "talent": ["x"],
+        "controls": ["c"],
+        "tfp": None,
+        "cov": ["clustered"],
+        "sample": {"regions": ["West"]},
+    }
     out = run_spec("west", spec, panel, None, SEED)
     assert out["sample"]["n_provinces"] == 12
     assert out["results"]["clustered"]["params"]["x"] == pytest.approx(2.0, abs=0.01)
@@ -84,7 +99,14 @@ def test_catch_up_terms_recover_known_coefficients():
 def test_frontier_distance_and_lags_are_built_by_hand_rule():
     """Hand computation: dist_frontier = yearly max of ln_a minus own; L1. is last year's value."""
     panel = catchup_panel(0.02, 0.05, 0.10)
-    spec = {"y": "D.ln_a", "frontier": "ln_a", "talent": ["h"], "controls": ["L1.dist_frontier"], "tfp": None, "cov": ["clustered"]}
+    spec = {
+        "y": "D.ln_a",
+        "frontier": "ln_a",
+        "talent": ["h"],
+        "controls": ["L1.dist_frontier"],
+        "tfp": None,
+        "cov": ["clustered"],
+    }
     af = build_analysis_frame(panel, None, spec, name="catchup")
     f = af.frame.set_index(["province_code", "year"])
     wide = panel.pivot(index="year", columns="province_code", values="ln_a")
@@ -116,7 +138,14 @@ def test_iv_with_second_lag_recovers_truth_in_a_large_sample():
     instrument is correlated with the demeaned error at order 1/T (on a 400 x 30 panel the
     estimate is 0.91), the same caveat as for the study's T = 17."""
     panel = iv_panel(1.0, n_entities=100, n_periods=150)
-    spec = {"kind": "iv", "y": "y", "talent": ["x"], "tfp": None, "cov": ["clustered"], "instruments": {"x": ["L2.x"]}}
+    spec = {
+        "kind": "iv",
+        "y": "y",
+        "talent": ["x"],
+        "tfp": None,
+        "cov": ["clustered"],
+        "instruments": {"x": ["L2.x"]},
+    }
     out = run_spec("iv", spec, panel, None, SEED)
     res = out["results"]["clustered"]
     assert res["params"]["x"] == pytest.approx(1.0, abs=0.05)
@@ -130,7 +159,15 @@ def test_hausman_kind_reports_fe_re_and_both_tests():
     """Simulated: the effects are correlated with x (a_i includes 0.5 x̄_i), so FE and RE differ and
     the cluster-robust Hausman test rejects (p < 0.01); FE slope within 0.01 of 0.5."""
     panel = regional_slopes_panel({"East": 0.5, "Central": 0.5, "West": 0.5}, noise=0.05)
-    spec = {"kind": "hausman", "y": "y", "talent": ["x"], "controls": ["c"], "tfp": None, "effects": "twoway", "cov": ["clustered"]}
+    spec = {
+        "kind": "hausman",
+        "y": "y",
+        "talent": ["x"],
+        "controls": ["c"],
+        "tfp": None,
+        "effects": "twoway",
+        "cov": ["clustered"],
+    }
     out = run_spec("fere", spec, panel, None, SEED)
     assert out["models"]["fe"]["clustered"]["params"]["x"] == pytest.approx(0.5, abs=0.01)
     assert out["models"]["re"]["clustered"]["model"] == "re"
@@ -143,7 +180,13 @@ def test_dropped_rows_are_counted_per_variable():
     panel = regional_slopes_panel({"East": 1.0, "Central": 1.0, "West": 1.0})
     panel.loc[panel["year"].isin([2000, 2001, 2010]), "x"] = np.nan
     panel.loc[(panel["year"] == 2010), "c"] = np.nan
-    out = run_spec("gaps", {"y": "y", "talent": ["x"], "controls": ["c"], "tfp": None, "cov": ["clustered"]}, panel, None, SEED)
+    out = run_spec(
+        "gaps",
+        {"y": "y", "talent": ["x"], "controls": ["c"], "tfp": None, "cov": ["clustered"]},
+        panel,
+        None,
+        SEED,
+    )
     s = out["sample"]
     assert s["dropped_missing"] == {"x": 93, "c": 31}
     assert s["n_dropped_missing"] == 93
@@ -154,18 +197,35 @@ def test_dropped_rows_are_counted_per_variable():
 def test_sample_filter_drops_groups_and_names():
     """drop: municipalities (4) and tibet (1) and a province name; years closed range."""
     panel = regional_slopes_panel({"East": 1.0, "Central": 1.0, "West": 1.0})
-    spec = {"y": "y", "talent": ["x"], "tfp": None, "cov": ["clustered"], "sample": {"years": [2005, 2014], "drop": ["municipalities", "tibet", "广东"]}}
+    spec = {
+        "y": "y",
+        "talent": ["x"],
+        "tfp": None,
+        "cov": ["clustered"],
+        "sample": {"years": [2005, 2014], "drop": ["municipalities", "tibet", "广东"]},
+    }
     out = run_spec("drop", spec, panel, None, SEED)
     assert out["sample"]["n_provinces"] == 31 - 6
     assert out["sample"]["n_years"] == 10
-    assert 110000 not in out["sample"]["provinces"] and 540000 not in out["sample"]["provinces"] and 440000 not in out["sample"]["provinces"]
+    assert (
+        110000 not in out["sample"]["provinces"]
+        and 540000 not in out["sample"]["provinces"]
+        and 440000 not in out["sample"]["provinces"]
+    )
 
 
 def test_winsorising_clips_at_quantiles_of_the_filtered_sample():
     """Reference: numpy linear-interpolation quantiles of the rows inside the sample filter."""
     panel = regional_slopes_panel({"East": 1.0, "Central": 1.0, "West": 1.0})
     panel.loc[0, "x"] = 50.0  # an outlier
-    spec = {"y": "y", "talent": ["x"], "tfp": None, "cov": ["clustered"], "winsorise": [0.01, 0.99], "sample": {"years": [2000, 2009]}}
+    spec = {
+        "y": "y",
+        "talent": ["x"],
+        "tfp": None,
+        "cov": ["clustered"],
+        "winsorise": [0.01, 0.99],
+        "sample": {"years": [2000, 2009]},
+    }
     af = build_analysis_frame(panel, None, spec, name="w")
     inside = panel[panel["year"] <= 2009]["x"].to_numpy()
     lo, hi = np.quantile(inside, [0.01, 0.99])
@@ -182,7 +242,15 @@ def test_cumulated_log_components_add_up_to_the_cumulated_index():
     p["tc"] = np.exp(rng.normal(0, 0.05, len(p)))
     p["m"] = p["ec"] * p["tc"]
     p["z"] = rng.normal(0, 1, len(p))
-    spec = {"y": "cum.ln.m", "talent": ["z"], "controls": ["cum.ln.ec", "cum.ln.tc"], "tfp": None, "cov": ["clustered"], "model": "pooled", "effects": "none"}
+    spec = {
+        "y": "cum.ln.m",
+        "talent": ["z"],
+        "controls": ["cum.ln.ec", "cum.ln.tc"],
+        "tfp": None,
+        "cov": ["clustered"],
+        "model": "pooled",
+        "effects": "none",
+    }
     f = build_analysis_frame(p, None, spec, name="cum").frame
     np.testing.assert_allclose(f["cum.ln.ec"] + f["cum.ln.tc"], f["cum.ln.m"], atol=1e-12)
     assert (f.loc[f["year"] == 2000, "cum.ln.m"] == 0).all()
@@ -194,10 +262,17 @@ def test_cumulated_index_starts_the_year_before_the_first_change():
     x = [nan, nan, 0.1, 0.2, nan, 0.3] for 2000..2005 gives [nan, 0, 0.1, 0.3, nan, nan]:
     0 in 2001 (the base of the first change), running sum, missing from the gap on.
     """
-    p = pd.DataFrame({"province_code": 110000, "year": range(2000, 2006), "x": [np.nan, np.nan, 0.1, 0.2, np.nan, 0.3], "z": 1.0})
-    from tfp_talent.talent.specs import _Builder
+    p = pd.DataFrame(
+        {
+            "province_code": 110000,
+            "year": range(2000, 2006),
+            "x": [np.nan, np.nan, 0.1, 0.2, np.nan, 0.3],
+            "z": 1.0,
+        }
+    )
+    from tfp_talent.study.terms import TermBuilder
 
-    builder = _Builder(p, name="cum_hand", frontier="z", tfp=None)
+    builder = TermBuilder(p, name="cum_hand", frontier="z", tfp=None)
     builder.need("cum.x")
     np.testing.assert_allclose(builder.frame["cum.x"], [np.nan, 0.0, 0.1, 0.3, np.nan, np.nan], atol=1e-15)
 
@@ -210,7 +285,13 @@ def test_unknown_variable_names_the_spec_and_the_variable():
     with pytest.raises(InputError, match=r"specs\.mine: .*unknown variable 'tertiary_shar'"):
         run_spec("mine", {"y": "y", "talent": ["tertiary_shar"], "tfp": None}, panel, None, SEED)
     with pytest.raises(InputError, match=r"specs\.mine2: .*unknown variable 'nope'"):
-        run_spec("mine2", {"y": "y", "talent": ["x"], "products": [["x", "L1.nope"]], "tfp": None}, panel, None, SEED)
+        run_spec(
+            "mine2",
+            {"y": "y", "talent": ["x"], "products": [["x", "L1.nope"]], "tfp": None},
+            panel,
+            None,
+            SEED,
+        )
 
 
 def test_too_few_provinces_names_the_spec():
@@ -219,17 +300,21 @@ def test_too_few_provinces_names_the_spec():
     with pytest.raises(InputError, match=r"specs\.central_only: .*8 province\(s\).*at least 10"):
         run_spec("central_only", spec, panel, None, SEED)
     keep = [110000, 120000, 130000, 140000]
-    spec = {"y": "y", "talent": ["x"], "tfp": None, "sample": {"drop": [c for c in panel["province_code"].unique() if c not in keep]}}
-    with pytest.raises(InputError, match=r"specs\.tiny: .*4 province\(s\).*\(Beijing, Tianjin, Hebei, Shanxi\)"):
+    spec = {
+        "y": "y",
+        "talent": ["x"],
+        "tfp": None,
+        "sample": {"drop": [c for c in panel["province_code"].unique() if c not in keep]},
+    }
+    with pytest.raises(
+        InputError, match=r"specs\.tiny: .*4 province\(s\).*\(Beijing, Tianjin, Hebei, Shanxi\)"
+    ):
         run_spec("tiny", spec, panel, None, SEED)
 
 
-def test_unbalanced_threshold_sample_is_restricted_or_refused():
-    """An unbalanced complete-case sample: 'require' names the missing province-years; 'restrict'
-    drops them (and says so); when nothing balanced with enough provinces is left it stops."""
-    panel = regional_slopes_panel({"East": 1.0, "Central": 1.0, "West": 1.0})
-    panel.loc[(panel["province_code"] == 110000) & (panel["year"] == 2005), "x"] = np.nan
-    spec = {
+def _threshold_spec(threshold: dict, **over) -> dict:
+    """A threshold spec on the simulated panels: slope of x regime-dependent, q = c, entity effects."""
+    return {
         "kind": "threshold",
         "y": "y",
         "talent": ["x"],
@@ -237,9 +322,17 @@ def test_unbalanced_threshold_sample_is_restricted_or_refused():
         "tfp": None,
         "cov": ["clustered"],
         "effects": "entity",
-        "threshold": {"rx": "x", "qx": "c", "n": 1, "bootstrap": 0, "grid": 20},
-        "sample": {"balance": "require"},
+        "threshold": {"rx": "x", "qx": "c", **threshold},
+        **over,
     }
+
+
+def test_unbalanced_threshold_sample_is_restricted_or_refused():
+    """An unbalanced complete-case sample: 'require' names the missing province-years; 'restrict'
+    drops them (and says so); when nothing balanced with enough provinces is left it stops."""
+    panel = regional_slopes_panel({"East": 1.0, "Central": 1.0, "West": 1.0})
+    panel.loc[(panel["province_code"] == 110000) & (panel["year"] == 2005), "x"] = np.nan
+    spec = _threshold_spec({"n": 1, "bootstrap": 0, "grid": 20}, sample={"balance": "require"})
     with pytest.raises(InputError, match=r"specs\.thr: .*balanced panel.*\(Beijing, 2005\)"):
         run_spec("thr", spec, panel, None, SEED)
     spec["sample"] = {"balance": "restrict"}
@@ -265,16 +358,7 @@ def test_threshold_spec_finds_a_known_threshold():
     p["x"] = rng.normal(0, 1, len(p))
     p["c"] = rng.normal(0, 1, len(p))
     p["y"] = np.where(p["c"] <= 0, 1.0, 3.0) * p["x"] + rng.normal(0, 0.1, len(p))
-    spec = {
-        "kind": "threshold",
-        "y": "y",
-        "talent": ["x"],
-        "controls": ["c"],
-        "tfp": None,
-        "cov": ["clustered"],
-        "effects": "entity",
-        "threshold": {"rx": "x", "qx": "c", "n": 1, "bootstrap": 19, "grid": 100, "trim": 0.05},
-    }
+    spec = _threshold_spec({"n": 1, "bootstrap": 19, "grid": 100, "trim": 0.05})
     out = run_spec("thr", spec, p, None, SEED)
     thr = out["threshold"]
     assert thr["thresholds"]["1"][0] == pytest.approx(0.0, abs=0.1)
@@ -300,7 +384,11 @@ def test_unknown_estimator_kind_or_cov_names_the_spec():
 
 def test_config_check_names_specs_tables_and_variants():
     base = {"y": "y", "talent": ["x"], "cov": ["clustered"]}
-    cfg = {"specs": {"a": base}, "tfp": {"variants": {"alpha05": {}}}, "tables": {"t": {"kind": "regression", "title": "T", "columns": [{"spec": "a", "cov": "clustered"}]}}}
+    cfg = {
+        "specs": {"a": base},
+        "tfp": {"variants": {"alpha05": {}}},
+        "tables": {"t": {"kind": "regression", "title": "T", "columns": [{"spec": "a", "cov": "clustered"}]}},
+    }
     check_study_config(cfg)
     with pytest.raises(InputError, match=r"specs\.b: .*unknown TFP variant 'alpha06'"):
         check_study_config({**cfg, "specs": {"a": base, "b": {**base, "tfp": "alpha06"}}})

@@ -43,13 +43,21 @@ def _dry(work: Path, *targets: str) -> subprocess.CompletedProcess:
     if not SNAKEMAKE.exists():
         pytest.skip("snakemake is not installed next to this Python")
     return subprocess.run(
-        [str(SNAKEMAKE), "-n", "-c2", "--nolock", *targets], cwd=work, capture_output=True, text=True, timeout=300
+        [str(SNAKEMAKE), "-n", "-c2", "--nolock", *targets],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
 def _job_counts(stdout: str) -> dict[str, int]:
     block = stdout.split("Job stats:", 1)[1] if "Job stats:" in stdout else ""
-    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", block, re.MULTILINE) if m.group(1) != "total"}
+    return {
+        m.group(1): int(m.group(2))
+        for m in re.finditer(r"^(\w+)\s+(\d+)$", block, re.MULTILINE)
+        if m.group(1) != "total"
+    }
 
 
 def test_one_table_builds_only_its_specifications(tmp_path):
@@ -58,7 +66,9 @@ def test_one_table_builds_only_its_specifications(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     counts = _job_counts(run.stdout)
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
-    needed = {c["spec"] for c in cfg["tables"]["baseline"]["columns"]} | {t["spec"] for t in cfg["tables"]["baseline"].get("tests", [])}
+    needed = {c["spec"] for c in cfg["tables"]["baseline"]["columns"]} | {
+        t["spec"] for t in cfg["tables"]["baseline"].get("tests", [])
+    }
     assert counts["estimate"] == len(needed)
     assert counts["table"] == 1
     assert "figure" not in counts and "study_report" not in counts and "tfp_variant" not in counts
@@ -81,15 +91,34 @@ def test_full_dry_run_has_every_table_figure_and_the_report(tmp_path):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda c: c["specs"].__setitem__("bad_cov", {"y": "solow_ln_tfp", "talent": ["tertiary_share"], "cov": ["hac"]}), r"bad_cov"),
-        (lambda c: c["specs"].__setitem__("bad_model", {"y": "solow_ln_tfp", "talent": ["tertiary_share"], "model": "gmm"}), r"bad_model"),
         (
             lambda c: c["specs"].__setitem__(
-                "bad_iv", {"kind": "iv", "y": "solow_ln_tfp", "talent": ["tertiary_share"], "instruments": {"tertiary_share": ["L2.tertiary_share"]}}
+                "bad_cov", {"y": "solow_ln_tfp", "talent": ["tertiary_share"], "cov": ["hac"]}
+            ),
+            r"bad_cov",
+        ),
+        (
+            lambda c: c["specs"].__setitem__(
+                "bad_model", {"y": "solow_ln_tfp", "talent": ["tertiary_share"], "model": "gmm"}
+            ),
+            r"bad_model",
+        ),
+        (
+            lambda c: c["specs"].__setitem__(
+                "bad_iv",
+                {
+                    "kind": "iv",
+                    "y": "solow_ln_tfp",
+                    "talent": ["tertiary_share"],
+                    "instruments": {"tertiary_share": ["L2.tertiary_share"]},
+                },
             ),
             r"specs\.bad_iv: .*driscoll-kraay is not available for IV",
         ),
-        (lambda c: c["specs"]["baseline"].__setitem__("tfp", "alpha07"), r"specs\.baseline: .*unknown TFP variant 'alpha07'"),
+        (
+            lambda c: c["specs"]["baseline"].__setitem__("tfp", "alpha07"),
+            r"specs\.baseline: .*unknown TFP variant 'alpha07'",
+        ),
     ],
 )
 def test_bad_spec_stops_before_any_job_with_its_name(tmp_path, edit, message):

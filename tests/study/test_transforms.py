@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from tfp_talent.errors import InputError
-from tfp_talent.talent.design import (
+from tfp_talent.study.transforms import (
     add_growth,
     add_lags,
     complete_cases,
@@ -20,7 +20,11 @@ from tfp_talent.talent.design import (
 def gappy():
     # entity 1 has a gap in 2003; its 2004 lag must be missing, not 2002's value
     return pd.DataFrame(
-        {"id": [1, 1, 1, 2, 2, 2], "t": [2001, 2002, 2004, 2001, 2002, 2003], "x": [1.0, 2.0, 4.0, 10.0, 20.0, 30.0]}
+        {
+            "id": [1, 1, 1, 2, 2, 2],
+            "t": [2001, 2002, 2004, 2001, 2002, 2003],
+            "x": [1.0, 2.0, 4.0, 10.0, 20.0, 30.0],
+        }
     )
 
 
@@ -58,8 +62,12 @@ def test_region_interactions_partition_the_slope():
 
 
 def test_select_sample_and_complete_cases():
-    p = pd.DataFrame({"id": [1, 1, 2, 3], "t": [1, 2, 1, 2], "x": [1.0, np.nan, 3.0, np.inf], "g": list("aabb")})
-    s = select_sample(p, entity="id", time="t", years=(1, 2), drop_entities=[3], keep_values={"g": ["a", "b"]})
+    p = pd.DataFrame(
+        {"id": [1, 1, 2, 3], "t": [1, 2, 1, 2], "x": [1.0, np.nan, 3.0, np.inf], "g": list("aabb")}
+    )
+    s = select_sample(
+        p, entity="id", time="t", years=(1, 2), drop_entities=[3], keep_values={"g": ["a", "b"]}
+    )
     assert s["id"].tolist() == [1, 1, 2]
     cc, dropped = complete_cases(p, ["x"])
     assert cc["id"].tolist() == [1, 2] and dropped["x"] == 2

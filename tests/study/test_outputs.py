@@ -1,7 +1,7 @@
 """Every table and figure named in config/config.yaml is produced, LaTeX compiles, the report has no holes.
 
 The specs of the real config are estimated on a simulated panel with the real column names
-and survey gaps (tests/talent/study_sim.py), so the whole chain spec -> result -> table /
+and survey gaps (tests/study/study_sim.py), so the whole chain spec -> result -> table /
 figure / report is exercised without the workflow. References: the simulated truth for the
 headline slope (tolerance from the simulation noise), pdflatex for compilation, and the
 report check of tfp_talent.report.document for placeholders.
@@ -25,17 +25,15 @@ from tfp_talent.report.document import (
     reproducibility_markdown,
     write_report,
 )
-from tfp_talent.report.render import latex_document, to_latex, write_table
 from tfp_talent.report.style import save_figure
-from tfp_talent.talent.outputs import (
-    build_figure,
-    build_table,
-    build_tables,
-    merged_data,
-    report_context,
-    term_label,
-)
-from tfp_talent.talent.specs import build_analysis_frame, normalise_spec, run_spec
+from tfp_talent.report.render import latex_document, to_latex, write_table
+from tfp_talent.study.figures import build_figure
+from tfp_talent.study.labels import term_label
+from tfp_talent.study.report_context import report_context
+from tfp_talent.study.run import run_spec
+from tfp_talent.study.sample import build_analysis_frame, merged_data
+from tfp_talent.study.spec import normalise_spec
+from tfp_talent.study.tables import build_table, build_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "config.yaml"
@@ -51,8 +49,17 @@ def study(tmp_path_factory):
         if spec.get("kind") == "threshold":
             spec["threshold"] = {**spec["threshold"], "bootstrap": 19, "grid": 60}
     panel, tfp = study_panel()
-    results = {name: run_spec(name, spec, panel, None if spec.get("tfp", "baseline") is None else tfp, cfg["seed"]) for name, spec in cfg["specs"].items()}
-    return {"cfg": cfg, "panel": panel, "tfp": tfp, "results": results, "out": tmp_path_factory.mktemp("study")}
+    results = {
+        name: run_spec(name, spec, panel, None if spec.get("tfp", "baseline") is None else tfp, cfg["seed"])
+        for name, spec in cfg["specs"].items()
+    }
+    return {
+        "cfg": cfg,
+        "panel": panel,
+        "tfp": tfp,
+        "results": results,
+        "out": tmp_path_factory.mktemp("study"),
+    }
 
 
 def test_every_spec_estimates_on_the_simulated_panel(study):
@@ -74,7 +81,13 @@ def test_every_configured_table_is_written_and_compiles(study, tmp_path):
         assert [p.name for p in paths] == [f"{name}.tex", f"{name}.html", f"{name}.md"]
         assert all(p.stat().st_size > 0 for p in paths)
         bodies.append(to_latex(table))
-    reg = build_table("baseline", cfg["tables"]["baseline"], results=study["results"], data=data, labels=cfg["report"]["labels"])
+    reg = build_table(
+        "baseline",
+        cfg["tables"]["baseline"],
+        results=study["results"],
+        data=data,
+        labels=cfg["report"]["labels"],
+    )
     text = "\n".join(" | ".join(r) for r in reg.rows())
     assert "Observations" in text and "Provinces" in text and "Driscoll–Kraay" in text
     assert any("Hausman" in n for n in reg.notes) and any("dropped for missing data" in n for n in reg.notes)
@@ -83,7 +96,11 @@ def test_every_configured_table_is_written_and_compiles(study, tmp_path):
     doc = tmp_path / "tables.tex"
     doc.write_text(latex_document("\n".join(bodies)), encoding="utf-8")
     run = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "tables.pdf").exists()
@@ -98,8 +115,18 @@ def test_every_configured_figure_is_written(study):
     for name, entry in cfg["figures"].items():
         analysis = None
         if entry["kind"] == "partial_scatter":
-            analysis = build_analysis_frame(study["panel"], study["tfp"], cfg["specs"][entry["spec"]], name=entry["spec"]).frame
-        fig = build_figure(name, entry, results=study["results"], data=data, analysis=analysis, topo_path=topo, labels=cfg["report"]["labels"])
+            analysis = build_analysis_frame(
+                study["panel"], study["tfp"], cfg["specs"][entry["spec"]], name=entry["spec"]
+            ).frame
+        fig = build_figure(
+            name,
+            entry,
+            results=study["results"],
+            data=data,
+            analysis=analysis,
+            topo_path=topo,
+            labels=cfg["report"]["labels"],
+        )
         paths = save_figure(fig, out / name)
         assert [p.suffix for p in paths] == [".png", ".pdf"] and all(p.stat().st_size > 1000 for p in paths)
     assert sorted(p.stem for p in out.glob("*.png")) == sorted(cfg["figures"])
@@ -113,12 +140,30 @@ def test_report_renders_without_placeholders(study):
     figdir = study["out"] / "figures"
     if not figdir.exists():
         pytest.skip("figures not drawn (run the module's figure test first)")
-    tables = build_tables(cfg, results=study["results"], panel=study["panel"], tfp_frames={"baseline": study["tfp"]})
-    figures = {n: FigureRef(path=figdir / f"{n}.png", caption=e["caption"]) for n, e in cfg["figures"].items()}
+    tables = build_tables(
+        cfg, results=study["results"], panel=study["panel"], tfp_frames={"baseline": study["tfp"]}
+    )
+    figures = {
+        n: FigureRef(path=figdir / f"{n}.png", caption=e["caption"]) for n, e in cfg["figures"].items()
+    }
     info = reproducibility_info(config_path=CONFIG, seed=cfg["seed"], run_seconds=1.0, started="now")
-    ctx = report_context(cfg, study["panel"], study["results"], raw_checksums="| File | SHA-256 |\n|:---|:---|\n", reproducibility=reproducibility_markdown(info))
+    ctx = report_context(
+        cfg,
+        study["panel"],
+        study["results"],
+        raw_checksums="| File | SHA-256 |\n|:---|:---|\n",
+        reproducibility=reproducibility_markdown(info),
+    )
     md, html = study["out"] / "report.md", study["out"] / "report.html"
-    write_report(TEMPLATE, ctx, md_path=md, html_path=html, tables=tables, figures=figures, title=cfg["report"]["title"])
+    write_report(
+        TEMPLATE,
+        ctx,
+        md_path=md,
+        html_path=html,
+        tables=tables,
+        figures=figures,
+        title=cfg["report"]["title"],
+    )
     for path in (md, html):
         text = path.read_text(encoding="utf-8")
         check_report(text, source=str(path))  # no $placeholders, TODO markers or nan

@@ -45,7 +45,9 @@ def add_lags(
     return out
 
 
-def add_growth(panel: pd.DataFrame, column: str, *, entity: str, time: str, name: str | None = None) -> pd.DataFrame:
+def add_growth(
+    panel: pd.DataFrame, column: str, *, entity: str, time: str, name: str | None = None
+) -> pd.DataFrame:
     """Add the first difference Δx_{it} = x_{it} - x_{i,t-1} (missing across gaps)."""
     lagged = add_lags(panel[[entity, time, column]], [column], [1], entity=entity, time=time)
     out = panel.copy()
@@ -63,7 +65,9 @@ def frontier_distance(panel: pd.DataFrame, column: str, *, time: str) -> pd.Seri
     return panel.groupby(time)[column].transform("max") - panel[column]
 
 
-def winsorise(panel: pd.DataFrame, columns: Iterable[str], lower: float = 0.01, upper: float = 0.99) -> pd.DataFrame:
+def winsorise(
+    panel: pd.DataFrame, columns: Iterable[str], lower: float = 0.01, upper: float = 0.99
+) -> pd.DataFrame:
     """Clip each column at its pooled ``lower`` and ``upper`` quantiles (linear interpolation)."""
     if not 0.0 <= lower < upper <= 1.0:
         raise InputError(f"winsorising needs 0 <= lower < upper <= 1, got {lower}, {upper}")
