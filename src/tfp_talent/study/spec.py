@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tfp_talent.errors import InputError
+from tfp_talent.estimators.inference import COVS, DEFAULT_CLUSTER, DEFAULT_CONVENTION
+from tfp_talent.estimators.panel import MODELS
 from tfp_talent.study.common import as_list, spec_where
 from tfp_talent.study.runners.hausman import MODELS as HAUSMAN_MODELS
 from tfp_talent.study.runners.hausman import normalise_hausman, run_hausman
@@ -34,8 +36,6 @@ from tfp_talent.study.runners.threshold import MIN_YEARS as THRESHOLD_MIN_YEARS
 from tfp_talent.study.runners.threshold import design_threshold, normalise_threshold, run_threshold
 from tfp_talent.study.terms import Design, product_term
 
-MODELS = ("pooled", "fe", "re", "fd", "between")
-COVS = ("unadjusted", "robust", "clustered", "driscoll-kraay")
 BALANCE = ("none", "restrict", "require")
 BASELINE_TFP = "baseline"
 
@@ -52,9 +52,9 @@ SPEC_DEFAULTS: dict[str, Any] = {
     "model": "fe",
     "effects": None,
     "cov": ["clustered", "driscoll-kraay"],
-    "cluster": "entity",
+    "cluster": DEFAULT_CLUSTER,
     "bandwidth": None,
-    "convention": "stata",
+    "convention": DEFAULT_CONVENTION,
     "interact": None,
     "instruments": None,
     "threshold": None,
