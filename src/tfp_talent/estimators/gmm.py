@@ -346,7 +346,7 @@ def _spec(
     del model
     return GmmSpec(
         y=str(y),
-        lags_y=tuple(sorted(set(int(v) for v in lags_list))),
+        lags_y=tuple(sorted({int(v) for v in lags_list})),
         x={k: tuple(v) for k, v in xs.items()},
         gmm=gmm_d,
         iv=iv_d,
@@ -414,7 +414,7 @@ def estimate(
     zx, zy, ZHZ = mom.zx[:, keep], mom.zy[:, keep], mom.ZHZ[np.ix_(keep, keep)]
     names = [n for n, k in zip(design.inst_names, keep, strict=True) if k]
     groups = [g for g, k in zip(design.inst_groups, keep, strict=True) if k]
-    N, R, K = design.X.shape
+    K = design.X.shape[2]
     L = len(names)
     nd = design.n_diff
     n_obs = int(design.valid[:, :nd].sum())

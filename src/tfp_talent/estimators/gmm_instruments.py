@@ -382,18 +382,18 @@ def _add_instrument_blocks(
     for v, (a, b) in spec.gmm.items():
         src = design.columns[v]
         # transformed rows: levels v_{t-l}, l = a..b
-        pairs = [(r, l) for r, t in enumerate(design.diff_rows) for l in range(a, b + 1) if t - l >= 0]
+        pairs = [(r, lag) for r, t in enumerate(design.diff_rows) for lag in range(a, b + 1) if t - lag >= 0]
         if spec.collapse:
-            lags = sorted({l for _, l in pairs})
-            names = [f"L{l}.{v} (collapsed)" for l in lags]
+            lags = sorted({lag for _, lag in pairs})
+            names = [f"L{lag}.{v} (collapsed)" for lag in lags]
             add(
                 names,
                 f"GMM {v} (transformed)",
                 _collapsed_block(src, design.diff_rows, lags, 0, R, lag_diff=False),
             )
         else:
-            names = [f"L{l}.{v}@{labels[design.diff_rows[r]]}" for r, l in pairs]
-            src_pos = [design.diff_rows[r] - l for r, l in pairs]
+            names = [f"L{lag}.{v}@{labels[design.diff_rows[r]]}" for r, lag in pairs]
+            src_pos = [design.diff_rows[r] - lag for r, lag in pairs]
             add(
                 names,
                 f"GMM {v} (transformed)",
@@ -467,9 +467,9 @@ def _collapsed_block(
     def build(sl: slice) -> np.ndarray:
         s = src[sl]
         Z = np.zeros((s.shape[0], R, len(lags)))
-        for j, l in enumerate(lags):
+        for j, lag in enumerate(lags):
             for r, t in enumerate(grid_rows):
-                p = t - l
+                p = t - lag
                 if p - first >= 0:
                     Z[:, offset + r, j] = s[:, p] - s[:, p - 1] if lag_diff else s[:, p]
         return Z
