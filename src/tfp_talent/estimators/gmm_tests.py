@@ -61,12 +61,15 @@ def inv_psd(a: np.ndarray) -> tuple[np.ndarray, bool]:
     """Inverse of a symmetric PSD matrix; Moore–Penrose inverse (and ``True``) when it is singular.
 
     Singular means the smallest eigenvalue is below 1e-9 of the largest (plm switches to ``ginv`` at 1e-9).
+    The generalised inverse drops eigenvalues below √ε of the largest, as R's ``MASS::ginv``. One symmetric
+    eigen-decomposition serves both cases.
     """
-    a = (a + a.T) / 2
-    w = np.linalg.eigvalsh(a)
-    if w.size and w[0] > 1e-9 * max(w[-1], 1e-300):
-        return np.linalg.inv(a), False
-    return np.linalg.pinv(a, hermitian=True), True
+    w, U = np.linalg.eigh((a + a.T) / 2)
+    top = max(float(w[-1]), 1e-300) if w.size else 1.0
+    singular = bool(w.size and w[0] <= 1e-9 * top)
+    cut = np.sqrt(np.finfo(float).eps) * top if singular else 0.0
+    inv_w = np.where(w > cut, 1.0 / np.where(w > cut, w, 1.0), 0.0)
+    return (U * inv_w) @ U.T, singular
 
 
 def hansen_j(gbar: np.ndarray, S_inv: np.ndarray, df: int) -> TestStat:
