@@ -252,10 +252,10 @@ def build_design(
     T = int(tval.max()) - t0 + 1
     N = len(e_labels)
     tl1, tl2 = spec.lost
-    needed = tl1 + 1 if not spec.system else max(tl1, tl2) + 1
-    if needed + (0 if spec.system else 1) > T:
+    needed = tl1 + 1  # one transformed row at grid position TL1 (0-based)
+    if needed > T:
         raise InputError(
-            f"too few periods: the lags ask for at least {needed + (0 if spec.system else 1)} periods "
+            f"too few periods: the lags ask for at least {needed} periods "
             f"(first transformed row at period {t0 + tl1}), the data span {T} ({t0}-{t0 + T - 1})",
             file=file,
             column=time,
