@@ -40,6 +40,7 @@ is of the remaining ones. The result warns (``result.warnings`` and a Python
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -280,8 +281,22 @@ def fit_gmm(
         raise InputError(f"confidence level must be between 0 and 1, got {level}")
     if not isinstance(data, pd.DataFrame):
         raise InputError("data must be a pandas DataFrame", file=file_s)
-    design = build_design(data, spec, entity=entity, time=time, file=file_s)
-    return estimate(design, model=mdl, cov=cov, level=level, file=file_s)
+    with one_blas_thread():
+        design = build_design(data, spec, entity=entity, time=time, file=file_s)
+        return estimate(design, model=mdl, cov=cov, level=level, file=file_s)
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager:
+    """Limit BLAS to one thread while estimating (threadpoolctl, when installed).
+
+    The matrices here are small (L x L with L in the tens or hundreds): one thread is as fast, and on a busy
+    machine multi-threaded OpenBLAS is 10-20x slower (benchmarks/README.md, "Dynamic panel GMM").
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - only slower
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
 
 
 def _spec(

@@ -438,7 +438,8 @@ def _add_instrument_blocks(
     if d_names:
         k0 = design.X.shape[2] - len(d_names)
         if spec.system:  # constant and dummies instrument the level equation only
-            add(d_names, "time dummies", _rows_block(None, X_lev[:, design.level_rows, k0:], R, nd))
+            label = "time dummies" if len(d_names) > 1 else "constant"
+            add(d_names, label, _rows_block(None, X_lev[:, design.level_rows, k0:], R, nd))
         else:
             add(d_names, "time dummies", _rows_block(design.X[:, :nd, k0:], None, R, nd))
 

@@ -60,14 +60,12 @@ def chi2_test(name: str, stat: float, df: int, note: str = "") -> TestStat:
 def inv_psd(a: np.ndarray) -> tuple[np.ndarray, bool]:
     """Inverse of a symmetric PSD matrix; Moore–Penrose inverse (and ``True``) when it is singular.
 
-    Singular means the smallest eigenvalue is below 1e-9 of the largest (plm switches to ``ginv`` at 1e-9).
-    The generalised inverse drops eigenvalues below √ε of the largest, as R's ``MASS::ginv``. One symmetric
-    eigen-decomposition serves both cases.
+    As R plm: singular when the smallest eigenvalue is below 1e-9 (absolute); the generalised inverse then
+    drops eigenvalues below √ε of the largest, as ``MASS::ginv``. One eigen-decomposition serves both.
     """
     w, U = np.linalg.eigh((a + a.T) / 2)
-    top = max(float(w[-1]), 1e-300) if w.size else 1.0
-    singular = bool(w.size and w[0] <= 1e-9 * top)
-    cut = np.sqrt(np.finfo(float).eps) * top if singular else 0.0
+    singular = bool(w.size and w[0] < 1e-9)
+    cut = np.sqrt(np.finfo(float).eps) * max(float(w[-1]), 0.0) if singular else 0.0
     inv_w = np.where(w > cut, 1.0 / np.where(w > cut, w, 1.0), 0.0)
     return (U * inv_w) @ U.T, singular
 
