@@ -284,3 +284,16 @@ def test_xtabond2_two_step_system_roodman_example(empl):
     assert r.params.to_numpy() == pytest.approx(coef, rel=1e-5, abs=1e-6)
     small = np.sqrt((751 - 1) / (751 - 16) * 140 / 139)
     assert (r.std_errors.to_numpy() * small) == pytest.approx(se, rel=5e-5)
+
+
+def test_gaps_orthogonal_deviations_keep_more_rows(empl):
+    """With interior gaps, first differences lose the rows next to a gap, forward orthogonal deviations do
+    not (Arellano & Bover 1995; Roodman 2009, §3.2); lags never bridge a gap. Without gaps both keep 611."""
+    rng = np.random.default_rng(0)
+    gappy = empl.drop(empl.index[rng.choice(len(empl), 60, replace=False)])
+    kw = {"entity": "firm", "time": "year", "gmm": {"n": (2, 99)}}
+    fd, fod = fit_gmm(gappy, AB_FORMULA, **kw), fit_gmm(gappy, AB_FORMULA, fod=True, **kw)
+    assert fod.nobs > fd.nobs
+    assert fit_gmm(empl, AB_FORMULA, fod=True, **kw).nobs == 611
+    sys_ = fit_gmm(gappy, AB_FORMULA, transformation="ld", fod=True, collapse=True, **kw)
+    assert np.isfinite(sys_.params).all() and np.isfinite(sys_.tests["ar2"].stat)

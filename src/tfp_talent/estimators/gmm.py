@@ -32,10 +32,21 @@ constant, system GMM,       none                               included
 ``effects="individual"``
 ==========================  ================================  ==========================================
 
-With a = 2, difference GMM, or no IV-style instruments the estimates coincide. Both programs drop no
-instruments; here all-zero instrument columns are dropped (they carry no moment) and the count reported
-is of the remaining ones. The result warns (``result.warnings`` and a Python
+With a = 2, difference GMM, or no IV-style instruments the estimates coincide. Verified: plm 2.6 on
+Arellano & Bond (1991) Table 4(b) and Blundell & Bond (1998) Table 4; xtabond2 on Roodman's (2009, §5)
+two-step system example (tests/estimators/test_gmm.py). xtabond2's ``small`` option (t instead of z, V
+scaled by (n−1)/(n−k)·G/(G−1)) is not offered. All-zero instrument columns are dropped (they carry no
+moment; plm keeps them, xtabond2 drops collinear ones) and the count reported is of the remaining ones.
+A weight matrix whose smallest eigenvalue is below 1e-9 is inverted by a generalised inverse (plm's rule;
+``result.warnings`` says so). The result warns (``result.warnings`` and a Python
 :class:`InstrumentCountWarning`) when instruments outnumber groups (Roodman 2009b, "too many instruments").
+
+README text. ``fit_gmm`` (CLI ``tfp-talent gmm``) estimates Arellano-Bond difference GMM and Blundell-Bond
+system GMM, one- or two-step, with robust / Windmeijer-corrected SEs, GMM-style (optionally collapsed)
+and IV-style instruments, time dummies, first differences or forward orthogonal deviations; it reports
+the Arellano-Bond AR(1)/AR(2) tests, Sargan and Hansen J, difference-in-Hansen tests per instrument group
+and the instrument count. Defaults follow R plm's ``pgmm``, whose published examples it reproduces to 1e-5;
+``convention="xtabond2"`` switches to Stata xtabond2's conventions (table above) and reproduces its output.
 """
 
 from __future__ import annotations
