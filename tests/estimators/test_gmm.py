@@ -297,3 +297,23 @@ def test_gaps_orthogonal_deviations_keep_more_rows(empl):
     assert fit_gmm(empl, AB_FORMULA, fod=True, **kw).nobs == 611
     sys_ = fit_gmm(gappy, AB_FORMULA, transformation="ld", fod=True, collapse=True, **kw)
     assert np.isfinite(sys_.params).all() and np.isfinite(sys_.tests["ar2"].stat)
+
+
+def test_instrument_equations(empl, bb4):
+    """gmm_equation / iv_equation select the equations an instrument group serves (xtabond2 equation())."""
+    kw = {"entity": "firm", "time": "year", "gmm": BB_GMM, "model": "onestep", "transformation": "ld"}
+    diff_only = fit_gmm(empl, BB_FORMULA, gmm_equation="diff", **kw)
+    assert diff_only.n_instruments == bb4.n_instruments - 21
+    assert all("levels" not in n for n in diff_only.instrument_names if not n.startswith(("const", "year")))
+    lev = fit_gmm(
+        empl,
+        "n ~ L.n + w",
+        entity="firm",
+        time="year",
+        gmm="L(2:99).n",
+        transformation="ld",
+        iv_equation="level",
+    )
+    assert [n for n in lev.instrument_names if n.startswith("w")] == ["w"]
+    with pytest.raises(InputError, match="iv_equation must be one of both, diff in difference GMM"):
+        fit_gmm(empl, AB_FORMULA, entity="firm", time="year", gmm={"n": (2, 99)}, iv_equation="level")

@@ -52,6 +52,7 @@ and the instrument count. Defaults follow R plm's ``pgmm``, whose published exam
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -89,6 +90,7 @@ MODELS = {"onestep": "onestep", "twostep": "twostep", "twosteps": "twostep"}
 TRANSFORMATIONS = {"d": "d", "difference": "d", "ld": "ld", "system": "ld"}
 EFFECTS = {"twoways": "twoways", "twoway": "twoways", "individual": "individual", "entity": "individual"}
 GMM_COVS = ("robust", "unadjusted")
+EQUATIONS = ("both", "diff", "level")
 CHUNK_ELEMENTS = 4_000_000  # instrument-block elements built at a time (32 MB)
 
 
@@ -246,6 +248,8 @@ def fit_gmm(
     cov: str = "robust",
     first_step: str = "full",
     convention: str = "plm",
+    gmm_equation: str = "both",
+    iv_equation: str = "both",
     level: float = 0.95,
     file: str | Path | None = None,
 ) -> GmmResult:
@@ -275,6 +279,9 @@ def fit_gmm(
         H of the one-step weight: ``"full"`` (default), ``"blocks"`` or ``"identity"``.
     convention
         ``"plm"`` (default) or ``"xtabond2"`` (table in the module docstring).
+    gmm_equation, iv_equation
+        System GMM: instrument the ``"both"`` equations (default), only the transformed (``"diff"``) or only
+        the level equation (``"level"``); xtabond2's ``equation()`` suboption.
 
     Raises :class:`InputError` (one line) for missing columns, duplicate entity-time keys, a time column
     that is not whole numbers, too few periods for the lags, and fewer instruments than regressors.
@@ -283,6 +290,12 @@ def fit_gmm(
     spec = _spec(
         formula, y, lags_y, x, gmm, iv, effects, model, transformation, collapse, fod, first_step, convention
     )
+    for name, val in (("gmm_equation", gmm_equation), ("iv_equation", iv_equation)):
+        allowed = EQUATIONS if spec.system else ("both", "diff")
+        if val not in allowed:
+            kind = "system" if spec.system else "difference"
+            raise InputError(f"{name} must be one of {', '.join(allowed)} in {kind} GMM; got {val!r}")
+    spec = dataclasses.replace(spec, gmm_equation=gmm_equation, iv_equation=iv_equation)
     mdl = MODELS.get(model)
     if mdl is None:
         raise InputError(f"model must be one of onestep, twostep; got {model!r}")

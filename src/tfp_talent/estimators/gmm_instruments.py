@@ -24,7 +24,8 @@ Instruments, Z_i (R × L) for entity i:
   GMM (Blundell & Bond 1998) the lagged difference Δn_{t−a+1} (one column per t, or one in
   all with ``collapse``). R plm always uses Δn_{t−1} there; with a = 2 (the usual case) the two agree.
 * IV-style, ``iv={"w": [0, 1]}``: the (lagged) variable, transformed in the transformed rows and
-  in levels in the level rows. plm gives each equation its own column (block-diagonal);
+  in levels in the level rows (``iv_equation="both"``, or only one of them: ``"diff"``, ``"level"``;
+  likewise ``gmm_equation`` for the GMM-style instruments of system GMM). plm gives each equation its own column (block-diagonal);
   xtabond2's ``ivstyle(..., eq(both))`` stacks both in one column (``convention``).
 * Time dummies (``effects="twoways"``): difference GMM has the differenced dummies of
   periods TL1 … T-1 as regressors and IV instruments; system GMM has a constant and dummies
@@ -132,6 +133,8 @@ class GmmSpec:
     effects: str
     first_step: str
     convention: str
+    gmm_equation: str = "both"
+    iv_equation: str = "both"
 
     @property
     def max_lag(self) -> int:
@@ -383,7 +386,9 @@ def _add_instrument_blocks(
         src = design.columns[v]
         # transformed rows: levels v_{t-l}, l = a..b
         pairs = [(r, lag) for r, t in enumerate(design.diff_rows) for lag in range(a, b + 1) if t - lag >= 0]
-        if spec.collapse:
+        if spec.gmm_equation == "level":
+            pass
+        elif spec.collapse:
             lags = sorted({lag for _, lag in pairs})
             names = [f"L{lag}.{v} (collapsed)" for lag in lags]
             add(
@@ -399,7 +404,7 @@ def _add_instrument_blocks(
                 f"GMM {v} (transformed)",
                 _diag_block(src, [r for r, _ in pairs], src_pos, R, lag_diff=False),
             )
-        if spec.system:
+        if spec.system and spec.gmm_equation != "diff":
             q = 1 if spec.convention == "plm" else a - 1
             if q < 0:
                 raise InputError(f"system GMM needs GMM lags of at least 1 (got {a} for {v!r})", column=v)
@@ -420,8 +425,10 @@ def _add_instrument_blocks(
     if iv_cols:
         ivl = np.stack(iv_cols, axis=2)
         ivt = transform(ivl, level_valid, spec.fod)
-        if not spec.system:
+        if not spec.system or spec.iv_equation == "diff":
             add(iv_names, "IV", _rows_block(ivt[:, design.diff_rows], None, R, nd))
+        elif spec.iv_equation == "level":
+            add(iv_names, "IV", _rows_block(None, ivl[:, design.level_rows], R, nd))
         elif spec.convention == "plm":
             add(
                 [f"{n} (transformed)" for n in iv_names],
