@@ -67,6 +67,8 @@ def test_system_collapsed_options(empl_csv, tmp_path):
         "individual",
         "--convention",
         "xtabond2",
+        "--iv-equation",
+        "level",
         "--out",
         str(out),
     ]
@@ -84,6 +86,7 @@ def test_system_collapsed_options(empl_csv, tmp_path):
         fod=True,
         effects="individual",
         convention="xtabond2",
+        iv_equation="level",
     )
     assert got["params"] == pytest.approx(ref.to_dict()["params"], rel=1e-12)
     assert got["transformation"] == "ld" and got["fod"] and got["collapse"] and "const" in got["params"]

@@ -11,7 +11,7 @@ import argparse
 import sys
 import warnings
 
-from tfp_talent.estimators.gmm import GMM_COVS
+from tfp_talent.estimators.gmm import EQUATIONS, GMM_COVS
 from tfp_talent.estimators.gmm_instruments import CONVENTIONS, FIRST_STEPS
 
 GMM_EXAMPLES = """examples:
@@ -79,6 +79,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--convention", choices=CONVENTIONS, default="plm", help="R plm or Stata xtabond2 (default: plm)"
     )
+    for kind in ("gmm", "iv"):
+        p.add_argument(
+            f"--{kind}-equation",
+            choices=EQUATIONS,
+            default="both",
+            help=f"system GMM: equations the {kind.upper()}-style instruments serve (default: both)",
+        )
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     p.add_argument("--out", required=True, help="output JSON file")
     p.set_defaults(handler=run_gmm)
@@ -107,6 +114,8 @@ def run_gmm(args: argparse.Namespace) -> int:
             cov=args.cov,
             first_step=args.first_step,
             convention=args.convention,
+            gmm_equation=args.gmm_equation,
+            iv_equation=args.iv_equation,
             level=args.level,
             file=args.data,
         )
