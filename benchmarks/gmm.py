@@ -108,16 +108,18 @@ def main() -> None:
                 opts.repeat,
             )
         )
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    blas = opts.blas_threads or "fit_gmm's limit (1)"
+    print(f"# {platform.machine()}, Python {platform.python_version()}, BLAS threads {blas}, load {load}")
     print(
-        f"# {platform.processor() or platform.machine()}, Python {platform.python_version()}, load {os.getloadavg()}"
+        "| case | instruments | rows (diff + levels) | wall s (median) | peak RSS MiB | RSS before fit MiB |"
     )
-    print("| case | BLAS threads | instruments | rows (diff + levels) | wall s (median) | peak RSS MiB |")
     print("|---|---|---|---|---|---|")
     for label, cfg, rep in cases:
         r = run(cfg, rep, opts.blas_threads)
         print(
-            f"| {label} | {r['threads']} | {r['n_instruments']} | {r['nobs']:,} + {r['nobs_levels']:,} | "
-            f"{r['wall_median']:.2f} | {r['rss_mib']:.0f} |",
+            f"| {label} | {r['n_instruments']} | {r['nobs']:,} + {r['nobs_levels']:,} | "
+            f"{r['wall_median']:.2f} | {r['rss_mib']:.0f} | {r['rss_before_fit_mib']:.0f} |",
             flush=True,
         )
 
