@@ -107,7 +107,15 @@ def test_result_api_and_json(ab_b):
 
 def test_conventions_agree_on_difference_gmm(empl, ab_b):
     """xtabond2 convention: same difference-GMM estimates; its Sargan is the one-step non-robust statistic."""
-    r = fit_gmm(empl, AB_FORMULA, entity="firm", time="year", gmm={"n": (2, 99)}, convention="xtabond2")
+    r = fit_gmm(
+        empl,
+        AB_FORMULA,
+        entity="firm",
+        time="year",
+        gmm={"n": (2, 99)},
+        model="twostep",
+        convention="xtabond2",
+    )
     assert np.allclose(r.params, ab_b.params, rtol=1e-10)
     assert np.allclose(r.std_errors, ab_b.std_errors, rtol=1e-10)
     assert r.tests["hansen"].stat == pytest.approx(ab_b.tests["sargan"].stat, rel=1e-10)
@@ -163,7 +171,7 @@ def test_row_order_and_entity_labels_do_not_matter(empl, ab_b):
     shuffled = empl.sample(frac=1.0, random_state=3).assign(
         firm=lambda f: "f" + (1000 - f.firm).astype(int).astype(str)
     )
-    r = fit_gmm(shuffled, AB_FORMULA, entity="firm", time="year", gmm={"n": (2, 99)})
+    r = fit_gmm(shuffled, AB_FORMULA, entity="firm", time="year", gmm={"n": (2, 99)}, model="twostep")
     assert np.allclose(r.params, ab_b.params, rtol=1e-10)
 
 

@@ -87,6 +87,7 @@ def test_system_collapsed_options(empl_csv, tmp_path):
         effects="individual",
         convention="xtabond2",
         iv_equation="level",
+        model="twostep",
     )
     assert got["params"] == pytest.approx(ref.to_dict()["params"], rel=1e-12)
     assert got["transformation"] == "ld" and got["fod"] and got["collapse"] and "const" in got["params"]

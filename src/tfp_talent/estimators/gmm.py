@@ -111,7 +111,7 @@ def fit_gmm(
     x: Mapping[str, Sequence[int]] | Sequence[str] | None = None,
     iv: str | Mapping[str, Sequence[int]] | Sequence[str] | None = None,
     effects: str = "twoways",
-    model: str = "twostep",
+    model: str = "onestep",
     transformation: str = "d",
     collapse: bool = False,
     fod: bool = False,
@@ -137,7 +137,7 @@ def fit_gmm(
     effects
         ``"twoways"`` (time dummies, default) or ``"individual"``.
     model
-        ``"onestep"`` or ``"twostep"`` (default).
+        ``"onestep"`` (default, as plm) or ``"twostep"``.
     transformation
         ``"d"`` difference GMM (default) or ``"ld"`` system GMM.
     collapse, fod
@@ -322,7 +322,7 @@ def accumulate_moments(design: GmmDesign, *, chunk_elements: int = CHUNK_ELEMENT
 def estimate(
     design: GmmDesign,
     *,
-    model: str = "twostep",
+    model: str = "onestep",
     cov: str = "robust",
     level: float = 0.95,
     file: str | None = None,
