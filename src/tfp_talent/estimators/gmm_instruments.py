@@ -138,6 +138,7 @@ class GmmSpec:
 
     @property
     def max_lag(self) -> int:
+        """Longest lag among the regressors (y's lags included)."""
         return max([*self.lags_y, *(lag for lags in self.x.values() for lag in lags), 0])
 
     @property
@@ -148,6 +149,7 @@ class GmmSpec:
 
 
 def term_name(var: str, lag: int) -> str:
+    """Display name of a lagged variable: ``w`` for lag 0, ``L2.w`` for lag 2."""
     return var if lag == 0 else f"L{lag}.{var}"
 
 
@@ -184,10 +186,12 @@ class GmmDesign:
 
     @property
     def n_entities(self) -> int:
+        """Number of entities on the grid (with or without usable rows)."""
         return self.y.shape[0]
 
     @property
     def n_instruments(self) -> int:
+        """Number of instrument columns before all-zero ones are dropped."""
         return len(self.inst_names)
 
     def instruments(self, sl: slice) -> np.ndarray:

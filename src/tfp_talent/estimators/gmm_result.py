@@ -52,10 +52,12 @@ class GmmResult:
 
     @property
     def tvalues(self) -> pd.Series:
+        """z-statistics b / se."""
         return self.params / self.std_errors
 
     @property
     def pvalues(self) -> pd.Series:
+        """Two-sided normal p-values of the z-statistics."""
         return pd.Series(2 * stats.norm.sf(np.abs(self.tvalues.to_numpy())), index=self.params.index)
 
     def conf_int(self, level: float | None = None) -> pd.DataFrame:

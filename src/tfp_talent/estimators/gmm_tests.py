@@ -39,6 +39,7 @@ class TestStat:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict (non-finite numbers as None)."""
         return {
             "name": self.name,
             "stat": _f(self.stat),
@@ -53,6 +54,7 @@ def _f(v: float) -> float | None:
 
 
 def chi2_test(name: str, stat: float, df: int, note: str = "") -> TestStat:
+    """A χ²(df) test with its upper-tail p-value (NaN when df <= 0)."""
     p = float(stats.chi2.sf(stat, df)) if df > 0 and math.isfinite(stat) else math.nan
     return TestStat(name, float(stat), int(df), p, note)
 
@@ -71,10 +73,12 @@ def inv_psd(a: np.ndarray) -> tuple[np.ndarray, bool]:
 
 
 def hansen_j(gbar: np.ndarray, S_inv: np.ndarray, df: int) -> TestStat:
+    """Hansen's J = ḡ'S⁻¹ḡ, χ²(df) (module docstring)."""
     return chi2_test("Hansen J", float(gbar @ S_inv @ gbar), df, "two-step weight, robust")
 
 
 def sargan_xtabond2(g1bar: np.ndarray, A1: np.ndarray, sigma2: float, df: int) -> TestStat:
+    """xtabond2's Sargan statistic ḡ1'(Σ Z'HZ)⁻¹ḡ1 / σ̂², χ²(df) (module docstring)."""
     return chi2_test("Sargan", float(g1bar @ A1 @ g1bar) / sigma2, df, "one-step, not robust (xtabond2)")
 
 
