@@ -10,7 +10,7 @@ the constant and time dummies), Windmeijer SEs, 95 % normal intervals.
 Measured (200 seeds, 0-199): GMM bias of ρ̂ +0.0012, of β̂ +0.0083; coverage 96.5 % (ρ) and 93.0 % (β);
 within-FE bias of ρ̂ −0.0961 (Nickell 1981: O(1/T), downward). 400 seeds (slow test): ρ bias +0.0034,
 β bias +0.0104, coverage 95.5 % / 93.2 %, FE bias −0.0951. Monte Carlo SE of a coverage rate at 200 seeds
-≈ 1.5 points. About 10 s on the shared 2-core machine.
+≈ 1.5 points. About 5-10 s on the shared 2-core machine.
 """
 
 from __future__ import annotations

@@ -53,10 +53,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -183,14 +185,23 @@ def fit_gmm(
 def one_blas_thread() -> contextlib.AbstractContextManager:
     """Limit BLAS to one thread while estimating (threadpoolctl, when installed).
 
-    The matrices here are small (L x L with L in the tens or hundreds): one thread is as fast, and on a busy
-    machine multi-threaded OpenBLAS is 10-20x slower (benchmarks/README.md, "Dynamic panel GMM").
+    The matrices here are small (L x L with L in the tens or hundreds) or thin: one thread is as fast, and on
+    a busy machine multi-threaded OpenBLAS is 10-20x slower (benchmarks/README.md, "Dynamic panel GMM").
+    The BLAS libraries are looked up once per process.
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - only slower
+    controller = _blas_controller()
+    if controller is None:  # pragma: no cover - only slower
         return contextlib.nullcontext()
-    return threadpool_limits(1, user_api="blas")
+    return controller.limit(limits=1, user_api="blas")
+
+
+@functools.cache
+def _blas_controller() -> Any:
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover
+        return None
+    return ThreadpoolController()
 
 
 def _spec(
