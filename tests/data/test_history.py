@@ -300,3 +300,12 @@ def test_census_reader_keeps_census_years():
         census.set_index("year").loc[1990, "population"] == 113368
         and census.attrs["units"]["population"] == "万人"
     )
+
+
+def test_bad_input_negative_count_names_the_observation(raw_municipal):
+    broken = raw_municipal.copy()
+    broken.loc[4, "nc_bach"] = -1.0
+    with pytest.raises(
+        InputError, match=r"column 'nc_bach': negative or non-numeric college count\(s\) \(rows: obs 5\)"
+    ):
+        history.sum_college_counts(broken)

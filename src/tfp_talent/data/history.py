@@ -104,6 +104,7 @@ def sum_college_counts(frame: pd.DataFrame, *, source: str | Path | None = None)
     missing = [c for c in (*_KEY_COLUMNS, *COUNT_COLUMNS) if c not in frame.columns]
     if missing:
         raise InputError("missing column(s) in the municipal college file", file=source, column=missing)
+    frame = frame.reset_index(drop=True)
     keys = frame[list(_KEY_COLUMNS)].apply(pd.to_numeric, errors="coerce")
     bad_key = keys.isna().any(axis=1) | (keys.round() != keys).any(axis=1)
     if bad_key.any():
@@ -111,7 +112,7 @@ def sum_college_counts(frame: pd.DataFrame, *, source: str | Path | None = None)
             "cityid, provid and year must be integers",
             file=source,
             column=list(_KEY_COLUMNS),
-            rows=frame.index[bad_key],
+            rows=_obs(bad_key),
         )
     keys = keys.astype("int64")
     code = keys["cityid"] // 10000 * 10000
@@ -139,10 +140,13 @@ def sum_college_counts(frame: pd.DataFrame, *, source: str | Path | None = None)
             "duplicated municipality-year rows", file=source, column=["cityid", "year"], rows=rows
         )
     counts = frame[list(COUNT_COLUMNS)].apply(pd.to_numeric, errors="coerce").astype("float64")
-    negative = (counts < 0).any(axis=1)
-    if negative.any():
+    bad = (counts < 0) | (counts.isna() & frame[list(COUNT_COLUMNS)].notna())
+    if bad.to_numpy().any():
         raise InputError(
-            "negative college count(s)", file=source, column=list(COUNT_COLUMNS), rows=frame.index[negative]
+            "negative or non-numeric college count(s)",
+            file=source,
+            column=[c for c in COUNT_COLUMNS if bad[c].any()],
+            rows=_obs(bad.any(axis=1)),
         )
     work = counts.assign(province_code=code.to_numpy(), year=keys["year"].to_numpy())
     grouped = work.groupby(["province_code", "year"], sort=True)
@@ -524,6 +528,11 @@ def _check_by_province(series: pd.Series | Mapping[int, float], label: str) -> p
     if bad.any():
         raise InputError("non-numeric value(s)", column=label, rows=list(index[bad.to_numpy()]))
     return values.astype("float64").sort_index()
+
+
+def _obs(mask: pd.Series) -> list[str]:
+    """Stata observation numbers (1-based) of the rows flagged in ``mask``."""
+    return [f"obs {i + 1}" for i in np.flatnonzero(mask.to_numpy())]
 
 
 def _span(years: pd.Series) -> list[int] | None:
