@@ -237,12 +237,15 @@ def test_summary_reports_validation_and_coverage(colleges, national):
     summary = history.history_summary(colleges, national, z, capacity_year=1990)
     by_year = {r["year"]: r for r in summary["validation"]}
     assert by_year[1990]["passes"] and not by_year[1998]["passes"]
+    assert by_year[1990]["usable"] and by_year[2009]["passes"] and not by_year[2009]["usable"]
     assert by_year[1998]["rel_gap"] == pytest.approx(207 / 1022)
     assert [r["year"] for r in summary["validation_years"]] == [1985, 1990]
     assert summary["coverage"]["instrument_missing_years"] == [2019]
     assert summary["coverage"]["national_years"]["entrants"] == [1978, 2014]
     with pytest.raises(InputError, match="1998"):
         history.history_summary(colleges, national, capacity_year=1998)
+    with pytest.raises(InputError, match="not before the 1999 expansion"):
+        history.history_summary(colleges, national, capacity_year=2009)
 
 
 # ----------------------------------------------------------------------------- bad input

@@ -83,6 +83,8 @@ CENSUS_INDICATORS: dict[str, str] = {
     "college_per100k": "人口普查每十万人口中受大专及以上教育人口数",
 }
 CENSUS_UNITS: dict[str, str] = {"population": "万人", "college_per100k": "per 100,000 people"}
+#: The count validated against the national HEI total (the only one with a national counterpart).
+VALIDATED_MEASURE: str = "ncampus"
 #: First year of the expansion: a capacity year must precede it.
 EXPANSION_YEAR: int = 1999
 EXPOSURE_KINDS: tuple[str, ...] = ("per10k", "share")
@@ -237,9 +239,7 @@ def _read_wide_national(path: Path, indicators: Mapping[str, str], units: Mappin
 # ----------------------------------------------------------------------------- validation
 
 
-def college_count_gaps(
-    colleges: pd.DataFrame, national: pd.DataFrame, *, measure: str = "ncampus"
-) -> pd.DataFrame:
+def college_count_gaps(colleges: pd.DataFrame, national: pd.DataFrame) -> pd.DataFrame:
     """Provincial sums against the national HEI count, every year both cover.
 
     gap_t = sum_p C_pt - N_t and rel_gap_t = gap_t / N_t, with N_t = 普通高等学校数 (NBS national).
@@ -247,6 +247,7 @@ def college_count_gaps(
     checked through the ncampus gap of the same year. Returns ``year, provincial_sum, national,
     gap, rel_gap`` sorted by year; a year with a missing provincial count has a missing sum.
     """
+    measure = VALIDATED_MEASURE
     _require_columns(colleges, ["province_code", "year", measure], "colleges")
     _require_columns(national, ["year", "heis"], "national")
     sums = (
@@ -268,19 +269,22 @@ def validate_college_counts(
     years: Iterable[int] = (1985, 1990),
     *,
     max_gap: float = 0.05,
-    measure: str = "ncampus",
 ) -> pd.DataFrame:
     """The gap table of :func:`college_count_gaps` for ``years``; refuses a year with |rel_gap| > max_gap.
 
     Rule: a year may serve as the capacity year only if the municipal college counts, summed
     over provinces, are within ``max_gap`` (default 5 %) of the NBS national number of regular
     HEIs. Measured: 1985 1,046 vs 1,016 (+2.95 %), 1990 1,087 vs 1,075 (+1.12 %), 1998 1,229 vs
-    1,022 (+20.3 %, refused). A year missing from either source is refused as well.
+    1,022 (+20.3 %, refused); 1986-1991 pass (within 1.9 %), 1992-2007 fail (+5.9 % to +37 %). The
+    check is on ``ncampus``, the only count with a national counterpart; it vouches for ``nc_bach``
+    of the same year. A year missing from either source is refused as well; a year from 1999 on
+    is refused by :func:`pre_expansion_capacity` (2008-2012 pass this check but are post-expansion).
     """
+    measure = VALIDATED_MEASURE
     if not 0 <= max_gap < 1:
         raise InputError(f"max_gap must be in [0, 1), not {max_gap!r}", column="max_gap")
     years = sorted({int(y) for y in years})
-    table = college_count_gaps(colleges, national, measure=measure)
+    table = college_count_gaps(colleges, national)
     table = table[table["year"].isin(years)].reset_index(drop=True)
     absent = sorted(set(years) - set(table["year"]))
     if absent:
@@ -460,14 +464,21 @@ def history_summary(
     """Validation table and coverage of the history inputs, for the report (plain dict, JSON-ready).
 
     ``validation`` lists every year's provincial sum, national HEI count and relative gap
-    (:func:`college_count_gaps`), with ``passes`` = |rel_gap| <= max_gap; ``capacity_year`` must
-    pass (else InputError, via :func:`validate_college_counts`). ``coverage`` gives the years
+    (:func:`college_count_gaps`), with ``passes`` = |rel_gap| <= max_gap and ``usable`` = passes and
+    year < 1999 (pre-expansion); ``capacity_year`` must be usable (else InputError). ``coverage`` gives the years
     of each source and, if ``instrument`` is given, the years in which it is missing.
     """
     years = sorted({int(y) for y in validation_years} | {int(capacity_year)})
-    validate_college_counts(colleges, national, years=[capacity_year], max_gap=max_gap, measure=measure)
-    gaps = college_count_gaps(colleges, national, measure=measure)
+    if capacity_year >= EXPANSION_YEAR:
+        raise InputError(
+            f"capacity year {capacity_year} is not before the {EXPANSION_YEAR} expansion",
+            column="capacity_year",
+            rows=[capacity_year],
+        )
+    validate_college_counts(colleges, national, years=[capacity_year], max_gap=max_gap)
+    gaps = college_count_gaps(colleges, national)
     gaps["passes"] = gaps["rel_gap"].abs() <= max_gap
+    gaps["usable"] = gaps["passes"] & (gaps["year"] < EXPANSION_YEAR)
     coverage: dict[str, object] = {
         "college_years": [int(colleges["year"].min()), int(colleges["year"].max())],
         "college_provinces": int(colleges.loc[colleges["year"] == capacity_year, measure].notna().sum()),
@@ -483,7 +494,10 @@ def history_summary(
         coverage["instrument_years"] = _span(instrument["year"])
         coverage["instrument_missing_years"] = [int(y) for y in by_year.index[by_year]]
     return {
-        "rule": f"capacity year accepted if |provincial {measure} sum / national HEIs - 1| <= {max_gap}",
+        "rule": (
+            f"capacity year accepted if it precedes {EXPANSION_YEAR} and "
+            f"|provincial {VALIDATED_MEASURE} sum / national HEIs - 1| <= {max_gap}"
+        ),
         "capacity_year": int(capacity_year),
         "measure": measure,
         "max_gap": float(max_gap),
