@@ -10,7 +10,8 @@ Each subsystem k = 1..n (e.g. talent and industry) gets its own global entropy i
   自然资源学报 36(3): 793-810 (``form="wang2021"``):
   C = sqrt{ [1 - sum_{i<j} |U_i - U_j| / sum_{m=1}^{n-1} m] * [prod_k (U_k / max U)]^(1/(n-1)) },
   for two systems C = sqrt{ (1 - |U1 - U2|) * min(U1, U2) / max(U1, U2) }; it spreads C over [0, 1]
-  instead of bunching it near 1, and is never above the classic C (the first bracket is floored at 0);
+  instead of bunching it near 1, and for two systems is never above the classic C (sqrt(r) <= 2 sqrt(r)/(1 + r)
+  for r = min/max); the first bracket is floored at 0;
 * comprehensive index T = sum_k a_k U_k with sum a_k = 1 (default a_k = 1/n, i.e. 0.5, 0.5);
 * coupling coordination degree D = sqrt(C T);
 * band of D in ten equal steps of 0.1 (廖重斌 1999, 环境与经济协调发展的定量评判及其分类体系, 热带地理
