@@ -129,8 +129,8 @@ def coupling_table(
     out = indices.copy()
     out["C"], out["T"], out["D"] = c, t, d
     out["band_level"] = level
-    out["band"] = [BANDS[k - 1][1] for k in level]
-    out["band_zh"] = [BANDS[k - 1][2] for k in level]
+    out["band"] = pd.Categorical.from_codes(level - 1, categories=[b[1] for b in BANDS])
+    out["band_zh"] = pd.Categorical.from_codes(level - 1, categories=[b[2] for b in BANDS])
     out["mismatch"] = 1.0 - d
     if u.shape[1] == 2:
         out["gap"] = u[:, 0] - u[:, 1]

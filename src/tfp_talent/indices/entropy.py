@@ -142,9 +142,14 @@ def indicator_matrix(
     key_list = list(keys) if keys else []
     if key_list:
         require_columns(frame, key_list, file=file)
-    out = np.empty((len(frame), len(indicators)), dtype=float)
+    out = np.empty((len(frame), len(indicators)), dtype=float, order="F")  # columns contiguous
     for j, col in enumerate(indicators):
-        values = numeric_column(frame, col, keys=key_list or [col], file=file)
+        s = frame[col]
+        if s.dtype == np.float64:
+            out[:, j] = s.to_numpy()
+        else:
+            out[:, j] = numeric_column(frame, col, keys=key_list or [col], file=file)
+        values = out[:, j]
         bad = ~np.isfinite(values)
         if bad.any():
             what = "missing values" if np.isnan(values[bad]).all() else "missing or infinite values"
@@ -198,16 +203,26 @@ def entropy_weights(
             column=flat,
             hint="drop it from the indicators",
         )
-    is_neg = np.array([c in neg for c in cols])
-    z = x  # normalised in place (x is our own copy)
-    z -= lo
-    z[:, is_neg] = span[is_neg] - z[:, is_neg]
-    z /= span
-    z += shift
-    p = z / z.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        plogp = np.where(p > 0, p * np.log(p), 0.0) if shift == 0 else p * np.log(p)
-    e = -plogp.sum(axis=0) / math.log(n)
+    z = x  # normalised in place, column by column (x is our own copy)
+    e = np.empty(len(cols))
+    log_z = np.zeros(n)
+    for j, col in enumerate(cols):
+        zj = z[:, j]
+        if col in neg:
+            np.subtract(hi[j], zj, out=zj)
+        else:
+            zj -= lo[j]
+        zj /= span[j]
+        zj += shift
+        # sum_i p ln p with p = z / S equals (sum_i z ln z) / S - ln S; z ln z = 0 at z = 0
+        total = zj.sum()
+        if shift > 0:
+            np.log(zj, out=log_z)
+        else:
+            log_z[:] = 0.0
+            np.log(zj, out=log_z, where=zj > 0)
+        zlogz = zj @ log_z
+        e[j] = -(zlogz / total - math.log(total)) / math.log(n)
     d = 1.0 - e
     if not d.sum() > 0:
         raise InputError(
@@ -225,6 +240,6 @@ def entropy_weights(
         redundancy=pd.Series(d, index=idx, name="redundancy"),
         minimum=pd.Series(lo, index=idx, name="min"),
         maximum=pd.Series(hi, index=idx, name="max"),
-        normalised=pd.DataFrame(z, index=frame.index, columns=cols),
+        normalised=pd.DataFrame(z, index=frame.index, columns=cols, copy=False),
         index=pd.Series(z @ w, index=frame.index, name=name),
     )
