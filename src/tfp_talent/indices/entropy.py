@@ -160,7 +160,6 @@ def indicator_matrix(
                 rows=_row_labels(frame, bad, key_list),
                 hint="drop or fill those rows first (e.g. restrict the years)",
             )
-        out[:, j] = values
     return out
 
 
@@ -223,7 +222,7 @@ def entropy_weights(
             np.log(zj, out=log_z, where=zj > 0)
         zlogz = zj @ log_z
         e[j] = -(zlogz / total - math.log(total)) / math.log(n)
-    d = 1.0 - e
+    d = np.maximum(1.0 - e, 0.0)  # e_j <= 1 in exact arithmetic; guard against rounding
     if not d.sum() > 0:
         raise InputError(
             "all indicators have entropy 1 (no dispersion): weights are undefined", file=file, column=cols
