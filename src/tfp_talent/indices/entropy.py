@@ -16,8 +16,9 @@ method") makes the scores of different years comparable, which the year-by-year 
 
 Sources: Shannon (1948), Bell Syst. Tech. J. 27: 379-423 (entropy); Zeleny (1982), *Multiple Criteria
 Decision Making*, McGraw-Hill (entropy as the contrast intensity of a criterion); 杨丽 & 孙之淳 (2015),
-经济问题 (3): 115-119 (entropy method with a time variable, i.e. pooled over unit-years); 朱喜安 & 魏国栋
-(2015), 统计与决策 (2): 12-15 (range normalisation in the entropy method). The shift of 1e-4 (某些文献用
+基于熵值法的西部新型城镇化发展水平测评, 经济问题 (3) (entropy method with a time variable, i.e. pooled over
+unit-years); 朱喜安 & 魏国栋 (2015), 熵值法中无量纲化方法优良标准的探讨, 统计与决策 (2) (normalisation in the
+entropy method). The shift of 1e-4 (某些文献用
 0.0001, others 0.01) is the common choice in the applied literature; it changes weights only slightly.
 
 Min-max normalisation makes the weights and scores invariant to each indicator's unit and origin
