@@ -53,7 +53,7 @@ def test_entropy_cli_derived_indicator_parquet_and_explicit_weights_path(panel, 
     df, path = panel
     out, wpath = tmp_path / "idx.parquet", tmp_path / "w" / "weights.json"
     args = ["entropy", "--data", str(path), "--indicators", "a", "patents_per10k", "--out", str(out)]
-    assert main([*args, "--weights", str(wpath)]) == 0
+    assert main([*args, "--weights-out", str(wpath)]) == 0
     res = pd.read_parquet(out)
     assert list(res.columns) == ["row", "entropy_index"]
     api = entropy_weights(

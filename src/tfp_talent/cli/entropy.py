@@ -6,7 +6,7 @@ of two subsystems (:func:`tfp_talent.indices.coupling.coupling_coordination`) an
 
 * ``--out`` (.csv or .parquet): the ``--id-cols`` (or ``row``, the 0-based data row, when none are
   given) and the per-row results;
-* ``--weights`` (default: ``--out`` with the suffix ``.weights.json``): the indicator weights, entropies
+* ``--weights-out`` (default: ``--out`` with the suffix ``.weights.json``): the indicator weights, entropies
   and settings as JSON.
 
 Both files are written atomically, and only after the whole computation succeeded. Indicator names of
@@ -31,7 +31,7 @@ ENTROPY_EXAMPLES = """examples:
 
   # a negative indicator is reversed: x' = (max - x) / (max - min)
   tfp-talent entropy --data panel.parquet --indicators rd_intensity patents_per10k fiscal_exp_gdp \\
-      --negative fiscal_exp_gdp --id-cols province year --out idx.csv --weights idx_weights.json
+      --negative fiscal_exp_gdp --id-cols province year --out idx.csv --weights-out idx_weights.json
 """
 
 COUPLING_EXAMPLES = """examples:
@@ -56,7 +56,9 @@ def _common(p: argparse.ArgumentParser) -> None:
         help=f"added to x' before logs (default {DEFAULT_SHIFT:g})",
     )
     p.add_argument("--out", required=True, help="output table: .csv or .parquet")
-    p.add_argument("--weights", default=None, help="weights JSON (default: OUT with suffix .weights.json)")
+    p.add_argument(
+        "--weights-out", default=None, help="weights JSON (default: OUT with suffix .weights.json)"
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -123,7 +125,7 @@ def _write(table: pd.DataFrame, weights: dict, args: argparse.Namespace) -> None
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
         raise InputError(f"cannot write a table with suffix '{out.suffix}' (use .csv or .parquet)", file=out)
-    weights_path = Path(args.weights) if args.weights else out.with_suffix(".weights.json")
+    weights_path = Path(args.weights_out) if args.weights_out else out.with_suffix(".weights.json")
     write_frame(table, out)
     write_json({"data": str(args.data), **weights}, weights_path)
 
