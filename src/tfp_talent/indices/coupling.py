@@ -81,7 +81,9 @@ def coupling_degree(u: np.ndarray, form: CouplingForm = "classic") -> np.ndarray
         raise InputError(f"unknown coupling form '{form}'; use one of {', '.join(FORMS)}")
     n = u.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        if form == "classic":
+        if form == "classic" and n == 2:
+            c = 2.0 * np.sqrt(u[:, 0] * u[:, 1]) / (u[:, 0] + u[:, 1])
+        elif form == "classic":
             geo = np.exp(np.log(u).mean(axis=1))
             c = geo / u.mean(axis=1)
         else:
