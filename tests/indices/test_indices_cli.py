@@ -120,3 +120,21 @@ def test_coupling_bad_input_exits_2(panel, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "'a'" in err and "in both subsystems" in err and "\n" not in err
     assert not out.exists()
+
+
+def test_unreadable_file_and_bad_out_suffix_exit_2(panel, tmp_path, capsys):
+    _, path = panel
+    assert main(["entropy", "--data", str(tmp_path / "nope.csv"), "--indicators", "a", "--out", "x.csv"]) == 2
+    assert "file not found" in capsys.readouterr().err
+    out = tmp_path / "idx.txt"
+    assert main(["entropy", "--data", str(path), "--indicators", "a", "b", "--out", str(out)]) == 2
+    assert "suffix '.txt'" in capsys.readouterr().err and not out.exists()
+
+
+@pytest.mark.parametrize("cmd", ["entropy", "coupling"])
+def test_help_has_examples(cmd, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([cmd, "--help"])
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    assert "examples:" in text and f"tfp-talent {cmd} --data" in text
