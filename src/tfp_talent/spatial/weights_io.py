@@ -227,3 +227,29 @@ def write_csv(w: SpatialWeights, path: str | Path, *, raw: bool = False) -> None
     frame = pd.DataFrame(m, columns=[str(a) for a in w.ids])
     frame.insert(0, "id", [str(a) for a in w.ids])
     write_text(frame.to_csv(index=False, float_format="%.17g", lineterminator="\n"), path)
+
+
+_SPEC = re.compile(r"(?P<kind>queen|rook|knn(?P<k>\d+)|distance):(?P<path>.+)", re.IGNORECASE)
+
+
+def weights_from_spec(spec: str, ids: Sequence[object] | None = None) -> SpatialWeights:
+    """Weights named on a command line: ``queen:MAP``, ``rook:MAP``, ``knnK:MAP`` (e.g. ``knn6:``),
+    ``distance:MAP`` (inverse great-circle distance, power 1) with MAP a province TopoJSON, or the
+    path of a weights file (:func:`read_weights`, matched to ``ids``).
+
+    Built weights (the 31 provinces) are row-standardised; queen and rook use the default island
+    rule (Hainan - Guangdong).
+    """
+    from tfp_talent.spatial import weights as sw
+
+    m = _SPEC.fullmatch(spec.strip())
+    if m is None:
+        return read_weights(spec, ids)
+    kind, path = m.group("kind").lower(), m.group("path")
+    if kind == "queen":
+        return sw.queen_from_topojson(path)
+    if kind == "rook":
+        return sw.rook_from_topojson(path)
+    if kind == "distance":
+        return sw.distance_from_topojson(path)
+    return sw.knn_from_topojson(path, int(m.group("k")))
