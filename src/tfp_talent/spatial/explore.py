@@ -9,8 +9,9 @@ All statistics are computed by esda on one cross-section at a time (one year, or
 * local Moran I_i = (n-1) z_i Σ_j w_ij z_j / Σ_k z_k² with z standardised (esda ``Moran_Local``;
   Anselin 1995, *Geographical Analysis* 27); clusters HH / LL / HL / LH by the quadrant of
   (z_i, lag_i) among units with pseudo p < alpha, else ``ns``;
-* Gi* = Σ_j w*_ij y_j / Σ_j y_j with the unit itself included (esda ``G_Local(star=True)``;
-  Getis & Ord 1992, *Geographical Analysis* 24; Ord & Getis 1995, *Geographical Analysis* 27):
+* Gi* = Σ_j w*_ij y_j / Σ_j y_j over the binary neighbour set of i including i itself (esda
+  ``G_Local(star=True, transform="B")``; Getis & Ord 1992, *Geographical Analysis* 24; Ord &
+  Getis 1995, *Geographical Analysis* 27), z from its analytical mean and variance:
   ``hot`` if significant with z > 0, ``cold`` if significant with z < 0, else ``ns``.
 
 Permutation p-values are seeded explicitly. esda's ``Moran`` and ``Geary`` draw from numpy's
@@ -270,11 +271,24 @@ def _concat(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 
 
 def gi_star_weights(w: SpatialWeights) -> SpatialWeights:
-    """Weights for Gi*: ``w.raw`` with the self-weight w_ii = max_j w_ij (1 for binary weights), then
-    row-standardised (Ord & Getis 1995; esda's rule for row-standardised input)."""
-    raw = w.raw.copy()
-    np.fill_diagonal(raw, raw.max(axis=1))
-    return SpatialWeights(w.ids, raw / raw.sum(axis=1, keepdims=True), raw, f"{w.kind}+self", "r", w.source)
+    """Binary neighbour sets of ``w`` with each unit its own neighbour (w*_ii = 1), as Gi* uses them.
+
+    Getis & Ord (1992) and Ord & Getis (1995) define Gi* on a binary neighbourhood (contiguity,
+    k nearest or a distance band); the analytical variance of esda's ``G_Local`` with transform
+    ``"B"`` assumes exactly that. Weight values of ``w`` (row standardisation, inverse distance)
+    are therefore not used, only which pairs are neighbours. Raises :class:`InputError` if every
+    unit neighbours every other (e.g. inverse distance without a cutoff): Gi* is then constant.
+    """
+    nb = (w.raw != 0).astype(float)
+    off = ~np.eye(w.n, dtype=bool)
+    if nb[off].all():
+        raise InputError(
+            f"Getis-Ord Gi* needs neighbour sets, but every unit neighbours every other in the {w.kind} weights",
+            file=w.source,
+            hint="use contiguity, k-nearest-neighbour weights or a distance cutoff (cutoff_km)",
+        )
+    np.fill_diagonal(nb, 1.0)
+    return SpatialWeights(w.ids, nb, nb, f"{w.kind} neighbour sets + self", "none", w.source, w.island_links)
 
 
 def getis_ord(
@@ -313,7 +327,7 @@ def getis_ord(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 g = G_Local(
-                    y, ws.to_libpysal(), transform="R", permutations=permutations, star=True, n_jobs=1,
+                    y, ws.to_libpysal(), transform="B", permutations=permutations, star=True, n_jobs=1,
                     seed=call_seed(seed, t),
                 )  # fmt: skip
             p_sim = np.asarray(g.p_sim, dtype=float) if permutations else np.full(w.n, np.nan)
