@@ -40,8 +40,7 @@ from scipy.stats import false_discovery_control
 
 from tfp_talent.errors import InputError
 from tfp_talent.io import key_label, numeric_column, require_columns, require_unique_keys
-from tfp_talent.spatial.weights import SpatialWeights
-from tfp_talent.spatial.weights_io import normal_id
+from tfp_talent.spatial.weights import SpatialWeights, normal_id
 
 #: LISA cluster codes by esda quadrant q (1 HH, 2 LH, 3 LL, 4 HL).
 QUADRANT_LABELS: dict[int, str] = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
@@ -239,8 +238,8 @@ def local_moran(
     parts = []
     for var in variables:
         for t, y in cross_sections(frame, var, w, entity=entity, time=time, file=file):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with warnings.catch_warnings(), seeded_global_rng(call_seed(seed, t)):
+                warnings.simplefilter("ignore")  # the RNG guard matters only if esda runs without numba
                 lm = Moran_Local(
                     y, w.to_libpysal(), transformation="o", permutations=permutations, n_jobs=1,
                     seed=call_seed(seed, t),
@@ -324,7 +323,7 @@ def getis_ord(
     parts = []
     for var in variables:
         for t, y in cross_sections(frame, var, w, entity=entity, time=time, file=file):
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), seeded_global_rng(call_seed(seed, t)):
                 warnings.simplefilter("ignore")
                 g = G_Local(
                     y, ws.to_libpysal(), transform="B", permutations=permutations, star=True, n_jobs=1,

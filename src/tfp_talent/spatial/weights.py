@@ -28,6 +28,7 @@ Distances are great-circle distances by the haversine formula on a sphere of rad
 from __future__ import annotations
 
 import functools
+import re
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ DEFAULT_ISLAND_LINKS: dict[int, list[int]] = {460000: [440000]}
 #: IUGG mean Earth radius, km.
 EARTH_RADIUS_KM = 6371.0088
 TRANSFORMS = ("r", "none")
+_INT = re.compile(r"[+-]?\d+")
 
 IslandRule = Mapping[int, Sequence[int]] | Literal["nearest"] | None
 
@@ -118,6 +120,22 @@ def as_dense(w: SpatialWeights | Any, ids: Sequence[Hashable] | None = None) -> 
 
 
 # --------------------------------------------------------------------------- standardisation and checks
+
+
+def normal_id(value: object) -> Hashable:
+    """An id as compared between files and data: whole numbers as ``int``, else stripped text."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    text = str(value).strip()
+    if _INT.fullmatch(text):
+        return int(text)
+    if re.fullmatch(r"[+-]?\d+\.0+", text):
+        return int(float(text))
+    return text
 
 
 def sort_ids(ids: Sequence[Hashable]) -> list[Hashable]:
@@ -362,6 +380,7 @@ def economic_weights(values: pd.Series, *, transform: str = "r") -> SpatialWeigh
     Two provinces with equal values (infinite weight) raise :class:`InputError` naming them.
     """
     s = pd.Series(values, dtype=float)
+    s.index = pd.Index([normal_id(a) for a in s.index], dtype=object)
     if s.index.has_duplicates:
         raise InputError(
             "economic weights: duplicate province codes",

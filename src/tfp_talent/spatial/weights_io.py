@@ -27,26 +27,10 @@ import pandas as pd
 
 from tfp_talent.errors import InputError
 from tfp_talent.io import write_text
-from tfp_talent.spatial.weights import SpatialWeights, finish_weights, sort_ids
+from tfp_talent.spatial.weights import SpatialWeights, finish_weights, normal_id, sort_ids
 
 WEIGHT_SUFFIXES = (".csv", ".gal", ".rda", ".rdata")
-_INT = re.compile(r"[+-]?\d+")
-
-
-def normal_id(value: object) -> Hashable:
-    """An id as compared between files and data: whole numbers as ``int``, else stripped text."""
-    if isinstance(value, (bool, np.bool_)):
-        return str(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return int(value)
-    text = str(value).strip()
-    if _INT.fullmatch(text):
-        return int(text)
-    if re.fullmatch(r"[+-]?\d+\.0+", text):
-        return int(float(text))
-    return text
+__all__ = ["normal_id", "read_weights", "weights_from_spec", "write_csv", "write_gal"]
 
 
 def _unique_ids(raw_ids: Sequence[object], path: Path, what: str) -> list[Hashable]:
