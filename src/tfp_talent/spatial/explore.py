@@ -478,11 +478,17 @@ def _province_name(code: Hashable) -> str:
     return p.name_en if p else str(code)
 
 
-def _join(items: Sequence[str]) -> str:
+def _join(items: Sequence[str], word: str = "and") -> str:
     items = list(items)
     if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+        return f" {word} ".join(items)
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+def _either(names: Sequence[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return ("either " if len(names) == 2 else "any of ") + _join(names, "or")
 
 
 def cold_spot_finding(
@@ -490,9 +496,10 @@ def cold_spot_finding(
 ) -> ColdSpotFinding:
     """For each province, variable and period: the LISA class and the Gi* class, and a sentence.
 
-    The sentence is generated from the table: it says in how many of the variable-period cases
-    the provinces are a LISA low-low cluster or a Gi* cold spot, lists those cases, and says so
-    plainly when there are none; it states the weights and the significance rule.
+    The sentence is generated from the table, whichever way it goes: it says in how many of the
+    variable-period cases the provinces are a LISA low-low cluster or a Gi* cold spot, lists those
+    cases and the others, and says so plainly when there are none; it states the weights and the
+    significance rule.
     """
     t, e = results.time, results.entity
     keys = ["variable", t, e]
@@ -509,42 +516,44 @@ def cold_spot_finding(
                  "lisa": lisa.loc[key], "gi": gi.loc[key]}
             )  # fmt: skip
     table = pd.DataFrame(rows, columns=["province", "name", "variable", t, "lisa", "gi"])
-    names = _join([_province_name(c) for c in provinces])
-    cases = table.groupby(["variable", t], sort=False)
-    n_cases = cases.ngroups
-    cold = table[(table["lisa"] == "LL") | (table["gi"] == "cold")]
+    names = [_province_name(c) for c in provinces]
+    case_keys = list(dict.fromkeys(zip(table["variable"], table[t], strict=True)))
+    is_cold = (table["lisa"] == "LL") | (table["gi"] == "cold")
+    cold = table[is_cold]
     rule = f"{results.weights_kind} weights, {results.rule}"
     if cold.empty:
         other = table[(table["lisa"] != "ns") | (table["gi"] != "ns")]
         tail = ""
         if not other.empty:
-            seen = sorted(
-                {
-                    f"{r['name']} {r['variable']} {r[t]}: LISA {r['lisa']}, Gi* {r['gi']}"
-                    for _, r in other.iterrows()
-                }
-            )
-            tail = f"; significant classes found instead: {'; '.join(seen)}"
+            seen = [
+                f"{r['name']} {r['variable']} {r[t]}: LISA {r['lisa']}, Gi* {r['gi']}"
+                for _, r in other.iterrows()
+            ]
+            tail = f" (significant classes found instead: {'; '.join(seen)})"
         sentence = (
-            f"In none of the {n_cases} variable-period cases is {names} a significant LISA low-low "
-            f"cluster or Gi* cold spot ({rule}): the data do not show a western cold spot there{tail}."
+            f"In none of the {len(case_keys)} variable-period cases is {_either(names)} a significant LISA "
+            f"low-low cluster or Gi* cold spot ({rule}), so the data do not show {_join(names)} as a cold "
+            f"spot{tail}."
         )
         return ColdSpotFinding(table, sentence)
     parts = []
-    for code in provinces:
+    for code, name in zip(provinces, names, strict=True):
         mine = cold[cold["province"] == code]
         if mine.empty:
-            parts.append(f"{_province_name(code)} is in none")
+            parts.append(f"{name} in none")
             continue
-        cases_txt = [
-            f"{r['variable']} {r[t]} ({'LISA LL' if r['lisa'] == 'LL' else 'LISA ' + r['lisa']}, Gi* {r['gi']})"
-            for _, r in mine.iterrows()
-        ]
-        parts.append(f"{_province_name(code)} in {len(mine)}: {'; '.join(cases_txt)}")
-    both = cold.groupby(["variable", t]).size()
-    n_any = len(both)
+        listed = "; ".join(
+            f"{r['variable']} {r[t]}: LISA {r['lisa']}, Gi* {r['gi']}" for _, r in mine.iterrows()
+        )
+        parts.append(f"{name} in {len(mine)} ({listed})")
+    cold_keys = set(zip(cold["variable"], cold[t], strict=True))
+    rest = [f"{v} {p}" for v, p in case_keys if (v, p) not in cold_keys]
+    tail = f"; in the other {len(rest)} ({', '.join(rest)}) neither is" if rest and len(names) == 2 else ""
+    if rest and len(names) != 2:
+        tail = f"; in the other {len(rest)} ({', '.join(rest)}) none is"
     sentence = (
-        f"{names} show a cold spot (low values among low-valued neighbours: LISA low-low or Gi* cold; "
-        f"{rule}) in {n_any} of {n_cases} variable-period cases: {'. '.join(parts)}."
+        f"A cold spot at {_join(names)} (low values among low-valued neighbours: LISA low-low or Gi* "
+        f"cold; {rule}) appears in {len(cold_keys)} of {len(case_keys)} variable-period cases: "
+        f"{', '.join(parts)}{tail}."
     )
     return ColdSpotFinding(table, sentence)

@@ -52,7 +52,7 @@ _INT = re.compile(r"[+-]?\d+")
 IslandRule = Mapping[int, Sequence[int]] | Literal["nearest"] | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SpatialWeights:
     """A spatial weights matrix over ``ids`` (fixed sorted order).
 
@@ -202,7 +202,7 @@ def finish_weights(
 # --------------------------------------------------------------------------- geometry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ProvinceGeometry:
     """Shapely (Multi)Polygons and main-landmass centroids (lon, lat) of the sample provinces."""
 
@@ -430,7 +430,7 @@ def nested_weights(geo: SpatialWeights, econ: SpatialWeights, *, transform: str 
 # --------------------------------------------------------------------------- summary
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class WeightsSummary:
     """Neighbour counts and connectivity of a weights matrix."""
 
