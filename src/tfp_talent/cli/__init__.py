@@ -22,6 +22,8 @@ SUBCOMMAND_MODULES = (
     "tfp_talent.cli.gmm",
 
     "tfp_talent.cli.entropy",
+
+    "tfp_talent.cli.moran",
 )
 
 EPILOG = """examples:
