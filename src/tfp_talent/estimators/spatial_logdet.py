@@ -1,0 +1,124 @@
+"""The log-determinant ln|I - lambda W| and the matrices the spatial likelihood needs.
+
+Two methods (Elhorst 2014, Spatial Econometrics, sec. 3.3; LeSage & Pace 2009, ch. 4):
+
+* ``"eigen"`` (default for N <= 1000): ln|I - lambda W| = sum_i ln(1 - lambda w_i) over the
+  eigenvalues w_i of W (real part; complex pairs of a non-symmetric W cancel their imaginary
+  parts). One dense eigen-decomposition, O(N^3) time and O(N^2) memory, then O(N) per value.
+  The admissible interval is (1/w_min, 1/w_max) over the real eigenvalues, as splm's
+  ``method="eigen"`` (spatialreg ``jacobianSetup``).
+* ``"lu"`` (default for N > 1000): ln|I - lambda W| = sum_i ln|U_ii| from a sparse LU factorisation
+  (SuperLU, scipy) of I - lambda W at every value the optimiser asks for. Exact up to rounding
+  (tested against the dense value to 1e-9 relative on a k-NN W with N = 2,000); cost per value
+  grows with the fill-in of the factors, about linearly in N for k-NN and contiguity weights.
+  The interval is (-1, 1), spatialreg's default for non-eigen methods (for a row-standardised W,
+  |w_i| <= 1 so this lies inside the stationary region).
+
+The SEs need G = W (I - lambda W)^{-1} (dense, N x N): by a dense inverse for ``"eigen"`` and by
+sparse-LU solves against the identity for ``"lu"``; 8 N^2 bytes (72 MB at N = 3,000).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.linalg import splu
+
+from tfp_talent.errors import InputError
+
+EIGEN_MAX_N = 1000
+LOGDET_METHODS = ("auto", "eigen", "lu")
+_EDGE = 1e-7
+
+
+@dataclass
+class SpatialOperator:
+    """W (N x N, sparse) with its log-determinant method and admissible interval for lambda/rho."""
+
+    w: sparse.csr_matrix
+    method: str = "auto"
+    eigenvalues: np.ndarray | None = field(default=None, repr=False)
+    interval: tuple[float, float] = (-1.0, 1.0)
+
+    def __post_init__(self) -> None:
+        if self.method not in LOGDET_METHODS:
+            raise InputError(
+                f"unknown log-determinant method '{self.method}'; use one of {', '.join(LOGDET_METHODS)}"
+            )
+        n = self.w.shape[0]
+        if self.method == "auto":
+            self.method = "eigen" if n <= EIGEN_MAX_N else "lu"
+        if self.method == "eigen":
+            self.eigenvalues = np.linalg.eigvals(self.w.toarray())
+            real = self.eigenvalues.real[np.abs(self.eigenvalues.imag) < 1e-10]
+            self.interval = (1.0 / real.min() + _EDGE, 1.0 / real.max() - _EDGE)
+        else:
+            self.interval = (-1.0 + _EDGE, 1.0 - _EDGE)
+        self._identity = sparse.identity(n, format="csc")
+
+    @property
+    def n(self) -> int:
+        return int(self.w.shape[0])
+
+    def logdet(self, lam: float) -> float:
+        """ln|I - lam W| by the chosen method."""
+        if self.method == "eigen":
+            return float(np.sum(np.log(1.0 - lam * self.eigenvalues)).real)
+        return sparse_lu_logdet(self.w, lam, self._identity)
+
+    def g_matrix(self, lam: float) -> np.ndarray:
+        """G = W (I - lam W)^{-1} as a dense N x N array (the last one is kept: SEs and effects share it)."""
+        cached = getattr(self, "_g_cache", None)
+        if cached is not None and cached[0] == lam:
+            return cached[1]
+        n = self.n
+        if self.method == "eigen":
+            a = np.linalg.inv(np.eye(n) - lam * self.w.toarray())
+        else:
+            a = splu((self._identity - lam * self.w).tocsc()).solve(np.eye(n))
+        g = np.asarray(self.w @ a)
+        self._g_cache = (lam, g)
+        return g
+
+    def lag(self, values: np.ndarray) -> np.ndarray:
+        """W applied to every period: ``values`` of shape (T, N) or (T, N, k)."""
+        if values.ndim == 2:
+            return np.asarray(self.w @ values.T).T
+        t, n, k = values.shape
+        flat = values.transpose(1, 0, 2).reshape(n, t * k)
+        return np.asarray(self.w @ flat).reshape(n, t, k).transpose(1, 0, 2)
+
+
+def sparse_lu_logdet(w: sparse.csr_matrix, lam: float, identity: sparse.spmatrix | None = None) -> float:
+    """ln|I - lam W| = sum ln|U_ii| of the sparse LU factors (L has a unit diagonal; P, Q permute).
+
+    The sign of the determinant is not needed: for lam inside the admissible interval
+    I - lam W is an M-matrix-like operator with a positive determinant.
+    """
+    eye = sparse.identity(w.shape[0], format="csc") if identity is None else identity
+    lu = splu((eye - lam * w).tocsc())
+    return float(np.sum(np.log(np.abs(lu.U.diagonal()))))
+
+
+def power_traces(w: sparse.csr_matrix, order: int, *, probes: int = 100, seed: int = 0) -> np.ndarray:
+    """t_j = tr(W^j) / N for j = 0..order: exact for j <= 2, Hutchinson estimates above.
+
+    tr(W^j) ~ (1/p) sum_r z_r' W^j z_r with Rademacher z_r (LeSage & Pace 2009, sec. 4.1.2; spatialreg
+    ``trW(type = "MC")``). Drawn with ``numpy.random.default_rng(seed)``; used only for the simulated
+    effects of models with N above the eigenvalue limit, whose point estimates are exact.
+    """
+    n = w.shape[0]
+    out = np.empty(order + 1)
+    out[0] = 1.0
+    out[1] = w.diagonal().sum() / n
+    if order >= 2:
+        out[2] = w.multiply(w.T).sum() / n
+    if order >= 3:
+        z = np.random.default_rng(seed).choice([-1.0, 1.0], size=(n, probes))
+        v = w @ (w @ z)
+        for j in range(3, order + 1):
+            v = w @ v
+            out[j] = float(np.mean(np.sum(z * v, axis=0))) / n
+    return out
