@@ -102,7 +102,7 @@ def sparse_lu_logdet(w: sparse.csr_matrix, lam: float, identity: sparse.spmatrix
     return float(np.sum(np.log(np.abs(lu.U.diagonal()))))
 
 
-def power_traces(w: sparse.csr_matrix, order: int, *, probes: int = 100, seed: int = 0) -> np.ndarray:
+def power_traces(w: sparse.csr_matrix, order: int, *, probes: int = 200, seed: int = 0) -> np.ndarray:
     """t_j = tr(W^j) / N for j = 0..order: exact for j <= 2, Hutchinson estimates above.
 
     tr(W^j) ~ (1/p) sum_r z_r' W^j z_r with Rademacher z_r (LeSage & Pace 2009, sec. 4.1.2; spatialreg

@@ -20,6 +20,15 @@ Conventions (``convention``), read from splm 1.6-5 ``spfeml`` / ``splaglm`` / ``
   a = (1/(2 sigma^2), 1/(1-lambda), 0), Sigma the inverse information with N, T (Lee & Yu 2010,
   sec. 4, bias of the direct approach), and SEs from the information at theta_c with N-1 units
   and T-1 periods (the Lee-Yu effective sample (N-1)(T-1)).
+* ``"leeyu"``: the transformation approach of Lee & Yu (2010, sec. 4) for two-way effects (row-
+  standardised W): the period effects are removed by an orthonormal F (N x (N-1), F'1 = 0), which
+  leaves y*_t = lambda W* y*_t + X*_t beta + e*_t with W* = F'WF; the concentrated likelihood is
+  l(lambda) = -((N-1)(T-1)/2) ln SSE + (T-1)[ln|I - lambda W| - ln(1 - lambda)], sigma^2 = SSE/((N-1)(T-1)),
+  and the information matrix uses the traces of G* = F'GF (``_traces``). Computed without forming F:
+  the two-way-demeaned data already lie in the space F spans, and W-lags are projected back onto it by
+  subtracting their period means. Consistent when N is small relative to T, where the direct approach
+  (and splm's correction) keeps an O(1/N) bias in lambda (see tests/estimators/test_spatial_sim.py).
+  For individual effects it is the same as ``"splm"``.
 * ``"spreg"``: plain ML with no corrections: sigma^2 = SSE/(NT), information with N, T (as spreg's
   ``Panel_FE_Lag`` / ``Panel_FE_Error``, which are one-way only).
 
@@ -27,6 +36,9 @@ Information matrix, order (sigma^2, lambda, beta), G = W (I - lambda W)^{-1}, T'
   I_ss = N'T'/(2 s^4), I_sl = T' tr G / s^2, I_ll = T'(tr GG + tr G'G) + (G X~ b)'(G X~ b)/s^2,
   I_lb = X~'(I_T (x) G) X~ b / s^2, I_bb = X~'X~/s^2   (lag; Elhorst 2014, eq. 3.16);
   for the error model I_ll = T'(tr GG + tr G'G), I_lb = 0, I_bb = X*'X*/s^2 with X* = X~ - rho W X~.
+The log-likelihood reported (and used by the LR tests) is T' ln|I - lambda W| - (N'T'/2)(ln(2 pi s^2) + 1)
+with s^2 = SSE/(N'T'), at the ML estimates before any bias correction (splm's value for individual
+effects; splm reports the concentrated value for its error model and N, T for two-way effects).
 The reported covariance of (lambda, beta) is the corresponding block of the full inverse (splm
 reports the same diagonal; it zeroes the lambda-beta covariances, which this module keeps).
 """
@@ -40,8 +52,9 @@ from scipy.optimize import minimize_scalar
 
 from tfp_talent.errors import InputError
 from tfp_talent.estimators.spatial_logdet import SpatialOperator
+from tfp_talent.estimators.spatial_weights_io import is_row_standardised
 
-CONVENTIONS = ("splm", "spreg")
+CONVENTIONS = ("splm", "leeyu", "spreg")
 _XATOL = 1e-11
 
 
@@ -91,13 +104,29 @@ def _loglik(ssr: float, logdet: float, n_eff: int, t_eff: int) -> float:
     return float(t_eff * logdet - nt / 2 * np.log(2 * np.pi * s2) - ssr / (2 * s2))
 
 
-def _lag_information(op, lam, beta, s2, xt, n_eff, t_eff) -> np.ndarray:
+def _traces(g: np.ndarray, lam: float, transformed: bool) -> tuple[float, float, float]:
+    """tr G, tr GG, tr G'G; on the (N-1)-dimensional space orthogonal to 1 when ``transformed``.
+
+    There G~ = F'GF (F'F = I, F'1 = 0); with W 1 = 1, G 1 = 1/(1-lam) 1, so tr G~ = tr G - 1/(1-lam),
+    tr G~G~ = tr GG - 1/(1-lam)^2 and tr G~'G~ = tr(G' M G M), M = I - 11'/N.
+    """
+    if not transformed:
+        return float(np.trace(g)), float(np.sum(g * g.T)), float(np.sum(g * g))
+    c = 1.0 / (1.0 - lam)
+    mgm = g - g.mean(axis=0, keepdims=True)
+    mgm = mgm - mgm.mean(axis=1, keepdims=True)
+    return float(np.trace(g)) - c, float(np.sum(g * g.T)) - c * c, float(np.sum(mgm * mgm))
+
+
+def _lag_information(op, lam, beta, s2, xt, n_eff, t_eff, transformed=False) -> np.ndarray:
     g = op.g_matrix(lam)
     k = xt.shape[-1]
     x = _flat(xt)
-    gx = _flat(np.einsum("ij,tjk->tik", g, xt))
-    gxb = gx @ beta
-    tr_g, tr_gg, tr_gtg = np.trace(g), float(np.sum(g * g.T)), float(np.sum(g * g))
+    gxt = np.einsum("ij,tjk->tik", g, xt)
+    if transformed:
+        gxt = gxt - gxt.mean(axis=1, keepdims=True)
+    gxb = _flat(gxt) @ beta
+    tr_g, tr_gg, tr_gtg = _traces(g, lam, transformed)
     info = np.zeros((k + 2, k + 2))
     info[0, 0] = n_eff * t_eff / (2 * s2**2)
     info[0, 1] = info[1, 0] = t_eff * tr_g / s2
@@ -107,16 +136,34 @@ def _lag_information(op, lam, beta, s2, xt, n_eff, t_eff) -> np.ndarray:
     return info
 
 
-def _error_information(op, rho, s2, xt, n_eff, t_eff) -> np.ndarray:
+def _error_information(op, rho, s2, xt, n_eff, t_eff, transformed=False) -> np.ndarray:
     g = op.g_matrix(rho)
     k = xt.shape[-1]
-    xs = _flat(xt - rho * op.lag(xt))
+    xs = _flat(xt - rho * _lagged(op, xt, transformed))
+    tr_g, tr_gg, tr_gtg = _traces(g, rho, transformed)
     info = np.zeros((k + 2, k + 2))
     info[0, 0] = n_eff * t_eff / (2 * s2**2)
-    info[0, 1] = info[1, 0] = t_eff * np.trace(g) / s2
-    info[1, 1] = t_eff * (float(np.sum(g * g.T)) + float(np.sum(g * g)))
+    info[0, 1] = info[1, 0] = t_eff * tr_g / s2
+    info[1, 1] = t_eff * (tr_gg + tr_gtg)
     info[2:, 2:] = xs.T @ xs / s2
     return info
+
+
+def _lagged(op: SpatialOperator, values: np.ndarray, transformed: bool) -> np.ndarray:
+    """W values per period; demeaned across units again on the transformed (two-way Lee-Yu) space."""
+    out = op.lag(values)
+    return out - out.mean(axis=1, keepdims=True) if transformed else out
+
+
+def _setup(op: SpatialOperator, n: int, t: int, effects: str, convention: str):
+    """(transformed?, N', T', log-det function) of a convention."""
+    n_eff, t_eff = _effective(n, t, effects, convention)
+    transformed = convention == "leeyu" and effects == "twoways"
+    if not transformed:
+        return False, n_eff, t_eff, op.logdet
+    if not is_row_standardised(op.w):
+        raise InputError("the Lee-Yu transformation approach with two-way effects needs a row-standardised W")
+    return True, n_eff, t_eff, lambda v: op.logdet(v) - np.log(1.0 - v)
 
 
 def _bias_correct(theta: np.ndarray, sigma: np.ndarray, n: int, t: int) -> np.ndarray:
@@ -144,31 +191,30 @@ def fit_lag(
     t, n = yt.shape
     x = _flat(xt)
     _check_rank(x, names)
-    wyt = op.lag(yt)
-    y, wy = yt.ravel(), wyt.ravel()
+    transformed, n_eff, t_eff, logdet = _setup(op, n, t, effects, convention)
+    y, wy = yt.ravel(), _lagged(op, yt, transformed).ravel()
     coef = np.linalg.lstsq(x, np.column_stack([y, wy]), rcond=None)[0]
     e0, e1 = y - x @ coef[:, 0], wy - x @ coef[:, 1]
     q00, q01, q11 = e0 @ e0, e0 @ e1, e1 @ e1
-    nt = n * t
+    nt_c, t_c = (n_eff * t_eff, t_eff) if transformed else (n * t, t)
 
     def conc(lam: float) -> float:
-        return -(nt / 2) * np.log(q00 - 2 * lam * q01 + lam * lam * q11) + t * op.logdet(lam)
+        return -(nt_c / 2) * np.log(q00 - 2 * lam * q01 + lam * lam * q11) + t_c * logdet(lam)
 
     lam = _maximise(conc, op)
     beta = coef[:, 0] - lam * coef[:, 1]
     resid = e0 - lam * e1
     ssr = float(resid @ resid)
-    n_eff, t_eff = _effective(n, t, effects, convention)
-    loglik = _loglik(ssr, op.logdet(lam), n_eff, t_eff)
-    s2 = ssr / nt
-    if convention == "splm" and effects == "individual":
-        s2 *= t / (t - 1)
+    loglik = _loglik(ssr, logdet(lam), n_eff, t_eff)
+    s2 = ssr / (n_eff * t_eff) if convention != "spreg" else ssr / (n * t)
     if convention == "splm" and effects == "twoways":
+        s2 = ssr / (n * t)
         sigma0 = np.linalg.inv(_lag_information(op, lam, beta, s2, xt, n, t))
         theta = _bias_correct(np.r_[s2, lam, beta], sigma0, n, t)
         s2, lam, beta = float(theta[0]), float(theta[1]), theta[2:]
         resid = y - lam * wy - x @ beta
-    vcov = np.linalg.inv(_lag_information(op, lam, beta, s2, xt, n_eff, t_eff))[1:, 1:]
+    info = _lag_information(op, lam, beta, s2, xt, n_eff, t_eff, transformed)
+    vcov = np.linalg.inv(info)[1:, 1:]
     return MLFit("lag", lam, beta, s2, vcov, loglik, resid.reshape(t, n), n_eff, t_eff)
 
 
@@ -178,9 +224,10 @@ def fit_error(
     """SEM by concentrated ML on demeaned data; see module docstring."""
     t, n = yt.shape
     _check_rank(_flat(xt), names)
-    y, wy = yt.ravel(), op.lag(yt).ravel()
-    x, wx = _flat(xt), _flat(op.lag(xt))
-    nt = n * t
+    transformed, n_eff, t_eff, logdet = _setup(op, n, t, effects, convention)
+    y, wy = yt.ravel(), _lagged(op, yt, transformed).ravel()
+    x, wx = _flat(xt), _flat(_lagged(op, xt, transformed))
+    nt_c, t_c = (n_eff * t_eff, t_eff) if transformed else (n * t, t)
 
     def gls(rho: float) -> tuple[np.ndarray, np.ndarray]:
         xs = x - rho * wx
@@ -189,20 +236,19 @@ def fit_error(
 
     def conc(rho: float) -> float:
         e = gls(rho)[1]
-        return -(nt / 2) * np.log(e @ e) + t * op.logdet(rho)
+        return -(nt_c / 2) * np.log(e @ e) + t_c * logdet(rho)
 
     rho = _maximise(conc, op)
     beta, resid = gls(rho)
     ssr = float(resid @ resid)
-    n_eff, t_eff = _effective(n, t, effects, convention)
-    loglik = _loglik(ssr, op.logdet(rho), n_eff, t_eff)
-    s2 = ssr / nt
-    if convention == "splm" and effects == "individual":
-        s2 *= t / (t - 1)
+    loglik = _loglik(ssr, logdet(rho), n_eff, t_eff)
+    s2 = ssr / (n_eff * t_eff) if convention != "spreg" else ssr / (n * t)
     if convention == "splm" and effects == "twoways":
+        s2 = ssr / (n * t)
         sigma0 = np.linalg.inv(_error_information(op, rho, s2, xt, n, t))
         theta = _bias_correct(np.r_[s2, rho, beta], sigma0, n, t)
         s2, rho, beta = float(theta[0]), float(theta[1]), theta[2:]
         resid = (y - rho * wy) - (x - rho * wx) @ beta
-    vcov = np.linalg.inv(_error_information(op, rho, s2, xt, n_eff, t_eff))[1:, 1:]
+    info = _error_information(op, rho, s2, xt, n_eff, t_eff, transformed)
+    vcov = np.linalg.inv(info)[1:, 1:]
     return MLFit("error", rho, beta, s2, vcov, loglik, resid.reshape(t, n), n_eff, t_eff)
