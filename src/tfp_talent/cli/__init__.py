@@ -19,6 +19,7 @@ SUBCOMMAND_MODULES = (
     "tfp_talent.cli.tfp",
     "tfp_talent.cli.panel",
     "tfp_talent.cli.threshold",
+    "tfp_talent.cli.spatial",
 )
 
 EPILOG = """examples:
