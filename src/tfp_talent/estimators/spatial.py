@@ -260,8 +260,8 @@ def _tests(model, fit, panel, op, effects, convention, k) -> dict[str, dict[str,
     lam, beta, theta = fit.spatial, fit.beta[:k], fit.beta[k:]
     out["wald_sdm_vs_sar"] = wald_theta_zero(theta, fit.vcov[1 + k :, 1 + k :])
     out["wald_sdm_vs_sem"] = wald_common_factor(lam, beta, theta, fit.vcov)
-    sar = fit_lag(yt, xt, op, effects=effects, convention=convention, names=names)
-    sem = fit_error(yt, xt, op, effects=effects, convention=convention, names=names)
+    sar = fit_lag(yt, xt, op, effects=effects, convention=convention, names=names, loglik_only=True)
+    sem = fit_error(yt, xt, op, effects=effects, convention=convention, names=names, loglik_only=True)
     out["lr_sdm_vs_sar"] = likelihood_ratio(fit.loglik, sar.loglik, k)
     out["lr_sdm_vs_sem"] = likelihood_ratio(fit.loglik, sem.loglik, k)
     return out

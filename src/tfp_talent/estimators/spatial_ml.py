@@ -122,7 +122,8 @@ def _lag_information(op, lam, beta, s2, xt, n_eff, t_eff, transformed=False) -> 
     g = op.g_matrix(lam)
     k = xt.shape[-1]
     x = _flat(xt)
-    gxt = np.einsum("ij,tjk->tik", g, xt)
+    t, n = xt.shape[:2]
+    gxt = (g @ xt.transpose(1, 0, 2).reshape(n, t * k)).reshape(n, t, k).transpose(1, 0, 2)
     if transformed:
         gxt = gxt - gxt.mean(axis=1, keepdims=True)
     gxb = _flat(gxt) @ beta
@@ -185,7 +186,14 @@ def _check_rank(x: np.ndarray, names: list[str]) -> None:
 
 
 def fit_lag(
-    yt: np.ndarray, xt: np.ndarray, op: SpatialOperator, *, effects: str, convention: str, names: list[str]
+    yt: np.ndarray,
+    xt: np.ndarray,
+    op: SpatialOperator,
+    *,
+    effects: str,
+    convention: str,
+    names: list[str],
+    loglik_only: bool = False,
 ) -> MLFit:
     """SAR / SDM by concentrated ML on demeaned data ``yt`` (T, N), ``xt`` (T, N, k); see module docstring."""
     t, n = yt.shape
@@ -206,6 +214,8 @@ def fit_lag(
     resid = e0 - lam * e1
     ssr = float(resid @ resid)
     loglik = _loglik(ssr, logdet(lam), n_eff, t_eff)
+    if loglik_only:  # for LR tests: no bias correction, no information matrix
+        return MLFit("lag", lam, beta, ssr / (n * t), np.empty((0, 0)), loglik, resid.reshape(t, n), n_eff, t_eff)
     s2 = ssr / (n_eff * t_eff) if convention != "spreg" else ssr / (n * t)
     if convention == "splm" and effects == "twoways":
         s2 = ssr / (n * t)
@@ -219,7 +229,14 @@ def fit_lag(
 
 
 def fit_error(
-    yt: np.ndarray, xt: np.ndarray, op: SpatialOperator, *, effects: str, convention: str, names: list[str]
+    yt: np.ndarray,
+    xt: np.ndarray,
+    op: SpatialOperator,
+    *,
+    effects: str,
+    convention: str,
+    names: list[str],
+    loglik_only: bool = False,
 ) -> MLFit:
     """SEM by concentrated ML on demeaned data; see module docstring."""
     t, n = yt.shape
@@ -242,6 +259,8 @@ def fit_error(
     beta, resid = gls(rho)
     ssr = float(resid @ resid)
     loglik = _loglik(ssr, logdet(rho), n_eff, t_eff)
+    if loglik_only:
+        return MLFit("error", rho, beta, ssr / (n * t), np.empty((0, 0)), loglik, resid.reshape(t, n), n_eff, t_eff)
     s2 = ssr / (n_eff * t_eff) if convention != "spreg" else ssr / (n * t)
     if convention == "splm" and effects == "twoways":
         s2 = ssr / (n * t)
