@@ -46,11 +46,11 @@ lu = sparse.linalg.splu((sparse.identity(n) - 0.4 * w).tocsc())
 y = np.stack([lu.solve(rhs[s]) for s in range(t)])
 data = pd.DataFrame({"id": np.tile(np.arange(n), t), "t": np.repeat(np.arange(t), n),
                      "y": y.ravel(), "x1": x[..., 0].ravel(), "x2": x[..., 1].ravel()})
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 res = fit_spatial_panel(data, "y", ["x1", "x2"], entity="id", time="t", w=w, w_ids=list(range(n)), model="sdm",
                         effects="twoways", logdet=cfg["logdet"], draws=cfg["draws"], seed=1, tests=cfg["tests"])
-wall = time.perf_counter() - t0
-print(json.dumps({"wall": wall, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+print(json.dumps({"wall": wall, "cpu": cpu, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "lambda": res.spatial, "method": res.logdet_method}))
 """
 
@@ -60,7 +60,12 @@ def run(cfg: dict, repeat: int) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     for _ in range(repeat):
         proc = subprocess.run(
-            [sys.executable, "-c", CHILD, json.dumps(cfg)], capture_output=True, text=True, cwd=ROOT, check=True, env=env
+            [sys.executable, "-c", CHILD, json.dumps(cfg)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+            env=env,
         )
         out.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     walls = [o["wall"] for o in out]
@@ -78,16 +83,30 @@ def main() -> None:
     ]
     if args.scale:
         for n in (250, 500, 1000, 2000):
-            cases.append({"case": f"scale-eigen-{n}", "n": n, "t": 20, "logdet": "eigen", "draws": 1000, "tests": False})
+            cases.append(
+                {
+                    "case": f"scale-eigen-{n}",
+                    "n": n,
+                    "t": 20,
+                    "logdet": "eigen",
+                    "draws": 1000,
+                    "tests": False,
+                }
+            )
         for n in (250, 500, 1000, 2000, 3000):
-            cases.append({"case": f"scale-lu-{n}", "n": n, "t": 20, "logdet": "lu", "draws": 1000, "tests": False})
-    print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load {os.getloadavg()[0]:.1f}")
+            cases.append(
+                {"case": f"scale-lu-{n}", "n": n, "t": 20, "logdet": "lu", "draws": 1000, "tests": False}
+            )
+    print(
+        f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load {os.getloadavg()[0]:.1f}"
+    )
     for cfg in cases:
         res = run(cfg, args.repeat)
         print(
             f"{res['case']:<18} N={res['n']:>5} T={res['t']:>3} {res['method']:<6} tests={res['tests']!s:<5} "
-            f"wall {res['wall_median']:7.2f} s (runs {', '.join(f'{w:.2f}' for w in res['walls'])}) "
+            f"wall {res['wall_median']:7.2f} s (runs {', '.join(f'{w:.2f}' for w in res['walls'])}) cpu {res['cpu']:7.2f} s "
+            f"load {os.getloadavg()[0]:.1f} "
             f"peak RSS {res['rss_mib']:7.0f} MiB  lambda {res['lambda']:.4f}",
             flush=True,
         )

@@ -215,7 +215,9 @@ def fit_lag(
     ssr = float(resid @ resid)
     loglik = _loglik(ssr, logdet(lam), n_eff, t_eff)
     if loglik_only:  # for LR tests: no bias correction, no information matrix
-        return MLFit("lag", lam, beta, ssr / (n * t), np.empty((0, 0)), loglik, resid.reshape(t, n), n_eff, t_eff)
+        return MLFit(
+            "lag", lam, beta, ssr / (n * t), np.empty((0, 0)), loglik, resid.reshape(t, n), n_eff, t_eff
+        )
     s2 = ssr / (n_eff * t_eff) if convention != "spreg" else ssr / (n * t)
     if convention == "splm" and effects == "twoways":
         s2 = ssr / (n * t)
@@ -260,7 +262,9 @@ def fit_error(
     ssr = float(resid @ resid)
     loglik = _loglik(ssr, logdet(rho), n_eff, t_eff)
     if loglik_only:
-        return MLFit("error", rho, beta, ssr / (n * t), np.empty((0, 0)), loglik, resid.reshape(t, n), n_eff, t_eff)
+        return MLFit(
+            "error", rho, beta, ssr / (n * t), np.empty((0, 0)), loglik, resid.reshape(t, n), n_eff, t_eff
+        )
     s2 = ssr / (n_eff * t_eff) if convention != "spreg" else ssr / (n * t)
     if convention == "splm" and effects == "twoways":
         s2 = ssr / (n * t)
