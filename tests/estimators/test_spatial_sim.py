@@ -193,3 +193,18 @@ def test_lm_tests_equal_spreg_cross_section():
     assert ours["lm_error"]["statistic"] == pytest.approx(ols.lm_error[0], rel=1e-8)
     assert ours["robust_lm_lag"]["statistic"] == pytest.approx(ols.rlm_lag[0], rel=1e-8)
     assert ours["robust_lm_error"]["statistic"] == pytest.approx(ols.rlm_error[0], rel=1e-8)
+
+
+def test_symmetric_solver_eigenvalues_equal_general_solver():
+    """Row-standardised symmetric contiguity (a ring with chords) is similar to a symmetric matrix."""
+    from tfp_talent.estimators.spatial_logdet import weight_eigenvalues
+
+    n = 60
+    c = np.zeros((n, n))
+    for i in range(n):
+        for j in (i + 1, i + 7):
+            c[i, j % n] = c[j % n, i] = 1.0
+    w = sparse.csr_matrix(c / c.sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(
+        np.sort(weight_eigenvalues(w).real), np.sort(np.linalg.eigvals(w.toarray()).real), atol=1e-12
+    )

@@ -14,6 +14,11 @@ splm 1.6-5 ``spml(model="within", LeeYu=TRUE)``: the Lee & Yu (2010, J. Economet
 sigma^2 correction T/(T-1) with T-1 effective periods for individual effects, and for two-way
 effects splm's bias correction of the two-way-demeaned ML estimates with (N-1)(T-1) effective
 observations in the information matrix (details and formulas: ``spatial_ml``).
+``convention="leeyu"`` is Lee & Yu's transformation approach for two-way effects (orthonormal
+removal of the period effects: (N-1)(T-1) effective observations, ln|I - lambda W| - ln(1 - lambda)),
+which, unlike the direct approach splm corrects, is unbiased when N is small (simulations in
+tests/estimators/test_spatial_sim.py: lambda bias -0.07 for splm's convention, +0.001 for this one at
+N = 30, T = 10); for individual effects it equals ``"splm"``.
 ``convention="spreg"`` is plain ML without corrections (spreg's SEs: no df correction).
 SEs are from the analytic information matrix; p-values and intervals are normal.
 

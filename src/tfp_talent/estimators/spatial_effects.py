@@ -22,8 +22,8 @@ Inference:
   not depend on row order or entity labels); draws with lambda outside the admissible interval are
   dropped and counted. Reported: the standard deviation of the simulated effects and their 2.5/97.5
   percentiles. For N above the eigenvalue limit, a(lambda), b(lambda) along the draws use the power
-  series sum_j lambda^j tr(W^j)/N with Hutchinson trace estimates (``power_traces``), shifted so that
-  they are exact at the estimate.
+  series sum_j lambda^j tr(W^j)/N (up to the power where |lambda|^j <= 1e-12, at most 600) with
+  Hutchinson trace estimates (``power_traces``), shifted so that they are exact at the estimate.
 V is the full covariance of (lambda, beta, theta) from the information matrix (splm passes its
 covariance with the lambda-beta block set to zero, which gives slightly different simulated SEs).
 """
@@ -41,7 +41,7 @@ from tfp_talent.estimators.spatial_logdet import SpatialOperator, power_traces
 from tfp_talent.estimators.spatial_weights_io import is_row_standardised
 
 EFFECT_KINDS = ("direct", "indirect", "total")
-SERIES_ORDER = 60
+SERIES_MAX = 600  # powers of the trace series: |lambda|^order <= 1e-12 up to this cap
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,10 @@ def factors(op: SpatialOperator, lam: np.ndarray | float, *, lam_hat: float | No
         g = op.g_matrix(lam0)
         b0, gg0 = np.trace(g) / op.n, float(np.sum(g * g.T)) / op.n
         a0, da0 = 1.0 + lam0 * b0, b0 + lam0 * gg0
-        tr = power_traces(op.w, SERIES_ORDER + 2)
-        j = np.arange(SERIES_ORDER + 1)
+        top = max(float(np.max(np.abs(lam))), abs(lam0), 1e-3)
+        order = int(min(SERIES_MAX, max(10, np.ceil(np.log(1e-12) / np.log(top)))))
+        tr = power_traces(op.w, order + 2)
+        j = np.arange(order + 1)
 
         def series(v: np.ndarray, shift: int, deriv: bool) -> np.ndarray:
             if deriv:

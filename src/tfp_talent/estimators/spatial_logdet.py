@@ -4,7 +4,8 @@ Two methods (Elhorst 2014, Spatial Econometrics, sec. 3.3; LeSage & Pace 2009, c
 
 * ``"eigen"`` (default for N <= 1000): ln|I - lambda W| = sum_i ln(1 - lambda w_i) over the
   eigenvalues w_i of W (real part; complex pairs of a non-symmetric W cancel their imaginary
-  parts). One dense eigen-decomposition, O(N^3) time and O(N^2) memory, then O(N) per value.
+  parts; a W similar to a symmetric matrix, such as row-standardised contiguity, uses the
+  symmetric solver, ``weight_eigenvalues``). One dense eigen-decomposition, O(N^3) time and O(N^2) memory, then O(N) per value.
   The admissible interval is (1/w_min, 1/w_max) over the real eigenvalues, as splm's
   ``method="eigen"`` (spatialreg ``jacobianSetup``).
 * ``"lu"`` (default for N > 1000): ln|I - lambda W| = sum_i ln|U_ii| from a sparse LU factorisation
@@ -52,7 +53,7 @@ class SpatialOperator:
         if self.method == "auto":
             self.method = "eigen" if n <= EIGEN_MAX_N else "lu"
         if self.method == "eigen":
-            self.eigenvalues = np.linalg.eigvals(self.w.toarray())
+            self.eigenvalues = weight_eigenvalues(self.w)
             real = self.eigenvalues.real[np.abs(self.eigenvalues.imag) < 1e-10]
             self.interval = (1.0 / real.min() + _EDGE, 1.0 / real.max() - _EDGE)
         else:
@@ -103,6 +104,25 @@ class SpatialOperator:
         t, n, k = values.shape
         flat = values.transpose(1, 0, 2).reshape(n, t * k)
         return np.asarray(self.w @ flat).reshape(n, t, k).transpose(1, 0, 2)
+
+
+def weight_eigenvalues(w: sparse.csr_matrix) -> np.ndarray:
+    """Eigenvalues of W; by a symmetric solver when W is similar to a symmetric matrix.
+
+    A row-standardised symmetric binary W = D^{-1} C (C symmetric, D = diag of row sums of C) has the
+    eigenvalues of D^{1/2} W D^{-1/2} = D^{-1/2} C D^{-1/2}, which is symmetric (spatialreg's
+    ``can.be.simmed``); D is recovered as 1 / (largest weight of each row). Otherwise the general
+    (non-symmetric) solver, whose eigenvalues may be complex.
+    """
+    dense = w.toarray()
+    if np.allclose(dense, dense.T, rtol=0, atol=1e-14):
+        return np.linalg.eigvalsh(dense).astype(complex)
+    d = 1.0 / np.abs(dense).max(axis=1)
+    c = d[:, None] * dense
+    if np.allclose(c, c.T, rtol=1e-12, atol=1e-14) and np.all(d > 0):
+        root = np.sqrt(d)
+        return np.linalg.eigvalsh(root[:, None] * dense / root[None, :]).astype(complex)
+    return np.linalg.eigvals(dense)
 
 
 def sparse_lu_logdet(w: sparse.csr_matrix, lam: float, identity: sparse.spmatrix | None = None) -> float:
