@@ -33,6 +33,7 @@ EIGEN_MAX_N = 1000
 LOGDET_METHODS = ("auto", "eigen", "lu")
 _EDGE = 1e-7
 _SERIES_TOL = 1e-14
+_BLOCK = 128
 
 
 @dataclass
@@ -86,11 +87,14 @@ class SpatialOperator:
         r = abs(lam) * norm
         if self.method == "lu" and 0 < r <= 0.95:
             terms = int(np.ceil(np.log(_SERIES_TOL * (1 - r)) / np.log(r)))
-            term = self.w.toarray()
-            g = term.copy()
-            for _ in range(terms):
-                term = lam * (self.w @ term)
-                g += term
+            wd = self.w.toarray()
+            g = wd.copy()
+            for start in range(0, n, _BLOCK):  # column blocks keep each term in cache
+                term = wd[:, start : start + _BLOCK]
+                acc = g[:, start : start + _BLOCK]
+                for _ in range(terms):
+                    term = lam * (self.w @ term)
+                    acc += term
         else:
             wd = self.w.toarray()
             g = np.linalg.solve(np.eye(n) - lam * wd, wd)  # (I - lam W)^{-1} W = W (I - lam W)^{-1}
