@@ -1,4 +1,4 @@
-"""Benchmark of the fixed-effects spatial panel models (numbers go to benchmarks/README.md, "Spatial panel models").
+"""Benchmark of the fixed-effects spatial panel models (numbers: benchmarks/README.md, spatial section).
 
 Cases (issue 12 targets on 2 cores):
 * ``small``: 31 units x 17 periods, SDM, two-way effects, effects with 1,000 draws, all tests (<= 1 s);
@@ -37,20 +37,24 @@ n, t, k = cfg["n"], cfg["t"], 6
 rng = np.random.default_rng(0)
 pts = rng.uniform(size=(n, 2))
 _, idx = cKDTree(pts).query(pts, k=k + 1)
-w = sparse.csr_matrix((np.full(n * k, 1.0 / k), (np.repeat(np.arange(n), k), idx[:, 1:].ravel())), shape=(n, n))
+rows = np.repeat(np.arange(n), k)
+w = sparse.csr_matrix((np.full(n * k, 1.0 / k), (rows, idx[:, 1:].ravel())), shape=(n, n))
 mu = rng.normal(size=n)
 x = rng.normal(size=(t, n, 2)) + 0.5 * mu[None, :, None]
 wx = np.stack([w @ x[s] for s in range(t)])
-rhs = x @ [1.0, -0.5] + wx @ [0.4, 0.2] + mu[None, :] + rng.normal(size=(t, 1)) + rng.normal(scale=0.5, size=(t, n))
+rhs = x @ [1.0, -0.5] + wx @ [0.4, 0.2] + mu[None, :] + rng.normal(size=(t, 1))
+rhs += rng.normal(scale=0.5, size=(t, n))
 lu = sparse.linalg.splu((sparse.identity(n) - 0.4 * w).tocsc())
 y = np.stack([lu.solve(rhs[s]) for s in range(t)])
-data = pd.DataFrame({"id": np.tile(np.arange(n), t), "t": np.repeat(np.arange(t), n),
-                     "y": y.ravel(), "x1": x[..., 0].ravel(), "x2": x[..., 1].ravel()})
+data = pd.DataFrame({"id": np.tile(np.arange(n), t), "t": np.repeat(np.arange(t), n), "y": y.ravel(),
+                     "x1": x[..., 0].ravel(), "x2": x[..., 1].ravel()})
 t0, c0 = time.perf_counter(), time.process_time()
-res = fit_spatial_panel(data, "y", ["x1", "x2"], entity="id", time="t", w=w, w_ids=list(range(n)), model="sdm",
-                        effects="twoways", logdet=cfg["logdet"], draws=cfg["draws"], seed=1, tests=cfg["tests"])
+res = fit_spatial_panel(data, "y", ["x1", "x2"], entity="id", time="t", w=w, w_ids=list(range(n)),
+                        model="sdm", effects="twoways", logdet=cfg["logdet"], draws=cfg["draws"], seed=1,
+                        tests=cfg["tests"])
 wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-print(json.dumps({"wall": wall, "cpu": cpu, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"wall": wall, "cpu": cpu, "rss_mib": rss,
                   "lambda": res.spatial, "method": res.logdet_method}))
 """
 
@@ -105,7 +109,8 @@ def main() -> None:
         res = run(cfg, args.repeat)
         print(
             f"{res['case']:<18} N={res['n']:>5} T={res['t']:>3} {res['method']:<6} tests={res['tests']!s:<5} "
-            f"wall {res['wall_median']:7.2f} s (runs {', '.join(f'{w:.2f}' for w in res['walls'])}) cpu {res['cpu']:7.2f} s "
+            f"wall {res['wall_median']:7.2f} s (runs {', '.join(f'{w:.2f}' for w in res['walls'])}) "
+            f"cpu {res['cpu']:7.2f} s "
             f"load {os.getloadavg()[0]:.1f} "
             f"peak RSS {res['rss_mib']:7.0f} MiB  lambda {res['lambda']:.4f}",
             flush=True,

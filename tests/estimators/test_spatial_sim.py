@@ -42,7 +42,10 @@ def knn_weights(n: int, k: int, seed: int) -> sparse.csr_matrix:
 
 
 def simulate_sdm(w, t, lam, beta, theta, seed, *, time_effects=True):
-    """FE SDM panel: y_t = (I - lam W)^{-1}(X_t beta + W X_t theta + mu + alpha_t + e_t), alpha_t = 0 if not time_effects."""
+    """FE SDM panel: y_t = (I - lam W)^{-1}(X_t beta + W X_t theta + mu + alpha_t + e_t).
+
+    alpha_t = 0 unless ``time_effects``.
+    """
     rng = np.random.default_rng(seed)
     n = w.shape[0]
     wd = w.toarray()

@@ -113,7 +113,8 @@ class SpatialPanelResult:
         ci = self.conf_int()
         lines = [
             f"Fixed-effects {name} panel, {self.effects} effects, ML ({self.convention} convention)",
-            f"N = {self.n_entities}, T = {self.n_periods}, obs = {self.nobs}; log-likelihood = {self.loglik:.4f};"
+            f"N = {self.n_entities}, T = {self.n_periods}, obs = {self.nobs}; "
+            f"log-likelihood = {self.loglik:.4f};"
             f" sigma^2 = {self.sigma2:.6g}; log-det: {self.logdet_method}",
             "",
             f"{'':<18}{'coef':>12}{'se':>12}{'z':>9}{'p':>9}{'lower':>12}{'upper':>12}",

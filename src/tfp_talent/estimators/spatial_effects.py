@@ -123,7 +123,7 @@ def spatial_effects(
     seed: int = 1,
     level: float = 0.95,
 ) -> dict[str, dict[str, dict[str, float]]]:
-    """Effects table ``{variable: {direct|indirect|total: {estimate, se_delta, p_delta, se_sim, ci_sim...}}}``.
+    """Effects table ``{variable: {direct|indirect|total: {estimate, se_delta, p_delta, se_sim, ...}}}``.
 
     ``vcov`` is the covariance of (lambda, beta, theta) in that order (theta absent for SAR).
     ``draws=0`` skips the simulation.

@@ -2,13 +2,14 @@
 
 Two methods (Elhorst 2014, Spatial Econometrics, sec. 3.3; LeSage & Pace 2009, ch. 4):
 
-* ``"eigen"`` (default for N <= 1000): ln|I - lambda W| = sum_i ln(1 - lambda w_i) over the
-  eigenvalues w_i of W (real part; complex pairs of a non-symmetric W cancel their imaginary
-  parts; a W similar to a symmetric matrix, such as row-standardised contiguity, uses the
-  symmetric solver, ``weight_eigenvalues``). One dense eigen-decomposition, O(N^3) time and O(N^2) memory, then O(N) per value.
-  The admissible interval is (1/w_min, 1/w_max) over the real eigenvalues, as splm's
-  ``method="eigen"`` (spatialreg ``jacobianSetup``).
-* ``"lu"`` (default for N > 1000): ln|I - lambda W| = sum_i ln|U_ii| from a sparse LU factorisation
+* ``"eigen"`` (default for N <= 1000 when W is similar to a symmetric matrix, N <= 500 otherwise):
+  ln|I - lambda W| = sum_i ln(1 - lambda w_i) over the eigenvalues w_i of W (real part; complex
+  pairs of a non-symmetric W cancel their imaginary parts; a W similar to a symmetric matrix, such
+  as row-standardised contiguity, uses the symmetric solver, ``weight_eigenvalues``). One dense
+  eigen-decomposition, O(N^3) time and O(N^2) memory, then O(N) per value. The admissible interval
+  is (1/w_min, 1/w_max) over the real eigenvalues, as splm's ``method="eigen"`` (spatialreg
+  ``jacobianSetup``).
+* ``"lu"`` (default above those sizes): ln|I - lambda W| = sum_i ln|U_ii| from a sparse LU factorisation
   (SuperLU, scipy) of I - lambda W at every value the optimiser asks for. Exact up to rounding
   (tested against the dense value to 1e-9 relative on a k-NN W with N = 2,000); cost per value
   grows with the fill-in of the factors, about linearly in N for k-NN and contiguity weights.
@@ -29,7 +30,8 @@ from scipy.sparse.linalg import splu
 
 from tfp_talent.errors import InputError
 
-EIGEN_MAX_N = 1000
+EIGEN_MAX_N = 1000  # "auto": eigenvalues up to this N for a W similar to a symmetric matrix
+EIGEN_MAX_N_GENERAL = 500  # and up to this N otherwise (the non-symmetric solver is ~10x slower)
 LOGDET_METHODS = ("auto", "eigen", "lu")
 _EDGE = 1e-7
 _SERIES_TOL = 1e-14
@@ -52,7 +54,8 @@ class SpatialOperator:
             )
         n = self.w.shape[0]
         if self.method == "auto":
-            self.method = "eigen" if n <= EIGEN_MAX_N else "lu"
+            limit = EIGEN_MAX_N if similar_to_symmetric(self.w) else EIGEN_MAX_N_GENERAL
+            self.method = "eigen" if n <= limit else "lu"
         if self.method == "eigen":
             self.eigenvalues = weight_eigenvalues(self.w)
             real = self.eigenvalues.real[np.abs(self.eigenvalues.imag) < 1e-10]
@@ -110,6 +113,19 @@ class SpatialOperator:
         return np.asarray(self.w @ flat).reshape(n, t, k).transpose(1, 0, 2)
 
 
+def _row_scale(w: sparse.csr_matrix) -> np.ndarray:
+    """1 / (largest absolute weight of each row): the row sums of C for W = D^{-1} C binary."""
+    return 1.0 / np.asarray(abs(w).max(axis=1).todense()).ravel()
+
+
+def similar_to_symmetric(w: sparse.csr_matrix) -> bool:
+    """True when W or D W (D = ``_row_scale``) is symmetric: then W has real eigenvalues."""
+    if abs(w - w.T).max() <= 1e-14:
+        return True
+    c = sparse.diags(_row_scale(w)) @ w
+    return bool(abs(c - c.T).max() <= 1e-12 * abs(c).max())
+
+
 def weight_eigenvalues(w: sparse.csr_matrix) -> np.ndarray:
     """Eigenvalues of W; by a symmetric solver when W is similar to a symmetric matrix.
 
@@ -119,13 +135,12 @@ def weight_eigenvalues(w: sparse.csr_matrix) -> np.ndarray:
     (non-symmetric) solver, whose eigenvalues may be complex.
     """
     dense = w.toarray()
-    if np.allclose(dense, dense.T, rtol=0, atol=1e-14):
+    if np.array_equal(dense, dense.T):
         return np.linalg.eigvalsh(dense).astype(complex)
-    d = 1.0 / np.abs(dense).max(axis=1)
-    c = d[:, None] * dense
-    if np.allclose(c, c.T, rtol=1e-12, atol=1e-14) and np.all(d > 0):
-        root = np.sqrt(d)
-        return np.linalg.eigvalsh(root[:, None] * dense / root[None, :]).astype(complex)
+    if similar_to_symmetric(w):
+        root = np.sqrt(_row_scale(w))
+        sym = root[:, None] * dense / root[None, :]
+        return np.linalg.eigvalsh((sym + sym.T) / 2).astype(complex)
     return np.linalg.eigvals(dense)
 
 

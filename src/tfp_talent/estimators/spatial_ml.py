@@ -92,7 +92,8 @@ def _maximise(objective, op: SpatialOperator) -> float:
         raise InputError("the spatial likelihood is not finite on the admissible interval; check the weights")
     if min(res.x - lo, hi - res.x) < 1e-6:
         raise InputError(
-            f"the spatial coefficient is on the bound of its interval ({lo:.4g}, {hi:.4g}); the model is not identified"
+            f"the spatial coefficient is on the bound of its interval ({lo:.4g}, {hi:.4g}); "
+            "the model is not identified"
         )
     return float(res.x)
 
@@ -180,7 +181,8 @@ def _bias_correct(theta: np.ndarray, sigma: np.ndarray, n: int, t: int) -> np.nd
 def _check_rank(x: np.ndarray, names: list[str]) -> None:
     if np.linalg.matrix_rank(x) < x.shape[1]:
         raise InputError(
-            "the regressors are collinear after removing the fixed effects (a regressor constant within units or periods?)",
+            "the regressors are collinear after removing the fixed effects "
+            "(a regressor constant within units or periods?)",
             column=names,
         )
 
