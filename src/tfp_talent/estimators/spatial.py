@@ -16,9 +16,14 @@ effects splm's bias correction of the two-way-demeaned ML estimates with (N-1)(T
 observations in the information matrix (details and formulas: ``spatial_ml``).
 ``convention="leeyu"`` is Lee & Yu's transformation approach for two-way effects (orthonormal
 removal of the period effects: (N-1)(T-1) effective observations, ln|I - lambda W| - ln(1 - lambda)),
-which, unlike the direct approach splm corrects, is unbiased when N is small (simulations in
-tests/estimators/test_spatial_sim.py: lambda bias -0.07 for splm's convention, +0.001 for this one at
-N = 30, T = 10); for individual effects it equals ``"splm"``.
+which, unlike the direct approach splm corrects, is unbiased when N is small; for individual
+effects it equals ``"splm"``.
+
+Simulated SDM (tests/estimators/test_spatial_sim.py; 200 seeds, N = 30 k-NN units, T = 10,
+lambda = 0.4): bias of lambda and 95 % coverage -0.0048 / 0.98 (individual effects, splm convention),
+-0.0009 / 0.97 (two-way, leeyu); all coefficients' biases within 0.01 and coverage 0.915-0.98. splm's
+two-way convention gives a lambda bias of -0.071 (coverage 0.78) there, so use ``"leeyu"`` for
+two-way models with few units; ``"splm"`` stays the default to reproduce splm.
 ``convention="spreg"`` is plain ML without corrections (spreg's SEs: no df correction).
 SEs are from the analytic information matrix; p-values and intervals are normal.
 
