@@ -220,7 +220,7 @@ def test_symmetric_solver_eigenvalues_equal_general_solver():
 
 @pytest.mark.filterwarnings("ignore")
 def test_panel_lm_tests_equal_spreg_on_block_diagonal_weights():
-    """Panel LM tests = cross-section tests on the stacked demeaned data with W_NT = I_T (x) W (spreg 1.9.0)."""
+    """Panel LM tests = cross-section tests on the stacked demeaned data, W_NT = I_T (x) W (spreg 1.9.0)."""
     import libpysal
     import spreg
 
