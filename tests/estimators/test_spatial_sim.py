@@ -271,3 +271,35 @@ def test_sem_two_way_leeyu_recovers_truth():
     est = pd.DataFrame(est)
     assert ((est.mean() - truth).abs() <= 3 * est.std() / 10 + 0.01).all(), est.mean() - truth
     assert (pd.DataFrame(cover).mean() >= 0.88).all(), pd.DataFrame(cover).mean()
+
+
+@pytest.mark.parametrize("method", ["eigen", "lu"])
+def test_effects_for_non_standardised_w_and_delta_gradient(method):
+    """A W that is not row-standardised (row sums differ): totals by LU solves; the delta-method gradient
+    in lambda equals a central finite difference of the brute-force effects to 1e-6 (relative)."""
+    n = 40
+    c = np.zeros((n, n))
+    for i in range(n):
+        for j in (i + 1, i + 3):
+            c[i, j % n] = c[j % n, i] = 1.0
+    c[0, 5] = c[5, 0] = 1.0
+    w = sparse.csr_matrix(c / 5.0)
+    beta, theta, lam = np.array([1.0, -0.5]), np.array([0.3, 0.2]), 0.35
+    vcov = np.zeros((5, 5))
+    vcov[0, 0] = 1.0  # se_delta = |d effect / d lambda|
+
+    def brute(v: float) -> np.ndarray:
+        s = np.linalg.inv(np.eye(n) - v * w.toarray())
+        out = []
+        for b, t in zip(beta, theta, strict=True):
+            m = s @ (b * np.eye(n) + t * w.toarray())
+            out.append([np.trace(m) / n, (m.sum() - np.trace(m)) / n, m.sum() / n])
+        return np.array(out)
+
+    res = spatial_effects(SpatialOperator(w, method), lam, beta, theta, vcov, ["a", "b"], draws=0)
+    ref, h = brute(lam), 1e-5
+    grad = (brute(lam + h) - brute(lam - h)) / (2 * h)
+    for i, v in enumerate(["a", "b"]):
+        for j, kind in enumerate(("direct", "indirect", "total")):
+            assert res[v][kind]["estimate"] == pytest.approx(ref[i, j], rel=1e-10)
+            assert res[v][kind]["se_delta"] == pytest.approx(abs(grad[i, j]), rel=1e-6)

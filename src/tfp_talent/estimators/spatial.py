@@ -82,6 +82,7 @@ class SpatialPanelResult:
     tests: dict[str, dict[str, float]] = field(default_factory=dict)
     draws: int = 0
     seed: int | None = None
+    cov: str = "information"  # SEs from the analytic information matrix (no sandwich / cluster options)
 
     @property
     def spatial_name(self) -> str:
@@ -151,6 +152,7 @@ class SpatialPanelResult:
             "model": self.model,
             "effects": self.effects,
             "convention": self.convention,
+            "cov": self.cov,
             "logdet_method": self.logdet_method,
             "params": {k: float(v) for k, v in self.params.items()},
             "std_errors": {k: float(v) for k, v in self.std_errors.items()},

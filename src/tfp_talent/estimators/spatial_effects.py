@@ -35,7 +35,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
-from scipy.sparse.linalg import splu
 
 from tfp_talent.estimators.spatial_logdet import SpatialOperator, power_traces
 from tfp_talent.estimators.spatial_weights_io import is_row_standardised
@@ -66,7 +65,7 @@ def _row_sum_factors(op: SpatialOperator, lam: np.ndarray) -> tuple[np.ndarray, 
     ones = np.ones(op.n)
     w1 = op.w @ ones
     for i, v in enumerate(lam):
-        lu = splu((op._identity - v * op.w).tocsc())
+        lu = op.factor(v)
         s1, sw1 = lu.solve(ones), lu.solve(w1)
         out[:, i] = [s1.mean(), sw1.mean(), lu.solve(op.w @ s1).mean(), lu.solve(op.w @ sw1).mean()]
     return tuple(out)

@@ -68,6 +68,10 @@ class SpatialOperator:
     def n(self) -> int:
         return int(self.w.shape[0])
 
+    def factor(self, lam: float):
+        """Sparse LU factors (SuperLU) of I - lam W, for solves."""
+        return splu((self._identity - lam * self.w).tocsc())
+
     def logdet(self, lam: float) -> float:
         """ln|I - lam W| by the chosen method."""
         if self.method == "eigen":
