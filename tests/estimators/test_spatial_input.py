@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -96,16 +97,20 @@ def test_array_without_ids_and_unknown_choices(produc):
         _fit(d, w, ids, model="sac")
 
 
-def test_libpysal_and_dataframe_weights_equal_array(produc):
+def test_libpysal_dataframe_and_spatialweights_equal_array(produc):
     import libpysal
 
     d, w, ids = produc
     ref = _fit(d, w, ids, model="sar", effects="twoways")
     wobj = libpysal.weights.full2W(w, ids=ids)
     frame = pd.DataFrame(w, index=ids, columns=ids)
+    holder = SimpleNamespace(
+        ids=tuple(ids), matrix=w
+    )  # the shape of tfp_talent.spatial.weights.SpatialWeights
     for other in (
         _fit(d, wobj, None, model="sar", effects="twoways"),
         _fit(d, frame, None, model="sar", effects="twoways"),
+        _fit(d, holder, None, model="sar", effects="twoways"),
     ):
         pd.testing.assert_series_equal(ref.params, other.params, rtol=1e-12)
 

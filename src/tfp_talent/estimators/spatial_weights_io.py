@@ -88,14 +88,19 @@ def _read_rda_matrix(p: Path) -> tuple[sparse.csr_matrix, list[object]]:
 
 
 def coerce_weights(w: Any, ids: Sequence[object] | None = None) -> tuple[sparse.csr_matrix, list[object]]:
-    """Turn ``w`` (dense array, DataFrame, scipy sparse matrix or libpysal ``W``) into ``(CSR, ids)``.
+    """Turn ``w`` (dense array, DataFrame, scipy sparse matrix, libpysal ``W`` or the package's
+    ``SpatialWeights``) into ``(CSR, ids)``.
 
-    A libpysal ``W`` carries its ids (``w.id_order``) and a DataFrame its index; for a bare array or
-    sparse matrix ``ids`` is required (in row order).
+    A libpysal ``W`` carries its ids (``w.id_order``), a ``SpatialWeights`` its ``ids`` (with the
+    standardised ``matrix``) and a DataFrame its index; for a bare array or sparse matrix ``ids`` is
+    required (in row order).
     """
     if hasattr(w, "sparse") and hasattr(w, "id_order"):  # libpysal W
         mat = sparse.csr_matrix(w.sparse, dtype=float)
         w_ids = list(w.id_order) if ids is None else list(ids)
+    elif hasattr(w, "matrix") and hasattr(w, "ids"):  # tfp_talent.spatial.weights.SpatialWeights
+        mat = sparse.csr_matrix(np.asarray(w.matrix, dtype=float))
+        w_ids = list(w.ids) if ids is None else list(ids)
     elif isinstance(w, pd.DataFrame):
         mat = sparse.csr_matrix(w.to_numpy(dtype=float))
         w_ids = list(w.index) if ids is None else list(ids)
