@@ -212,3 +212,26 @@ def test_cli_queen_without_weights_module_is_one_line(cli_files, tmp_path, capsy
     assert main([*argv, "--out", str(tmp_path / "q.json")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "tfp_talent.spatial.weights" in err and "\n" not in err
+
+
+def test_cli_queen_topojson_with_weights_module(tmp_path):
+    """Runs once tfp_talent.spatial.weights is merged: queen contiguity of the 31 provinces (TopoJSON)."""
+    weights = pytest.importorskip("tfp_talent.spatial.weights")
+    topo = RAW.parents[0] / "geo" / "china_provinces_full.topo.json"
+    w = weights.queen_from_topojson(topo)
+    rng = np.random.default_rng(0)
+    rows = []
+    for year in range(2000, 2012):
+        x = rng.normal(size=w.n)
+        y = np.linalg.solve(np.eye(w.n) - 0.3 * np.asarray(w.matrix), x + rng.normal(size=w.n))
+        rows.append(pd.DataFrame({"province_code": list(w.ids), "year": year, "y": y, "x": x}))
+    pd.concat(rows).to_csv(tmp_path / "prov.csv", index=False)
+    out = tmp_path / "q.json"
+    argv = ["spatial", "--data", str(tmp_path / "prov.csv"), "--entity", "province_code", "--time", "year"]
+    argv += ["--y", "y", "--x", "x", "--weights", f"queen:{topo}", "--draws", "0", "--out", str(out)]
+    assert main(argv) == 0
+    got = json.loads(out.read_text())
+    ref = fit_spatial_panel(
+        pd.read_csv(tmp_path / "prov.csv"), "y", ["x"], entity="province_code", time="year", w=w, draws=0
+    )
+    assert got["lambda"] == pytest.approx(ref.spatial, rel=1e-12)
