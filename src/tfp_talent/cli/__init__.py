@@ -24,6 +24,8 @@ SUBCOMMAND_MODULES = (
     "tfp_talent.cli.entropy",
 
     "tfp_talent.cli.moran",
+
+    "tfp_talent.cli.spatial",
 )
 
 EPILOG = """examples:
