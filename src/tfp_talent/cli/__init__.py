@@ -20,11 +20,8 @@ SUBCOMMAND_MODULES = (
     "tfp_talent.cli.panel",
     "tfp_talent.cli.threshold",
     "tfp_talent.cli.gmm",
-
     "tfp_talent.cli.entropy",
-
     "tfp_talent.cli.moran",
-
     "tfp_talent.cli.spatial",
 )
 
