@@ -6,7 +6,6 @@ two-way SAR lambda on Produc (0.1966461, see test_spatial_splm.py).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from types import SimpleNamespace
 
@@ -19,7 +18,7 @@ from test_spatial_splm import RAW, X, load_produc
 from tfp_talent.cli import main
 from tfp_talent.errors import InputError
 from tfp_talent.estimators.spatial import fit_spatial_panel
-from tfp_talent.estimators.spatial_weights_io import read_weights_file
+from tfp_talent.spatial.weights_io import read_weights
 
 
 @pytest.fixture(scope="module")
@@ -120,18 +119,13 @@ def _write_csv_weights(path, w, ids):
 
 
 def test_csv_and_rda_weights_files_read_the_same(produc, tmp_path):
+    """The spatial models read weight files with the package's one reader (tfp_talent.spatial.weights_io)."""
     _, w, ids = produc
     _write_csv_weights(tmp_path / "w.csv", w, ids)
-    m_csv, ids_csv = read_weights_file(tmp_path / "w.csv")
-    with pytest.warns(UserWarning):
-        m_rda, ids_rda = read_weights_file(RAW / "usaww.rda")
-    assert ids_csv == ids_rda == ids
-    np.testing.assert_array_equal(m_csv.toarray(), m_rda.toarray())
-    bad = tmp_path / "bad.csv"
-    frame = pd.DataFrame(w, index=pd.Index(ids, name="id"), columns=ids[::-1])
-    frame.to_csv(bad)
-    with pytest.raises(InputError, match="header ids"):
-        read_weights_file(bad)
+    a = read_weights(tmp_path / "w.csv", transform="none")
+    b = read_weights(RAW / "usaww.rda", transform="none")
+    assert list(a.ids) == list(b.ids) == sorted(ids)
+    np.testing.assert_allclose(np.asarray(a.matrix), np.asarray(b.matrix), rtol=0, atol=1e-15)
 
 
 @pytest.fixture(scope="module")
@@ -179,8 +173,7 @@ def test_cli_round_trip_equals_api(produc, cli_files, tmp_path):
 def test_cli_rda_weights_reproduce_splm(cli_files, tmp_path):
     out = tmp_path / "sar.json"
     argv = [*BASE, "--data", str(cli_files / "produc.csv"), "--weights", str(RAW / "usaww.rda")]
-    with pytest.warns(UserWarning):
-        assert main([*argv, "--model", "sar", "--effects", "twoways", "--draws", "0", "--out", str(out)]) == 0
+    assert main([*argv, "--model", "sar", "--effects", "twoways", "--draws", "0", "--out", str(out)]) == 0
     assert json.loads(out.read_text())["lambda"] == pytest.approx(0.1966461, rel=1e-6)
 
 
@@ -204,19 +197,10 @@ def test_cli_bad_input_exits_2_with_one_line(cli_files, tmp_path, capsys):
     assert not out.exists()
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("tfp_talent.spatial") is not None, reason="the weights module is installed here"
-)
-def test_cli_queen_without_weights_module_is_one_line(cli_files, tmp_path, capsys):
-    argv = [*BASE, "--data", str(cli_files / "produc.csv"), "--weights", "queen:provinces.json"]
-    assert main([*argv, "--out", str(tmp_path / "q.json")]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("error: ") and "tfp_talent.spatial.weights" in err and "\n" not in err
-
-
 def test_cli_queen_topojson_with_weights_module(tmp_path):
     """Runs once tfp_talent.spatial.weights is merged: queen contiguity of the 31 provinces (TopoJSON)."""
-    weights = pytest.importorskip("tfp_talent.spatial.weights")
+    from tfp_talent.spatial import weights
+
     topo = RAW.parents[0] / "geo" / "china_provinces_full.topo.json"
     w = weights.queen_from_topojson(topo)
     rng = np.random.default_rng(0)

@@ -58,24 +58,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _weights(spec: str) -> tuple[Any, list[object] | None, str]:
-    from tfp_talent.errors import InputError
+    """The weights named on the command line: ``queen:``/``rook:``/``knnK:``/``distance:`` TOPOJSON or a
+    CSV/GAL/.rda matrix, read by :func:`tfp_talent.spatial.weights_io.weights_from_spec` (files used as given)."""
+    from tfp_talent.spatial.weights_io import read_weights, weights_from_spec
 
-    if spec.startswith("queen:"):
-        path = spec.split(":", 1)[1]
-        try:
-            from tfp_talent.spatial.weights import queen_from_topojson  # type: ignore[import-not-found]
-        except ImportError:
-            raise InputError(
-                "queen contiguity needs tfp_talent.spatial.weights, which is not installed here; "
-                "pass a CSV or .rda weights matrix instead",
-                file=path,
-            ) from None
-        w = queen_from_topojson(path)
-        return w, None, path
-    from tfp_talent.estimators.spatial_weights_io import read_weights_file
-
-    mat, ids = read_weights_file(spec)
-    return mat, ids, spec
+    if ":" in spec and not spec.lower().endswith((".csv", ".gal", ".rda", ".rdata")):
+        return weights_from_spec(spec), None, spec.split(":", 1)[1]
+    return read_weights(spec, transform="none"), None, spec
 
 
 def run_spatial(args: argparse.Namespace) -> int:

@@ -56,7 +56,7 @@ from tfp_talent.estimators.spatial_tests import (
     wald_common_factor,
     wald_theta_zero,
 )
-from tfp_talent.estimators.spatial_weights_io import align_weights, coerce_weights
+from tfp_talent.estimators.spatial_alignment import align_weights, coerce_weights
 
 MODELS = ("sar", "sem", "sdm")
 LAG_PREFIX = "W."

@@ -1,7 +1,7 @@
 """A balanced spatial panel as arrays (T, N) and (T, N, k), and the fixed-effects demeaning.
 
 Entities are ordered by their sorted keys and periods by sorted time, so results do not depend
-on the row order of the input; W is aligned to that entity order (``spatial_weights_io``).
+on the row order of the input; W is aligned to that entity order (``spatial_alignment``).
 """
 
 from __future__ import annotations

@@ -1,13 +1,10 @@
-"""Spatial weights for the spatial panel models: read, coerce and align to a panel's entities.
+"""Spatial weights for the spatial panel models: coerce, check and align to a panel's entities.
 
-A weights matrix arrives as a dense numpy array, a scipy sparse matrix or a libpysal ``W``,
-each with its unit ids, or as a file: a CSV matrix (first column the ids, header the same ids)
-or an R ``.rda`` holding one named matrix (like splm's ``usaww.rda``: row and column names are
-the ids). The matrix is used as given (no re-standardisation); it must be square, finite and
-free of all-zero rows (islands), and its ids must be exactly the panel's entities.
-
-This is a small private reader so the estimators do not depend on the package-wide weights
-module (``tfp_talent.spatial.weights``: contiguity from TopoJSON, GAL files).
+A weights matrix arrives as a dense numpy array, a scipy sparse matrix, a libpysal ``W`` or a
+:class:`tfp_talent.spatial.weights.SpatialWeights` (files are read by
+:func:`tfp_talent.spatial.weights_io.read_weights`). The matrix is used as given (no
+re-standardisation); it must be square, finite and free of all-zero rows (islands), and its ids
+must be exactly the panel's entities.
 """
 
 from __future__ import annotations
@@ -23,68 +20,6 @@ from scipy import sparse
 from tfp_talent.errors import InputError
 from tfp_talent.io import key_label
 
-WEIGHT_SUFFIXES = (".csv", ".rda", ".rdata")
-
-
-def read_weights_file(path: str | Path) -> tuple[sparse.csr_matrix, list[object]]:
-    """Read a weights matrix and its ids from a CSV matrix or an R ``.rda`` matrix.
-
-    CSV: the first column holds the row ids and the header (after the first cell) the column ids,
-    in the same order. ``.rda``: one matrix whose row names are the ids (column names, if present,
-    must equal them). Returns ``(W as CSR, ids)``; validation is :func:`check_weights`.
-    """
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in WEIGHT_SUFFIXES:
-        raise InputError(f"unknown weights file type '{suffix}'; use .csv or .rda", file=p)
-    if not p.exists():
-        raise InputError("weights file not found", file=p)
-    if suffix == ".csv":
-        return _read_csv_matrix(p)
-    return _read_rda_matrix(p)
-
-
-def _read_csv_matrix(p: Path) -> tuple[sparse.csr_matrix, list[object]]:
-    try:
-        frame = pd.read_csv(p, index_col=0)
-    except Exception as err:
-        raise InputError(f"cannot be read as a CSV matrix: {type(err).__name__}", file=p) from None
-    row_ids = [key_label(v) for v in frame.index]
-    col_ids = [str(c) for c in frame.columns]
-    if [str(r) for r in row_ids] != col_ids:
-        raise InputError(
-            "the header ids (columns) are not the row ids of the first column in the same order",
-            file=p,
-            hint="write the matrix with one id column and the same ids as the header",
-        )
-    values = frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        rows = sorted({row_ids[i] for i in np.nonzero(bad.any(axis=1))[0]}, key=str)
-        raise InputError("weights are missing, non-numeric or not finite", file=p, rows=rows)
-    return sparse.csr_matrix(values), row_ids
-
-
-def _read_rda_matrix(p: Path) -> tuple[sparse.csr_matrix, list[object]]:
-    import rdata
-
-    try:
-        objects = rdata.read_rda(str(p))
-    except Exception as err:
-        raise InputError(f"cannot be read as an R data file: {type(err).__name__}", file=p) from None
-    matrices = {k: v for k, v in objects.items() if getattr(v, "ndim", 0) == 2}
-    if len(matrices) != 1:
-        raise InputError(
-            f"expected one matrix in the file, found {len(matrices)} ({', '.join(objects)})", file=p
-        )
-    name, arr = next(iter(matrices.items()))
-    coords = [np.asarray(arr.coords[d]) for d in arr.dims] if hasattr(arr, "coords") else []
-    if len(coords) != 2 or not all(len(c) for c in coords):
-        raise InputError(f"matrix '{name}' has no row names to use as ids", file=p)
-    row_ids = [key_label(v) for v in coords[0]]
-    if [str(v) for v in coords[1]] != [str(v) for v in row_ids]:
-        raise InputError(f"matrix '{name}': row and column names differ", file=p)
-    return sparse.csr_matrix(np.asarray(arr, dtype=float)), row_ids
 
 
 def coerce_weights(w: Any, ids: Sequence[object] | None = None) -> tuple[sparse.csr_matrix, list[object]]:
