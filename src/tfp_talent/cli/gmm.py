@@ -79,12 +79,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--convention", choices=CONVENTIONS, default="plm", help="R plm or Stata xtabond2 (default: plm)"
     )
-    for kind in ("gmm", "iv"):
+    for style in ("gmm", "iv"):
         p.add_argument(
-            f"--{kind}-equation",
+            f"--{style}-equation",
             choices=EQUATIONS,
             default="both",
-            help=f"system GMM: equations the {kind.upper()}-style instruments serve (default: both)",
+            help=f"system GMM: equations the {style.upper()}-style instruments serve (default: both)",
         )
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     p.add_argument("--out", required=True, help="output JSON file")
