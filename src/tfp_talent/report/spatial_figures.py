@@ -50,6 +50,11 @@ GI_COLORS: dict[str, tuple[str, str]] = {
     "cold": ("Cold spot", "#2c7bb6"),
     "ns": ("Not significant", "#d9d9d9"),
 }
+# cluster-map kind -> (class colours, legend title, statistic named in the title)
+CLUSTER_MAPS: dict[str, tuple[dict[str, tuple[str, str]], str, str]] = {
+    "lisa": (LISA_COLORS, "LISA cluster", "LISA clusters"),
+    "gi": (GI_COLORS, "Getis-Ord Gi*", "Gi* hot and cold spots"),
+}
 
 
 def moran_scatter(
@@ -149,9 +154,9 @@ def cluster_map(
     Provinces without a class are grey and hatched and named in the note; Hong Kong, Macao and
     Taiwan light grey. The title names the variable, the period and the significance ``rule``.
     """
-    if kind not in ("lisa", "gi"):
-        raise InputError(f"kind must be 'lisa' or 'gi' (got {kind!r})")
-    scheme = LISA_COLORS if kind == "lisa" else GI_COLORS
+    if kind not in CLUSTER_MAPS:
+        raise InputError(f"kind must be one of {', '.join(CLUSTER_MAPS)} (got {kind!r})")
+    scheme, legend_title, stat = CLUSTER_MAPS[kind]
     classes = _classes(clusters, scheme)
     shapes = province_features(features, source=source)
     outside = [f for f in features if f.code in OUTSIDE_SAMPLE]
@@ -207,9 +212,8 @@ def cluster_map(
             for k, (name, col) in scheme.items()
         ]
         ax.legend(
-            handles=handles, loc="lower left", title="LISA cluster" if kind == "lisa" else "Getis-Ord Gi*"
+            handles=handles, loc="lower left", title=legend_title
         )
-        stat = "LISA clusters" if kind == "lisa" else "Gi* hot and cold spots"
         when = f", {period}" if period is not None else ""
         ax.set_title(title or f"{stat}: {variable}{when} ({rule})")
         notes = []

@@ -229,11 +229,11 @@ def weights_from_spec(spec: str, ids: Sequence[object] | None = None) -> Spatial
     m = _SPEC.fullmatch(spec.strip())
     if m is None:
         return read_weights(spec, ids)
-    kind, path = m.group("kind").lower(), m.group("path")
-    if kind == "queen":
-        return sw.queen_from_topojson(path)
-    if kind == "rook":
-        return sw.rook_from_topojson(path)
-    if kind == "distance":
-        return sw.distance_from_topojson(path)
-    return sw.knn_from_topojson(path, int(m.group("k")))
+    builders = {  # spec keyword -> weights built from the TopoJSON
+        "queen": lambda path: sw.queen_from_topojson(path),
+        "rook": lambda path: sw.rook_from_topojson(path),
+        "distance": lambda path: sw.distance_from_topojson(path),
+        "knn": lambda path: sw.knn_from_topojson(path, int(m.group("k"))),
+    }
+    kind = "knn" if m.group("k") else m.group("kind").lower()
+    return builders[kind](m.group("path"))
