@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.data import provinces
-from tfp_talent.data.readers import _read_utf8_csv, _require_file, parse_numbers
+from tfp_talent.data.readers import parse_numbers, read_utf8_csv, require_file
 from tfp_talent.errors import InputError
 
 #: Summable count columns of the municipal file (the ``sh_*`` shares and ``dcampus`` are not summed).
@@ -175,7 +175,7 @@ def read_college_counts(path: str | Path) -> pd.DataFrame:
     institutions (campuses).
     """
     path = Path(path)
-    _require_file(path)
+    require_file(path)
     try:
         frame = pd.read_stata(path, convert_categoricals=False)
     except Exception as err:
@@ -211,7 +211,7 @@ def read_national_census(path: str | Path) -> pd.DataFrame:
 
 def _read_wide_national(path: Path, indicators: Mapping[str, str], units: Mapping[str, str]) -> pd.DataFrame:
     """The wide NBS national layout: first column ``YYYY年``, one column per indicator (no units in headers)."""
-    frame = _read_utf8_csv(path, expected=list(indicators.values()))
+    frame = read_utf8_csv(path, expected=list(indicators.values()))
     year_col = frame.columns[0]
     label = year_col if year_col and not year_col.startswith("Unnamed") else "(first column)"
     lines = [f"line {i + 2}" for i in range(len(frame))]

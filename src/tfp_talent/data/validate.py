@@ -151,7 +151,7 @@ def check_consistency(tidy: dict[str, pd.DataFrame], raw_dir: str | Path = "data
         passed.append(f"check: {year} higher-education enrolment summed over 31 provinces = {total:.4f} 万 = national {national} 万")
 
     # 2. yearbook provinces vs the yearbook's 全国 rows
-    from tfp_talent.data.readers import read_yearbook_national
+    from tfp_talent.data.readers_rda import read_yearbook_national
 
     national: dict[Path, pd.DataFrame] = {}
     for alias in ("rd_fte", "rd_researchers_fte", "rd_expenditure"):
