@@ -46,3 +46,15 @@ def test_inference_vocabulary_matches_schema():
 def test_tfp_methods_match_schema():
     assert SCHEMA["properties"]["tfp"]["properties"]["methods"]["items"]["enum"] == list(METHODS)
     assert SCHEMA["properties"]["tfp"]["properties"]["methods"]["default"] == list(METHODS)
+
+
+def test_spec_defaults_match_schema():
+    from tfp_talent.study.spec import SAMPLE_DEFAULTS, SPEC_DEFAULTS
+
+    spec = SCHEMA["$defs"]["spec"]
+    schema = _defaults(spec)
+    for key, value in schema.items():
+        assert SPEC_DEFAULTS[key] == value, key
+    sample = _defaults(spec["properties"]["sample"])
+    for key, value in sample.items():
+        assert SAMPLE_DEFAULTS[key] == value, key

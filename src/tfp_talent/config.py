@@ -1,8 +1,9 @@
 """Checks on the workflow configuration that a JSON schema cannot express.
 
 The schema (``config/schema.yaml``) fixes types, enums and bounds; this module
-adds cross-field rules (start year <= end year, ...). Each stage adds its rules to
-:func:`check_config`. Failures raise :class:`InputError` naming the config key.
+adds cross-field rules (start year <= end year, specs named by tables exist, ...). Each
+stage adds its rules to :func:`check_config`. Failures raise :class:`InputError` naming
+the config key.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def _check_tfp(config: Mapping[str, Any], source: str) -> None:
         raise InputError("labour.source is csv but labour.file is not set", file=source, column="labour.file")
     for name, over in variants.items():
         over = dict(over or {})
-        if over.get("labour", labour.get("source")) == "csv" and not over.get("labour_file", labour.get("file")):
+        if over.get("labour", labour.get("source")) == "csv" and not over.get(
+            "labour_file", labour.get("file")
+        ):
             raise InputError(
                 f"variant '{name}' uses labour csv but neither labour_file nor labour.file is set",
                 file=source,
@@ -47,9 +50,88 @@ def _check_tfp(config: Mapping[str, Any], source: str) -> None:
 
 def _check_study(config: Mapping[str, Any], source: str) -> None:
     """Study: specs (kind/estimator/cov combinations, TFP variants) and what tables and figures reference."""
-    from tfp_talent.talent.specs import check_study_config  # imported here: only the workflow needs it
-
     check_study_config(config, source=source)
+
+
+def check_study_config(config: Mapping[str, Any], *, source: str = CONFIG_FILE) -> None:
+    """Cross-checks of ``specs``, ``tables``, ``figures`` that the schema cannot express.
+
+    Every spec is normalised (:func:`tfp_talent.study.spec.normalise_spec`: kind-specific
+    requirements); its TFP variant must be ``baseline``, null or a key of ``tfp.variants``;
+    tables and figures may only name existing specs, covariance types those specs estimate,
+    and sub-models (``model``) their kind offers (:data:`tfp_talent.study.spec.KINDS`).
+    """
+    # imported here: only the workflow needs the study layer
+    from tfp_talent.study.common import spec_where
+    from tfp_talent.study.spec import BASELINE_TFP, KINDS, normalise_spec
+
+    specs = dict(config.get("specs") or {})
+    variants = set(((config.get("tfp") or {}).get("variants") or {}).keys())
+    normal = {}
+    for name, spec in specs.items():
+        s = normalise_spec(name, spec)
+        if s["tfp"] is not None and s["tfp"] != BASELINE_TFP and s["tfp"] not in variants:
+            raise InputError(
+                f"unknown TFP variant '{s['tfp']}'; use baseline or one of tfp.variants ({', '.join(sorted(variants)) or 'none'})",
+                file=spec_where(name),
+                column="tfp",
+            )
+        normal[name] = s
+    with_models = {k: kind.models for k, kind in KINDS.items() if kind.models}
+    all_models = list(dict.fromkeys(m for models in with_models.values() for m in models))
+    kinds_text = " or ".join(with_models)
+    for group in ("tables", "figures"):
+        for tname, entry in dict(config.get(group) or {}).items():
+            key = f"{group}.{tname}"
+            for ref in referenced_specs(entry):
+                sname, cov, model = ref.get("spec"), ref.get("cov"), ref.get("model")
+                if sname not in normal:
+                    raise InputError(
+                        f"unknown spec '{sname}'; defined: {', '.join(sorted(normal))}",
+                        file=source,
+                        column=key,
+                    )
+                if cov is not None and cov not in normal[sname]["cov"]:
+                    raise InputError(
+                        f"spec '{sname}' does not estimate cov '{cov}' (it has {', '.join(normal[sname]['cov'])})",
+                        file=source,
+                        column=key,
+                    )
+                if model is None:
+                    continue
+                if model not in all_models:
+                    raise InputError(
+                        f"model '{model}' of spec '{sname}': use {' or '.join(all_models)} (kind {kinds_text})",
+                        file=source,
+                        column=key,
+                    )
+                kind = normal[sname]["kind"]
+                if model not in KINDS[kind].models:
+                    raise InputError(
+                        f"model '{model}' is only available for specs of kind {kinds_text} ('{sname}' is {kind})",
+                        file=source,
+                        column=key,
+                    )
+
+
+def referenced_specs(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The ``{spec, cov, model}`` references of a table or figure entry (columns, panels, tests)."""
+    refs: list[dict[str, Any]] = []
+    if entry.get("spec"):
+        refs.append({"spec": entry["spec"], "cov": entry.get("cov"), "model": entry.get("model")})
+    for col in entry.get("columns") or []:
+        refs.append({"spec": col["spec"], "cov": col.get("cov"), "model": col.get("model")})
+    for panel in entry.get("panels") or []:
+        for col in panel.get("columns") or []:
+            refs.append({"spec": col["spec"], "cov": col.get("cov"), "model": col.get("model")})
+    for test in entry.get("tests") or []:
+        refs.append({"spec": test["spec"], "cov": None, "model": None})
+    return refs
+
+
+def spec_names_of(entry: Mapping[str, Any]) -> list[str]:
+    """Distinct spec names a table or figure entry needs (its rule's inputs)."""
+    return list(dict.fromkeys(r["spec"] for r in referenced_specs(entry)))
 
 
 def _check_user_series(config: Mapping[str, Any], source: str) -> None:

@@ -49,6 +49,7 @@ class InputError(ValueError):
 
     @property
     def message(self) -> str:
+        """The one-line message: ``file: column 'c': problem (rows: ...); hint``."""
         parts: list[str] = []
         if self.file:
             parts.append(f"{self.file}:")

@@ -1,9 +1,10 @@
-"""Within-entity operations on a long panel: lags and cumulated changes.
+"""Within-entity operations on a long panel: lags, cumulated changes and the lag grammar.
 
 The one implementation behind the TFP measures (:mod:`tfp_talent.tfp.checks`), the
 estimators' lag terms ``L2.x`` (:mod:`tfp_talent.estimators.design`) and the study's
-derived variables ``L<k>.x``, ``D.x``, ``cum.x`` (:mod:`tfp_talent.talent.design`,
-:mod:`tfp_talent.talent.specs`).
+derived variables ``L<k>.x``, ``D.x``, ``cum.x`` (:mod:`tfp_talent.study.transforms`,
+:mod:`tfp_talent.study.terms`). The lag grammar (:data:`LAG_RE`, :data:`MAX_LAG`,
+:func:`parse_lag`) is defined here once for both.
 
 Both functions take the entity of every row (any labels), an integer time index ``t``
 and the values, in any row order, and return an array in the same order. ``t`` is what
@@ -15,6 +16,7 @@ period of a biennial panel is two years earlier). (entity, t) pairs must be uniq
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -23,8 +25,29 @@ import pandas as pd
 
 from tfp_talent.errors import InputError
 
+#: A lag written as in Stata: ``L.x`` (= ``L1.x``) or ``L<k>.x``; group 1 is k (may be empty), group 2 is x.
+LAG_RE = re.compile(r"^L(\d*)\.(.+)$")
+#: The largest lag order accepted by the estimators and the study's derived variables.
+MAX_LAG = 50
 
-def lag(entity: np.ndarray | pd.Series, t: np.ndarray | pd.Series, values: np.ndarray | pd.Series, k: int = 1) -> np.ndarray:
+
+def parse_lag(token: str) -> tuple[int, str] | None:
+    """``(k, x)`` of a lag term ``L<k>.x`` (``L.x`` is k = 1), or None if ``token`` is not a lag.
+
+    Raises :class:`InputError` (column = the token) unless 1 <= k <= :data:`MAX_LAG`.
+    """
+    m = LAG_RE.match(token)
+    if m is None:
+        return None
+    k = int(m.group(1)) if m.group(1) else 1
+    if not 1 <= k <= MAX_LAG:
+        raise InputError(f"lag order must be between 1 and {MAX_LAG}, got {k} in '{token}'", column=token)
+    return k, m.group(2)
+
+
+def lag(
+    entity: np.ndarray | pd.Series, t: np.ndarray | pd.Series, values: np.ndarray | pd.Series, k: int = 1
+) -> np.ndarray:
     """x_{i,t-k}: the value of the same entity ``k`` steps of ``t`` earlier, NaN where that row is absent."""
     e = pd.factorize(np.asarray(entity))[0].astype(np.int64)
     tt = np.asarray(t, dtype=np.int64)
@@ -94,7 +117,9 @@ def cumulate(
     return out
 
 
-def integer_time(time: pd.Series, *, column: str | list[str] | None = None, file: str | Path | None = None) -> np.ndarray:
+def integer_time(
+    time: pd.Series, *, column: str | list[str] | None = None, file: str | Path | None = None
+) -> np.ndarray:
     """The time column as int64; :class:`InputError` unless every value is a whole number (e.g. a year)."""
     if pd.api.types.is_integer_dtype(time):
         return time.to_numpy(dtype=np.int64)

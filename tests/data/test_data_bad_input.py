@@ -16,7 +16,7 @@ import yaml
 from data_stage_helpers import EXPORTS, PROV, ROOT, YEARBOOK, copy_file, edit_text
 
 from tfp_talent.config import check_config
-from tfp_talent.data import readers
+from tfp_talent.data import readers, readers_rda
 from tfp_talent.data.checksums import verify_checksums
 from tfp_talent.data.build import build_panel
 from tfp_talent.errors import InputError
@@ -132,7 +132,7 @@ def test_duplicated_row_in_yearbook(tmp_path):
     path = tmp_path / "RDLaborHour.rda"
     pyreadr.write_rdata(str(path), frame, df_name="RDLaborHour")
     with pytest.raises(InputError, match="duplicated") as err:
-        readers.read_yearbook_rda(path)
+        readers_rda.read_yearbook_rda(path)
     assert "北京, 2023, 合计" in _one_line(err)
 
 
@@ -161,7 +161,7 @@ def test_unknown_province_in_yearbook(tmp_path):
     path = tmp_path / "RDActivity.rda"
     pyreadr.write_rdata(str(path), frame, df_name="RDActivity")
     with pytest.raises(InputError, match="'西臧'"):
-        readers.read_yearbook_rda(path)
+        readers_rda.read_yearbook_rda(path)
 
 
 def test_code_and_name_disagree(tmp_path):
@@ -242,7 +242,7 @@ def test_year_with_nian_in_yearbook(tmp_path):
     path = tmp_path / "RDActivity.rda"
     pyreadr.write_rdata(str(path), frame, df_name="RDActivity")
     with pytest.raises(InputError, match="row 1: '2023年'"):
-        readers.read_yearbook_rda(path)
+        readers_rda.read_yearbook_rda(path)
 
 
 def test_xlsx_export_with_text_cell(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from data_stage_helpers import EXPORTS, PROV, RAW, YEARBOOK
 
-from tfp_talent.data import provinces, readers
+from tfp_talent.data import provinces, readers, readers_rda
 
 
 def _value(frame, code, year, variable=None):
@@ -93,7 +93,7 @@ def test_export_empty_year_columns_are_counted():
 def test_yearbook_rd_personnel():
     """RDLaborHour.rda: Beijing 2019 R&D FTE 313986 人年, researchers 207995 (values of the issue, as in the raw file)."""
     notes: list[str] = []
-    frame = readers.read_yearbook_rda(YEARBOOK / "RDLaborHour.rda", notes=notes)
+    frame = readers_rda.read_yearbook_rda(YEARBOOK / "RDLaborHour.rda", notes=notes)
     assert list(frame.columns) == readers.TIDY_COLUMNS
     assert _value(frame, 110000, 2019, "合计")["value"] == 313986
     assert _value(frame, 110000, 2019, "研究人员")["value"] == 207995
@@ -107,20 +107,20 @@ def test_yearbook_rd_personnel():
 
 def test_yearbook_national_rows():
     """The 全国 rows: 2019 R&D FTE 4800768 人年 as in the raw file."""
-    nat = readers.read_yearbook_national(YEARBOOK / "RDLaborHour.rda")
+    nat = readers_rda.read_yearbook_national(YEARBOOK / "RDLaborHour.rda")
     assert nat.loc[(nat["year"] == 2019) & (nat["variable"] == "合计"), "value"].item() == 4800768
 
 
 def test_yearbook_rd_expenditure():
     """RDActivity.rda: Beijing 2019 intramural R&D expenditure 22335870 万元 (= 2233.6 亿元 in RDIntense.rda)."""
-    frame = readers.read_yearbook_rda(YEARBOOK / "RDActivity.rda")
+    frame = readers_rda.read_yearbook_rda(YEARBOOK / "RDActivity.rda")
     row = _value(frame, 110000, 2019, "合计")
     assert row["value"] == 22335870 and row["unit"] == "万元"
 
 
 def test_asset_rda():
     """asset.rda (CHNCapitalStock 0.1.1): package README check value InvestPrice_2022 Beijing = 2.0694846."""
-    frame = readers.read_asset_rda(RAW / "capital-stock-1952-2022" / "asset.rda")
+    frame = readers_rda.read_asset_rda(RAW / "capital-stock-1952-2022" / "asset.rda")
     assert list(frame.columns) == readers.TIDY_COLUMNS
     assert set(frame["variable"]) == {"invest", "InvestIndex", "InvestPrice", "depr"}
     assert frame["year"].dtype == "int64" and (frame["year"].min(), frame["year"].max()) == (1952, 2022)

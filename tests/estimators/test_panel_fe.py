@@ -182,17 +182,21 @@ def test_simulated_panel_recovers_slopes():
     assert pooled.params["x1"] > 0.8  # the bias FE removes (plim 0.5 + 1.5/(1 + 1.5^2))
 
 
-def test_within_rsquared_as_xtreg(sim):
-    """Within R^2 = 1 - SSR/sum (y - ybar_i)^2 (Stata xtreg, fe "R-sq within"): entity effects equal
-    linearmodels PanelOLS' R^2 (1e-10); two-way equals the LSDV SSR over the entity-demeaned TSS."""
+def test_within_rsquared_nets_out_every_fixed_effect(sim):
+    """Within R^2 = 1 - SSR / sum(y~^2), y~ = y net of every absorbed effect (fixest r2_within, reghdfe):
+    entity effects equal linearmodels PanelOLS' R^2 (1e-10); two-way equals PanelOLS with entity and
+    time effects (its R^2 is that of the two-way demeaned regression), not the entity-demeaned TSS of
+    Stata's xtreg with period dummies, which is kept as extra["rsquared_within_entity"]."""
     one = fit_panel(sim, "y", ["x1", "x2"], entity="id", time="year", effects="entity")
     p = sim.set_index(["id", "year"])
     lm = PanelOLS(p["y"], p[["x1", "x2"]], entity_effects=True).fit()
     assert one.rsquared_within == pytest.approx(lm.rsquared, abs=1e-10)
     two = fit_panel(sim, "y", ["x1", "x2"], entity="id", time="year", effects="twoway")
+    lm2 = PanelOLS(p["y"], p[["x1", "x2"]], entity_effects=True, time_effects=True).fit()
+    assert two.rsquared_within == pytest.approx(lm2.rsquared, abs=1e-10)
     ssr = _lsdv(sim, "twoway").fit().ssr
     tss = float(((sim["y"] - sim.groupby("id")["y"].transform("mean")) ** 2).sum())
-    assert two.rsquared_within == pytest.approx(1 - ssr / tss, abs=1e-10)
+    assert two.extra["rsquared_within_entity"] == pytest.approx(1 - ssr / tss, abs=1e-10)
 
 
 def test_result_frame_and_dict(sim):

@@ -45,7 +45,7 @@ def make_topology() -> tuple[dict, dict[int, list[list[tuple[float, float]]]]]:
         return len(arcs) - 1
 
     he = tile_box(130000)
-    tj = tile_box(120000)
+    tile_box(120000)
     shared = [(he[2], he[3]), (he[2], he[1])]  # Hebei's east edge, north -> south
     shared_id = add_arc(shared)
     for code in CODES:

@@ -231,7 +231,7 @@ def test_a_spec_uses_a_merged_user_series(tmp_path):
     from its CSV and merged into the panel, is a control of a two-way FE spec and its slope is
     recovered (tolerance 0.01, about 10 standard errors at N = 310)."""
     from tfp_talent.data.provinces import registry_frame
-    from tfp_talent.talent.specs import run_spec
+    from tfp_talent.study.run import run_spec
 
     rng = np.random.default_rng(7)
     years = list(range(2010, 2020))

@@ -7,9 +7,10 @@
 # (run with --keep-going to build them all). The spec dict and the seed are params, so
 # editing one spec re-runs only that spec and the tables / figures / report that use it.
 # (config/schema.yaml types every spec; check_config in common.smk runs the cross-checks of
-# tfp_talent.talent.specs.check_study_config: kind / estimator / cov combinations, TFP variants,
+# tfp_talent.config.check_study_config: kind / estimator / cov combinations, TFP variants,
 # specs and covariances named by tables and figures.)
-from tfp_talent.talent.specs import normalise_spec, spec_names_of
+from tfp_talent.config import spec_names_of
+from tfp_talent.study.spec import normalise_spec
 
 RESULTS = "reports/results"
 STUDY_LOGS = f"{LOGS}/study"

@@ -3,7 +3,7 @@
 from tfp_talent.data.user_series import read_panel_with_user_series
 from tfp_talent.io import read_panel, write_json
 from tfp_talent.logs import script_run
-from tfp_talent.talent.specs import run_spec
+from tfp_talent.study.run import run_spec
 
 with script_run(snakemake.log[0]) as log:  # noqa: F821
     inp = snakemake.input  # noqa: F821

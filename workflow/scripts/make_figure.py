@@ -7,8 +7,8 @@ from tfp_talent.io import read_panel
 from tfp_talent.logs import script_run
 from tfp_talent.report.document import load_json_files
 from tfp_talent.report.style import save_figure
-from tfp_talent.talent.outputs import build_figure, merged_data
-from tfp_talent.talent.specs import build_analysis_frame
+from tfp_talent.study.figures import build_figure
+from tfp_talent.study.sample import build_analysis_frame, merged_data
 
 with script_run(snakemake.log[0]) as log:  # noqa: F821
     inp = snakemake.input  # noqa: F821

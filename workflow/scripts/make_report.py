@@ -14,7 +14,8 @@ from tfp_talent.report.document import (
     reproducibility_markdown,
     write_report,
 )
-from tfp_talent.talent.outputs import build_tables, report_context
+from tfp_talent.study.report_context import report_context
+from tfp_talent.study.tables import build_tables
 
 with script_run(snakemake.log[0]) as log:  # noqa: F821
     inp = snakemake.input  # noqa: F821

@@ -7,7 +7,8 @@ from tfp_talent.io import read_panel
 from tfp_talent.logs import script_run
 from tfp_talent.report.document import load_json_files
 from tfp_talent.report.render import write_table
-from tfp_talent.talent.outputs import build_table, merged_data
+from tfp_talent.study.sample import merged_data
+from tfp_talent.study.tables import build_table
 
 with script_run(snakemake.log[0]) as log:  # noqa: F821
     inp = snakemake.input  # noqa: F821

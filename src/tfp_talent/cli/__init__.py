@@ -19,6 +19,10 @@ SUBCOMMAND_MODULES = (
     "tfp_talent.cli.tfp",
     "tfp_talent.cli.panel",
     "tfp_talent.cli.threshold",
+    "tfp_talent.cli.gmm",
+    "tfp_talent.cli.entropy",
+    "tfp_talent.cli.moran",
+    "tfp_talent.cli.spatial",
 )
 
 EPILOG = """examples:
@@ -33,12 +37,14 @@ class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with one line on usage errors (its default is also 2)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        """Print the usage and one ``error:`` line, exit 2 (argparse's own exit code for usage errors)."""
         self.print_usage(sys.stderr)
         print(f"error: {message}", file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``tfp-talent`` argument parser with every sub-command of :data:`SUBCOMMAND_MODULES`."""
     parser = _Parser(
         prog="tfp-talent",
         description="Panel estimators and TFP measures of the tfp_talent package, on any panel file.",
@@ -54,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI: parse ``argv``, call the sub-command's handler; bad input prints one line and returns 2."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -198,6 +198,7 @@ def _model_terms(args: argparse.Namespace, *extra: str, need_x: bool = True) -> 
 
 
 def run_panel(args: argparse.Namespace) -> int:
+    """``tfp-talent panel``: read the panel, :func:`~tfp_talent.estimators.panel.fit_panel`, write the JSON."""
     from tfp_talent.estimators.panel import fit_panel
     from tfp_talent.io import write_json
 
@@ -223,6 +224,7 @@ def run_panel(args: argparse.Namespace) -> int:
 
 
 def run_hausman(args: argparse.Namespace) -> int:
+    """``tfp-talent hausman``: read the panel, :func:`~tfp_talent.estimators.hausman.hausman`, write the JSON."""
     from tfp_talent.estimators.hausman import hausman
     from tfp_talent.io import write_json
 
@@ -249,6 +251,7 @@ def run_hausman(args: argparse.Namespace) -> int:
 
 
 def run_iv(args: argparse.Namespace) -> int:
+    """``tfp-talent iv``: read the panel, :func:`~tfp_talent.estimators.iv.fit_iv`, write the JSON."""
     from tfp_talent.estimators.iv import fit_iv
     from tfp_talent.io import write_json
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tfp_talent.data import provinces, readers
+from tfp_talent.data import provinces, readers, readers_rda
 from tfp_talent.data.codebook import build_codebook
 from tfp_talent.data.definitions import (
     IMPUTATION_DEPENDENTS,
@@ -51,7 +51,7 @@ _READERS = {
     "nbs_csv": readers.read_nbs_provincial_csv,
     "nbs_national_csv": readers.read_nbs_national_csv,
     "nbs_export": readers.read_nbs_export,
-    "yearbook_rda": readers.read_yearbook_rda,
+    "yearbook_rda": readers_rda.read_yearbook_rda,
 }
 
 

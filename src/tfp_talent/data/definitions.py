@@ -65,10 +65,12 @@ class RawSeries:
 
     @property
     def path(self) -> str:
+        """The raw file's path relative to ``data/raw``."""
         return SOURCES[self.source][0]
 
     @property
     def header(self) -> str:
+        """The column header the raw file is expected to carry."""
         return f"{self.indicator}({self.unit})"
 
 

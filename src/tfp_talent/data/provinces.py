@@ -27,6 +27,7 @@ from tfp_talent.errors import InputError
 
 @dataclass(frozen=True)
 class Province:
+    """One province-level unit: NBS code, Chinese full and short names, pinyin, English name, regions."""
     code: int
     name_full: str
     name_short: str

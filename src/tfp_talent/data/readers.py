@@ -95,7 +95,7 @@ def split_indicator(header: str) -> tuple[str, str]:
     return match.group("name").strip(), match.group("unit").strip()
 
 
-def _require_file(path: Path) -> None:
+def require_file(path: Path) -> None:
     if not path.exists():
         raise InputError("raw file not found", file=path, hint="restore data/raw (see data/raw/PROVENANCE.md)")
     if path.stat().st_size == 0:
@@ -178,14 +178,14 @@ def parse_numbers(
     return out
 
 
-def _check_duplicates(frame: pd.DataFrame, keys: list[str], *, file: str | Path, label: str) -> None:
+def check_duplicates(frame: pd.DataFrame, keys: list[str], *, file: str | Path, label: str) -> None:
     dup = frame.duplicated(keys, keep=False)
     if dup.any():
         rows = sorted({tuple(r) for r in frame.loc[dup, keys].itertuples(index=False, name=None)})
         raise InputError(f"duplicated {label} (each must appear once)", file=file, column=keys, rows=rows)
 
 
-def _parse_years(values: Sequence[object], *, file: str | Path, column: str, rows: Sequence[object]) -> list[int]:
+def parse_years(values: Sequence[object], *, file: str | Path, column: str, rows: Sequence[object]) -> list[int]:
     """Years must be written as 4-digit integers (``2019``; ``2019.0`` from R/Excel also accepted)."""
     years: list[int] = []
     bad: list[object] = []
@@ -209,7 +209,7 @@ def _parse_years(values: Sequence[object], *, file: str | Path, column: str, row
     return years
 
 
-def _resolve(frame: pd.DataFrame, column: str, *, file: Path, notes: list[str] | None) -> pd.DataFrame:
+def resolve_provinces(frame: pd.DataFrame, column: str, *, file: Path, notes: list[str] | None) -> pd.DataFrame:
     drops: list[str] = []
     out = provinces.resolve_frame(frame, column, source=str(file), log=drops)
     for msg in drops:
@@ -234,9 +234,9 @@ def _is_province_name(name: str) -> bool:
 # ----------------------------------------------------------------------------- NBS long CSV
 
 
-def _read_utf8_csv(path: Path, *, expected: list[str]) -> pd.DataFrame:
+def read_utf8_csv(path: Path, *, expected: list[str]) -> pd.DataFrame:
     """Read a UTF-8 CSV as text cells; raise InputError for encoding, shape or header problems."""
-    _require_file(path)
+    require_file(path)
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -312,17 +312,17 @@ def read_nbs_provincial_csv(
     the code resolved from 省份.
     """
     path = Path(path)
-    frame = _read_utf8_csv(path, expected=["省份编码", "省份", "年份"])
+    frame = read_utf8_csv(path, expected=["省份编码", "省份", "年份"])
     frame["_line"] = np.arange(len(frame))
     lines = [f"line {i + 2}" for i in frame["_line"]]
-    frame["year"] = _parse_years(frame["年份"].tolist(), file=path, column="年份", rows=lines)
-    frame = _resolve(frame, "省份", file=path, notes=notes)
+    frame["year"] = parse_years(frame["年份"].tolist(), file=path, column="年份", rows=lines)
+    frame = resolve_provinces(frame, "省份", file=path, notes=notes)
     stated = pd.to_numeric(frame["省份编码"].str.strip(), errors="coerce")
     wrong = stated.ne(frame["province_code"])
     if wrong.any():
         bad = [f"line {i + 2}: {c} {n}" for i, c, n in zip(frame.loc[wrong, "_line"], frame.loc[wrong, "省份编码"], frame.loc[wrong, "省份"], strict=True)]
         raise InputError("省份编码 does not match the province name", file=path, column="省份编码", rows=bad)
-    _check_duplicates(frame, ["province_code", "year"], file=path, label="province-year rows")
+    check_duplicates(frame, ["province_code", "year"], file=path, label="province-year rows")
     keys = ["_line", "province_code", "year"]
     long = _melt_indicators(frame[keys + [c for c in frame.columns if c not in (*keys, "省份编码", "省份", "年份")]], keys, path=path, missing_markers=missing_markers, notes=notes)
     long["source_file"] = path.as_posix()
@@ -339,11 +339,11 @@ def read_nbs_national_csv(
     gives ``人民币对美元汇率`` in unit ``美元=100`` (yuan per 100 US dollars).
     """
     path = Path(path)
-    frame = _read_utf8_csv(path, expected=["年份"])
+    frame = read_utf8_csv(path, expected=["年份"])
     frame["_line"] = np.arange(len(frame))
     lines = [f"line {i + 2}" for i in frame["_line"]]
-    frame["year"] = _parse_years(frame["年份"].tolist(), file=path, column="年份", rows=lines)
-    _check_duplicates(frame, ["year"], file=path, label="years")
+    frame["year"] = parse_years(frame["年份"].tolist(), file=path, column="年份", rows=lines)
+    check_duplicates(frame, ["year"], file=path, label="years")
     keys = ["_line", "year"]
     long = _melt_indicators(frame[keys + [c for c in frame.columns if c not in (*keys, "年份")]], keys, path=path, missing_markers=missing_markers, notes=notes)
     long["source_file"] = path.as_posix()
@@ -356,7 +356,7 @@ def read_nbs_national_csv(
 
 def _export_rows(path: Path) -> list[list[object]]:
     """The cells of an NBS export as rows: GBK CSV or xlsx (first sheet)."""
-    _require_file(path)
+    require_file(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
         try:
@@ -481,8 +481,8 @@ def read_nbs_export(path: str | Path, *, missing_markers: str = "nan", notes: li
         for j, year in year_cols:
             records.append((i + 1, cells[0], year, cells[j]))
     frame = pd.DataFrame(records, columns=["line", "地区", "year", "cell"])
-    frame = _resolve(frame, "地区", file=path, notes=notes)
-    _check_duplicates(frame, ["province_code", "year"], file=path, label="province rows")
+    frame = resolve_provinces(frame, "地区", file=path, notes=notes)
+    check_duplicates(frame, ["province_code", "year"], file=path, label="province rows")
     frame["value"] = parse_numbers(
         frame["cell"].tolist(),
         file=path,
@@ -498,120 +498,3 @@ def read_nbs_export(path: str | Path, *, missing_markers: str = "nan", notes: li
     frame["source_file"] = path.as_posix()
     out = frame[TIDY_COLUMNS].sort_values(["province_code", "year"], kind="mergesort").reset_index(drop=True)
     return out.astype({"province_code": "int64", "year": "int64", "value": "float64"})
-
-
-# ----------------------------------------------------------------------------- R data files
-
-
-def _read_rda(path: Path, expected: list[str]) -> pd.DataFrame:
-    _require_file(path)
-    try:
-        import pyreadr
-
-        objects = pyreadr.read_r(str(path))
-    except Exception as err:  # noqa: BLE001 - a reader failure becomes one line
-        raise InputError(f"cannot be read as an R data file: {type(err).__name__}: {err}".splitlines()[0], file=path) from None
-    frames = [v for v in objects.values() if isinstance(v, pd.DataFrame)]
-    if len(frames) != 1:
-        raise InputError(f"expected one data frame in the .rda file, found {len(frames)}", file=path)
-    frame = frames[0].copy()
-    frame.columns = [str(c) for c in frame.columns]
-    missing = [c for c in expected if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"missing or renamed column(s); found: {', '.join(frame.columns)}", file=path, column=missing
-        )
-    if frame.empty:
-        raise InputError("data frame has no rows", file=path)
-    return frame.reset_index(drop=True)
-
-
-_YEARBOOK_COLUMNS = ["province", "year", "chn_block4", "value", "units", "variables"]
-
-
-def _yearbook_frame(path: Path, *, missing_markers: str, notes: list[str] | None) -> pd.DataFrame:
-    frame = _read_rda(path, _YEARBOOK_COLUMNS)
-    rows = [f"row {i + 1}" for i in range(len(frame))]
-    frame["year_int"] = _parse_years(frame["year"].tolist(), file=path, column="year", rows=rows)
-    frame["row"] = rows
-    frame["num"] = parse_numbers(
-        frame["value"].tolist(), file=path, columns=["value"] * len(frame), rows=rows, missing_markers=missing_markers, notes=notes
-    )
-    return frame
-
-
-def read_yearbook_rda(path: str | Path, *, missing_markers: str = "nan", notes: list[str] | None = None) -> pd.DataFrame:
-    """Read a Science & Technology Yearbook ``.rda`` (techme package) into the tidy frame.
-
-    Columns used: ``province`` (Chinese short names, some printed with inserted
-    spaces ``'北   京'`` or misspelt ``'内蒙占'``; resolved by the registry),
-    ``year`` (string), ``chn_block4`` (item -> ``variable``, e.g. 合计, 研究人员),
-    ``value`` and ``units``. The 全国 rows are dropped (logged); use
-    :func:`read_yearbook_national` for them.
-    """
-    path = Path(path)
-    frame = _yearbook_frame(path, missing_markers=missing_markers, notes=notes)
-    frame = _resolve(frame, "province", file=path, notes=notes)
-    out = pd.DataFrame(
-        {
-            "province_code": frame["province_code"].astype("int64"),
-            "year": frame["year_int"].astype("int64"),
-            "variable": frame["chn_block4"].astype(str).str.strip(),
-            "value": frame["num"].astype("float64"),
-            "unit": frame["units"].astype(str).str.strip(),
-            "source_file": path.as_posix(),
-        }
-    )
-    dup = out.duplicated(["province_code", "year", "variable"], keep=False)
-    if dup.any():
-        rows = [f"{r} ({p}, {y}, {v})" for r, p, y, v in zip(frame.loc[dup.values, "row"], frame.loc[dup.values, "province"], out.loc[dup, "year"], out.loc[dup, "variable"], strict=True)]
-        raise InputError("duplicated (province, year, item) rows", file=path, column=["province", "year", "chn_block4"], rows=rows)
-    return out.sort_values(["variable", "province_code", "year"], kind="mergesort").reset_index(drop=True)
-
-
-def read_yearbook_national(path: str | Path, *, missing_markers: str = "nan", notes: list[str] | None = None) -> pd.DataFrame:
-    """The 全国 (national) rows of a Science & Technology Yearbook ``.rda``.
-
-    Returns ``(year, variable, value, unit, source_file)``; used to check that the
-    provinces sum to the published national totals.
-    """
-    path = Path(path)
-    frame = _yearbook_frame(path, missing_markers=missing_markers, notes=notes)
-    frame = frame.loc[frame["province"].map(provinces.is_national)]
-    out = pd.DataFrame(
-        {
-            "year": frame["year_int"].astype("int64"),
-            "variable": frame["chn_block4"].astype(str).str.strip(),
-            "value": frame["num"].astype("float64"),
-            "unit": frame["units"].astype(str).str.strip(),
-            "source_file": path.as_posix(),
-        }
-    )
-    _check_duplicates(out, ["year", "variable"], file=path, label="national (year, item) rows")
-    return out.sort_values(["variable", "year"], kind="mergesort").reset_index(drop=True)
-
-
-def read_asset_rda(path: str | Path, *, notes: list[str] | None = None) -> pd.DataFrame:
-    """Read ``asset.rda`` (CHNCapitalStock 0.1.1) into the tidy frame.
-
-    Variables ``invest`` (gross fixed capital formation, 亿元, current prices),
-    ``InvestIndex`` (real investment index, 1952 = 100), ``InvestPrice``
-    (investment price index, 1952 = 1) and ``depr`` (depreciation, 亿元); units in
-    :data:`ASSET_UNITS` (the file states none). ``prv`` is pinyin (``shaanxi`` =
-    陕西, ``shanxi`` = 山西); ``yr`` is stored as float and must be integral.
-    """
-    path = Path(path)
-    frame = _read_rda(path, ["prv", "yr", *ASSET_UNITS])
-    yr = pd.to_numeric(frame["yr"], errors="coerce")
-    bad = yr.isna() | (yr != yr.round())
-    if bad.any():
-        raise InputError("non-integer year(s)", file=path, column="yr", rows=[f"row {i + 1}: {frame.at[i, 'yr']!r}" for i in frame.index[bad]])
-    frame["year"] = yr.astype("int64")
-    frame = _resolve(frame, "prv", file=path, notes=notes)
-    _check_duplicates(frame, ["province_code", "year"], file=path, label="province-year rows")
-    long = frame.melt(id_vars=["province_code", "year"], value_vars=list(ASSET_UNITS), var_name="variable", value_name="value")
-    long["value"] = pd.to_numeric(long["value"], errors="coerce").astype("float64")
-    long["unit"] = long["variable"].map(ASSET_UNITS)
-    long["source_file"] = path.as_posix()
-    out = long[TIDY_COLUMNS].sort_values(["variable", "province_code", "year"], kind="mergesort")
-    return out.reset_index(drop=True).astype({"province_code": "int64", "year": "int64"})

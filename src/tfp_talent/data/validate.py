@@ -84,6 +84,7 @@ def validate_panel(panel: pd.DataFrame, *, start: int, end: int, raw_dir: str | 
         raise InputError("unbalanced panel", file=where, column="year", rows=[f"{c}: {k} years" for c, k in n[n != len(want)].items()])
 
     def offending(mask: pd.Series, col: str) -> list[tuple[int, int, float]]:
+        """Rows (entity-time keys) where ``mask`` is true, for error messages."""
         sub = panel.loc[mask]
         return [(int(p), int(y), float(v)) for p, y, v in zip(sub["province_code"], sub["year"], sub[col], strict=True)]
 
@@ -150,7 +151,7 @@ def check_consistency(tidy: dict[str, pd.DataFrame], raw_dir: str | Path = "data
         passed.append(f"check: {year} higher-education enrolment summed over 31 provinces = {total:.4f} 万 = national {national} 万")
 
     # 2. yearbook provinces vs the yearbook's 全国 rows
-    from tfp_talent.data.readers import read_yearbook_national
+    from tfp_talent.data.readers_rda import read_yearbook_national
 
     national: dict[Path, pd.DataFrame] = {}
     for alias in ("rd_fte", "rd_researchers_fte", "rd_expenditure"):

@@ -10,7 +10,7 @@ Terms
     calendar period t - k (the time column must hold integers, e.g. years); it is
     missing when that period is absent, so lags never cross a gap. A column of the
     data whose name looks like a lag (``L2.x`` made by
-    :func:`tfp_talent.talent.design.add_lags`) is used as it is.
+    :func:`tfp_talent.study.transforms.add_lags`) is used as it is.
 
 Missing values
     Rows with a missing value in any term are dropped (listwise, as Stata does);
@@ -23,7 +23,6 @@ formula-based engines; ``names`` maps them back.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,8 +34,6 @@ from tfp_talent import within
 from tfp_talent.errors import InputError
 from tfp_talent.io import numeric_column, require_columns, require_unique_keys
 
-LAG_RE = re.compile(r"^L(\d*)\.(.+)$")
-MAX_LAG = 50
 FIXEF_TOL = 1e-10
 
 
@@ -56,12 +53,9 @@ def parse_term(token: str, columns: Sequence[str] | pd.Index) -> Term:
         raise InputError("empty variable name")
     if token in columns:
         return Term(token, token, 0)
-    m = LAG_RE.match(token)
-    if m:
-        k = int(m.group(1)) if m.group(1) else 1
-        if not 1 <= k <= MAX_LAG:
-            raise InputError(f"lag order must be between 1 and {MAX_LAG}, got {k}", column=token)
-        return Term(token, m.group(2), k)
+    lag = within.parse_lag(token)
+    if lag is not None:
+        return Term(token, lag[1], lag[0])
     return Term(token, token, 0)
 
 
@@ -114,6 +108,7 @@ class PreparedPanel:
 
     @property
     def nobs(self) -> int:
+        """Number of observations used (rows with every variable present)."""
         return len(self.frame)
 
     def col(self, term: str) -> np.ndarray:

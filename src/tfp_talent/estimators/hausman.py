@@ -43,6 +43,7 @@ from tfp_talent.errors import InputError
 from tfp_talent.estimators.design import parse_formula, prepare_panel
 from tfp_talent.estimators.inference import DEFAULT_CLUSTER, DEFAULT_CONVENTION
 from tfp_talent.estimators.panel import fit_panel
+from tfp_talent.estimators.re_variance import DEFAULT_RE_VARIANCE
 from tfp_talent.estimators.results import json_safe
 
 EIG_TOL = 1e-10
@@ -84,9 +85,11 @@ class HausmanResult:
 
     @property
     def valid(self) -> bool:
+        """True when the statistic is a finite, non-negative chi-squared value."""
         return math.isfinite(self.p_value)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict of the test: statistic, df, p-value, compared coefficients and diagnostics."""
         def series(s: pd.Series | None) -> dict[str, float] | None:
             return None if s is None else {str(k): float(v) for k, v in s.items()}
 
@@ -133,6 +136,7 @@ def hausman(
     convention: str = DEFAULT_CONVENTION,
     aux: str = "re",
     sigma: str = "none",
+    re_variance: str = DEFAULT_RE_VARIANCE,
     file: str | Path | None = None,
 ) -> HausmanResult:
     """Test fixed against random effects (see the module docstring for the formulas).
@@ -141,6 +145,10 @@ def hausman(
     period dummies; default). ``method``: ``classic`` (``cov`` must be
     ``unadjusted``, the default) or ``mundlak`` (default ``cov="clustered"`` by
     ``cluster``). ``y``/``x`` as in :func:`~tfp_talent.estimators.panel.fit_panel`.
+    ``re_variance``: the RE variance components of the classic test, ``stata`` (default; Stata's
+    ``hausman`` after ``xtreg, re``) or ``plm`` (R plm's ``phtest`` after ``random.method="swar"``);
+    they coincide on balanced panels. Degrees of freedom: the number of slopes compared (period
+    effects are not compared, as ``phtest`` with ``effect="twoways"``).
     """
     if x is None:
         y, x = parse_formula(y)
@@ -156,7 +164,7 @@ def hausman(
             )
         if sigma not in ("none", "more", "less"):
             raise InputError(f"unknown sigma {sigma!r}; use none, more or less")
-        return _classic(data, y, x, entity, time, effects, convention, sigma, file)
+        return _classic(data, y, x, entity, time, effects, convention, sigma, re_variance, file)
     if method == "mundlak":
         if sigma != "none":
             raise InputError("sigma is only used by the classic test")
@@ -175,10 +183,14 @@ def _classic(
     effects: str,
     convention: str,
     sigma: str,
+    re_variance: str,
     file: str | Path | None,
 ) -> HausmanResult:
     fe = fit_panel(data, y, x, entity=entity, time=time, model="fe", effects=effects, cov="unadjusted", cluster=None, convention=convention, file=file)
-    re = fit_panel(data, y, x, entity=entity, time=time, model="re", effects=effects, cov="unadjusted", cluster=None, convention=convention, file=file)
+    re = fit_panel(
+        data, y, x, entity=entity, time=time, model="re", effects=effects, cov="unadjusted", cluster=None,
+        convention=convention, re_variance=re_variance, file=file,
+    )
     names = [n for n in fe.params.index if n in re.params.index]
     b = fe.params[names] - re.params[names]
     v_fe = fe.cov.loc[names, names].to_numpy()

@@ -198,24 +198,19 @@ def small_sample_factor(
         if convention == "cluster":
             return 1.0
         return _ratio(n, n - k_all)
-    if cov == "clustered":
-        g = int(n_clusters or 0)
+    if cov in ("clustered", "driscoll-kraay"):
+        # G/(G-1) over clusters, or T/(T-1) over periods for Driscoll-Kraay (its "clusters" are the periods)
+        clustered = cov == "clustered"
+        g = int((n_clusters if clustered else n_periods) or 0)
         if g < 2:
-            raise InputError(f"clustered standard errors need at least 2 clusters, got {g}")
+            unit = "clustered standard errors need at least 2 clusters" if clustered else (
+                "driscoll-kraay standard errors need at least 2 periods")
+            raise InputError(f"{unit}, got {g}")
         gfac = g / (g - 1)
         if convention == "cluster":
             return gfac
-        kk = k_all - k_fe_nested if convention == "stata" else k_all
+        kk = k_all - (k_fe_nested if clustered else k_fe_entity) if convention == "stata" else k_all
         return gfac * _ratio(n - 1, n - kk)
-    if cov == "driscoll-kraay":
-        t = int(n_periods or 0)
-        if t < 2:
-            raise InputError(f"driscoll-kraay standard errors need at least 2 periods, got {t}")
-        tfac = t / (t - 1)
-        if convention == "cluster":
-            return tfac
-        kk = k_all - k_fe_entity if convention == "stata" else k_all
-        return tfac * _ratio(n - 1, n - kk)
     raise InputError(f"unknown cov {cov!r}")
 
 

@@ -295,7 +295,20 @@ def fit_iv(
             "fixef_tol": FIXEF_TOL if effects != "none" else None,
         }
     )
-    res = assemble(
+    if clu != "both":  # two-way clustering is not offered by the weak-IV statistics (ivreg2 neither)
+        from tfp_talent.estimators.iv_diagnostics import iv_weak_diagnostics
+
+        w_d = np.column_stack([np.ones(n), W]) if const else W
+        weak = iv_weak_diagnostics(
+            Y[:, 0], X_end, w_d, Z, cov=cov,
+            clusters={"entity": e, "time": t}.get(clu) if cov == "clustered" else None,
+            endog_names=endog_l,
+            dofminus=prep.n_entities if effects in ("entity", "twoway") else 0,
+            sdofminus={"twoway": prep.n_periods - 1, "time": prep.n_periods}.get(effects, 0),
+            level=level,
+        )
+        extra["weak_iv"] = weak.to_dict()
+    out = assemble(
         names=[str(c) for c in names],
         params=params,
         vcv=vraw * factor,
@@ -318,8 +331,8 @@ def fit_iv(
         extra=extra,
         normal=False,
     )
-    res.design = Design(prep=prep, expansion=expansion, terms=[*endog_t, *exog_t], depvar_term=y)
-    return res
+    out.design = Design(prep=prep, expansion=expansion, terms=[*endog_t, *exog_t], depvar_term=y)
+    return out
 
 
 def _rsquared_levels(y: np.ndarray, resid: np.ndarray) -> float:

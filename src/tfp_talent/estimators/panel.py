@@ -45,6 +45,7 @@ from tfp_talent.estimators.inference import (
 )
 from tfp_talent.estimators.panel_linearmodels import fit_linearmodels
 from tfp_talent.estimators.panel_pyfixest import fit_pyfixest
+from tfp_talent.estimators.re_variance import DEFAULT_RE_VARIANCE, RE_VARIANCES
 from tfp_talent.estimators.results import Design, PanelResult
 
 EFFECTS = ("none", "entity", "time", "twoway")
@@ -112,6 +113,7 @@ def fit_panel(
     bandwidth: int | None = None,
     convention: str = DEFAULT_CONVENTION,
     level: float = DEFAULT_LEVEL,
+    re_variance: str = DEFAULT_RE_VARIANCE,
     vcov: str | dict[str, str] | None = None,
     file: str | Path | None = None,
 ) -> PanelResult:
@@ -159,6 +161,10 @@ def fit_panel(
         ``none`` — formulas in :mod:`tfp_talent.estimators.inference`.
     level
         Confidence level of ``conf_int``.
+    re_variance
+        Random-effects variance components: ``stata`` (default; ``xtreg, re``, linearmodels) or
+        ``plm`` (R plm's Swamy–Arora with its unbalanced-panel trace corrections); equal on balanced
+        panels (:mod:`tfp_talent.estimators.re_variance`).
     file
         Name of the data file, for error messages.
 
@@ -218,6 +224,10 @@ def fit_panel(
     x_names = [n for n in prep.safe if n != y_col[0]]
     if len(x_names) != len(x_cols):
         raise InputError("a regressor is listed twice", column=x)
-    res = ENGINES[model](prep, y_col[0], x_names, model, eff, cov, clu, bandwidth, convention, level)
+    if re_variance not in RE_VARIANCES:
+        raise InputError(f"unknown re_variance {re_variance!r}; use one of {', '.join(RE_VARIANCES)}")
+    if re_variance != DEFAULT_RE_VARIANCE and model != "re":
+        raise InputError(f"re_variance is only used with model 're' (got model {model!r})")
+    res = ENGINES[model](prep, y_col[0], x_names, model, eff, cov, clu, bandwidth, convention, level, re_variance)
     res.design = Design(prep=prep, expansion=expansion, terms=list(x), depvar_term=str(y))
     return res

@@ -12,6 +12,7 @@ import pandas as pd
 from tfp_talent.errors import InputError
 from tfp_talent.estimators.design import PreparedPanel, check_regressors
 from tfp_talent.estimators.inference import cluster_count, default_bandwidth, small_sample_factor
+from tfp_talent.estimators.re_variance import DEFAULT_RE_VARIANCE
 from tfp_talent.estimators.results import CONST, PanelResult, assemble, common_extra
 
 
@@ -26,7 +27,14 @@ def fit_linearmodels(
     bandwidth: int | None,
     convention: str,
     level: float,
+    re_variance: str = DEFAULT_RE_VARIANCE,
 ) -> PanelResult:
+    """Random effects, first differences or between regression through linearmodels.
+
+    ``re_variance`` selects the random-effects variance components: ``stata`` (linearmodels'
+    ``RandomEffects``, as ``xtreg, re``) or ``plm`` (R plm's Swamy–Arora; see
+    :mod:`tfp_talent.estimators.re_variance`); they coincide on balanced panels.
+    """
     import linearmodels
     from linearmodels import BetweenOLS, FirstDifferenceOLS, RandomEffects
 
@@ -78,7 +86,9 @@ def fit_linearmodels(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if model == "re":
+            if model == "re" and re_variance == "plm":
+                res = _plm_random_effects(f["_e"].to_numpy(), dep, exog, lm_cov, cfg)
+            elif model == "re":
                 res = RandomEffects(dep, exog).fit(cov_type=lm_cov, debiased=False, **cfg)
             elif model == "fd":
                 res = FirstDifferenceOLS(dep, exog).fit(cov_type=lm_cov, debiased=False, **cfg)
@@ -118,6 +128,7 @@ def fit_linearmodels(
                 "rho": float(vd["Percent due to Effects"]),
                 "theta_mean": float(np.asarray(res.theta).mean()),
                 "period_dummies": n_dummies,
+                "re_variance": re_variance,
             }
         )
     extra["rsquared_between"] = float(res.rsquared_between)
@@ -149,6 +160,50 @@ def fit_linearmodels(
         normal=(model == "re"),
         n_clusters_override=n_clu,
         n_periods_override=n_periods_dk,
+    )
+
+
+def _plm_random_effects(entity: np.ndarray, dep: pd.Series, exog: pd.DataFrame, cov_type: str, cfg: dict) -> Any:
+    """GLS with plm's Swamy–Arora θ_i: OLS (linearmodels PooledOLS, so the same covariance options) of
+    the quasi-demeaned y_it − θ_i ȳ_i on z_it − θ_i z̄_i; R² between/within/overall of the RE estimates."""
+    from types import SimpleNamespace
+
+    from linearmodels import PooledOLS
+
+    from tfp_talent.estimators.re_variance import swamy_arora_plm
+
+    y, z = dep.to_numpy(dtype=float), exog.to_numpy(dtype=float)
+    s_nu, s_eta, theta = swamy_arora_plm(entity, y, z)
+    counts = np.bincount(entity).astype(float)
+
+    def means(v: np.ndarray) -> np.ndarray:
+        s = np.zeros((len(counts), *v.shape[1:]))
+        np.add.at(s, entity, v)
+        return (s / counts.reshape((-1,) + (1,) * (v.ndim - 1)))[entity]
+
+    ys = pd.Series(y - theta * means(y), index=dep.index, name=dep.name)
+    zs = pd.DataFrame(z - theta[:, None] * means(z), index=exog.index, columns=exog.columns)
+    fit = PooledOLS(ys, zs).fit(cov_type=cov_type, debiased=False, **cfg)
+    b = fit.params.to_numpy()
+    e = y - z @ b
+
+    def r2(resid: np.ndarray, dev: np.ndarray) -> float:
+        tss = float((dev**2).sum())
+        return 1.0 - float((resid**2).sum()) / tss if tss > 0 else float("nan")
+
+    return SimpleNamespace(
+        params=fit.params,
+        cov=fit.cov,
+        nobs=fit.nobs,
+        resid_ss=fit.resid_ss,
+        rsquared=fit.rsquared,
+        rsquared_overall=r2(e, y - y.mean()),
+        rsquared_within=r2(e - means(e), y - means(y)),
+        rsquared_between=r2(means(e), means(y) - y.mean()),
+        theta=theta,
+        variance_decomposition={
+            "Effects": s_eta, "Residual": s_nu, "Percent due to Effects": s_eta / (s_eta + s_nu),
+        },
     )
 
 

@@ -29,7 +29,14 @@ from tfp_talent.estimators.inference import (
     nested_levels,
     small_sample_factor,
 )
-from tfp_talent.estimators.results import CONST, PanelResult, assemble, common_extra, within_rsquared
+from tfp_talent.estimators.results import (
+    CONST,
+    PanelResult,
+    assemble,
+    common_extra,
+    entity_within_rsquared,
+    within_rsquared,
+)
 
 
 def fit_pyfixest(
@@ -43,7 +50,10 @@ def fit_pyfixest(
     bandwidth: int | None,
     convention: str,
     level: float,
+    re_variance: str | None = None,  # random effects only (see panel_linearmodels)
 ) -> PanelResult:
+    """Pooled OLS or fixed effects: effects projected out in a fixed order (see the module docstring), then
+    pyfixest's ``feols`` on the demeaned equation; its raw sandwich times the inference module's factor."""
     feols, ssc, pf_version = load_feols()
 
     s = prep.safe
@@ -137,6 +147,8 @@ def fit_pyfixest(
     r2w = within_rsquared(prep, yv, ssr, eff)
     extra = common_extra(prep, clu, cov, bw)
     extra["fixef_tol"] = FIXEF_TOL if fe else None
+    if eff == "twoway":
+        extra["rsquared_within_entity"] = entity_within_rsquared(prep, yv, ssr)
     extra["ssr"] = ssr
     if cov == "unadjusted":
         extra["s2"] = extra["ssr"] / n * factor

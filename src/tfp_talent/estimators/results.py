@@ -307,6 +307,7 @@ class PanelResult:
 
 
 def json_safe(obj: Any) -> Any:
+    """``obj`` with numpy scalars, Series and tuples turned into JSON types (keys as strings)."""
     if isinstance(obj, dict):
         return {str(k): json_safe(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -323,6 +324,7 @@ def json_safe(obj: Any) -> Any:
 
 
 def common_extra(prep: PreparedPanel, clu: str | None, cov: str, bw: int | None) -> dict[str, Any]:
+    """Bookkeeping every panel result records: entity/time names, balance, rows dropped, clusters, DK lag."""
     extra: dict[str, Any] = {
         "entity": prep.entity,
         "time": prep.time,
@@ -415,14 +417,30 @@ def assemble(
 
 
 def within_rsquared(prep: PreparedPanel, y: np.ndarray, ssr: float, effects: str) -> float:
-    """Within R² = 1 − SSR / Σ_it (y_it − ȳ_i)², SSR of the full model (effects included).
+    """Within R² = 1 − SSR / Σ_it ỹ_it², ỹ = y net of *every* absorbed fixed effect.
 
-    As Stata's ``xtreg, fe`` "R-sq within" (with period dummies for two-way effects);
-    for time effects only, the means are the period means. NaN without effects.
+    The definition of fixest's ``r2_within`` and ``reghdfe`` (Correia 2016): for two-way effects ỹ is
+    y demeaned by entity and period, so the period effects do not count as explained variation (Stata's
+    ``xtreg, fe`` with period dummies counts them; that number is ``extra["rsquared_within_entity"]``).
+    For entity (period) effects only, ỹ is y minus its entity (period) mean. NaN without effects.
     """
     if effects == "none":
         return math.nan
-    codes = prep.frame["_t" if effects == "time" else "_e"].to_numpy()
+    if effects == "twoway":
+        f = prep.frame
+        yt = demean(y[:, None], f["_e"].to_numpy(), f["_t"].to_numpy(), "twoway")[:, 0]
+        tss = float((yt**2).sum())
+        return 1.0 - ssr / tss if tss > 0 else math.nan
+    return _one_way_within_rsquared(prep, y, ssr, "_t" if effects == "time" else "_e")
+
+
+def entity_within_rsquared(prep: PreparedPanel, y: np.ndarray, ssr: float) -> float:
+    """1 − SSR / Σ_it (y_it − ȳ_i)²: Stata's ``xtreg, fe`` "R-sq within" (period dummies count as explained)."""
+    return _one_way_within_rsquared(prep, y, ssr, "_e")
+
+
+def _one_way_within_rsquared(prep: PreparedPanel, y: np.ndarray, ssr: float, code: str) -> float:
+    codes = prep.frame[code].to_numpy()
     counts = np.bincount(codes)
     means = np.bincount(codes, weights=y) / np.where(counts > 0, counts, 1)
     tss = float(((y - means[codes]) ** 2).sum())

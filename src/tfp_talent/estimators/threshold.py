@@ -275,19 +275,11 @@ def _fingerprint(panel: ThresholdPanel, spec: Mapping[str, Any]) -> str:
     return h.hexdigest()
 
 
-def _normalise_options(
-    n_thresholds: int,
-    trim: float | Sequence[float],
-    grid: int | str,
-    bootstrap: int | Sequence[int],
-    transform: str,
-    level: float,
-    cov: str,
-    convention: str,
-    n_jobs: int,
-    min_regime_obs: int,
-    seed: int,
-) -> tuple[list[float], list[int]]:
+def _normalise_options(opts: Mapping[str, Any]) -> tuple[list[float], list[int]]:
+    """Check :func:`threshold_fit`'s options; return the trim and bootstrap count per threshold."""
+    n_thresholds, trim, grid, bootstrap = opts["n_thresholds"], opts["trim"], opts["grid"], opts["bootstrap"]
+    transform, level, cov, convention = opts["transform"], opts["level"], opts["cov"], opts["convention"]
+    n_jobs, min_regime_obs, seed = opts["n_jobs"], opts["min_regime_obs"], opts["seed"]
     if not isinstance(n_thresholds, (int, np.integer)) or not 1 <= n_thresholds <= MAX_THRESHOLDS:
         raise InputError(f"n_thresholds must be 1, 2 or 3, got {n_thresholds!r}", column="n_thresholds")
     trims = [float(trim)] * n_thresholds if isinstance(trim, (int, float)) else [float(t) for t in trim]
@@ -343,9 +335,7 @@ def _estimate(
     file: str | None,
 ) -> tuple[ThresholdResult, SearchEngine, dict[int, tuple[np.ndarray, np.ndarray, float]], list[int]]:
     """Point estimates (sequential search, refinement, LR intervals, slopes) and the bootstrap null models."""
-    trims, boots = _normalise_options(
-        n_thresholds, trim, grid, bootstrap, transform, level, cov, convention, n_jobs, min_regime_obs, seed
-    )
+    trims, boots = _normalise_options(locals())
     xs, rxs = as_list(x), as_list(rx)
     panel = prepare_threshold_panel(data, y, xs, rxs, qx, entity, time, transform, file)
     grid_vals, qn = grid_values(panel.q, grid, trims[0])
@@ -534,30 +524,30 @@ def bootstrap_shard(
     *,
     shard_index: int,
     n_shards: int,
-    n_thresholds: int = 1,
-    trim: float | Sequence[float] = 0.01,
-    grid: int | str = 400,
-    bootstrap: int | Sequence[int] = 300,
-    seed: int = 1,
-    transform: Transform = "within",
-    level: float = DEFAULT_LEVEL,
-    cov: CovType = DEFAULT_COV,
-    convention: str = DEFAULT_CONVENTION,
-    n_jobs: int = 1,
     progress: bool = True,
-    min_regime_obs: int = DEFAULT_MIN_REGIME_OBS,
-    file: str | None = None,
+    **options: Any,
 ) -> ThresholdShard:
     """Run only the bootstrap replications of one shard (:func:`shard_replications` of every test).
 
-    Same arguments as :func:`threshold_fit`; :func:`combine_shards` of all ``n_shards`` shards equals
+    ``options`` are the keyword arguments of :func:`threshold_fit` (its defaults apply);
+    :func:`~tfp_talent.estimators.threshold_results.combine_shards` of all ``n_shards`` shards equals
     :func:`threshold_fit` with the same arguments, exactly (each replication has its own seed).
     """
-    result, engine, nulls, boots = _estimate(
-        data, y, x, rx, qx, entity, time,
-        n_thresholds=n_thresholds, trim=trim, grid=grid, bootstrap=bootstrap, seed=seed,
-        transform=transform, level=level, cov=cov, convention=convention, n_jobs=n_jobs, min_regime_obs=min_regime_obs, file=file,
-    )
+    opts = _fit_options(options)
+    seed, n_jobs = opts["seed"], opts["n_jobs"]
+    result, engine, nulls, boots = _estimate(data, y, x, rx, qx, entity, time, **opts)
     reps = {k: shard_replications(boots[k - 1], shard_index, n_shards) for k in nulls}
     stats = run_bootstrap(engine, nulls, reps, int(seed), int(n_jobs), progress)
     return ThresholdShard(result=result, shard_index=int(shard_index), n_shards=int(n_shards), replications=stats)
+
+
+def _fit_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`threshold_fit`'s keyword options with its defaults filled in (one place for the defaults)."""
+    import inspect
+
+    params = inspect.signature(threshold_fit).parameters
+    allowed = {k: v.default for k, v in params.items() if v.kind is inspect.Parameter.KEYWORD_ONLY and k != "progress"}
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise InputError(f"unknown threshold option(s) {', '.join(unknown)}; use {', '.join(allowed)}")
+    return {**allowed, **options}

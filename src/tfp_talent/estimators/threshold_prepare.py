@@ -29,6 +29,7 @@ class ThresholdPanel:
 
 
 def as_list(names: str | Sequence[str] | None) -> list[str]:
+    """``names`` as a list of strings (a single string is one name; None is none)."""
     if names is None:
         return []
     if isinstance(names, str):

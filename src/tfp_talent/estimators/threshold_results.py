@@ -97,14 +97,17 @@ class ThresholdResult:
 
     @property
     def n_thresholds(self) -> int:
+        """The largest number of thresholds fitted."""
         return max(self.thresholds)
 
     @property
     def p_value(self) -> dict[int, float | None]:
+        """Bootstrap p-value of each test k (share of F* > F_k), None without replications."""
         return {k: boot_summary(self.f_stat[k], self.boot_stats.get(k, np.empty(0)))[0] for k in self.f_stat}
 
     @property
     def crit_values(self) -> dict[int, dict[str, float] | None]:
+        """Bootstrap 10/5/1 % critical values of each test k (Hansen's order statistics)."""
         return {k: boot_summary(self.f_stat[k], self.boot_stats.get(k, np.empty(0)))[1] for k in self.f_stat}
 
     @property
@@ -192,6 +195,7 @@ def shard_replications(n_boot: int, shard_index: int, n_shards: int) -> list[int
 
 
 def check_shards(found: Iterable[tuple[str, int, int]], source: str | None = None) -> int:
+    """Check that shards share one fingerprint and cover 1..N exactly once; return N."""
     items = list(found)
     if not items:
         raise InputError("no shards to combine", file=source)

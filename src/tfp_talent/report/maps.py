@@ -124,17 +124,24 @@ def _ring(indices: list[int], arcs: list[np.ndarray]) -> np.ndarray:
 
 
 def _geometry_polygons(geom: Mapping[str, Any], arcs: list[np.ndarray]) -> list[tuple[np.ndarray, ...]]:
-    kind = geom.get("type")
-    if kind == "Polygon":
-        return [tuple(_ring(r, arcs) for r in geom["arcs"])]
-    if kind == "MultiPolygon":
-        return [tuple(_ring(r, arcs) for r in poly) for poly in geom["arcs"]]
-    if kind == "GeometryCollection":
-        polys: list[tuple[np.ndarray, ...]] = []
-        for g in geom.get("geometries", []):
-            polys.extend(_geometry_polygons(g, arcs))
-        return polys
-    return []  # points and lines carry no area
+    """Polygons (rings as coordinate arrays) of a TopoJSON geometry; points and lines carry no area."""
+    decode = _GEOMETRY_DECODERS.get(str(geom.get("type")))
+    return decode(geom, arcs) if decode else []
+
+
+def _collection_polygons(geom: Mapping[str, Any], arcs: list[np.ndarray]) -> list[tuple[np.ndarray, ...]]:
+    polys: list[tuple[np.ndarray, ...]] = []
+    for g in geom.get("geometries", []):
+        polys.extend(_geometry_polygons(g, arcs))
+    return polys
+
+
+# TopoJSON geometry type -> its polygons
+_GEOMETRY_DECODERS = {
+    "Polygon": lambda g, arcs: [tuple(_ring(r, arcs) for r in g["arcs"])],
+    "MultiPolygon": lambda g, arcs: [tuple(_ring(r, arcs) for r in poly) for poly in g["arcs"]],
+    "GeometryCollection": _collection_polygons,
+}
 
 
 def decode_topology(topo: Mapping[str, Any], *, source: str | Path | None = None) -> list[MapFeature]:

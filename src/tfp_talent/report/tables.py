@@ -100,6 +100,7 @@ class Table:
 
     @property
     def n_data_cols(self) -> int:
+        """Number of data columns (the label column not counted)."""
         if self.header:
             return sum(span for _, span in self.header[-1])
         for sec in self.sections:
@@ -163,6 +164,7 @@ def fmt_int(x: Any) -> str:
 
 
 def plain_text(cell: str | Cell) -> str:
+    """A cell's text with its stars appended (for plain-text renderings)."""
     return cell.text + cell.stars if isinstance(cell, Cell) else cell
 
 
@@ -170,6 +172,7 @@ def plain_text(cell: str | Cell) -> str:
 
 
 def as_mapping(obj: Any, key: str, where: str) -> dict[str, float]:
+    """``obj[key]`` as a name -> float mapping (a dict or a Series); one-line error otherwise."""
     value = obj.get(key)
     if value is None:
         raise InputError(f"result has no '{key}'", file=where, hint="pass PanelResult.to_dict() output")

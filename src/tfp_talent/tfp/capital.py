@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.data.provinces import BY_CODE, TIBET
-from tfp_talent.data.readers import read_asset_rda
+from tfp_talent.data.readers_rda import read_asset_rda
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns
 from tfp_talent.logs import get_logger
@@ -169,7 +169,7 @@ def _hall_jones_growth(real: np.ndarray, hj_years: int, ent: object, source: str
 def asset_frame(asset: pd.DataFrame, *, source: str | Path | None = None) -> pd.DataFrame:
     """Wide investment frame ``province_code, year, invest, invest_price`` (deflator 1952 = 1).
 
-    Accepts the tidy long frame of :func:`tfp_talent.data.readers.read_asset_rda`
+    Accepts the tidy long frame of :func:`tfp_talent.data.readers_rda.read_asset_rda`
     (``province_code, year, variable, value, ...``) or a wide frame that already has
     ``province_code, year, invest`` and ``invest_price`` (or ``InvestPrice``).
     """
@@ -185,7 +185,7 @@ def asset_frame(asset: pd.DataFrame, *, source: str | Path | None = None) -> pd.
 
 
 def read_asset(path: str | Path, *, notes: list[str] | None = None) -> pd.DataFrame:
-    """``asset.rda`` read by :func:`tfp_talent.data.readers.read_asset_rda`, as :func:`asset_frame`."""
+    """``asset.rda`` read by :func:`tfp_talent.data.readers_rda.read_asset_rda`, as :func:`asset_frame`."""
     return asset_frame(read_asset_rda(path, notes=notes), source=path)
 
 

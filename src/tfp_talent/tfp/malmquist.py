@@ -333,25 +333,12 @@ _EFFECTIVE = "__effective_labour__"
 
 
 def measure_malmquist(
-    frame: pd.DataFrame,
-    *,
-    output: str,
-    capital: str,
-    labour: str,
-    hc: str | None = None,
-    alpha: float | None = None,
-    labour_share: str | None = None,
-    frontier: Frontier = "contemporaneous",
-    vrs: bool = False,
-    source: str | Path | None = None,
-    stats: LPStats | None = None,
-    workers: int = 1,
-    entity: str,
-    time: str,
+    frame: pd.DataFrame, *, alpha: float | None = None, labour_share: str | None = None, **common: Any
 ) -> pd.DataFrame:
     """Registry adapter: Malmquist index with output Y and inputs K and h·L (no factor shares)."""
     if alpha is not None or labour_share is not None:
         raise InputError("the malmquist method uses no factor shares; drop alpha / the labour-share column")
+    entity, time, labour, hc, source = (common[k] for k in ("entity", "time", "labour", "hc", "source"))
     data = frame
     labour_input = labour
     if hc is not None:
@@ -362,8 +349,8 @@ def measure_malmquist(
         # report problems with the user's own columns, not with the product
         complete_panel(frame, entity=entity, time=time, columns=[labour, hc], positive=[labour, hc], file=source)
     return malmquist_index(
-        data, entity=entity, time=time, outputs=output, inputs=[capital, labour_input], frontier=frontier, vrs=vrs,
-        source=source, stats=stats, workers=workers,
+        data, entity=entity, time=time, outputs=common["output"], inputs=[common["capital"], labour_input],
+        frontier=common["frontier"], vrs=common["vrs"], source=source, stats=common["stats"], workers=common["workers"],
     )
 
 

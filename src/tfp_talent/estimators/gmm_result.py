@@ -1,0 +1,146 @@
+"""Result of :func:`tfp_talent.estimators.gmm.fit_gmm`: estimates, tests, text summary and JSON-safe dict."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from tfp_talent.errors import InputError
+from tfp_talent.estimators.gmm_tests import TestStat
+
+__all__ = ["GmmResult"]
+
+
+@dataclass
+class GmmResult:
+    """Estimates and tests of one dynamic-panel GMM model.
+
+    ``params``/``std_errors`` are Series by regressor (lags as ``L1.n``, dummies as ``year=1980``);
+    ``tests`` holds ``sargan``, ``hansen``, ``ar1``, ``ar2`` (:class:`TestStat`); ``diff_hansen`` one test per
+    instrument group. ``nobs`` counts the rows of the transformed equation, ``nobs_levels`` those of the level
+    equation (system GMM).
+    """
+
+    params: pd.Series
+    std_errors: pd.Series
+    cov: pd.DataFrame
+    params_onestep: pd.Series
+    depvar: str
+    model: str
+    transformation: str
+    effects: str
+    cov_type: str
+    convention: str
+    first_step: str
+    collapse: bool
+    fod: bool
+    nobs: int
+    nobs_levels: int
+    n_groups: int
+    n_periods: int
+    n_instruments: int
+    instrument_names: list[str]
+    tests: dict[str, TestStat]
+    diff_hansen: list[TestStat] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    level: float = 0.95
+
+    @property
+    def tvalues(self) -> pd.Series:
+        """z-statistics b / se."""
+        return self.params / self.std_errors
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided normal p-values of the z-statistics."""
+        return pd.Series(2 * stats.norm.sf(np.abs(self.tvalues.to_numpy())), index=self.params.index)
+
+    def conf_int(self, level: float | None = None) -> pd.DataFrame:
+        """Normal-approximation interval b ± z_{(1+level)/2} · se (columns ``lower``, ``upper``)."""
+        lv = self.level if level is None else level
+        if not 0 < lv < 1:
+            raise InputError(f"confidence level must be between 0 and 1, got {lv}")
+        q = stats.norm.ppf((1 + lv) / 2)
+        return pd.DataFrame(
+            {"lower": self.params - q * self.std_errors, "upper": self.params + q * self.std_errors}
+        )
+
+    def summary(self) -> str:
+        """Text table: coefficients, SEs, z, p, interval; then N obs, groups, instruments and tests."""
+        kind = "system" if self.transformation == "ld" else "difference"
+        se = {
+            "robust": "Windmeijer-corrected" if self.model == "twostep" else "robust",
+            "unadjusted": "unadjusted",
+        }
+        lines = [
+            f"Dynamic panel GMM: {self.model} {kind} GMM ({'orthogonal deviations' if self.fod else 'first differences'}), "
+            f"effects={self.effects}, convention={self.convention}",
+            f"Dependent variable: {self.depvar}   SEs: {se[self.cov_type]}",
+            f"Observations: {self.nobs}"
+            + (f" (+ {self.nobs_levels} in levels)" if self.nobs_levels else "")
+            + f"   Groups: {self.n_groups}   Periods: {self.n_periods}   Instruments: {self.n_instruments}",
+        ]
+        ci = self.conf_int()
+        pct = f"{100 * self.level:g}%"
+        w = max(12, *(len(str(k)) for k in self.params.index))
+        lines.append(
+            f"{'':<{w}} {'coef':>11} {'std err':>11} {'z':>9} {'P>|z|':>7} {pct + ' lower':>11} {'upper':>11}"
+        )
+        for k in self.params.index:
+            lines.append(
+                f"{k!s:<{w}} {self.params[k]:>11.6f} {self.std_errors[k]:>11.6f} {self.tvalues[k]:>9.3f} "
+                f"{self.pvalues[k]:>7.3f} {ci.loc[k, 'lower']:>11.6f} {ci.loc[k, 'upper']:>11.6f}"
+            )
+        for t in [*self.tests.values(), *self.diff_hansen]:
+            df = f"({t.df})" if t.df is not None else ""
+            lines.append(f"{t.name}{df} = {t.stat:.6g}  p = {t.pvalue:.4g}  [{t.note}]")
+        lines += [f"warning: {w_}" for w_ in self.warnings]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict (floats, ints, strings, lists; non-finite numbers as None)."""
+
+        def ser(s: pd.Series) -> dict[str, float | None]:
+            return {str(k): _num(v) for k, v in s.items()}
+
+        ci = self.conf_int()
+        return {
+            "estimator": "gmm",
+            "depvar": self.depvar,
+            "model": self.model,
+            "transformation": self.transformation,
+            "effects": self.effects,
+            "cov_type": self.cov_type,
+            "convention": self.convention,
+            "first_step": self.first_step,
+            "collapse": self.collapse,
+            "fod": self.fod,
+            "regressors": [str(k) for k in self.params.index],
+            "params": ser(self.params),
+            "std_errors": ser(self.std_errors),
+            "tvalues": ser(self.tvalues),
+            "pvalues": ser(self.pvalues),
+            "conf_int": {str(k): [_num(ci.loc[k, "lower"]), _num(ci.loc[k, "upper"])] for k in ci.index},
+            "level": float(self.level),
+            "cov": {str(r): ser(self.cov.loc[r]) for r in self.cov.index},
+            "params_onestep": ser(self.params_onestep),
+            "nobs": int(self.nobs),
+            "nobs_levels": int(self.nobs_levels),
+            "n_groups": int(self.n_groups),
+            "n_periods": int(self.n_periods),
+            "n_instruments": int(self.n_instruments),
+            "instruments": list(self.instrument_names),
+            "tests": {k: t.to_dict() for k, t in self.tests.items()},
+            "diff_hansen": [t.to_dict() for t in self.diff_hansen],
+            "warnings": list(self.warnings),
+        }
+
+
+def _num(v: float) -> float | None:
+    v = float(v)
+    return v if math.isfinite(v) else None

@@ -1,0 +1,101 @@
+"""Check the HTML report as a reader sees it: rendered in headless Chromium at a fixed window width.
+
+:func:`check_report_page` loads the page with Playwright driving the system's Chromium (Debian's
+``chromium`` package; Playwright's own browser download is never used) and reports what a reviewer would
+notice: console errors, horizontal overflow (``document.documentElement.scrollWidth`` wider than the
+window), images that did not decode, and numbered tables or figures that the text never refers to. It
+can save a full-page screenshot. The caller decides what to assert.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tfp_talent.errors import InputError
+
+CHROMIUM_CANDIDATES: tuple[str, ...] = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+# as the probe of this machine kind starts it: no network, no first-run, no GPU
+CHROMIUM_ARGS: tuple[str, ...] = (
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+)
+_LABEL = re.compile(r"^(Table|Figure)\s+(\d+)\b")
+
+
+@dataclass
+class PageCheck:
+    """What the browser saw: console errors, widths, undecoded images, unreferenced tables/figures."""
+
+    width: int
+    scroll_width: int
+    console_errors: list[str] = field(default_factory=list)
+    broken_images: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    unreferenced: list[str] = field(default_factory=list)
+
+    @property
+    def overflows(self) -> bool:
+        """True when the page is wider than the window (a horizontal scroll bar)."""
+        return self.scroll_width > self.width
+
+
+def chromium_path() -> str | None:
+    """The system Chromium, or None when it is not installed."""
+    for c in CHROMIUM_CANDIDATES:
+        if Path(c).exists():
+            return c
+    found = shutil.which("chromium")
+    return found
+
+
+_JS_IMAGES = """() => Array.from(document.images)
+  .filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.getAttribute('src') || '')"""
+_JS_CAPTIONS = """() => Array.from(document.querySelectorAll('caption, figcaption, p > em, p > strong, .caption'))
+  .map(el => el.textContent.trim())"""
+
+
+def check_report_page(html: str | Path, *, width: int = 1280, height: int = 900,
+                      screenshot: str | Path | None = None) -> PageCheck:
+    """Render ``html`` in headless Chromium at ``width`` px and return a :class:`PageCheck`.
+
+    A table or figure is *labelled* when a caption starts with "Table N" / "Figure N"; it is
+    *referenced* when "Table N" / "Figure N" also occurs in the page text outside its caption.
+    """
+    from playwright.sync_api import sync_playwright
+
+    path = Path(html).resolve()
+    if not path.is_file():
+        raise InputError("the HTML report does not exist", file=path)
+    exe = chromium_path()
+    if exe is None:
+        raise InputError("Chromium is not installed (Debian package 'chromium'); the page cannot be checked")
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, headless=True, args=list(CHROMIUM_ARGS))
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(path.as_uri(), wait_until="load")
+            page.wait_for_load_state("networkidle")
+            scroll = int(page.evaluate("() => document.documentElement.scrollWidth"))
+            inner = int(page.evaluate("() => window.innerWidth"))
+            broken = list(page.evaluate(_JS_IMAGES))
+            captions = list(page.evaluate(_JS_CAPTIONS))
+            body = str(page.evaluate("() => document.body.innerText"))
+            if screenshot is not None:
+                Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+    labels = []
+    for cap in captions:
+        m = _LABEL.match(cap)
+        if m and f"{m.group(1)} {m.group(2)}" not in labels:
+            labels.append(f"{m.group(1)} {m.group(2)}")
+    unreferenced = [lab for lab in labels if body.count(lab) < 2]
+    return PageCheck(width=inner, scroll_width=scroll, console_errors=errors, broken_images=broken,
+                     labels=labels, unreferenced=unreferenced)

@@ -1,0 +1,225 @@
+"""The report as a PDF: its Markdown converted to Typst markup and typeset by the ``typst`` package.
+
+The ``typst`` package on PyPI bundles the Typst compiler (no TeX, no system tools). The converter
+handles the Markdown the report writer produces — headings, paragraphs, emphasis, code spans, links,
+numbered and bulleted lists, pipe tables, images with captions, ``<details>`` blocks and small HTML
+fragments (tags are dropped, their text kept) — and escapes Typst's markup characters everywhere else.
+Chinese text needs a CJK font: :data:`CJK_FONTS` are tried in order from ``font_paths`` and the system
+fonts (Debian ``fonts-wqy-microhei`` or ``fonts-noto-cjk``; ``.ci/run`` installs one when missing).
+The PDF's creation date is fixed (:data:`TIMESTAMP`) so the same report gives the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from tfp_talent.errors import InputError
+
+TEXT_FONTS: tuple[str, ...] = ("Libertinus Serif", "New Computer Modern")
+CJK_FONTS: tuple[str, ...] = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Serif CJK SC")
+SYSTEM_FONT_DIRS: tuple[str, ...] = ("/usr/share/fonts", "/usr/local/share/fonts")
+TIMESTAMP = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
+
+_SPECIAL = re.compile(r"([\\#$@<>\[\]*_`~=+/\-'\"])")
+_INLINE = re.compile(
+    r"(?P<code>`[^`]+`)|(?P<bold>\*\*(?=\S)(?:.+?)(?<=\S)\*\*)|(?P<ital>(?<![\w*])\*(?=\S)(?:[^*]+?)(?<=\S)\*(?![\w*]))"
+    r"|(?P<link>\[(?P<ltext>[^\]]+)\]\((?P<lurl>[^)\s]+)\))"
+)
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)\s*$")
+_ORDERED = re.compile(r"^(\s*)(\d+)[.)]\s+(.*)$")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def escape(text: str) -> str:
+    """Text with Typst's markup characters escaped (so it is set literally)."""
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def _unescape_html(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def inline(text: str) -> str:
+    """One line of Markdown inline markup as Typst markup (code, bold, italics, links; HTML tags dropped)."""
+    text = _unescape_html(_TAG.sub("", text))
+    out: list[str] = []
+    pos = 0
+    for m in _INLINE.finditer(text):
+        out.append(escape(text[pos : m.start()]))
+        if m.group("code"):
+            body = m.group("code")[1:-1].replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'#raw("{body}")')
+        elif m.group("bold"):
+            out.append("#strong[" + inline(m.group("bold")[2:-2]) + "]")
+        elif m.group("ital"):
+            out.append("#emph[" + inline(m.group("ital")[1:-1]) + "]")
+        else:
+            url = m.group("lurl").replace('"', '\\"')
+            out.append(f'#link("{url}")[' + inline(m.group("ltext")) + "]")
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def _cells(line: str) -> list[str]:
+    body = line.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    cells, cur, i = [], "", 0
+    while i < len(body):
+        if body[i] == "\\" and i + 1 < len(body) and body[i + 1] == "|":
+            cur += "|"
+            i += 2
+            continue
+        if body[i] == "|":
+            cells.append(cur.strip())
+            cur = ""
+        else:
+            cur += body[i]
+        i += 1
+    cells.append(cur.strip())
+    return cells
+
+
+def _table(lines: Sequence[str]) -> str:
+    header = _cells(lines[0])
+    aligns = []
+    for spec in _cells(lines[1]):
+        s = spec.strip()
+        aligns.append("center" if s.startswith(":") and s.endswith(":") else "right" if s.endswith(":") else "left")
+    rows = [_cells(line) for line in lines[2:]]
+    n = len(header)
+    head = ", ".join(f"[#strong[{inline(c)}]]" for c in header)
+    body = "".join(", ".join(f"[{inline(c)}]" for c in (row + [""] * n)[:n]) + ",\n" for row in rows)
+    align = ", ".join(aligns[:n] + ["left"] * (n - len(aligns)))
+    return (
+        "#block(width: 100%, breakable: true)[#set text(size: 7.5pt)\n"
+        f"#table(columns: {n}, align: ({align},), stroke: none, inset: 2.5pt,\n"
+        f"table.hline(),\n{head},\ntable.hline(),\n{body}table.hline())]\n"
+    )
+
+
+def markdown_to_typst(markdown: str, *, title: str | None = None) -> str:
+    """Typst markup of the report's Markdown (see the module docstring for what is converted)."""
+    lines = markdown.replace("\r\n", "\n").split("\n")
+    out: list[str] = [_preamble(title)]
+    i = 0
+    para: list[str] = []
+
+    def flush() -> None:
+        if para:
+            out.append(inline(" ".join(s.strip() for s in para)) + "\n")
+            para.clear()
+
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped:
+            flush()
+            i += 1
+            continue
+        if stripped.startswith("<details") or stripped.startswith("</details") or stripped.startswith("<summary"):
+            flush()
+            text = _TAG.sub("", stripped).strip()
+            if text:
+                out.append("#strong[" + inline(text) + "]\n")
+            i += 1
+            continue
+        m = _HEADING.match(stripped)
+        if m:
+            flush()
+            out.append("=" * len(m.group(1)) + " " + inline(m.group(2)) + "\n")
+            i += 1
+            continue
+        m = _IMAGE.match(stripped)
+        if m:
+            flush()
+            src = m.group("src").replace('"', '\\"')
+            # the report writes its own numbered caption under each image, so no Typst caption here
+            alt = m.group("alt").replace("\\", "").replace('"', "'")
+            out.append(f'#align(center)[#image("{src}", width: 92%, alt: "{alt}")]\n')
+            i += 1
+            continue
+        if stripped.startswith("|") and i + 1 < len(lines) and re.match(r"^\s*\|?\s*:?-{2,}", lines[i + 1]):
+            flush()
+            block = [line]
+            i += 1
+            while i < len(lines) and lines[i].strip().startswith("|"):
+                block.append(lines[i])
+                i += 1
+            out.append(_table(block))
+            continue
+        m_o, m_b = _ORDERED.match(line), _BULLET.match(line)
+        if (m_o or m_b) and not para:
+            items: list[tuple[str, str]] = []
+            while i < len(lines):
+                m_o, m_b = _ORDERED.match(lines[i]), _BULLET.match(lines[i])
+                if m_o:
+                    items.append(("+", m_o.group(3)))
+                elif m_b:
+                    items.append(("-", m_b.group(2)))
+                elif lines[i].startswith("   ") and items and lines[i].strip():
+                    items[-1] = (items[-1][0], items[-1][1] + " " + lines[i].strip())
+                else:
+                    break
+                i += 1
+            out.append("".join(f"{marker} {inline(text)}\n" for marker, text in items))
+            continue
+        para.append(line)
+        i += 1
+    flush()
+    return "\n".join(out)
+
+
+def _preamble(title: str | None) -> str:
+    fonts = ", ".join(f'"{f}"' for f in (*TEXT_FONTS, *CJK_FONTS))
+    head = (
+        '#set page(paper: "a4", margin: (x: 2.2cm, y: 2.4cm), numbering: "1")\n'
+        f"#set text(font: ({fonts}), size: 10pt, lang: \"en\")\n"
+        "#set par(justify: true)\n"
+        "#set heading(numbering: none)\n"
+        "#show figure: set block(breakable: false)\n"
+    )
+    if title:
+        head += f"#set document(title: [{inline(title)}])\n"
+    return head
+
+
+def available_font_dirs(extra: Sequence[str | Path] = ()) -> list[str]:
+    """Font folders to search: ``extra`` first, then the system folders that exist."""
+    return [str(p) for p in (*extra, *SYSTEM_FONT_DIRS) if Path(p).is_dir()]
+
+
+def write_pdf(markdown_file: str | Path, out: str | Path, *, font_paths: Sequence[str | Path] = ()) -> Path:
+    """Typeset ``markdown_file`` (image paths relative to its folder) as the PDF ``out``, atomically."""
+    import typst
+
+    from tfp_talent.io import write_bytes
+
+    src = Path(markdown_file)
+    if not src.is_file():
+        raise InputError("the report Markdown does not exist", file=src)
+    text = src.read_text(encoding="utf-8")
+    first = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), None)
+    markup = markdown_to_typst(text, title=first)
+    main = src.parent / f".{src.stem}.typ"
+    main.write_text(markup, encoding="utf-8")
+    try:
+        pdf = typst.compile(
+            str(main), root=str(src.parent), font_paths=available_font_dirs(font_paths), timestamp=TIMESTAMP
+        )
+    except RuntimeError as err:  # typst reports markup or missing-file errors as RuntimeError
+        raise InputError(f"typst could not typeset the report: {str(err).strip().splitlines()[0]}", file=src) from None
+    finally:
+        main.unlink(missing_ok=True)
+    write_bytes(pdf, out)
+    return Path(out)

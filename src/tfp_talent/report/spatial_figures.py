@@ -1,0 +1,236 @@
+"""Figures of the exploratory spatial analysis: Moran scatter plot and LISA / Gi* cluster maps.
+
+:func:`moran_scatter` plots the standardised variable z against its spatial lag Wz; with
+row-standardised weights the least-squares slope of Wz on z is Moran's I = z'Wz / z'z (Anselin
+1996, "The Moran scatterplot as an ESDA tool", in Fischer, Scholten & Unwin (eds.), *Spatial
+Analytical Perspectives on GIS*). :func:`cluster_map` colours the real province polygons by
+their LISA class (HH red, LL blue, HL pink, LH light blue, not significant grey, the GeoDa
+scheme) or Gi* class (hot red, cold blue), drawn with the projection, outside-sample areas and
+South China Sea inset of :mod:`tfp_talent.report.maps`. Save with
+:func:`tfp_talent.report.style.save_figure` (byte-stable PNG + PDF).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, PathPatch
+
+from tfp_talent.data.provinces import CODES
+from tfp_talent.errors import InputError
+from tfp_talent.report.maps import (
+    INSET_LAT,
+    ISO_ABBR,
+    OUTSIDE_SAMPLE,
+    MapFeature,
+    _feature_path,  # the maps module's projected-path builder, reused so both draw alike
+    albers,
+    province_features,
+)
+from tfp_talent.report.style import FULL_WIDTH, OUTSIDE_COLOR, PALETTE, add_note, figure_style
+from tfp_talent.spatial.weights import SpatialWeights
+
+#: LISA classes: label, fill colour (GeoDa's scheme).
+LISA_COLORS: dict[str, tuple[str, str]] = {
+    "HH": ("High-high", "#d7191c"),
+    "LL": ("Low-low", "#2c7bb6"),
+    "HL": ("High-low", "#f4a6b4"),
+    "LH": ("Low-high", "#9ecae1"),
+    "ns": ("Not significant", "#d9d9d9"),
+}
+#: Gi* classes: label, fill colour.
+GI_COLORS: dict[str, tuple[str, str]] = {
+    "hot": ("Hot spot", "#d7191c"),
+    "cold": ("Cold spot", "#2c7bb6"),
+    "ns": ("Not significant", "#d9d9d9"),
+}
+# cluster-map kind -> (class colours, legend title, statistic named in the title)
+CLUSTER_MAPS: dict[str, tuple[dict[str, tuple[str, str]], str, str]] = {
+    "lisa": (LISA_COLORS, "LISA cluster", "LISA clusters"),
+    "gi": (GI_COLORS, "Getis-Ord Gi*", "Gi* hot and cold spots"),
+}
+
+
+def moran_scatter(
+    values: Mapping[int, float] | pd.Series,
+    w: SpatialWeights,
+    *,
+    label: str,
+    period: str | int | None = None,
+    title: str | None = None,
+    label_threshold: float = 1.5,
+    note: str | None = None,
+) -> Figure:
+    """Moran scatter plot: z = (y - ȳ)/sd(y) (population sd) against the lag Wz, line of slope I.
+
+    ``values`` holds one value per unit of ``w`` (keyed by its ids). I = (n/S0) z'Wz / z'z; with
+    row-standardised ``w`` (S0 = n) it is the slope of the fitted line. Units with |z| or |Wz| at
+    least ``label_threshold`` are labelled with their ISO 3166-2:CN letters.
+    """
+    s = pd.Series(values, dtype=float)
+    missing = [a for a in w.ids if a not in s.index or not math.isfinite(s.get(a, float("nan")))]
+    if missing:
+        raise InputError("Moran scatter plot: no finite value for unit(s)", rows=missing)
+    y = s.loc[list(w.ids)].to_numpy()
+    sd = y.std()
+    if sd == 0:
+        raise InputError("Moran scatter plot: the variable is constant across units")
+    z = (y - y.mean()) / sd
+    lag = w.matrix @ z
+    moran_i = float(w.n / w.matrix.sum() * (z @ lag) / (z @ z))
+    slope = float((z @ lag) / (z @ z))
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(FULL_WIDTH * 0.75, 4.4))
+        ax.axhline(0, color="#777777", linewidth=0.7)
+        ax.axvline(0, color="#777777", linewidth=0.7)
+        ax.scatter(z, lag, s=22, color=PALETTE[0], edgecolor="white", linewidth=0.5, zorder=3)
+        lim = max(float(np.abs(z).max()), float(np.abs(lag).max())) * 1.12
+        xs = np.array([-lim, lim])
+        ax.plot(xs, slope * xs, color=PALETTE[1], linewidth=1.4, label=f"slope = Moran's I = {moran_i:.3f}")
+        for a, zi, li in zip(w.ids, z, lag, strict=True):
+            if abs(zi) >= label_threshold or abs(li) >= label_threshold:
+                text = ISO_ABBR.get(a, str(a)) if isinstance(a, int) else str(a)
+                ax.annotate(text, (zi, li), xytext=(3, 3), textcoords="offset points", fontsize=7)
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        for qx, qy, text in (
+            (0.98, 0.98, "high-high"),
+            (0.02, 0.90, "low-high"),
+            (0.02, 0.02, "low-low"),
+            (0.98, 0.02, "high-low"),
+        ):
+            ax.text(qx, qy, text, transform=ax.transAxes, ha="right" if qx > 0.5 else "left",
+                    va="top" if qy > 0.5 else "bottom", fontsize=8, color="#777777")  # fmt: skip
+        ax.set_xlabel(f"{label} (standardised, z)")
+        ax.set_ylabel(f"Spatial lag of z (Wz, {w.kind} weights)")
+        when = f", {period}" if period is not None else ""
+        ax.set_title(title or f"Moran scatter plot: {label}{when}")
+        ax.legend(loc="upper left", bbox_to_anchor=(0.04, 1.0))
+        notes = [f"Labels: ISO 3166-2:CN codes of units with |z| or |Wz| >= {label_threshold:g}; n = {w.n}."]
+        if not math.isclose(slope, moran_i, rel_tol=1e-9, abs_tol=1e-12):
+            notes.append(f"Weights not row-standardised: line slope z'Wz/z'z = {slope:.3f}.")
+        if note:
+            notes.append(note)
+        add_note(fig, "\n".join(notes))
+    return fig
+
+
+def _classes(
+    clusters: Mapping[int, str] | pd.Series, scheme: Mapping[str, tuple[str, str]]
+) -> dict[int, str]:
+    out: dict[int, str] = {}
+    bad = []
+    for k, v in dict(clusters).items():
+        if str(v) not in scheme:
+            bad.append((k, v))
+            continue
+        out[int(k)] = str(v)
+    if bad:
+        raise InputError(f"unknown cluster class(es); use {', '.join(scheme)}", rows=bad)
+    return out
+
+
+def cluster_map(
+    clusters: Mapping[int, str] | pd.Series,
+    features: list[MapFeature],
+    *,
+    kind: str = "lisa",
+    variable: str,
+    period: str | int | None = None,
+    rule: str = "pseudo p < 0.05",
+    title: str | None = None,
+    note: str | None = None,
+    source: str | Path | None = None,
+) -> Figure:
+    """Categorical map of LISA (``kind="lisa"``) or Gi* (``kind="gi"``) classes by province code.
+
+    ``clusters`` maps 6-digit province codes to a class (HH, LL, HL, LH, ns; or hot, cold, ns).
+    Provinces without a class are grey and hatched and named in the note; Hong Kong, Macao and
+    Taiwan light grey. The title names the variable, the period and the significance ``rule``.
+    """
+    if kind not in CLUSTER_MAPS:
+        raise InputError(f"kind must be one of {', '.join(CLUSTER_MAPS)} (got {kind!r})")
+    scheme, legend_title, stat = CLUSTER_MAPS[kind]
+    classes = _classes(clusters, scheme)
+    shapes = province_features(features, source=source)
+    outside = [f for f in features if f.code in OUTSIDE_SAMPLE]
+    has_south = any(float(np.mean(poly[0][:, 1])) < INSET_LAT for f in shapes.values() for poly in f.polygons)
+    no_class = [c for c in CODES if c not in classes]
+    with figure_style():
+        fig = plt.figure(figsize=(FULL_WIDTH, 5.4))
+        ax = fig.add_subplot()
+        targets = [(ax, (lambda ring: float(np.mean(ring[:, 1])) >= INSET_LAT) if has_south else None)]
+        inset = None
+        if has_south:
+            inset = ax.inset_axes((0.80, 0.0, 0.20, 0.30))
+            targets.append(
+                (inset, lambda ring: float(np.mean(ring[:, 1])) < 25.0 and float(np.mean(ring[:, 0])) > 105.0)
+            )
+        for axis, keep in targets:
+            for f in outside:
+                path = _feature_path(f.polygons, keep)
+                if path is not None:
+                    axis.add_patch(
+                        PathPatch(path, facecolor=OUTSIDE_COLOR, edgecolor="#9a9a9a", linewidth=0.3)
+                    )
+            for code in CODES:
+                f = shapes.get(code)
+                path = None if f is None else _feature_path(f.polygons, keep)
+                if path is None:
+                    continue
+                cls = classes.get(code)
+                if cls is None:
+                    patch = PathPatch(
+                        path, facecolor="#ffffff", edgecolor="#777777", hatch="////", linewidth=0.4
+                    )
+                else:
+                    patch = PathPatch(path, facecolor=scheme[cls][1], edgecolor="white", linewidth=0.4)
+                patch.set_gid(f"province-{code}")
+                axis.add_patch(patch)
+            axis.set_aspect("equal")
+            axis.autoscale_view()
+            axis.set_xticks([])
+            axis.set_yticks([])
+            axis.grid(False)
+        ax.set_axis_off()
+        if inset is not None:
+            lo_x, lo_y = albers(np.array([106.0, 123.0]), np.array([2.5, 24.5]))
+            inset.set_xlim(float(lo_x.min()), float(lo_x.max()))
+            inset.set_ylim(float(lo_y.min()), float(lo_y.max()))
+            for side in inset.spines.values():
+                side.set_visible(True)
+                side.set_linewidth(0.6)
+        counts = {k: sum(1 for v in classes.values() if v == k) for k in scheme}
+        handles = [
+            Patch(facecolor=col, edgecolor="#777777", label=f"{name} ({counts[k]})")
+            for k, (name, col) in scheme.items()
+        ]
+        ax.legend(
+            handles=handles, loc="lower left", title=legend_title
+        )
+        when = f", {period}" if period is not None else ""
+        ax.set_title(title or f"{stat}: {variable}{when} ({rule})")
+        notes = []
+        if no_class:
+            notes.append("Hatched: no class (" + ", ".join(str(c) for c in no_class) + ").")
+        if note:
+            notes.append(note)
+        if outside:
+            notes.append(
+                "Light grey: outside the sample ("
+                + ", ".join(OUTSIDE_SAMPLE[f.code] for f in outside if f.code)
+                + ")."
+            )
+        notes.append(
+            "Albers equal-area projection; South China Sea islands in the inset."
+            if has_south
+            else "Albers equal-area projection."
+        )
+        add_note(fig, "\n".join(notes))
+    return fig

@@ -1,0 +1,80 @@
+"""Picking numbers out of the loaded results files (one dict per spec, as written by :func:`~tfp_talent.study.run.run_spec`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from tfp_talent.errors import InputError
+from tfp_talent.study.spec import KINDS
+
+
+def _kinds_with_models() -> str:
+    return "; ".join(
+        f"kind {name} has {' and '.join(kind.models)}" for name, kind in KINDS.items() if kind.models
+    )
+
+
+def pick_result(
+    results: Mapping[str, Mapping[str, Any]], ref: Mapping[str, Any], *, where: str
+) -> dict[str, Any]:
+    """The result dict of ``{spec, cov, model}`` from the loaded results files (cov: the first one if unset)."""
+    name = ref["spec"]
+    if name not in results:
+        raise InputError(f"no results file for spec '{name}'", file=where)
+    res = results[name]
+    model = ref.get("model")
+    if model is not None:
+        pool = (res.get("models") or {}).get(model)
+        if pool is None:
+            raise InputError(
+                f"spec '{name}' has no model '{model}' (only {_kinds_with_models()})", file=where
+            )
+    else:
+        pool = res.get("results")
+        if not pool:
+            raise InputError(f"spec '{name}' (kind {res.get('kind')}) has no regression results", file=where)
+    cov = ref.get("cov") or next(iter(pool))
+    if cov not in pool:
+        raise InputError(
+            f"spec '{name}' has no results with cov '{cov}' (it has {', '.join(pool)})", file=where
+        )
+    return dict(pool[cov])
+
+
+def first_of_kind(results: Mapping[str, Mapping[str, Any]], kind: str) -> Mapping[str, Any] | None:
+    """The first result (in the order of the results files) of spec kind ``kind``, or None."""
+    return next((r for r in results.values() if r.get("kind") == kind), None)
+
+
+def selected_thresholds(result: Mapping[str, Any], *, alpha: float = 0.10) -> int:
+    """Number of thresholds chosen by sequential bootstrap tests at ``alpha`` (0 if the first fails).
+
+    k̂ = the largest k such that the tests of 0 vs 1, ..., k−1 vs k thresholds all have p < alpha
+    (Hansen 1999, §3.3; Wang 2015, Stata Journal 15(1)).
+    """
+    k = 0
+    p = result.get("p_value") or {}
+    for i in sorted(int(j) for j in p):
+        pv = p[str(i)]
+        if pv is not None and math.isfinite(pv) and pv < alpha:
+            k = i
+        else:
+            break
+    return k
+
+
+def lr_curves(thr: Mapping[str, Any]) -> tuple[list[tuple[list[float], list[float]]], list[float]]:
+    """LR(γ) curves of the thresholds of the model shown (k̂, at least 1), one per threshold, and the γ̂."""
+    k_show = max(1, selected_thresholds(thr))
+    gammas = [float(g) for g in thr["models"][str(k_show)]["thresholds"]]
+    curves_all = list((thr.get("lr") or {}).values())
+    out = []
+    for g in gammas:
+        cands = [c for c in curves_all if math.isclose(float(c["estimate"]), g, rel_tol=0, abs_tol=1e-9)]
+        if not cands:
+            raise InputError(f"no LR curve for threshold {g}", file="threshold result")
+        c = cands[-1]
+        out.append((list(c["gamma"]), list(c["lr"])))
+    return out, gammas

@@ -1,0 +1,59 @@
+"""Run one specification: normalise it, build its estimation sample, estimate it with its kind's runner."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from tfp_talent.study.common import spec_context
+from tfp_talent.study.sample import build_analysis_frame
+from tfp_talent.study.spec import KINDS, normalise_spec
+
+
+def run_spec(
+    name: str,
+    spec: Mapping[str, Any],
+    panel: pd.DataFrame,
+    tfp: pd.DataFrame | None,
+    seed: int,
+    *,
+    workers: int = 1,
+) -> dict[str, Any]:
+    """Estimate one specification; return a JSON-safe dict.
+
+    Keys: ``spec`` (name), ``kind``, ``label``, ``config`` (the normalised spec),
+    ``seed``, ``y``, ``regressors``, ``roles`` (talent / products / controls /
+    interactions / endog / instruments), ``definitions`` of derived variables, ``sample``
+    (N, provinces, years, rows dropped per variable, balancing), and the blocks of the
+    spec's kind (:data:`~tfp_talent.study.spec.KINDS`): ``results`` (one
+    ``PanelResult.to_dict()`` per covariance type, for kinds panel, hausman and iv);
+    kind ``hausman`` adds ``models`` (``fe`` and ``re`` per covariance) and ``hausman``
+    (classic and cluster-robust Mundlak tests); kind ``threshold`` has ``threshold``.
+    """
+    s = normalise_spec(name, spec)
+    af = build_analysis_frame(panel, tfp, s, name=name)
+    out: dict[str, Any] = {
+        "spec": name,
+        "kind": s["kind"],
+        "label": s["label"] or name,
+        "description": s["description"],
+        "config": s,
+        "seed": int(seed),
+        "y": af.design.y,
+        "regressors": af.regressors,
+        "roles": {
+            "talent": af.talent_terms,
+            "products": af.design.products,
+            "controls": af.design.controls,
+            "interactions": af.interactions,
+            "endog": af.design.endog,
+            "instruments": af.design.instruments,
+        },
+        "definitions": af.definitions,
+        "sample": af.sample,
+    }
+    with spec_context(name):
+        out.update(KINDS[s["kind"]].run(s, af, seed=seed, workers=workers))
+    return out

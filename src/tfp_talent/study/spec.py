@@ -1,0 +1,204 @@
+"""Specifications as data: defaults, normalisation and the registry of spec kinds.
+
+A specification (one entry of ``specs:`` in ``config/config.yaml``, typed by
+``config/schema.yaml``) names a dependent variable, talent regressors, controls, a sample
+filter, an estimator and covariance types. :func:`normalise_spec` fills in the defaults
+and checks what the schema cannot express; :data:`KINDS` maps each ``kind`` to its
+runner module (:mod:`tfp_talent.study.runners`). A new kind is one runner module, one
+entry here, its value in the schema's ``kind`` enum, and tests.
+
+Talent regressors are lagged ``lag`` years (``lag: 1`` turns ``x`` into ``L1.x``);
+``products: [[a, b], ...]`` appends ``a×b`` terms after the talent terms;
+``interact: {by: region3, levels: [East, Central, West]}`` replaces each talent term
+x by x×1[region = r] for every level r and adds a Wald test of equal slopes.
+The term grammar is :mod:`tfp_talent.study.terms`, the sample :mod:`tfp_talent.study.sample`.
+
+Every problem raises :class:`~tfp_talent.errors.InputError` whose message starts with
+``specs.<name>:`` so the user knows which entry to fix.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tfp_talent.errors import InputError
+from tfp_talent.estimators.inference import COVS, DEFAULT_CLUSTER, DEFAULT_CONVENTION
+from tfp_talent.estimators.panel import MODELS
+from tfp_talent.study.common import as_list, spec_where
+from tfp_talent.study.runners.hausman import MODELS as HAUSMAN_MODELS
+from tfp_talent.study.runners.hausman import normalise_hausman, run_hausman
+from tfp_talent.study.runners.iv import design_iv, normalise_iv, run_iv
+from tfp_talent.study.runners.panel import run_panel
+from tfp_talent.study.runners.threshold import MIN_YEARS as THRESHOLD_MIN_YEARS
+from tfp_talent.study.runners.threshold import design_threshold, normalise_threshold, run_threshold
+from tfp_talent.study.terms import Design, product_term
+
+BALANCE = ("none", "restrict", "require")
+BASELINE_TFP = "baseline"
+
+SPEC_DEFAULTS: dict[str, Any] = {
+    "kind": "panel",
+    "label": None,
+    "description": None,
+    "tfp": BASELINE_TFP,
+    "controls": [],
+    "products": [],
+    "lag": 0,
+    "frontier": None,
+    "winsorise": None,
+    "model": "fe",
+    "effects": None,
+    "cov": ["clustered", "driscoll-kraay"],
+    "cluster": DEFAULT_CLUSTER,
+    "bandwidth": None,
+    "convention": DEFAULT_CONVENTION,
+    "interact": None,
+    "instruments": None,
+    "threshold": None,
+}
+SAMPLE_DEFAULTS: dict[str, Any] = {
+    "years": None,
+    "drop": [],
+    "regions": [],
+    "region_column": "region3",
+    "balance": "none",
+    "min_provinces": 5,
+}
+
+
+def _no_normalise(spec: dict[str, Any], where: str) -> None:
+    """A kind without requirements of its own."""
+
+
+def _no_design(spec: Mapping[str, Any], design: Design) -> None:
+    """A kind without terms of its own."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a spec kind adds to the common spec: its checks, its terms and its estimation.
+
+    ``normalise(spec, where)`` completes / checks the (mutable) spec; ``design(spec, design)``
+    adds the kind's terms; ``run(spec, af, seed=, workers=)`` returns the result blocks;
+    ``owns`` are the spec keys only this kind may set; ``models`` the sub-models a table may
+    pick (``{spec, model}``); ``min_balanced_years`` the fewest years a balanced sample may keep.
+    """
+
+    run: Callable[..., dict[str, Any]]
+    normalise: Callable[[dict[str, Any], str], None] = _no_normalise
+    design: Callable[[Mapping[str, Any], Design], None] = _no_design
+    owns: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    min_balanced_years: int = 2
+
+
+KINDS: dict[str, Kind] = {
+    "panel": Kind(run=run_panel),
+    "hausman": Kind(run=run_hausman, normalise=normalise_hausman, models=HAUSMAN_MODELS),
+    "iv": Kind(run=run_iv, normalise=normalise_iv, design=design_iv, owns=("instruments",)),
+    "threshold": Kind(
+        run=run_threshold,
+        normalise=normalise_threshold,
+        design=design_threshold,
+        owns=("threshold",),
+        min_balanced_years=THRESHOLD_MIN_YEARS,
+    ),
+}
+
+
+def normalise_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec with defaults filled in and kind-specific requirements checked (idempotent).
+
+    Raises :class:`InputError` naming the spec for what the schema cannot express:
+    a missing ``y`` or talent list, an estimator or covariance the kind does not offer,
+    instruments for a non-IV spec, and the like.
+    """
+    where = spec_where(name)
+    if not isinstance(spec, Mapping):
+        raise InputError(f"must be a mapping of settings, got {type(spec).__name__}", file=where)
+    out = copy.deepcopy(SPEC_DEFAULTS)
+    out.update(copy.deepcopy(dict(spec)))
+    sample = copy.deepcopy(SAMPLE_DEFAULTS)
+    sample.update(dict(spec.get("sample") or {}))
+    out["sample"] = sample
+    for key in ("y", "talent"):
+        if not out.get(key):
+            raise InputError(f"'{key}' is required", file=where, column=key)
+    out["talent"] = as_list(out["talent"])
+    out["controls"] = as_list(out["controls"])
+    out["cov"] = as_list(out["cov"])
+    _check_common(out, where)
+    kind = KINDS[out["kind"]]
+    for other_name, other in KINDS.items():
+        for key in other.owns:
+            if out[key] is not None and kind is not other:
+                raise InputError(f"'{key}' is only used by kind '{other_name}'", file=where, column=key)
+    kind.normalise(out, where)
+    if out["effects"] is None:
+        out["effects"] = {"fe": "twoway", "re": "entity"}.get(out["model"], "none")
+    if out["interact"]:
+        inter = dict(out["interact"])
+        if not inter.get("levels"):
+            raise InputError(
+                "interact needs 'levels' (e.g. [East, Central, West])", file=where, column="interact.levels"
+            )
+        inter.setdefault("by", "region3")
+        inter.setdefault("vars", None)
+        out["interact"] = inter
+    if out["winsorise"] is not None:
+        lo, hi = out["winsorise"]
+        if not 0.0 <= lo < hi <= 1.0:
+            raise InputError(
+                f"winsorise needs 0 <= lower < upper <= 1, got {out['winsorise']}",
+                file=where,
+                column="winsorise",
+            )
+    return out
+
+
+def _check_common(spec: Mapping[str, Any], where: str) -> None:
+    """The enums and bounds every kind shares: kind, model, cov, sample.balance, lag, products."""
+    if spec["kind"] not in KINDS:
+        raise InputError(
+            f"unknown kind {spec['kind']!r}; use one of {', '.join(KINDS)}", file=where, column="kind"
+        )
+    if spec["model"] not in MODELS:
+        raise InputError(
+            f"unknown estimator (model) {spec['model']!r}; use one of {', '.join(MODELS)}",
+            file=where,
+            column="model",
+        )
+    bad_cov = [c for c in spec["cov"] if c not in COVS]
+    if bad_cov or not spec["cov"]:
+        raise InputError(
+            f"unknown covariance type {', '.join(map(repr, bad_cov)) or '(none given)'}; use one of {', '.join(COVS)}",
+            file=where,
+            column="cov",
+        )
+    balance = spec["sample"]["balance"]
+    if balance not in BALANCE:
+        raise InputError(
+            f"unknown balance {balance!r}; use one of {', '.join(BALANCE)}",
+            file=where,
+            column="sample.balance",
+        )
+    if int(spec["lag"]) < 0:
+        raise InputError(f"lag must be >= 0, got {spec['lag']}", file=where, column="lag")
+    for pair in spec["products"]:
+        if not isinstance(pair, (list, tuple)) or len(pair) < 2:
+            raise InputError(
+                f"each product needs at least two variables, got {pair!r}", file=where, column="products"
+            )
+
+
+def design_of(spec: Mapping[str, Any]) -> Design:
+    """Terms of a normalised spec (talent lagged ``lag`` years, products formed, the kind's own terms)."""
+    k = int(spec["lag"])
+    talent = [f"L{k}.{t}" if k > 0 else t for t in spec["talent"]]
+    products = [product_term(pair) for pair in spec["products"]]
+    design = Design(y=str(spec["y"]), talent=talent, products=products, controls=list(spec["controls"]))
+    KINDS[spec["kind"]].design(spec, design)
+    return design

@@ -1,0 +1,177 @@
+"""The study's term grammar: derived variables named in a spec, built from panel and TFP columns.
+
+Terms compose (``cum.ln.malmquist_efficiency_change``, ``x×L1.dist_frontier``):
+
+``L<k>.x``  x_{i,t-k} (``L.x`` = ``L1.x``, 1 <= k <= :data:`tfp_talent.within.MAX_LAG`), missing when
+            year t-k is absent (never across gaps); the lag grammar is :func:`tfp_talent.within.parse_lag`,
+            shared with the estimators;
+``D.x``     x_{it} - x_{i,t-1};
+``ln.x``    ln x_{it} (x must be > 0);
+``cum.x``   sum_{b < s <= t} x_{is}: a cumulated index, 0 in the province's base year b (the year
+            before its first non-missing x, as the Malmquist ``ln_tfp``); missing from the first later gap on;
+``dist_frontier``  max_j f_{jt} - f_{it}, f = the spec's ``frontier`` variable: the technology gap of
+            Nelson & Phelps (1966) and Benhabib & Spiegel (1994), on all provinces with data in year t;
+``a×b``     the product a_{it} b_{it} (× binds loosest).
+
+A data column whose name looks like a derived term is used as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from tfp_talent import within
+from tfp_talent.errors import InputError
+from tfp_talent.study.common import ENTITY, KEYS, TIME, spec_context, spec_where
+from tfp_talent.study.transforms import add_lags, frontier_distance
+
+PRODUCT = "×"
+FRONTIER = "dist_frontier"
+DERIVED_NAMES = "L<k>.x, D.x, ln.x, cum.x, dist_frontier, a×b"
+
+
+@dataclass
+class Design:
+    """The terms of a normalised spec: what is estimated, in table order."""
+
+    y: str
+    talent: list[str]
+    products: list[str]
+    controls: list[str]
+    endog: list[str] = field(default_factory=list)
+    instruments: list[str] = field(default_factory=list)
+    threshold_q: str | None = None
+
+    @property
+    def regressors(self) -> list[str]:
+        """Talent terms, products and controls, without repeats."""
+        return list(dict.fromkeys([*self.talent, *self.products, *self.controls]))
+
+    @property
+    def columns(self) -> list[str]:
+        """Every term the estimation sample must hold: y, the regressors, instruments, the threshold variable."""
+        extra = [self.threshold_q] if self.threshold_q else []
+        return list(dict.fromkeys([self.y, *self.regressors, *self.instruments, *extra]))
+
+
+def product_term(variables: list[str] | tuple[str, ...]) -> str:
+    """The name ``a×b×...`` of the product of ``variables``."""
+    return PRODUCT.join(str(v) for v in variables)
+
+
+def base_columns(term: str) -> list[str]:
+    """The data columns a (possibly derived) term is built from (``dist_frontier`` excluded)."""
+    if PRODUCT in term:
+        return [c for part in term.split(PRODUCT) for c in base_columns(part)]
+    m = within.LAG_RE.match(term) or PREFIX_RE.match(term)
+    if m:
+        return base_columns(m.group(2))
+    if term == FRONTIER:
+        return []
+    return [term]
+
+
+class TermBuilder:
+    """Builds derived columns on demand (added to ``frame``, built once) and records their definitions.
+
+    ``frontier`` is the variable f of ``dist_frontier``; ``tfp`` the spec's TFP variant (for messages).
+    Errors name ``specs.<name>``.
+    """
+
+    def __init__(self, frame: pd.DataFrame, *, name: str, frontier: str, tfp: str | None) -> None:
+        self.frame = frame
+        self.name = name
+        self.frontier = frontier
+        self.tfp = tfp
+        self.definitions: dict[str, str] = {}
+
+    def need(self, term: str) -> str:
+        """Make sure column ``term`` exists in ``frame`` (building it from the grammar) and return its name."""
+        term = str(term).strip()
+        if term in self.frame.columns:
+            s = self.frame[term]
+            if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+                raise InputError(f"variable '{term}' is not numeric", file=spec_where(self.name), column=term)
+            return term
+        if PRODUCT in term:
+            parts = [self.need(p) for p in term.split(PRODUCT)]
+            values = self.frame[parts[0]].to_numpy(dtype=float).copy()
+            for p in parts[1:]:
+                values = values * self.frame[p].to_numpy(dtype=float)
+            self._add(term, values, " × ".join(parts))
+            return term
+        with spec_context(self.name):
+            lag = within.parse_lag(term)
+        if lag is not None:
+            k, base = lag[0], self.need(lag[1])
+            plural = "s" if k > 1 else ""
+            self._add(term, self._lagged(base, k), f"{base} lagged {k} year{plural}")
+            return term
+        m = PREFIX_RE.match(term)
+        if m:
+            op, base = m.group(1), self.need(m.group(2))
+            values, definition = PREFIX_BUILDERS[op](self, term, base)
+            self._add(term, values, definition)
+            return term
+        if term == FRONTIER:
+            f = self.need(self.frontier)
+            values = frontier_distance(self.frame[[TIME, f]], f, time=TIME).to_numpy(dtype=float)
+            self._add(term, values, f"max over provinces of {f} in the year minus own {f}")
+            return term
+        source = "the panel" + (f" or the TFP file of variant '{self.tfp}'" if self.tfp else "")
+        raise InputError(
+            f"unknown variable '{term}': not a column of {source} and not a derived name ({DERIVED_NAMES})",
+            file=spec_where(self.name),
+            column=term,
+            hint="fix the name in config/config.yaml (panel columns: data/processed/codebook.md)",
+        )
+
+    def _lagged(self, base: str, k: int) -> np.ndarray:
+        lagged = add_lags(self.frame[[ENTITY, TIME, base]], [base], [k], entity=ENTITY, time=TIME)
+        return lagged[f"L{k}.{base}"].to_numpy(dtype=float)
+
+    def _difference(self, term: str, base: str) -> tuple[np.ndarray, str]:
+        """D.x = x_{it} - x_{i,t-1}."""
+        x = self.frame[base].to_numpy(dtype=float)
+        return x - self._lagged(base, 1), f"first difference of {base}"
+
+    def _log(self, term: str, base: str) -> tuple[np.ndarray, str]:
+        """ln.x = ln x_{it}; x <= 0 stops, naming the rows."""
+        x = self.frame[base].to_numpy(dtype=float)
+        bad = np.isfinite(x) & (x <= 0)
+        if bad.any():
+            rows = list(self.frame.loc[bad, KEYS].itertuples(index=False, name=None))
+            raise InputError(
+                f"'{term}': {base} must be > 0 to take logs",
+                file=spec_where(self.name),
+                column=base,
+                rows=rows,
+            )
+        with np.errstate(invalid="ignore"):
+            return np.log(x), f"natural log of {base}"
+
+    def _cumulate(self, term: str, base: str) -> tuple[np.ndarray, str]:
+        """cum.x = sum_{b < s <= t} x_{is} (:func:`tfp_talent.within.cumulate`, base ``first_change``)."""
+        x = self.frame[base].to_numpy(dtype=float)
+        values = within.cumulate(self.frame[ENTITY], self.frame[TIME], x)
+        return values, f"{base} cumulated within province (0 in the year before its first change)"
+
+    def _add(self, name: str, values: np.ndarray, definition: str) -> None:
+        self.frame[name] = values
+        self.definitions[name] = definition
+
+
+#: The prefix operators of the grammar: how each builds its column (and its definition text).
+PREFIX_BUILDERS: dict[str, Callable[[TermBuilder, str, str], tuple[np.ndarray, str]]] = {
+    "D": TermBuilder._difference,
+    "ln": TermBuilder._log,
+    "cum": TermBuilder._cumulate,
+}
+PREFIX_RE = re.compile(rf"^({'|'.join(PREFIX_BUILDERS)})\.(.+)$")
+#: How labels.term_label writes each prefix operator.
+PREFIX_LABELS: dict[str, str] = {"D": "Δ ", "ln": "ln ", "cum": "cumulated "}
