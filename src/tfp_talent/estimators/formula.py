@@ -37,10 +37,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tfp_talent import within
 from tfp_talent.errors import InputError
 
 _LAG_CALL = re.compile(r"^[Ll]\(\s*([A-Za-z_][\w.]*)\s*(?:,\s*(\d+)\s*)?\)$")
-_LAG_DOT = re.compile(r"^L(\d*)\.([A-Za-z_]\w*)$")
 _NAME = re.compile(r"^[A-Za-z_]\w*$")
 _NO_TERM = {"1", "0", "-1", "+1"}
 
@@ -188,7 +188,7 @@ def _is_plain(term: str, data: pd.DataFrame) -> bool:
     if term in data.columns:
         return not isinstance(data[term].dtype, pd.CategoricalDtype)
     # a lag, or a bare name that is not a column (prepare_panel reports it as missing)
-    return bool(_LAG_DOT.match(term) or _NAME.match(term))
+    return bool(within.LAG_RE.match(term) or _NAME.match(term))
 
 
 @dataclass
