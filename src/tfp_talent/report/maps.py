@@ -236,7 +236,7 @@ def _signed_area(xy: np.ndarray) -> float:
     return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
 
 
-def _feature_path(polygons: tuple[tuple[np.ndarray, ...], ...], keep: Any = None) -> MplPath | None:
+def feature_path(polygons: tuple[tuple[np.ndarray, ...], ...], keep: Any = None) -> MplPath | None:
     """One compound path (exteriors counter-clockwise, holes clockwise) in projected units."""
     verts: list[np.ndarray] = []
     codes: list[np.ndarray] = []
@@ -338,14 +338,14 @@ def choropleth(
             targets.append((inset, lambda ring: float(np.mean(ring[:, 1])) < 25.0 and float(np.mean(ring[:, 0])) > 105.0))
         for axis, keep in targets:
             for f in outside:
-                path = _feature_path(f.polygons, keep)
+                path = feature_path(f.polygons, keep)
                 if path is not None:
                     axis.add_patch(PathPatch(path, facecolor=OUTSIDE_COLOR, edgecolor="#9a9a9a", linewidth=0.3))
             for code in CODES:
                 f = shapes.get(code)
                 if f is None:
                     continue
-                path = _feature_path(f.polygons, keep)
+                path = feature_path(f.polygons, keep)
                 if path is None:
                     continue
                 v = vals.get(code, float("nan"))
@@ -355,19 +355,8 @@ def choropleth(
                     patch = PathPatch(path, facecolor=MISSING_COLOR, edgecolor="white", hatch="////", linewidth=0.4)
                 patch.set_gid(f"province-{code}")
                 axis.add_patch(patch)
-            axis.set_aspect("equal")
-            axis.autoscale_view()
-            axis.set_xticks([])
-            axis.set_yticks([])
-            axis.grid(False)
-        ax.set_axis_off()
-        if inset is not None:
-            lo_x, lo_y = albers(np.array([106.0, 123.0]), np.array([2.5, 24.5]))
-            inset.set_xlim(float(lo_x.min()), float(lo_x.max()))
-            inset.set_ylim(float(lo_y.min()), float(lo_y.max()))
-            for side in inset.spines.values():
-                side.set_visible(True)
-                side.set_linewidth(0.6)
+            finish_map_axis(axis)
+        finish_map_frame(ax, inset)
         if title:
             ax.set_title(title)
         sm = plt.cm.ScalarMappable(norm=norm, cmap=cm)
@@ -433,3 +422,24 @@ def tile_map(
         notes.append("Tile map: one equal square per province, placed by approximate location; labels are ISO 3166-2:CN codes.")
         add_note(fig, "\n".join(notes))
     return fig
+
+
+def finish_map_axis(axis: Any) -> None:
+    """Equal aspect, autoscaled, no ticks or grid: the look of every province map axis."""
+    axis.set_aspect("equal")
+    axis.autoscale_view()
+    axis.set_xticks([])
+    axis.set_yticks([])
+    axis.grid(False)
+
+
+def finish_map_frame(ax: Any, inset: Any | None) -> None:
+    """Hide the main axis frame; frame the South China Sea inset (106-123°E, 2.5-24.5°N) when drawn."""
+    ax.set_axis_off()
+    if inset is not None:
+        lo_x, lo_y = albers(np.array([106.0, 123.0]), np.array([2.5, 24.5]))
+        inset.set_xlim(float(lo_x.min()), float(lo_x.max()))
+        inset.set_ylim(float(lo_y.min()), float(lo_y.max()))
+        for side in inset.spines.values():
+            side.set_visible(True)
+            side.set_linewidth(0.6)

@@ -29,8 +29,9 @@ from tfp_talent.report.maps import (
     ISO_ABBR,
     OUTSIDE_SAMPLE,
     MapFeature,
-    _feature_path,  # the maps module's projected-path builder, reused so both draw alike
-    albers,
+    feature_path,
+    finish_map_axis,
+    finish_map_frame,
     province_features,
 )
 from tfp_talent.report.style import FULL_WIDTH, OUTSIDE_COLOR, PALETTE, add_note, figure_style
@@ -174,14 +175,14 @@ def cluster_map(
             )
         for axis, keep in targets:
             for f in outside:
-                path = _feature_path(f.polygons, keep)
+                path = feature_path(f.polygons, keep)
                 if path is not None:
                     axis.add_patch(
                         PathPatch(path, facecolor=OUTSIDE_COLOR, edgecolor="#9a9a9a", linewidth=0.3)
                     )
             for code in CODES:
                 f = shapes.get(code)
-                path = None if f is None else _feature_path(f.polygons, keep)
+                path = None if f is None else feature_path(f.polygons, keep)
                 if path is None:
                     continue
                 cls = classes.get(code)
@@ -193,19 +194,8 @@ def cluster_map(
                     patch = PathPatch(path, facecolor=scheme[cls][1], edgecolor="white", linewidth=0.4)
                 patch.set_gid(f"province-{code}")
                 axis.add_patch(patch)
-            axis.set_aspect("equal")
-            axis.autoscale_view()
-            axis.set_xticks([])
-            axis.set_yticks([])
-            axis.grid(False)
-        ax.set_axis_off()
-        if inset is not None:
-            lo_x, lo_y = albers(np.array([106.0, 123.0]), np.array([2.5, 24.5]))
-            inset.set_xlim(float(lo_x.min()), float(lo_x.max()))
-            inset.set_ylim(float(lo_y.min()), float(lo_y.max()))
-            for side in inset.spines.values():
-                side.set_visible(True)
-                side.set_linewidth(0.6)
+            finish_map_axis(axis)
+        finish_map_frame(ax, inset)
         counts = {k: sum(1 for v in classes.values() if v == k) for k in scheme}
         handles = [
             Patch(facecolor=col, edgecolor="#777777", label=f"{name} ({counts[k]})")
