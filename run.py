@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
         return 2
     ensure_env()
     if argv[0] == "workflow":
-        cmd = [str(_bin("snakemake")), "--cores", "2", *argv[1:]]
+        cmd = [str(_bin("snakemake")), "--profile", "profiles/local", *argv[1:]]
     else:
         cmd = [str(_bin("python")), "-m", "pytest", *argv[1:]]
     print("[run.py] " + " ".join(cmd), flush=True)

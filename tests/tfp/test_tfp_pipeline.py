@@ -15,7 +15,7 @@ from tfp_talent.tfp.pipeline import (
     combine_tfp,
     provincial_tfp,
     resolve_settings,
-    run_variant,
+    labour_params,
     tfp_inputs,
 )
 from tfp_talent.tfp.solow import solow_residual
@@ -79,7 +79,12 @@ def test_provincial_run_on_simulated_panel(sim_panel, asset):
 
 
 def test_nonfarm_variant_starts_in_2008(sim_panel, asset):
-    out = run_variant(sim_panel, asset, resolve_settings(CONFIG, "nonfarm"))
+    """The variant's stages as the workflow rules chain them (capital, labour, each method, combine)."""
+    settings = resolve_settings(CONFIG, "nonfarm")
+    labour = labour_input(sim_panel, **labour_params(settings))
+    inputs = tfp_inputs(sim_panel, china_capital_stock(asset, **capital_params(settings)), labour)
+    frames = {m: provincial_tfp(inputs, m, method_params(settings, m)) for m in settings["tfp"]["methods"]}
+    out = combine_tfp(frames, labour)
     have = out.loc[out["solow_ln_tfp"].notna(), "year"]
     assert have.min() == 2008 and have.max() == 2019
     assert out.loc[out["year"] == 2008, "malmquist_tfp_growth"].isna().all()

@@ -69,13 +69,17 @@ def test_solow_target_and_params_triggers(tmp_path):
     assert ran == {"capital_stock", "labour_input", "tfp_method"}, ran
     # the file equals the package functions applied to the same panel (same settings)
     panel = pd.read_parquet(processed / "panel.parquet")
-    fill_gaps = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["labour"]["fill_gaps"]
+    fill_gaps = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))["labour"][
+        "fill_gaps"
+    ]
     inputs = tfp_inputs(
         panel,
         china_capital_stock(read_asset(ROOT / "data/raw/capital-stock-1952-2022/asset.rda")),
         labour_input(panel, fill_gaps=fill_gaps),
     )
-    pd.testing.assert_frame_equal(pd.read_parquet(work / TARGET), provincial_tfp(inputs, "solow", {"alpha": 0.4}))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(work / TARGET), provincial_tfp(inputs, "solow", {"alpha": 0.4})
+    )
     assert _jobs(_snakemake(work, TARGET, "--dry-run")) == set()
 
     _set(work, "alpha", "0.4", "0.5")
@@ -83,3 +87,32 @@ def test_solow_target_and_params_triggers(tmp_path):
     _set(work, "alpha", "0.5", "0.4")
     _set(work, "delta", "0.096", "0.05")
     assert _jobs(_snakemake(work, TARGET, "--dry-run")) == {"capital_stock", "tfp_method"}
+
+
+@pytest.mark.skipif(not SNAKEMAKE.exists(), reason="snakemake not installed in this environment")
+def test_variants_are_the_baseline_rules_with_their_settings(tmp_path):
+    """A variant is planned as ordinary capital / labour / method / combine jobs; only the stages whose
+    settings differ from the baseline get variant jobs (alpha05: the Solow job; delta005: capital and every
+    method; nonfarm: labour and every method), the others read the baseline files."""
+    work = tmp_path / "work"
+    (work / "data").mkdir(parents=True)
+    (work / "data" / "raw").symlink_to(ROOT / "data" / "raw")
+    shutil.copytree(ROOT / "config", work / "config")
+    targets = [f"data/processed/tfp_{v}.parquet" for v in ("alpha05", "delta005", "nonfarm")]
+    plan = _snakemake(work, *targets, "--dry-run")
+    assert plan.returncode == 0, plan.stderr[-3000:]
+    text = plan.stdout + plan.stderr
+    by_rule: dict[str, set[str]] = {}
+    for block in re.split(r"^(?=(?:local)?rule \w+:$)", text, flags=re.M)[1:]:
+        rule = re.match(r"(?:local)?rule (\w+):", block).group(1)
+        wildcards = re.search(r"^\s+wildcards: (.*)$", block, flags=re.M)
+        by_rule.setdefault(rule, set()).add(wildcards.group(1) if wildcards else "")
+    assert by_rule["capital_stock"] == {"variant_dir=", "variant_dir=variants/delta005/"}
+    assert by_rule["labour_input"] == {"variant_dir=", "variant_dir=variants/nonfarm/"}
+    methods = {wc for wc in by_rule["tfp_method"] if "variants/" in wc}
+    assert methods == {"variant_dir=variants/alpha05/, method=solow"} | {
+        f"variant_dir=variants/{v}/, method={m}"
+        for v in ("delta005", "nonfarm")
+        for m in ("solow", "tornqvist", "malmquist")
+    }
+    assert by_rule["tfp_combine"] == {f"variant_suffix=_{v}" for v in ("alpha05", "delta005", "nonfarm")}

@@ -1,20 +1,239 @@
-# Shared helpers for the rule files. Every stage appends its final outputs to ALL_TARGETS.
-import sys
-
-from snakemake.exceptions import WorkflowError
+# Shared settings and helpers of the rule files (paths from config `paths`, the lists of specs, tables,
+# figures and targets, every input function and path helper the rules use). The Snakefile includes
+# this file first; the other rule files hold rules only and use nothing but the names defined here.
+import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # run from a checkout even before `pip install -e .`
+from snakemake.exceptions import WorkflowError
 
-RAW = "data/raw"
-PROCESSED = "data/processed"
-LOGS = "logs"
-ALL_TARGETS = []
-
-from tfp_talent.config import check_config
+from tfp_talent.config import check_config, spec_names_of
+from tfp_talent.data.definitions import panel_source_paths
 from tfp_talent.errors import InputError
+from tfp_talent.study.spec import normalise_spec
+from tfp_talent.study.threshold_shards import sharded_replications
+from tfp_talent.tfp.methods import method_params
+from tfp_talent.tfp.pipeline import capital_params, labour_params, resolve_settings
 
 try:
     check_config(config)
 except InputError as err:
     raise WorkflowError(f"bad configuration: {err}") from None
+
+# --------------------------------------------------------------------------- paths (config `paths:`)
+RAW = config["paths"]["raw"]
+PROCESSED = config["paths"]["processed"]
+REPORTS = config["paths"]["reports"]
+LOGS = config["paths"]["logs"]
+RESULTS = f"{REPORTS}/results"
+TABLES_DIR = f"{REPORTS}/tables"
+FIGURES_DIR = f"{REPORTS}/figures"
+STUDY_LOGS = f"{LOGS}/study"
+BENCH = f"{LOGS}/benchmarks"
+RUN_STAMP = f"{LOGS}/workflow_started.txt"
+ASSET = f"{RAW}/capital-stock-1952-2022/asset.rda"
+TOPOJSON = f"{RAW}/geo/china_provinces_100000_full.topo.json"
+REPORT_TEMPLATE = "reports/templates/report.md.tmpl"  # a shipped input (in git), not an output location
+# The software environment of every rule (relative to the rule files). Used with --software-deployment-method
+# conda only; conda is not available on the machines this project is tested on (see README, Cluster).
+ENV = "../envs/tfp_talent.yaml"
+
+
+def one_of(names):
+    """Wildcard constraint matching exactly ``names`` (and nothing when the list is empty)."""
+    return "|".join(names) or "(?!x)x"
+
+
+# --------------------------------------------------------------------------- data stage
+def checksummed_files():
+    """Every file listed in data/raw/SHA256SUMS (so editing one re-runs verify_raw)."""
+    sums = Path(RAW) / "SHA256SUMS"
+    if not sums.exists():
+        return []
+    lines = [line for line in sums.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [f"{RAW}/{line.split(maxsplit=1)[1].lstrip('*').strip()}" for line in lines]
+
+
+def panel_raw_files():
+    return [f"{RAW}/{path}" for path in panel_source_paths()]
+
+
+USER_SERIES = dict(config.get("user_series") or {})
+USER_SERIES_FILE = f"{PROCESSED}/user_series.parquet"
+
+
+def user_series_inputs():
+    """{"user_series": parquet} when config names user series, else {} (for other rules' inputs)."""
+    return {"user_series": USER_SERIES_FILE} if USER_SERIES else {}
+
+
+# --------------------------------------------------------------------------- TFP stage and its variants
+# A robustness variant (config `tfp.variants.<v>`) runs the same rules as the baseline: capital_stock,
+# labour_input and tfp_method write data/processed/variants/<v>/..., tfp_combine data/processed/tfp_<v>.parquet.
+# A variant stage whose settings (and upstream settings) equal the baseline's reads the baseline's file
+# instead (alpha05 re-runs only the Solow job). The wildcard `variant_dir` is "" (baseline) or "variants/<v>/";
+# `variant_suffix` is "" (tfp.parquet) or "_<v>" (tfp_<v>.parquet). Variant names never equal method names
+# (config/schema.yaml), so tfp_<method>.parquet and tfp_<variant>.parquet cannot be confused.
+TFP_SETTINGS = resolve_settings(config)
+TFP_METHODS = TFP_SETTINGS["tfp"]["methods"]
+TFP_VARIANTS = sorted((config.get("tfp") or {}).get("variants") or {})
+VARIANT_DIR = f"(variants/({'|'.join(TFP_VARIANTS)})/)?" if TFP_VARIANTS else ""
+VARIANT_SUFFIX = f"(_({'|'.join(TFP_VARIANTS)}))?" if TFP_VARIANTS else ""
+
+
+def variant_of_dir(variant_dir):
+    """'variants/<v>/' -> '<v>'; '' -> None (the baseline)."""
+    return variant_dir.split("/")[1] if variant_dir else None
+
+
+def variant_of_suffix(variant_suffix):
+    """'_<v>' -> '<v>'; '' -> None (the baseline)."""
+    return variant_suffix[1:] or None
+
+
+def tfp_settings(variant):
+    return TFP_SETTINGS if variant is None else resolve_settings(config, variant)
+
+
+def _stage_dir(variant, stage):
+    """'' when the variant's ``stage`` ("capital", "labour" or a method) and everything it depends on
+    use the baseline settings (so the baseline file serves), else 'variants/<variant>/'."""
+    if variant is None:
+        return ""
+    own = tfp_settings(variant)
+    same_capital = capital_params(own) == capital_params(TFP_SETTINGS)
+    same_labour = labour_params(own) == labour_params(TFP_SETTINGS)
+    if stage == "capital":
+        same = same_capital
+    elif stage == "labour":
+        same = same_labour
+    else:
+        same = same_capital and same_labour and method_params(own, stage) == method_params(TFP_SETTINGS, stage)
+    return "" if same else f"variants/{variant}/"
+
+
+def capital_file(variant):
+    return f"{PROCESSED}/{_stage_dir(variant, 'capital')}capital.parquet"
+
+
+def labour_file(variant):
+    return f"{PROCESSED}/{_stage_dir(variant, 'labour')}labour.parquet"
+
+
+def method_file(variant, method):
+    return f"{PROCESSED}/{_stage_dir(variant, method)}tfp_{method}.parquet"
+
+
+def labour_user_files(variant):
+    """The labour CSV a variant reads (labour.source csv), as a list of inputs."""
+    labour = tfp_settings(variant)["labour"]
+    return [labour["file"]] if labour["source"] == "csv" and labour["file"] else []
+
+
+def tfp_file(variant):
+    """The TFP file of a variant name: baseline -> tfp.parquet, <variant> -> tfp_<variant>.parquet."""
+    if variant is None:
+        return None
+    return f"{PROCESSED}/tfp.parquet" if variant == "baseline" else f"{PROCESSED}/tfp_{variant}.parquet"
+
+
+# --------------------------------------------------------------------------- estimate stage
+# A threshold spec with a bootstrap is split into config `bootstrap.shards` shard jobs (rule
+# threshold_shard) and combined (rule threshold_combine) into the same bytes as one estimate job.
+SPECS = list(config.get("specs") or {})
+BOOTSTRAP_SHARDS = int(config["bootstrap"]["shards"])
+
+
+def spec_of(name):
+    return normalise_spec(name, config["specs"][name])
+
+
+def _is_sharded(name):
+    return BOOTSTRAP_SHARDS > 1 and sharded_replications(name, config["specs"][name]) > 0
+
+
+SHARDED_SPECS = [s for s in SPECS if _is_sharded(s)]
+SINGLE_SPECS = [s for s in SPECS if s not in SHARDED_SPECS]
+SHARD_FILE = f"{PROCESSED}/bootstrap/{{spec}}/shard_{{shard}}.json"
+
+
+def result_file(spec):
+    return f"{RESULTS}/{spec}.json"
+
+
+def estimate_inputs(wildcards):
+    """Panel (+ user series) and the spec's TFP file."""
+    inputs = {"panel": f"{PROCESSED}/panel.parquet", **user_series_inputs()}
+    tfp = tfp_file(spec_of(wildcards.spec)["tfp"])
+    if tfp:
+        inputs["tfp"] = tfp
+    return inputs
+
+
+def shard_files(wildcards):
+    """The shard files of a sharded spec, numbered from 1."""
+    return [SHARD_FILE.format(spec=wildcards.spec, shard=i) for i in range(1, BOOTSTRAP_SHARDS + 1)]
+
+
+# --------------------------------------------------------------------------- tables, figures, report
+TABLES = list(config.get("tables") or {})
+FIGURES = list(config.get("figures") or {})
+LABELS = (config.get("report") or {}).get("labels") or {}
+DATA_FIGURES = ("tfp_by_region", "map", "malmquist")
+
+
+def table_inputs(wildcards):
+    entry = config["tables"][wildcards.table]
+    inputs = {"results": [result_file(s) for s in spec_names_of(entry)]}
+    if entry["kind"] in ("descriptive", "correlation"):
+        inputs.update(panel=f"{PROCESSED}/panel.parquet", **user_series_inputs())
+        tfp = tfp_file(entry.get("tfp"))
+        if tfp:
+            inputs["tfp"] = tfp
+    return inputs
+
+
+def figure_inputs(wildcards):
+    entry = config["figures"][wildcards.figure]
+    kind = entry["kind"]
+    inputs = {"results": [result_file(s) for s in spec_names_of(entry)]}
+    tfp = None
+    if kind in DATA_FIGURES:
+        inputs.update(panel=f"{PROCESSED}/panel.parquet", **user_series_inputs())
+        tfp = tfp_file(entry.get("tfp", None if kind == "map" else "baseline"))
+    if kind == "partial_scatter":
+        inputs.update(panel=f"{PROCESSED}/panel.parquet", **user_series_inputs())
+        tfp = tfp_file(spec_of(entry["spec"])["tfp"])
+    if tfp:
+        inputs["tfp"] = tfp
+    if kind == "map" and entry.get("style", "tile") == "choropleth":
+        inputs["topo"] = TOPOJSON
+    return inputs
+
+
+def figure_spec(wildcards):
+    entry = config["figures"][wildcards.figure]
+    return config["specs"][entry["spec"]] if entry["kind"] == "partial_scatter" else None
+
+
+def report_tfp_files():
+    """TFP files of the descriptive / correlation tables (variant -> path)."""
+    tables = (config.get("tables") or {}).values()
+    variants = {e.get("tfp") for e in tables if e["kind"] in ("descriptive", "correlation")}
+    return {v: tfp_file(v) for v in sorted(v for v in variants if v)}
+
+
+# --------------------------------------------------------------------------- targets of `rule all`
+ALL_TARGETS = [
+    f"{PROCESSED}/raw_verified.txt",
+    *(f"{PROCESSED}/{name}" for name in ("panel.parquet", "panel.csv", "codebook.csv", "codebook.md")),
+    *([USER_SERIES_FILE, f"{PROCESSED}/user_series.json"] if USER_SERIES else []),
+    *(f"{PROCESSED}/{name}" for name in ("capital.parquet", "capital_gfcf_check.json", "labour.parquet")),
+    f"{PROCESSED}/tfp.parquet",
+    f"{PROCESSED}/prodfn.json",
+    *(f"{PROCESSED}/tfp_{v}.parquet" for v in TFP_VARIANTS),
+    *(result_file(s) for s in SPECS),
+    *(f"{TABLES_DIR}/{t}.{ext}" for t in TABLES for ext in ("tex", "html", "md")),
+    *(f"{FIGURES_DIR}/{f}.{ext}" for f in FIGURES for ext in ("png", "pdf")),
+    f"{REPORTS}/report.md",
+    f"{REPORTS}/report.html",
+]

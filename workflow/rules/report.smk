@@ -6,22 +6,11 @@
 # Every number in the report is read from reports/results/*.json (or the panel / config);
 # the report check refuses leftover placeholders or missing numbers. `snakemake --report`
 # collects the outputs flagged with report(...) (captions in workflow/report/).
-import time as _time
-
-REPORT_CFG = config.get("report") or {}
-REPORT_TEMPLATE = REPORT_CFG.get("template", "reports/templates/report.md.tmpl")
-RUN_STAMP = f"{LOGS}/workflow_started.txt"
 
 
 onstart:
     Path(LOGS).mkdir(parents=True, exist_ok=True)
-    Path(RUN_STAMP).write_text(f"{_time.time():.3f}\n", encoding="utf-8")
-
-
-def _report_tfp_files():
-    """TFP files of the descriptive / correlation tables (variant -> path)."""
-    variants = {e.get("tfp") for e in (config.get("tables") or {}).values() if e["kind"] in ("descriptive", "correlation")}
-    return {v: tfp_file(v) for v in sorted(v for v in variants if v)}
+    Path(RUN_STAMP).write_text(f"{time.time():.3f}\n", encoding="utf-8")
 
 
 rule study_report:
@@ -30,21 +19,20 @@ rule study_report:
         config="config/config.yaml",
         sums=f"{RAW}/SHA256SUMS",
         panel=f"{PROCESSED}/panel.parquet",
-        tfp=list(_report_tfp_files().values()),
+        tfp=list(report_tfp_files().values()),
         results=[result_file(s) for s in SPECS],
         figures=[f"{FIGURES_DIR}/{f}.png" for f in FIGURES],
         tables=[f"{TABLES_DIR}/{t}.md" for t in TABLES],
     output:
-        md="reports/report.md",
-        html=report("reports/report.html", caption="../report/report.rst", category="Report"),
+        md=f"{REPORTS}/report.md",
+        html=report(f"{REPORTS}/report.html", caption="../report/report.rst", category="Report"),
     params:
         study={k: config.get(k) for k in ("seed", "years", "capital", "labour", "tfp", "specs", "tables", "figures", "report")},
-        tfp_files=_report_tfp_files(),
+        tfp_files=report_tfp_files(),
         run_stamp=RUN_STAMP,
     log:
         f"{STUDY_LOGS}/report.log",
+    conda:
+        ENV
     script:
         "../scripts/make_report.py"
-
-
-ALL_TARGETS.extend(["reports/report.md", "reports/report.html"])

@@ -1,28 +1,16 @@
-# TFP stage: capital stock (perpetual inventory), labour input, TFP by method, robustness variants.
+# TFP stage: capital stock (perpetual inventory), labour input, TFP by method, and the robustness variants.
 #
-#   capital_stock       asset.rda                      -> data/processed/capital.parquet
+#   capital_stock       asset.rda                      -> data/processed/[variants/<v>/]capital.parquet
 #   capital_gfcf_check  asset.rda + panel              -> data/processed/capital_gfcf_check.json
-#   labour_input        panel (+ labour.file)          -> data/processed/labour.parquet
-#   tfp_method          panel + capital + labour       -> data/processed/tfp_{solow,tornqvist,malmquist}.parquet
-#   tfp_combine         tfp_<method>.parquet           -> data/processed/tfp.parquet
+#   labour_input        panel (+ labour.file)          -> data/processed/[variants/<v>/]labour.parquet
+#   tfp_method          panel + capital + labour       -> data/processed/[variants/<v>/]tfp_{solow,tornqvist,malmquist}.parquet
+#   tfp_combine         tfp_<method>.parquet + labour  -> data/processed/tfp.parquet | tfp_<v>.parquet (tfp.variants)
 #   production_function panel + capital + labour       -> data/processed/prodfn.json
-#   tfp_variant         panel + asset.rda              -> data/processed/tfp_<variant>.parquet (tfp.variants)
 #
-# Each job gets as params only the settings it depends on, so Snakemake's params trigger
-# re-runs exactly what a config change affects (capital.delta: capital and everything after
-# it; tfp.alpha: the Solow job, the combine step and the variants that inherit alpha).
-from tfp_talent.tfp.methods import method_params
-from tfp_talent.tfp.pipeline import capital_params, labour_params, resolve_settings
-
-TFP_SETTINGS = resolve_settings(config)
-TFP_METHODS = TFP_SETTINGS["tfp"]["methods"]
-TFP_VARIANTS = sorted((config.get("tfp") or {}).get("variants") or {})
-ASSET = f"{RAW}/capital-stock-1952-2022/asset.rda"
-
-
-def _labour_files(settings):
-    path = settings["labour"]["file"] if settings["labour"]["source"] == "csv" else None
-    return [path] if path else []
+# A variant (config tfp.variants.<v>) is the same four rules with its settings (helpers in common.smk); a
+# variant stage whose settings equal the baseline's reads the baseline file. Each job gets as params only
+# the settings it depends on, so Snakemake's params trigger re-runs exactly what a config change affects
+# (capital.delta: capital and everything after it; tfp.alpha: the Solow jobs and the combine steps).
 
 
 rule capital_stock:
@@ -30,11 +18,15 @@ rule capital_stock:
         verified=f"{PROCESSED}/raw_verified.txt",
         asset=ASSET,
     output:
-        f"{PROCESSED}/capital.parquet",
+        f"{PROCESSED}/{{variant_dir}}capital.parquet",
+    wildcard_constraints:
+        variant_dir=VARIANT_DIR,
     params:
-        **capital_params(TFP_SETTINGS),
+        settings=lambda w: capital_params(tfp_settings(variant_of_dir(w.variant_dir))),
     log:
-        f"{LOGS}/capital_stock.log",
+        f"{LOGS}/{{variant_dir}}capital_stock.log",
+    conda:
+        ENV
     script:
         "../scripts/capital_stock.py"
 
@@ -49,6 +41,8 @@ rule capital_gfcf_check:
         years=[2000, 2017],
     log:
         f"{LOGS}/capital_gfcf_check.log",
+    conda:
+        ENV
     script:
         "../scripts/capital_gfcf_check.py"
 
@@ -56,13 +50,17 @@ rule capital_gfcf_check:
 rule labour_input:
     input:
         panel=f"{PROCESSED}/panel.parquet",
-        user=_labour_files(TFP_SETTINGS),
+        user=lambda w: labour_user_files(variant_of_dir(w.variant_dir)),
     output:
-        f"{PROCESSED}/labour.parquet",
+        f"{PROCESSED}/{{variant_dir}}labour.parquet",
+    wildcard_constraints:
+        variant_dir=VARIANT_DIR,
     params:
-        **labour_params(TFP_SETTINGS),
+        settings=lambda w: labour_params(tfp_settings(variant_of_dir(w.variant_dir))),
     log:
-        f"{LOGS}/labour_input.log",
+        f"{LOGS}/{{variant_dir}}labour_input.log",
+    conda:
+        ENV
     script:
         "../scripts/labour_input.py"
 
@@ -70,30 +68,37 @@ rule labour_input:
 rule tfp_method:
     input:
         panel=f"{PROCESSED}/panel.parquet",
-        capital=f"{PROCESSED}/capital.parquet",
-        labour=f"{PROCESSED}/labour.parquet",
+        capital=lambda w: capital_file(variant_of_dir(w.variant_dir)),
+        labour=lambda w: labour_file(variant_of_dir(w.variant_dir)),
     output:
-        f"{PROCESSED}/tfp_{{method}}.parquet",
+        f"{PROCESSED}/{{variant_dir}}tfp_{{method}}.parquet",
     wildcard_constraints:
-        method="solow|tornqvist|malmquist",
+        variant_dir=VARIANT_DIR,
+        method="|".join(TFP_METHODS),
     params:
-        settings=lambda w: method_params(TFP_SETTINGS, w.method),
+        settings=lambda w: method_params(tfp_settings(variant_of_dir(w.variant_dir)), w.method),
     log:
-        f"{LOGS}/tfp_{{method}}.log",
+        f"{LOGS}/{{variant_dir}}tfp_{{method}}.log",
+    conda:
+        ENV
     script:
         "../scripts/tfp_method.py"
 
 
 rule tfp_combine:
     input:
-        methods=expand(f"{PROCESSED}/tfp_{{method}}.parquet", method=TFP_METHODS),
-        labour=f"{PROCESSED}/labour.parquet",
+        methods=lambda w: [method_file(variant_of_suffix(w.variant_suffix), m) for m in TFP_METHODS],
+        labour=lambda w: labour_file(variant_of_suffix(w.variant_suffix)),
     output:
-        f"{PROCESSED}/tfp.parquet",
+        f"{PROCESSED}/tfp{{variant_suffix}}.parquet",
+    wildcard_constraints:
+        variant_suffix=VARIANT_SUFFIX,
     params:
         methods=TFP_METHODS,
     log:
-        f"{LOGS}/tfp_combine.log",
+        f"{LOGS}/tfp_combine{{variant_suffix}}.log",
+    conda:
+        ENV
     script:
         "../scripts/tfp_combine.py"
 
@@ -109,35 +114,7 @@ rule production_function:
         output="gdp_real",
     log:
         f"{LOGS}/production_function.log",
+    conda:
+        ENV
     script:
         "../scripts/production_function.py"
-
-
-rule tfp_variant:
-    input:
-        verified=f"{PROCESSED}/raw_verified.txt",
-        panel=f"{PROCESSED}/panel.parquet",
-        asset=ASSET,
-        user=lambda w: _labour_files(resolve_settings(config, w.variant)),
-    output:
-        f"{PROCESSED}/tfp_{{variant}}.parquet",
-    wildcard_constraints:
-        variant="|".join(TFP_VARIANTS) or "(?!x)x",
-    params:
-        settings=lambda w: resolve_settings(config, w.variant),
-    log:
-        f"{LOGS}/tfp_variant_{{variant}}.log",
-    script:
-        "../scripts/tfp_variant.py"
-
-
-ALL_TARGETS.extend(
-    [
-        f"{PROCESSED}/capital.parquet",
-        f"{PROCESSED}/capital_gfcf_check.json",
-        f"{PROCESSED}/labour.parquet",
-        f"{PROCESSED}/tfp.parquet",
-        f"{PROCESSED}/prodfn.json",
-        *expand(f"{PROCESSED}/tfp_{{variant}}.parquet", variant=TFP_VARIANTS),
-    ]
-)

@@ -6,13 +6,6 @@
 # Validated like the shipped raw files (tfp_talent.data.user_series); a bad file stops this job
 # with one `error:` line naming file, column and rows. Consumers join the series to the panel
 # with tfp_talent.data.user_series.merge_user_series (names never replace panel columns).
-USER_SERIES = dict(config.get("user_series") or {})
-USER_SERIES_FILE = f"{PROCESSED}/user_series.parquet"
-
-
-def user_series_inputs():
-    """{"user_series": parquet} when config names user series, else {} (for other rules' inputs)."""
-    return {"user_series": USER_SERIES_FILE} if USER_SERIES else {}
 
 
 rule user_series:
@@ -27,9 +20,7 @@ rule user_series:
         end=config["years"]["end"],
     log:
         f"{LOGS}/user_series.log",
+    conda:
+        ENV
     script:
         "../scripts/user_series.py"
-
-
-if USER_SERIES:
-    ALL_TARGETS.extend([USER_SERIES_FILE, f"{PROCESSED}/user_series.json"])

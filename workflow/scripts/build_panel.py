@@ -5,9 +5,9 @@ from tfp_talent.data.codebook import codebook_markdown
 from tfp_talent.io import write_frame, write_text
 from tfp_talent.logs import script_run
 
-with script_run(snakemake.log[0]) as log:  # noqa: F821
-    params = snakemake.params  # noqa: F821
-    out = snakemake.output  # noqa: F821
+with script_run(snakemake.log[0]) as log:
+    params = snakemake.params
+    out = snakemake.output
     result = build_panel(
         params.raw_dir,
         start=params.start,

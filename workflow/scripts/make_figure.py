@@ -10,14 +10,18 @@ from tfp_talent.report.style import save_figure
 from tfp_talent.study.figures import build_figure
 from tfp_talent.study.sample import build_analysis_frame, merged_data
 
-with script_run(snakemake.log[0]) as log:  # noqa: F821
-    inp = snakemake.input  # noqa: F821
-    params = snakemake.params  # noqa: F821
-    name = snakemake.wildcards.figure  # noqa: F821
+with script_run(snakemake.log[0]) as log:
+    inp = snakemake.input
+    params = snakemake.params
+    name = snakemake.wildcards.figure
     entry = params.entry
     results = load_json_files({Path(p).stem: p for p in inp.results})
-    panel = read_panel_with_user_series(inp.panel, getattr(inp, "user_series", None)) if "panel" in inp.keys() else None
-    tfp = read_panel(inp.tfp) if "tfp" in inp.keys() else None
+    panel = (
+        read_panel_with_user_series(inp.panel, getattr(inp, "user_series", None))
+        if hasattr(inp, "panel")
+        else None
+    )
+    tfp = read_panel(inp.tfp) if hasattr(inp, "tfp") else None
     data = analysis = None
     if entry["kind"] == "partial_scatter":
         analysis = build_analysis_frame(panel, tfp, params.spec, name=entry["spec"]).frame
@@ -25,7 +29,7 @@ with script_run(snakemake.log[0]) as log:  # noqa: F821
         data = merged_data(panel, tfp)
     fig = build_figure(
         name, entry, results=results, data=data, analysis=analysis,
-        topo_path=inp.topo if "topo" in inp.keys() else None, labels=params.labels,
+        topo_path=inp.topo if hasattr(inp, "topo") else None, labels=params.labels,
     )  # fmt: skip
-    paths = save_figure(fig, Path(snakemake.output.png).with_suffix(""))  # noqa: F821
+    paths = save_figure(fig, Path(snakemake.output.png).with_suffix(""))
     log.info("wrote %s", ", ".join(map(str, paths)))

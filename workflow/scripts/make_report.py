@@ -1,7 +1,7 @@
 """Adapter: results, figures, panel, TFP file(s) and the template -> reports/report.md and reports/report.html."""
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tfp_talent.io import read_panel
@@ -17,23 +17,42 @@ from tfp_talent.report.document import (
 from tfp_talent.study.report_context import report_context
 from tfp_talent.study.tables import build_tables
 
-with script_run(snakemake.log[0]) as log:  # noqa: F821
-    inp = snakemake.input  # noqa: F821
-    out = snakemake.output  # noqa: F821
-    params = snakemake.params  # noqa: F821
+with script_run(snakemake.log[0]) as log:
+    inp = snakemake.input
+    out = snakemake.output
+    params = snakemake.params
     cfg = params.study
     results = load_json_files({Path(p).stem: p for p in inp.results})
     panel = read_panel(inp.panel)
     tfp_frames = {v: read_panel(path) for v, path in params.tfp_files.items()}
     tables = build_tables(cfg, results=results, panel=panel, tfp_frames=tfp_frames)
-    figures = {name: FigureRef(path=Path(p), caption=cfg["figures"][name]["caption"]) for name, p in zip(cfg["figures"], inp.figures)}
+    figures = {
+        name: FigureRef(path=Path(p), caption=cfg["figures"][name]["caption"])
+        for name, p in zip(cfg["figures"], inp.figures)
+    }
     started = run_seconds = None
     stamp = Path(params.run_stamp)
     if stamp.exists():  # written by the workflow's onstart handler: wall time of this run up to here
         t0 = float(stamp.read_text(encoding="utf-8").strip())
         run_seconds = time.time() - t0
-        started = datetime.fromtimestamp(t0, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-    info = reproducibility_info(config_path=inp.config, seed=cfg["seed"], run_seconds=run_seconds, started=started)
-    ctx = report_context(cfg, panel, results, raw_checksums=checksums_markdown(inp.sums), reproducibility=reproducibility_markdown(info))
-    write_report(inp.template, ctx, md_path=out.md, html_path=out.html, tables=tables, figures=figures, title=cfg["report"]["title"])
+        started = datetime.fromtimestamp(t0, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    info = reproducibility_info(
+        config_path=inp.config, seed=cfg["seed"], run_seconds=run_seconds, started=started
+    )
+    ctx = report_context(
+        cfg,
+        panel,
+        results,
+        raw_checksums=checksums_markdown(inp.sums),
+        reproducibility=reproducibility_markdown(info),
+    )
+    write_report(
+        inp.template,
+        ctx,
+        md_path=out.md,
+        html_path=out.html,
+        tables=tables,
+        figures=figures,
+        title=cfg["report"]["title"],
+    )
     log.info("wrote %s and %s (%d tables, %d figures)", out.md, out.html, len(tables), len(figures))

@@ -1,4 +1,4 @@
-"""Adapter: tfp_<method>.parquet files -> data/processed/tfp.parquet (one column set per method)."""
+"""Adapter: tfp_<method>.parquet files + labour -> data/processed/tfp.parquet or tfp_<variant>.parquet (one column set per method)."""
 
 import pandas as pd
 
@@ -6,9 +6,9 @@ from tfp_talent.io import write_frame
 from tfp_talent.logs import script_run
 from tfp_talent.tfp.pipeline import combine_tfp
 
-with script_run(snakemake.log[0]) as log:  # noqa: F821
-    methods = snakemake.params.methods  # noqa: F821
-    frames = {m: pd.read_parquet(p) for m, p in zip(methods, snakemake.input.methods, strict=True)}  # noqa: F821
-    combined = combine_tfp(frames, pd.read_parquet(snakemake.input.labour))  # noqa: F821
+with script_run(snakemake.log[0]) as log:
+    methods = snakemake.params.methods
+    frames = {m: pd.read_parquet(p) for m, p in zip(methods, snakemake.input.methods, strict=True)}
+    combined = combine_tfp(frames, pd.read_parquet(snakemake.input.labour))
     log.info("tfp.parquet: %d rows, columns %s", len(combined), ", ".join(combined.columns))
-    write_frame(combined, snakemake.output[0])  # noqa: F821
+    write_frame(combined, snakemake.output[0])

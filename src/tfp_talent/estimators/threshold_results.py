@@ -195,7 +195,10 @@ def shard_replications(n_boot: int, shard_index: int, n_shards: int) -> list[int
 
 
 def check_shards(found: Iterable[tuple[str, int, int]], source: str | None = None) -> int:
-    """Check that shards share one fingerprint and cover 1..N exactly once; return N."""
+    """Check (fingerprint, 0-based shard index, N) triples: one fingerprint, each shard exactly once; return N.
+
+    Messages number shards from 1, as ``--shard I/N`` and the workflow's shard files do.
+    """
     items = list(found)
     if not items:
         raise InputError("no shards to combine", file=source)
@@ -211,8 +214,8 @@ def check_shards(found: Iterable[tuple[str, int, int]], source: str | None = Non
     n = n_shards.pop()
     idx = sorted(i for _, i, _ in items)
     if idx != list(range(n)):
-        missing = sorted(set(range(n)) - set(idx))
-        dup = sorted({i for i in idx if idx.count(i) > 1})
+        missing = sorted(i + 1 for i in set(range(n)) - set(idx))
+        dup = sorted({i + 1 for i in idx if idx.count(i) > 1})
         raise InputError(
             f"need each of the {n} shards exactly once (missing {missing}, duplicated {dup})", file=source,
         )

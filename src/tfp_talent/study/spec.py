@@ -33,7 +33,12 @@ from tfp_talent.study.runners.hausman import normalise_hausman, run_hausman
 from tfp_talent.study.runners.iv import design_iv, normalise_iv, run_iv
 from tfp_talent.study.runners.panel import run_panel
 from tfp_talent.study.runners.threshold import MIN_YEARS as THRESHOLD_MIN_YEARS
-from tfp_talent.study.runners.threshold import design_threshold, normalise_threshold, run_threshold
+from tfp_talent.study.runners.threshold import (
+    design_threshold,
+    normalise_threshold,
+    run_threshold,
+    threshold_replications,
+)
 from tfp_talent.study.terms import Design, product_term
 
 BALANCE = ("none", "restrict", "require")
@@ -77,6 +82,11 @@ def _no_design(spec: Mapping[str, Any], design: Design) -> None:
     """A kind without terms of its own."""
 
 
+def _no_shards(spec: Mapping[str, Any]) -> int:
+    """A kind without a bootstrap that shard jobs could share."""
+    return 0
+
+
 @dataclass(frozen=True)
 class Kind:
     """What a spec kind adds to the common spec: its checks, its terms and its estimation.
@@ -84,7 +94,9 @@ class Kind:
     ``normalise(spec, where)`` completes / checks the (mutable) spec; ``design(spec, design)``
     adds the kind's terms; ``run(spec, af, seed=, workers=)`` returns the result blocks;
     ``owns`` are the spec keys only this kind may set; ``models`` the sub-models a table may
-    pick (``{spec, model}``); ``min_balanced_years`` the fewest years a balanced sample may keep.
+    pick (``{spec, model}``); ``min_balanced_years`` the fewest years a balanced sample may keep;
+    ``shardable_replications(spec)`` the bootstrap replications the workflow may split into shard
+    jobs (:mod:`tfp_talent.study.threshold_shards`; 0 = none).
     """
 
     run: Callable[..., dict[str, Any]]
@@ -93,6 +105,7 @@ class Kind:
     owns: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
     min_balanced_years: int = 2
+    shardable_replications: Callable[[Mapping[str, Any]], int] = _no_shards
 
 
 KINDS: dict[str, Kind] = {
@@ -105,6 +118,7 @@ KINDS: dict[str, Kind] = {
         design=design_threshold,
         owns=("threshold",),
         min_balanced_years=THRESHOLD_MIN_YEARS,
+        shardable_replications=threshold_replications,
     ),
 }
 

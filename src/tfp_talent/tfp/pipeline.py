@@ -1,5 +1,8 @@
 """The provincial TFP stage of the workflow: settings, inputs, methods, variants.
 
+A robustness variant runs the same workflow rules as the baseline with its own settings
+(workflow/rules/tfp.smk); this module supplies the settings and the per-stage functions.
+
 Settings come from three config sections (``capital:``, ``labour:``, ``tfp:``) and
 :func:`resolve_settings` flattens them, applying a robustness variant's overrides
 (``tfp.variants.<name>``: any of :data:`VARIANT_KEYS`) on top of the baseline. The rule
@@ -17,7 +20,6 @@ share from the panel's ``labour_share`` (2000–2017), later years filled by
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,9 +28,8 @@ import pandas as pd
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns, require_unique_keys
 from tfp_talent.logs import get_logger
-from tfp_talent.tfp.capital import ZHANG_DELTA, ZHANG_INITIAL_RATE, china_capital_stock
-from tfp_talent.tfp.labour import labour_input
-from tfp_talent.tfp.methods import METHODS, method_params
+from tfp_talent.tfp.capital import ZHANG_DELTA, ZHANG_INITIAL_RATE
+from tfp_talent.tfp.methods import METHODS
 from tfp_talent.tfp.solow import DEFAULT_ALPHA
 
 log = get_logger("tfp.pipeline")
@@ -98,13 +99,13 @@ def resolve_settings(config: Mapping[str, Any], variant: str | None = None) -> d
 
 
 def capital_params(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Keyword arguments of :func:`china_capital_stock` from the ``capital`` settings."""
+    """Keyword arguments of :func:`tfp_talent.tfp.capital.china_capital_stock` from the ``capital`` settings."""
     c = settings["capital"]
     return {k: c[k] for k in ("delta", "initial", "initial_rate", "hj_years", "base_year", "chongqing_initial")}
 
 
 def labour_params(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Keyword arguments of :func:`labour_input` from the ``labour`` settings."""
+    """Keyword arguments of :func:`tfp_talent.tfp.labour.labour_input` from the ``labour`` settings."""
     lab = settings["labour"]
     return {"source": lab["source"], "human_capital": lab["human_capital"], "fill_gaps": lab["fill_gaps"], "user_file": lab["file"]}
 
@@ -197,23 +198,6 @@ def combine_tfp(frames: Mapping[str, pd.DataFrame], labour: pd.DataFrame | None 
     if labour is not None:
         out = out.merge(labour[[*KEYS, "labour_filled", "hc_filled"]], on=KEYS, how="left")
     return out.sort_values(KEYS).reset_index(drop=True)
-
-
-def run_variant(
-    panel: pd.DataFrame, asset: pd.DataFrame, settings: Mapping[str, Any], *, root: str | Path = "."
-) -> pd.DataFrame:
-    """Capital, labour and every configured TFP method for one settings set (a robustness variant).
-
-    Same functions as the baseline rules, in one job; returns the :func:`combine_tfp` frame.
-    """
-    capital = china_capital_stock(asset, **capital_params(settings))
-    lab = labour_params(settings)
-    if lab["user_file"] is not None:
-        lab["user_file"] = Path(root) / lab["user_file"]
-    labour = labour_input(panel, **lab)
-    inputs = tfp_inputs(panel, capital, labour)
-    frames = {m: provincial_tfp(inputs, m, method_params(settings, m)) for m in settings["tfp"]["methods"]}
-    return combine_tfp(frames, labour)
 
 
 def summarise(frame: pd.DataFrame, column: str) -> str:

@@ -60,6 +60,11 @@ def design_threshold(spec: Mapping[str, Any], design: Design) -> None:
     design.threshold_q = str(spec["threshold"]["qx"])
 
 
+def threshold_replications(spec: Mapping[str, Any]) -> int:
+    """Bootstrap replications per test of a normalised threshold spec (the workflow may shard them)."""
+    return int(spec["threshold"]["bootstrap"])
+
+
 def fit_arguments(
     spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, workers: int
 ) -> tuple[pd.DataFrame, tuple[Any, ...], dict[str, Any]]:
