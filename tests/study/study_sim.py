@@ -145,10 +145,14 @@ def study_panel(*, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     p["tertiary_va_share"] = rng.uniform(0.3, 0.6, n)
     p["urbanisation_rate"] = rng.uniform(0.3, 0.8, n)
     p["emp_nonfarm"] = rng.uniform(100, 1000, n)
+    p["pop_yearend"] = rng.uniform(300, 10000, n)
+    p["patents_granted"] = p["pop_yearend"] * rng.uniform(1, 20, n)
+    p["gdp_nominal"] = rng.uniform(500, 100000, n)
+    p["rd_expenditure"] = p["gdp_nominal"] * rng.uniform(20, 400, n)
     p["solow_tfp_growth"] = np.nan
     for col in ("tertiary_share", "avg_school_years", "working_age_pop"):
         p.loc[p["year"].isin(SURVEY_GAPS), col] = np.nan
-    p.loc[p["year"] < 2010, ["rd_fte", "rd_fte_per10k_wap", "researcher_share"]] = np.nan
+    p.loc[p["year"] < 2010, ["rd_fte", "rd_fte_per10k_wap", "researcher_share", "rd_expenditure"]] = np.nan
     p.loc[p["year"] == 2010, "rd_fte_per10k_wap"] = np.nan
     p.loc[p["year"] < 2005, "urbanisation_rate"] = np.nan
     a = p["province_code"].map(dict(zip(p["province_code"].unique(), rng.normal(0, 0.3, 31), strict=True)))

@@ -15,6 +15,7 @@ import pandas as pd
 from tfp_talent.report.tables import fmt_int, fmt_number, stars_for
 from tfp_talent.study.common import ENTITY, TIME
 from tfp_talent.study.labels import sample_note, term_label
+from tfp_talent.study.report_dynamics import channels_context, fe_lag_context, gmm_context
 from tfp_talent.study.results import first_of_kind, pick_result, selected_thresholds
 
 LABOUR_TEXT = {
@@ -99,6 +100,7 @@ KIND_CONTEXT: dict[str, Callable[[Mapping[str, Any], tuple[str, str], Mapping[st
     "hausman": _hausman_context,
     "iv": _iv_context,
     "threshold": _threshold_context,
+    "gmm": gmm_context,
 }
 
 
@@ -158,6 +160,8 @@ def report_context(
         ctx["catchup_interaction"] = describe(res, prods[0])
         if len(prods) > 1:
             ctx["catchup_interaction_quality"] = describe(res, prods[1])
+    ctx.update(fe_lag_context(results, labels))
+    ctx.update(channels_context(results, labels))
     ctx["specifications"] = specifications_markdown(config, results)
     ctx["headline_stars"] = stars_for(base_cl["pvalues"].get(stock))
     return ctx

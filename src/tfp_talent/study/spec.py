@@ -28,9 +28,11 @@ from tfp_talent.errors import InputError
 from tfp_talent.estimators.inference import COVS, DEFAULT_CLUSTER, DEFAULT_CONVENTION
 from tfp_talent.estimators.panel import MODELS
 from tfp_talent.study.common import as_list, spec_where
+from tfp_talent.study.runners.gmm import normalise_gmm, run_gmm
 from tfp_talent.study.runners.hausman import MODELS as HAUSMAN_MODELS
 from tfp_talent.study.runners.hausman import normalise_hausman, run_hausman
 from tfp_talent.study.runners.iv import design_iv, normalise_iv, run_iv
+from tfp_talent.study.runners.mechanism import design_mechanism, normalise_mechanism, run_mechanism
 from tfp_talent.study.runners.panel import run_panel
 from tfp_talent.study.runners.threshold import MIN_YEARS as THRESHOLD_MIN_YEARS
 from tfp_talent.study.runners.threshold import (
@@ -63,6 +65,8 @@ SPEC_DEFAULTS: dict[str, Any] = {
     "interact": None,
     "instruments": None,
     "threshold": None,
+    "gmm": None,
+    "mechanism": None,
 }
 SAMPLE_DEFAULTS: dict[str, Any] = {
     "years": None,
@@ -119,6 +123,10 @@ KINDS: dict[str, Kind] = {
         owns=("threshold",),
         min_balanced_years=THRESHOLD_MIN_YEARS,
         shardable_replications=threshold_replications,
+    ),
+    "gmm": Kind(run=run_gmm, normalise=normalise_gmm, owns=("gmm",)),
+    "mechanism": Kind(
+        run=run_mechanism, normalise=normalise_mechanism, design=design_mechanism, owns=("mechanism",)
     ),
 }
 

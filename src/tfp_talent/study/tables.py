@@ -20,6 +20,7 @@ import pandas as pd
 from tfp_talent.errors import InputError
 from tfp_talent.report.tables import Table, fmt_number
 from tfp_talent.study.common import ENTITY, TIME
+from tfp_talent.study.dynamics_tables import channels_table_from_config, dynamics_table_from_config
 from tfp_talent.study.labels import (
     COV_SHORT,
     MODEL_NAMES,
@@ -373,6 +374,8 @@ TABLE_KINDS: dict[str, TableKind] = {
     "correlation": TableKind(
         build=lambda n, e, res, data, lab: correlation_table_from_config(n, e, data, lab), needs_data=True
     ),
+    "dynamics": TableKind(build=lambda n, e, res, data, lab: dynamics_table_from_config(n, e, res, lab)),
+    "channels": TableKind(build=lambda n, e, res, data, lab: channels_table_from_config(n, e, res, lab)),
 }
 
 

@@ -11,6 +11,9 @@ Terms compose (``cum.ln.malmquist_efficiency_change``, ``x×L1.dist_frontier``):
             before its first non-missing x, as the Malmquist ``ln_tfp``); missing from the first later gap on;
 ``dist_frontier``  max_j f_{jt} - f_{it}, f = the spec's ``frontier`` variable: the technology gap of
             Nelson & Phelps (1966) and Benhabib & Spiegel (1994), on all provinces with data in year t;
+``a/b``     the ratio a_{it} / b_{it} (b = 0 stops, naming the rows; binds tighter than ×, looser than the
+            prefixes: ``ln.a/b`` is (ln a) / b), e.g. ``patents_granted/pop_yearend`` (patents per 10,000
+            people, population in 万人);
 ``a×b``     the product a_{it} b_{it} (× binds loosest).
 
 A data column whose name looks like a derived term is used as it is.
@@ -31,8 +34,9 @@ from tfp_talent.study.common import ENTITY, KEYS, TIME, spec_context, spec_where
 from tfp_talent.study.transforms import add_lags, frontier_distance
 
 PRODUCT = "×"
+RATIO = "/"
 FRONTIER = "dist_frontier"
-DERIVED_NAMES = "L<k>.x, D.x, ln.x, cum.x, dist_frontier, a×b"
+DERIVED_NAMES = "L<k>.x, D.x, ln.x, cum.x, dist_frontier, a/b, a×b"
 
 
 @dataclass
@@ -46,6 +50,7 @@ class Design:
     endog: list[str] = field(default_factory=list)
     instruments: list[str] = field(default_factory=list)
     threshold_q: str | None = None
+    mediator: str | None = None
 
     @property
     def regressors(self) -> list[str]:
@@ -54,8 +59,8 @@ class Design:
 
     @property
     def columns(self) -> list[str]:
-        """Every term the estimation sample must hold: y, the regressors, instruments, the threshold variable."""
-        extra = [self.threshold_q] if self.threshold_q else []
+        """Every term the estimation sample must hold: y, the regressors, instruments, threshold variable, mediator."""
+        extra = [v for v in (self.threshold_q, self.mediator) if v]
         return list(dict.fromkeys([self.y, *self.regressors, *self.instruments, *extra]))
 
 
@@ -68,6 +73,8 @@ def base_columns(term: str) -> list[str]:
     """The data columns a (possibly derived) term is built from (``dist_frontier`` excluded)."""
     if PRODUCT in term:
         return [c for part in term.split(PRODUCT) for c in base_columns(part)]
+    if RATIO in term:
+        return [c for part in term.split(RATIO, 1) for c in base_columns(part)]
     m = within.LAG_RE.match(term) or PREFIX_RE.match(term)
     if m:
         return base_columns(m.group(2))
@@ -105,6 +112,10 @@ class TermBuilder:
                 values = values * self.frame[p].to_numpy(dtype=float)
             self._add(term, values, " × ".join(parts))
             return term
+        if RATIO in term:
+            num, den = (self.need(p) for p in term.split(RATIO, 1))
+            self._add(term, self._ratio(term, num, den), f"{num} / {den}")
+            return term
         with spec_context(self.name):
             lag = within.parse_lag(term)
         if lag is not None:
@@ -130,6 +141,20 @@ class TermBuilder:
             column=term,
             hint="fix the name in config/config.yaml (panel columns: data/processed/codebook.md)",
         )
+
+    def _ratio(self, term: str, num: str, den: str) -> np.ndarray:
+        """a/b = a_{it} / b_{it}; b = 0 stops, naming the rows."""
+        b = self.frame[den].to_numpy(dtype=float)
+        zero = b == 0
+        if zero.any():
+            rows = list(self.frame.loc[zero, KEYS].itertuples(index=False, name=None))
+            raise InputError(
+                f"'{term}': {den} is 0, the ratio is undefined",
+                file=spec_where(self.name),
+                column=den,
+                rows=rows,
+            )
+        return self.frame[num].to_numpy(dtype=float) / b
 
     def _lagged(self, base: str, k: int) -> np.ndarray:
         lagged = add_lags(self.frame[[ENTITY, TIME, base]], [base], [k], entity=ENTITY, time=TIME)

@@ -1,0 +1,193 @@
+"""Tables of issue 13: "Dynamics" (FE with lagged TFP beside system GMM) and "Channels" (mediation per channel).
+
+Registered in :data:`tfp_talent.study.tables.TABLE_KINDS` as kinds ``dynamics`` and ``channels``; the
+numbers come from the results of specs of kind ``gmm`` / ``panel`` and ``mechanism``
+(:mod:`tfp_talent.study.runners.gmm`, :mod:`tfp_talent.study.runners.mechanism`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from tfp_talent.errors import InputError
+from tfp_talent.report.tables import Cell, Section, Table, fmt_int, fmt_number, stars_for
+from tfp_talent.study.labels import labels_for, sample_note, term_label
+from tfp_talent.study.results import pick_result
+from tfp_talent.study.runners.gmm import long_run_effect
+
+Results = Mapping[str, Mapping[str, Any]]
+
+
+def _column_result(results: Results, ref: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The GMM block of a gmm spec, else the ``{spec, cov}`` regression result."""
+    if ref["spec"] not in results:
+        raise InputError(f"no results file for spec '{ref['spec']}'", file=where)
+    res = results[ref["spec"]]
+    return dict(res["gmm"]) if "gmm" in res else pick_result(results, ref, where=where)
+
+
+def _long_run(r: Mapping[str, Any], term: str, lag: str) -> dict[str, Any] | None:
+    """θ = β/(1 − ρ) of ``term``: the GMM result's own, or from a regression result's covariance."""
+    if "long_run" in r:
+        return (r["long_run"] or {}).get(term)
+    if term not in r["params"] or lag not in r["params"] or not r.get("cov"):
+        return None
+    cov = pd.DataFrame(r["cov"]).loc[[term, lag], [term, lag]]
+    return long_run_effect(pd.Series(r["params"]), cov, term, lag)
+
+
+def _test_p(r: Mapping[str, Any], key: str) -> str:
+    t = (r.get("tests") or {}).get(key)
+    return "" if t is None else fmt_number(t["pvalue"], 3)
+
+
+def dynamics_table_from_config(
+    name: str, entry: Mapping[str, Any], results: Results, labels: Mapping[str, str]
+) -> Table:
+    """FE with lagged ln TFP against system GMM: coefficients, long-run effects, AR(2), Hansen, instruments.
+
+    Rows: the lagged dependent variable, the talent terms and controls of the specs (year dummies and
+    the constant not shown); long-run effects β/(1 − ρ) with delta-method SEs (for FE columns from
+    their clustered covariance); N, provinces; AR(1)/AR(2) and Hansen J p-values, instruments. The FE
+    estimate of ρ is biased downwards (Nickell 1981), GMM's is consistent for N → ∞ with T fixed.
+    """
+    from tfp_talent.report.regression_table import regression_table
+
+    where = f"tables.{name}"
+    cols = list(entry["columns"])
+    picked = [_column_result(results, c, where) for c in cols]
+    specs = [results[c["spec"]] for c in cols]
+    y = specs[0]["y"]
+    lag = f"L1.{y}"
+    talent = list(dict.fromkeys(t for s in specs for t in s["roles"]["talent"]))
+    controls = [r for s in specs for r in s["regressors"] if r not in talent and r != lag]
+    keep = [v for v in dict.fromkeys([lag, *talent, *controls]) if any(v in r["params"] for r in picked)]
+    for r in picked:
+        r.setdefault("rsquared_within", None)
+    extra: list[tuple[str, list[str]]] = [
+        ("Estimator", [_estimator(r) for r in picked]),
+        ("Years", [s["sample"]["years_text"] for s in specs]),
+    ]
+    for t in talent:
+        lr = [_long_run(r, t, lag) for r in picked]
+        extra.append((f"Long-run effect: {term_label(t, labels)}", [_fmt_effect(v) for v in lr]))
+        extra.append(
+            ("", [f"({fmt_number(v['se'], 3)})" if v and v.get("se") is not None else "" for v in lr])
+        )
+    extra.append(("AR(1) test, p", [_test_p(r, "ar1") for r in picked]))
+    extra.append(("AR(2) test, p", [_test_p(r, "ar2") for r in picked]))
+    extra.append(("Hansen J test, p", [_test_p(r, "hansen") for r in picked]))
+    extra.append(("Instruments / provinces", [_instruments(r) for r in picked]))
+    notes = [f"Column ({i + 1}): {sample_note(s, labels=labels, named=False)}" for i, s in enumerate(specs)]
+    notes.append(
+        "Long-run effect = β/(1 − ρ), ρ the coefficient on lagged ln TFP, delta-method SE; not defined when ρ ≥ 1. "
+        "FE with a lagged dependent variable is biased at order 1/T (Nickell 1981); system GMM (Blundell and Bond 1998) "
+        "instruments lagged ln TFP and talent by their own lags (collapsed, Roodman 2009), two-step with Windmeijer (2005) SEs. "
+        "GMM observations count the transformed equation; AR(2) H0: no second-order serial correlation of the differenced "
+        "errors; Hansen H0: the instruments are valid."
+    )
+    notes.extend(entry.get("notes") or [])
+    return regression_table(
+        picked,
+        column_labels=[c.get("label") or s["label"] for c, s in zip(cols, specs, strict=True)],
+        depvar_labels={s["y"]: term_label(s["y"], labels) for s in specs},
+        variable_labels=labels_for(keep, labels),
+        keep=keep,
+        order=keep,
+        stats=("nobs", "n_entities"),
+        fe_rows=False,
+        cov_row=False,
+        extra_rows=extra,
+        notes=notes,
+        title=entry["title"],
+        label=f"tab:{name}",
+        units=("Province", "Provinces", "Year"),
+        source=where,
+    )
+
+
+def _estimator(r: Mapping[str, Any]) -> str:
+    if r.get("estimator") == "gmm":
+        kind = "system" if r.get("transformation") == "ld" else "difference"
+        return f"{'Two-step' if r.get('model') == 'twostep' else 'One-step'} {kind} GMM"
+    return "Two-way FE" if r.get("effects") == "twoway" else str(r.get("model"))
+
+
+def _instruments(r: Mapping[str, Any]) -> str:
+    check = r.get("instrument_check")
+    return "" if not check else f"{check['n_instruments']} / {check['n_groups']}"
+
+
+def _fmt_effect(v: Mapping[str, Any] | None) -> str | Cell:
+    if not v:
+        return ""
+    if v.get("estimate") is None:
+        return "n.d. (ρ ≥ 1)"
+    return fmt_number(v["estimate"], 3) + stars_for(v.get("p_value"))
+
+
+def channels_table_from_config(
+    name: str, entry: Mapping[str, Any], results: Results, labels: Mapping[str, str]
+) -> Table:
+    """One column per mechanism spec: a (talent -> M), b (M -> TFP | talent), a·b with its bootstrap CI, Sobel z.
+
+    One panel per talent term; below, N, provinces, years and bootstrap replications of each column.
+    """
+    where = f"tables.{name}"
+    specs = []
+    for c in entry["columns"]:
+        if c["spec"] not in results or "mediation" not in results[c["spec"]]:
+            raise InputError(f"spec '{c['spec']}' has no mediation results (use kind mechanism)", file=where)
+        specs.append(results[c["spec"]])
+    meds = [s["mediation"] for s in specs]
+    talent = list(dict.fromkeys(t for md in meds for t in md["effects"]))
+    sections = []
+    for t in talent:
+        rows: list[list[str | Cell]] = []
+        eff = [md["effects"].get(t) for md in meds]
+        for key, se, p, text in (
+            ("a", "se_a", "p_a", "a: talent → channel"),
+            ("b", "se_b", "p_b", "b: channel → TFP"),
+        ):
+            rows.append([text, *(Cell(fmt_number(e[key], 4), stars_for(e[p])) if e else "" for e in eff)])
+            rows.append(["", *(f"({fmt_number(e[se], 4)})" if e else "" for e in eff)])
+        rows.append(["Indirect a·b", *(fmt_number(e["indirect"], 4) if e else "" for e in eff)])
+        rows.append(["Bootstrap CI", *(_ci(e["ci"]) if e else "" for e in eff)])
+        rows.append(["Sobel z", *(fmt_number(e["sobel_z"], 2) if e else "" for e in eff)])
+        rows.append(["CI excludes 0", *(("Yes" if e["supported"] else "No") if e else "" for e in eff)])
+        sections.append(Section(rows, title=f"Talent term: {term_label(t, labels)}"))
+    sections.append(
+        Section(
+            [
+                ["Observations", *(fmt_int(s["sample"]["nobs"]) for s in specs)],
+                ["Provinces", *(str(s["sample"]["n_provinces"]) for s in specs)],
+                ["Years", *(s["sample"]["years_text"] for s in specs)],
+                ["Bootstrap draws", *(fmt_int(md["bootstrap"]["replications"]) for md in meds)],
+            ]
+        )
+    )
+    level = meds[0]["bootstrap"]["level"]
+    notes = [
+        "Descriptive mediation, not causal: the two-way fixed-effects design identifies neither the effect of the channel on TFP "
+        "(b) nor, therefore, the indirect effect a·b. a: channel on talent and controls; b: ln TFP on the channel, talent and "
+        "controls; both with province and year fixed effects and SEs clustered by province (in parentheses). "
+        f"{100 * level:g}% percentile intervals of a·b from a province-cluster bootstrap (provinces resampled with replacement, "
+        f"seed {meds[0]['bootstrap']['seed']}). Rule: a channel is supported by the data when that interval excludes 0. "
+        "A channel that is a baseline control is dropped from the controls.",
+        "Channels: "
+        + "; ".join(f"({i + 1}) {term_label(md['mediator'], labels)}" for i, md in enumerate(meds))
+        + ". The advanced-structure ratio (tertiary / secondary value added) is not available: the panel has no "
+        "secondary-sector value added.",
+    ]
+    notes.extend(entry.get("notes") or [])
+    header = [[(f"({i + 1})", 1) for i in range(len(specs))], [(str(md["channel"]), 1) for md in meds]]
+    return Table(title=entry["title"], header=header, sections=sections, notes=notes, label=f"tab:{name}")
+
+
+def _ci(ci: list[float | None]) -> str:
+    if ci[0] is None:
+        return ""
+    return f"[{fmt_number(ci[0], 4)}, {fmt_number(ci[1], 4)}]"
