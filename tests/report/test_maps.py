@@ -21,6 +21,7 @@ from tfp_talent.errors import InputError
 from tfp_talent.report.maps import (
     albers,
     choropleth,
+    colour_norm,
     decode_topology,
     province_features,
     read_topojson,
@@ -28,7 +29,7 @@ from tfp_talent.report.maps import (
 )
 from tfp_talent.report.style import MISSING_COLOR
 
-SHIPPED_MAP = Path(__file__).resolve().parents[2] / "data/raw/geo/china_provinces_100000_full.topo.json"
+SHIPPED_MAP = Path(__file__).resolve().parents[2] / "data/raw/geo/china_provinces_full.topo.json"
 
 
 def test_decode_matches_known_coordinates():
@@ -57,7 +58,9 @@ def test_all_31_provinces_found_and_drawn(topojson_file):
     assert drawn == {f"province-{c}" for c in CODES}
     missing = [p for p in main.patches if p.get_gid() in ("province-540000", "province-650000")]
     assert all(p.get_hatch() == "////" for p in missing)
-    assert all(np.allclose(p.get_facecolor()[:3], plt.matplotlib.colors.to_rgb(MISSING_COLOR)) for p in missing)
+    assert all(
+        np.allclose(p.get_facecolor()[:3], plt.matplotlib.colors.to_rgb(MISSING_COLOR)) for p in missing
+    )
     note = fig.get_supxlabel()  # the note is drawn as the figure's supxlabel
     assert "Tibet" in note and "Xinjiang" in note and "Taiwan" in note
     cbar = [a for a in fig.axes if a.get_label() == "<colorbar>"]
@@ -82,7 +85,7 @@ def test_one_object_per_province_layout_is_read():
         for a, b in zip(shapes[code].polygons, reference[code].polygons, strict=True):
             for ra, rb in zip(a, b, strict=True):
                 np.testing.assert_array_equal(ra, rb)
-    fig = choropleth({c: 1.0 for c in CODES}, decode_topology(split), label="x")
+    fig = choropleth(dict.fromkeys(CODES, 1.0), decode_topology(split), label="x")
     assert {p.get_gid() for p in fig.axes[0].patches if p.get_gid()} == {f"province-{c}" for c in CODES}
     plt.close(fig)
 
@@ -108,13 +111,38 @@ def test_shipped_map_decodes_inside_china():
     assert pts[:, 0].min() > 73 and pts[:, 0].max() < 136 and pts[:, 1].min() > 3 and pts[:, 1].max() < 54
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="data/raw/geo/china_provinces_100000_full.topo.json holds only the national outline "
-    "(one feature, adcode 100000), not the 31 provinces; replace it with a province-level file",
-)
 def test_shipped_map_has_all_31_provinces():
-    assert set(province_features(read_topojson(SHIPPED_MAP))) == set(CODES)
+    """The full DataV province file: every sample province has polygons, and a choropleth draws all 31."""
+    feats = read_topojson(SHIPPED_MAP)
+    shapes = province_features(feats)
+    assert set(shapes) == set(CODES)
+    assert all(len(shapes[c].polygons) >= 1 for c in CODES)
+    fig = choropleth({c: float(i) for i, c in enumerate(CODES)}, feats, label="x", colour_scale="quantile")
+    assert {p.get_gid() for p in fig.axes[0].patches if p.get_gid()} == {f"province-{c}" for c in CODES}
+    plt.close(fig)
+
+
+def test_quantile_colour_scale_gives_equal_count_classes():
+    """Quantile breaks at k/5 (numpy.quantile, linear): with one extreme value (a Beijing-like outlier) the
+    linear scale puts 30 of 31 provinces into the lowest fifth of the colour range, the quantile scale puts
+    5 to 7 provinces into each of its 5 classes (31 / 5 = 6.2; ties at the breaks go up)."""
+    values = {c: float(i) for i, c in enumerate(CODES)}
+    values[110000] = 1000.0
+    lin, _ = colour_norm(values, "linear")
+    assert sum(lin(v) < 0.2 for v in values.values()) == 30
+    norm, note = colour_norm(values, "quantile", n_classes=5)
+    finite = np.array(list(values.values()))
+    np.testing.assert_allclose(norm.boundaries, np.quantile(finite, np.linspace(0, 1, 6)))
+    classes = np.digitize(finite, norm.boundaries[1:-1])
+    counts = np.bincount(classes, minlength=5)
+    assert counts.sum() == 31 and counts.min() >= 5 and counts.max() <= 7
+    assert "quantile" in note
+    log, _ = colour_norm(values, "log")
+    assert log.vmin == pytest.approx(1.0) and log.vmax == pytest.approx(1000.0)
+    with pytest.raises(InputError, match="unknown colour scale"):
+        colour_norm(values, "jenks")
+    with pytest.raises(InputError, match="positive"):
+        colour_norm({110000: -1.0, 120000: 2.0}, "log")
 
 
 def test_albers_matches_snyder_example():

@@ -149,6 +149,8 @@ def study_panel(*, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     p["patents_granted"] = p["pop_yearend"] * rng.uniform(1, 20, n)
     p["gdp_nominal"] = rng.uniform(500, 100000, n)
     p["rd_expenditure"] = p["gdp_nominal"] * rng.uniform(20, 400, n)
+    p["pop_yearend"] = 4000.0 + 100.0 * (p["province_code"] // 10000)  # economic weights: GDP per capita
+    p["gdp_real"] = p["pop_yearend"] * rng.uniform(1, 8, n)
     p["solow_tfp_growth"] = np.nan
     for col in ("tertiary_share", "avg_school_years", "working_age_pop"):
         p.loc[p["year"].isin(SURVEY_GAPS), col] = np.nan

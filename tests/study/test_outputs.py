@@ -25,8 +25,8 @@ from tfp_talent.report.document import (
     reproducibility_markdown,
     write_report,
 )
-from tfp_talent.report.style import save_figure
 from tfp_talent.report.render import latex_document, to_latex, write_table
+from tfp_talent.report.style import save_figure
 from tfp_talent.study.figures import build_figure
 from tfp_talent.study.labels import term_label
 from tfp_talent.study.report_context import report_context
@@ -48,6 +48,10 @@ def study(tmp_path_factory):
     for spec in cfg["specs"].values():
         if spec.get("kind") == "threshold":
             spec["threshold"] = {**spec["threshold"], "bootstrap": 19, "grid": 60}
+        if spec.get("spatial"):  # fewer simulation draws and permutations: the chain, not the precision
+            spec["spatial"] = {**spec["spatial"], "draws": 50}
+            if spec["spatial"].get("esda"):
+                spec["spatial"]["esda"] = {**spec["spatial"]["esda"], "permutations": 99}
     panel, tfp = study_panel()
     results = {
         name: run_spec(name, spec, panel, None if spec.get("tfp", "baseline") is None else tfp, cfg["seed"])
@@ -111,7 +115,7 @@ def test_every_configured_figure_is_written(study):
     cfg = study["cfg"]
     out = study["out"] / "figures"
     data = merged_data(study["panel"], study["tfp"])
-    topo = ROOT / "data" / "raw" / "geo" / "china_provinces_100000_full.topo.json"
+    topo = ROOT / "data" / "raw" / "geo" / "china_provinces_full.topo.json"
     for name, entry in cfg["figures"].items():
         analysis = None
         if entry["kind"] == "partial_scatter":
@@ -186,7 +190,7 @@ def test_config_specs_are_valid_and_named_sets_are_present():
     cfg = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
     specs = {name: normalise_spec(name, s) for name, s in cfg["specs"].items()}
     kinds = {s["kind"] for s in specs.values()}
-    assert kinds == {"panel", "hausman", "iv", "threshold", "gmm", "mechanism"}
+    assert kinds == {"panel", "hausman", "iv", "threshold", "gmm", "mechanism", "spatial"}
     assert specs["baseline"]["cov"] == ["clustered", "driscoll-kraay"]
     assert specs["rd_talent"]["sample"]["years"] == [2010, 2019]
     assert {s["tfp"] for s in specs.values()} >= {"baseline", "alpha05", "delta005", "nonfarm"}

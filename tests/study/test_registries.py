@@ -59,7 +59,13 @@ def test_report_numbers_exist_only_for_registered_kinds():
 def test_a_kind_owned_key_is_refused_by_every_other_kind():
     """Each ``owns`` key (instruments, threshold) belongs to exactly one kind; another kind naming it stops."""
     owners = {key: name for name, kind in KINDS.items() for key in kind.owns}
-    assert owners == {"instruments": "iv", "threshold": "threshold", "gmm": "gmm", "mechanism": "mechanism"}
+    assert owners == {
+        "instruments": "iv",
+        "threshold": "threshold",
+        "gmm": "gmm",
+        "mechanism": "mechanism",
+        "spatial": "spatial",
+    }
     for key, owner in owners.items():
         for other in KINDS:
             if other == owner:

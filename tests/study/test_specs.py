@@ -374,8 +374,8 @@ def test_unknown_estimator_kind_or_cov_names_the_spec():
         normalise_spec("s1", {"y": "y", "talent": ["x"], "model": "ols"})
     with pytest.raises(InputError, match=r"specs\.s2: .*unknown covariance type 'hac'"):
         normalise_spec("s2", {"y": "y", "talent": ["x"], "cov": ["clustered", "hac"]})
-    with pytest.raises(InputError, match=r"specs\.s3: .*unknown kind 'spatial'"):
-        normalise_spec("s3", {"y": "y", "talent": ["x"], "kind": "spatial"})
+    with pytest.raises(InputError, match=r"specs\.s3: .*unknown kind 'spatio_temporal'"):
+        normalise_spec("s3", {"y": "y", "talent": ["x"], "kind": "spatio_temporal"})
     with pytest.raises(InputError, match=r"specs\.s4: .*driscoll-kraay is not available for IV"):
         normalise_spec("s4", {"kind": "iv", "y": "y", "talent": ["x"], "instruments": {"x": ["L2.x"]}})
     with pytest.raises(InputError, match=r"specs\.s5: .*needs threshold\.qx"):

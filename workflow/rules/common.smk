@@ -9,7 +9,7 @@ from snakemake.exceptions import WorkflowError
 from tfp_talent.config import check_config, spec_names_of
 from tfp_talent.data.definitions import panel_source_paths
 from tfp_talent.errors import InputError
-from tfp_talent.study.spec import normalise_spec
+from tfp_talent.study.spec import KINDS, normalise_spec
 from tfp_talent.study.threshold_shards import sharded_replications
 from tfp_talent.tfp.methods import method_params
 from tfp_talent.tfp.pipeline import capital_params, labour_params, resolve_settings
@@ -31,7 +31,7 @@ STUDY_LOGS = f"{LOGS}/study"
 BENCH = f"{LOGS}/benchmarks"
 RUN_STAMP = f"{LOGS}/workflow_started.txt"
 ASSET = f"{RAW}/capital-stock-1952-2022/asset.rda"
-TOPOJSON = f"{RAW}/geo/china_provinces_100000_full.topo.json"
+TOPOJSON = f"{RAW}/geo/china_provinces_full.topo.json"
 REPORT_TEMPLATE = "reports/templates/report.md.tmpl"  # a shipped input (in git), not an output location
 # The software environment of every rule (relative to the rule files). Used with --software-deployment-method
 # conda only; conda is not available on the machines this project is tested on (see README, Cluster).
@@ -163,9 +163,11 @@ def result_file(spec):
 def estimate_inputs(wildcards):
     """Panel (+ user series) and the spec's TFP file."""
     inputs = {"panel": f"{PROCESSED}/panel.parquet", **user_series_inputs()}
-    tfp = tfp_file(spec_of(wildcards.spec)["tfp"])
+    spec = spec_of(wildcards.spec)
+    tfp = tfp_file(spec["tfp"])
     if tfp:
         inputs["tfp"] = tfp
+    inputs.update(KINDS[spec["kind"]].inputs(spec))  # e.g. the province map of kind spatial
     return inputs
 
 
@@ -179,6 +181,7 @@ TABLES = list(config.get("tables") or {})
 FIGURES = list(config.get("figures") or {})
 LABELS = (config.get("report") or {}).get("labels") or {}
 DATA_FIGURES = ("tfp_by_region", "map", "malmquist")
+TOPO_FIGURES = ("lisa_map",)  # drawn on the province polygons
 
 
 def table_inputs(wildcards):
@@ -205,7 +208,7 @@ def figure_inputs(wildcards):
         tfp = tfp_file(spec_of(entry["spec"])["tfp"])
     if tfp:
         inputs["tfp"] = tfp
-    if kind == "map" and entry.get("style", "tile") == "choropleth":
+    if (kind == "map" and entry.get("style", "tile") == "choropleth") or kind in TOPO_FIGURES:
         inputs["topo"] = TOPOJSON
     return inputs
 

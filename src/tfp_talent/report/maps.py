@@ -162,7 +162,9 @@ def decode_topology(topo: Mapping[str, Any], *, source: str | Path | None = None
                 if not polys:
                     continue
                 features.append(
-                    MapFeature(code, key, str(props.get("name", "")), str(props.get("level", "")), tuple(polys))
+                    MapFeature(
+                        code, key, str(props.get("name", "")), str(props.get("level", "")), tuple(polys)
+                    )
                 )
     except (KeyError, IndexError, TypeError, ValueError) as err:
         raise InputError(f"malformed TopoJSON ({type(err).__name__}: {err})", file=source) from None
@@ -181,7 +183,9 @@ def read_topojson(path: str | Path) -> list[MapFeature]:
     return decode_topology(topo, source=p)
 
 
-def province_features(features: list[MapFeature], *, source: str | Path | None = None) -> dict[int, MapFeature]:
+def province_features(
+    features: list[MapFeature], *, source: str | Path | None = None
+) -> dict[int, MapFeature]:
     """The features of the 31 sample provinces, by code; raise if the file has none.
 
     A province split over several features (several objects) is merged.
@@ -276,11 +280,15 @@ def _values_by_code(values: Mapping[int, float] | pd.Series, source: str | Path 
         fv = float(v) if v is not None else float("nan")
         out[code] = fv
     if unknown:
-        raise InputError("unknown province code(s) in map values", file=source, rows=unknown, hint="use 6-digit codes")
+        raise InputError(
+            "unknown province code(s) in map values", file=source, rows=unknown, hint="use 6-digit codes"
+        )
     return out
 
 
-def _norm(vals: dict[int, float], vmin: float | None, vmax: float | None, source: str | Path | None) -> mcolors.Normalize:
+def _norm(
+    vals: dict[int, float], vmin: float | None, vmax: float | None, source: str | Path | None
+) -> mcolors.Normalize:
     finite = [v for v in vals.values() if math.isfinite(v)]
     if not finite:
         raise InputError("no finite values to map", file=source)
@@ -289,6 +297,42 @@ def _norm(vals: dict[int, float], vmin: float | None, vmax: float | None, source
     if hi <= lo:
         hi = lo + 1.0
     return mcolors.Normalize(vmin=lo, vmax=hi)
+
+
+#: Colour scales of :func:`choropleth`.
+COLOUR_SCALES = ("linear", "quantile", "log")
+
+
+def colour_norm(
+    vals: dict[int, float], scale: str = "linear", *, n_classes: int = 5, source: str | Path | None = None
+) -> tuple[mcolors.Normalize, str]:
+    """The colour normalisation of a map and a note saying what the colours mean.
+
+    ``linear``: min to max; ``quantile``: ``n_classes`` classes with equal numbers of provinces,
+    breaks at the empirical quantiles k/n_classes (numpy ``quantile``, linear interpolation), so one
+    extreme province (Beijing) takes one class instead of stretching the whole scale; ``log``:
+    logarithmic from min to max (values must be positive).
+    """
+    if scale not in COLOUR_SCALES:
+        raise InputError(
+            f"unknown colour scale {scale!r}; use one of {', '.join(COLOUR_SCALES)}", file=source
+        )
+    finite = np.array([v for v in vals.values() if math.isfinite(v)])
+    if scale == "linear":
+        return _norm(vals, None, None, source), ""
+    if finite.size == 0:
+        raise InputError("no finite values to map", file=source)
+    if scale == "log":
+        if (finite <= 0).any():
+            raise InputError("a log colour scale needs positive values; use quantile", file=source)
+        return mcolors.LogNorm(
+            vmin=float(finite.min()), vmax=float(finite.max())
+        ), "Logarithmic colour scale."
+    breaks = np.unique(np.quantile(finite, np.linspace(0.0, 1.0, int(n_classes) + 1)))
+    if breaks.size < 2:
+        return _norm(vals, None, None, source), ""
+    norm = mcolors.BoundaryNorm(breaks, plt.get_cmap(SEQUENTIAL_CMAP).N)
+    return norm, f"Colours: {breaks.size - 1} quantile classes (about equal numbers of provinces)."
 
 
 def _missing_note(vals: dict[int, float]) -> str:
@@ -310,8 +354,13 @@ def choropleth(
     vmax: float | None = None,
     note: str | None = None,
     source: str | Path | None = None,
+    colour_scale: str = "linear",
+    n_classes: int = 5,
 ) -> Figure:
     """Choropleth of one value per province (keyed by 6-digit ``province_code``).
+
+    ``colour_scale``: ``linear`` (``vmin``..``vmax``), ``quantile`` (``n_classes`` equal-count
+    classes) or ``log`` (:func:`colour_norm`).
 
     Provinces without a finite value are grey and hatched and named in a note;
     province-level areas outside the sample (Hong Kong, Macao, Taiwan) are light
@@ -320,13 +369,14 @@ def choropleth(
     """
     vals = _values_by_code(values, source)
     shapes = province_features(features, source=source)
-    norm = _norm(vals, vmin, vmax, source)
+    if colour_scale == "linear":
+        norm, scale_note = _norm(vals, vmin, vmax, source), ""
+    else:
+        norm, scale_note = colour_norm(vals, colour_scale, n_classes=n_classes, source=source)
     cm = plt.get_cmap(cmap)
     outside = [f for f in features if f.code in OUTSIDE_SAMPLE]
     miss_note = _missing_note(vals)
-    has_south = any(
-        float(np.mean(poly[0][:, 1])) < INSET_LAT for f in shapes.values() for poly in f.polygons
-    )
+    has_south = any(float(np.mean(poly[0][:, 1])) < INSET_LAT for f in shapes.values() for poly in f.polygons)
 
     with figure_style():
         fig = plt.figure(figsize=(FULL_WIDTH, 5.4))
@@ -335,12 +385,16 @@ def choropleth(
         inset = None
         if has_south:
             inset = ax.inset_axes((0.80, 0.0, 0.20, 0.30))
-            targets.append((inset, lambda ring: float(np.mean(ring[:, 1])) < 25.0 and float(np.mean(ring[:, 0])) > 105.0))
+            targets.append(
+                (inset, lambda ring: float(np.mean(ring[:, 1])) < 25.0 and float(np.mean(ring[:, 0])) > 105.0)
+            )
         for axis, keep in targets:
             for f in outside:
                 path = feature_path(f.polygons, keep)
                 if path is not None:
-                    axis.add_patch(PathPatch(path, facecolor=OUTSIDE_COLOR, edgecolor="#9a9a9a", linewidth=0.3))
+                    axis.add_patch(
+                        PathPatch(path, facecolor=OUTSIDE_COLOR, edgecolor="#9a9a9a", linewidth=0.3)
+                    )
             for code in CODES:
                 f = shapes.get(code)
                 if f is None:
@@ -352,7 +406,9 @@ def choropleth(
                 if math.isfinite(v):
                     patch = PathPatch(path, facecolor=cm(norm(v)), edgecolor="white", linewidth=0.4)
                 else:
-                    patch = PathPatch(path, facecolor=MISSING_COLOR, edgecolor="white", hatch="////", linewidth=0.4)
+                    patch = PathPatch(
+                        path, facecolor=MISSING_COLOR, edgecolor="white", hatch="////", linewidth=0.4
+                    )
                 patch.set_gid(f"province-{code}")
                 axis.add_patch(patch)
             finish_map_axis(axis)
@@ -362,10 +418,18 @@ def choropleth(
         sm = plt.cm.ScalarMappable(norm=norm, cmap=cm)
         cbar = fig.colorbar(sm, ax=ax, orientation="horizontal", fraction=0.05, pad=0.02, shrink=0.6)
         cbar.set_label(label)
-        notes = [n for n in (miss_note, note) if n]
+        notes = [n for n in (miss_note, scale_note, note) if n]
         if outside:
-            notes.append("Light grey: outside the sample (" + ", ".join(OUTSIDE_SAMPLE[f.code] for f in outside if f.code) + ").")
-        notes.append("Albers equal-area projection; South China Sea islands in the inset." if has_south else "Albers equal-area projection.")
+            notes.append(
+                "Light grey: outside the sample ("
+                + ", ".join(OUTSIDE_SAMPLE[f.code] for f in outside if f.code)
+                + ")."
+            )
+        notes.append(
+            "Albers equal-area projection; South China Sea islands in the inset."
+            if has_south
+            else "Albers equal-area projection."
+        )
         add_note(fig, "\n".join(notes))
     return fig
 
@@ -403,12 +467,25 @@ def tile_map(
                 text_color = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
                 value_text = f"{v:.{digits}f}"
             else:
-                rect = Rectangle((col, -row), 0.94, 0.94, facecolor=MISSING_COLOR, edgecolor="white", hatch="////")
+                rect = Rectangle(
+                    (col, -row), 0.94, 0.94, facecolor=MISSING_COLOR, edgecolor="white", hatch="////"
+                )
                 text_color, value_text = "black", "n/a"
             rect.set_gid(f"province-{code}")
             ax.add_patch(rect)
-            ax.text(col + 0.47, -row + 0.60, ISO_ABBR[code], ha="center", va="center", fontsize=9, fontweight="bold", color=text_color)
-            ax.text(col + 0.47, -row + 0.30, value_text, ha="center", va="center", fontsize=7, color=text_color)
+            ax.text(
+                col + 0.47,
+                -row + 0.60,
+                ISO_ABBR[code],
+                ha="center",
+                va="center",
+                fontsize=9,
+                fontweight="bold",
+                color=text_color,
+            )
+            ax.text(
+                col + 0.47, -row + 0.30, value_text, ha="center", va="center", fontsize=7, color=text_color
+            )
         ax.set_xlim(-0.1, 8.1)
         ax.set_ylim(-7.1, 1.0)
         ax.set_aspect("equal")
@@ -419,7 +496,9 @@ def tile_map(
         cbar = fig.colorbar(sm, ax=ax, orientation="horizontal", fraction=0.05, pad=0.02, shrink=0.6)
         cbar.set_label(label)
         notes = [n for n in (miss_note, note) if n]
-        notes.append("Tile map: one equal square per province, placed by approximate location; labels are ISO 3166-2:CN codes.")
+        notes.append(
+            "Tile map: one equal square per province, placed by approximate location; labels are ISO 3166-2:CN codes."
+        )
         add_note(fig, "\n".join(notes))
     return fig
 

@@ -18,6 +18,7 @@ from tfp_talent.errors import InputError
 from tfp_talent.study.common import ENTITY, TIME
 from tfp_talent.study.labels import labels_for, term_label
 from tfp_talent.study.results import lr_curves, pick_result
+from tfp_talent.study.spatial_figures import _lisa_map, _moran_scatter
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def _tfp_by_region(where: str, entry: Mapping[str, Any], inp: FigureInputs, labe
 
 
 def _map(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
-    """Province means of ``variable`` over ``years`` × ``scale``: a tile map, or a choropleth from the TopoJSON."""
+    """Province means of ``variable`` over ``years`` × ``scale``: a tile map, or a choropleth from the TopoJSON
+    (colours by ``colour_scale``: linear, quantile classes or log; :func:`tfp_talent.report.maps.colour_norm`)."""
     from tfp_talent.report import maps as M
 
     data = inp.data
@@ -65,7 +67,13 @@ def _map(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mappin
         return M.tile_map(values, label=label, source=where)
     if inp.topo_path is None:
         raise InputError("a choropleth needs the TopoJSON file", file=where)
-    return M.choropleth(values, M.read_topojson(inp.topo_path), label=label, source=where)
+    return M.choropleth(
+        values,
+        M.read_topojson(inp.topo_path),
+        label=label,
+        colour_scale=entry.get("colour_scale", "linear"),
+        source=where,
+    )
 
 
 def _malmquist(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
@@ -142,6 +150,9 @@ FIGURE_KINDS: dict[str, FigureKind] = {
     "threshold_lr": FigureKind(draw=_threshold_lr),
     "malmquist": FigureKind(draw=_malmquist, needs_data=True),
 }
+# --- spatial (issue 12): drawn from the ESDA stored by a spatial spec (tfp_talent.study.spatial_figures) ---
+FIGURE_KINDS["moran_scatter"] = FigureKind(draw=_moran_scatter)
+FIGURE_KINDS["lisa_map"] = FigureKind(draw=_lisa_map)
 
 
 def build_figure(

@@ -17,6 +17,7 @@ from tfp_talent.study.common import ENTITY, TIME
 from tfp_talent.study.labels import sample_note, term_label
 from tfp_talent.study.report_dynamics import channels_context, fe_lag_context, gmm_context
 from tfp_talent.study.results import first_of_kind, pick_result, selected_thresholds
+from tfp_talent.study.spatial_report import spatial_context
 
 LABOUR_TEXT = {
     "working_age": "the working-age population (15–64 share of the population sample survey × year-end population)",
@@ -162,6 +163,7 @@ def report_context(
             ctx["catchup_interaction_quality"] = describe(res, prods[1])
     ctx.update(fe_lag_context(results, labels))
     ctx.update(channels_context(results, labels))
+    ctx.update(spatial_context(config, results, labels))  # spatial (issue 12): verdict rule from config
     ctx["specifications"] = specifications_markdown(config, results)
     ctx["headline_stars"] = stars_for(base_cl["pvalues"].get(stock))
     return ctx

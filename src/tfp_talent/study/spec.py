@@ -34,6 +34,8 @@ from tfp_talent.study.runners.hausman import normalise_hausman, run_hausman
 from tfp_talent.study.runners.iv import design_iv, normalise_iv, run_iv
 from tfp_talent.study.runners.mechanism import design_mechanism, normalise_mechanism, run_mechanism
 from tfp_talent.study.runners.panel import run_panel
+from tfp_talent.study.runners.spatial import MIN_YEARS as SPATIAL_MIN_YEARS
+from tfp_talent.study.runners.spatial import design_spatial, normalise_spatial, run_spatial, spatial_inputs
 from tfp_talent.study.runners.threshold import MIN_YEARS as THRESHOLD_MIN_YEARS
 from tfp_talent.study.runners.threshold import (
     design_threshold,
@@ -67,6 +69,7 @@ SPEC_DEFAULTS: dict[str, Any] = {
     "threshold": None,
     "gmm": None,
     "mechanism": None,
+    "spatial": None,
 }
 SAMPLE_DEFAULTS: dict[str, Any] = {
     "years": None,
@@ -91,6 +94,11 @@ def _no_shards(spec: Mapping[str, Any]) -> int:
     return 0
 
 
+def _no_inputs(spec: Mapping[str, Any]) -> dict[str, str]:
+    """A kind that reads no file besides the panel and the TFP file."""
+    return {}
+
+
 @dataclass(frozen=True)
 class Kind:
     """What a spec kind adds to the common spec: its checks, its terms and its estimation.
@@ -100,7 +108,7 @@ class Kind:
     ``owns`` are the spec keys only this kind may set; ``models`` the sub-models a table may
     pick (``{spec, model}``); ``min_balanced_years`` the fewest years a balanced sample may keep;
     ``shardable_replications(spec)`` the bootstrap replications the workflow may split into shard
-    jobs (:mod:`tfp_talent.study.threshold_shards`; 0 = none).
+    jobs (:mod:`tfp_talent.study.threshold_shards`; 0 = none); ``inputs(spec)`` the other files its estimation job reads (name -> path; the workflow's inputs).
     """
 
     run: Callable[..., dict[str, Any]]
@@ -110,6 +118,7 @@ class Kind:
     models: tuple[str, ...] = ()
     min_balanced_years: int = 2
     shardable_replications: Callable[[Mapping[str, Any]], int] = _no_shards
+    inputs: Callable[[Mapping[str, Any]], dict[str, str]] = _no_inputs
 
 
 KINDS: dict[str, Kind] = {
@@ -127,6 +136,14 @@ KINDS: dict[str, Kind] = {
     "gmm": Kind(run=run_gmm, normalise=normalise_gmm, owns=("gmm",)),
     "mechanism": Kind(
         run=run_mechanism, normalise=normalise_mechanism, design=design_mechanism, owns=("mechanism",)
+    ),
+    "spatial": Kind(
+        run=run_spatial,
+        normalise=normalise_spatial,
+        design=design_spatial,
+        owns=("spatial",),
+        inputs=spatial_inputs,
+        min_balanced_years=SPATIAL_MIN_YEARS,
     ),
 }
 

@@ -31,6 +31,11 @@ from tfp_talent.study.labels import (
 )
 from tfp_talent.study.results import pick_result, selected_thresholds
 from tfp_talent.study.sample import merged_data, year_ranges
+from tfp_talent.study.spatial_tables import (
+    moran_table_from_config,
+    region_table_from_config,
+    spillover_table_from_config,
+)
 
 Results = Mapping[str, Mapping[str, Any]]
 
@@ -377,6 +382,14 @@ TABLE_KINDS: dict[str, TableKind] = {
     "dynamics": TableKind(build=lambda n, e, res, data, lab: dynamics_table_from_config(n, e, res, lab)),
     "channels": TableKind(build=lambda n, e, res, data, lab: channels_table_from_config(n, e, res, lab)),
 }
+# --- spatial (issue 12): tfp_talent.study.spatial_tables ---
+TABLE_KINDS["spatial_effects"] = TableKind(
+    build=lambda n, e, res, data, lab: spillover_table_from_config(n, e, res, lab)
+)
+TABLE_KINDS["spatial_regions"] = TableKind(
+    build=lambda n, e, res, data, lab: region_table_from_config(n, e, res, lab)
+)
+TABLE_KINDS["moran"] = TableKind(build=lambda n, e, res, data, lab: moran_table_from_config(n, e, res, lab))
 
 
 def build_table(

@@ -51,6 +51,7 @@ class Design:
     instruments: list[str] = field(default_factory=list)
     threshold_q: str | None = None
     mediator: str | None = None
+    extra: list[str] = field(default_factory=list)  # columns a kind needs that are not regressors
 
     @property
     def regressors(self) -> list[str]:
@@ -59,9 +60,10 @@ class Design:
 
     @property
     def columns(self) -> list[str]:
-        """Every term the estimation sample must hold: y, the regressors, instruments, threshold variable, mediator."""
+        """Every term the estimation sample must hold: y, the regressors, instruments, the threshold
+        variable, the mediator and the kind's ``extra`` columns."""
         extra = [v for v in (self.threshold_q, self.mediator) if v]
-        return list(dict.fromkeys([self.y, *self.regressors, *self.instruments, *extra]))
+        return list(dict.fromkeys([self.y, *self.regressors, *self.instruments, *extra, *self.extra]))
 
 
 def product_term(variables: list[str] | tuple[str, ...]) -> str:

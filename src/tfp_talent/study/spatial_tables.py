@@ -1,0 +1,267 @@
+"""Tables of the spatial specs (kind ``spatial``): spillover effects by weights matrix, spillovers by
+region of origin, and global Moran's I by year.
+
+Numbers come from the ``spatial`` block of each results file (:mod:`tfp_talent.study.runners.spatial`):
+LeSage & Pace (2009, §2.7) direct / indirect / total effects with simulated inference (standard
+deviation of ``draws`` simulated effects in parentheses, 2.5-97.5 percentile interval in brackets,
+stars from the normal p-value of estimate / simulated SD), the spatial coefficient with its
+information-matrix SE, LM / robust LM tests on the non-spatial FE model (Anselin et al. 1996;
+Elhorst 2014) and the Wald and LR tests of the SDM against the SAR (θ = 0) and the SEM (θ = −λβ).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tfp_talent.errors import InputError
+from tfp_talent.report.tables import Cell, Section, Table, fmt_int, fmt_number, stars_for
+from tfp_talent.study.labels import term_label
+
+Results = Mapping[str, Mapping[str, Any]]
+EFFECT_LABELS = {"direct": "Direct", "indirect": "Indirect (spillover)", "total": "Total"}
+REGION_EFFECT_LABELS = {
+    "direct": "Direct (own province)",
+    "indirect": "Indirect: all other provinces",
+    "outside": "  of which other regions",
+    "inside": "  of which same region",
+    "total": "Total",
+}
+TEST_LABELS = {
+    "lm_lag": "LM lag",
+    "robust_lm_lag": "Robust LM lag",
+    "lm_error": "LM error",
+    "robust_lm_error": "Robust LM error",
+    "wald_sdm_vs_sar": "Wald SDM → SAR (θ = 0)",
+    "lr_sdm_vs_sar": "LR SDM → SAR",
+    "wald_sdm_vs_sem": "Wald SDM → SEM (θ = −λβ)",
+    "lr_sdm_vs_sem": "LR SDM → SEM",
+}
+MODEL_LABELS = {"sdm": "SDM", "sar": "SAR", "sem": "SEM"}
+
+
+def spatial_block(results: Results, name: str, *, where: str) -> Mapping[str, Any]:
+    """The ``spatial`` block of spec ``name``'s result; :class:`InputError` if it is not a spatial spec."""
+    if name not in results:
+        raise InputError(f"no results file for spec '{name}'", file=where)
+    block = results[name].get("spatial")
+    if not block:
+        raise InputError(f"spec '{name}' is not of kind spatial", file=where)
+    return block
+
+
+def effect_cells(row: Mapping[str, Any], digits: int = 3) -> tuple[Cell, str, str]:
+    """(estimate with stars, '(sd)', '[lo, hi]') of one effect with simulated inference."""
+    est = Cell(fmt_number(row["estimate"], digits), stars_for(row.get("p_sim")))
+    lo, hi = row.get("ci_sim") or (None, None)
+    ci = f"[{fmt_number(lo, digits)}, {fmt_number(hi, digits)}]" if lo is not None else ""
+    return est, f"({fmt_number(row.get('se_sim'), digits)})", ci
+
+
+def _test_cell(t: Mapping[str, Any] | None) -> str:
+    if not t:
+        return ""
+    return f"{fmt_number(t['statistic'], 2)} ({fmt_number(t['pvalue'], 3)})"
+
+
+def spillover_table_from_config(
+    name: str, entry: Mapping[str, Any], results: Results, labels: Mapping[str, str]
+) -> Table:
+    """``tables.<name>`` of kind ``spatial_effects``: one column per spatial spec in ``columns``.
+
+    Panels: each talent variable's direct, indirect and total effect (estimate, SD, interval);
+    the spatial coefficient; the model-choice tests (statistic and p-value); sample rows.
+    """
+    where = f"tables.{name}"
+    cols = list(entry["columns"])
+    blocks = [spatial_block(results, c["spec"], where=where) for c in cols]
+    specs = [results[c["spec"]] for c in cols]
+    variables = list(entry.get("keep") or specs[0]["roles"]["talent"])
+    sections = []
+    for var in variables:
+        rows: list[list[str | Cell]] = []
+        for eff, label in EFFECT_LABELS.items():
+            cells = [effect_cells(b["fit"]["effects_table"][var][eff]) for b in blocks]
+            rows.append([label, *[c[0] for c in cells]])
+            rows.append(["", *[c[1] for c in cells]])
+            rows.append(["", *[c[2] for c in cells]])
+        sections.append(Section(rows, title=term_label(var, labels)))
+    spatial_rows: list[list[str | Cell]] = []
+    for label, key in (("Spatial lag λ (ρ for the SEM)", None),):
+        row: list[str | Cell] = [label]
+        se_row: list[str | Cell] = [""]
+        for b in blocks:
+            fit = b["fit"]
+            sname = fit["param_names"][0] if key is None else key
+            row.append(Cell(fmt_number(fit["params"][sname], 3), stars_for(fit["pvalues"][sname])))
+            se_row.append(f"({fmt_number(fit['std_errors'][sname], 3)})")
+        spatial_rows += [row, se_row]
+    sections.append(Section(spatial_rows))
+    test_rows = [
+        [lab, *[_test_cell(b["fit"]["tests"].get(k)) for b in blocks]] for k, lab in TEST_LABELS.items()
+    ]
+    sections.append(Section(test_rows, title="Tests: statistic (p-value)"))
+    stats: list[list[str | Cell]] = [
+        ["Observations", *[fmt_int(b["fit"]["nobs"]) for b in blocks]],
+        ["Provinces", *[str(b["fit"]["n_entities"]) for b in blocks]],
+        ["Years", *[s["sample"]["years_text"] for s in specs]],
+        ["Log-likelihood", *[fmt_number(b["fit"]["log_likelihood"], 2) for b in blocks]],
+        ["Effects", *[_effects_text(b["fit"]) for b in blocks]],
+    ]
+    sections.append(Section(stats))
+    header = [[(c.get("label") or s["label"], 1) for c, s in zip(cols, specs, strict=True)]]
+    notes = [
+        f"Dependent variable: {term_label(specs[0]['y'], labels)}. "
+        + "; ".join(
+            f"({i}) {MODEL_LABELS[b['model']]}, W = {b['weights']['text']}" for i, b in enumerate(blocks, 1)
+        )
+        + ". Every W is row-standardised.",
+        _inference_note(blocks[0]["fit"]),
+        "Controls (and, in the SDM, their spatial lags) as in the baseline; coefficients in the results files. "
+        "Tests: LM on the non-spatial two-way FE model, each χ²(1); Wald and LR χ²(k), k = number of regressors.",
+    ]
+    econ = [
+        b["weights"].get("economic_base_years") for b in blocks if b["weights"].get("economic_base_years")
+    ]
+    if econ:
+        from tfp_talent.study.sample import year_ranges
+
+        notes.append(
+            "Economic weights: g = mean real GDP per capita (gdp_real / pop_yearend, 2000 prices) over "
+            f"{year_ranges(econ[0])}."
+        )
+    notes.extend(entry.get("notes") or [])
+    return Table(
+        title=entry["title"],
+        header=header,
+        sections=sections,
+        notes=notes,
+        label=f"tab:{name}",
+        stub_header="",
+    )
+
+
+def _effects_text(fit: Mapping[str, Any]) -> str:
+    eff = {"twoways": "province + year", "individual": "province"}.get(fit["effects"], fit["effects"])
+    return f"{eff} FE ({fit['convention']})"
+
+
+def _inference_note(fit: Mapping[str, Any]) -> str:
+    return (
+        "Effects (LeSage & Pace 2009): SD of the simulated effects in parentheses, 95% percentile interval in "
+        f"brackets, from {fit['draws']} draws of the estimates' asymptotic normal distribution (seed {fit['seed']}); "
+        "* p < 0.10, ** p < 0.05, *** p < 0.01 (normal p of estimate / SD). λ: SE from the information matrix."
+    )
+
+
+def region_table_from_config(
+    name: str, entry: Mapping[str, Any], results: Results, labels: Mapping[str, str]
+) -> Table:
+    """``tables.<name>`` of kind ``spatial_regions``: effects of talent by the region whose talent rises.
+
+    One column per region of ``spec``'s region-origin effects; rows: direct, indirect on all other
+    provinces, split into other regions and the same region, total
+    (:mod:`tfp_talent.study.runners.spatial_regions`).
+    """
+    where = f"tables.{name}"
+    block = spatial_block(results, entry["spec"], where=where)
+    reg = block.get("region_effects")
+    if not reg:
+        raise InputError(f"spec '{entry['spec']}' has no region interactions", file=where)
+    res = results[entry["spec"]]
+    variables = list(reg["effects"])
+    regions = list(next(iter(reg["effects"].values())))
+    sections = []
+    for var in variables:
+        rows: list[list[str | Cell]] = []
+        for eff, label in REGION_EFFECT_LABELS.items():
+            cells = [effect_cells(reg["effects"][var][r][eff]) for r in regions]
+            rows += [
+                [label, *[c[0] for c in cells]],
+                ["", *[c[1] for c in cells]],
+                ["", *[c[2] for c in cells]],
+            ]
+        sections.append(Section(rows, title=f"{term_label(var, labels)} rises in a province of the region"))
+    sections.append(
+        Section(
+            [
+                ["Provinces in the region", *[str(len(reg["regions"][r])) for r in regions]],
+                [
+                    "Spatial lag λ",
+                    *([fmt_number(block["fit"]["params"]["lambda"], 3)] + [""] * (len(regions) - 1)),
+                ],
+                ["Observations", *([fmt_int(block["fit"]["nobs"])] + [""] * (len(regions) - 1))],
+            ]
+        )
+    )
+    notes = [
+        f"One SDM ({res['label']}; W = {block['weights']['text']}, two-way FE) in which talent and its spatial lag "
+        "have a slope for each region of the province whose talent changes. Effects of a unit rise in talent in one "
+        "province of the column's region, averaged over that region's provinces: on itself (direct), summed over all "
+        "other provinces (indirect), and that sum split into provinces of other regions and of the same region "
+        "(LeSage & Pace 2009, §2.7, column sums of S(λ)(β_r I + θ_r W)).",
+        f"Simulated inference from {reg['draws_used']} of {reg['draws']} draws (seed {reg['seed']}): SD in "
+        "parentheses, 95% percentile interval in brackets; * p < 0.10, ** p < 0.05, *** p < 0.01.",
+    ]
+    notes.extend(entry.get("notes") or [])
+    header = [[(r, 1) for r in regions]]
+    return Table(title=entry["title"], header=header, sections=sections, notes=notes, label=f"tab:{name}")
+
+
+def moran_table_from_config(
+    name: str, entry: Mapping[str, Any], results: Results, labels: Mapping[str, str]
+) -> Table:
+    """``tables.<name>`` of kind ``moran``: global Moran's I with permutation p by year and period mean.
+
+    Columns: Moran's I and its pseudo p for each variable of ``spec``'s ESDA; rows: each year of the
+    sample, then each period mean. ``years`` ([first, last]) keeps only those years.
+    """
+    where = f"tables.{name}"
+    block = spatial_block(results, entry["spec"], where=where)
+    esda = block.get("esda")
+    if not esda:
+        raise InputError(f"spec '{entry['spec']}' has no ESDA (set spatial.esda)", file=where)
+    variables: Sequence[str] = list(entry.get("variables") or esda["variables"])
+    unknown = [v for v in variables if v not in esda["variables"]]
+    if unknown:
+        raise InputError(f"variables {unknown} are not in the ESDA of '{entry['spec']}'", file=where)
+
+    def rows_of(records: list[Mapping[str, Any]], key: str) -> list[list[str | Cell]]:
+        by = {(r["variable"], str(r[key])): r for r in records}
+        keys = list(dict.fromkeys(str(r[key]) for r in records))
+        if key == "year" and entry.get("years"):
+            lo, hi = entry["years"]
+            keys = [k for k in keys if lo <= int(k) <= hi]
+        out: list[list[str | Cell]] = []
+        for k in keys:
+            row: list[str | Cell] = [k]
+            for v in variables:
+                r = by[(v, k)]
+                row += [Cell(fmt_number(r["I"], 3), stars_for(r["p_sim"])), fmt_number(r["p_sim"], 3)]
+            out.append(row)
+        return out
+
+    sections = [
+        Section(rows_of(esda["global_by_year"], "year"), title="By year"),
+        Section(rows_of(esda["global_by_period"], "period"), title="Period means"),
+    ]
+    header = [
+        [(term_label(v, labels), 2) for v in variables],
+        [(t, 1) for _ in variables for t in ("Moran's I", "p")],
+    ]
+    first = esda["global_by_year"][0]
+    notes = [
+        f"Global Moran's I = (n/S0) z'Wz / z'z on each cross-section of the estimation sample of '{entry['spec']}' "
+        f"(n = {first['n']}; W = {block['weights']['text']}, row-standardised); E[I] = {fmt_number(first['E[I]'], 3)}.",
+        f"p: folded pseudo p-value from {esda['permutations']} random permutations (esda), seeded per "
+        "cross-section (config seed + year, or + crc32 of the period label); * p < 0.10, ** p < 0.05, *** p < 0.01.",
+    ]
+    notes.extend(entry.get("notes") or [])
+    return Table(
+        title=entry["title"],
+        header=header,
+        sections=sections,
+        notes=notes,
+        label=f"tab:{name}",
+        stub_header="Year",
+    )
