@@ -52,12 +52,16 @@ def provincial() -> tuple[pd.DataFrame, str]:
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     settings = resolve_settings(config)
     panel = pd.read_parquet(panel_path)
-    capital = china_capital_stock(read_asset(ROOT / "data/raw/capital-stock-1952-2022/asset.rda"), **capital_params(settings))
+    capital = china_capital_stock(
+        read_asset(ROOT / "data/raw/capital-stock-1952-2022/asset.rda"), **capital_params(settings)
+    )
     inputs = tfp_inputs(panel, capital, labour_input(panel, **labour_params(settings))).dropna(
         subset=["output", "capital", "labour_eff"]
     )
     frame = inputs.rename(columns={"province_code": "id", "output": "y", "capital": "k", "labour_eff": "l"})
-    return frame[["id", "year", "y", "k", "l"]], f"provincial panel {frame['id'].nunique()} × {frame['year'].nunique()}"
+    return frame[
+        ["id", "year", "y", "k", "l"]
+    ], f"provincial panel {frame['id'].nunique()} × {frame['year'].nunique()}"
 
 
 def run(frame: pd.DataFrame, frontier: str, vrs: bool, repeats: int, workers: int) -> tuple[float, LPStats]:
@@ -65,7 +69,17 @@ def run(frame: pd.DataFrame, frontier: str, vrs: bool, repeats: int, workers: in
     for _ in range(repeats):
         stats = LPStats()
         start = time.perf_counter()
-        malmquist_index(frame, entity="id", time="year", outputs="y", inputs=["k", "l"], frontier=frontier, vrs=vrs, stats=stats, workers=workers)
+        malmquist_index(
+            frame,
+            entity="id",
+            time="year",
+            outputs="y",
+            inputs=["k", "l"],
+            frontier=frontier,
+            vrs=vrs,
+            stats=stats,
+            workers=workers,
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times), stats
 
@@ -83,15 +97,19 @@ def plain_lp_seconds(n_ref: int, samples: int = 30) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="provincial panel only")
     args = parser.parse_args()
     prov, label = provincial()
     cases = [(label, prov, 5, (1,))]
     if not args.quick:
         cases.append(("simulated 1,000 × 10", simulated(1000, 10), 1, (1, 2)))
-    print("| data | frontier | VRS split | processes | wall s | distance LPs | HiGHS calls | columns added "
-          "| ms per distance LP | s in linprog |")
+    print(
+        "| data | frontier | VRS split | processes | wall s | distance LPs | HiGHS calls | columns added "
+        "| ms per distance LP | s in linprog |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, frame, repeats, pools in cases:
         for frontier in ("contemporaneous", "sequential"):
@@ -104,7 +122,9 @@ def main() -> None:
                         f"| {st.solver_seconds:.2f} |"
                     )
     for n_ref in (31, 1000):
-        print(f"plain per-DMU linprog, {n_ref} reference columns: {1000 * plain_lp_seconds(n_ref):.2f} ms per LP")
+        print(
+            f"plain per-DMU linprog, {n_ref} reference columns: {1000 * plain_lp_seconds(n_ref):.2f} ms per LP"
+        )
 
 
 if __name__ == "__main__":

@@ -124,13 +124,22 @@ def main() -> None:
     args = ap.parse_args()
 
     kinds = args.only or list(DEFAULT_ROWS)
-    mem = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), 0)
+    mem = next(
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
     print(f"# machine: {platform.machine()}, {os.cpu_count()} cores, {mem / 2**20:.1f} GiB, Python {platform.python_version()}, "
           f"{platform.platform()}; peak memory via {'/usr/bin/time -v' if TIME_V else 'getrusage'}")  # fmt: skip
     results = []
     with tempfile.TemporaryDirectory(prefix="tfp_scale_") as tmp:
         for kind in kinds:
-            sizes = [10**4] if args.quick else [int(r) for r in args.rows] if args.rows else DEFAULT_ROWS[kind]
+            sizes = (
+                [10**4] if args.quick else [int(r) for r in args.rows] if args.rows else DEFAULT_ROWS[kind]
+            )
             print(f"\n## {kind} (start-up, `--help`: {startup(kind):.2f} s)")
             print("| rows | N x T | file MiB | wall s | peak RSS MiB | load |")
             print("|---|---|---|---|---|---|")
@@ -141,7 +150,13 @@ def main() -> None:
                 del frame
                 out = Path(tmp) / f"{kind}_{rows}.{'csv' if kind == 'malmquist' else 'json'}"
                 r = timed(command(kind, data, out))
-                r |= {"kind": kind, "rows": rows, "n": rows // T, "t": T, "file_mib": data.stat().st_size / 2**20}
+                r |= {
+                    "kind": kind,
+                    "rows": rows,
+                    "n": rows // T,
+                    "t": T,
+                    "file_mib": data.stat().st_size / 2**20,
+                }
                 results.append(r)
                 print(f"| {rows:,} | {rows // T:,} x {T} | {r['file_mib']:.1f} | {r['wall_s']:.2f} | {r['peak_rss_mib']:.0f} | "
                       f"{r['load_1min']:.1f} |", flush=True)  # fmt: skip

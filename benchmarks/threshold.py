@@ -53,8 +53,13 @@ print(json.dumps({"wall": wall, "rss_mib": mib(resource.RUSAGE_SELF), "children_
 def run(cfg: dict, repeat: int) -> dict:
     out = []
     for _ in range(repeat):
-        proc = subprocess.run([sys.executable, "-c", CHILD, json.dumps(cfg)], capture_output=True, text=True,
-                              cwd=ROOT, check=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", CHILD, json.dumps(cfg)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        )
         out.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     walls = [o["wall"] for o in out]
     return {**out[-1], "wall_median": statistics.median(walls), "walls": walls}
@@ -65,11 +70,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--scale", action="store_true")
     a = ap.parse_args()
-    import numpy
     import os
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"numpy {numpy.__version__}")
+    import numpy
+
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"numpy {numpy.__version__}"
+    )
     dta = str(ROOT / "data" / "raw" / "hansen1999" / "hansen1999.dta")
     print("\n| case | processes | wall s (median) | runs | peak RSS MiB (main / workers) | F1, F2, F3 |")
     print("|---|---|---|---|---|---|")
@@ -77,15 +85,19 @@ def main() -> None:
         cfg = {"data": "hansen", "path": dta, "k": 3, "trim": [0.01, 0.01, 0.05], "boot": 300, "jobs": jobs}
         r = run(cfg, a.repeat)
         fs = ", ".join(f"{v:.2f}" for v in r["f_stat"].values())
-        print(f"| hansen1999.dta triple threshold, grid 400, 3 x 300 reps | {jobs} | {r['wall_median']:.2f} | "
-              f"{', '.join(f'{w:.2f}' for w in r['walls'])} | {r['rss_mib']:.0f} / {r['children_rss_mib']:.0f} | {fs} |")
+        print(
+            f"| hansen1999.dta triple threshold, grid 400, 3 x 300 reps | {jobs} | {r['wall_median']:.2f} | "
+            f"{', '.join(f'{w:.2f}' for w in r['walls'])} | {r['rss_mib']:.0f} / {r['children_rss_mib']:.0f} | {fs} |"
+        )
     if a.scale:
         print("\n| rows (N x T) | processes | wall s | peak RSS MiB (main / workers) |")
         print("|---|---|---|---|")
         for n in (1_000, 10_000, 100_000):
             cfg = {"data": "sim", "n": n, "t": 10, "k": 1, "trim": [0.01], "boot": 100, "jobs": 2}
             r = run(cfg, 1)
-            print(f"| {n * 10:,} ({n:,} x 10) | 2 | {r['wall_median']:.2f} | {r['rss_mib']:.0f} / {r['children_rss_mib']:.0f} |")
+            print(
+                f"| {n * 10:,} ({n:,} x 10) | 2 | {r['wall_median']:.2f} | {r['rss_mib']:.0f} / {r['children_rss_mib']:.0f} |"
+            )
 
 
 if __name__ == "__main__":

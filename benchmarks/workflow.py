@@ -81,10 +81,14 @@ def main() -> None:
         noop, _, out = run(work, args.cores)
         assert "Nothing to be done" in out, out[-500:]
         dry, _, _ = run(work, args.cores, "-n")
-        print(f"full run (-c{args.cores}, clean data/processed and reports/): {full:.1f} s wall, {full_cpu:.1f} s CPU  (load avg before {load0[0]:.1f}, after {load1[0]:.1f})")
+        print(
+            f"full run (-c{args.cores}, clean data/processed and reports/): {full:.1f} s wall, {full_cpu:.1f} s CPU  (load avg before {load0[0]:.1f}, after {load1[0]:.1f})"
+        )
         print(f"no-op rerun (-c{args.cores}):                                {noop:.1f} s")
         print(f"dry run (-n):                                              {dry:.1f} s")
-        print("study jobs (Snakemake benchmark records): stage, jobs, wall s (sum), cpu s (sum), cpu s per job")
+        print(
+            "study jobs (Snakemake benchmark records): stage, jobs, wall s (sum), cpu s (sum), cpu s per job"
+        )
         for stage, (n, wall, cpu) in sorted(stage_sums(work).items()):
             print(f"  {stage:10s} {n:3d} {wall:8.1f} {cpu:8.1f} {cpu / n:6.2f}")
         thr = work / "logs" / "benchmarks" / "estimate_threshold.tsv"

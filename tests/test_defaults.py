@@ -16,7 +16,9 @@ from tfp_talent.estimators.panel import MODELS
 from tfp_talent.tfp.methods import METHODS
 from tfp_talent.tfp.pipeline import CAPITAL_DEFAULTS, LABOUR_DEFAULTS, TFP_DEFAULTS
 
-SCHEMA = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "schema.yaml").read_text(encoding="utf-8"))
+SCHEMA = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "config" / "schema.yaml").read_text(encoding="utf-8")
+)
 
 
 def _defaults(node: dict) -> dict:

@@ -36,7 +36,7 @@ def _lag_reference(d: pd.DataFrame, k: int) -> list[float]:
 
 def _cumulate_reference(d: pd.DataFrame, base: str) -> list[float]:
     out = {}
-    for ent, g in d.groupby(d["e"].astype(str), sort=False):
+    for _ent, g in d.groupby(d["e"].astype(str), sort=False):
         g = g.sort_values("t")
         ts, xs, idx = g["t"].tolist(), g["x"].tolist(), g.index.tolist()
         total, started, broken = math.nan, False, False
@@ -92,5 +92,5 @@ def test_cumulate_hand_example():
 
 def test_integer_time_rejects_fractional_years():
     assert within.integer_time(pd.Series([2000.0, 2001.0], name="year")).tolist() == [2000, 2001]
-    with pytest.raises(InputError, match="whole numbers.*'year'"):
+    with pytest.raises(InputError, match=r"whole numbers.*'year'"):
         within.integer_time(pd.Series([2000.5, 2001.0], name="year"))

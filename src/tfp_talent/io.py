@@ -72,7 +72,9 @@ def write_frame(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
         elif suffix == ".csv":
             frame.to_csv(tmp, index=index, float_format="%.10g", lineterminator="\n")
         else:
-            raise InputError(f"cannot write a table with suffix '{suffix}' (use .csv or .parquet)", file=target)
+            raise InputError(
+                f"cannot write a table with suffix '{suffix}' (use .csv or .parquet)", file=target
+            )
 
 
 def _json_default(obj: Any) -> Any:
@@ -101,7 +103,10 @@ def _clean_nan(obj: Any) -> Any:
 
 def to_json_text(obj: Any) -> str:
     """Serialise to stable JSON text: sorted keys, NaN as null, trailing newline."""
-    return json.dumps(_clean_nan(obj), default=_json_default, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(_clean_nan(obj), default=_json_default, indent=2, sort_keys=True, ensure_ascii=False)
+        + "\n"
+    )
 
 
 def write_json(obj: Any, path: str | Path) -> None:
@@ -131,9 +136,13 @@ def read_panel(path: str | Path) -> pd.DataFrame:
         else:
             frame = pd.read_stata(p)
     except UnicodeDecodeError as err:
-        raise InputError(f"not valid UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8", file=p) from None
-    except Exception as err:  # noqa: BLE001 - any parser failure becomes one readable line
-        raise InputError(f"cannot be read as {suffix[1:]}: {type(err).__name__}: {err}".splitlines()[0], file=p) from None
+        raise InputError(
+            f"not valid UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8", file=p
+        ) from None
+    except Exception as err:
+        raise InputError(
+            f"cannot be read as {suffix[1:]}: {type(err).__name__}: {err}".splitlines()[0], file=p
+        ) from None
     if frame.empty:
         raise InputError("file has no data rows", file=p)
     if suffix == ".csv":
@@ -193,7 +202,9 @@ def require_unique_keys(frame: pd.DataFrame, keys: list[str], *, file: str | Pat
         )
 
 
-def numeric_column(frame: pd.DataFrame, column: str, *, keys: list[str], file: str | Path | None = None) -> np.ndarray:
+def numeric_column(
+    frame: pd.DataFrame, column: str, *, keys: list[str], file: str | Path | None = None
+) -> np.ndarray:
     """``frame[column]`` as float64 (booleans as 0/1, missing values as NaN).
 
     Raises :class:`InputError` naming the ``keys`` of the rows whose text is not a number.
@@ -220,7 +231,11 @@ def key_label(value: object) -> object:
     """A key value as users write it: numpy scalars as Python values, 1 January timestamps as the year."""
     if isinstance(value, (pd.Timestamp, np.datetime64)):
         ts = pd.Timestamp(value)
-        return ts.year if (ts.month, ts.day, ts.hour, ts.minute, ts.second) == (1, 1, 0, 0, 0) else ts.isoformat()
+        return (
+            ts.year
+            if (ts.month, ts.day, ts.hour, ts.minute, ts.second) == (1, 1, 0, 0, 0)
+            else ts.isoformat()
+        )
     if isinstance(value, np.generic):
         return value.item()
     return value

@@ -41,11 +41,32 @@ def test_panel_round_trip(panel_files, tmp_path, fmt):
     """JSON from the CLI equals fit_panel(...).to_dict() exactly (all three file types)."""
     d, paths = panel_files
     out = tmp_path / "fe.json"
-    rc = main(["panel", "--data", str(paths[fmt]), *BASE, "--x", "x1", "L.x2", "--model", "fe", "--effects", "twoway",
-               "--cov", "clustered", "--cluster", "both", "--out", str(out)])
+    rc = main(
+        [
+            "panel",
+            "--data",
+            str(paths[fmt]),
+            *BASE,
+            "--x",
+            "x1",
+            "L.x2",
+            "--model",
+            "fe",
+            "--effects",
+            "twoway",
+            "--cov",
+            "clustered",
+            "--cluster",
+            "both",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     got = json.loads(out.read_text())
-    ref = fit_panel(d, "y", ["x1", "L.x2"], entity="id", time="year", effects="twoway", cov="clustered", cluster="both")
+    ref = fit_panel(
+        d, "y", ["x1", "L.x2"], entity="id", time="year", effects="twoway", cov="clustered", cluster="both"
+    )
     for key in ("params", "std_errors", "nobs", "n_entities", "pvalues"):
         assert got[key] == pytest.approx(ref.to_dict()[key], rel=1e-12)
     assert got["model"] == "fe" and got["cov_type"] == "clustered" and got["cluster"] == "both"
@@ -55,9 +76,26 @@ def test_panel_round_trip(panel_files, tmp_path, fmt):
 def test_panel_models_and_determinism(panel_files, tmp_path):
     """Every model runs from the CLI; two runs write byte-identical files."""
     _, paths = panel_files
-    for model, cov in (("pooled", "driscoll-kraay"), ("re", "robust"), ("fd", "clustered"), ("between", "unadjusted")):
+    for model, cov in (
+        ("pooled", "driscoll-kraay"),
+        ("re", "robust"),
+        ("fd", "clustered"),
+        ("between", "unadjusted"),
+    ):
         out1, out2 = tmp_path / f"{model}1.json", tmp_path / f"{model}2.json"
-        args = ["panel", "--data", str(paths["csv"]), *BASE, "--x", "x1", "x2", "--model", model, "--cov", cov]
+        args = [
+            "panel",
+            "--data",
+            str(paths["csv"]),
+            *BASE,
+            "--x",
+            "x1",
+            "x2",
+            "--model",
+            model,
+            "--cov",
+            cov,
+        ]
         assert main([*args, "--out", str(out1)]) == 0
         assert main([*args, "--out", str(out2)]) == 0
         assert out1.read_bytes() == out2.read_bytes()
@@ -67,20 +105,73 @@ def test_panel_models_and_determinism(panel_files, tmp_path):
 def test_hausman_and_iv_round_trip(panel_files, tmp_path):
     d, paths = panel_files
     out = tmp_path / "h.json"
-    assert main(["hausman", "--data", str(paths["csv"]), *BASE, "--x", "x1", "x2", "--effects", "entity", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "hausman",
+                "--data",
+                str(paths["csv"]),
+                *BASE,
+                "--x",
+                "x1",
+                "x2",
+                "--effects",
+                "entity",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     got = json.loads(out.read_text())
     ref = hausman(d, "y", ["x1", "x2"], entity="id", time="year", effects="entity")
     assert got["statistic"] == pytest.approx(ref.statistic, rel=1e-12) and got["df"] == 2
     assert {"params", "std_errors", "nobs", "p_value", "positive_definite", "message"} <= set(got)
 
     out = tmp_path / "m.json"
-    assert main(["hausman", "--data", str(paths["csv"]), *BASE, "--x", "x1", "x2", "--method", "mundlak",
-                 "--cov", "clustered", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "hausman",
+                "--data",
+                str(paths["csv"]),
+                *BASE,
+                "--x",
+                "x1",
+                "x2",
+                "--method",
+                "mundlak",
+                "--cov",
+                "clustered",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert json.loads(out.read_text())["method"] == "mundlak"
 
     out = tmp_path / "iv.json"
-    assert main(["iv", "--data", str(paths["csv"]), *BASE, "--x", "x1", "--endog", "x2", "--instruments", "z", "L.z",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "iv",
+                "--data",
+                str(paths["csv"]),
+                *BASE,
+                "--x",
+                "x1",
+                "--endog",
+                "x2",
+                "--instruments",
+                "z",
+                "L.z",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     got = json.loads(out.read_text())
     ref = fit_iv(d, "y", ["x1"], "x2", ["z", "L.z"], entity="id", time="year")
     assert got["params"] == pytest.approx(ref.to_dict()["params"], rel=1e-12)
@@ -120,9 +211,25 @@ def test_bad_input_in_a_real_process_has_no_traceback(bad_csv, tmp_path):
     """The installed command in a subprocess: exit 2, one stderr line, no traceback, no file."""
     out = tmp_path / "never.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "tfp_talent.cli", "panel", "--data", str(bad_csv), *BASE, "--x", "x1", "x3",
-         "--model", "pooled", "--out", str(out)],
-        capture_output=True, text=True, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "tfp_talent.cli",
+            "panel",
+            "--data",
+            str(bad_csv),
+            *BASE,
+            "--x",
+            "x1",
+            "x3",
+            "--model",
+            "pooled",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert proc.returncode == 2 and len(lines) == 1 and "collinear" in lines[0]
@@ -140,9 +247,27 @@ def test_output_identical_across_processes(panel_files, tmp_path):
         out = tmp_path / f"fe{seed}.json"
         env = {**os.environ, "PYTHONHASHSEED": seed}
         proc = subprocess.run(
-            [sys.executable, "-m", "tfp_talent.cli", "panel", "--data", str(paths["csv"]), *BASE, "--x", "x1", "x2",
-             "--cov", "clustered", "--cluster", "both", "--out", str(out)],
-            capture_output=True, text=True, env=env,
+            [
+                sys.executable,
+                "-m",
+                "tfp_talent.cli",
+                "panel",
+                "--data",
+                str(paths["csv"]),
+                *BASE,
+                "--x",
+                "x1",
+                "x2",
+                "--cov",
+                "clustered",
+                "--cluster",
+                "both",
+                "--out",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
         )
         assert proc.returncode == 0, proc.stderr
         outs.append(out.read_bytes())
@@ -162,8 +287,23 @@ def test_duplicate_rows_and_unreadable_file(panel_files, tmp_path, capsys):
     junk.write_bytes(b"not a parquet file")
     assert main(["hausman", "--data", str(junk), *BASE, "--x", "x1", "--out", str(out)]) == 2
     assert "junk.parquet" in capsys.readouterr().err and not out.exists()
-    assert main(["iv", "--data", str(tmp_path / "missing.csv"), *BASE, "--endog", "x1", "--instruments", "z",
-                 "--out", str(out)]) == 2
+    assert (
+        main(
+            [
+                "iv",
+                "--data",
+                str(tmp_path / "missing.csv"),
+                *BASE,
+                "--endog",
+                "x1",
+                "--instruments",
+                "z",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
     assert "file not found" in capsys.readouterr().err
 
 

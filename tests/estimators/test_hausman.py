@@ -28,7 +28,9 @@ STATA = {  # (chi2, p) from Stata 'hausman fe re'
 @pytest.mark.parametrize("sigma", ["none", "more", "less"])
 def test_wage_panel_matches_stata(sigma):
     """chi2(2) and p equal Stata's hausman (default, sigmamore, sigmaless) to 1e-8."""
-    h = hausman(wage_panel(), "hours", ["exper", "expersq"], entity="nr", time="year", effects="entity", sigma=sigma)
+    h = hausman(
+        wage_panel(), "hours", ["exper", "expersq"], entity="nr", time="year", effects="entity", sigma=sigma
+    )
     chi2, p = STATA[sigma]
     assert h.statistic == pytest.approx(chi2, abs=1e-8)
     assert h.p_value == pytest.approx(p, abs=1e-10)
@@ -69,6 +71,7 @@ def test_statistic_equals_textbook_formula_by_hand(effects):
 def test_not_positive_definite_is_reported():
     """A small panel where V_FE - V_RE is indefinite (seed 23: chi2 > 0) and one where the
     statistic is negative (seed 2): flag, message, generalized inverse, df = rank."""
+
     def data(seed):
         d = simulated(8, 4, seed=seed, unbalanced=False, corr_effects=0.0)
         return d.assign(x3=np.random.default_rng(seed + 100).normal(size=len(d)))
@@ -87,7 +90,7 @@ def test_quadratic_form_generalized_inverse_and_rank():
     u = np.array([1.0, 2.0])
     v = np.outer(u, u)  # rank 1
     d = np.array([0.5, 1.0])
-    stat, df, ok, rank, msg = quadratic_form_test(d, v)
+    stat, df, ok, rank, _msg = quadratic_form_test(d, v)
     assert not ok and df == rank == 1
     assert stat == pytest.approx(d @ np.linalg.pinv(v) @ d, rel=1e-12)
     stat2, df2, ok2, *_ = quadratic_form_test(d, np.diag([2.0, 4.0]))
@@ -112,9 +115,13 @@ def test_mundlak_wald_by_hand_and_fe_equivalence():
     assert h.statistic == pytest.approx(g @ np.linalg.solve(v, g), rel=1e-8)
     assert h.df == 2 and h.cov_type == "clustered" and h.aux == "re"
 
-    pooled = hausman(d, "y", ["x1", "x2"], entity="id", time="year", effects="twoway", method="mundlak", aux="pooled")
+    pooled = hausman(
+        d, "y", ["x1", "x2"], entity="id", time="year", effects="twoway", method="mundlak", aux="pooled"
+    )
     fe = fit_panel(d, "y", ["x1", "x2"], entity="id", time="year", effects="twoway")
-    np.testing.assert_allclose(pooled.extra["aux_params"][["x1", "x2"]].to_numpy(), fe.params.to_numpy(), atol=1e-8)
+    np.testing.assert_allclose(
+        pooled.extra["aux_params"][["x1", "x2"]].to_numpy(), fe.params.to_numpy(), atol=1e-8
+    )
 
 
 def test_mundlak_size_and_power():

@@ -29,7 +29,9 @@ def test_string_regressor_is_one_regressor(panel):
     """Defect 5: x="a" used to be read letter by letter."""
     res = fit_panel(panel, "y", "a", entity="id", time="yr")
     assert list(res.params.index) == ["a"]
-    assert res.params["a"] == pytest.approx(fit_panel(panel, "y", ["a"], entity="id", time="yr").params["a"], rel=1e-14)
+    assert res.params["a"] == pytest.approx(
+        fit_panel(panel, "y", ["a"], entity="id", time="yr").params["a"], rel=1e-14
+    )
 
 
 def test_between_model_runs_with_default_covariance(panel, tmp_path):
@@ -39,8 +41,26 @@ def test_between_model_runs_with_default_covariance(panel, tmp_path):
     path = tmp_path / "p.csv"
     panel.to_csv(path, index=False)
     out = tmp_path / "b.json"
-    code = main(["panel", "--data", str(path), "--entity", "id", "--time", "yr", "--y", "y", "--x", "a", "b",
-                 "--model", "between", "--out", str(out)])
+    code = main(
+        [
+            "panel",
+            "--data",
+            str(path),
+            "--entity",
+            "id",
+            "--time",
+            "yr",
+            "--y",
+            "y",
+            "--x",
+            "a",
+            "b",
+            "--model",
+            "between",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0 and out.exists()
     # asking for clustered explicitly still says why not, in one line
     with pytest.raises(InputError, match="between"):
@@ -56,7 +76,6 @@ def test_collinearity_error_names_the_regressors_involved(panel, model):
     involved = {"b", "c", "e"}
     named = {v for v in "abcde" if f"'{v}'" in msg}
     assert named == involved, msg
-
 
 
 PRODUC = Path(__file__).resolve().parents[2] / "data" / "raw" / "reference-panels" / "Produc.rda"

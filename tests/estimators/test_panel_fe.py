@@ -35,8 +35,17 @@ def test_grunfeld_stata_crv1_se():
     """Issue 4: on R's Grunfeld data, Stata's xtreg, fe vce(cluster firm) with year dummies gives
     SE(value) = 0.010824 and linearmodels' default 0.010565 (printed to 6 decimals: abs 5e-7)."""
     d = grunfeld10()
-    res = fit_panel(d, "invest", ["value", "capital"], entity="firm", time="year", model="fe", effects="twoway",
-                    cov="clustered", cluster="entity")
+    res = fit_panel(
+        d,
+        "invest",
+        ["value", "capital"],
+        entity="firm",
+        time="year",
+        model="fe",
+        effects="twoway",
+        cov="clustered",
+        cluster="entity",
+    )
     assert res.std_errors["value"] == pytest.approx(0.010824, abs=5e-7)
     assert res.params["value"] == pytest.approx(0.117716, abs=5e-7)
     # the same data give linearmodels' default number, so the data set is the one of the issue
@@ -52,19 +61,29 @@ def test_grunfeld_stata_crv1_se():
 def test_fe_coefficients_equal_linearmodels_and_lsdv(sim, effects):
     """FE slopes equal linearmodels PanelOLS and LSDV (statsmodels OLS with dummies) to 1e-8
     on an unbalanced panel."""
-    res = fit_panel(sim, "y", ["x1", "x2"], entity="id", time="year", model="fe", effects=effects, cov="unadjusted")
+    res = fit_panel(
+        sim, "y", ["x1", "x2"], entity="id", time="year", model="fe", effects=effects, cov="unadjusted"
+    )
     p = sim.set_index(["id", "year"])
-    lm = PanelOLS(p["y"], p[["x1", "x2"]], entity_effects=effects != "time", time_effects=effects != "entity").fit()
+    lm = PanelOLS(
+        p["y"], p[["x1", "x2"]], entity_effects=effects != "time", time_effects=effects != "entity"
+    ).fit()
     ls = _lsdv(sim, effects).fit()
     np.testing.assert_allclose(res.params.to_numpy(), lm.params.to_numpy(), rtol=0, atol=1e-8)
     np.testing.assert_allclose(res.params.to_numpy(), ls.params[["x1", "x2"]].to_numpy(), rtol=0, atol=1e-8)
     # unadjusted (stata) = the classic LSDV standard error, s^2 = SSR/(N - K) with every dummy counted
     np.testing.assert_allclose(res.std_errors.to_numpy(), ls.bse[["x1", "x2"]].to_numpy(), rtol=1e-8)
     # robust (stata) = HC1 of the LSDV regression
-    rob = fit_panel(sim, "y", ["x1", "x2"], entity="id", time="year", model="fe", effects=effects, cov="robust")
+    rob = fit_panel(
+        sim, "y", ["x1", "x2"], entity="id", time="year", model="fe", effects=effects, cov="robust"
+    )
     hc1 = _lsdv(sim, effects).fit(cov_type="HC1")
     np.testing.assert_allclose(rob.std_errors.to_numpy(), hc1.bse[["x1", "x2"]].to_numpy(), rtol=1e-8)
-    assert res.nobs == len(sim) and res.n_entities == sim["id"].nunique() and res.n_periods == sim["year"].nunique()
+    assert (
+        res.nobs == len(sim)
+        and res.n_entities == sim["id"].nunique()
+        and res.n_periods == sim["year"].nunique()
+    )
 
 
 def _cluster_sandwich(X: np.ndarray, e: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -85,8 +104,17 @@ def test_stata_clustered_se_is_factor_times_hand_sandwich(sim, effects, cluster)
     """stata convention: V = G/(G-1) (N-1)/(N-K) x HC0 cluster sandwich, K = k + absorbed levels
     not nested in the clusters (+1 constant), G = min over cluster dimensions; two-way clustering
     V = V_e + V_t - V_et (Cameron, Gelbach & Miller 2011). Tolerance 1e-8 relative."""
-    res = fit_panel(sim, "y", ["x1", "x2"], entity="id", time="year", model="fe", effects=effects,
-                    cov="clustered", cluster=cluster)
+    res = fit_panel(
+        sim,
+        "y",
+        ["x1", "x2"],
+        entity="id",
+        time="year",
+        model="fe",
+        effects=effects,
+        cov="clustered",
+        cluster=cluster,
+    )
     tcol = None if effects == "entity" else "year"
     if effects == "time":
         Xy = within(sim, ["x1", "x2", "y"], entity="year", time=None)
@@ -100,8 +128,11 @@ def test_stata_clustered_se_is_factor_times_hand_sandwich(sim, effects, cluster)
     G, T = sim["id"].nunique(), sim["year"].nunique()
     if cluster == "both":
         inter = sim["id"].to_numpy() * 10_000 + sim["year"].to_numpy()
-        v0 = (_cluster_sandwich(X, e, sim["id"].to_numpy()) + _cluster_sandwich(X, e, sim["year"].to_numpy())
-              - _cluster_sandwich(X, e, inter))
+        v0 = (
+            _cluster_sandwich(X, e, sim["id"].to_numpy())
+            + _cluster_sandwich(X, e, sim["year"].to_numpy())
+            - _cluster_sandwich(X, e, inter)
+        )
     else:
         v0 = _cluster_sandwich(X, e, sim["id" if cluster == "entity" else "year"].to_numpy())
     g = {"entity": G, "time": T, "both": min(G, T)}[cluster]
@@ -127,12 +158,23 @@ def test_se_equal_pyfixest_called_directly(sim):
     ours = fit_panel(d, "y", ["x1", "x2"], entity="id", time="year", effects="twoway", cov="clustered")
     direct = pf.feols("y ~ x1 + x2 + C(year) | id", data=d, vcov={"CRV1": "id"}, fixef_rm="none")
     np.testing.assert_allclose(ours.std_errors.to_numpy(), direct.se()[["x1", "x2"]].to_numpy(), rtol=1e-8)
-    areg = fit_panel(d, "y", ["x1", "x2"], entity="id", time="year", effects="twoway", cov="clustered", convention="areg")
-    full = pf.feols("y ~ x1 + x2 | id + year", data=d, vcov={"CRV1": "id"}, fixef_rm="none", ssc=pf.ssc(k_fixef="full"))
+    areg = fit_panel(
+        d, "y", ["x1", "x2"], entity="id", time="year", effects="twoway", cov="clustered", convention="areg"
+    )
+    full = pf.feols(
+        "y ~ x1 + x2 | id + year", data=d, vcov={"CRV1": "id"}, fixef_rm="none", ssc=pf.ssc(k_fixef="full")
+    )
     np.testing.assert_allclose(areg.std_errors.to_numpy(), full.se().to_numpy(), rtol=1e-8)
-    none = fit_panel(d, "y", ["x1", "x2"], entity="id", time="year", effects="twoway", cov="clustered", convention="none")
-    raw = pf.feols("y ~ x1 + x2 | id + year", data=d, vcov={"CRV1": "id"}, fixef_rm="none",
-                   ssc=pf.ssc(k_adj=False, G_adj=False))
+    none = fit_panel(
+        d, "y", ["x1", "x2"], entity="id", time="year", effects="twoway", cov="clustered", convention="none"
+    )
+    raw = pf.feols(
+        "y ~ x1 + x2 | id + year",
+        data=d,
+        vcov={"CRV1": "id"},
+        fixef_rm="none",
+        ssc=pf.ssc(k_adj=False, G_adj=False),
+    )
     np.testing.assert_allclose(none.std_errors.to_numpy(), raw.se().to_numpy(), rtol=1e-8)
     assert none.extra["distribution"] == "normal"
 
@@ -145,12 +187,18 @@ def test_driscoll_kraay_equals_linearmodels_kernel(sim):
     lm = PanelOLS(p["y"], p[["x1", "x2"]], entity_effects=True, time_effects=True).fit(
         cov_type="kernel", bandwidth=2, kernel="bartlett", debiased=False, auto_df=False, count_effects=False
     )
-    none = fit_panel(sim, "y", ["x1", "x2"], entity="id", time="year", cov="driscoll-kraay", bandwidth=2, convention="none")
+    none = fit_panel(
+        sim, "y", ["x1", "x2"], entity="id", time="year", cov="driscoll-kraay", bandwidth=2, convention="none"
+    )
     np.testing.assert_allclose(none.std_errors.to_numpy(), lm.std_errors.to_numpy(), rtol=1e-8)
     st = fit_panel(sim, "y", ["x1", "x2"], entity="id", time="year", cov="driscoll-kraay", bandwidth=2)
     n, T = len(sim), sim["year"].nunique()
     K = 2 + 1 + (T - 1)
-    np.testing.assert_allclose(st.std_errors.to_numpy() ** 2, none.std_errors.to_numpy() ** 2 * T / (T - 1) * (n - 1) / (n - K), rtol=1e-8)
+    np.testing.assert_allclose(
+        st.std_errors.to_numpy() ** 2,
+        none.std_errors.to_numpy() ** 2 * T / (T - 1) * (n - 1) / (n - K),
+        rtol=1e-8,
+    )
     assert st.bandwidth == 2 and st.df_inference == T - 1
 
 
@@ -214,7 +262,18 @@ def test_result_frame_and_dict(sim):
     np.testing.assert_allclose(fr["ci_upper"], fr["coef"] + q * fr["std_err"], rtol=1e-12)
     np.testing.assert_allclose(fr["p"], 2 * stats.t.sf(np.abs(fr["t"]), res.n_entities - 1), rtol=1e-10)
     d = json.loads(json.dumps(res.to_dict()))
-    for key in ("params", "std_errors", "nobs", "n_entities", "rsquared_within", "model", "effects", "cov_type", "convention", "pvalues"):
+    for key in (
+        "params",
+        "std_errors",
+        "nobs",
+        "n_entities",
+        "rsquared_within",
+        "model",
+        "effects",
+        "cov_type",
+        "convention",
+        "pvalues",
+    ):
         assert key in d
     assert d["params"]["x1"] == pytest.approx(res.params["x1"], rel=1e-15)
     assert 0 < res.rsquared_within < res.rsquared < 1

@@ -46,7 +46,12 @@ def test_coefficients_equal_manual_2sls_on_demeaned_data():
     d = iv_data()
     res = fit_iv(d, "y", ["w"], "x", ["z1", "z2"], entity="id", time="year")
     cols = ["y", "x", "w", "z1", "z2"]
-    dm = d[cols] - d.groupby("id")[cols].transform("mean") - d.groupby("year")[cols].transform("mean") + d[cols].mean()
+    dm = (
+        d[cols]
+        - d.groupby("id")[cols].transform("mean")
+        - d.groupby("year")[cols].transform("mean")
+        + d[cols].mean()
+    )
     b = _tsls(dm["y"].to_numpy(), dm[["x", "w"]].to_numpy(), dm[["z1", "z2", "w"]].to_numpy())
     np.testing.assert_allclose(res.params[["x", "w"]].to_numpy(), b, atol=1e-8)
     assert list(res.params.index) == ["x", "w"] and res.model == "fe-iv"
@@ -58,7 +63,9 @@ def test_coefficients_equal_manual_2sls_on_demeaned_data():
     np.testing.assert_allclose(res_u.params[["x", "w"]].to_numpy(), b_u, atol=1e-8)
 
 
-@pytest.mark.parametrize(("cov", "vcov"), [("clustered", {"CRV1": "id"}), ("unadjusted", "iid"), ("robust", "hetero")])
+@pytest.mark.parametrize(
+    ("cov", "vcov"), [("clustered", {"CRV1": "id"}), ("unadjusted", "iid"), ("robust", "hetero")]
+)
 def test_se_and_first_stage_f_equal_pyfixest(cov, vcov):
     """Same convention, engine called directly: coefficients (atol 1e-8), SEs (rtol 1e-8) and the
     first-stage F of the excluded instruments (rtol 1e-8) equal pyfixest's IV with period dummies
@@ -69,7 +76,9 @@ def test_se_and_first_stage_f_equal_pyfixest(cov, vcov):
     res = fit_iv(d, "y", ["w"], "x", ["z1", "z2"], entity="id", time="year", cov=cov)
     m = pf.feols("y ~ w + C(year) | id | x ~ z1 + z2", data=d, vcov=vcov, fixef_rm="none")
     np.testing.assert_allclose(res.params[["x", "w"]].to_numpy(), m.coef()[["x", "w"]].to_numpy(), atol=1e-8)
-    np.testing.assert_allclose(res.std_errors[["x", "w"]].to_numpy(), m.se()[["x", "w"]].to_numpy(), rtol=1e-8)
+    np.testing.assert_allclose(
+        res.std_errors[["x", "w"]].to_numpy(), m.se()[["x", "w"]].to_numpy(), rtol=1e-8
+    )
     assert res.extra["first_stage"]["x"]["partial_f"] == pytest.approx(float(m._f_stat_1st_stage), rel=1e-8)
     assert res.extra["weak_id_f"] == res.extra["first_stage"]["x"]["partial_f"]
 
@@ -80,7 +89,12 @@ def test_sargan_and_hansen_j_by_hand():
     entity-clustered moment covariance at the 2SLS residuals (clustered). rtol 1e-8, df = 1."""
     d = iv_data(seed=6)
     cols = ["y", "x", "w", "z1", "z2"]
-    dm = (d[cols] - d.groupby("id")[cols].transform("mean") - d.groupby("year")[cols].transform("mean") + d[cols].mean()).to_numpy()
+    dm = (
+        d[cols]
+        - d.groupby("id")[cols].transform("mean")
+        - d.groupby("year")[cols].transform("mean")
+        + d[cols].mean()
+    ).to_numpy()
     Y, X, Z = dm[:, 0], dm[:, [1, 2]], dm[:, [3, 4, 2]]
     n = len(d)
     b1 = _tsls(Y, X, Z)

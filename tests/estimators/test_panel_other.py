@@ -69,24 +69,32 @@ def test_equal_linearmodels_called_directly(sim, model, cov, cfg):
 def test_re_driscoll_kraay_is_xtscc_factor_times_linearmodels_kernel(sim):
     """RE + Driscoll-Kraay (lag 1): stata = T/(T-1)(N-1)/(N-k) x linearmodels' unscaled kernel
     covariance (xtscc, re); rtol 1e-8. RE inference is normal (z), as xtreg, re."""
-    res = fit_panel(sim, "y", ["x1", "x2"], entity="id", time="year", model="re", cov="driscoll-kraay", bandwidth=1)
+    res = fit_panel(
+        sim, "y", ["x1", "x2"], entity="id", time="year", model="re", cov="driscoll-kraay", bandwidth=1
+    )
     raw = _lm("re", sim, "kernel", debiased=False, bandwidth=1, kernel="bartlett")
     n, k, T = raw.nobs, 3, sim["year"].nunique()
-    np.testing.assert_allclose(res.std_errors.to_numpy() ** 2, np.diag(raw.cov) * T / (T - 1) * (n - 1) / (n - k), rtol=1e-8)
+    np.testing.assert_allclose(
+        res.std_errors.to_numpy() ** 2, np.diag(raw.cov) * T / (T - 1) * (n - 1) / (n - k), rtol=1e-8
+    )
     assert res.extra["distribution"] == "normal"
 
 
 def test_re_twoway_adds_period_dummies(sim):
     """RE with effects='twoway' = linearmodels RE with period dummies (coefficients 1e-10);
     the dummies are estimated but not reported."""
-    res = fit_panel(sim, "y", ["x1", "x2"], entity="id", time="year", model="re", effects="twoway", cov="unadjusted")
+    res = fit_panel(
+        sim, "y", ["x1", "x2"], entity="id", time="year", model="re", effects="twoway", cov="unadjusted"
+    )
     p = sim.set_index(["id", "year"])
     exog = p[["x1", "x2"]].copy()
     exog.insert(0, "const", 1.0)
     dummies = pd.get_dummies(p.index.get_level_values(1), prefix="t", drop_first=True, dtype=float)
     dummies.index = p.index
     direct = RandomEffects(p["y"], pd.concat([exog, dummies], axis=1)).fit()
-    np.testing.assert_allclose(res.params.to_numpy(), direct.params[["const", "x1", "x2"]].to_numpy(), atol=1e-10)
+    np.testing.assert_allclose(
+        res.params.to_numpy(), direct.params[["const", "x1", "x2"]].to_numpy(), atol=1e-10
+    )
     assert list(res.params.index) == ["const", "x1", "x2"]
     assert res.extra["period_dummies"] == sim["year"].nunique() - 1
 

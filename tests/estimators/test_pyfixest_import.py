@@ -33,17 +33,22 @@ PLOTTING = ["matplotlib", "matplotlib.pyplot", "seaborn", "maketables", "great_t
 
 
 def _run(code: str) -> dict:
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def test_same_estimates_as_ordinary_import_without_loading_plotting_modules():
     fit = FIT.format(tests=str(TESTS))
-    trimmed = _run(fit + textwrap.dedent(f"""
+    trimmed = _run(
+        fit
+        + textwrap.dedent(f"""
         print(json.dumps({{"fits": out, "loaded": [m for m in {PLOTTING!r} if m in sys.modules],
                           "placeholders": [m for m, v in sys.modules.items() if type(v).__name__ == "_Deferred"]}}))
-    """))
+    """)
+    )
     ordinary = _run("import pyfixest.report\n" + fit + "print(json.dumps({'fits': out}))")
     assert trimmed["loaded"] == []
     assert trimmed["placeholders"] == []
@@ -53,7 +58,9 @@ def test_same_estimates_as_ordinary_import_without_loading_plotting_modules():
 
 def test_deferred_modules_are_real_when_used_after_a_fit():
     """pyfixest's report functions, its plotting references and a later matplotlib import all work."""
-    out = _run(FIT.format(tests=str(TESTS)) + textwrap.dedent("""
+    out = _run(
+        FIT.format(tests=str(TESTS))
+        + textwrap.dedent("""
         from pyfixest.estimation.api.feols import feols
         from tfp_talent.estimators._pyfixest import trimmed_imports
         with trimmed_imports():
@@ -64,5 +71,6 @@ def test_deferred_modules_are_real_when_used_after_a_fit():
         import pyfixest.estimation.post_estimation.ritest as ritest
         print(json.dumps({"etable": callable(pf.etable), "ritest_plt": ritest.plt.figure is plt.figure,
                           "report_is_real": type(sys.modules["pyfixest.report"]).__name__ == "module"}))
-    """))
+    """)
+    )
     assert out == {"etable": True, "ritest_plt": True, "report_is_real": True}

@@ -28,15 +28,39 @@ X = ["lpcap", "lpc", "lemp", "unemp"]
 PLM = {
     "balanced": {
         "nobs": 816,
-        "coef": [2.13541100210705315, 0.00443858846776414, 0.31054843420415579, 0.72967053258608017, -0.00617247301315137],
-        "se": [0.133461488499059561, 0.023417316981298980, 0.019804747775854135, 0.024920219152938745, 0.000907282019981921],
+        "coef": [
+            2.13541100210705315,
+            0.00443858846776414,
+            0.31054843420415579,
+            0.72967053258608017,
+            -0.00617247301315137,
+        ],
+        "se": [
+            0.133461488499059561,
+            0.023417316981298980,
+            0.019804747775854135,
+            0.024920219152938745,
+            0.000907282019981921,
+        ],
         "sigma2": (0.00145443522088413, 0.00683771932131413),
         "hausman": (9.52541563499339, 4),
     },
     "unbalanced": {
         "nobs": 735,
-        "coef": [2.11931374630288527, 0.00784002580116780, 0.30662424458681531, 0.73332983526606343, -0.00635759219223739],
-        "se": [0.137909544351802221, 0.024424321553681488, 0.020348106349634274, 0.025918003615811900, 0.000946862056697488],
+        "coef": [
+            2.11931374630288527,
+            0.00784002580116780,
+            0.30662424458681531,
+            0.73332983526606343,
+            -0.00635759219223739,
+        ],
+        "se": [
+            0.137909544351802221,
+            0.024424321553681488,
+            0.020348106349634274,
+            0.025918003615811900,
+            0.000946862056697488,
+        ],
         "sigma2": (0.00144653084130777, 0.00670740977928832),
         "hausman": (9.18632901487048, 4),
     },
@@ -49,14 +73,18 @@ def _produc(which: str) -> pd.DataFrame:
     d = pyreadr.read_r(str(PRODUC))["Produc"]
     if which == "unbalanced":
         d = d[(np.arange(len(d)) + 1) % 10 != 0]
-    return d.assign(lgsp=np.log(d["gsp"]), lpcap=np.log(d["pcap"]), lpc=np.log(d["pc"]), lemp=np.log(d["emp"]))
+    return d.assign(
+        lgsp=np.log(d["gsp"]), lpcap=np.log(d["pcap"]), lpc=np.log(d["pc"]), lemp=np.log(d["emp"])
+    )
 
 
 @pytest.mark.parametrize("which", ["balanced", "unbalanced"])
 def test_plm_swamy_arora_reproduces_plm(which):
     ref = PLM[which]
     d = _produc(which)
-    res = fit_panel(d, "lgsp", X, entity="state", time="year", model="re", cov="unadjusted", re_variance="plm")
+    res = fit_panel(
+        d, "lgsp", X, entity="state", time="year", model="re", cov="unadjusted", re_variance="plm"
+    )
     assert res.nobs == ref["nobs"]
     np.testing.assert_allclose(res.params[["const", *X]].to_numpy(), ref["coef"], rtol=1e-9)
     np.testing.assert_allclose(res.std_errors[["const", *X]].to_numpy(), ref["se"], rtol=1e-8)
@@ -70,7 +98,9 @@ def test_stata_and_plm_agree_on_balanced_and_differ_on_unbalanced():
     for which, same in (("balanced", True), ("unbalanced", False)):
         d = _produc(which)
         a = fit_panel(d, "lgsp", X, entity="state", time="year", model="re", cov="unadjusted")
-        b = fit_panel(d, "lgsp", X, entity="state", time="year", model="re", cov="unadjusted", re_variance="plm")
+        b = fit_panel(
+            d, "lgsp", X, entity="state", time="year", model="re", cov="unadjusted", re_variance="plm"
+        )
         close = np.allclose(a.params.to_numpy(), b.params.to_numpy(), rtol=1e-9)
         assert close is same, which
 

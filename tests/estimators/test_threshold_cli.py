@@ -32,22 +32,80 @@ def _run(argv, capsys):
 
 def test_cli_output_equals_api(panel_csv, tmp_path, capsys):
     out = tmp_path / "thr.json"
-    code, _, err = _run(["threshold", "--data", str(panel_csv), *COLS, "--thresholds", "2", "--trim", "0.05",
-                         "--grid", "50", "--bootstrap", "9", "--seed", "3", "--quiet", "--out", str(out)], capsys)
+    code, _, err = _run(
+        [
+            "threshold",
+            "--data",
+            str(panel_csv),
+            *COLS,
+            "--thresholds",
+            "2",
+            "--trim",
+            "0.05",
+            "--grid",
+            "50",
+            "--bootstrap",
+            "9",
+            "--seed",
+            "3",
+            "--quiet",
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
     assert code == 0 and err == ""
     doc = json.loads(out.read_text())
-    for key in ("params", "std_errors", "nobs", "thresholds", "ci", "ssr", "f_stat", "p_value", "crit_values"):
+    for key in (
+        "params",
+        "std_errors",
+        "nobs",
+        "thresholds",
+        "ci",
+        "ssr",
+        "f_stat",
+        "p_value",
+        "crit_values",
+    ):
         assert key in doc
     assert sorted(doc["ssr"]) == ["0", "1", "2"] and sorted(doc["crit_values"]["1"]) == ["1%", "10%", "5%"]
-    api = threshold_fit(simulated_panel(n=40, t=6, seed=4), "y", ["x"], ["r"], "q", "id", "t", n_thresholds=2,
-                        trim=[0.05, 0.05], grid=50, bootstrap=9, seed=3, progress=False)
+    api = threshold_fit(
+        simulated_panel(n=40, t=6, seed=4),
+        "y",
+        ["x"],
+        ["r"],
+        "q",
+        "id",
+        "t",
+        n_thresholds=2,
+        trim=[0.05, 0.05],
+        grid=50,
+        bootstrap=9,
+        seed=3,
+        progress=False,
+    )
     assert out.read_text() == to_json_text(api.to_dict())
 
 
 def test_cli_shards_combine_to_single_run(panel_csv, tmp_path, capsys):
     """issue 6: the bootstrap split into shard jobs combines to the single job's JSON, byte for byte."""
-    common = ["--data", str(panel_csv), *COLS, "--thresholds", "2", "--trim", "0.05", "--grid", "40",
-              "--bootstrap", "10", "7", "--seed", "5", "--quiet"]
+    common = [
+        "--data",
+        str(panel_csv),
+        *COLS,
+        "--thresholds",
+        "2",
+        "--trim",
+        "0.05",
+        "--grid",
+        "40",
+        "--bootstrap",
+        "10",
+        "7",
+        "--seed",
+        "5",
+        "--quiet",
+    ]
     single = tmp_path / "single.json"
     assert _run(["threshold", *common, "--jobs", "2", "--out", str(single)], capsys)[0] == 0
     shards = [tmp_path / f"shard{i}.json" for i in (1, 2, 3)]
@@ -98,7 +156,11 @@ def _bad_cases():
     f.loc[5, "y"] = np.nan
     cases["missing value"] = (f, [], "missing or infinite")
     cases["trim leaves too few observations"] = (_frame(), ["--trim", "0"], "trim 0.0 leaves only")
-    cases["trim count"] = (_frame(), ["--thresholds", "2", "--trim", "0.01", "0.01", "0.05"], "--trim needs 1 or 2")
+    cases["trim count"] = (
+        _frame(),
+        ["--thresholds", "2", "--trim", "0.01", "0.01", "0.05"],
+        "--trim needs 1 or 2",
+    )
     return cases
 
 
@@ -113,7 +175,7 @@ def test_bad_input_exit_2_one_line_no_output(name, tmp_path, capsys):
     out = tmp_path / "res.json"
     argv = ["threshold", "--data", str(data), *COLS, "--bootstrap", "0", "--quiet", "--out", str(out)]
     # options given in `extra` replace the defaults (argparse keeps the last occurrence)
-    code, stdout, err = _run([*argv, *extra], capsys)
+    code, _stdout, err = _run([*argv, *extra], capsys)
     assert code == 2, (name, err)
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err

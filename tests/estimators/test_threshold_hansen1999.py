@@ -23,16 +23,35 @@ REL8 = 1e-7  # GAUSS prints 8 significant digits
 @pytest.fixture(scope="module")
 def fit():
     return threshold_fit(
-        hansen_invest_panel(), "i", X, "c1", "d1", "firm", "year",
-        n_thresholds=3, trim=[0.01, 0.01, 0.05], grid=400, bootstrap=0, transform="hansen1999", progress=False,
+        hansen_invest_panel(),
+        "i",
+        X,
+        "c1",
+        "d1",
+        "firm",
+        "year",
+        n_thresholds=3,
+        trim=[0.01, 0.01, 0.05],
+        grid=400,
+        bootstrap=0,
+        transform="hansen1999",
+        progress=False,
     )
 
 
 def _hc0(thresholds):
     """White HC0 SEs at the given thresholds (Hansen's convention: no small-sample factor)."""
     return fit_at_thresholds(
-        hansen_invest_panel(), "i", X, "c1", "d1", "firm", "year", thresholds,
-        transform="hansen1999", convention="none",
+        hansen_invest_panel(),
+        "i",
+        X,
+        "c1",
+        "d1",
+        "firm",
+        "year",
+        thresholds,
+        transform="hansen1999",
+        convention="none",
     ).std_errors["robust"]
 
 
@@ -90,8 +109,16 @@ def test_double_threshold_slopes_table5(fit):
     p = fit.models[2].params
     white = _hc0(fit.thresholds[2])
     conv = fit.models[2].std_errors["unadjusted"]
-    table5 = {"q1": 0.010, "q2": -0.198e-3, "q3": 1.047e-6, "d1": -0.016, "qd1": 0.001,
-              "c1_r1": 0.063, "c1_r2": 0.098, "c1_r3": 0.039}
+    table5 = {
+        "q1": 0.010,
+        "q2": -0.198e-3,
+        "q3": 1.047e-6,
+        "d1": -0.016,
+        "qd1": 0.001,
+        "c1_r1": 0.063,
+        "c1_r2": 0.098,
+        "c1_r3": 0.039,
+    }
     for name, value in table5.items():
         digits = {"q2": 0.5e-6, "q3": 0.5e-9}.get(name, 0.5e-3)
         assert p[name] == pytest.approx(value, abs=digits), name
@@ -115,8 +142,12 @@ def test_double_threshold_slopes_table5(fit):
 def test_single_and_triple_slopes_match_gauss(fit):
     """thresh.out, single- and triple-threshold models: regime-dependent slopes and both SEs."""
     single = fit.models[1]
-    assert [single.params["c1_r1"], single.params["c1_r2"]] == pytest.approx([0.058868434, 0.090423494], rel=1e-6)
-    assert [_hc0(fit.thresholds[1])[f"c1_r{j}"] for j in (1, 2)] == pytest.approx([0.013802960, 0.011593318], rel=1e-6)
+    assert [single.params["c1_r1"], single.params["c1_r2"]] == pytest.approx(
+        [0.058868434, 0.090423494], rel=1e-6
+    )
+    assert [_hc0(fit.thresholds[1])[f"c1_r{j}"] for j in (1, 2)] == pytest.approx(
+        [0.013802960, 0.011593318], rel=1e-6
+    )
     assert single.params["q1"] == pytest.approx(0.010477561, rel=1e-6)
     triple = fit.models[3]
     assert [triple.params[f"c1_r{j}"] for j in (1, 2, 3, 4)] == pytest.approx(
@@ -129,9 +160,21 @@ def test_bootstrap_significance_table2():
     """Table 2 with 300 replications per test: F1 and F2 significant at 5 %, F3 not at 10 %
     (Hansen's p-values: 0.007, 0.016 (paper: 0.01, 0.02), 0.74; bootstrap draws differ, the verdicts must not)."""
     res = threshold_fit(
-        hansen_invest_panel(), "i", X, "c1", "d1", "firm", "year",
-        n_thresholds=3, trim=[0.01, 0.01, 0.05], grid=400, bootstrap=300, seed=1,
-        transform="hansen1999", n_jobs=2, progress=False,
+        hansen_invest_panel(),
+        "i",
+        X,
+        "c1",
+        "d1",
+        "firm",
+        "year",
+        n_thresholds=3,
+        trim=[0.01, 0.01, 0.05],
+        grid=400,
+        bootstrap=300,
+        seed=1,
+        transform="hansen1999",
+        n_jobs=2,
+        progress=False,
     )
     p = res.p_value
     assert p[1] < 0.05 and p[2] < 0.05

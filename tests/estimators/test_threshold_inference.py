@@ -24,7 +24,12 @@ def panel() -> pd.DataFrame:
     f["r"] = rng.normal(size=len(f))
     f["x"] = rng.normal(size=len(f))
     mu = np.repeat(rng.normal(size=n), t)
-    f["y"] = mu + 0.5 * f["x"] + np.where(f["q"] <= 0.2, 1.0, -1.0) * f["r"] + rng.normal(size=len(f)) * (1 + f["q"] ** 2)
+    f["y"] = (
+        mu
+        + 0.5 * f["x"]
+        + np.where(f["q"] <= 0.2, 1.0, -1.0) * f["r"]
+        + rng.normal(size=len(f)) * (1 + f["q"] ** 2)
+    )
     f["r_r1"] = f["r"] * (f["q"] <= 0.2)
     f["r_r2"] = f["r"] * (f["q"] > 0.2)
     return f
@@ -35,9 +40,20 @@ def panel() -> pd.DataFrame:
 def test_threshold_ses_equal_fit_panel(panel, cov, convention):
     thr = fit_at_thresholds(panel, "y", ["x"], "r", "q", "id", "year", [0.2], convention=convention)
     fe = fit_panel(
-        panel, "y", ["x", "r_r1", "r_r2"], entity="id", time="year", model="fe", effects="entity",
-        cov=cov, convention=convention,
+        panel,
+        "y",
+        ["x", "r_r1", "r_r2"],
+        entity="id",
+        time="year",
+        model="fe",
+        effects="entity",
+        cov=cov,
+        convention=convention,
     )
     assert thr.params["x"] == pytest.approx(fe.params["x"], rel=1e-9)
     for name in ("x", "r_r1", "r_r2"):
-        assert thr.std_errors[cov][name] == pytest.approx(fe.std_errors[name], rel=1e-9), (cov, convention, name)
+        assert thr.std_errors[cov][name] == pytest.approx(fe.std_errors[name], rel=1e-9), (
+            cov,
+            convention,
+            name,
+        )

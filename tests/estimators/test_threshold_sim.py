@@ -47,8 +47,22 @@ def test_fast_search_equals_one_regression_per_candidate(transform, rx):
     """Reference: explicit least squares for every candidate of every search stage (1, 2, refinement, 3),
     recovered from the LR curves as S(g) = S_min (1 + LR(g) / n). Tolerance 1e-9 relative."""
     data = simulated_panel(n=40, t=6, thresholds=(0.3, 0.7), slopes=(1.0, -1.0, 1.0), seed=3)
-    res = threshold_fit(data, "y", "x", rx, "q", "id", "t", n_thresholds=3, trim=[0.05, 0.05, 0.05],
-                        grid="all", bootstrap=0, transform=transform, min_regime_obs=5, progress=False)
+    res = threshold_fit(
+        data,
+        "y",
+        "x",
+        rx,
+        "q",
+        "id",
+        "t",
+        n_thresholds=3,
+        trim=[0.05, 0.05, 0.05],
+        grid="all",
+        bootstrap=0,
+        transform=transform,
+        min_regime_obs=5,
+        progress=False,
+    )
     n = res.nobs
     assert n == 40 * (5 if transform == "hansen1999" else 6)
     mins = {"1": res.ssr[1], "2": None, "2r": res.ssr[2], "3": res.ssr[3]}
@@ -66,10 +80,23 @@ def test_recovers_known_single_threshold(transform):
     The threshold must be within 0.02 of 0.4 and inside its LR interval, slopes within 4 SEs, and the
     bootstrap must reject linearity (p < 0.05 with 99 replications)."""
     data = simulated_panel()
-    res = threshold_fit(data, "y", "x", "r", "q", "id", "t", n_thresholds=1, grid="all", bootstrap=99,
-                        seed=11, transform=transform, progress=False)
+    res = threshold_fit(
+        data,
+        "y",
+        "x",
+        "r",
+        "q",
+        "id",
+        "t",
+        n_thresholds=1,
+        grid="all",
+        bootstrap=99,
+        seed=11,
+        transform=transform,
+        progress=False,
+    )
     (g,) = res.thresholds[1]
-    (lo, hi), = res.ci[1]
+    ((lo, hi),) = res.ci[1]
     q = data["q"].to_numpy()
     # the split at 0.4 is the split at the data value next to it (largest q <= 0.4 for the q <= gamma
     # rule of "within", smallest q >= 0.4 for the q < gamma rule of "hansen1999"): it must be in the CI
@@ -84,14 +111,16 @@ def test_recovers_known_single_threshold(transform):
 def test_recovers_known_double_threshold():
     """Simulated truth: gamma = (0.3, 0.7), slopes 1, -1, 1 (N = 200, T = 8): both thresholds within 0.03."""
     data = simulated_panel(n=200, thresholds=(0.3, 0.7), slopes=(1.0, -1.0, 1.0), seed=5)
-    res = threshold_fit(data, "y", "x", "r", "q", "id", "t", n_thresholds=2, grid=400, bootstrap=0,
-                        progress=False)
+    res = threshold_fit(
+        data, "y", "x", "r", "q", "id", "t", n_thresholds=2, grid=400, bootstrap=0, progress=False
+    )
     assert res.thresholds[2] == pytest.approx([0.3, 0.7], abs=0.03)
     assert res.models[2].params["r_r2"] == pytest.approx(-1.0, abs=0.1)
 
 
-OPTIONS = dict(n_thresholds=3, trim=[0.05, 0.05, 0.1], grid=100, bootstrap=[13, 11, 7], seed=2024,
-               progress=False)
+OPTIONS = dict(
+    n_thresholds=3, trim=[0.05, 0.05, 0.1], grid=100, bootstrap=[13, 11, 7], seed=2024, progress=False
+)
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +136,10 @@ def single_job(sim3):
 def test_sharded_bootstrap_equals_single_job(sim3, single_job):
     """Reference: the single-job bootstrap with the same seed. 3 shards (uneven blocks of 13, 11 and 7
     replications) combined - as objects and through their JSON files - give identical results, bytes included."""
-    shards = [bootstrap_shard(sim3, "y", "x", "r", "q", "id", "t", shard_index=i, n_shards=3, **OPTIONS)
-              for i in (2, 0, 1)]
+    shards = [
+        bootstrap_shard(sim3, "y", "x", "r", "q", "id", "t", shard_index=i, n_shards=3, **OPTIONS)
+        for i in (2, 0, 1)
+    ]
     combined = combine_shards(shards)
     for k in (1, 2, 3):
         np.testing.assert_array_equal(combined.boot_stats[k], single_job.boot_stats[k])
@@ -121,7 +152,9 @@ def test_sharded_bootstrap_equals_single_job(sim3, single_job):
 
 def test_shards_must_match_and_be_complete(sim3):
     a = bootstrap_shard(sim3, "y", "x", "r", "q", "id", "t", shard_index=0, n_shards=2, **OPTIONS)
-    b = bootstrap_shard(sim3, "y", "x", "r", "q", "id", "t", shard_index=1, n_shards=2, **{**OPTIONS, "seed": 1})
+    b = bootstrap_shard(
+        sim3, "y", "x", "r", "q", "id", "t", shard_index=1, n_shards=2, **{**OPTIONS, "seed": 1}
+    )
     with pytest.raises(InputError, match="fingerprints differ"):
         combine_shards([a, b])
     with pytest.raises(InputError, match="exactly once"):
@@ -156,9 +189,11 @@ def test_p_value_and_critical_values_follow_hansen(single_job):
         srt = np.sort(stats)
         b = len(stats)
         assert single_job.p_value[k] == np.mean(stats > single_job.f_stat[k])
-        assert single_job.crit_values[k] == {"10%": srt[int(np.ceil(0.9 * b)) - 1],
-                                             "5%": srt[int(np.ceil(0.95 * b)) - 1],
-                                             "1%": srt[int(np.ceil(0.99 * b)) - 1]}
+        assert single_job.crit_values[k] == {
+            "10%": srt[int(np.ceil(0.9 * b)) - 1],
+            "5%": srt[int(np.ceil(0.95 * b)) - 1],
+            "1%": srt[int(np.ceil(0.99 * b)) - 1],
+        }
 
 
 def test_discrete_threshold_variable_has_distinct_candidates():
@@ -166,8 +201,9 @@ def test_discrete_threshold_variable_has_distinct_candidates():
     (no repeated positions) and the known threshold 0.4 = 12/30 is found (simulated truth)."""
     data = simulated_panel(n=80, t=6)
     data["q"] = np.round(data["q"] * 30) / 30
-    res = threshold_fit(data, "y", "x", "r", "q", "id", "t", n_thresholds=2, trim=[0.1, 0.05], bootstrap=0,
-                        progress=False)
+    res = threshold_fit(
+        data, "y", "x", "r", "q", "id", "t", n_thresholds=2, trim=[0.1, 0.05], bootstrap=0, progress=False
+    )
     gamma = res.lr_curves["1"].gamma
     assert len(gamma) == res.spec["grid_points"] == len(np.unique(gamma)) <= 31
     assert res.thresholds[1] == pytest.approx([0.4])

@@ -53,16 +53,30 @@ def make_topology() -> tuple[dict, dict[int, list[list[tuple[float, float]]]]]:
         ring = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
         if code == 130000:
             # counter-clockwise from SW: bottom, east edge (south->north, i.e. shared reversed), top, west
-            rest = add_arc([(x1, y0), (x0, y0), (x0, y1), (x1, y1)])  # from SE going west along bottom... closed with shared
+            rest = add_arc(
+                [(x1, y0), (x0, y0), (x0, y1), (x1, y1)]
+            )  # from SE going west along bottom... closed with shared
             # ring: SE -> SW -> NW -> NE (rest), then NE -> SE (shared forward)
             expected[code] = [[(x1, y0), (x0, y0), (x0, y1), (x1, y1), (x1, y0)]]
-            geometries.append({"type": "Polygon", "arcs": [[rest, shared_id]], "properties": {"adcode": code, "name": BY_CODE[code].name_full, "level": "province"}})
+            geometries.append(
+                {
+                    "type": "Polygon",
+                    "arcs": [[rest, shared_id]],
+                    "properties": {"adcode": code, "name": BY_CODE[code].name_full, "level": "province"},
+                }
+            )
             continue
         if code == 120000:
             # Tianjin's west edge is Hebei's east edge, traversed south -> north (= shared reversed)
             rest = add_arc([(x0, y1), (x1, y1), (x1, y0), (x0, y0)])
             expected[code] = [[(x0, y0), (x0, y1), (x1, y1), (x1, y0), (x0, y0)]]
-            geometries.append({"type": "Polygon", "arcs": [[~shared_id, rest]], "properties": {"adcode": code, "name": BY_CODE[code].name_full, "level": "province"}})
+            geometries.append(
+                {
+                    "type": "Polygon",
+                    "arcs": [[~shared_id, rest]],
+                    "properties": {"adcode": code, "name": BY_CODE[code].name_full, "level": "province"},
+                }
+            )
             continue
         a = add_arc(ring)
         rings = [[a]]
@@ -73,17 +87,41 @@ def make_topology() -> tuple[dict, dict[int, list[list[tuple[float, float]]]]]:
             exp.append(hole)
         if code == 460000:
             island = [(112.0, 9.0), (113.0, 9.0), (113.0, 10.0), (112.0, 10.0), (112.0, 9.0)]
-            geometries.append({"type": "MultiPolygon", "arcs": [rings, [[add_arc(island)]]], "properties": {"adcode": code, "name": "海南省", "level": "province"}})
+            geometries.append(
+                {
+                    "type": "MultiPolygon",
+                    "arcs": [rings, [[add_arc(island)]]],
+                    "properties": {"adcode": code, "name": "海南省", "level": "province"},
+                }
+            )
             expected[code] = exp
             continue
         expected[code] = exp
-        geometries.append({"type": "Polygon", "arcs": rings, "properties": {"adcode": code, "name": BY_CODE[code].name_full, "level": "province"}})
+        geometries.append(
+            {
+                "type": "Polygon",
+                "arcs": rings,
+                "properties": {"adcode": code, "name": BY_CODE[code].name_full, "level": "province"},
+            }
+        )
     tw = [(127.0, 22.0), (129.0, 22.0), (129.0, 25.0), (127.0, 25.0), (127.0, 22.0)]
-    geometries.append({"type": "Polygon", "arcs": [[add_arc(tw)]], "properties": {"adcode": 710000, "name": "台湾省", "level": "province"}})
+    geometries.append(
+        {
+            "type": "Polygon",
+            "arcs": [[add_arc(tw)]],
+            "properties": {"adcode": 710000, "name": "台湾省", "level": "province"},
+        }
+    )
     line = [(110.0, 5.0), (115.0, 6.0)]
-    geometries.append({"type": "LineString", "arcs": [add_arc(line)], "properties": {"adcode": "100000_JD", "name": ""}})
+    geometries.append(
+        {"type": "LineString", "arcs": [add_arc(line)], "properties": {"adcode": "100000_JD", "name": ""}}
+    )
     outline = [(75.0, 5.0), (135.0, 5.0), (135.0, 55.0), (75.0, 55.0), (75.0, 5.0)]
-    country = {"type": "Polygon", "arcs": [[add_arc(outline)]], "properties": {"adcode": 100000, "name": "中华人民共和国", "level": "country"}}
+    country = {
+        "type": "Polygon",
+        "arcs": [[add_arc(outline)]],
+        "properties": {"adcode": 100000, "name": "中华人民共和国", "level": "country"},
+    }
     topo = {
         "type": "Topology",
         "transform": {"scale": list(SCALE), "translate": list(TRANSLATE)},

@@ -9,16 +9,19 @@ from tfp_talent.report.browser import check_report_page, chromium_path
 
 pytest.importorskip("playwright")
 if chromium_path() is None:
-    pytest.skip("Chromium is not installed (Debian package 'chromium'; .ci/run installs it)", allow_module_level=True)
+    pytest.skip(
+        "Chromium is not installed (Debian package 'chromium'; .ci/run installs it)", allow_module_level=True
+    )
 
-PNG_1PX = (
-    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
-)
+PNG_1PX = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 
 def _page(tmp_path, body: str) -> str:
     path = tmp_path / "page.html"
-    path.write_text(f"<!doctype html><html><head><meta charset='utf-8'></head><body>{body}</body></html>", encoding="utf-8")
+    path.write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'></head><body>{body}</body></html>",
+        encoding="utf-8",
+    )
     return str(path)
 
 

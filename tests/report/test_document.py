@@ -61,8 +61,17 @@ def _context():
 
 
 def test_flatten_numbers_and_describe_coef():
-    flat = flatten_numbers({"a": {"b": 0.123456, "n": 1234, "none": None, "lst": [1.5, float("nan")], "10%": 2.0}}, "r")
-    assert flat == {"r__a__b": "0.123", "r__a__n": "1,234", "r__a__none": "nan", "r__a__lst__0": "1.500", "r__a__lst__1": "nan", "r__a__10_": "2.000"}
+    flat = flatten_numbers(
+        {"a": {"b": 0.123456, "n": 1234, "none": None, "lst": [1.5, float("nan")], "10%": 2.0}}, "r"
+    )
+    assert flat == {
+        "r__a__b": "0.123",
+        "r__a__n": "1,234",
+        "r__a__none": "nan",
+        "r__a__lst__0": "1.500",
+        "r__a__lst__1": "nan",
+        "r__a__10_": "2.000",
+    }
     assert describe_coef(make_result(), "tertiary_share") == "0.512 (SE 0.100; p = 0.010, significant at 1%)"
     assert describe_coef(make_result(), "avg_school_years").endswith("significant at 10%)")
     with pytest.raises(InputError, match="no estimate"):
@@ -71,9 +80,17 @@ def test_flatten_numbers_and_describe_coef():
 
 def test_markdown_report_filled(tmp_path, figure_png):
     tables = {"baseline": regression_table([make_result()])}
-    md = render_markdown(MINI, _context(), tables=tables, figures={"coef": FigureRef(figure_png, "Coefficients")}, base_dir=figure_png.parents[1])
+    md = render_markdown(
+        MINI,
+        _context(),
+        tables=tables,
+        figures={"coef": FigureRef(figure_png, "Coefficients")},
+        base_dir=figure_png.parents[1],
+    )
     check_report(md)
-    assert "0.512 (SE 0.100; p = 0.010, significant at 1%)" in md and "N = 1,234" in md and "costs are $5." in md
+    assert (
+        "0.512 (SE 0.100; p = 0.010, significant at 1%)" in md and "N = 1,234" in md and "costs are $5." in md
+    )
     assert "![Coefficients](figures/coef.png)" in md and "*Figure 1: Coefficients*" in md
     assert "| tertiary\\_share | 0.512\\*\\*\\* |" in md
 
@@ -102,7 +119,13 @@ class _Doc(HTMLParser):
 
 def test_html_report_self_contained(figure_png):
     tables = {"baseline": regression_table([make_result()])}
-    page = render_html(MINI, _context(), tables=tables, figures={"coef": FigureRef(figure_png, "Coefficients")}, title="Study")
+    page = render_html(
+        MINI,
+        _context(),
+        tables=tables,
+        figures={"coef": FigureRef(figure_png, "Coefficients")},
+        title="Study",
+    )
     check_report(page)
     parser = _Doc()
     parser.feed(page)
@@ -110,14 +133,23 @@ def test_html_report_self_contained(figure_png):
     assert len(parser.imgs) == 1
     prefix = "data:image/png;base64,"
     assert parser.imgs[0].startswith(prefix)
-    assert base64.b64decode(parser.imgs[0][len(prefix):]) == figure_png.read_bytes()
+    assert base64.b64decode(parser.imgs[0][len(prefix) :]) == figure_png.read_bytes()
     assert '<table class="tfp-table">' in page and "<sup>***</sup>" in page
     assert not re.search(r"https?://", page)
 
 
 @pytest.mark.parametrize(
     "bad",
-    ["value $coef here", "value ${coef} here", "TODO: write", "p = nan", "b = -inf", "N = None", "{{ x }}", "| 0.1 | nan |"],
+    [
+        "value $coef here",
+        "value ${coef} here",
+        "TODO: write",
+        "p = nan",
+        "b = -inf",
+        "N = None",
+        "{{ x }}",
+        "| 0.1 | nan |",
+    ],
 )
 def test_check_report_flags_holes(bad):
     with pytest.raises(InputError, match="report is incomplete"):
@@ -126,8 +158,14 @@ def test_check_report_flags_holes(bad):
 
 @pytest.mark.parametrize(
     "ok",
-    ["costs US$5", "information and inflation in Nanjing", "None of the provinces", "Finance", "$\\alpha$ = 0.4",
-     '<img src="data:image/png;base64,nan+nan/inf==">'],
+    [
+        "costs US$5",
+        "information and inflation in Nanjing",
+        "None of the provinces",
+        "Finance",
+        "$\\alpha$ = 0.4",
+        '<img src="data:image/png;base64,nan+nan/inf==">',
+    ],
 )
 def test_check_report_accepts_clean_text(ok):
     check_report(f"# R\n\n{ok}\n")
@@ -152,7 +190,16 @@ def test_reproducibility_facts(tmp_path):
     cfg.write_text("seed: 1\n", encoding="utf-8")
     info = reproducibility_info(config_path=cfg, seed=20241126, run_seconds=12.34)
     assert info["config_sha256"] == hashlib.sha256(b"seed: 1\n").hexdigest()
-    for name in ("numpy", "pandas", "scipy", "statsmodels", "linearmodels", "pyfixest", "snakemake", "matplotlib"):
+    for name in (
+        "numpy",
+        "pandas",
+        "scipy",
+        "statsmodels",
+        "linearmodels",
+        "pyfixest",
+        "snakemake",
+        "matplotlib",
+    ):
         assert info["packages"][name] == importlib.metadata.version(name)
     md = reproducibility_markdown(info)
     assert info["config_sha256"] in md and "20241126" in md and "12.3 s" in md
@@ -172,7 +219,10 @@ def test_write_report_checks_before_writing(tmp_path, figure_png):
     tpl = tmp_path / "t.md.tmpl"
     tpl.write_text(MINI, encoding="utf-8")
     md, page = tmp_path / "out" / "report.md", tmp_path / "out" / "report.html"
-    kwargs = {"tables": {"baseline": regression_table([make_result()])}, "figures": {"coef": FigureRef(figure_png, "Coefficients")}}
+    kwargs = {
+        "tables": {"baseline": regression_table([make_result()])},
+        "figures": {"coef": FigureRef(figure_png, "Coefficients")},
+    }
     write_report(tpl, _context(), md_path=md, html_path=page, **kwargs)
     before = (md.read_bytes(), page.read_bytes())
     write_report(tpl, _context(), md_path=md, html_path=page, **kwargs)
@@ -187,8 +237,8 @@ def test_shipped_template_renders_without_holes(tmp_path, figure_png):
     """Every placeholder of reports/templates/report.md.tmpl can be filled; no TODO or stray '$' in it."""
     text = TEMPLATE.read_text(encoding="utf-8")
     fields = template_fields(text)
-    tables = {f[len("table_"):]: regression_table([make_result()]) for f in fields if f.startswith("table_")}
-    figures = {f[len("figure_"):]: FigureRef(figure_png, f) for f in fields if f.startswith("figure_")}
+    tables = {f[len("table_") :]: regression_table([make_result()]) for f in fields if f.startswith("table_")}
+    figures = {f[len("figure_") :]: FigureRef(figure_png, f) for f in fields if f.startswith("figure_")}
     context = {f: "1.000" for f in fields if not f.startswith(("table_", "figure_"))}
     md = render_markdown(text, context, tables=tables, figures=figures, base_dir=tmp_path)
     check_report(md)

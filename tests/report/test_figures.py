@@ -49,7 +49,9 @@ def test_fwl_slope_with_controls_equals_pyfixest():
     panel = simulate_panel(seed=12)
     panel.loc[panel.index[::17], "control"] = np.nan  # rows dropped like pyfixest drops them
     slope = fwl_slope(fwl_residuals(panel, "ln_tfp", "talent", controls=["control"]))
-    assert slope == pytest.approx(_pyfixest_coef(panel, "ln_tfp ~ talent + control | province_code + year"), abs=1e-8)
+    assert slope == pytest.approx(
+        _pyfixest_coef(panel, "ln_tfp ~ talent + control | province_code + year"), abs=1e-8
+    )
 
 
 def test_demean_twoway_removes_both_effects():
@@ -74,7 +76,7 @@ def test_tfp_by_region_plots_region_means():
     panel = simulate_panel(seed=14)
     fig = tfp_by_region(panel, level="ln_tfp")
     _labelled(fig)
-    ax_level, ax_growth = fig.axes[:2]
+    ax_level, _ax_growth = fig.axes[:2]
     east = panel[panel["region3"] == "East"].groupby("year")["ln_tfp"].mean()
     line = next(ln for ln in ax_level.get_lines() if ln.get_label() == "East")
     np.testing.assert_allclose(line.get_ydata(), east.to_numpy(), rtol=0, atol=1e-12)
@@ -90,7 +92,13 @@ def test_tfp_by_region_plots_region_means():
 
 def test_partial_scatter_labels_and_slope_in_legend():
     panel = simulate_panel(seed=15)
-    fig = partial_scatter(panel, "ln_tfp", "talent", xlabel="Talent stock, residual (share)", ylabel="ln TFP, residual (log points)")
+    fig = partial_scatter(
+        panel,
+        "ln_tfp",
+        "talent",
+        xlabel="Talent stock, residual (share)",
+        ylabel="ln TFP, residual (log points)",
+    )
     _labelled(fig)
     slope = fwl_slope(fwl_residuals(panel, "ln_tfp", "talent"))
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
@@ -119,7 +127,9 @@ def test_lr_critical_values_match_hansen_2000(alpha, published):
 
 def test_lr_plot_and_malmquist_labelled():
     g = np.linspace(7, 11, 101)
-    fig = lr_plot([(g, 30 * (g - 8.6) ** 2)], thresholds=[8.6], xlabel="Average years of schooling (threshold γ)")
+    fig = lr_plot(
+        [(g, 30 * (g - 8.6) ** 2)], thresholds=[8.6], xlabel="Average years of schooling (threshold γ)"
+    )
     _labelled(fig)
     crit = [ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("95% critical value")]
     assert crit and crit[0].get_ydata()[0] == pytest.approx(lr_critical_value(0.05))

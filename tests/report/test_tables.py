@@ -45,7 +45,17 @@ def _row(table, label):
 
 @pytest.mark.parametrize(
     ("p", "expected"),
-    [(0.0099, "***"), (0.01, "**"), (0.0499, "**"), (0.05, "*"), (0.0999, "*"), (0.1, ""), (0.5, ""), (None, ""), (float("nan"), "")],
+    [
+        (0.0099, "***"),
+        (0.01, "**"),
+        (0.0499, "**"),
+        (0.05, "*"),
+        (0.0999, "*"),
+        (0.1, ""),
+        (0.5, ""),
+        (None, ""),
+        (float("nan"), ""),
+    ],
 )
 def test_star_thresholds_are_strict(p, expected):
     """AER convention: stars for p strictly below 0.10 / 0.05 / 0.01."""
@@ -57,7 +67,9 @@ def test_regression_table_cells_from_result_dicts():
     r1, r2 = make_result("clustered"), make_result("driscoll-kraay")
     r2["pvalues"] = dict(r2["pvalues"], tertiary_share=0.07)
     t = regression_table(
-        [r1, r2], column_labels=["Clustered", "Driscoll–Kraay"], variable_labels={"tertiary_share": "Talent stock"},
+        [r1, r2],
+        column_labels=["Clustered", "Driscoll–Kraay"],
+        variable_labels={"tertiary_share": "Talent stock"},
         units=("Province", "Provinces", "Year"),
     )
     body = t.rows()
@@ -80,7 +92,9 @@ def test_regression_table_cells_from_result_dicts():
 
 def test_regression_table_keep_order_extra_rows_and_errors():
     r = make_result()
-    t = regression_table([r], keep=["trade_gdp", "tertiary_share"], order=["tertiary_share"], extra_rows={"Controls": ["Yes"]})
+    t = regression_table(
+        [r], keep=["trade_gdp", "tertiary_share"], order=["tertiary_share"], extra_rows={"Controls": ["Yes"]}
+    )
     assert [row[0] for row in t.rows()[:4:2]] == ["tertiary_share", "trade_gdp"]
     assert _row(t, "Controls")[1:] == ["Yes"]
     with pytest.raises(InputError, match="not in any result"):
@@ -129,7 +143,14 @@ def test_descriptive_table_matches_pandas():
     assert titles == ["Panel A: East", "Panel B: Central", "Panel C: West", "Panel D: All provinces"]
     east = panel.loc[panel["region3"] == "East", "talent"].dropna()
     row = t.sections[0].rows[0]
-    assert row == ["talent", f"{len(east):,}", f"{east.mean():.3f}", f"{east.std():.3f}", f"{east.min():.3f}", f"{east.max():.3f}"]
+    assert row == [
+        "talent",
+        f"{len(east):,}",
+        f"{east.mean():.3f}",
+        f"{east.std():.3f}",
+        f"{east.min():.3f}",
+        f"{east.max():.3f}",
+    ]
     allrow = t.sections[3].rows[1]
     assert allrow[1] == f"{panel['ln_tfp'].notna().sum():,}" and allrow[2] == f"{panel['ln_tfp'].mean():.3f}"
     with pytest.raises(InputError, match="not numeric"):
@@ -154,18 +175,38 @@ def test_correlation_table_matches_scipy():
 
 def test_threshold_table_layout_and_stars():
     """Stars on F from the bootstrap p; slope stars from the normal p of b/se (z = 2 -> p = 0.0455)."""
-    t = threshold_table(THRESHOLD_RESULT, variable_labels={"tertiary_share_r1": "Talent stock × (q ≤ γ₁)"}, threshold_label="schooling")
+    t = threshold_table(
+        THRESHOLD_RESULT,
+        variable_labels={"tertiary_share_r1": "Talent stock × (q ≤ γ₁)"},
+        threshold_label="schooling",
+    )
     a, b, c = t.sections
-    assert a.rows[0][0] == "Single threshold" and _plainrow(a.rows[0]) == ["Single threshold", "25.300**", "0.010", "10.000", "12.000", "15.000"]
+    assert a.rows[0][0] == "Single threshold" and _plainrow(a.rows[0]) == [
+        "Single threshold",
+        "25.300**",
+        "0.010",
+        "10.000",
+        "12.000",
+        "15.000",
+    ]
     assert _plainrow(a.rows[1])[1] == "8.100"
     assert _plainrow(b.rows[0])[:3] == ["γ₁ (schooling)", "8.500", "[8.300, 8.700]"]
     assert _plainrow(c.rows[0])[:3] == ["Talent stock × (q ≤ γ₁)", "0.200**", "(0.100)"]
     assert _plainrow(c.rows[1])[1] == "0.500***"  # z = 5
     assert _plainrow(c.rows[-1])[:2] == ["Observations", "620"]
     # dict forms: tests keyed by number, critical values keyed by level
-    alt = dict(THRESHOLD_RESULT, f_stat={"1": 25.3, "2": 8.1}, p_value={"1": 0.01, "2": 0.3},
-               crit_values={"1": {"10%": 10.0, "5%": 12.0, "1%": 15.0}, "2": {"10%": 9.0, "5%": 11.0, "1%": 16.0}})
-    assert threshold_table(alt, variable_labels={"tertiary_share_r1": "Talent stock × (q ≤ γ₁)"}, threshold_label="schooling").rows() == t.rows()
+    alt = dict(
+        THRESHOLD_RESULT,
+        f_stat={"1": 25.3, "2": 8.1},
+        p_value={"1": 0.01, "2": 0.3},
+        crit_values={"1": {"10%": 10.0, "5%": 12.0, "1%": 15.0}, "2": {"10%": 9.0, "5%": 11.0, "1%": 16.0}},
+    )
+    assert (
+        threshold_table(
+            alt, variable_labels={"tertiary_share_r1": "Talent stock × (q ≤ γ₁)"}, threshold_label="schooling"
+        ).rows()
+        == t.rows()
+    )
     with pytest.raises(InputError, match="disagree in length"):
         threshold_table(dict(THRESHOLD_RESULT, p_value=[0.01]))
     with pytest.raises(InputError, match="confidence intervals"):
@@ -191,7 +232,10 @@ def _cells(line: str) -> list[str]:
 
 def test_markdown_pipe_table_shape():
     """GitHub pipe table: header, separator and body rows have the same number of cells."""
-    for t in (regression_table([make_result(), make_result("driscoll-kraay")]), threshold_table(THRESHOLD_RESULT)):
+    for t in (
+        regression_table([make_result(), make_result("driscoll-kraay")]),
+        threshold_table(THRESHOLD_RESULT),
+    ):
         md = to_markdown(t)
         lines = [ln for ln in md.splitlines() if ln.startswith("|")]
         assert all(ln.endswith("|") for ln in lines)
@@ -230,7 +274,10 @@ class _Balanced(HTMLParser):
 
 def test_html_fragment_well_formed():
     """html.parser: every tag closed in order; every row spans the same number of columns."""
-    for t in (regression_table([make_result(), make_result("driscoll-kraay")], notes="a < b & c"), threshold_table(THRESHOLD_RESULT)):
+    for t in (
+        regression_table([make_result(), make_result("driscoll-kraay")], notes="a < b & c"),
+        threshold_table(THRESHOLD_RESULT),
+    ):
         parser = _Balanced()
         parser.feed(to_html(t))
         parser.close()
@@ -250,7 +297,11 @@ def test_write_table_three_files_deterministic(tmp_path):
 
 
 def _tex_engine() -> list[str] | None:
-    for cmd in (["pdflatex", "-interaction=nonstopmode", "-halt-on-error"], ["tectonic"], ["latexmk", "-pdf", "-interaction=nonstopmode"]):
+    for cmd in (
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error"],
+        ["tectonic"],
+        ["latexmk", "-pdf", "-interaction=nonstopmode"],
+    ):
         if shutil.which(cmd[0]):
             return cmd
     return None
@@ -263,13 +314,23 @@ def test_latex_tables_compile(tmp_path):
         pytest.skip("no TeX engine (pdflatex, tectonic or latexmk) on PATH; LaTeX compilation not checked")
     panel = simulate_panel()
     tables = [
-        regression_table([make_result(), make_result("driscoll-kraay")], column_labels=["Clustered", "Driscoll–Kraay"],
-                         notes="Controls: trade_gdp & fiscal_exp_gdp; 1%/99% winsorised.", title="Baseline: ln_tfp", label="tab:baseline"),
+        regression_table(
+            [make_result(), make_result("driscoll-kraay")],
+            column_labels=["Clustered", "Driscoll–Kraay"],
+            notes="Controls: trade_gdp & fiscal_exp_gdp; 1%/99% winsorised.",
+            title="Baseline: ln_tfp",
+            label="tab:baseline",
+        ),
         descriptive_table(panel, ["talent", "ln_tfp"], title="Descriptive statistics"),
         correlation_table(panel, ["talent", "control", "ln_tfp"]),
         threshold_table(THRESHOLD_RESULT, threshold_label="avg_school_years"),
     ]
-    body = "".join(to_latex(t) for t in tables) + "\\begin{center}\n" + to_latex(tables[0], float_env=False) + "\\end{center}\n"
+    body = (
+        "".join(to_latex(t) for t in tables)
+        + "\\begin{center}\n"
+        + to_latex(tables[0], float_env=False)
+        + "\\end{center}\n"
+    )
     (tmp_path / "doc.tex").write_text(latex_document(body), encoding="utf-8")
     proc = subprocess.run([*engine, "doc.tex"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-2000:]
@@ -290,7 +351,12 @@ def test_threshold_table_reads_estimator_output():
     lo, hi = d["ci"]["2"][1]
     assert _plainrow(b.rows[1])[2] == f"[{lo:.3f}, {hi:.3f}]"
     assert list(d["params"]) == ["control", "talent_r1", "talent_r2", "talent_r3"]
-    assert [r[0] for r in c.rows[:-1]] == ["control", "talent × (q ≤ γ₁)", "talent × (γ₁ < q ≤ γ₂)", "talent × (q > γ₂)"]
+    assert [r[0] for r in c.rows[:-1]] == [
+        "control",
+        "talent × (q ≤ γ₁)",
+        "talent × (γ₁ < q ≤ γ₂)",
+        "talent × (q > γ₂)",
+    ]
     no_boot = dict(d, p_value={"1": None, "2": None}, crit_values={"1": None, "2": None})
     assert _plainrow(threshold_table(no_boot).sections[0].rows[0])[2:] == ["", "", "", ""]
 
@@ -298,8 +364,17 @@ def test_threshold_table_reads_estimator_output():
 def test_regression_table_labels_come_from_the_data_not_provinces():
     """Defect 9 (issue 11): the builder hard-coded "Provinces" / "Province fixed effects" and showed a
     random-effects column as fixed effects."""
-    fe = {"params": {"x": 1.0}, "std_errors": {"x": 0.5}, "pvalues": {"x": 0.04}, "nobs": 100, "n_entities": 20,
-          "effects": "twoway", "model": "fe", "cov_type": "clustered", "cluster": "entity"}
+    fe = {
+        "params": {"x": 1.0},
+        "std_errors": {"x": 0.5},
+        "pvalues": {"x": 0.04},
+        "nobs": 100,
+        "n_entities": 20,
+        "effects": "twoway",
+        "model": "fe",
+        "cov_type": "clustered",
+        "cluster": "entity",
+    }
     re = {**fe, "effects": "entity", "model": "re", "cov_type": "clustered", "cluster": "both"}
     t = regression_table([fe, re], units=("Firm", "Firms", "Year"))
     assert _row(t, "Firms")[1:] == ["20", "20"]

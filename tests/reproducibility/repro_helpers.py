@@ -111,7 +111,9 @@ def snakemake(
 
 
 def run_cli(args: list[str], cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([*cli_command(), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [*cli_command(), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def error_lines(text: str) -> list[str]:
@@ -145,7 +147,7 @@ class Batch:
         def one(key: str) -> tuple[str, tuple[bool, Any]]:
             try:
                 return key, (True, self.jobs[key]())
-            except BaseException as err:  # noqa: BLE001 - re-raised in the test that asked for it
+            except BaseException as err:
                 return key, (False, err)
 
         with ThreadPoolExecutor(max_workers=self.workers) as pool:

@@ -52,6 +52,8 @@ DATA_TFP = [
 ]
 #: The run-dependent lines of the report (issue 5 asks it to state the run time).
 REPORT_VOLATILE = re.compile(r"^.*(Workflow run time|Run started):.*$", re.MULTILINE)
+
+
 def _targets(config: dict) -> list[str]:
     """Data + TFP stage and the study slice that this config defines."""
     if FULL:
@@ -73,7 +75,9 @@ def _targets(config: dict) -> list[str]:
 
 def _digests(work) -> dict[str, str]:
     out = {f"data/processed/{k}": v for k, v in tree_digests(work / "data" / "processed").items()}
-    out |= {f"reports/{k}": v for k, v in tree_digests(work / "reports").items() if not k.startswith("templates/")}
+    out |= {
+        f"reports/{k}": v for k, v in tree_digests(work / "reports").items() if not k.startswith("templates/")
+    }
     return out
 
 
@@ -82,7 +86,10 @@ def _digests(work) -> dict[str, str]:
 def test_two_clean_runs_are_byte_identical(tmp_path):
     works = [make_project(tmp_path / f"run{i}", templates=True) for i in (1, 2)]
     targets = _targets(load_config(works[0]))
-    jobs = {seed: (lambda w=w, seed=seed: snakemake(w, *targets, env={"PYTHONHASHSEED": seed})) for seed, w in zip(HASH_SEEDS, works)}
+    jobs = {
+        seed: (lambda w=w, seed=seed: snakemake(w, *targets, env={"PYTHONHASHSEED": seed}))
+        for seed, w in zip(HASH_SEEDS, works)
+    }
     batch = Batch(jobs, workers=2)
     for seed in HASH_SEEDS:
         run = batch.result(seed)
@@ -99,7 +106,9 @@ def test_two_clean_runs_are_byte_identical(tmp_path):
     assert [n for n in differ if n not in reports] == [], f"outputs differ between two clean runs: {differ}"
     for name in reports:  # only the run time / start lines may differ
         a, b = ((w / name).read_text(encoding="utf-8") for w in works)
-        assert REPORT_VOLATILE.sub("", a) == REPORT_VOLATILE.sub("", b), f"{name} differs beyond its run-time lines"
+        assert REPORT_VOLATILE.sub("", a) == REPORT_VOLATILE.sub("", b), (
+            f"{name} differs beyond its run-time lines"
+        )
 
 
 PRODFN_CHILD = r"""
@@ -120,8 +129,14 @@ def test_prodfn_identical_across_hash_seeds():
     """Reference: the same call in a process with another hash seed. Regression test: prodfn once called
     pyfixest with two absorbed effects directly, whose hash-ordered effects changed the last bits."""
     outs = [
-        subprocess.run([sys.executable, "-c", PRODFN_CHILD], capture_output=True, text=True, check=True, cwd=ROOT,
-                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-c", PRODFN_CHILD],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
         for seed in HASH_SEEDS
     ]
     assert outs[0] == outs[1]

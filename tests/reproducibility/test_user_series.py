@@ -34,8 +34,15 @@ def _lines(years=YEARS, codes=CODES, spell=lambda c: BY_CODE[c].name_short) -> l
     return [f"{spell(c)},{y},{_value(c, y)}" for c in codes for y in years]
 
 
-def _write(tmp_path: Path, body: list[str], *, unit: str | None = "万人", header: str = "province,year,value",
-           name: str = "series.csv", encoding: str = "utf-8") -> Path:
+def _write(
+    tmp_path: Path,
+    body: list[str],
+    *,
+    unit: str | None = "万人",
+    header: str = "province,year,value",
+    name: str = "series.csv",
+    encoding: str = "utf-8",
+) -> Path:
     text = ([f"# unit: {unit}"] if unit else []) + [header, *body]
     path = tmp_path / name
     path.write_bytes(("\n".join(text) + "\n").encode(encoding))
@@ -51,11 +58,20 @@ def _one_line(err: pytest.ExceptionInfo, path: Path) -> str:
 
 def test_round_trip_with_mixed_spellings_bom_and_national_row(tmp_path):
     """Every spelling the registry knows resolves; 全国 is dropped; extra columns ignored; values exact."""
-    spellings = [lambda c: BY_CODE[c].name_full, lambda c: BY_CODE[c].pinyin, str, lambda c: BY_CODE[c].name_en]
+    spellings = [
+        lambda c: BY_CODE[c].name_full,
+        lambda c: BY_CODE[c].pinyin,
+        str,
+        lambda c: BY_CODE[c].name_en,
+    ]
     body = [f"{spellings[i % 4](c)},{y},{_value(c, y)},note" for i, c in enumerate(CODES) for y in YEARS]
     body.append("全国,2018,99999,national total")
     path = tmp_path / "s.csv"
-    text = "# unit: 万人\n# source: test yearbook, table 1\nprovince,year,value,comment\n" + "\n".join(body) + "\n"
+    text = (
+        "# unit: 万人\n# source: test yearbook, table 1\nprovince,year,value,comment\n"
+        + "\n".join(body)
+        + "\n"
+    )
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # Excel's UTF-8 with BOM
     s = read_user_series(path, "emp", years=YEARS, unit="万人", positive=True)
     assert s.unit == "万人" and s.meta["source"] == "test yearbook, table 1"
@@ -92,21 +108,74 @@ def _truncated(tmp_path):
 BAD = [
     ("gbk", _gbk, {}, r"not valid UTF-8 text: byte 0x.. at line 1 \(it looks like GBK"),
     ("truncated", _truncated, {}, r"wrong number of fields .*line 95: 2 field"),
-    ("header", lambda t: _write(t, _lines(), header="province,year,employment"), {}, r"column 'value': missing column"),
-    ("duplicate", lambda t: _write(t, _lines() + ["北京市,2018,1"]), {}, r"duplicate \(province, year\) rows \(lines 4, 96\).*\(北京, 2018\)"),
-    ("unknown", lambda t: _write(t, ["北平,2017,1", *_lines()]), {}, r"column 'province': unknown province name\(s\): '北平' \(rows: line 3: '北平'\)"),
-    ("marker", lambda t: _write(t, ["天津,2017,…" if ln.startswith("天津,2017,") else ln for ln in _lines()]), {},
-     r"column 'value': missing or non-numeric.*line 6: 天津 2017 '…'"),
-    ("empty_cell", lambda t: _write(t, ["上海,2017,", *_lines()[1:]]), {}, r"missing or non-numeric.*line 3: 上海 2017 ''"),
-    ("zero", lambda t: _write(t, [ln if not ln.startswith("河北,2019") else "河北,2019,0" for ln in _lines()]), {"positive": True},
-     r"column 'value': values must be > 0.*\(河北, 2019\)"),
-    ("negative", lambda t: _write(t, ["北京,2017,-3", *_lines()[1:]]), {"positive": True}, r"> 0.*\(北京, 2017\)"),
+    (
+        "header",
+        lambda t: _write(t, _lines(), header="province,year,employment"),
+        {},
+        r"column 'value': missing column",
+    ),
+    (
+        "duplicate",
+        lambda t: _write(t, _lines() + ["北京市,2018,1"]),
+        {},
+        r"duplicate \(province, year\) rows \(lines 4, 96\).*\(北京, 2018\)",
+    ),
+    (
+        "unknown",
+        lambda t: _write(t, ["北平,2017,1", *_lines()]),
+        {},
+        r"column 'province': unknown province name\(s\): '北平' \(rows: line 3: '北平'\)",
+    ),
+    (
+        "marker",
+        lambda t: _write(t, ["天津,2017,…" if ln.startswith("天津,2017,") else ln for ln in _lines()]),
+        {},
+        r"column 'value': missing or non-numeric.*line 6: 天津 2017 '…'",
+    ),
+    (
+        "empty_cell",
+        lambda t: _write(t, ["上海,2017,", *_lines()[1:]]),
+        {},
+        r"missing or non-numeric.*line 3: 上海 2017 ''",
+    ),
+    (
+        "zero",
+        lambda t: _write(t, [ln if not ln.startswith("河北,2019") else "河北,2019,0" for ln in _lines()]),
+        {"positive": True},
+        r"column 'value': values must be > 0.*\(河北, 2019\)",
+    ),
+    (
+        "negative",
+        lambda t: _write(t, ["北京,2017,-3", *_lines()[1:]]),
+        {"positive": True},
+        r"> 0.*\(北京, 2017\)",
+    ),
     ("empty_file", lambda t: _raw(t / "e.csv", b""), {}, r"file is empty"),
     ("header_only", lambda t: _write(t, []), {}, r"no data rows"),
-    ("year_nian", lambda t: _write(t, ["北京,2017年,1", *_lines()[1:]]), {}, r"column 'year': years must be integers.*'2017年'.*2019, not 2019年"),
-    ("missing_province", lambda t: _write(t, _lines(codes=CODES[:-2])), {}, r"incomplete.*6 province-years missing; provinces with no rows: 宁夏, 新疆"),
-    ("no_unit", lambda t: _write(t, _lines(), unit=None), {"unit": "万人"}, r"column 'unit': no '# unit: ...' line"),
-    ("unit_mismatch", lambda t: _write(t, _lines(), unit="人"), {"unit": "万人"}, r"states unit '人' but '万人' is expected"),
+    (
+        "year_nian",
+        lambda t: _write(t, ["北京,2017年,1", *_lines()[1:]]),
+        {},
+        r"column 'year': years must be integers.*'2017年'.*2019, not 2019年",
+    ),
+    (
+        "missing_province",
+        lambda t: _write(t, _lines(codes=CODES[:-2])),
+        {},
+        r"incomplete.*6 province-years missing; provinces with no rows: 宁夏, 新疆",
+    ),
+    (
+        "no_unit",
+        lambda t: _write(t, _lines(), unit=None),
+        {"unit": "万人"},
+        r"column 'unit': no '# unit: ...' line",
+    ),
+    (
+        "unit_mismatch",
+        lambda t: _write(t, _lines(), unit="人"),
+        {"unit": "万人"},
+        r"states unit '人' but '万人' is expected",
+    ),
     ("not_csv", lambda t: _raw(t / "s.xlsx", b"x"), {}, r"must be a \.csv file"),
 ]
 
@@ -135,7 +204,9 @@ def test_labour_csv_uses_the_same_reader(tmp_path):
     ok = _write(tmp_path, _lines(), name="ok.csv")
     lab = read_labour_csv(ok, years=YEARS)
     assert list(lab.columns) == ["province_code", "year", "labour"]
-    np.testing.assert_array_equal(lab["labour"].to_numpy(), read_user_series(ok, "x", years=YEARS).frame["x"].to_numpy())
+    np.testing.assert_array_equal(
+        lab["labour"].to_numpy(), read_user_series(ok, "x", years=YEARS).frame["x"].to_numpy()
+    )
 
 
 def _panel(years=YEARS) -> pd.DataFrame:
@@ -154,7 +225,9 @@ def test_load_and_merge_into_the_panel(tmp_path):
     assert info["emp_user"]["unit"] == "万人" and info["share_user"]["years"] == [2018, 2019]
     assert len(info["emp_user"]["sha256"]) == 64
     merged = merge_user_series(_panel(), wide)
-    assert len(merged) == 93 and merged["share_user"].isna().sum() == 31  # 2017 not covered: missing, not filled
+    assert (
+        len(merged) == 93 and merged["share_user"].isna().sum() == 31
+    )  # 2017 not covered: missing, not filled
     row = merged[(merged["province_code"] == 440000) & (merged["year"] == 2018)].iloc[0]
     assert row["emp_user"] == _value(440000, 2018) and row["share_user"] == _value(440000, 2018)
     # a config mapping is read for the panel's provinces and years
@@ -179,7 +252,9 @@ def _schema() -> dict:
 def test_config_section_schema_and_cross_checks(tmp_path):
     a = _write(tmp_path, _lines(), name="a.csv")
     config = _config()
-    config["user_series"] = {"emp_user": {"file": str(a), "unit": "万人", "positive": True, "years": [2017, 2019]}}
+    config["user_series"] = {
+        "emp_user": {"file": str(a), "unit": "万人", "positive": True, "years": [2017, 2019]}
+    }
     jsonschema.validate(config, _schema())
     check_config(config)
     for bad in ({"file": str(a), "positive": "yes"}, {"unit": "万人"}, {"file": str(a), "colour": 1}):
@@ -192,9 +267,15 @@ def test_config_section_schema_and_cross_checks(tmp_path):
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, _schema())
     cases = [
-        ({"tertiary_share": {"file": str(a)}}, r"user_series.tertiary_share.*already a panel or TFP variable"),
+        (
+            {"tertiary_share": {"file": str(a)}},
+            r"user_series.tertiary_share.*already a panel or TFP variable",
+        ),
         ({"solow_x": {"file": str(a)}}, r"already a panel or TFP variable"),
-        ({"emp_user": {"file": str(tmp_path / "nope.csv")}}, r"column 'user_series.emp_user.file': file not found"),
+        (
+            {"emp_user": {"file": str(tmp_path / "nope.csv")}},
+            r"column 'user_series.emp_user.file': file not found",
+        ),
         ({"emp_user": {"file": str(a), "years": [1990, 2019]}}, r"user_series.emp_user.years"),
     ]
     for section, pattern in cases:
@@ -212,8 +293,12 @@ def test_rule_user_series_writes_the_merged_series(tmp_path):
         pytest.skip("snakemake not installed in this environment")
     work = make_project(tmp_path)
     (work / "user").mkdir()
-    _write(work / "user", _lines(years=range(2000, 2020), spell=lambda c: BY_CODE[c].name_full), name="emp.csv")
-    config = _config() | {"user_series": {"emp_user": {"file": "user/emp.csv", "unit": "万人", "positive": True}}}
+    _write(
+        work / "user", _lines(years=range(2000, 2020), spell=lambda c: BY_CODE[c].name_full), name="emp.csv"
+    )
+    config = _config() | {
+        "user_series": {"emp_user": {"file": "user/emp.csv", "unit": "万人", "positive": True}}
+    }
     save_config(work, config)
     assert load_config(work)["user_series"]["emp_user"]["unit"] == "万人"
     run = snakemake(work, "data/processed/user_series.parquet")
@@ -240,15 +325,26 @@ def test_a_spec_uses_a_merged_user_series(tmp_path):
     emp = np.round(rng.uniform(50, 500, size=len(panel)), 1)
     a = panel["province_code"].map({c: rng.normal() for c in CODES}).to_numpy()
     panel["talent"] = rng.normal(size=len(panel))
-    panel["y"] = a + 0.1 * (panel["year"] - 2010) + 0.5 * panel["talent"] + 0.8 * emp / 100 + rng.normal(0, 0.01, len(panel))
-    body = [f"{BY_CODE[c].name_short},{y},{float(v) / 100!r}" for (c, y), v in zip(panel[["province_code", "year"]].itertuples(index=False), emp)]
+    panel["y"] = (
+        a
+        + 0.1 * (panel["year"] - 2010)
+        + 0.5 * panel["talent"]
+        + 0.8 * emp / 100
+        + rng.normal(0, 0.01, len(panel))
+    )
+    body = [
+        f"{BY_CODE[c].name_short},{y},{float(v) / 100!r}"
+        for (c, y), v in zip(panel[["province_code", "year"]].itertuples(index=False), emp)
+    ]
     path = _write(tmp_path, body, unit="百万人", name="emp.csv")
     merged = merge_user_series(panel, {"emp_user": {"file": str(path), "unit": "百万人", "positive": True}})
     spec = {"kind": "panel", "tfp": None, "y": "y", "talent": ["talent"], "controls": ["emp_user"],
             "model": "fe", "effects": "twoway", "cov": ["clustered"]}  # fmt: skip
     result = run_spec("user_control", spec, merged, None, 1)
     params = result["results"]["clustered"]["params"]
-    assert params["emp_user"] == pytest.approx(0.8, abs=0.01) and params["talent"] == pytest.approx(0.5, abs=0.01)
+    assert params["emp_user"] == pytest.approx(0.8, abs=0.01) and params["talent"] == pytest.approx(
+        0.5, abs=0.01
+    )
 
 
 def test_workflow_spec_uses_a_user_series(tmp_path):
@@ -260,7 +356,9 @@ def test_workflow_spec_uses_a_user_series(tmp_path):
         pytest.skip("snakemake not installed in this environment")
     work = make_project(tmp_path)
     (work / "user").mkdir()
-    _write(work / "user", _lines(years=range(2000, 2020), spell=lambda c: BY_CODE[c].name_full), name="emp.csv")
+    _write(
+        work / "user", _lines(years=range(2000, 2020), spell=lambda c: BY_CODE[c].name_full), name="emp.csv"
+    )
     config = _config()
     config["user_series"] = {"emp_user": {"file": "user/emp.csv", "unit": "万人", "positive": True}}
     spec = copy.deepcopy(config["specs"]["baseline"])

@@ -71,7 +71,9 @@ def test_one_table_builds_only_its_specifications(tmp_path):
     }
     assert counts["estimate"] == len(needed)
     assert counts["table"] == 1
-    assert "figure" not in counts and "study_report" not in counts and counts["tfp_combine"] == 1  # no TFP variant
+    assert (
+        "figure" not in counts and "study_report" not in counts and counts["tfp_combine"] == 1
+    )  # no TFP variant
     specs = set(re.findall(r"wildcards: spec=(\w+)", run.stdout))
     assert specs == needed
 
@@ -82,7 +84,9 @@ def test_full_dry_run_has_every_table_figure_and_the_report(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     counts = _job_counts(run.stdout)
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
-    assert counts["estimate"] + counts.get("threshold_combine", 0) == len(cfg["specs"])  # sharded: bootstrap.shards
+    assert counts["estimate"] + counts.get("threshold_combine", 0) == len(
+        cfg["specs"]
+    )  # sharded: bootstrap.shards
     assert counts["table"] == len(cfg["tables"])
     assert counts["figure"] == len(cfg["figures"])
     assert counts["study_report"] == 1

@@ -69,7 +69,7 @@ def test_chongqing_rules(asset):
     cq = pkg.loc[pkg["province_code"] == CHONGQING]
     assert cq["year"].min() == 1996
     assert _at(pkg, CHONGQING, 1996) == pytest.approx(1090 * 313 / 850, rel=1e-15)
-    assert CHONGQING_INITIAL_PACKAGE == pytest.approx(401.3764705882353, rel=1e-15)
+    assert pytest.approx(401.3764705882353, rel=1e-15) == CHONGQING_INITIAL_PACKAGE
     prop = china_capital_stock(asset, base_year=1952, chongqing_initial="proportional")
     expected = _at(prop, SICHUAN, 1995) * 313.61 / 850.35
     assert _at(prop, CHONGQING, 1996) == pytest.approx(expected, rel=1e-12)
@@ -83,17 +83,20 @@ def test_tibet_deflator_rule_is_in_the_data(asset):
 
 
 @settings(max_examples=25, deadline=None)
-@given(
-    a=st.floats(0.1, 10), b=st.floats(0.1, 10), delta=st.floats(0.0, 0.2), seed=st.integers(0, 10_000)
-)
+@given(a=st.floats(0.1, 10), b=st.floats(0.1, 10), delta=st.floats(0.0, 0.2), seed=st.integers(0, 10_000))
 def test_linear_in_investment(a, b, delta, seed):
     """PIM with K_0 = I_0/(P_0 · 0.1) is linear in investment: K(aI + bJ) = a K(I) + b K(J) (1e-10 relative)."""
     rng = np.random.default_rng(seed)
     years = np.arange(1952, 1972)
     price = np.cumprod(rng.uniform(0.98, 1.08, years.size))
     i1, i2 = rng.uniform(1, 100, years.size), rng.uniform(1, 100, years.size)
-    frame = lambda inv: pd.DataFrame({"e": 1, "t": years, "inv": inv, "p": price})  # noqa: E731
-    run = lambda inv: perpetual_inventory(frame(inv), entity="e", time="t", investment="inv", price="p", delta=delta)["capital"].to_numpy()  # noqa: E731
+
+    def run(inv):
+        frame = pd.DataFrame({"e": 1, "t": years, "inv": inv, "p": price})
+        return perpetual_inventory(frame, entity="e", time="t", investment="inv", price="p", delta=delta)[
+            "capital"
+        ].to_numpy()
+
     np.testing.assert_allclose(run(a * i1 + b * i2), a * run(i1) + b * run(i2), rtol=1e-10)
 
 
@@ -101,8 +104,12 @@ def test_zero_depreciation_gives_cumulative_real_investment():
     """delta = 0 and K_0 = I_0/P_0 (initial_rate 1): K_t = Σ_{s≤t} I_s / P_s (1e-12 relative)."""
     rng = np.random.default_rng(3)
     years = np.arange(2000, 2030)
-    df = pd.DataFrame({"e": "x", "t": years, "inv": rng.uniform(1, 50, years.size), "p": rng.uniform(0.5, 2, years.size)})
-    k = perpetual_inventory(df, entity="e", time="t", investment="inv", price="p", delta=0.0, initial_rate=1.0)
+    df = pd.DataFrame(
+        {"e": "x", "t": years, "inv": rng.uniform(1, 50, years.size), "p": rng.uniform(0.5, 2, years.size)}
+    )
+    k = perpetual_inventory(
+        df, entity="e", time="t", investment="inv", price="p", delta=0.0, initial_rate=1.0
+    )
     np.testing.assert_allclose(k["capital"], np.cumsum(df["inv"] / df["p"]), rtol=1e-12)
 
 
@@ -111,7 +118,9 @@ def test_hall_jones_initial_stock():
     years = np.arange(1952, 1970)
     real = 10 * 1.05 ** (years - 1952)
     df = pd.DataFrame({"e": 1, "t": years, "inv": real * 2.0, "p": 2.0})
-    k = perpetual_inventory(df, entity="e", time="t", investment="inv", price="p", delta=0.096, initial="hall_jones")
+    k = perpetual_inventory(
+        df, entity="e", time="t", investment="inv", price="p", delta=0.096, initial="hall_jones"
+    )
     assert k["capital"].iloc[0] == pytest.approx(10 / (0.05 + 0.096), rel=1e-12)
 
 

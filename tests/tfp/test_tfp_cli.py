@@ -26,7 +26,10 @@ def test_solow_cli_recovers_simulated_tfp(panel_csv, tmp_path):
     """Simulated Cobb–Douglas (α = 0.4): the CSV's ln_tfp is the true ln A (1e-9, CSV printed to 10 digits)."""
     df, path = panel_csv
     out = tmp_path / "solow.csv"
-    assert main(["tfp", "--method", "solow", "--data", str(path), *BASE, "--alpha", "0.4", "--out", str(out)]) == 0
+    assert (
+        main(["tfp", "--method", "solow", "--data", str(path), *BASE, "--alpha", "0.4", "--out", str(out)])
+        == 0
+    )
     res = pd.read_csv(out)
     assert list(res.columns) == ["id", "year", "tfp_growth", "ln_tfp"]
     np.testing.assert_allclose(res["ln_tfp"], df["ln_a"], atol=1e-9)
@@ -39,20 +42,58 @@ def test_malmquist_cli_columns_and_formats(panel_csv, tmp_path, suffix):
     path = tmp_path / f"panel{suffix}"
     df.to_parquet(path) if suffix == ".parquet" else df.to_stata(path, write_index=False)
     out = tmp_path / "dea.csv"
-    args = ["tfp", "--method", "malmquist", "--data", str(path), *BASE, "--frontier", "sequential", "--vrs", "--out", str(out)]
+    args = [
+        "tfp",
+        "--method",
+        "malmquist",
+        "--data",
+        str(path),
+        *BASE,
+        "--frontier",
+        "sequential",
+        "--vrs",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     res = pd.read_csv(out)
-    expected = ["id", "year", "tfp_growth", "ln_tfp", "efficiency_change", "technical_change",
-                "pure_efficiency_change", "scale_efficiency_change"]
+    expected = [
+        "id",
+        "year",
+        "tfp_growth",
+        "ln_tfp",
+        "efficiency_change",
+        "technical_change",
+        "pure_efficiency_change",
+        "scale_efficiency_change",
+    ]
     assert list(res.columns) == expected
-    np.testing.assert_allclose(res["tfp_growth"], np.log(res["efficiency_change"] * res["technical_change"]), atol=1e-9)
+    np.testing.assert_allclose(
+        res["tfp_growth"], np.log(res["efficiency_change"] * res["technical_change"]), atol=1e-9
+    )
 
 
 def test_tornqvist_cli_with_share_column(panel_csv, tmp_path):
     """Constant share column 0.6 = Solow growth with α = 0.4 (the API result, 1e-9)."""
     df, path = panel_csv
     out = tmp_path / "tq.csv"
-    assert main(["tfp", "--method", "tornqvist", "--data", str(path), *BASE, "--labor-share", "s", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "tfp",
+                "--method",
+                "tornqvist",
+                "--data",
+                str(path),
+                *BASE,
+                "--labor-share",
+                "s",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     res = pd.read_csv(out)
     true_growth = df.groupby("id")["ln_a"].diff()
     np.testing.assert_allclose(res["tfp_growth"], true_growth, atol=1e-9)
@@ -64,9 +105,16 @@ def test_tornqvist_cli_with_share_column(panel_csv, tmp_path):
         (None, ["--output", "gdp"], r"no such column.*--output 'gdp'"),
         (lambda d: d.assign(k=np.where(d.index == 7, -1.0, d["k"])), [], r"'k'.*> 0.*\(e1, 2001\)"),
         (lambda d: pd.concat([d, d.iloc[[3]]]), [], r"duplicate keys.*\(e0, 2003\)"),
-        (lambda d: d.assign(s=np.where(d.index == 2, 1.5, d["s"])), ["--method", "tornqvist", "--labor-share", "s"],
-         r"'s'.*between 0 and 1.*\(e0, 2002\)"),
-        (lambda d: d.loc[~((d["id"] == "e2") & (d["year"] == 2003))], ["--method", "malmquist"], r"\(e2, 2003\)"),
+        (
+            lambda d: d.assign(s=np.where(d.index == 2, 1.5, d["s"])),
+            ["--method", "tornqvist", "--labor-share", "s"],
+            r"'s'.*between 0 and 1.*\(e0, 2002\)",
+        ),
+        (
+            lambda d: d.loc[~((d["id"] == "e2") & (d["year"] == 2003))],
+            ["--method", "malmquist"],
+            r"\(e2, 2003\)",
+        ),
         (None, ["--method", "tornqvist"], r"labour-share column or a constant alpha"),
         (None, ["--method", "solow", "--frontier", "sequential"], r"malmquist only"),
     ],

@@ -42,7 +42,9 @@ def test_working_age_with_gap_filling(sim_panel):
     out = lab.set_index(["province_code", "year"])
     code = CODES[4]
     share10 = 0.5 * (p.loc[(code, 2009), "working_age_share"] + p.loc[(code, 2011), "working_age_share"])
-    assert out.loc[(code, 2010), "labour"] == pytest.approx(share10 * p.loc[(code, 2010), "pop_yearend"], rel=1e-12)
+    assert out.loc[(code, 2010), "labour"] == pytest.approx(
+        share10 * p.loc[(code, 2010), "pop_yearend"], rel=1e-12
+    )
     assert out.loc[(code, 2000), "labour"] == pytest.approx(
         p.loc[(code, 2002), "working_age_share"] * p.loc[(code, 2000), "pop_yearend"], rel=1e-12
     )
@@ -59,7 +61,9 @@ def test_no_filling_keeps_gaps_and_nonfarm(sim_panel):
     lab = labour_input(sim_panel, source="working_age", fill_gaps="none")
     assert set(lab.loc[lab["labour_eff"].isna(), "year"]) == {2000, 2001, 2010}
     nf = labour_input(sim_panel, source="nonfarm", human_capital=False)
-    np.testing.assert_array_equal(nf["labour"].to_numpy(), sim_panel.sort_values(["province_code", "year"])["emp_nonfarm"].to_numpy())
+    np.testing.assert_array_equal(
+        nf["labour"].to_numpy(), sim_panel.sort_values(["province_code", "year"])["emp_nonfarm"].to_numpy()
+    )
     assert (nf["hc"] == 1.0).all()
 
 
@@ -82,7 +86,10 @@ def test_user_csv_roundtrip(tmp_path, sim_panel):
 @pytest.mark.parametrize(
     "mutate, pattern",
     [
-        (lambda f: f.assign(province=f["province"].replace({"北京市": "北平"})), r"unknown province name.*北平"),
+        (
+            lambda f: f.assign(province=f["province"].replace({"北京市": "北平"})),
+            r"unknown province name.*北平",
+        ),
         (lambda f: pd.concat([f, f.iloc[[0]]]), r"duplicate \(province, year\).*\(北京, 2000\)"),
         (lambda f: f.assign(value=np.where(f.index == 5, -1.0, f["value"])), r"'value'.*> 0"),
         (lambda f: f.iloc[1:], r"incomplete.*\(北京, 2000\)"),

@@ -61,7 +61,9 @@ def test_sequential_frontier_rules_out_regress():
     df = TEXTBOOK.copy()
     df.loc[df["t"] == 2, "y"] = [2.0, 4.0, 5.0]
     con = malmquist_index(df, entity="dmu", time="t", outputs="y", inputs=["x"]).set_index(["dmu", "t"])
-    seq = malmquist_index(df, entity="dmu", time="t", outputs="y", inputs=["x"], frontier="sequential").set_index(["dmu", "t"])
+    seq = malmquist_index(
+        df, entity="dmu", time="t", outputs="y", inputs=["x"], frontier="sequential"
+    ).set_index(["dmu", "t"])
     np.testing.assert_allclose(con.xs(2, level="t")["technical_change"], [2 / 3] * 3, rtol=1e-9)
     np.testing.assert_allclose(seq.xs(2, level="t")["technical_change"], [1.0] * 3, rtol=1e-9)
     np.testing.assert_allclose(seq.xs(2, level="t")["malmquist"], [1.0, 1.0 / 1.5, 1.0], rtol=1e-9)
@@ -98,7 +100,14 @@ def _plain_malmquist(df, xs, ys, frontier):
         d = lambda s, o: _plain_distance(X[ref(s)], Y[ref(s)], X[o], Y[o])  # noqa: E731
         d11, d22, d12, d21 = d(t[j], j), d(t[i], i), d(t[j], i), d(t[i], j)
         dv = lambda s, o: _plain_distance(X[ref(s)], Y[ref(s)], X[o], Y[o], vrs=True)  # noqa: E731
-        out.append((np.sqrt(d12 / d11 * d22 / d21), d22 / d11, np.sqrt(d12 / d22 * d11 / d21), dv(t[i], i) / dv(t[j], j)))
+        out.append(
+            (
+                np.sqrt(d12 / d11 * d22 / d21),
+                d22 / d11,
+                np.sqrt(d12 / d22 * d11 / d21),
+                dv(t[i], i) / dv(t[j], j),
+            )
+        )
     return np.array(out)
 
 
@@ -109,7 +118,9 @@ def test_agrees_with_plain_lp(frontier, n_in, n_out):
     df = random_panel(n_in=n_in, n_out=n_out, seed=n_in * 10 + n_out)
     xs, ys = [f"x{k}" for k in range(n_in)], [f"y{m}" for m in range(n_out)]
     res = malmquist_index(df, entity="id", time="t", outputs=ys, inputs=xs, frontier=frontier, vrs=True)
-    got = res.loc[res["t"] > 0, ["malmquist", "efficiency_change", "technical_change", "pure_efficiency_change"]]
+    got = res.loc[
+        res["t"] > 0, ["malmquist", "efficiency_change", "technical_change", "pure_efficiency_change"]
+    ]
     np.testing.assert_allclose(got.to_numpy(), _plain_malmquist(df, xs, ys, frontier), rtol=1e-8)
 
 
@@ -129,7 +140,13 @@ def test_identity_unchanged_data():
     both = pd.concat([df, df.assign(t=1)]).sort_values(["id", "t"])
     res = malmquist_index(both, entity="id", time="t", outputs="y0", inputs=["x0", "x1"], vrs=True)
     r = res.loc[res["t"] == 1]
-    for col in ("malmquist", "efficiency_change", "technical_change", "pure_efficiency_change", "scale_efficiency_change"):
+    for col in (
+        "malmquist",
+        "efficiency_change",
+        "technical_change",
+        "pure_efficiency_change",
+        "scale_efficiency_change",
+    ):
         np.testing.assert_allclose(r[col], 1.0, atol=1e-10)
 
 
@@ -139,7 +156,9 @@ def test_units_invariance_and_decomposition(scale, col, seed):
     """Rescaling an input or the output leaves M, EC, TC unchanged (1e-8); M = EC × TC (1e-10)."""
     df = random_panel(n=8, periods=3, seed=seed)
     a = malmquist_index(df, entity="id", time="t", outputs="y0", inputs=["x0", "x1"])
-    b = malmquist_index(df.assign(**{col: df[col] * scale}), entity="id", time="t", outputs="y0", inputs=["x0", "x1"])
+    b = malmquist_index(
+        df.assign(**{col: df[col] * scale}), entity="id", time="t", outputs="y0", inputs=["x0", "x1"]
+    )
     for c in ("malmquist", "efficiency_change", "technical_change"):
         np.testing.assert_allclose(b[c], a[c], rtol=1e-8)
     m = a["malmquist"].dropna()

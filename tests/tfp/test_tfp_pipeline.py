@@ -13,9 +13,9 @@ from tfp_talent.tfp.methods import METHODS, method_params
 from tfp_talent.tfp.pipeline import (
     capital_params,
     combine_tfp,
+    labour_params,
     provincial_tfp,
     resolve_settings,
-    labour_params,
     tfp_inputs,
 )
 from tfp_talent.tfp.solow import solow_residual
@@ -24,7 +24,14 @@ CONFIG = {
     "years": {"start": 2000, "end": 2019},
     "capital": {"delta": 0.096},
     "labour": {"source": "working_age"},
-    "tfp": {"alpha": 0.4, "variants": {"alpha05": {"alpha": 0.5}, "delta005": {"delta": 0.05}, "nonfarm": {"labour": "nonfarm"}}},
+    "tfp": {
+        "alpha": 0.4,
+        "variants": {
+            "alpha05": {"alpha": 0.5},
+            "delta005": {"delta": 0.05},
+            "nonfarm": {"labour": "nonfarm"},
+        },
+    },
 }
 
 
@@ -32,7 +39,9 @@ def test_variants_override_only_their_keys():
     base = resolve_settings(CONFIG)
     assert base["capital"]["base_year"] == 2000  # null -> years.start
     a05 = resolve_settings(CONFIG, "alpha05")
-    assert a05["tfp"]["alpha"] == 0.5 and a05["capital"] == base["capital"] and a05["labour"] == base["labour"]
+    assert (
+        a05["tfp"]["alpha"] == 0.5 and a05["capital"] == base["capital"] and a05["labour"] == base["labour"]
+    )
     assert resolve_settings(CONFIG, "delta005")["capital"]["delta"] == 0.05
     assert resolve_settings(CONFIG, "nonfarm")["labour"]["source"] == "nonfarm"
     with pytest.raises(InputError, match="unknown TFP variant"):
@@ -52,7 +61,7 @@ def test_params_isolate_alpha_and_delta():
 
 
 def test_csv_labour_without_file_is_a_config_error():
-    with pytest.raises(InputError, match="labour.file"):
+    with pytest.raises(InputError, match=r"labour\.file"):
         check_config({**CONFIG, "labour": {"source": "csv"}})
 
 
@@ -71,9 +80,18 @@ def test_provincial_run_on_simulated_panel(sim_panel, asset):
     assert set(tq.loc[tq["share_filled"].astype(bool), "year"]) == {2018, 2019}
     assert tq.loc[tq["year"] > 2000, "tfp_growth"].notna().all()
     combined = combine_tfp(frames, labour)
-    assert {"solow_ln_tfp", "tornqvist_tfp_growth", "malmquist_efficiency_change", "labour_filled"} <= set(combined.columns)
+    assert {"solow_ln_tfp", "tornqvist_tfp_growth", "malmquist_efficiency_change", "labour_filled"} <= set(
+        combined.columns
+    )
     direct = solow_residual(
-        inputs, entity="province_code", time="year", output="output", capital="capital", labour="labour", hc="hc", alpha=0.4
+        inputs,
+        entity="province_code",
+        time="year",
+        output="output",
+        capital="capital",
+        labour="labour",
+        hc="hc",
+        alpha=0.4,
     )
     np.testing.assert_allclose(combined["solow_tfp_growth"], direct["tfp_growth"], atol=1e-12)
 

@@ -16,7 +16,13 @@ def _panel(noise: float, seed: int = 0, alpha: float = 0.35, beta: float = 0.6) 
     e = np.repeat(np.arange(n), periods)
     t = np.tile(np.arange(2000, 2000 + periods), n)
     k, lab = rng.lognormal(5, 1, e.size), rng.lognormal(3, 1, e.size)
-    ln_y = rng.normal(0, 0.5, n)[e] + 0.03 * (t - 2000) + alpha * np.log(k) + beta * np.log(lab) + rng.normal(0, noise, e.size)
+    ln_y = (
+        rng.normal(0, 0.5, n)[e]
+        + 0.03 * (t - 2000)
+        + alpha * np.log(k)
+        + beta * np.log(lab)
+        + rng.normal(0, noise, e.size)
+    )
     return pd.DataFrame({"e": e, "t": t, "y": np.exp(ln_y), "k": k, "l": lab})
 
 
@@ -40,7 +46,12 @@ def test_coefficients_match_linearmodels():
     lm = PanelOLS(np.log(p["y"]), exog, entity_effects=True, time_effects=True).fit()
     assert res["unrestricted"]["alpha"] == pytest.approx(lm.params["ln_k"], abs=1e-8)
     assert res["unrestricted"]["beta"] == pytest.approx(lm.params["ln_hl"], abs=1e-8)
-    crs = PanelOLS(np.log(p["y"] / p["l"]), np.log(p["k"] / p["l"]).rename("ln_k_hl").to_frame(), entity_effects=True, time_effects=True).fit()
+    crs = PanelOLS(
+        np.log(p["y"] / p["l"]),
+        np.log(p["k"] / p["l"]).rename("ln_k_hl").to_frame(),
+        entity_effects=True,
+        time_effects=True,
+    ).fit()
     assert res["crs_restricted"]["alpha"] == pytest.approx(crs.params["ln_k_hl"], abs=1e-8)
 
 

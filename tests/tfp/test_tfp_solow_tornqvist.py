@@ -38,7 +38,16 @@ def translog_panel(n: int = 5, periods: int = 12, seed: int = 1) -> pd.DataFrame
     hl = rng.lognormal(3, 0.5, ent.size)
     y = hl * np.exp(a + beta * k + 0.5 * gamma * k**2)
     return pd.DataFrame(
-        {"id": ent, "year": yr, "y": y, "k": hl * np.exp(k), "l": hl, "h": 1.0, "s": 1.0 - (beta + gamma * k), "a": a}
+        {
+            "id": ent,
+            "year": yr,
+            "y": y,
+            "k": hl * np.exp(k),
+            "l": hl,
+            "h": 1.0,
+            "s": 1.0 - (beta + gamma * k),
+            "a": a,
+        }
     )
 
 
@@ -110,11 +119,19 @@ def test_alpha_out_of_range():
 
 def test_fill_labour_share_rules():
     """carry_forward: later years take the last observed share; province_mean: the entity's mean; both flagged."""
-    df = pd.DataFrame({"e": [1] * 4 + [2] * 4, "t": list(range(2016, 2020)) * 2, "s": [0.5, 0.6, np.nan, np.nan, 0.4, 0.5, 0.45, np.nan]})
+    df = pd.DataFrame(
+        {
+            "e": [1] * 4 + [2] * 4,
+            "t": list(range(2016, 2020)) * 2,
+            "s": [0.5, 0.6, np.nan, np.nan, 0.4, 0.5, 0.45, np.nan],
+        }
+    )
     cf, flag = fill_labour_share(df, entity="e", time="t", share="s", rule="carry_forward")
     assert cf.tolist() == [0.5, 0.6, 0.6, 0.6, 0.4, 0.5, 0.45, 0.45]
     assert flag.tolist() == [False, False, True, True, False, False, False, True]
     pm, _ = fill_labour_share(df, entity="e", time="t", share="s", rule="province_mean")
     assert pm.tolist() == pytest.approx([0.5, 0.6, 0.55, 0.55, 0.4, 0.5, 0.45, 0.45], abs=1e-15)
     with pytest.raises(InputError, match="no observed labour share"):
-        fill_labour_share(df.assign(s=np.where(df["e"] == 2, np.nan, df["s"])), entity="e", time="t", share="s")
+        fill_labour_share(
+            df.assign(s=np.where(df["e"] == 2, np.nan, df["s"])), entity="e", time="t", share="s"
+        )

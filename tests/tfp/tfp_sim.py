@@ -47,7 +47,8 @@ def simulated_panel(seed: int = 0, years: range = range(2000, 2020)) -> pd.DataF
         {
             "province_code": codes.astype("int64"),
             "year": yr.astype("int64"),
-            "gdp_real": rng.uniform(100, 5000, len(CODES)).repeat(len(years)) * np.exp(0.09 * t + rng.normal(0, 0.02, n)),
+            "gdp_real": rng.uniform(100, 5000, len(CODES)).repeat(len(years))
+            * np.exp(0.09 * t + rng.normal(0, 0.02, n)),
             "pop_yearend": pop,
             "working_age_share": wa_share,
             "working_age_pop": wa_share * pop,

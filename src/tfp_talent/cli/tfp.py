@@ -53,7 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--method", required=True, choices=METHODS, help="TFP method")
     p.add_argument("--data", required=True, metavar="FILE", help="panel file: .csv, .parquet or .dta")
-    p.add_argument("--entity", required=True, metavar="COL", help="entity column (province, country, firm, ...)")
+    p.add_argument(
+        "--entity", required=True, metavar="COL", help="entity column (province, country, firm, ...)"
+    )
     p.add_argument("--time", required=True, metavar="COL", help="time column (e.g. year)")
     p.add_argument("--output", required=True, metavar="COL", help="real output Y")
     p.add_argument("--capital", required=True, metavar="COL", help="real capital stock K")
@@ -61,19 +63,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--hc", metavar="COL", help="human capital per worker h (effective labour = h*L)")
     shares = p.add_mutually_exclusive_group()
     shares.add_argument(
-        "--labor-share", "--labour-share", dest="labor_share", metavar="COL",
+        "--labor-share",
+        "--labour-share",
+        dest="labor_share",
+        metavar="COL",
         help="labour share of income in (0, 1) (tornqvist)",
     )
     shares.add_argument(
-        "--alpha", type=float, metavar="A",
+        "--alpha",
+        type=float,
+        metavar="A",
         help="capital elasticity (solow; default 0.4) or constant capital share 1 - s (tornqvist)",
     )
     p.add_argument(
-        "--frontier", choices=("contemporaneous", "sequential"), default=None,
+        "--frontier",
+        choices=("contemporaneous", "sequential"),
+        default=None,
         help="malmquist frontier (default contemporaneous)",
     )
     p.add_argument("--vrs", action="store_true", help="malmquist: add the VRS pure/scale efficiency split")
-    p.add_argument("--workers", type=int, default=1, metavar="N", help="malmquist: processes for the LPs (default 1)")
+    p.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="malmquist: processes for the LPs (default 1)"
+    )
     p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV")
     p.set_defaults(handler=run)
 
@@ -83,15 +94,24 @@ def run(args: argparse.Namespace) -> int:
     if not str(args.out).lower().endswith(".csv"):
         raise InputError("--out must be a .csv file", file=args.out)
     if args.method != "malmquist" and (args.frontier is not None or args.vrs or args.workers != 1):
-        raise InputError(f"--frontier, --vrs and --workers apply to --method malmquist only, not {args.method}")
+        raise InputError(
+            f"--frontier, --vrs and --workers apply to --method malmquist only, not {args.method}"
+        )
     if args.workers < 1:
         raise InputError(f"--workers must be >= 1, got {args.workers}")
     frame = read_panel(args.data)
     columns = {
-        "--entity": args.entity, "--time": args.time, "--output": args.output, "--capital": args.capital,
-        "--labor": args.labor, "--hc": args.hc, "--labor-share": args.labor_share,
+        "--entity": args.entity,
+        "--time": args.time,
+        "--output": args.output,
+        "--capital": args.capital,
+        "--labor": args.labor,
+        "--hc": args.hc,
+        "--labor-share": args.labor_share,
     }
-    unknown = [f"{opt} {col!r}" for opt, col in columns.items() if col is not None and col not in frame.columns]
+    unknown = [
+        f"{opt} {col!r}" for opt, col in columns.items() if col is not None and col not in frame.columns
+    ]
     if unknown:
         raise InputError(
             f"no such column(s): {', '.join(unknown)}; available: {', '.join(map(str, frame.columns[:30]))}",

@@ -107,27 +107,63 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--x", nargs="*", default=[], metavar="COL", help="regime-independent regressors")
     p.add_argument("--rx", nargs="+", required=True, metavar="COL", help="regime-dependent regressor(s)")
     p.add_argument("--qx", required=True, metavar="COL", help="threshold variable")
-    p.add_argument("--thresholds", type=int, choices=(1, 2, 3), default=1, help="number of thresholds (default 1)")
     p.add_argument(
-        "--trim", nargs="+", type=float, default=[0.01], metavar="T",
+        "--thresholds", type=int, choices=(1, 2, 3), default=1, help="number of thresholds (default 1)"
+    )
+    p.add_argument(
+        "--trim",
+        nargs="+",
+        type=float,
+        default=[0.01],
+        metavar="T",
         help="trimming per threshold (one value = all; Hansen: 0.01 0.01 0.05; default 0.01)",
     )
-    p.add_argument("--grid", type=_grid, default=400, metavar="N|all",
-                   help="quantile grid size qn (Hansen and xthreg: 400) or 'all' distinct values (default 400)")
-    p.add_argument("--bootstrap", nargs="+", type=int, default=[300], metavar="B",
-                   help="bootstrap replications per test (one value = all; 0 = none; default 300)")
+    p.add_argument(
+        "--grid",
+        type=_grid,
+        default=400,
+        metavar="N|all",
+        help="quantile grid size qn (Hansen and xthreg: 400) or 'all' distinct values (default 400)",
+    )
+    p.add_argument(
+        "--bootstrap",
+        nargs="+",
+        type=int,
+        default=[300],
+        metavar="B",
+        help="bootstrap replications per test (one value = all; 0 = none; default 300)",
+    )
     p.add_argument("--seed", type=int, default=1, help="bootstrap seed (default 1)")
-    p.add_argument("--transform", choices=TRANSFORMS, default="within", help="data transform (default within)")
-    p.add_argument("--level", type=float, default=DEFAULT_LEVEL,
-                   help=f"level of the threshold confidence intervals (default {DEFAULT_LEVEL})")
-    p.add_argument("--cov", choices=COV_TYPES, default=DEFAULT_COV,
-                   help=f"covariance of 'std_errors' (all three are in 'models'; default {DEFAULT_COV})")
-    p.add_argument("--convention", choices=CONVENTIONS, default=DEFAULT_CONVENTION,
-                   help=f"small-sample convention of the SEs (default {DEFAULT_CONVENTION}; 'none' = Hansen's HC0)")
+    p.add_argument(
+        "--transform", choices=TRANSFORMS, default="within", help="data transform (default within)"
+    )
+    p.add_argument(
+        "--level",
+        type=float,
+        default=DEFAULT_LEVEL,
+        help=f"level of the threshold confidence intervals (default {DEFAULT_LEVEL})",
+    )
+    p.add_argument(
+        "--cov",
+        choices=COV_TYPES,
+        default=DEFAULT_COV,
+        help=f"covariance of 'std_errors' (all three are in 'models'; default {DEFAULT_COV})",
+    )
+    p.add_argument(
+        "--convention",
+        choices=CONVENTIONS,
+        default=DEFAULT_CONVENTION,
+        help=f"small-sample convention of the SEs (default {DEFAULT_CONVENTION}; 'none' = Hansen's HC0)",
+    )
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="processes for the bootstrap (default 1)")
     p.add_argument("--shard", type=_shard, metavar="I/N", help="run only bootstrap shard I of N (1-based)")
-    p.add_argument("--min-regime-obs", type=int, default=DEFAULT_MIN_REGIME_OBS, metavar="N",
-                   help=f"fewest observations allowed in a regime (default {DEFAULT_MIN_REGIME_OBS})")
+    p.add_argument(
+        "--min-regime-obs",
+        type=int,
+        default=DEFAULT_MIN_REGIME_OBS,
+        metavar="N",
+        help=f"fewest observations allowed in a regime (default {DEFAULT_MIN_REGIME_OBS})",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--out", required=True, metavar="FILE.json", help="result (or shard) JSON")
     p.set_defaults(handler=run)
@@ -148,7 +184,9 @@ def _per_threshold(values: list, n: int, option: str) -> list:
     if len(values) == 1:
         return values * n
     if len(values) != n:
-        raise InputError(f"{option} needs 1 or {n} values (one per threshold), got {len(values)}", column=option)
+        raise InputError(
+            f"{option} needs 1 or {n} values (one per threshold), got {len(values)}", column=option
+        )
     return values
 
 
@@ -160,9 +198,19 @@ def run(args: argparse.Namespace) -> int:
     boots = _per_threshold(list(args.bootstrap), args.thresholds, "--bootstrap")
     frame = read_panel(args.data)
     options = dict(
-        n_thresholds=args.thresholds, trim=trim, grid=args.grid, bootstrap=boots, seed=args.seed,
-        transform=args.transform, level=args.level, cov=args.cov, convention=args.convention, n_jobs=args.jobs,
-        progress=not args.quiet, min_regime_obs=args.min_regime_obs, file=args.data,
+        n_thresholds=args.thresholds,
+        trim=trim,
+        grid=args.grid,
+        bootstrap=boots,
+        seed=args.seed,
+        transform=args.transform,
+        level=args.level,
+        cov=args.cov,
+        convention=args.convention,
+        n_jobs=args.jobs,
+        progress=not args.quiet,
+        min_regime_obs=args.min_regime_obs,
+        file=args.data,
     )
     columns = (args.y, args.x, args.rx, args.qx, args.entity, args.time)
     if args.shard is not None:
@@ -186,7 +234,9 @@ def run_combine(args: argparse.Namespace) -> int:
         try:
             docs.append(json.loads(path.read_text(encoding="utf-8")))
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise InputError(f"not a valid JSON shard ({type(err).__name__}: {err})".splitlines()[0], file=name) from None
+            raise InputError(
+                f"not a valid JSON shard ({type(err).__name__}: {err})".splitlines()[0], file=name
+            ) from None
     for name, doc in zip(args.shards, docs):
         if not isinstance(doc, dict) or "fingerprint" not in doc:
             raise InputError("not a threshold bootstrap shard", file=name)

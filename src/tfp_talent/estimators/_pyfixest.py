@@ -90,7 +90,7 @@ def load_feols() -> tuple[Callable[..., Any], Callable[..., Any], str]:
         try:
             with trimmed_imports():
                 importlib.import_module("pyfixest.estimation.api.feols")
-        except Exception:  # noqa: BLE001 - a pyfixest that needs a deferred module at import time
+        except Exception:
             for name in [m for m in sys.modules if m == "pyfixest" or m.startswith("pyfixest.")]:
                 del sys.modules[name]
             importlib.import_module("pyfixest.estimation.api.feols")

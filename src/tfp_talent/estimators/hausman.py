@@ -90,6 +90,7 @@ class HausmanResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict of the test: statistic, df, p-value, compared coefficients and diagnostics."""
+
         def series(s: pd.Series | None) -> dict[str, float] | None:
             return None if s is None else {str(k): float(v) for k, v in s.items()}
 
@@ -154,7 +155,9 @@ def hausman(
         y, x = parse_formula(y)
     x = [str(v) for v in x]
     if effects not in ("entity", "twoway"):
-        raise InputError(f"the Hausman test compares entity effects: use effects 'entity' or 'twoway', got {effects!r}")
+        raise InputError(
+            f"the Hausman test compares entity effects: use effects 'entity' or 'twoway', got {effects!r}"
+        )
     if method == "classic":
         cov = cov or "unadjusted"
         if cov != "unadjusted":
@@ -170,7 +173,9 @@ def hausman(
             raise InputError("sigma is only used by the classic test")
         if aux not in ("re", "pooled"):
             raise InputError(f"unknown aux {aux!r}; use re or pooled")
-        return _mundlak(data, y, x, entity, time, effects, cov or "clustered", cluster, bandwidth, convention, aux, file)
+        return _mundlak(
+            data, y, x, entity, time, effects, cov or "clustered", cluster, bandwidth, convention, aux, file
+        )
     raise InputError(f"unknown method {method!r}; use classic or mundlak")
 
 
@@ -186,10 +191,32 @@ def _classic(
     re_variance: str,
     file: str | Path | None,
 ) -> HausmanResult:
-    fe = fit_panel(data, y, x, entity=entity, time=time, model="fe", effects=effects, cov="unadjusted", cluster=None, convention=convention, file=file)
+    fe = fit_panel(
+        data,
+        y,
+        x,
+        entity=entity,
+        time=time,
+        model="fe",
+        effects=effects,
+        cov="unadjusted",
+        cluster=None,
+        convention=convention,
+        file=file,
+    )
     re = fit_panel(
-        data, y, x, entity=entity, time=time, model="re", effects=effects, cov="unadjusted", cluster=None,
-        convention=convention, re_variance=re_variance, file=file,
+        data,
+        y,
+        x,
+        entity=entity,
+        time=time,
+        model="re",
+        effects=effects,
+        cov="unadjusted",
+        cluster=None,
+        convention=convention,
+        re_variance=re_variance,
+        file=file,
     )
     names = [n for n in fe.params.index if n in re.params.index]
     b = fe.params[names] - re.params[names]
@@ -224,7 +251,12 @@ def _classic(
         cluster=None,
         convention=convention,
         sigma=sigma,
-        extra={"s2_fe": fe.extra.get("s2"), "s2_re": re.extra.get("s2"), "difference": b, "engines": [fe.engine, re.engine]},
+        extra={
+            "s2_fe": fe.extra.get("s2"),
+            "s2_re": re.extra.get("s2"),
+            "difference": b,
+            "engines": [fe.engine, re.engine],
+        },
     )
 
 
@@ -293,21 +325,54 @@ def _mundlak(
     frame = pd.DataFrame(cols)
     regs = [*x, *mean_names, *time_mean_names]
     if aux == "re":
-        res = fit_panel(frame, y, regs, entity="_entity", time="_time", model="re", effects=effects, cov=cov, cluster=cluster, bandwidth=bandwidth, convention=convention, file=file)
+        res = fit_panel(
+            frame,
+            y,
+            regs,
+            entity="_entity",
+            time="_time",
+            model="re",
+            effects=effects,
+            cov=cov,
+            cluster=cluster,
+            bandwidth=bandwidth,
+            convention=convention,
+            file=file,
+        )
     else:
         if effects == "twoway":
             periods = np.unique(t)
             for p in periods[1:]:
                 frame[f"period[{prep.time_labels[p]}]"] = (t == p).astype(float)
             regs = regs + [f"period[{prep.time_labels[p]}]" for p in periods[1:]]
-        res = fit_panel(frame, y, regs, entity="_entity", time="_time", model="pooled", cov=cov, cluster=cluster, bandwidth=bandwidth, convention=convention, file=file)
+        res = fit_panel(
+            frame,
+            y,
+            regs,
+            entity="_entity",
+            time="_time",
+            model="pooled",
+            cov=cov,
+            cluster=cluster,
+            bandwidth=bandwidth,
+            convention=convention,
+            file=file,
+        )
     g = res.params[mean_names].to_numpy()
     v = res.cov.loc[mean_names, mean_names].to_numpy()
     stat, df, pd_ok, rank, msg = quadratic_form_test(g, v)
     msg = "Wald test of the entity means (Mundlak)" if pd_ok else msg.replace("V_FE - V_RE", "V(gamma)")
     p = float(stats.chi2.sf(stat, df)) if (math.isfinite(stat) and stat >= 0 and df > 0) else math.nan
     fst = stat / df if df else math.nan
-    fp = (float(stats.chi2.sf(stat, df)) if math.isinf(res.df_inference) else float(stats.f.sf(fst, df, res.df_inference))) if math.isfinite(p) else math.nan
+    fp = (
+        (
+            float(stats.chi2.sf(stat, df))
+            if math.isinf(res.df_inference)
+            else float(stats.f.sf(fst, df, res.df_inference))
+        )
+        if math.isfinite(p)
+        else math.nan
+    )
     return HausmanResult(
         method="mundlak",
         statistic=stat,
@@ -338,4 +403,3 @@ def _mundlak(
             "engine": res.engine,
         },
     )
-

@@ -143,7 +143,6 @@ def default_bandwidth(n_periods: int) -> int:
     return int(math.floor(4.0 * (n_periods / 100.0) ** (2.0 / 9.0)))
 
 
-
 def absorbed_levels(effects: str, n_entities: int, n_periods: int) -> tuple[int, int]:
     """(K_fe, entity levels - 1 when entity effects are absorbed) for ``effects`` none/entity/time/twoway."""
     g, t = n_entities, n_periods
@@ -203,8 +202,11 @@ def small_sample_factor(
         clustered = cov == "clustered"
         g = int((n_clusters if clustered else n_periods) or 0)
         if g < 2:
-            unit = "clustered standard errors need at least 2 clusters" if clustered else (
-                "driscoll-kraay standard errors need at least 2 periods")
+            unit = (
+                "clustered standard errors need at least 2 clusters"
+                if clustered
+                else ("driscoll-kraay standard errors need at least 2 periods")
+            )
             raise InputError(f"{unit}, got {g}")
         gfac = g / (g - 1)
         if convention == "cluster":
@@ -255,7 +257,12 @@ def wald_test(b: np.ndarray, v: np.ndarray, df_t: float) -> tuple[float, float]:
 
 
 def linear_restrictions_test(
-    params: np.ndarray, cov: np.ndarray, restrictions: np.ndarray, values: Sequence[float] | None = None, *, df_t: float
+    params: np.ndarray,
+    cov: np.ndarray,
+    restrictions: np.ndarray,
+    values: Sequence[float] | None = None,
+    *,
+    df_t: float,
 ) -> tuple[float, float, int]:
     """Wald test of R β = r: F = (Rβ − r)'(R V R')⁻¹(Rβ − r) / q, F(q, df_t) (χ²(q)/q if df_t = ∞).
 

@@ -300,7 +300,11 @@ def fit_iv(
 
         w_d = np.column_stack([np.ones(n), W]) if const else W
         weak = iv_weak_diagnostics(
-            Y[:, 0], X_end, w_d, Z, cov=cov,
+            Y[:, 0],
+            X_end,
+            w_d,
+            Z,
+            cov=cov,
             clusters={"entity": e, "time": t}.get(clu) if cov == "clustered" else None,
             endog_names=endog_l,
             dofminus=prep.n_entities if effects in ("entity", "twoway") else 0,

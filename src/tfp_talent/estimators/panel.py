@@ -228,6 +228,8 @@ def fit_panel(
         raise InputError(f"unknown re_variance {re_variance!r}; use one of {', '.join(RE_VARIANCES)}")
     if re_variance != DEFAULT_RE_VARIANCE and model != "re":
         raise InputError(f"re_variance is only used with model 're' (got model {model!r})")
-    res = ENGINES[model](prep, y_col[0], x_names, model, eff, cov, clu, bandwidth, convention, level, re_variance)
+    res = ENGINES[model](
+        prep, y_col[0], x_names, model, eff, cov, clu, bandwidth, convention, level, re_variance
+    )
     res.design = Design(prep=prep, expansion=expansion, terms=list(x), depvar_term=str(y))
     return res

@@ -60,7 +60,12 @@ def fit_linearmodels(
 
     cfg: dict[str, Any] = {}
     bw = None
-    lm_cov = {"unadjusted": "unadjusted", "robust": "robust", "clustered": "clustered", "driscoll-kraay": "kernel"}[cov]
+    lm_cov = {
+        "unadjusted": "unadjusted",
+        "robust": "robust",
+        "clustered": "clustered",
+        "driscoll-kraay": "kernel",
+    }[cov]
     if cov == "clustered":
         if clu == "entity":
             cfg["cluster_entity"] = True
@@ -95,7 +100,9 @@ def fit_linearmodels(
             else:
                 res = BetweenOLS(dep, exog).fit(cov_type=lm_cov, debiased=False, **cfg)
     except (ValueError, np.linalg.LinAlgError) as err:
-        raise InputError(f"the model cannot be estimated on these data: {str(err).strip().splitlines()[0]}", file=prep.file) from None
+        raise InputError(
+            f"the model cannot be estimated on these data: {str(err).strip().splitlines()[0]}", file=prep.file
+        ) from None
 
     keep = [c for c in exog.columns if not str(c).startswith("_period_")]
     params_all = res.params
@@ -136,7 +143,9 @@ def fit_linearmodels(
     if model == "fd":
         extra["nobs_levels"] = prep.nobs
         if clu is not None:
-            extra["n_clusters"] = dict(zip(["entity", "time"] if clu == "both" else [clu], _fd_groups(prep, clu), strict=True))
+            extra["n_clusters"] = dict(
+                zip(["entity", "time"] if clu == "both" else [clu], _fd_groups(prep, clu), strict=True)
+            )
     rsq_w = float(res.rsquared_within)
     return assemble(
         names=[str(c) for c in keep],
@@ -163,7 +172,9 @@ def fit_linearmodels(
     )
 
 
-def _plm_random_effects(entity: np.ndarray, dep: pd.Series, exog: pd.DataFrame, cov_type: str, cfg: dict) -> Any:
+def _plm_random_effects(
+    entity: np.ndarray, dep: pd.Series, exog: pd.DataFrame, cov_type: str, cfg: dict
+) -> Any:
     """GLS with plm's Swamy–Arora θ_i: OLS (linearmodels PooledOLS, so the same covariance options) of
     the quasi-demeaned y_it − θ_i ȳ_i on z_it − θ_i z̄_i; R² between/within/overall of the RE estimates."""
     from types import SimpleNamespace
@@ -202,7 +213,9 @@ def _plm_random_effects(entity: np.ndarray, dep: pd.Series, exog: pd.DataFrame, 
         rsquared_between=r2(means(e), means(y) - y.mean()),
         theta=theta,
         variance_decomposition={
-            "Effects": s_eta, "Residual": s_nu, "Percent due to Effects": s_eta / (s_eta + s_nu),
+            "Effects": s_eta,
+            "Residual": s_nu,
+            "Percent due to Effects": s_eta / (s_eta + s_nu),
         },
     )
 
@@ -243,7 +256,9 @@ def _fd_groups(prep: PreparedPanel, clu: str | None) -> list[int]:
     return {"entity": [e], "time": [t], "both": [e, t]}[clu]  # type: ignore[index]
 
 
-def _check_linearmodels_design(prep: PreparedPanel, model: str, exog: pd.DataFrame, x_names: list[str]) -> None:
+def _check_linearmodels_design(
+    prep: PreparedPanel, model: str, exog: pd.DataFrame, x_names: list[str]
+) -> None:
     """Constant/collinear regressors in the design that the estimator actually uses."""
     X = exog[x_names].to_numpy()
     if model == "re":
@@ -272,4 +287,3 @@ def _check_linearmodels_design(prep: PreparedPanel, model: str, exog: pd.DataFra
                 file=prep.file,
             )
         check_regressors(D, x_names, file=prep.file, after="in first differences")
-

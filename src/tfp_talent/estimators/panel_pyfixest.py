@@ -85,7 +85,9 @@ def fit_pyfixest(
             file=prep.file,
         )
     if model == "pooled":
-        check_regressors(prep.frame[[s[n] for n in x_names]].to_numpy(), x_names, file=prep.file, has_constant=True)
+        check_regressors(
+            prep.frame[[s[n] for n in x_names]].to_numpy(), x_names, file=prep.file, has_constant=True
+        )
         work = prep.frame
     else:
         # The effects are projected out here, in the fixed order (entity, time), with
@@ -97,7 +99,10 @@ def fit_pyfixest(
         cols = [s[y], *(s[n] for n in x_names)]
         f = prep.frame
         dm = demean(f[cols].to_numpy(), f["_e"].to_numpy(), f["_t"].to_numpy(), eff)
-        work = pd.DataFrame({"_e": f["_e"].to_numpy(), "_t": f["_t"].to_numpy(), **{c: dm[:, j] for j, c in enumerate(cols)}}, copy=False)
+        work = pd.DataFrame(
+            {"_e": f["_e"].to_numpy(), "_t": f["_t"].to_numpy(), **{c: dm[:, j] for j, c in enumerate(cols)}},
+            copy=False,
+        )
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         try:
@@ -111,7 +116,10 @@ def fit_pyfixest(
                 copy_data=False,
             )
         except (ValueError, ZeroDivisionError, np.linalg.LinAlgError) as err:
-            raise InputError(f"the model cannot be estimated on these data: {str(err).strip().splitlines()[0]}", file=prep.file) from None
+            raise InputError(
+                f"the model cannot be estimated on these data: {str(err).strip().splitlines()[0]}",
+                file=prep.file,
+            ) from None
     collin = list(getattr(fit, "_collin_vars", []) or [])
     if collin:
         _report_fe_collinearity(prep, x_names, collin, eff)
@@ -188,7 +196,11 @@ def _report_fe_collinearity(prep: PreparedPanel, x_names: list[str], collin: lis
             absorbed.append((name, "time"))
     if absorbed:
         name, which = absorbed[0]
-        hint = "use model 're' or 'pooled' to estimate it" if which == "entity" else "drop it or use entity effects only"
+        hint = (
+            "use model 're' or 'pooled' to estimate it"
+            if which == "entity"
+            else "drop it or use entity effects only"
+        )
         raise InputError(
             f"regressor does not vary within {'entities' if which == 'entity' else 'periods'}, "
             f"so the {which} fixed effects absorb it; {hint}",
@@ -197,9 +209,16 @@ def _report_fe_collinearity(prep: PreparedPanel, x_names: list[str], collin: lis
         )
     # name the regressors actually involved: the same pivoted-QR check on the demeaned design
     cols = [prep.safe[n] for n in x_names]
-    dm = demean(f[cols].to_numpy(), f["_e"].to_numpy(), f["_t"].to_numpy(), eff) if eff != "none" else f[cols].to_numpy()
+    dm = (
+        demean(f[cols].to_numpy(), f["_e"].to_numpy(), f["_t"].to_numpy(), eff)
+        if eff != "none"
+        else f[cols].to_numpy()
+    )
     check_regressors(
-        dm, x_names, file=prep.file, has_constant=eff == "none",
+        dm,
+        x_names,
+        file=prep.file,
+        has_constant=eff == "none",
         after="given the fixed effects" if eff != "none" else "",
     )
     raise InputError(

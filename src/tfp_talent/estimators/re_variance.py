@@ -50,7 +50,9 @@ def swamy_arora_plm(entity: np.ndarray, y: np.ndarray, z: np.ndarray) -> tuple[f
     q_b = float((t_i * (yb - zb @ b_between) ** 2).sum())
     m_w, m_id_nu = o - n - k, n - k - 1
     if m_w <= 0 or m_id_nu <= 0:
-        raise InputError(f"too few observations for plm's Swamy-Arora components ({o} rows, {n} entities, {k} slopes)")
+        raise InputError(
+            f"too few observations for plm's Swamy-Arora components ({o} rows, {n} entities, {k} slopes)"
+        )
     m_id_eta = o - float(np.trace(np.linalg.solve(gram, (zb * (t_i**2)[:, None]).T @ zb)))
     s_nu = q_w / m_w
     s_eta = max((q_b - m_id_nu * s_nu) / m_id_eta, 0.0)  # plm also truncates a negative estimate at 0

@@ -46,6 +46,7 @@ import pandas as pd
 from scipy import stats
 
 from tfp_talent.errors import InputError
+from tfp_talent.estimators.spatial_alignment import align_weights, coerce_weights
 from tfp_talent.estimators.spatial_data import EFFECTS, SpatialPanel, demean, spatial_panel
 from tfp_talent.estimators.spatial_effects import spatial_effects
 from tfp_talent.estimators.spatial_logdet import SpatialOperator
@@ -56,7 +57,6 @@ from tfp_talent.estimators.spatial_tests import (
     wald_common_factor,
     wald_theta_zero,
 )
-from tfp_talent.estimators.spatial_alignment import align_weights, coerce_weights
 
 MODELS = ("sar", "sem", "sdm")
 LAG_PREFIX = "W."

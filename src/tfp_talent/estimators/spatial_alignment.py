@@ -21,7 +21,6 @@ from tfp_talent.errors import InputError
 from tfp_talent.io import key_label
 
 
-
 def coerce_weights(w: Any, ids: Sequence[object] | None = None) -> tuple[sparse.csr_matrix, list[object]]:
     """Turn ``w`` (dense array, DataFrame, scipy sparse matrix, libpysal ``W`` or the package's
     ``SpatialWeights``) into ``(CSR, ids)``.

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from tfp_talent.estimators.spatial_logdet import SpatialOperator, power_traces
 from tfp_talent.estimators.spatial_alignment import is_row_standardised
+from tfp_talent.estimators.spatial_logdet import SpatialOperator, power_traces
 
 EFFECT_KINDS = ("direct", "indirect", "total")
 SERIES_MAX = 600  # powers of the trace series: |lambda|^order <= 1e-12 up to this cap

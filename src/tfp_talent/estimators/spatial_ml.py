@@ -51,8 +51,8 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from tfp_talent.errors import InputError
-from tfp_talent.estimators.spatial_logdet import SpatialOperator
 from tfp_talent.estimators.spatial_alignment import is_row_standardised
+from tfp_talent.estimators.spatial_logdet import SpatialOperator
 
 CONVENTIONS = ("splm", "leeyu", "spreg")
 _XATOL = 1e-11

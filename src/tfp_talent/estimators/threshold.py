@@ -132,7 +132,6 @@ def lr_critical_value(level: float) -> float:
     return -2.0 * math.log(1.0 - math.sqrt(level))
 
 
-
 # --------------------------------------------------------------------------------------------------
 # Fits at given thresholds
 # --------------------------------------------------------------------------------------------------
@@ -172,7 +171,7 @@ def _fit_regimes(
     G/(G-1) (n-1)/(n - K - 1), as ``xtreg, fe vce(cluster id)``).
     """
     strict = transform == "hansen1999"
-    n_ent, n_per = panel.y.shape
+    n_ent, _n_per = panel.y.shape
     reg = _regime_index(panel.q, thresholds, strict)
     n_reg = len(thresholds) + 1
     cols = [panel.x]
@@ -205,7 +204,9 @@ def _fit_regimes(
                 names,
                 np.sqrt(
                     np.diag(v)
-                    * small_sample_factor(convention, cov, **counts, k_fe_nested=nested[cov], n_clusters=n_ent)
+                    * small_sample_factor(
+                        convention, cov, **counts, k_fe_nested=nested[cov], n_clusters=n_ent
+                    )
                 ).tolist(),
             )
         )
@@ -249,11 +250,15 @@ def fit_at_thresholds(
     Hansen's F = (S_restricted / S_unrestricted - 1) n, n = number of observations used.
     """
     if transform not in TRANSFORMS:
-        raise InputError(f"transform must be one of {', '.join(TRANSFORMS)}, got {transform!r}", column="transform")
+        raise InputError(
+            f"transform must be one of {', '.join(TRANSFORMS)}, got {transform!r}", column="transform"
+        )
     xs, rxs = as_list(x), as_list(rx)
     panel = prepare_threshold_panel(data, y, xs, rxs, qx, entity, time, transform, file)
     if convention not in CONVENTIONS:
-        raise InputError(f"convention must be one of {', '.join(CONVENTIONS)}, got {convention!r}", column="convention")
+        raise InputError(
+            f"convention must be one of {', '.join(CONVENTIONS)}, got {convention!r}", column="convention"
+        )
     return _fit_regimes(panel, transform, list(thresholds), xs, rxs, qx, convention)
 
 
@@ -269,8 +274,24 @@ def _fingerprint(panel: ThresholdPanel, spec: Mapping[str, Any]) -> str:
         h.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
     h.update("\x1f".join(str(key_label(e)) for e in panel.entities).encode())
     h.update("\x1f".join(str(key_label(p)) for p in panel.periods).encode())
-    keys = ("y", "x", "rx", "qx", "entity", "time", "transform", "grid", "trim", "n_thresholds",
-            "bootstrap", "seed", "level", "cov", "convention", "min_regime_obs")
+    keys = (
+        "y",
+        "x",
+        "rx",
+        "qx",
+        "entity",
+        "time",
+        "transform",
+        "grid",
+        "trim",
+        "n_thresholds",
+        "bootstrap",
+        "seed",
+        "level",
+        "cov",
+        "convention",
+        "min_regime_obs",
+    )
     h.update(repr([(k, spec[k]) for k in keys]).encode())
     return h.hexdigest()
 
@@ -288,25 +309,38 @@ def _normalise_options(opts: Mapping[str, Any]) -> tuple[list[float], list[int]]
     for t in trims:
         if not 0.0 <= t < 0.5:
             raise InputError(f"trim must be in [0, 0.5), got {t}", column="trim")
-    boots = [int(bootstrap)] * n_thresholds if isinstance(bootstrap, (int, np.integer)) else [int(b) for b in bootstrap]
+    boots = (
+        [int(bootstrap)] * n_thresholds
+        if isinstance(bootstrap, (int, np.integer))
+        else [int(b) for b in bootstrap]
+    )
     if len(boots) != n_thresholds or any(b < 0 for b in boots):
-        raise InputError(f"bootstrap must be a non-negative number (or one per threshold), got {bootstrap!r}", column="bootstrap")
+        raise InputError(
+            f"bootstrap must be a non-negative number (or one per threshold), got {bootstrap!r}",
+            column="bootstrap",
+        )
     if isinstance(grid, str):
         if grid != "all":
             raise InputError(f"grid must be a positive integer or 'all', got {grid!r}", column="grid")
     elif not isinstance(grid, (int, np.integer)) or grid < 2:
         raise InputError(f"grid must be an integer >= 2 or 'all', got {grid!r}", column="grid")
     if transform not in TRANSFORMS:
-        raise InputError(f"transform must be one of {', '.join(TRANSFORMS)}, got {transform!r}", column="transform")
+        raise InputError(
+            f"transform must be one of {', '.join(TRANSFORMS)}, got {transform!r}", column="transform"
+        )
     if cov not in COV_TYPES:
         raise InputError(f"cov must be one of {', '.join(COV_TYPES)}, got {cov!r}", column="cov")
     if convention not in CONVENTIONS:
-        raise InputError(f"convention must be one of {', '.join(CONVENTIONS)}, got {convention!r}", column="convention")
+        raise InputError(
+            f"convention must be one of {', '.join(CONVENTIONS)}, got {convention!r}", column="convention"
+        )
     lr_critical_value(level)
     if not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
         raise InputError(f"n_jobs must be a positive integer, got {n_jobs!r}", column="n_jobs")
     if not isinstance(min_regime_obs, (int, np.integer)) or min_regime_obs < 1:
-        raise InputError(f"min_regime_obs must be a positive integer, got {min_regime_obs!r}", column="min_regime_obs")
+        raise InputError(
+            f"min_regime_obs must be a positive integer, got {min_regime_obs!r}", column="min_regime_obs"
+        )
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"seed must be a non-negative integer, got {seed!r}", column="seed")
     return trims, boots
@@ -407,13 +441,25 @@ def _estimate(
         cis[k] = [list(curves[stage_of[k][i]].ci) for i in order]
         models[k] = _fit_regimes(panel, transform, thresholds[k], xs, rxs, qx, convention)
     spec = {
-        "y": y, "x": xs, "rx": rxs, "qx": qx, "entity": entity, "time": time,
-        "transform": transform, "grid": grid, "trim": trims, "n_thresholds": int(n_thresholds),
-        "bootstrap": boots, "seed": int(seed), "level": float(level), "cov": cov, "convention": convention,
+        "y": y,
+        "x": xs,
+        "rx": rxs,
+        "qx": qx,
+        "entity": entity,
+        "time": time,
+        "transform": transform,
+        "grid": grid,
+        "trim": trims,
+        "n_thresholds": int(n_thresholds),
+        "bootstrap": boots,
+        "seed": int(seed),
+        "level": float(level),
+        "cov": cov,
+        "convention": convention,
         "small_sample_formula": {c: CONVENTION_FORMULAS[convention][c] for c in COV_TYPES},
         "min_regime_obs": int(min_regime_obs),
         "regime_rule": "q < gamma" if transform == "hansen1999" else "q <= gamma",
-        "grid_points": int(len(grid_vals)),
+        "grid_points": len(grid_vals),
     }
     result = ThresholdResult(
         spec=spec,
@@ -502,9 +548,25 @@ def threshold_fit(
         File name used in error messages.
     """
     result, engine, nulls, boots = _estimate(
-        data, y, x, rx, qx, entity, time,
-        n_thresholds=n_thresholds, trim=trim, grid=grid, bootstrap=bootstrap, seed=seed,
-        transform=transform, level=level, cov=cov, convention=convention, n_jobs=n_jobs, min_regime_obs=min_regime_obs, file=file,
+        data,
+        y,
+        x,
+        rx,
+        qx,
+        entity,
+        time,
+        n_thresholds=n_thresholds,
+        trim=trim,
+        grid=grid,
+        bootstrap=bootstrap,
+        seed=seed,
+        transform=transform,
+        level=level,
+        cov=cov,
+        convention=convention,
+        n_jobs=n_jobs,
+        min_regime_obs=min_regime_obs,
+        file=file,
     )
     reps = {k: list(range(boots[k - 1])) for k in nulls}
     stats = run_bootstrap(engine, nulls, reps, int(seed), int(n_jobs), progress)
@@ -538,7 +600,9 @@ def bootstrap_shard(
     result, engine, nulls, boots = _estimate(data, y, x, rx, qx, entity, time, **opts)
     reps = {k: shard_replications(boots[k - 1], shard_index, n_shards) for k in nulls}
     stats = run_bootstrap(engine, nulls, reps, int(seed), int(n_jobs), progress)
-    return ThresholdShard(result=result, shard_index=int(shard_index), n_shards=int(n_shards), replications=stats)
+    return ThresholdShard(
+        result=result, shard_index=int(shard_index), n_shards=int(n_shards), replications=stats
+    )
 
 
 def _fit_options(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -546,7 +610,11 @@ def _fit_options(options: Mapping[str, Any]) -> dict[str, Any]:
     import inspect
 
     params = inspect.signature(threshold_fit).parameters
-    allowed = {k: v.default for k, v in params.items() if v.kind is inspect.Parameter.KEYWORD_ONLY and k != "progress"}
+    allowed = {
+        k: v.default
+        for k, v in params.items()
+        if v.kind is inspect.Parameter.KEYWORD_ONLY and k != "progress"
+    }
     unknown = sorted(set(options) - set(allowed))
     if unknown:
         raise InputError(f"unknown threshold option(s) {', '.join(unknown)}; use {', '.join(allowed)}")

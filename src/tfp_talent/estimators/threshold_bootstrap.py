@@ -21,11 +21,12 @@ from tfp_talent.estimators.threshold_engine import SearchEngine
 CRIT_LEVELS: tuple[tuple[str, float], ...] = (("10%", 0.90), ("5%", 0.95), ("1%", 0.99))
 
 
-
 _WORKER: dict[str, Any] = {}
 
 
-def _boot_init(engine: SearchEngine, nulls: dict[int, tuple[np.ndarray, np.ndarray, float]], seed: int) -> None:
+def _boot_init(
+    engine: SearchEngine, nulls: dict[int, tuple[np.ndarray, np.ndarray, float]], seed: int
+) -> None:
     _WORKER["engine"] = engine
     _WORKER["nulls"] = nulls
     _WORKER["seed"] = seed
@@ -71,15 +72,21 @@ def run_bootstrap(
 
     if n_jobs <= 1 or len(tasks) == 1:
         _boot_init(engine, nulls, seed)
-        with tqdm(total=total, desc="threshold bootstrap", unit="rep", file=sys.stderr, disable=not progress) as bar:
+        with tqdm(
+            total=total, desc="threshold bootstrap", unit="rep", file=sys.stderr, disable=not progress
+        ) as bar:
             for k, idx in tasks:
                 _, got, stats = _boot_chunk(k, idx)
                 out[k].update(zip(got, stats))
                 bar.update(len(got))
         return out
-    with ProcessPoolExecutor(max_workers=n_jobs, initializer=_boot_init, initargs=(engine, nulls, seed)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=n_jobs, initializer=_boot_init, initargs=(engine, nulls, seed)
+    ) as pool:
         futures = [pool.submit(_boot_chunk, k, idx) for k, idx in tasks]
-        with tqdm(total=total, desc="threshold bootstrap", unit="rep", file=sys.stderr, disable=not progress) as bar:
+        with tqdm(
+            total=total, desc="threshold bootstrap", unit="rep", file=sys.stderr, disable=not progress
+        ) as bar:
             for fut in as_completed(futures):
                 k, got, stats = fut.result()
                 out[k].update(zip(got, stats))

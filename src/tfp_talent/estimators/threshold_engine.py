@@ -18,12 +18,12 @@ _CACHE_MAX_COLUMNS = 512
 _PAIR_CHUNK = 2_000_000  # (entity, t, s) triples per chunk of the Gram accumulation
 
 
-
-
 class SearchEngine:
     """Precomputed cross-products for the threshold searches of one panel (picklable for workers)."""
 
-    def __init__(self, panel: ThresholdPanel, transform: str, grid: np.ndarray, qn: float, min_regime_obs: int) -> None:
+    def __init__(
+        self, panel: ThresholdPanel, transform: str, grid: np.ndarray, qn: float, min_regime_obs: int
+    ) -> None:
         self.transform = transform
         self.strict = transform == "hansen1999"  # regime 1 is q < gamma (Hansen) or q <= gamma (xthreg)
         self.n_ent, self.n_per = panel.y.shape
@@ -143,7 +143,9 @@ class SearchEngine:
         self._cands[key] = out
         return out
 
-    def search(self, s_w0: float, b0: np.ndarray, fixed: Sequence[int], cand: np.ndarray) -> tuple[np.ndarray, float]:
+    def search(
+        self, s_w0: float, b0: np.ndarray, fixed: Sequence[int], cand: np.ndarray
+    ) -> tuple[np.ndarray, float]:
         """SSR of every candidate given fixed thresholds (partitioned-regression update); also S_C."""
         a_d = self.a0[cand]
         b_g = b0[cand]
@@ -157,7 +159,9 @@ class SearchEngine:
             a_gcc = a_gc[cand]  # (n_c, m, p m)
             pm = kmat.shape[0]
             rhs = a_gcc.transpose(2, 0, 1).reshape(pm, len(cand) * self.m)
-            kinv_a = np.linalg.solve(kmat, rhs).reshape(pm, len(cand), self.m).transpose(1, 0, 2)  # (n_c, p m, m)
+            kinv_a = (
+                np.linalg.solve(kmat, rhs).reshape(pm, len(cand), self.m).transpose(1, 0, 2)
+            )  # (n_c, p m, m)
             a_d = a_d - np.einsum("gak,gkb->gab", a_gcc, kinv_a)
             b_g = b_g - np.einsum("gak,k->ga", a_gcc, kinv_b)
         else:
@@ -174,7 +178,9 @@ class SearchEngine:
             ssr[ok] = s_c - (b_g[ok] * sol).sum(axis=1)
         return ssr, s_c
 
-    def best(self, s_w0: float, b0: np.ndarray, fixed: Sequence[int], trim: float) -> tuple[int, float, np.ndarray, np.ndarray, float]:
+    def best(
+        self, s_w0: float, b0: np.ndarray, fixed: Sequence[int], trim: float
+    ) -> tuple[int, float, np.ndarray, np.ndarray, float]:
         """Minimiser (grid index), its SSR, the candidates, their SSR and S_C (SSR with the fixed thresholds)."""
         cand = self.candidates(fixed, trim)
         if len(cand) == 0:

@@ -54,10 +54,14 @@ def prepare_threshold_panel(
     if not rx:
         raise InputError("at least one regime-dependent regressor (rx) is needed", file=file, column="rx")
     if y in x or y in rx or y == qx:
-        raise InputError("the dependent variable is also listed as a regressor or threshold variable", file=file, column=y)
+        raise InputError(
+            "the dependent variable is also listed as a regressor or threshold variable", file=file, column=y
+        )
     both = [c for c in rx if c in x]
     if both:
-        raise InputError("listed both as regime-independent (x) and regime-dependent (rx)", file=file, column=both)
+        raise InputError(
+            "listed both as regime-independent (x) and regime-dependent (rx)", file=file, column=both
+        )
     for group, label in ((x, "x"), (rx, "rx")):
         dup = sorted({c for c in group if group.count(c) > 1})
         if dup:
@@ -76,7 +80,10 @@ def prepare_threshold_panel(
     bad_rows = ~np.isfinite(values).all(axis=1)
     if bad_rows.any():
         cols = [c for c in variables if not np.isfinite(frame[c].to_numpy()).all()]
-        rows = [(key_label(e), key_label(t)) for e, t in frame.loc[bad_rows, [entity, time]].itertuples(index=False)]
+        rows = [
+            (key_label(e), key_label(t))
+            for e, t in frame.loc[bad_rows, [entity, time]].itertuples(index=False)
+        ]
         raise InputError(
             "missing or infinite values; the threshold model needs complete data (entity, time)",
             file=file,
@@ -90,12 +97,7 @@ def prepare_threshold_panel(
     n_ent, n_per = len(entities), len(periods)
     if n_ent * n_per != len(frame):
         present = set(zip(frame[entity].tolist(), frame[time].tolist()))
-        missing = [
-            (key_label(e), key_label(t))
-            for e in entities
-            for t in periods
-            if (e, t) not in present
-        ]
+        missing = [(key_label(e), key_label(t)) for e in entities for t in periods if (e, t) not in present]
         raise InputError(
             f"unbalanced panel: the threshold model needs every entity in every period "
             f"({n_ent} entities x {n_per} periods), missing entity-periods",
@@ -106,7 +108,9 @@ def prepare_threshold_panel(
         )
     min_periods = 3 if transform == "hansen1999" else 2
     if n_per < min_periods:
-        raise InputError(f"needs at least {min_periods} periods per entity, found {n_per}", file=file, column=time)
+        raise InputError(
+            f"needs at least {min_periods} periods per entity, found {n_per}", file=file, column=time
+        )
     if n_ent < 2:
         raise InputError(f"needs at least 2 entities, found {n_ent}", file=file, column=entity)
 
@@ -173,7 +177,8 @@ def _check_collinear(w: np.ndarray, names: list[str], file: str | None) -> None:
             coef, *_ = np.linalg.lstsq(ws[:, : j - 1], ws[:, j - 1], rcond=None)
             involved = [names[i] for i in range(j - 1) if abs(coef[i]) > 1e-8] + [names[j - 1]]
             raise InputError(
-                "are perfectly collinear (after the within transform)" if len(involved) > 1
+                "are perfectly collinear (after the within transform)"
+                if len(involved) > 1
                 else "is zero after the within transform",
                 file=file,
                 column=involved,

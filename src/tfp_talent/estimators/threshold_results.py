@@ -19,8 +19,6 @@ COV_TYPES: tuple[str, ...] = tuple(c for c in COVS if c != "driscoll-kraay")
 SHARD_FORMAT = "tfp_talent.threshold.shard/1"
 
 
-
-
 @dataclass
 class RegimeFit:
     """Least-squares fit at given thresholds: slopes, SEs (all three covariances), regimes."""
@@ -152,7 +150,7 @@ class ThresholdResult:
             "p_value": {str(k): pv[k] for k in sorted(pv)},
             "crit_values": {str(k): cv[k] for k in sorted(cv)},
             "bootstrap": {
-                "replications": {str(k): int(len(v)) for k, v in sorted(self.boot_stats.items())},
+                "replications": {str(k): len(v) for k, v in sorted(self.boot_stats.items())},
                 "seed": self.spec["seed"],
                 "f_stats": {str(k): [float(s) for s in v] for k, v in sorted(self.boot_stats.items())},
             },
@@ -189,9 +187,10 @@ def shard_replications(n_boot: int, shard_index: int, n_shards: int) -> list[int
     """Replications of shard ``shard_index`` (0-based) of ``n_shards``: the contiguous block
     [floor(i B / n), floor((i + 1) B / n))."""
     if n_shards < 1 or not 0 <= shard_index < n_shards:
-        raise InputError(f"shard {shard_index} of {n_shards} is not valid (use 0 <= index < n_shards)", column="shard")
+        raise InputError(
+            f"shard {shard_index} of {n_shards} is not valid (use 0 <= index < n_shards)", column="shard"
+        )
     return list(range(shard_index * n_boot // n_shards, (shard_index + 1) * n_boot // n_shards))
-
 
 
 def check_shards(found: Iterable[tuple[str, int, int]], source: str | None = None) -> int:
@@ -205,7 +204,8 @@ def check_shards(found: Iterable[tuple[str, int, int]], source: str | None = Non
     prints = {f for f, _, _ in items}
     if len(prints) != 1:
         raise InputError(
-            "shards come from different data or options (fingerprints differ)", file=source,
+            "shards come from different data or options (fingerprints differ)",
+            file=source,
             hint="combine only shards written by the same command with different --shard",
         )
     n_shards = {n for _, _, n in items}
@@ -217,7 +217,8 @@ def check_shards(found: Iterable[tuple[str, int, int]], source: str | None = Non
         missing = sorted(i + 1 for i in set(range(n)) - set(idx))
         dup = sorted({i + 1 for i in idx if idx.count(i) > 1})
         raise InputError(
-            f"need each of the {n} shards exactly once (missing {missing}, duplicated {dup})", file=source,
+            f"need each of the {n} shards exactly once (missing {missing}, duplicated {dup})",
+            file=source,
         )
     return n
 
@@ -235,7 +236,9 @@ def combine_shards(shards: Sequence[ThresholdShard]) -> ThresholdResult:
         if sorted(reps) != list(range(boots[k - 1])):
             raise InputError(f"test {k}: replications do not cover 0..{boots[k - 1] - 1}")
     boot_stats = {k: np.empty(0) for k in base.f_stat}
-    boot_stats.update({k: np.array([reps[r] for r in sorted(reps)], dtype=np.float64) for k, reps in stats.items()})
+    boot_stats.update(
+        {k: np.array([reps[r] for r in sorted(reps)], dtype=np.float64) for k, reps in stats.items()}
+    )
     return ThresholdResult(**{**base.__dict__, "boot_stats": boot_stats})
 
 
@@ -250,7 +253,9 @@ def combine_shard_dicts(shards: Sequence[Mapping[str, Any]], *, source: str | No
     stats: dict[str, dict[int, float]] = {}
     for s in shards:
         for k, block in s["replications"].items():
-            stats.setdefault(k, {}).update(zip((int(i) for i in block["index"]), (float(v) for v in block["f_stats"])))
+            stats.setdefault(k, {}).update(
+                zip((int(i) for i in block["index"]), (float(v) for v in block["f_stats"]))
+            )
     p_value, crit_values = dict(out["p_value"]), dict(out["crit_values"])
     reps_out, f_out = dict(out["bootstrap"]["replications"]), dict(out["bootstrap"]["f_stats"])
     for k, reps in stats.items():
@@ -258,7 +263,7 @@ def combine_shard_dicts(shards: Sequence[Mapping[str, Any]], *, source: str | No
             raise InputError(f"test {k}: replications do not cover 0..{boots[int(k) - 1] - 1}", file=source)
         arr = np.array([reps[r] for r in sorted(reps)], dtype=np.float64)
         p_value[k], crit_values[k] = boot_summary(float(out["f_stat"][k]), arr)
-        reps_out[k] = int(len(arr))
+        reps_out[k] = len(arr)
         f_out[k] = [float(v) for v in arr]
     out["p_value"], out["crit_values"] = p_value, crit_values
     out["bootstrap"] = {**out["bootstrap"], "replications": reps_out, "f_stats": f_out}

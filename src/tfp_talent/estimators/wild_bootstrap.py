@@ -465,7 +465,9 @@ def wild_bootstrap_fe(
     R = np.zeros(X.shape[1])
     R[: len(names)] = [combo.get(name, 0.0) for name in names]
     k_fe, _ = absorbed_levels(effects, prep.n_entities, prep.n_periods)
-    k_absorbed = len(names) + k_fe - nested_levels(effects, cluster, prep.n_entities, prep.n_periods) - X.shape[1]
+    k_absorbed = (
+        len(names) + k_fe - nested_levels(effects, cluster, prep.n_entities, prep.n_periods) - X.shape[1]
+    )
     return wild_cluster_bootstrap(
         dm[:, 0],
         X,

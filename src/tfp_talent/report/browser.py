@@ -16,11 +16,20 @@ from pathlib import Path
 
 from tfp_talent.errors import InputError
 
-CHROMIUM_CANDIDATES: tuple[str, ...] = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+CHROMIUM_CANDIDATES: tuple[str, ...] = (
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+)
 # as the probe of this machine kind starts it: no network, no first-run, no GPU
 CHROMIUM_ARGS: tuple[str, ...] = (
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 )
 _LABEL = re.compile(r"^(Table|Figure)\s+(\d+)\b")
 
@@ -57,8 +66,9 @@ _JS_CAPTIONS = """() => Array.from(document.querySelectorAll('caption, figcaptio
   .map(el => el.textContent.trim())"""
 
 
-def check_report_page(html: str | Path, *, width: int = 1280, height: int = 900,
-                      screenshot: str | Path | None = None) -> PageCheck:
+def check_report_page(
+    html: str | Path, *, width: int = 1280, height: int = 900, screenshot: str | Path | None = None
+) -> PageCheck:
     """Render ``html`` in headless Chromium at ``width`` px and return a :class:`PageCheck`.
 
     A table or figure is *labelled* when a caption starts with "Table N" / "Figure N"; it is
@@ -97,5 +107,11 @@ def check_report_page(html: str | Path, *, width: int = 1280, height: int = 900,
         if m and f"{m.group(1)} {m.group(2)}" not in labels:
             labels.append(f"{m.group(1)} {m.group(2)}")
     unreferenced = [lab for lab in labels if body.count(lab) < 2]
-    return PageCheck(width=inner, scroll_width=scroll, console_errors=errors, broken_images=broken,
-                     labels=labels, unreferenced=unreferenced)
+    return PageCheck(
+        width=inner,
+        scroll_width=scroll,
+        console_errors=errors,
+        broken_images=broken,
+        labels=labels,
+        unreferenced=unreferenced,
+    )

@@ -23,7 +23,11 @@ from tfp_talent.report.tables import (
 
 def _numeric(panel: pd.DataFrame, variables: Sequence[str], source: str | None) -> pd.DataFrame:
     require_columns(panel, list(variables), file=source)
-    bad = [v for v in variables if not pd.api.types.is_numeric_dtype(panel[v]) or pd.api.types.is_bool_dtype(panel[v])]
+    bad = [
+        v
+        for v in variables
+        if not pd.api.types.is_numeric_dtype(panel[v]) or pd.api.types.is_bool_dtype(panel[v])
+    ]
     if bad:
         raise InputError("not numeric", file=source, column=bad, hint="tabulate numeric variables only")
     return panel[list(variables)].astype(float)
@@ -54,10 +58,14 @@ def descriptive_table(
     if by is not None:
         require_columns(panel, [by], file=source)
         if panel[by].isna().any():
-            raise InputError("missing group labels", file=source, column=by, rows=list(panel.index[panel[by].isna()]))
+            raise InputError(
+                "missing group labels", file=source, column=by, rows=list(panel.index[panel[by].isna()])
+            )
         present = list(pd.unique(panel[by]))
         if group_order is None:
-            order = [g for g in REGION_ORDER if g in present] + sorted(str(g) for g in present if g not in REGION_ORDER)
+            order = [g for g in REGION_ORDER if g in present] + sorted(
+                str(g) for g in present if g not in REGION_ORDER
+            )
         else:
             order = [g for g in group_order if g in present]
         for g in order:
@@ -88,7 +96,9 @@ def descriptive_table(
         sections.append(Section(rows, title=sec_title))
     header = [[("N", 1), ("Mean", 1), ("SD", 1), ("Min", 1), ("Max", 1)]]
     note_list = [notes] if isinstance(notes, str) else list(notes)
-    return Table(title=title, header=header, sections=sections, notes=note_list, label=label, stub_header="Variable")
+    return Table(
+        title=title, header=header, sections=sections, notes=note_list, label=label, stub_header="Variable"
+    )
 
 
 def correlation_table(

@@ -259,7 +259,9 @@ def _figure_html(fig: FigureRef, number: int, source: str | None) -> str:
     if not p.exists():
         raise InputError("figure file not found", file=p, hint="build the figures before the report")
     data = base64.b64encode(p.read_bytes()).decode("ascii")
-    mime = "image/png" if p.suffix.lower() == ".png" else "image/svg+xml" if p.suffix.lower() == ".svg" else None
+    mime = (
+        "image/png" if p.suffix.lower() == ".png" else "image/svg+xml" if p.suffix.lower() == ".svg" else None
+    )
     if mime is None:
         raise InputError("report figures must be PNG or SVG", file=p)
     alt = html.escape(fig.alt or fig.caption, quote=True)
@@ -279,7 +281,11 @@ def _mapping(
 ) -> dict[str, str]:
     mapping: dict[str, str] = {str(k): str(v) for k, v in context.items()}
     for name, table in tables.items():
-        mapping[f"table_{name}"] = to_markdown(table).rstrip("\n") if fmt == "md" else to_html(table, include_style=False).rstrip("\n")
+        mapping[f"table_{name}"] = (
+            to_markdown(table).rstrip("\n")
+            if fmt == "md"
+            else to_html(table, include_style=False).rstrip("\n")
+        )
     order = [f for f in template_fields(template_text) if f.startswith("figure_")]
     numbers = {name: i + 1 for i, name in enumerate(order)}
     for name, fig in figures.items():
@@ -300,7 +306,9 @@ def render_markdown(
     source: str | None = None,
 ) -> str:
     """The Markdown report: placeholders filled, tables as pipe tables, figures linked relative to ``base_dir``."""
-    mapping = _mapping(template_text, context, tables or {}, figures or {}, fmt="md", base_dir=Path(base_dir), source=source)
+    mapping = _mapping(
+        template_text, context, tables or {}, figures or {}, fmt="md", base_dir=Path(base_dir), source=source
+    )
     return string.Template(template_text).substitute(mapping)
 
 
@@ -314,12 +322,14 @@ def render_html(
     source: str | None = None,
 ) -> str:
     """A self-contained HTML page: inline CSS, journal-style tables, base64 PNG figures, no network."""
-    mapping = _mapping(template_text, context, tables or {}, figures or {}, fmt="html", base_dir=Path("."), source=source)
+    mapping = _mapping(
+        template_text, context, tables or {}, figures or {}, fmt="html", base_dir=Path("."), source=source
+    )
     body_md = string.Template(template_text).substitute(mapping)
     body = multimark.markdown_to_html(body_md, unsafe=True, extensions=["table", "strikethrough"])
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>\n{REPORT_CSS}{TABLE_CSS}</style>\n</head>\n<body>\n<main>\n"
         f"{body}</main>\n</body>\n</html>\n"
     )
@@ -331,7 +341,9 @@ _DATA_URI = re.compile(r"data:[a-z/+.-]+;base64,[A-Za-z0-9+/=]+")
 _PLACEHOLDER = re.compile(r"(?<![\\$])\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 _JINJA = re.compile(r"\{\{|\}\}|\{%|%\}")
 _MARKERS = re.compile(r"\b(?:TODO|FIXME|XXX|TBD)\b")
-_MISSING = re.compile(r"(?<![A-Za-z_/.-])(?:-?nan|NaN|NAN|-?inf|-?Inf|Infinity)(?![A-Za-z_])|(?:[=(:|]\s*)None\b")
+_MISSING = re.compile(
+    r"(?<![A-Za-z_/.-])(?:-?nan|NaN|NAN|-?inf|-?Inf|Infinity)(?![A-Za-z_])|(?:[=(:|]\s*)None\b"
+)
 
 
 def check_report(text: str, *, source: str | None = None) -> None:
@@ -357,10 +369,16 @@ def check_report(text: str, *, source: str | None = None) -> None:
     if "<html" in body.lower():
         if re.search(r"<script\b|<link\b", body, re.IGNORECASE):
             problems.append("external resource tags (<script>/<link>)")
-        if re.search(r"""\bsrc\s*=\s*["'](?!data:)""", body, re.IGNORECASE) or re.search(r"url\(\s*['\"]?(?!data:)", body):
+        if re.search(r"""\bsrc\s*=\s*["'](?!data:)""", body, re.IGNORECASE) or re.search(
+            r"url\(\s*['\"]?(?!data:)", body
+        ):
             problems.append("resources not embedded (src/url not a data: URI)")
     if problems:
-        raise InputError("report is incomplete: " + "; ".join(problems), file=source, hint="fill the values from the results files")
+        raise InputError(
+            "report is incomplete: " + "; ".join(problems),
+            file=source,
+            hint="fill the values from the results files",
+        )
 
 
 def write_report(
@@ -382,7 +400,9 @@ def write_report(
     if not tpath.exists():
         raise InputError("report template not found", file=tpath)
     text = tpath.read_text(encoding="utf-8")
-    md = render_markdown(text, context, tables=tables, figures=figures, base_dir=Path(md_path).parent, source=str(tpath))
+    md = render_markdown(
+        text, context, tables=tables, figures=figures, base_dir=Path(md_path).parent, source=str(tpath)
+    )
     page = render_html(text, context, tables=tables, figures=figures, title=title, source=str(tpath))
     check_report(md, source=str(md_path))
     check_report(page, source=str(html_path))

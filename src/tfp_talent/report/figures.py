@@ -180,7 +180,9 @@ def fwl_residuals(
         z = dm[list(controls)].to_numpy()
         yr = yr - z @ np.linalg.lstsq(z, yr, rcond=None)[0]
         xr = xr - z @ np.linalg.lstsq(z, xr, rcond=None)[0]
-    return pd.DataFrame({entity: df[entity].to_numpy(), time: df[time].to_numpy(), "x_res": xr, "y_res": yr}, index=df.index)
+    return pd.DataFrame(
+        {entity: df[entity].to_numpy(), time: df[time].to_numpy(), "x_res": xr, "y_res": yr}, index=df.index
+    )
 
 
 def fwl_slope(residuals: pd.DataFrame) -> float:
@@ -220,7 +222,9 @@ def partial_scatter(
     by_ = np.array([ys[g].mean() for g in groups if len(g)])
     with figure_style():
         fig, ax = plt.subplots(figsize=(FULL_WIDTH * 0.75, 3.8))
-        ax.scatter(xs, ys, s=6, color="#bbbbbb", alpha=0.6, linewidths=0, label=f"Province-years (n = {len(xs)})")
+        ax.scatter(
+            xs, ys, s=6, color="#bbbbbb", alpha=0.6, linewidths=0, label=f"Province-years (n = {len(xs)})"
+        )
         ax.scatter(bx, by_, s=22, color=PALETTE[0], zorder=3, label=f"Bin means ({len(bx)} equal-count bins)")
         grid = np.linspace(xs.min(), xs.max(), 2)
         ax.plot(grid, slope * grid, color=PALETTE[1], linewidth=1.6, label=f"Two-way FE slope = {slope:.3f}")
@@ -231,7 +235,11 @@ def partial_scatter(
         if title:
             ax.set_title(title)
         ax.legend(loc="best", markerscale=1.6, frameon=True, framealpha=0.9, edgecolor="none")
-        base = "Residuals after removing province and year fixed effects" + (" and controls" if controls else "") + " (Frisch–Waugh–Lovell)."
+        base = (
+            "Residuals after removing province and year fixed effects"
+            + (" and controls" if controls else "")
+            + " (Frisch–Waugh–Lovell)."
+        )
         add_note(fig, base + (f"\n{note}" if note else ""))
     return fig
 
@@ -280,7 +288,16 @@ def coef_plot(
                 se = (r.get("std_errors") or {}).get(v)
                 if b is None or se is None or not (math.isfinite(b) and math.isfinite(se)):
                     continue
-                ax.errorbar(b, ypos[i], xerr=z * se, fmt="o", color=PALETTE[0], ecolor=PALETTE[0], capsize=2.5, markersize=4)
+                ax.errorbar(
+                    b,
+                    ypos[i],
+                    xerr=z * se,
+                    fmt="o",
+                    color=PALETTE[0],
+                    ecolor=PALETTE[0],
+                    capsize=2.5,
+                    markersize=4,
+                )
             ax.axvline(0.0, color="#555555", linewidth=0.8, linestyle="--")
             ax.set_title(vlabels.get(v, v))
             ax.set_xlabel(xlabel)
@@ -341,19 +358,47 @@ def lr_plot(
     level = int(round((1 - alpha) * 100))
     k = len(curves)
     with figure_style():
-        fig, axes = plt.subplots(1, k, figsize=(FULL_WIDTH if k > 1 else FULL_WIDTH * 0.75, 3.7), squeeze=False)
+        fig, axes = plt.subplots(
+            1, k, figsize=(FULL_WIDTH if k > 1 else FULL_WIDTH * 0.75, 3.7), squeeze=False
+        )
         for j, (ax, (g, lr), gh) in enumerate(zip(axes[0], curves, thresholds, strict=True)):
             g_arr = np.asarray(g, dtype=float)
             lr_arr = np.asarray(lr, dtype=float)
             if g_arr.shape != lr_arr.shape or g_arr.size < 2:
-                raise InputError(f"LR curve {j + 1}: gamma and LR differ in length or have < 2 points", file=source)
+                raise InputError(
+                    f"LR curve {j + 1}: gamma and LR differ in length or have < 2 points", file=source
+                )
             o = np.argsort(g_arr, kind="stable")
             g_arr, lr_arr = g_arr[o], lr_arr[o]
-            ax.fill_between(g_arr, 0, c_val, where=lr_arr <= c_val, color=PALETTE[1], alpha=0.18, linewidth=0, label="Confidence set (LR ≤ critical value)")
+            ax.fill_between(
+                g_arr,
+                0,
+                c_val,
+                where=lr_arr <= c_val,
+                color=PALETTE[1],
+                alpha=0.18,
+                linewidth=0,
+                label="Confidence set (LR ≤ critical value)",
+            )
             ax.plot(g_arr, lr_arr, color=PALETTE[0], linewidth=1.3, label="LR(γ)")
-            ax.axhline(c_val, color=PALETTE[1], linestyle="--", linewidth=1.1, label=f"{level}% critical value = {c_val:.2f}")
+            ax.axhline(
+                c_val,
+                color=PALETTE[1],
+                linestyle="--",
+                linewidth=1.1,
+                label=f"{level}% critical value = {c_val:.2f}",
+            )
             ax.axvline(gh, color="#555555", linewidth=0.8, linestyle=":")
-            ax.plot([gh], [0.0], marker="v", color="black", markersize=6, linestyle="none", label="Estimated threshold γ̂", clip_on=False)
+            ax.plot(
+                [gh],
+                [0.0],
+                marker="v",
+                color="black",
+                markersize=6,
+                linestyle="none",
+                label="Estimated threshold γ̂",
+                clip_on=False,
+            )
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabel if j == 0 else "")
             ax.set_ylim(bottom=0.0)
@@ -394,17 +439,30 @@ def lr_curves_from_result(
         named = {str(k): v for k, v in raw.items()}
     else:
         named = {str(c.get("stage", i + 1)): c for i, c in enumerate(raw)}
-    order = list(stages) if stages is not None else [s for s in ("1", "2r", "2", "3") if s in named] + sorted(
-        s for s in named if s not in ("1", "2r", "2", "3")
+    order = (
+        list(stages)
+        if stages is not None
+        else [s for s in ("1", "2r", "2", "3") if s in named]
+        + sorted(s for s in named if s not in ("1", "2r", "2", "3"))
     )
     missing = [s for s in order if s not in named]
     if missing:
-        raise InputError(f"LR stage(s) {', '.join(missing)} not in the result; available: {', '.join(named)}", file=source)
+        raise InputError(
+            f"LR stage(s) {', '.join(missing)} not in the result; available: {', '.join(named)}", file=source
+        )
     out = []
     for s in order:
         c = named[s]
         try:
-            out.append({"stage": s, "gamma": list(c["gamma"]), "lr": list(c["lr"]), "estimate": float(c["estimate"]), "critical_value": c.get("critical_value")})
+            out.append(
+                {
+                    "stage": s,
+                    "gamma": list(c["gamma"]),
+                    "lr": list(c["lr"]),
+                    "estimate": float(c["estimate"]),
+                    "critical_value": c.get("critical_value"),
+                }
+            )
         except (KeyError, TypeError):
             raise InputError(f"LR stage {s!r} needs 'gamma', 'lr' and 'estimate'", file=source) from None
     return out
@@ -463,7 +521,9 @@ def malmquist_plot(
     df = frame[cols].dropna(subset=[ec, tc])
     bad = df[(df[ec] <= 0) | (df[tc] <= 0)]
     if not bad.empty:
-        raise InputError("Malmquist components must be positive", file=source, column=[ec, tc], rows=list(bad.index))
+        raise InputError(
+            "Malmquist components must be positive", file=source, column=[ec, tc], rows=list(bad.index)
+        )
     if df.empty:
         raise InputError("no Malmquist observations", file=source, column=[ec, tc])
     logs = df.assign(_lec=np.log(df[ec]), _ltc=np.log(df[tc]))
@@ -474,13 +534,39 @@ def malmquist_plot(
         for i, r in enumerate(regions):
             sub = prov[prov["region"].astype(str) == r]
             color, marker = _color(r, i), REGION_MARKERS.get(r, "o")
-            ax.scatter(np.exp(sub["ltc"]), np.exp(sub["lec"]), s=18, color=color, marker=marker, alpha=0.75, linewidths=0, label=f"{r} provinces")
-            ax.scatter(np.exp(sub["ltc"].mean()), np.exp(sub["lec"].mean()), s=110, color=color, marker=marker, edgecolors="black", linewidths=0.8, zorder=4, label=f"{r} mean")
+            ax.scatter(
+                np.exp(sub["ltc"]),
+                np.exp(sub["lec"]),
+                s=18,
+                color=color,
+                marker=marker,
+                alpha=0.75,
+                linewidths=0,
+                label=f"{r} provinces",
+            )
+            ax.scatter(
+                np.exp(sub["ltc"].mean()),
+                np.exp(sub["lec"].mean()),
+                s=110,
+                color=color,
+                marker=marker,
+                edgecolors="black",
+                linewidths=0.8,
+                zorder=4,
+                label=f"{r} mean",
+            )
         x0, x1 = ax.get_xlim()
         y0, y1 = ax.get_ylim()
         lo, hi = min(x0, 1.0 / y1) * 0.995, max(x1, 1.0 / y0) * 1.005
         grid = np.linspace(lo, hi, 200)
-        ax.plot(grid, 1.0 / grid, color="#555555", linestyle="--", linewidth=0.9, label="EC × TC = 1 (no TFP change)")
+        ax.plot(
+            grid,
+            1.0 / grid,
+            color="#555555",
+            linestyle="--",
+            linewidth=0.9,
+            label="EC × TC = 1 (no TFP change)",
+        )
         ax.axhline(1.0, color="#999999", linewidth=0.6)
         ax.axvline(1.0, color="#999999", linewidth=0.6)
         ax.set_xlim(x0, x1)
@@ -493,7 +579,14 @@ def malmquist_plot(
         order = [i for i, nm in enumerate(names) if nm.endswith("provinces")]
         order += [i for i, nm in enumerate(names) if nm.startswith("EC ×")]
         order += [i for i, nm in enumerate(names) if nm.endswith(" mean")]
-        ax.legend([handles[i] for i in order], [names[i] for i in order], loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=7)
+        ax.legend(
+            [handles[i] for i in order],
+            [names[i] for i in order],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.14),
+            ncol=2,
+            fontsize=7,
+        )
         base = "Small markers: geometric mean over years for each province; large markers: region means."
         add_note(fig, base + (f"\n{note}" if note else ""))
     return fig

@@ -21,7 +21,7 @@ from tfp_talent.errors import InputError
 TEXT_FONTS: tuple[str, ...] = ("Libertinus Serif", "New Computer Modern")
 CJK_FONTS: tuple[str, ...] = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Serif CJK SC")
 SYSTEM_FONT_DIRS: tuple[str, ...] = ("/usr/share/fonts", "/usr/local/share/fonts")
-TIMESTAMP = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
+TIMESTAMP = _dt.datetime(2000, 1, 1, tzinfo=_dt.UTC)
 
 _SPECIAL = re.compile(r"([\\#$@<>\[\]*_`~=+/\-'\"])")
 _INLINE = re.compile(
@@ -95,7 +95,9 @@ def _table(lines: Sequence[str]) -> str:
     aligns = []
     for spec in _cells(lines[1]):
         s = spec.strip()
-        aligns.append("center" if s.startswith(":") and s.endswith(":") else "right" if s.endswith(":") else "left")
+        aligns.append(
+            "center" if s.startswith(":") and s.endswith(":") else "right" if s.endswith(":") else "left"
+        )
     rows = [_cells(line) for line in lines[2:]]
     n = len(header)
     head = ", ".join(f"[#strong[{inline(c)}]]" for c in header)
@@ -127,7 +129,7 @@ def markdown_to_typst(markdown: str, *, title: str | None = None) -> str:
             flush()
             i += 1
             continue
-        if stripped.startswith("<details") or stripped.startswith("</details") or stripped.startswith("<summary"):
+        if stripped.startswith(("<details", "</details", "<summary")):
             flush()
             text = _TAG.sub("", stripped).strip()
             if text:
@@ -184,7 +186,7 @@ def _preamble(title: str | None) -> str:
     fonts = ", ".join(f'"{f}"' for f in (*TEXT_FONTS, *CJK_FONTS))
     head = (
         '#set page(paper: "a4", margin: (x: 2.2cm, y: 2.4cm), numbering: "1")\n'
-        f"#set text(font: ({fonts}), size: 10pt, lang: \"en\")\n"
+        f'#set text(font: ({fonts}), size: 10pt, lang: "en")\n'
         "#set par(justify: true)\n"
         "#set heading(numbering: none)\n"
         "#show figure: set block(breakable: false)\n"
@@ -218,7 +220,9 @@ def write_pdf(markdown_file: str | Path, out: str | Path, *, font_paths: Sequenc
             str(main), root=str(src.parent), font_paths=available_font_dirs(font_paths), timestamp=TIMESTAMP
         )
     except RuntimeError as err:  # typst reports markup or missing-file errors as RuntimeError
-        raise InputError(f"typst could not typeset the report: {str(err).strip().splitlines()[0]}", file=src) from None
+        raise InputError(
+            f"typst could not typeset the report: {str(err).strip().splitlines()[0]}", file=src
+        ) from None
     finally:
         main.unlink(missing_ok=True)
     write_bytes(pdf, out)

@@ -69,7 +69,9 @@ def regression_table(
         raise InputError("no results to tabulate", file=where)
     n = len(results)
     if column_labels is not None and len(column_labels) != n:
-        raise InputError(f"{len(column_labels)} column labels for {n} results", file=where, column="column_labels")
+        raise InputError(
+            f"{len(column_labels)} column labels for {n} results", file=where, column="column_labels"
+        )
     labels = dict(variable_labels or {})
     params = [as_mapping(r, "params", f"{where}[{i}]") for i, r in enumerate(results)]
     ses = [as_mapping(r, "std_errors", f"{where}[{i}]") for i, r in enumerate(results)]
@@ -101,7 +103,9 @@ def regression_table(
         se_row: list[str | Cell] = [""]
         for p, s, pv in zip(params, ses, pvals, strict=True):
             b = p.get(name)
-            coef.append(Cell(fmt_number(b, digits), stars_for(pv.get(name), star_levels) if b is not None else ""))
+            coef.append(
+                Cell(fmt_number(b, digits), stars_for(pv.get(name), star_levels) if b is not None else "")
+            )
             se = s.get(name)
             se_text = fmt_number(se, digits)
             se_row.append(f"({se_text})" if se_text else "")
@@ -138,7 +142,11 @@ def regression_table(
     extra = list(extra_rows.items()) if isinstance(extra_rows, Mapping) else list(extra_rows or [])
     for row_label, values in extra:
         if len(values) != n:
-            raise InputError(f"extra row {row_label!r} has {len(values)} values for {n} columns", file=where, column="extra_rows")
+            raise InputError(
+                f"extra row {row_label!r} has {len(values)} values for {n} columns",
+                file=where,
+                column="extra_rows",
+            )
         spec_rows.append([row_label, *map(str, values)])
 
     header: list[list[tuple[str, int]]] = []

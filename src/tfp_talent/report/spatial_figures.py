@@ -201,9 +201,7 @@ def cluster_map(
             Patch(facecolor=col, edgecolor="#777777", label=f"{name} ({counts[k]})")
             for k, (name, col) in scheme.items()
         ]
-        ax.legend(
-            handles=handles, loc="lower left", title=legend_title
-        )
+        ax.legend(handles=handles, loc="lower left", title=legend_title)
         when = f", {period}" if period is not None else ""
         ax.set_title(title or f"{stat}: {variable}{when} ({rule})")
         notes = []

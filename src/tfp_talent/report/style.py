@@ -23,11 +23,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-from cycler import cycler  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from cycler import cycler
+from matplotlib.figure import Figure
 
-from tfp_talent.io import write_bytes  # noqa: E402
+from tfp_talent.io import write_bytes
 
 #: Resolution of saved PNGs (dots per inch).
 DPI = 200
@@ -35,7 +35,16 @@ DPI = 200
 FULL_WIDTH = 6.5
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
-PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
 #: One colour per region, used by every figure.
 REGION_COLORS: dict[str, str] = {
     "East": "#0072B2",
@@ -103,7 +112,9 @@ def figure_bytes(fig: Figure, fmt: str) -> bytes:
     return buf.getvalue()
 
 
-def save_figure(fig: Figure, stem: str | Path, *, formats: tuple[str, ...] = ("png", "pdf"), close: bool = True) -> list[Path]:
+def save_figure(
+    fig: Figure, stem: str | Path, *, formats: tuple[str, ...] = ("png", "pdf"), close: bool = True
+) -> list[Path]:
     """Write ``stem.png`` and ``stem.pdf`` atomically and deterministically; return the paths."""
     base = Path(stem)
     if base.suffix.lower() in (".png", ".pdf"):

@@ -195,7 +195,9 @@ def effects_flags(effects: Any) -> tuple[bool, bool]:
     """(entity FE, time FE) from an ``effects`` entry (``'twoway'``, ``['entity', 'time']``, ...)."""
     if effects is None:
         return False, False
-    items = [str(e).lower() for e in effects] if isinstance(effects, (list, tuple)) else [str(effects).lower()]
+    items = (
+        [str(e).lower() for e in effects] if isinstance(effects, (list, tuple)) else [str(effects).lower()]
+    )
     text = " ".join(items)
     if "twoway" in text or "two-way" in text or "two_way" in text:
         return True, True

@@ -30,7 +30,9 @@ def _seq(value: Any) -> list[Any]:
         keys = list(value.keys())
         numbers = [re.sub(r"[^0-9.]", "", str(k)) for k in keys]
         if all(re.fullmatch(r"\d+(\.\d+)?", n) for n in numbers):
-            keys = [k for _, k in sorted(zip((float(n) for n in numbers), keys, strict=True), key=lambda t: t[0])]
+            keys = [
+                k for _, k in sorted(zip((float(n) for n in numbers), keys, strict=True), key=lambda t: t[0])
+            ]
         return [value[k] for k in keys]
     if isinstance(value, (list, tuple, np.ndarray)):
         return list(value)
@@ -51,11 +53,15 @@ def _crit_triplet(value: Any, where: str) -> tuple[Any, Any, Any]:
             found[f"{lvl:.2f}"] = v
         missing = [lvl for lvl in ("0.10", "0.05", "0.01") if lvl not in found]
         if missing:
-            raise InputError(f"critical values lack level(s) {', '.join(missing)}", file=where, column="crit_values")
+            raise InputError(
+                f"critical values lack level(s) {', '.join(missing)}", file=where, column="crit_values"
+            )
         return found["0.10"], found["0.05"], found["0.01"]
     vals = _seq(value)
     if len(vals) != 3:
-        raise InputError(f"expected 3 critical values (10%, 5%, 1%), got {len(vals)}", file=where, column="crit_values")
+        raise InputError(
+            f"expected 3 critical values (10%, 5%, 1%), got {len(vals)}", file=where, column="crit_values"
+        )
     return vals[0], vals[1], vals[2]
 
 
@@ -86,13 +92,19 @@ def threshold_table(
     labels = dict(variable_labels or {})
     f_stats = _seq(result.get("f_stat"))
     p_values = _seq(result.get("p_value"))
-    crits = _seq(result.get("crit_values")) if not _is_single_triplet(result.get("crit_values")) else [result.get("crit_values")]
+    crits = (
+        _seq(result.get("crit_values"))
+        if not _is_single_triplet(result.get("crit_values"))
+        else [result.get("crit_values")]
+    )
     gammas = [float(g) for g in _final_model(result.get("thresholds"))]
     cis = _final_model(result.get("ci"))
     if not gammas:
         raise InputError("threshold result has no 'thresholds'", file=where)
     if cis and len(cis) != len(gammas):
-        raise InputError(f"{len(cis)} confidence intervals for {len(gammas)} thresholds", file=where, column="ci")
+        raise InputError(
+            f"{len(cis)} confidence intervals for {len(gammas)} thresholds", file=where, column="ci"
+        )
     if not (len(f_stats) == len(p_values) == len(crits)):
         raise InputError(
             f"tests disagree in length: {len(f_stats)} F, {len(p_values)} p-values, {len(crits)} critical-value sets",
@@ -115,7 +127,7 @@ def threshold_table(
         )
     thr_rows: list[list[str | Cell]] = []
     for i, g in enumerate(gammas):
-        lo, hi = (cis[i] if cis else (None, None))
+        lo, hi = cis[i] if cis else (None, None)
         ci_text = f"[{fmt_number(lo, digits)}, {fmt_number(hi, digits)}]" if cis else ""
         thr_rows.append([f"γ{_sub(i + 1)} ({threshold_label})", fmt_number(g, digits), ci_text, "", "", ""])
 
@@ -128,7 +140,13 @@ def threshold_table(
         m = re.fullmatch(r"(.+)_r(\d+)", name)
         if name not in labels and m and 1 <= int(m.group(2)) <= k + 1:
             j = int(m.group(2))
-            regime = "q ≤ γ₁" if j == 1 else f"q > γ{_sub(k)}" if j == k + 1 else f"γ{_sub(j - 1)} < q ≤ γ{_sub(j)}"
+            regime = (
+                "q ≤ γ₁"
+                if j == 1
+                else f"q > γ{_sub(k)}"
+                if j == k + 1
+                else f"γ{_sub(j - 1)} < q ≤ γ{_sub(j)}"
+            )
             labels[name] = f"{labels.get(m.group(1), m.group(1))} × ({regime})"
         se = ses.get(name)
         if pvals is not None and pvals.get(name) is not None:
@@ -139,13 +157,22 @@ def threshold_table(
             p = None
         se_text = fmt_number(se, digits)
         slope_rows.append(
-            [labels.get(name, name), Cell(fmt_number(b, digits), stars_for(p)), f"({se_text})" if se_text else "", "", "", ""]
+            [
+                labels.get(name, name),
+                Cell(fmt_number(b, digits), stars_for(p)),
+                f"({se_text})" if se_text else "",
+                "",
+                "",
+                "",
+            ]
         )
     if result.get("nobs") is not None:
         slope_rows.append(["Observations", fmt_int(result.get("nobs")), "", "", "", ""])
 
     sections = [
-        Section(test_rows, title="Panel A: Threshold tests (F statistic, bootstrap p-value, critical values)"),
+        Section(
+            test_rows, title="Panel A: Threshold tests (F statistic, bootstrap p-value, critical values)"
+        ),
         Section(thr_rows, title="Panel B: Threshold estimates (95% confidence interval)"),
         Section(slope_rows, title="Panel C: Regime-dependent slopes and controls (standard errors)"),
     ]
@@ -175,9 +202,9 @@ def _is_single_triplet(value: Any) -> bool:
     """True if ``value`` is one set of critical values rather than one per test."""
     if isinstance(value, Mapping):
         return any("%" in str(k) or str(k).startswith("0.") for k in value)
-    if isinstance(value, (list, tuple)) and value and not isinstance(value[0], (list, tuple, Mapping)):
-        return True
-    return False
+    return bool(
+        isinstance(value, (list, tuple)) and value and not isinstance(value[0], (list, tuple, Mapping))
+    )
 
 
 def _sub(i: int) -> str:

@@ -93,12 +93,16 @@ def perpetual_inventory(
     if not 0 <= delta < 1:
         raise InputError(f"depreciation rate must be in [0, 1), got {delta}", column="delta")
     if initial not in ("zhang", "hall_jones"):
-        raise InputError(f"unknown initial-stock rule '{initial}' (use zhang or hall_jones)", column="initial")
+        raise InputError(
+            f"unknown initial-stock rule '{initial}' (use zhang or hall_jones)", column="initial"
+        )
     if initial_rate <= 0:
         raise InputError(f"initial_rate must be > 0, got {initial_rate}", column="initial_rate")
     if hj_years < 1:
         raise InputError(f"hj_years must be >= 1, got {hj_years}", column="hj_years")
-    data = complete_panel(frame, entity=entity, time=time, columns=[investment, price], positive=[price], file=source)
+    data = complete_panel(
+        frame, entity=entity, time=time, columns=[investment, price], positive=[price], file=source
+    )
     negative = data[investment] < 0
     if negative.any():  # kept, as in CompK_ZJ (asset.rda has Fujian 1967-1968 < 0)
         rows = [tuple(r) for r in data.loc[negative, [entity, time]].itertuples(index=False, name=None)]
@@ -180,7 +184,9 @@ def asset_frame(asset: pd.DataFrame, *, source: str | Path | None = None) -> pd.
         wide = asset.copy()
     wide = wide.rename(columns={"InvestPrice": "invest_price"})
     require_columns(wide, ["province_code", "year", "invest", "invest_price"], file=source)
-    out = wide[["province_code", "year", "invest", "invest_price"]].astype({"province_code": "int64", "year": "int64"})
+    out = wide[["province_code", "year", "invest", "invest_price"]].astype(
+        {"province_code": "int64", "year": "int64"}
+    )
     return out.sort_values(["province_code", "year"], kind="mergesort").reset_index(drop=True)
 
 
@@ -221,13 +227,16 @@ def china_capital_stock(
     data = asset_frame(asset, source=source)
     if chongqing_initial not in ("package", "proportional"):
         raise InputError(
-            f"unknown Chongqing rule '{chongqing_initial}' (use package or proportional)", column="chongqing_initial"
+            f"unknown Chongqing rule '{chongqing_initial}' (use package or proportional)",
+            column="chongqing_initial",
         )
     _check_tibet(data)
     price_1952 = data.loc[data["year"] == PACKAGE_BASE_YEAR, "invest_price"]
     if len(price_1952) and not np.allclose(price_1952, 1.0):
         log.warning("asset deflator is not 1 in 1952 for every province; the 1952 = 1 base is assumed")
-    common = dict(entity="province_code", time="year", investment="invest", price="invest_price", source=source)
+    common = dict(
+        entity="province_code", time="year", investment="invest", price="invest_price", source=source
+    )
     rule = dict(delta=delta, initial=initial, initial_rate=initial_rate, hj_years=hj_years)
     cq = data["province_code"] == CHONGQING
     rest = perpetual_inventory(data.loc[~cq], **common, **rule)
@@ -235,7 +244,9 @@ def china_capital_stock(
     if cq.any():
         cq_data = data.loc[cq]
         if int(cq_data["year"].min()) != CHONGQING_START:
-            log.warning("Chongqing starts in %d, not %d as in asset.rda", int(cq_data["year"].min()), CHONGQING_START)
+            log.warning(
+                "Chongqing starts in %d, not %d as in asset.rda", int(cq_data["year"].min()), CHONGQING_START
+            )
         if chongqing_initial == "package":
             k0 = CHONGQING_INITIAL_PACKAGE
         else:
@@ -295,11 +306,19 @@ def _package_rebase(out: pd.DataFrame, factors: Mapping[int, float], delta: floa
 
 
 def _check_tibet(data: pd.DataFrame) -> None:
-    early = data.loc[(data["province_code"] == TIBET) & (data["year"] < TIBET_UNIT_DEFLATOR_BEFORE), "invest_price"]
+    early = data.loc[
+        (data["province_code"] == TIBET) & (data["year"] < TIBET_UNIT_DEFLATOR_BEFORE), "invest_price"
+    ]
     if len(early) and np.allclose(early, 1.0):
-        log.info("Tibet: investment deflator is 1 before %d (CHNCapitalStock rule), as expected", TIBET_UNIT_DEFLATOR_BEFORE)
+        log.info(
+            "Tibet: investment deflator is 1 before %d (CHNCapitalStock rule), as expected",
+            TIBET_UNIT_DEFLATOR_BEFORE,
+        )
     elif len(early):
-        log.warning("Tibet: investment deflator is not 1 before %d, unlike CHNCapitalStock's rule", TIBET_UNIT_DEFLATOR_BEFORE)
+        log.warning(
+            "Tibet: investment deflator is not 1 before %d, unlike CHNCapitalStock's rule",
+            TIBET_UNIT_DEFLATOR_BEFORE,
+        )
 
 
 def compare_investment(
@@ -315,7 +334,9 @@ def compare_investment(
     m = data.merge(panel[["province_code", "year", column]], on=["province_code", "year"], how="inner")
     m = m.loc[m["year"].between(*years) & m[column].notna()].copy()
     if m.empty:
-        raise InputError(f"no province-years with both asset investment and {column} in {years[0]}–{years[1]}")
+        raise InputError(
+            f"no province-years with both asset investment and {column} in {years[0]}–{years[1]}"
+        )
     m["abs_diff"] = m["invest"] - m[column]
     m["rel_diff"] = m["invest"] / m[column] - 1.0
     m["province"] = m["province_code"].map(lambda c: BY_CODE[int(c)].name_en)
@@ -324,16 +345,27 @@ def compare_investment(
     top = m.loc[order[:5], ["province", "year", "invest", column, "abs_diff", "rel_diff"]]
     return {
         "years": list(years),
-        "n_compared": int(len(m)),
+        "n_compared": len(m),
         "share_identical_1e-4": float((m["rel_diff"].abs() < 1e-4).mean()),
-        "max_abs_diff": {"province": worst_abs["province"], "year": int(worst_abs["year"]), "value": float(worst_abs["abs_diff"])},
+        "max_abs_diff": {
+            "province": worst_abs["province"],
+            "year": int(worst_abs["year"]),
+            "value": float(worst_abs["abs_diff"]),
+        },
         "max_rel_diff": {
             "province": m.loc[order[0], "province"],
             "year": int(m.loc[order[0], "year"]),
             "value": float(m.loc[order[0], "rel_diff"]),
         },
         "largest": [
-            {k: (float(v) if isinstance(v, (float, np.floating)) else (int(v) if isinstance(v, (np.integer,)) else v)) for k, v in r.items()}
+            {
+                k: (
+                    float(v)
+                    if isinstance(v, (float, np.floating))
+                    else (int(v) if isinstance(v, (np.integer,)) else v)
+                )
+                for k, v in r.items()
+            }
             for r in top.to_dict("records")
         ],
     }

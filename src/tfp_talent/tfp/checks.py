@@ -70,7 +70,9 @@ def complete_panel(
     return out.sort_values([entity, time], kind="mergesort").reset_index(drop=True)
 
 
-def require_share(frame: pd.DataFrame, column: str, *, entity: str, time: str, file: str | Path | None = None) -> None:
+def require_share(
+    frame: pd.DataFrame, column: str, *, entity: str, time: str, file: str | Path | None = None
+) -> None:
     """Raise :class:`InputError` unless every value of ``column`` lies strictly inside (0, 1)."""
     bad = ~((frame[column] > 0) & (frame[column] < 1))
     if bad.any():
@@ -133,6 +135,8 @@ def cumulate_within(frame: pd.DataFrame, growth: np.ndarray, *, entity: str, tim
     return within.cumulate(frame[entity].to_numpy(), pos, growth, base="first_row")
 
 
-def _keys(frame: pd.DataFrame, mask: pd.Series | np.ndarray, entity: str, time: str) -> list[tuple[object, object]]:
+def _keys(
+    frame: pd.DataFrame, mask: pd.Series | np.ndarray, entity: str, time: str
+) -> list[tuple[object, object]]:
     sub = frame.loc[np.asarray(mask, dtype=bool), [entity, time]]
     return [tuple(r) for r in sub.itertuples(index=False, name=None)]

@@ -72,7 +72,12 @@ def human_capital_index(years: np.ndarray | pd.Series | float) -> np.ndarray:
 
 
 def fill_survey_gaps(
-    frame: pd.DataFrame, column: str, *, entity: str = "province_code", time: str = "year", extend: bool = True
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    entity: str = "province_code",
+    time: str = "year",
+    extend: bool = True,
 ) -> tuple[pd.Series, pd.Series]:
     """Linear interpolation inside each entity; with ``extend`` also the nearest observed value at the edges.
 
@@ -80,6 +85,7 @@ def fill_survey_gaps(
     Entities with no observed value stay missing.
     """
     data = frame.sort_values([entity, time])
+
     def fill(s: pd.Series) -> pd.Series:
         inside = s.interpolate(method="linear", limit_area="inside")
         return inside.ffill().bfill() if extend else inside
@@ -89,7 +95,9 @@ def fill_survey_gaps(
     return filled.reindex(frame.index), flag.reindex(frame.index)
 
 
-def read_labour_csv(path: str | Path, *, years: Sequence[int], provinces: Sequence[int] = CODES) -> pd.DataFrame:
+def read_labour_csv(
+    path: str | Path, *, years: Sequence[int], provinces: Sequence[int] = CODES
+) -> pd.DataFrame:
     """Read and validate a user labour file → ``province_code, year, labour``.
 
     The documented tidy format of user series (:mod:`tfp_talent.data.user_series`:
@@ -99,7 +107,9 @@ def read_labour_csv(path: str | Path, *, years: Sequence[int], provinces: Sequen
     no duplicate (province, year), every province of ``provinces`` × every year of
     ``years`` present. Each problem raises :class:`InputError` naming file, column, rows.
     """
-    series = read_user_series(path, "labour", years=years, provinces=provinces, require_complete=True, positive=True)
+    series = read_user_series(
+        path, "labour", years=years, provinces=provinces, require_complete=True, positive=True
+    )
     return series.frame[[*KEYS, "labour"]]
 
 
@@ -121,13 +131,19 @@ def labour_input(
     labour_eff = hc × labour). Missing stays NaN.
     """
     if source not in ("working_age", "nonfarm", "csv"):
-        raise InputError(f"unknown labour source '{source}' (use working_age, nonfarm or csv)", column="labour.source")
+        raise InputError(
+            f"unknown labour source '{source}' (use working_age, nonfarm or csv)", column="labour.source"
+        )
     if fill_gaps not in ("inside", "interpolate", "none"):
-        raise InputError(f"unknown fill_gaps '{fill_gaps}' (use inside, interpolate or none)", column="labour.fill_gaps")
+        raise InputError(
+            f"unknown fill_gaps '{fill_gaps}' (use inside, interpolate or none)", column="labour.fill_gaps"
+        )
     require_columns(panel, KEYS)
     out = panel[KEYS].copy()
     flag_prior = lambda col: (  # noqa: E731 - data-stage imputation flags, when present
-        panel[f"{col}_imputed"].fillna(False).astype(bool) if f"{col}_imputed" in panel else pd.Series(False, index=panel.index)
+        panel[f"{col}_imputed"].fillna(False).astype(bool)
+        if f"{col}_imputed" in panel
+        else pd.Series(False, index=panel.index)
     )
     if source == "working_age":
         require_columns(panel, ["working_age_share", "pop_yearend"])
@@ -171,7 +187,12 @@ def labour_input(
     log.info(
         "labour input: source=%s, human capital=%s, fill_gaps=%s; %d filled labour rows, %d filled schooling rows, "
         "%d rows without effective labour",
-        source, human_capital, fill_gaps, int(out["labour_filled"].sum()), int(out["hc_filled"].sum()), n_missing,
+        source,
+        human_capital,
+        fill_gaps,
+        int(out["labour_filled"].sum()),
+        int(out["hc_filled"].sum()),
+        n_missing,
     )
     cols = [*KEYS, "labour", "labour_filled", "avg_school_years", "hc", "hc_filled", "labour_eff"]
     return out[cols].sort_values(KEYS).reset_index(drop=True)

@@ -100,7 +100,9 @@ def output_distances(
         raise ValueError("VRS distances are computed for observations of the reference set only")
     stats = stats if stats is not None else LPStats()
     stats.distances += len(eval_x)
-    cols = np.union1d(_seed_columns(ref_x, ref_y, vrs=vrs), np.asarray(init if init is not None else [], dtype=int))
+    cols = np.union1d(
+        _seed_columns(ref_x, ref_y, vrs=vrs), np.asarray(init if init is not None else [], dtype=int)
+    )
     theta = np.full(len(eval_x), np.nan)
     pending = np.arange(len(eval_x))  # blocks not yet certified optimal
     for _ in range(MAX_ROUNDS):
@@ -116,7 +118,9 @@ def output_distances(
             return 1.0 / theta
         stats.columns_added += int(np.setdiff1d(enter, cols).size)
         cols = np.union1d(cols, enter)
-    th, *_ = _solve_batch(ref_x, ref_y, eval_x[pending], eval_y[pending], vrs, eval_in_ref, stats)  # pragma: no cover
+    th, *_ = _solve_batch(
+        ref_x, ref_y, eval_x[pending], eval_y[pending], vrs, eval_in_ref, stats
+    )  # pragma: no cover
     theta[pending] = th  # pragma: no cover - fallback: the full reference set
     return 1.0 / theta  # pragma: no cover
 
@@ -177,11 +181,20 @@ def _solve_batch(
     if vrs:
         eq_cols = (b_idx[:, None] * n_var + 1 + np.arange(r)[None, :]).ravel()
         eq_rows = np.repeat(b_idx, r)
-        a_eq = sparse.csr_array((np.ones(eq_cols.size), (eq_rows, eq_cols)), shape=(n_blocks, n_blocks * n_var))
+        a_eq = sparse.csr_array(
+            (np.ones(eq_cols.size), (eq_rows, eq_cols)), shape=(n_blocks, n_blocks * n_var)
+        )
         b_eq = np.ones(n_blocks)
     start = _time.perf_counter()
     res = linprog(
-        c, A_ub=a_ub, b_ub=b_ub.ravel(), A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs", options=HIGHS_OPTIONS
+        c,
+        A_ub=a_ub,
+        b_ub=b_ub.ravel(),
+        A_eq=a_eq,
+        b_eq=b_eq,
+        bounds=(0, None),
+        method="highs",
+        options=HIGHS_OPTIONS,
     )
     stats.solver_seconds += _time.perf_counter() - start
     stats.highs_calls += 1
@@ -229,7 +242,9 @@ def _technology_batch(
     d = output_distances(ref_x, ref_y, ev_x, ev_y, stats=stats)
     dv = None
     if vrs:
-        dv = output_distances(ref_x, ref_y, ev_x[:n_own], ev_y[:n_own], vrs=True, eval_in_ref=True, stats=stats)
+        dv = output_distances(
+            ref_x, ref_y, ev_x[:n_own], ev_y[:n_own], vrs=True, eval_in_ref=True, stats=stats
+        )
     return d, dv, stats
 
 
@@ -257,7 +272,9 @@ def malmquist_index(
     ``workers`` > 1 solves the per-period batches in a process pool (same results).
     """
     if frontier not in ("contemporaneous", "sequential"):
-        raise InputError(f"unknown frontier '{frontier}' (use contemporaneous or sequential)", column="frontier")
+        raise InputError(
+            f"unknown frontier '{frontier}' (use contemporaneous or sequential)", column="frontier"
+        )
     outputs = [outputs] if isinstance(outputs, str) else list(outputs)
     inputs = list(inputs)
     cols = [*outputs, *inputs]
@@ -343,21 +360,39 @@ def measure_malmquist(
     labour_input = labour
     if hc is not None:
         data = frame.assign(
-            **{_EFFECTIVE: pd.to_numeric(frame[labour], errors="coerce") * pd.to_numeric(frame[hc], errors="coerce")}
+            **{
+                _EFFECTIVE: pd.to_numeric(frame[labour], errors="coerce")
+                * pd.to_numeric(frame[hc], errors="coerce")
+            }
         )
         labour_input = _EFFECTIVE
         # report problems with the user's own columns, not with the product
-        complete_panel(frame, entity=entity, time=time, columns=[labour, hc], positive=[labour, hc], file=source)
+        complete_panel(
+            frame, entity=entity, time=time, columns=[labour, hc], positive=[labour, hc], file=source
+        )
     return malmquist_index(
-        data, entity=entity, time=time, outputs=common["output"], inputs=[common["capital"], labour_input],
-        frontier=common["frontier"], vrs=common["vrs"], source=source, stats=common["stats"], workers=common["workers"],
+        data,
+        entity=entity,
+        time=time,
+        outputs=common["output"],
+        inputs=[common["capital"], labour_input],
+        frontier=common["frontier"],
+        vrs=common["vrs"],
+        source=source,
+        stats=common["stats"],
+        workers=common["workers"],
     )
 
 
 def malmquist_from_settings(data: pd.DataFrame, params: Mapping[str, Any], **common: Any) -> pd.DataFrame:
     """Registry adapter for the workflow: frontier and VRS split from ``params``."""
     return malmquist_index(
-        data, entity=common["entity"], time=common["time"], outputs=common["output"],
-        inputs=[common["capital"], common["labour"]], frontier=params["frontier"], vrs=bool(params["vrs"]),
+        data,
+        entity=common["entity"],
+        time=common["time"],
+        outputs=common["output"],
+        inputs=[common["capital"], common["labour"]],
+        frontier=params["frontier"],
+        vrs=bool(params["vrs"]),
         source=common.get("source"),
     )

@@ -55,8 +55,22 @@ def measure_tfp(
     """
     if method not in METHODS:
         raise InputError(f"unknown TFP method '{method}' (use {', '.join(METHODS)})", column="method")
-    require_columns(frame, [c for c in (entity, time, output, capital, labour, hc, labour_share) if c], file=source)
+    require_columns(
+        frame, [c for c in (entity, time, output, capital, labour, hc, labour_share) if c], file=source
+    )
     return METHODS[method].measure(
-        frame, entity=entity, time=time, output=output, capital=capital, labour=labour, hc=hc, alpha=alpha,
-        labour_share=labour_share, frontier=frontier, vrs=vrs, source=source, stats=stats, workers=workers,
+        frame,
+        entity=entity,
+        time=time,
+        output=output,
+        capital=capital,
+        labour=labour,
+        hc=hc,
+        alpha=alpha,
+        labour_share=labour_share,
+        frontier=frontier,
+        vrs=vrs,
+        source=source,
+        stats=stats,
+        workers=workers,
     )

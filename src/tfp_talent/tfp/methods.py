@@ -38,15 +38,24 @@ class TFPMethod:
 
 METHODS: dict[str, TFPMethod] = {
     "solow": TFPMethod(
-        measure_solow, solow_from_settings, ("alpha",), False,
+        measure_solow,
+        solow_from_settings,
+        ("alpha",),
+        False,
         "Solow residual ln A = ln Y − α ln K − (1 − α) ln(hL) (Solow 1957)",
     ),
     "tornqvist": TFPMethod(
-        measure_tornqvist, tornqvist_from_settings, ("share_rule",), True,
+        measure_tornqvist,
+        tornqvist_from_settings,
+        ("share_rule",),
+        True,
         "Törnqvist index with two-period mean labour shares (Diewert 1976)",
     ),
     "malmquist": TFPMethod(
-        measure_malmquist, malmquist_from_settings, ("frontier", "vrs"), True,
+        measure_malmquist,
+        malmquist_from_settings,
+        ("frontier", "vrs"),
+        True,
         "output-oriented DEA-Malmquist index M = EC × TC (Färe et al. 1994)",
     ),
 }

@@ -46,7 +46,12 @@ CAPITAL_DEFAULTS: dict[str, Any] = {
     "base_year": None,
     "chongqing_initial": "package",
 }
-LABOUR_DEFAULTS: dict[str, Any] = {"source": "working_age", "file": None, "human_capital": True, "fill_gaps": "inside"}
+LABOUR_DEFAULTS: dict[str, Any] = {
+    "source": "working_age",
+    "file": None,
+    "human_capital": True,
+    "fill_gaps": "inside",
+}
 TFP_DEFAULTS: dict[str, Any] = {
     "methods": list(METHODS),
     "alpha": DEFAULT_ALPHA,
@@ -78,14 +83,19 @@ def resolve_settings(config: Mapping[str, Any], variant: str | None = None) -> d
     out = {
         "capital": {**CAPITAL_DEFAULTS, **dict(config.get("capital") or {})},
         "labour": {**LABOUR_DEFAULTS, **dict(config.get("labour") or {})},
-        "tfp": {**TFP_DEFAULTS, **{k: v for k, v in dict(config.get("tfp") or {}).items() if k != "variants"}},
+        "tfp": {
+            **TFP_DEFAULTS,
+            **{k: v for k, v in dict(config.get("tfp") or {}).items() if k != "variants"},
+        },
     }
     if out["capital"]["base_year"] is None:
         out["capital"]["base_year"] = int(config["years"]["start"])
     if variant is not None:
         variants = dict((config.get("tfp") or {}).get("variants") or {})
         if variant not in variants:
-            raise InputError(f"unknown TFP variant '{variant}'", file="config/config.yaml", column="tfp.variants")
+            raise InputError(
+                f"unknown TFP variant '{variant}'", file="config/config.yaml", column="tfp.variants"
+            )
         for key, value in dict(variants[variant] or {}).items():
             if key not in VARIANT_KEYS:
                 raise InputError(
@@ -101,13 +111,20 @@ def resolve_settings(config: Mapping[str, Any], variant: str | None = None) -> d
 def capital_params(settings: Mapping[str, Any]) -> dict[str, Any]:
     """Keyword arguments of :func:`tfp_talent.tfp.capital.china_capital_stock` from the ``capital`` settings."""
     c = settings["capital"]
-    return {k: c[k] for k in ("delta", "initial", "initial_rate", "hj_years", "base_year", "chongqing_initial")}
+    return {
+        k: c[k] for k in ("delta", "initial", "initial_rate", "hj_years", "base_year", "chongqing_initial")
+    }
 
 
 def labour_params(settings: Mapping[str, Any]) -> dict[str, Any]:
     """Keyword arguments of :func:`tfp_talent.tfp.labour.labour_input` from the ``labour`` settings."""
     lab = settings["labour"]
-    return {"source": lab["source"], "human_capital": lab["human_capital"], "fill_gaps": lab["fill_gaps"], "user_file": lab["file"]}
+    return {
+        "source": lab["source"],
+        "human_capital": lab["human_capital"],
+        "fill_gaps": lab["fill_gaps"],
+        "user_file": lab["file"],
+    }
 
 
 def tfp_inputs(panel: pd.DataFrame, capital: pd.DataFrame, labour: pd.DataFrame) -> pd.DataFrame:
@@ -139,7 +156,9 @@ def provincial_tfp(inputs: pd.DataFrame, method: str, params: Mapping[str, Any])
         dropped = inputs.loc[~complete]
         log.info(
             "%s: %d province-years without output, capital or effective labour left out (years %s)",
-            method, len(dropped), ", ".join(str(y) for y in sorted(dropped["year"].unique())),
+            method,
+            len(dropped),
+            ", ".join(str(y) for y in sorted(dropped["year"].unique())),
         )
     data = inputs.loc[complete].reset_index(drop=True)
     if data.empty:
@@ -151,12 +170,20 @@ def provincial_tfp(inputs: pd.DataFrame, method: str, params: Mapping[str, Any])
             log.warning(
                 "%s: chained index, so each province keeps its longest run of consecutive complete years; "
                 "left out %d province-years before a gap: %s",
-                method, len(dropped), ", ".join(f"({c}, {y})" for c, y in dropped.itertuples(index=False, name=None)),
+                method,
+                len(dropped),
+                ", ".join(f"({c}, {y})" for c, y in dropped.itertuples(index=False, name=None)),
             )
             data = data.loc[keep].reset_index(drop=True)
     res = METHODS[method].from_settings(
-        data, params, entity="province_code", time="year", output="output", capital="capital",
-        labour="labour_eff", source="TFP inputs",
+        data,
+        params,
+        entity="province_code",
+        time="year",
+        output="output",
+        capital="capital",
+        labour="labour_eff",
+        source="TFP inputs",
     )
     out = inputs[KEYS].merge(res, on=KEYS, how="left", validate="one_to_one")
     if "share_filled" in out:

@@ -47,7 +47,9 @@ def production_function(
     cols = [output, capital, labour, *([hc] if hc else [])]
     data = complete_panel(frame, entity=entity, time=time, columns=cols, positive=cols, file=source)
     if data[entity].nunique() < 2 or data[time].nunique() < 2:
-        raise InputError("the two-way FE production function needs at least two entities and two periods", file=source)
+        raise InputError(
+            "the two-way FE production function needs at least two entities and two periods", file=source
+        )
     est = pd.DataFrame(
         {
             "entity": data[entity].to_numpy(),
@@ -59,7 +61,14 @@ def production_function(
     )
     est["ln_y_hl"] = est["ln_y"] - est["ln_hl"]
     est["ln_k_hl"] = est["ln_k"] - est["ln_hl"]
-    options = {"entity": "entity", "time": "time", "model": "fe", "effects": "twoway", "cov": "clustered", "cluster": "entity"}
+    options = {
+        "entity": "entity",
+        "time": "time",
+        "model": "fe",
+        "effects": "twoway",
+        "cov": "clustered",
+        "cluster": "entity",
+    }
     fit = fit_panel(est, "ln_y", ["ln_k", "ln_hl"], **options)
     crs = fit_panel(est, "ln_y_hl", ["ln_k_hl"], **options)
     coef, se, ci, vc = fit.params, fit.std_errors, fit.conf_int, fit.cov.to_numpy()
@@ -89,6 +98,9 @@ def production_function(
             "formula": "ln(Y/hL) = alpha ln(K/hL) + entity FE + time FE",
             "alpha": float(crs.params["ln_k_hl"]),
             "alpha_se": float(crs.std_errors["ln_k_hl"]),
-            "alpha_ci95": [float(crs.conf_int.loc["ln_k_hl", "lower"]), float(crs.conf_int.loc["ln_k_hl", "upper"])],
+            "alpha_ci95": [
+                float(crs.conf_int.loc["ln_k_hl", "lower"]),
+                float(crs.conf_int.loc["ln_k_hl", "upper"]),
+            ],
         },
     }

@@ -44,7 +44,9 @@ def solow_residual(
     first period and after a skipped period (periods = distinct times of the panel).
     """
     if not 0 < alpha < 1:
-        raise InputError(f"alpha (capital elasticity) must lie strictly between 0 and 1, got {alpha}", column="alpha")
+        raise InputError(
+            f"alpha (capital elasticity) must lie strictly between 0 and 1, got {alpha}", column="alpha"
+        )
     cols = [output, capital, labour, *([hc] if hc else [])]
     data = complete_panel(frame, entity=entity, time=time, columns=cols, positive=cols, file=source)
     eff = np.log(data[labour].to_numpy()) + (np.log(data[hc].to_numpy()) if hc else 0.0)
@@ -55,8 +57,9 @@ def solow_residual(
     return out
 
 
-def measure_solow(frame: pd.DataFrame, *, alpha: float | None = None, labour_share: str | None = None,
-                  **common: Any) -> pd.DataFrame:
+def measure_solow(
+    frame: pd.DataFrame, *, alpha: float | None = None, labour_share: str | None = None, **common: Any
+) -> pd.DataFrame:
     """Registry adapter (:data:`tfp_talent.tfp.methods.METHODS`): Solow residual on any panel."""
     if labour_share is not None:
         raise InputError("a labour-share column is used by the tornqvist method only; give alpha for solow")

@@ -47,7 +47,9 @@ def tornqvist_index(
     labour_share_mean`` (growth NaN and level 0 in an entity's first period).
     """
     cols = [output, capital, labour, *([hc] if hc else [])]
-    data = complete_panel(frame, entity=entity, time=time, columns=[*cols, labour_share], positive=cols, file=source)
+    data = complete_panel(
+        frame, entity=entity, time=time, columns=[*cols, labour_share], positive=cols, file=source
+    )
     require_share(data, labour_share, entity=entity, time=time, file=source)
     require_no_gaps(data, entity=entity, time=time, method="the Törnqvist index", file=source)
     ln_y = np.log(data[output].to_numpy())
@@ -75,13 +77,18 @@ def fill_labour_share(
     Returns (filled share, bool flag). An entity with no observed share raises InputError.
     """
     if rule not in ("carry_forward", "province_mean"):
-        raise InputError(f"unknown labour-share rule '{rule}' (use carry_forward or province_mean)", column="tfp.share_rule")
+        raise InputError(
+            f"unknown labour-share rule '{rule}' (use carry_forward or province_mean)",
+            column="tfp.share_rule",
+        )
     data = frame.sort_values([entity, time])
     grouped = data.groupby(entity, sort=False)[share]
     none = grouped.transform(lambda s: s.notna().sum() == 0)
     if none.any():
         raise InputError(
-            "no observed labour share for entity", column=share, rows=sorted(set(data.loc[none, entity].tolist()))
+            "no observed labour share for entity",
+            column=share,
+            rows=sorted(set(data.loc[none, entity].tolist())),
         )
     if rule == "carry_forward":
         filled = grouped.transform(lambda s: s.ffill().bfill())
@@ -91,11 +98,14 @@ def fill_labour_share(
     return filled.reindex(frame.index), flag.reindex(frame.index)
 
 
-def measure_tornqvist(frame: pd.DataFrame, *, alpha: float | None = None, labour_share: str | None = None,
-                      **common: Any) -> pd.DataFrame:
+def measure_tornqvist(
+    frame: pd.DataFrame, *, alpha: float | None = None, labour_share: str | None = None, **common: Any
+) -> pd.DataFrame:
     """Registry adapter: Törnqvist index with a labour-share column, or a constant s_L = 1 − α."""
     if (labour_share is None) == (alpha is None):
-        raise InputError("the tornqvist method needs either a labour-share column or a constant alpha (not both)")
+        raise InputError(
+            "the tornqvist method needs either a labour-share column or a constant alpha (not both)"
+        )
     common = {k: v for k, v in common.items() if k not in ("frontier", "vrs", "stats", "workers")}
     data = frame
     if labour_share is None:
@@ -112,12 +122,15 @@ def tornqvist_from_settings(data: pd.DataFrame, params: Mapping[str, Any], **com
     from tfp_talent.logs import get_logger
 
     entity, time = common["entity"], common["time"]
-    share, filled = fill_labour_share(data, entity=entity, time=time, share="labour_share", rule=params["share_rule"])
+    share, filled = fill_labour_share(
+        data, entity=entity, time=time, share="labour_share", rule=params["share_rule"]
+    )
     data = data.assign(labour_share_used=share.to_numpy(), share_filled=filled.to_numpy())
     if filled.any():
         get_logger("tfp.pipeline").info(
             "tornqvist: labour share filled (%s) in years %s",
-            params["share_rule"], sorted(data.loc[data["share_filled"], time].unique().tolist()),
+            params["share_rule"],
+            sorted(data.loc[data["share_filled"], time].unique().tolist()),
         )
     res = tornqvist_index(data, **common, labour_share="labour_share_used")
     return res.merge(data[[entity, time, "labour_share_used", "share_filled"]], on=[entity, time], how="left")
