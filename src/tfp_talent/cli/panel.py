@@ -21,6 +21,12 @@ from tfp_talent.estimators.inference import (
     DEFAULT_LEVEL,
 )
 from tfp_talent.estimators.panel import EFFECTS, MODELS
+from tfp_talent.estimators.re_variance import DEFAULT_RE_VARIANCE, RE_VARIANCES
+from tfp_talent.estimators.wild_bootstrap import WEIGHT_TYPES
+
+WILD_REPS = 9999
+WILD_WEIGHTS = "webb"
+WILD_SEED = 1
 
 PANEL_EXAMPLES = """examples:
   # two-way fixed effects, SEs clustered by entity (Stata convention: xtreg ... i.year, fe vce(cluster id))
@@ -33,6 +39,13 @@ PANEL_EXAMPLES = """examples:
 
   # the same two-way model as a formula (pyfixest's syntax; the '|' part names the fixed effects)
   tfp-talent panel --data panel.csv --formula "y ~ x1 + log(x2) + C(region) + L(x3, 1) | id + year" --out fe.json
+
+  # wild cluster bootstrap (WCR, Webb weights, 9,999 replications) of two coefficients
+  tfp-talent panel --data panel.csv --formula "y ~ x1 + x2 | id + year" \
+      --wild-bootstrap x1 x2 --reps 9999 --weights webb --seed 20241126 --out fe.json
+
+  # random effects with R plm's Swamy-Arora variance components (unbalanced panels)
+  tfp-talent panel --data panel.csv --entity id --time year --y y --x x1 x2 --model re --re-variance plm --out re.json
 
   # first differences, robust SEs without small-sample factor
   tfp-talent panel --data panel.dta --entity id --time year --y y --x x1 x2 --model fd --cov robust --convention none --out fd.json
@@ -117,6 +130,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _cov_args(p, default_cov=None)
     p.add_argument(
         "--level", type=float, default=DEFAULT_LEVEL, help=f"confidence level (default {DEFAULT_LEVEL})"
+    )
+    p.add_argument(
+        "--re-variance",
+        choices=RE_VARIANCES,
+        default=DEFAULT_RE_VARIANCE,
+        help=f"random-effects variance components (model re): stata = xtreg, re; plm = R plm's "
+        f"Swamy-Arora on unbalanced panels (default: {DEFAULT_RE_VARIANCE})",
+    )
+    w = p.add_argument_group(
+        "wild cluster bootstrap",
+        "WCR bootstrap-t (Roodman et al. 2019, as Stata's boottest) for fe/pooled models with "
+        "--cov clustered by entity or time; prints p-value and confidence set, adds 'wild_bootstrap' to the JSON",
+    )
+    w.add_argument(
+        "--wild-bootstrap",
+        nargs="+",
+        default=None,
+        metavar="PARAM",
+        help="coefficient(s) to test (H0: coefficient = 0), as named in the output (e.g. x1, L1.x2, log(x3))",
+    )
+    w.add_argument("--reps", type=int, default=WILD_REPS, help=f"replications (default {WILD_REPS})")
+    w.add_argument(
+        "--weights",
+        choices=WEIGHT_TYPES,
+        default=WILD_WEIGHTS,
+        help=f"cluster weights (default {WILD_WEIGHTS})",
+    )
+    w.add_argument(
+        "--seed",
+        type=int,
+        default=WILD_SEED,
+        help=f"seed of the weights (default {WILD_SEED}); results do not depend on row order or entity labels",
     )
     p.set_defaults(handler=run_panel)
 
@@ -217,10 +262,34 @@ def run_panel(args: argparse.Namespace) -> int:
         bandwidth=args.bandwidth,
         convention=args.convention,
         level=args.level,
+        re_variance=args.re_variance,
         file=args.data,
     )
-    write_json(res.to_dict(), args.out)
+    out = res.to_dict()
+    if args.wild_bootstrap:
+        out["wild_bootstrap"] = _wild_bootstrap(res, args)
+    write_json(out, args.out)
     return 0
+
+
+def _wild_bootstrap(res: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """WCR bootstrap of each ``--wild-bootstrap`` coefficient; prints one line each, returns the JSON block."""
+    import math
+
+    def num(v: float) -> str:
+        return f"{v:.4f}" if math.isfinite(v) else ("inf" if v > 0 else "-inf")
+
+    block: dict[str, Any] = {}
+    for param in args.wild_bootstrap:
+        wb = res.wildboottest(param, seed=args.seed, reps=args.reps, weights=args.weights, level=args.level)
+        block[param] = wb.to_dict()
+        lo, hi = (num(v) for v in wb.conf_int)
+        print(
+            f"{param}: b = {num(wb.estimate)}, wild bootstrap p = {num(wb.p_value)} "
+            f"({wb.reps:,} replications, {wb.weights} weights, {wb.n_clusters} clusters, seed {wb.seed}); "
+            f"{100 * wb.level:g}% confidence set [{lo}, {hi}]"
+        )
+    return block
 
 
 def run_hausman(args: argparse.Namespace) -> int:

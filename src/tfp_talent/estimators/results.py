@@ -3,7 +3,8 @@
 :class:`PanelResult` answers as linearmodels' and pyfixest's results do: ``params``,
 ``bse``/``std_errors``, ``tvalues``, ``pvalues``, ``conf_int(level)``, ``vcov``, ``resid``,
 ``fitted``, ``predict(newdata)``, ``summary()``, ``to_frame()``, ``to_dict()`` (the JSON of the
-workflow and the CLI; unchanged by the methods, which add no field to it).
+workflow and the CLI; unchanged by the methods, which add no field to it), and
+``wildboottest(param, ...)`` (wild cluster bootstrap, :mod:`tfp_talent.estimators.wild_bootstrap`).
 """
 
 from __future__ import annotations
@@ -245,6 +246,73 @@ class PanelResult:
             else None
         )
         return a, lt
+
+    def wildboottest(
+        self,
+        param: str | dict[str, float],
+        *,
+        seed: int,
+        reps: int = 9999,
+        weights: str = "webb",
+        r: float = 0.0,
+        p_type: str = "symmetric",
+        level: float = 0.95,
+    ) -> Any:
+        """Wild cluster restricted bootstrap test of β_param = r (or Σ w·β = r for a mapping ``param``).
+
+        Runs :func:`tfp_talent.estimators.wild_bootstrap.wild_bootstrap_fe` on the rows and
+        regressors this result was estimated on, with its effects and its cluster dimension
+        (WCR bootstrap-t of Roodman, MacKinnon, Nielsen & Webb 2019, as Stata's ``boottest``;
+        Webb or Rademacher weights), and returns its
+        :class:`~tfp_talent.estimators.wild_bootstrap.WildBootstrapResult` (``p_value``,
+        ``conf_int`` by test inversion, ``t_stat`` equal to this result's t). Only for ``fe`` and
+        ``pooled`` models with SEs clustered by entity or by time (one cluster dimension); the
+        draws do not depend on the row order or the entity labels (module
+        :mod:`~tfp_talent.estimators.wild_bootstrap`, Determinism).
+        """
+        from tfp_talent.estimators.wild_bootstrap import wild_bootstrap_fe
+
+        if (
+            self.model not in ("fe", "pooled")
+            or self.cov_type != "clustered"
+            or self.cluster
+            not in (
+                "entity",
+                "time",
+            )
+        ):
+            raise InputError(
+                "the wild cluster bootstrap needs a model 'fe' or 'pooled' with cov 'clustered' by "
+                f"'entity' or 'time' (this result: model {self.model!r}, cov {self.cov_type!r}, "
+                f"cluster {self.cluster!r}); refit with cov='clustered'"
+            )
+        prep = self._design().prep
+        slopes = [str(n) for n in self.params.index if n != CONST]
+        f = prep.frame
+        cols = {
+            prep.entity: prep.entity_labels[f["_e"].to_numpy()],
+            prep.time: prep.time_labels[f["_t"].to_numpy()],
+        }
+        for name in [self.depvar, *slopes]:
+            cols[name] = prep.col(name)
+        frame = pd.DataFrame(cols, index=prep.index)
+        return wild_bootstrap_fe(
+            frame,
+            self.depvar,
+            slopes,
+            entity=prep.entity,
+            time=prep.time,
+            param=param,
+            seed=seed,
+            r=r,
+            effects=self.effects,
+            cluster=self.cluster,
+            reps=reps,
+            weights=weights,
+            p_type=p_type,
+            level=level,
+            file=prep.file,
+        )
 
     def summary(self) -> str:
         """A text table as linearmodels' ``summary``: sample, fit, inference and the coefficients."""

@@ -55,10 +55,15 @@ Weights
 Determinism
     Weights are drawn from ``numpy.random.default_rng(seed)`` as a reps × G array
     whose columns are the clusters in the order of their sorted keys (``np.unique``).
-    Results therefore do not depend on the order of the rows, nor on a relabelling
-    of the clusters that keeps the order of their keys; a relabelling that changes
-    that order changes which cluster gets which draw (a different, equally valid
-    bootstrap sample, not a different method).
+    :func:`wild_cluster_bootstrap` therefore does not depend on the order of the rows,
+    nor on a relabelling of the clusters that keeps the order of their keys.
+    :func:`wild_bootstrap_fe` (and ``PanelResult.wildboottest``) goes further: it hands
+    the clusters over in a *content order* (:func:`content_cluster_order`: by number of
+    rows, then by the cluster's rows of data sorted lexicographically), so which cluster
+    gets which column of draws depends on neither the row order nor the cluster labels
+    (renaming or recoding provinces, in any sort order, gives the same p-value and
+    confidence set under the same seed). Only clusters whose first
+    ``CONTENT_ORDER_ROWS`` sorted rows coincide fall back to their sorted-key order.
 
 p-values (t* the bootstrap statistics, t the sample one)
     ``symmetric`` P(|t*| > |t|) (default); ``equal-tail`` 2·min(P(t* < t), P(t* > t));
@@ -96,6 +101,7 @@ WEBB_VALUES = np.array([-math.sqrt(1.5), -1.0, -math.sqrt(0.5), math.sqrt(0.5), 
 MAX_CHUNK_CELLS = 1 << 22
 TIE_RTOL = 1e-10
 MAX_DOUBLINGS = 60
+CONTENT_ORDER_ROWS = 16
 
 
 @dataclass(frozen=True)
@@ -197,6 +203,40 @@ def draw_weights(n_clusters: int, reps: int, weights: str, seed: int) -> tuple[n
     if weights == "rademacher":
         return (2 * rng.integers(0, 2, size=(reps, n_clusters), dtype=np.int8) - 1).astype(np.int8), False
     return rng.integers(0, 6, size=(reps, n_clusters), dtype=np.int8), False
+
+
+def content_cluster_order(
+    codes: np.ndarray, content: np.ndarray, max_rows: int = CONTENT_ORDER_ROWS
+) -> np.ndarray:
+    """Cluster codes 0..G−1 renumbered by content: rank of each cluster's key, returned per row.
+
+    ``codes`` (N, integers 0..G−1, any labelling) and ``content`` (N × m, finite floats: the
+    data that define the cluster, e.g. [period rank, y, x]). A cluster's key is (number of
+    rows, its first ``max_rows`` rows after sorting its rows lexicographically, flattened);
+    clusters are ranked by key (lexicographically), ties by their old code. The key is
+    computed from the values only, without arithmetic, so it is the same for any row order
+    and any labelling of the clusters.
+    """
+    codes = np.asarray(codes, dtype=np.int64).reshape(-1)
+    content = np.asarray(content, dtype=float).reshape(codes.size, -1)
+    n_clusters = int(codes.max()) + 1
+    m = content.shape[1]
+    order = np.lexsort([content[:, j] for j in range(m - 1, -1, -1)] + [codes])
+    sorted_codes = codes[order]
+    sizes = np.bincount(codes, minlength=n_clusters)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    pos = np.arange(codes.size) - starts[sorted_codes]
+    depth = int(min(max_rows, sizes.max()))
+    keys = np.full((n_clusters, depth, m), np.inf)
+    take = pos < depth
+    keys[sorted_codes[take], pos[take]] = content[order[take]]
+    keys = keys.reshape(n_clusters, depth * m)
+    rank_order = np.lexsort(
+        [np.arange(n_clusters)] + [keys[:, j] for j in range(depth * m - 1, -1, -1)] + [sizes]
+    )
+    rank = np.empty(n_clusters, dtype=np.int64)
+    rank[rank_order] = np.arange(n_clusters)
+    return rank[codes]
 
 
 def _weight_values(codes: np.ndarray, weights: str) -> np.ndarray:
@@ -425,7 +465,9 @@ def wild_bootstrap_fe(
     ``cluster`` (``entity`` or ``time``). Only the effects nested in the clusters are
     absorbed; the others enter as (demeaned) dummy columns, so that the bootstrap is that
     of the dummy-variable model (module docstring): T − 1 period dummies for two-way
-    effects with entity clusters, N × T floats of memory. ``param`` is a regressor name (test β_x = r)
+    effects with entity clusters, N × T floats of memory. The clusters are ordered by their
+    content (:func:`content_cluster_order`), so the draws do not depend on row order or cluster
+    labels. ``param`` is a regressor name (test β_x = r)
     or a mapping {name: weight} (test Σ weight·β = r). The reported t is that of
     ``fit_panel(..., cov="clustered", convention="stata")`` (K = K_c).
     """
@@ -468,10 +510,14 @@ def wild_bootstrap_fe(
     k_absorbed = (
         len(names) + k_fe - nested_levels(effects, cluster, prep.n_entities, prep.n_periods) - X.shape[1]
     )
+    # clusters in content order (module docstring, Determinism): entity clusters by their
+    # (period rank, y, x) rows, period clusters by their (y, x) rows; never by label
+    content = np.column_stack([t, raw]) if cluster == "entity" else raw
+    clusters = content_cluster_order(e if cluster == "entity" else t, content)
     return wild_cluster_bootstrap(
         dm[:, 0],
         X,
-        e if cluster == "entity" else t,
+        clusters,
         R,
         r,
         seed=seed,
