@@ -82,7 +82,6 @@ computed once, so a bootstrap replication costs O(NT) per search.
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -95,17 +94,16 @@ from tfp_talent.estimators.inference import (
     CONVENTIONS,
     DEFAULT_CONVENTION,
     DEFAULT_LEVEL,
-    small_sample_factor,
 )
 from tfp_talent.estimators.threshold_bootstrap import run_bootstrap
 from tfp_talent.estimators.threshold_engine import SearchEngine
 from tfp_talent.estimators.threshold_prepare import (
     ThresholdPanel,
     as_list,
-    entity_transform,
     grid_values,
     prepare_threshold_panel,
 )
+from tfp_talent.estimators.threshold_regimes import fit_regimes, lr_critical_value
 from tfp_talent.estimators.threshold_results import (
     COV_TYPES,
     LRCurve,
@@ -123,111 +121,6 @@ TRANSFORMS: tuple[str, ...] = ("within", "hansen1999")
 DEFAULT_COV = "unadjusted"
 MAX_THRESHOLDS = 3
 DEFAULT_MIN_REGIME_OBS = 10
-
-
-def lr_critical_value(level: float) -> float:
-    """Hansen's (1999, eq. 18) critical value c(alpha) = -2 ln(1 - sqrt(level)) for the LR interval."""
-    if not 0.0 < level < 1.0:
-        raise InputError(f"confidence level must be between 0 and 1, got {level}", column="level")
-    return -2.0 * math.log(1.0 - math.sqrt(level))
-
-
-# --------------------------------------------------------------------------------------------------
-# Fits at given thresholds
-# --------------------------------------------------------------------------------------------------
-
-
-def _regime_index(q: np.ndarray, thresholds: Sequence[float], strict: bool) -> np.ndarray:
-    th = np.sort(np.asarray(thresholds, dtype=np.float64))
-    # strict (Hansen): regime 1 is q < g1, ..., last q >= gp; otherwise (xthreg): q <= g1, ..., q > gp
-    return np.searchsorted(th, q, side="right" if strict else "left")
-
-
-def _regime_labels(qx: str, thresholds: Sequence[float], strict: bool) -> list[str]:
-    th = sorted(float(t) for t in thresholds)
-    lo, hi = ("<=", "<") if strict else ("<", "<=")
-    if not th:
-        return ["all"]
-    labels = [f"{qx} {hi} {th[0]:.10g}"]
-    for a, b in zip(th[:-1], th[1:]):
-        labels.append(f"{a:.10g} {lo} {qx} {hi} {b:.10g}")
-    labels.append(f"{qx} {'>=' if strict else '>'} {th[-1]:.10g}")
-    return labels
-
-
-def _fit_regimes(
-    panel: ThresholdPanel,
-    transform: str,
-    thresholds: Sequence[float],
-    x: list[str],
-    rx: list[str],
-    qx: str,
-    convention: str = DEFAULT_CONVENTION,
-) -> RegimeFit:
-    """OLS of T y on [T x, T (r 1{regime j})] with unadjusted, robust and entity-clustered SEs.
-
-    Small-sample factors from :func:`tfp_talent.estimators.inference.small_sample_factor` with the
-    entity effects absorbed (``stata``: s2 = SSR/(n - N - K); HC1 = HC0 n/(n - N - K); clustered
-    G/(G-1) (n-1)/(n - K - 1), as ``xtreg, fe vce(cluster id)``).
-    """
-    strict = transform == "hansen1999"
-    n_ent, _n_per = panel.y.shape
-    reg = _regime_index(panel.q, thresholds, strict)
-    n_reg = len(thresholds) + 1
-    cols = [panel.x]
-    names = list(x)
-    for j in range(n_reg):
-        cols.append(panel.r * (reg == j)[:, :, None])
-        names += [f"{name}_r{j + 1}" if n_reg > 1 else name for name in rx]
-    z = entity_transform(np.concatenate(cols, axis=2), transform)
-    yt = entity_transform(panel.y, transform)
-    n, kz = z.shape
-    zz_inv = np.linalg.inv(z.T @ z)
-    coef = zz_inv @ (z.T @ yt)
-    e = yt - z @ coef
-    ssr = float(e @ e)
-    df_resid = n - n_ent - kz
-    # raw covariances (s2 = SSR/n; HC0; CRV0 by entity), scaled by the inference module's factor for
-    # entity fixed effects (K_fe = N absorbed levels, all nested in the entity clusters)
-    counts = {"nobs": n, "k": kz, "k_fe": n_ent, "k_fe_entity": n_ent - 1}
-    ze = z * e[:, None]
-    sc = ze.reshape(n_ent, n // n_ent, kz).sum(axis=1)
-    raw = {
-        "unadjusted": zz_inv * (ssr / n),
-        "robust": zz_inv @ (ze.T @ ze) @ zz_inv,
-        "clustered": zz_inv @ (sc.T @ sc) @ zz_inv,
-    }
-    nested = {"unadjusted": 0, "robust": 0, "clustered": n_ent - 1}
-    ses = {
-        cov: dict(
-            zip(
-                names,
-                np.sqrt(
-                    np.diag(v)
-                    * small_sample_factor(
-                        convention, cov, **counts, k_fe_nested=nested[cov], n_clusters=n_ent
-                    )
-                ).tolist(),
-            )
-        )
-        for cov, v in raw.items()
-    }
-    labels = _regime_labels(qx, thresholds, strict)
-    shares = pd.DataFrame(
-        {labels[j]: (reg == j).mean(axis=0) for j in range(n_reg)},
-        index=pd.Index([key_label(p) for p in panel.periods], name="period"),
-    )
-    return RegimeFit(
-        thresholds=sorted(float(t) for t in thresholds),
-        params=dict(zip(names, coef.tolist())),
-        std_errors=ses,
-        ssr=ssr,
-        nobs=n,
-        df_resid=df_resid,
-        regimes=labels,
-        regime_nobs=[int((reg == j).sum()) for j in range(n_reg)],
-        regime_shares=shares,
-    )
 
 
 def fit_at_thresholds(
@@ -259,7 +152,7 @@ def fit_at_thresholds(
         raise InputError(
             f"convention must be one of {', '.join(CONVENTIONS)}, got {convention!r}", column="convention"
         )
-    return _fit_regimes(panel, transform, list(thresholds), xs, rxs, qx, convention)
+    return fit_regimes(panel, transform, list(thresholds), xs, rxs, qx, convention)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -439,7 +332,7 @@ def _estimate(
         order = sorted(idx, key=lambda i: grid_vals[i])
         thresholds[k] = [float(grid_vals[i]) for i in order]
         cis[k] = [list(curves[stage_of[k][i]].ci) for i in order]
-        models[k] = _fit_regimes(panel, transform, thresholds[k], xs, rxs, qx, convention)
+        models[k] = fit_regimes(panel, transform, thresholds[k], xs, rxs, qx, convention)
     spec = {
         "y": y,
         "x": xs,

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from tfp_talent import within
 from tfp_talent.errors import InputError
+from tfp_talent.estimators.threshold_regimes import lr_critical_value as threshold_lr_critical_value
 from tfp_talent.io import require_columns
 from tfp_talent.report.style import (
     FULL_WIDTH,
@@ -318,14 +319,15 @@ def coef_plot(
 
 
 def lr_critical_value(alpha: float = 0.05) -> float:
-    """Asymptotic critical value of the threshold LR statistic: c(α) = −2 ln(1 − √(1 − α)).
+    """Asymptotic critical value of the threshold LR statistic at size ``alpha``: c(α) = −2 ln(1 − √(1 − α)).
 
     Hansen (2000), Econometrica 68, 575-603, Table 1 / eq. 16; Hansen (1999) eq. 16:
-    7.35 at α = 0.05, 5.94 at 0.10, 10.59 at 0.01.
+    7.35 at α = 0.05, 5.94 at 0.10, 10.59 at 0.01. The estimator's
+    :func:`tfp_talent.estimators.threshold_regimes.lr_critical_value` at level 1 − α.
     """
     if not 0.0 < alpha < 1.0:
         raise InputError(f"alpha must be in (0, 1), got {alpha}")
-    return float(-2.0 * math.log(1.0 - math.sqrt(1.0 - alpha)))
+    return threshold_lr_critical_value(1.0 - alpha)
 
 
 def lr_plot(

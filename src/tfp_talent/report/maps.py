@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -419,17 +419,7 @@ def choropleth(
         cbar = fig.colorbar(sm, ax=ax, orientation="horizontal", fraction=0.05, pad=0.02, shrink=0.6)
         cbar.set_label(label)
         notes = [n for n in (miss_note, scale_note, note) if n]
-        if outside:
-            notes.append(
-                "Light grey: outside the sample ("
-                + ", ".join(OUTSIDE_SAMPLE[f.code] for f in outside if f.code)
-                + ")."
-            )
-        notes.append(
-            "Albers equal-area projection; South China Sea islands in the inset."
-            if has_south
-            else "Albers equal-area projection."
-        )
+        notes += map_frame_notes(outside, has_south)
         add_note(fig, "\n".join(notes))
     return fig
 
@@ -510,6 +500,20 @@ def finish_map_axis(axis: Any) -> None:
     axis.set_xticks([])
     axis.set_yticks([])
     axis.grid(False)
+
+
+def map_frame_notes(outside: Sequence[Any], has_south: bool) -> list[str]:
+    """The note lines every province map carries: units drawn outside the sample, and the projection."""
+    notes = []
+    if outside:
+        names = ", ".join(OUTSIDE_SAMPLE[f.code] for f in outside if f.code)
+        notes.append(f"Light grey: outside the sample ({names}).")
+    notes.append(
+        "Albers equal-area projection; South China Sea islands in the inset."
+        if has_south
+        else "Albers equal-area projection."
+    )
+    return notes
 
 
 def finish_map_frame(ax: Any, inset: Any | None) -> None:

@@ -32,6 +32,7 @@ from tfp_talent.report.maps import (
     feature_path,
     finish_map_axis,
     finish_map_frame,
+    map_frame_notes,
     province_features,
 )
 from tfp_talent.report.style import FULL_WIDTH, OUTSIDE_COLOR, PALETTE, add_note, figure_style
@@ -209,16 +210,6 @@ def cluster_map(
             notes.append("Hatched: no class (" + ", ".join(str(c) for c in no_class) + ").")
         if note:
             notes.append(note)
-        if outside:
-            notes.append(
-                "Light grey: outside the sample ("
-                + ", ".join(OUTSIDE_SAMPLE[f.code] for f in outside if f.code)
-                + ")."
-            )
-        notes.append(
-            "Albers equal-area projection; South China Sea islands in the inset."
-            if has_south
-            else "Albers equal-area projection."
-        )
+        notes += map_frame_notes(outside, has_south)
         add_note(fig, "\n".join(notes))
     return fig
