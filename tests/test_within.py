@@ -94,3 +94,34 @@ def test_integer_time_rejects_fractional_years():
     assert within.integer_time(pd.Series([2000.0, 2001.0], name="year")).tolist() == [2000, 2001]
     with pytest.raises(InputError, match=r"whole numbers.*'year'"):
         within.integer_time(pd.Series([2000.5, 2001.0], name="year"))
+
+
+def test_moving_average_hand_example():
+    """x = 1, 2, 4, nan, 5, 6, 9 in 2000..2006 plus 2008 = 3 (2007 absent): the centred 3-year mean is
+    (1+2+4)/3 = 7/3 in 2001 only, (5+6+9)/3 = 20/3 in 2005; missing at the ends (2000, 2006, 2008), next
+    to the missing 2003 (2002, 2003, 2004) and next to the absent 2007; rows in shuffled order; a second
+    entity's values never enter."""
+    t = [2000, 2001, 2002, 2003, 2004, 2005, 2006, 2008]
+    x = [1.0, 2.0, 4.0, np.nan, 5.0, 6.0, 9.0, 3.0]
+    expected = [np.nan, 7 / 3, np.nan, np.nan, np.nan, 20 / 3, np.nan, np.nan]
+    e = ["a"] * len(t) + ["b"] * 3
+    tt = t + [2000, 2001, 2002]
+    xx = x + [100.0, 200.0, 300.0]
+    order = np.random.default_rng(3).permutation(len(tt))
+    got = within.moving_average(np.array(e)[order], np.array(tt)[order], np.array(xx)[order], window=3)
+    back = np.empty_like(got)
+    back[order] = got
+    np.testing.assert_allclose(back, [*expected, np.nan, 200.0, np.nan], rtol=1e-15)
+    np.testing.assert_allclose(
+        within.moving_average([1] * 5, range(5), [1, 2, 3, 4, 5], window=5),
+        [np.nan] * 2 + [3.0] + [np.nan] * 2,
+    )
+    np.testing.assert_array_equal(within.moving_average([1, 1], [0, 1], [1.0, 2.0], window=1), [1.0, 2.0])
+    with pytest.raises(ValueError, match="odd"):
+        within.moving_average([1], [0], [1.0], window=2)
+
+
+def test_lead_is_the_lag_of_the_reversed_time():
+    """x_{i,t+1} looked up directly; absent and cross-entity rows give NaN."""
+    e, t, x = ["a", "a", "a", "b"], [2000, 2001, 2003, 2002], [1.0, 2.0, 3.0, 4.0]
+    np.testing.assert_array_equal(within.lead(e, t, x), [2.0, np.nan, np.nan, np.nan])

@@ -2,7 +2,7 @@
 
 The one implementation behind the TFP measures (:mod:`tfp_talent.tfp.checks`), the
 estimators' lag terms ``L2.x`` (:mod:`tfp_talent.estimators.design`) and the study's
-derived variables ``L<k>.x``, ``D.x``, ``cum.x`` (:mod:`tfp_talent.study.transforms`,
+derived variables ``L<k>.x``, ``D.x``, ``cum.x``, ``ma3.x`` (:mod:`tfp_talent.study.transforms`,
 :mod:`tfp_talent.study.terms`). The lag grammar (:data:`LAG_RE`, :data:`MAX_LAG`,
 :func:`parse_lag`) is defined here once for both.
 
@@ -62,6 +62,38 @@ def lag(
     hit = pos >= 0
     out[hit] = x[pos[hit]]
     return out
+
+
+def moving_average(
+    entity: np.ndarray | pd.Series,
+    t: np.ndarray | pd.Series,
+    values: np.ndarray | pd.Series,
+    window: int = 3,
+) -> np.ndarray:
+    """Centred moving average of ``window`` (odd) periods: (1/w) Σ_{|j| <= (w-1)/2} x_{i,t+j}.
+
+    Strict: the value is missing unless the entity has a finite value in *every* period of the
+    window (t - m, ..., t + m, m = (w - 1)/2, consecutive values of ``t``). Nothing is
+    interpolated: at a gap (a missing or absent period) the windows that contain it are missing,
+    and so are the first and last m periods of each entity. Used for noisy survey shares
+    (e.g. ``ma3.tertiary_share``: 3-year centred means, missing in the years next to a survey gap).
+    """
+    w = int(window)
+    if w < 1 or w % 2 == 0:
+        raise ValueError(f"window must be a positive odd number, got {window!r}")
+    x = np.asarray(values, dtype=float)
+    m = (w - 1) // 2
+    total = x.copy()
+    for j in range(1, m + 1):
+        total = total + lag(entity, t, x, j) + lead(entity, t, x, j)
+    return total / w
+
+
+def lead(
+    entity: np.ndarray | pd.Series, t: np.ndarray | pd.Series, values: np.ndarray | pd.Series, k: int = 1
+) -> np.ndarray:
+    """x_{i,t+k}: the value of the same entity ``k`` steps of ``t`` later, NaN where that row is absent."""
+    return lag(entity, -np.asarray(t, dtype=np.int64), values, k)
 
 
 def cumulate(

@@ -40,12 +40,13 @@ def _at(panel, code, year, col):
 
 
 def test_columns_follow_the_contract(built):
-    """Exactly the columns of /work/briefs/panel_columns.md, in the contract's order."""
+    """Exactly the columns of /work/briefs/panel_columns.md, in the contract's order (plus
+    tertiary_share_15plus after avg_school_years, issue 15)."""
     contract = (
         "province_code year province province_en region3 region4 gdp_nominal gdp_index gdp_real gdp_deflator "
         "pop_yearend working_age_share working_age_pop emp_urban_units emp_private emp_individual emp_nonfarm "
         "labour_share gfcf inv_price_index edu_none_share edu_primary_share edu_junior_share edu_senior_share "
-        "edu_tertiary_share tertiary_share avg_school_years he_enrolment_per10k he_graduates_per10k rd_fte "
+        "edu_tertiary_share tertiary_share avg_school_years tertiary_share_15plus he_enrolment_per10k he_graduates_per10k rd_fte "
         "rd_researchers_fte rd_fte_per10k_wap researcher_share rd_expenditure patents_granted trade_gdp "
         "fiscal_exp_gdp tertiary_va_share urbanisation_rate"
     ).split()
@@ -112,6 +113,20 @@ def test_shares_and_schooling_from_raw_counts(built):
     assert np.allclose(edu.sum(axis=1), 1.0, atol=1e-12)
 
 
+def test_tertiary_share_on_the_15_plus_base(built):
+    """Beijing 2019: 7948 tertiary of 16666 sampled, 1737 aged 0-14 (age table), so 7948 / 14929; the
+    15+ count equals the 15岁及以上人口数 of the illiteracy table of the same survey (14929, read here
+    from the CSV text), and the 15+ share exceeds the 6+ share in every survey year."""
+    p = built.panel
+    assert _at(p, 110000, 2019, "tertiary_share_15plus") == pytest.approx(7948 / (16666 - 1737), rel=1e-12)
+    survey = PROV / "人口" / "人口抽样调查样本数据"
+    p15 = _raw(survey / "15岁及以上文盲人口(人口抽样调查).csv", "15岁及以上人口数(人口抽样调查)(人)")
+    assert p15[2019] == 16666 - 1737
+    both = p[["tertiary_share", "tertiary_share_15plus"]].dropna()
+    assert len(both) == 527 and (both["tertiary_share_15plus"] > both["tertiary_share"]).all()
+    assert p.loc[p["year"].isin([2000, 2001, 2010]), "tertiary_share_15plus"].isna().all()
+
+
 def test_survey_gap_years_stay_missing_by_default(built):
     p = built.panel
     gaps = p[p["year"].isin([2000, 2001, 2010])]
@@ -164,7 +179,8 @@ def test_linear_imputation_fills_2010_only_and_flags_it(raw_copy):
     assert set(flags) == {
         f"{c}_imputed"
         for c in ("working_age_share", "edu_none_share", "edu_primary_share", "edu_junior_share", "edu_senior_share",
-                  "edu_tertiary_share", "tertiary_share", "avg_school_years", "working_age_pop", "rd_fte_per10k_wap")
+                  "edu_tertiary_share", "tertiary_share_15plus", "tertiary_share", "avg_school_years", "working_age_pop",
+                  "rd_fte_per10k_wap")
     }
     assert p.loc[p["tertiary_share_imputed"], "year"].unique().tolist() == [2010]
     # 2010 = midpoint of 2009 and 2011 (linear in years); 2000/2001 are not extrapolated

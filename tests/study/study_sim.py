@@ -136,6 +136,9 @@ def study_panel(*, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     east = (p["region3"] == "East").to_numpy()
     p["tertiary_share"] = np.clip(0.03 + 0.008 * t + 0.05 * east + rng.normal(0, 0.01, n), 0.005, None)
     p["avg_school_years"] = 7.5 + 0.1 * t + 0.8 * east + rng.normal(0, 0.15, n)
+    p["tertiary_share_15plus"] = p["tertiary_share"] * 1.2 + rng.normal(0, 0.002, n)
+    p["he_graduates_per10k"] = 20.0 + 3.0 * t + 10.0 * east + rng.normal(0, 2.0, n)
+    p["he_enrolment_per10k"] = 4.0 * p["he_graduates_per10k"] + rng.normal(0, 5.0, n)
     p["working_age_pop"] = 2000 + rng.normal(0, 100, n)
     p["rd_fte"] = np.exp(rng.normal(10, 1, n))
     p["rd_fte_per10k_wap"] = p["rd_fte"] / p["working_age_pop"]
@@ -152,7 +155,7 @@ def study_panel(*, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     p["pop_yearend"] = 4000.0 + 100.0 * (p["province_code"] // 10000)  # economic weights: GDP per capita
     p["gdp_real"] = p["pop_yearend"] * rng.uniform(1, 8, n)
     p["solow_tfp_growth"] = np.nan
-    for col in ("tertiary_share", "avg_school_years", "working_age_pop"):
+    for col in ("tertiary_share", "tertiary_share_15plus", "avg_school_years", "working_age_pop"):
         p.loc[p["year"].isin(SURVEY_GAPS), col] = np.nan
     p.loc[p["year"] < 2010, ["rd_fte", "rd_fte_per10k_wap", "researcher_share", "rd_expenditure"]] = np.nan
     p.loc[p["year"] == 2010, "rd_fte_per10k_wap"] = np.nan

@@ -27,7 +27,7 @@ rule study_report:
         md=f"{REPORTS}/report.md",
         html=report(f"{REPORTS}/report.html", caption="../report/report.rst", category="Report"),
     params:
-        study={k: config.get(k) for k in ("seed", "years", "capital", "labour", "tfp", "specs", "tables", "figures", "report", "verdicts")},
+        study={k: config.get(k) for k in ("seed", "years", "capital", "labour", "tfp", "specs", "tables", "figures", "report", "verdicts", "measurement")},
         tfp_files=report_tfp_files(),
         run_stamp=RUN_STAMP,
     log:

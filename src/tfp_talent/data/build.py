@@ -160,6 +160,8 @@ def derive_panel(raw: pd.DataFrame, usd_rate: pd.Series, *, base_year: int, impu
     edu_total = edu_counts.sum(axis=1, min_count=5)
     for level in ("none", "primary", "junior", "senior", "tertiary"):
         shares[f"edu_{level}_share"] = raw[f"survey_{level}"] / edu_total
+    # 15+ base: everyone with tertiary attainment is 15 or older, so the 6+ count over the 15+ sample population
+    shares["tertiary_share_15plus"] = raw["survey_tertiary"] / (raw["survey_pop"] - raw["survey_0_14"])
     flags = pd.DataFrame(False, index=raw.index, columns=list(SURVEY_SHARES))
     if impute_survey_gaps == "linear":
         for col in SURVEY_SHARES:
@@ -181,6 +183,7 @@ def derive_panel(raw: pd.DataFrame, usd_rate: pd.Series, *, base_year: int, impu
         out[col] = shares[col]
     out["tertiary_share"] = shares["edu_tertiary_share"]
     out["avg_school_years"] = sum(shares[c] * w for c, w in SCHOOL_YEARS.items())
+    out["tertiary_share_15plus"] = shares["tertiary_share_15plus"]
     out["he_enrolment_per10k"] = raw["he_enrolment"] / raw["pop_yearend"] * 1e4
     out["he_graduates_per10k"] = raw["he_graduates"] / raw["pop_yearend"] * 1e4
     out["rd_fte"] = raw["rd_fte"]

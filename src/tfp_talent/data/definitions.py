@@ -88,6 +88,7 @@ RAW_SERIES: dict[str, RawSeries] = {
     "pop_urban": RawSeries("population", "城镇人口", "万人"),
     "survey_pop": RawSeries("survey_age", "人口数(人口抽样调查)", "人"),
     "survey_15_64": RawSeries("survey_age", "15-64岁人口数(人口抽样调查)", "人"),
+    "survey_0_14": RawSeries("survey_age", "0-14岁人口数(人口抽样调查)", "人"),
     "survey_pop6": RawSeries("survey_edu", _SURVEY_EDU.format(""), "人"),
     "survey_none": RawSeries("survey_edu", _SURVEY_EDU.format("未上过学"), "人"),
     "survey_primary": RawSeries("survey_edu", _SURVEY_EDU.format("小学"), "人"),
@@ -137,6 +138,7 @@ SURVEY_SHARES: tuple[str, ...] = (
     "edu_junior_share",
     "edu_senior_share",
     "edu_tertiary_share",
+    "tertiary_share_15plus",
 )
 IMPUTATION_DEPENDENTS: dict[str, tuple[str, ...]] = {
     "tertiary_share": ("edu_tertiary_share",),
@@ -234,6 +236,17 @@ VARIABLES: tuple[Variable, ...] = (
         "years",
         ("survey_none", "survey_primary", "survey_junior", "survey_senior", "survey_tertiary"),
         "sum of share x years with none 0, primary 6, junior 9, senior 12, tertiary 16",
+    ),
+    Variable(
+        "tertiary_share_15plus",
+        "Talent stock: tertiary-educated share of the population aged 15+",
+        "人才存量:15岁及以上人口中大专及以上比重",
+        "share",
+        ("survey_tertiary", "survey_pop", "survey_0_14"),
+        "6岁及6岁以上大专及以上人口数 / (人口数 - 0-14岁人口数) of the same population sample survey; exact on the "
+        "15+ base if nobody aged 6-14 has tertiary attainment; the survey tables do not cross attainment with age, so "
+        "a 15-64 or 25-64 base cannot be built; empty 2000, 2001, 2010",
+        "share",
     ),
     Variable("he_enrolment_per10k", "Regular higher-education enrolment per 10,000 people", "每万人普通高等学校在校学生数", "per 10,000 people", ("he_enrolment", "pop_yearend"), "普通高等学校在校学生数(万人) / pop_yearend(万人) x 10,000", "ratio"),
     Variable(

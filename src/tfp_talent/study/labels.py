@@ -30,13 +30,13 @@ MODEL_NAMES = {
     "pooled-iv": "Pooled 2SLS",
 }
 _YEAR_DUMMY = re.compile(r"^year_(\d{4})$")
-_DERIVED_PREFIX = re.compile(r"^(L\d*\.|D\.|ln\.|cum\.)")
+_DERIVED_PREFIX = re.compile(r"^(L\d*\.|D\.|ln\.|cum\.|ma3\.)")
 
 
 def term_label(term: str, labels: Mapping[str, str]) -> str:
     """Readable label of a (possibly derived) term, composed from ``labels`` of base variables.
 
-    ``L1.x`` -> "<x>, t−1"; ``D.x`` -> "Δ <x>"; ``ln.x`` -> "ln <x>"; ``cum.x`` -> "cumulated <x>";
+    ``L1.x`` -> "<x>, t−1"; ``D.x`` -> "Δ <x>"; ``ln.x`` -> "ln <x>"; ``cum.x`` -> "cumulated <x>"; ``ma3.x`` -> "3-year mean of <x>";
     ``a×b`` -> "<a> × <b>"; ``x:East`` -> "<x> × East"; ``year_2005`` -> "Year 2005".
     """
     if term in labels:

@@ -7,7 +7,9 @@ Sample settings (``sample:`` of a spec)
     ``balance:`` ``none`` | ``restrict`` (drop the provinces / years that make the
     complete-case sample unbalanced, greedily, the one with the largest share of missing
     cells first, and report them) | ``require`` (stop if unbalanced);
-    ``min_provinces`` (default 5): fewer provinces left is an error.
+    ``min_provinces`` (default 5): fewer provinces left is an error;
+    ``require:`` terms that must be non-missing in every row of the sample without being regressors
+    (e.g. ``[ma3.tertiary_share]``: the raw measures on the rows of the 3-year-mean spec).
 
 Order of operations (:func:`build_analysis_frame`): merge panel and TFP; winsorise the base
 variables of the spec at pooled quantiles of the rows inside the sample filter; build derived
@@ -107,6 +109,7 @@ def build_analysis_frame(
             "drop": drop,
             "regions": [str(r) for r in s["sample"]["regions"]],
             "region_column": s["sample"]["region_column"],
+            "require": [str(t) for t in s["sample"].get("require") or []],
         },
         "rows_in_filter": int(in_filter.sum()),
         "dropped_missing": dropped_by_var,

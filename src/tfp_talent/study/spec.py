@@ -78,6 +78,7 @@ SAMPLE_DEFAULTS: dict[str, Any] = {
     "region_column": "region3",
     "balance": "none",
     "min_provinces": 5,
+    "require": [],  # terms that must be non-missing in a row of the sample without being regressors (issue 15)
 }
 
 
@@ -240,4 +241,5 @@ def design_of(spec: Mapping[str, Any]) -> Design:
     products = [product_term(pair) for pair in spec["products"]]
     design = Design(y=str(spec["y"]), talent=talent, products=products, controls=list(spec["controls"]))
     KINDS[spec["kind"]].design(spec, design)
+    design.extra = list(dict.fromkeys([*design.extra, *as_list(spec["sample"].get("require") or [])]))
     return design

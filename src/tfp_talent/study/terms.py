@@ -9,6 +9,10 @@ Terms compose (``cum.ln.malmquist_efficiency_change``, ``x×L1.dist_frontier``):
 ``ln.x``    ln x_{it} (x must be > 0);
 ``cum.x``   sum_{b < s <= t} x_{is}: a cumulated index, 0 in the province's base year b (the year
             before its first non-missing x, as the Malmquist ``ln_tfp``); missing from the first later gap on;
+``ma3.x``   (x_{i,t-1} + x_{it} + x_{i,t+1}) / 3, the centred 3-year mean of noisy survey shares
+            (:func:`tfp_talent.within.moving_average`); missing unless all three years are present, so
+            missing in each province's first and last year and next to a survey gap (2009 and 2011
+            around 2010; 2002 after 2000-2001): nothing is interpolated;
 ``dist_frontier``  max_j f_{jt} - f_{it}, f = the spec's ``frontier`` variable: the technology gap of
             Nelson & Phelps (1966) and Benhabib & Spiegel (1994), on all provinces with data in year t;
 ``a/b``     the ratio a_{it} / b_{it} (b = 0 stops, naming the rows; binds tighter than ×, looser than the
@@ -36,7 +40,7 @@ from tfp_talent.study.transforms import add_lags, frontier_distance
 PRODUCT = "×"
 RATIO = "/"
 FRONTIER = "dist_frontier"
-DERIVED_NAMES = "L<k>.x, D.x, ln.x, cum.x, dist_frontier, a/b, a×b"
+DERIVED_NAMES = "L<k>.x, D.x, ln.x, cum.x, ma3.x, dist_frontier, a/b, a×b"
 
 
 @dataclass
@@ -188,6 +192,15 @@ class TermBuilder:
         values = within.cumulate(self.frame[ENTITY], self.frame[TIME], x)
         return values, f"{base} cumulated within province (0 in the year before its first change)"
 
+    def _moving_average(self, term: str, base: str) -> tuple[np.ndarray, str]:
+        """ma3.x = (x_{i,t-1} + x_{it} + x_{i,t+1}) / 3 (:func:`tfp_talent.within.moving_average`, strict)."""
+        x = self.frame[base].to_numpy(dtype=float)
+        values = within.moving_average(self.frame[ENTITY], self.frame[TIME], x, window=3)
+        return (
+            values,
+            f"centred 3-year mean of {base} (t-1, t, t+1; missing unless all three years are present)",
+        )
+
     def _add(self, name: str, values: np.ndarray, definition: str) -> None:
         self.frame[name] = values
         self.definitions[name] = definition
@@ -198,7 +211,8 @@ PREFIX_BUILDERS: dict[str, Callable[[TermBuilder, str, str], tuple[np.ndarray, s
     "D": TermBuilder._difference,
     "ln": TermBuilder._log,
     "cum": TermBuilder._cumulate,
+    "ma3": TermBuilder._moving_average,
 }
 PREFIX_RE = re.compile(rf"^({'|'.join(PREFIX_BUILDERS)})\.(.+)$")
 #: How labels.term_label writes each prefix operator.
-PREFIX_LABELS: dict[str, str] = {"D": "Δ ", "ln": "ln ", "cum": "cumulated "}
+PREFIX_LABELS: dict[str, str] = {"D": "Δ ", "ln": "ln ", "cum": "cumulated ", "ma3": "3-year mean of "}
