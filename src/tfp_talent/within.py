@@ -29,6 +29,8 @@ from tfp_talent.errors import InputError
 LAG_RE = re.compile(r"^L(\d*)\.(.+)$")
 #: The largest lag order accepted by the estimators and the study's derived variables.
 MAX_LAG = 50
+#: A lead (placebo, issue 15): ``F.x`` (= ``F1.x``) or ``F<k>.x`` is x_{i,t+k}; same groups and bound as a lag.
+LEAD_RE = re.compile(r"^F(\d*)\.(.+)$")
 
 
 def parse_lag(token: str) -> tuple[int, str] | None:
@@ -43,6 +45,27 @@ def parse_lag(token: str) -> tuple[int, str] | None:
     if not 1 <= k <= MAX_LAG:
         raise InputError(f"lag order must be between 1 and {MAX_LAG}, got {k} in '{token}'", column=token)
     return k, m.group(2)
+
+
+def parse_lead(token: str) -> tuple[int, str] | None:
+    """``(k, x)`` of a lead term ``F<k>.x`` (``F.x`` is k = 1), or None; 1 <= k <= :data:`MAX_LAG` as for lags."""
+    m = LEAD_RE.match(token)
+    if m is None:
+        return None
+    k = int(m.group(1)) if m.group(1) else 1
+    if not 1 <= k <= MAX_LAG:
+        raise InputError(f"lead order must be between 1 and {MAX_LAG}, got {k} in '{token}'", column=token)
+    return k, m.group(2)
+
+
+def lead(
+    entity: np.ndarray | pd.Series, t: np.ndarray | pd.Series, values: np.ndarray | pd.Series, k: int = 1
+) -> np.ndarray:
+    """x_{i,t+k}: the value of the same entity ``k`` steps of ``t`` later, NaN where that row is absent.
+
+    The lag of the time-reversed panel (s = −t, so s − k = −(t + k)): gaps give missing values exactly as for lags.
+    """
+    return lag(entity, -np.asarray(t, dtype=np.int64), values, k)
 
 
 def lag(

@@ -60,6 +60,8 @@ def test_a_kind_owned_key_is_refused_by_every_other_kind():
     """Each ``owns`` key (instruments, threshold) belongs to exactly one kind; another kind naming it stops."""
     owners = {key: name for name, kind in KINDS.items() for key in kind.owns}
     assert owners == {
+        "trends": "panel",
+        "long_difference": "panel",
         "instruments": "iv",
         "threshold": "threshold",
         "gmm": "gmm",

@@ -243,9 +243,13 @@ def inference_df(
 
 
 def wald_test(b: np.ndarray, v: np.ndarray, df_t: float) -> tuple[float, float]:
-    """Wald test of b = 0: F = b'V⁻¹b / q with F(q, df_t), or χ²(q)/q when df_t is infinite."""
+    """Wald test of b = 0: F = b'V⁻¹b / q with F(q, df_t), or χ²(q)/q when df_t is infinite.
+
+    NaN when V has rank below q (e.g. a cluster-robust V of more coefficients than G − 1 clusters
+    support, as with province trends): Stata then reports the F statistic as missing.
+    """
     q = b.shape[0]
-    if q == 0:
+    if q == 0 or np.linalg.matrix_rank(v) < q:
         return math.nan, math.nan
     try:
         w = float(b @ np.linalg.solve(v, b))

@@ -30,7 +30,7 @@ MODEL_NAMES = {
     "pooled-iv": "Pooled 2SLS",
 }
 _YEAR_DUMMY = re.compile(r"^year_(\d{4})$")
-_DERIVED_PREFIX = re.compile(r"^(L\d*\.|D\.|ln\.|cum\.|ma3\.)")
+_DERIVED_PREFIX = re.compile(r"^(L\d*\.|F\d*\.|D\.|ln\.|cum\.|ma3\.)")
 
 
 def term_label(term: str, labels: Mapping[str, str]) -> str:
@@ -47,6 +47,9 @@ def term_label(term: str, labels: Mapping[str, str]) -> str:
     if m:
         k = int(m.group(1) or 1)
         return f"{term_label(m.group(2), labels)}, t−{k}"
+    m = within.LEAD_RE.match(term)
+    if m:
+        return f"{term_label(m.group(2), labels)}, t+{int(m.group(1) or 1)}"
     m = PREFIX_RE.match(term)
     if m:
         return PREFIX_LABELS[m.group(1)] + term_label(m.group(2), labels)

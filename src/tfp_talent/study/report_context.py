@@ -16,6 +16,7 @@ from tfp_talent.report.tables import fmt_int, fmt_number, stars_for
 from tfp_talent.study.common import ENTITY, TIME
 from tfp_talent.study.labels import sample_note, term_label
 from tfp_talent.study.report_dynamics import channels_context, fe_lag_context, gmm_context
+from tfp_talent.study.report_identification import identification_context
 from tfp_talent.study.report_measurement import measurement_context
 from tfp_talent.study.results import first_of_kind, pick_result, selected_thresholds
 from tfp_talent.study.spatial_report import spatial_context
@@ -166,6 +167,9 @@ def report_context(
     ctx.update(channels_context(results, labels))
     ctx.update(spatial_context(config, results, labels))  # spatial (issue 12): verdict rule from config
     ctx.update(measurement_context(config, panel, results))  # measurement (issue 15, item 1)
+    ctx.update(
+        identification_context(config, results, labels)
+    )  # identification checks, magnitudes (issue 15)
     ctx["specifications"] = specifications_markdown(config, results)
     ctx["headline_stars"] = stars_for(base_cl["pvalues"].get(stock))
     return ctx

@@ -13,9 +13,10 @@ Sample settings (``sample:`` of a spec)
 
 Order of operations (:func:`build_analysis_frame`): merge panel and TFP; winsorise the base
 variables of the spec at pooled quantiles of the rows inside the sample filter; build derived
-variables on all rows (so lags and the frontier see years and provinces outside the filter);
+variables on all rows (so lags, leads and the frontier see years and provinces outside the filter);
 apply the sample filter; drop incomplete rows (counted per variable: a row missing two
-variables counts for both); balance if asked; region interactions.
+variables counts for both); balance if asked; region interactions; within SDs, then province
+trends or long differences (:func:`identification_steps`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,14 @@ from tfp_talent.logs import get_logger
 from tfp_talent.study.common import ENTITY, KEYS, LABEL_COLUMNS, TIME, as_list, spec_context, spec_where
 from tfp_talent.study.spec import KINDS, design_of, normalise_spec
 from tfp_talent.study.terms import FRONTIER, Design, TermBuilder, base_columns
-from tfp_talent.study.transforms import region_interactions, winsorise
+from tfp_talent.study.transforms import (
+    entity_trends,
+    long_differences,
+    region_interactions,
+    twoway_within_sd,
+    winsorise,
+    within_sd,
+)
 
 log = get_logger("study.sample")
 
@@ -92,9 +100,12 @@ def build_analysis_frame(
     complete, regressors, talent_terms, interactions = interact_regions(
         complete, s, design, builder, name=name
     )
+    complete, regressors, checks = identification_steps(
+        complete, s, [design.y, *regressors], regressors, name=name
+    )
 
+    years_used = sorted(int(y) for y in checks.pop("years_used"))
     provinces = sorted(int(p) for p in complete[ENTITY].unique())
-    years_used = sorted(int(y) for y in complete[TIME].unique())
     years = s["sample"]["years"]
     sample = {
         "nobs": len(complete),
@@ -116,6 +127,7 @@ def build_analysis_frame(
         "n_dropped_missing": n_incomplete,
         "dropped_unbalanced": dropped_unbalanced,
         "winsorised": winsorised,
+        **checks,
     }
     keep_cols = [
         *KEYS,
@@ -340,6 +352,61 @@ def interact_regions(
             new.append(r)
     talent_terms = [n for t in talent_terms for n in interactions.get(t, [t])]
     return complete, new, talent_terms, interactions
+
+
+def identification_steps(
+    complete: pd.DataFrame,
+    spec: Mapping[str, Any],
+    variables: Sequence[str],
+    regressors: list[str],
+    *,
+    name: str,
+) -> tuple[pd.DataFrame, list[str], dict[str, Any]]:
+    """Step 8 (issue 15): within SDs of ``variables``; province trends or long differences if the spec asks.
+
+    Returns the sample, the regressors and the sample-block entries: ``within_sd`` (Stata ``xtsum``'s
+    within SD, :func:`~tfp_talent.study.transforms.within_sd`) and ``within_sd_twoway`` (net of province
+    and year effects) of the panel sample; ``trends`` (the trend terms, the reference province) or
+    ``long_difference`` (periods, rows per province and period, provinces dropped) and ``sd`` of the
+    long differences; ``years_used`` (the panel years the estimates use).
+    """
+    variables = list(dict.fromkeys(variables))
+    out: dict[str, Any] = {
+        "years_used": list(complete[TIME].unique()),
+        "within_sd": within_sd(complete, variables, entity=ENTITY),
+        "within_sd_twoway": twoway_within_sd(complete, variables, entity=ENTITY, time=TIME),
+    }
+    if spec["trends"] is not None:
+        with spec_context(name):
+            complete, terms = entity_trends(
+                complete, entity=ENTITY, time=TIME, drop_first=spec["effects"] in ("time", "twoway")
+            )
+        codes = sorted(int(c) for c in complete[ENTITY].unique())
+        out["trends"] = {
+            "kind": spec["trends"],
+            "terms": terms,
+            "reference": codes[0] if len(terms) < len(codes) else None,
+        }
+        regressors = [*regressors, *terms]
+    ld = spec["long_difference"]
+    if ld is not None:
+        keep = [c for c in LABEL_COLUMNS if c in complete.columns]
+        with spec_context(name):
+            complete, info = long_differences(
+                complete, variables, ld["periods"], entity=ENTITY, time=TIME, keep=keep
+            )
+        if info["dropped"]:
+            log.info(
+                "%s: long differences drop provinces without rows in both periods: %s",
+                spec_where(name),
+                info["dropped"],
+            )
+        _check_provinces(
+            complete, int(spec["sample"]["min_provinces"]), spec_where(name), "after long differencing"
+        )
+        out["long_difference"] = info
+        out["sd"] = {c: float(complete[c].std(ddof=1)) for c in variables}
+    return complete, regressors, out
 
 
 # --------------------------------------------------------------------------- helpers

@@ -7,7 +7,10 @@ and checks what the schema cannot express; :data:`KINDS` maps each ``kind`` to i
 runner module (:mod:`tfp_talent.study.runners`). A new kind is one runner module, one
 entry here, its value in the schema's ``kind`` enum, and tests.
 
-Talent regressors are lagged ``lag`` years (``lag: 1`` turns ``x`` into ``L1.x``);
+Talent regressors are lagged ``lag`` years (``lag: 1`` turns ``x`` into ``L1.x``); ``leads: k`` appends the
+placebo leads ``F1.x`` ... ``Fk.x`` of every talent variable (with a joint test that they are zero);
+kind ``panel`` also takes ``trends: entity`` (province-specific linear trends) and
+``long_difference: {periods: [[a, b], [c, d]]}`` (one cross-section of changes in period means);
 ``products: [[a, b], ...]`` appends ``a×b`` terms after the talent terms;
 ``interact: {by: region3, levels: [East, Central, West]}`` replaces each talent term
 x by x×1[region = r] for every level r and adds a Wald test of equal slopes.
@@ -33,7 +36,7 @@ from tfp_talent.study.runners.hausman import MODELS as HAUSMAN_MODELS
 from tfp_talent.study.runners.hausman import normalise_hausman, run_hausman
 from tfp_talent.study.runners.iv import design_iv, normalise_iv, run_iv
 from tfp_talent.study.runners.mechanism import design_mechanism, normalise_mechanism, run_mechanism
-from tfp_talent.study.runners.panel import run_panel
+from tfp_talent.study.runners.panel import normalise_panel, run_panel
 from tfp_talent.study.runners.spatial import MIN_YEARS as SPATIAL_MIN_YEARS
 from tfp_talent.study.runners.spatial import design_spatial, normalise_spatial, run_spatial, spatial_inputs
 from tfp_talent.study.runners.threshold import MIN_YEARS as THRESHOLD_MIN_YEARS
@@ -70,6 +73,10 @@ SPEC_DEFAULTS: dict[str, Any] = {
     "gmm": None,
     "mechanism": None,
     "spatial": None,
+    # identification checks (issue 15; tfp_talent.study.runners.panel.normalise_panel)
+    "leads": 0,
+    "trends": None,
+    "long_difference": None,
 }
 SAMPLE_DEFAULTS: dict[str, Any] = {
     "years": None,
@@ -123,7 +130,7 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "panel": Kind(run=run_panel),
+    "panel": Kind(run=run_panel, normalise=normalise_panel, owns=("trends", "long_difference")),
     "hausman": Kind(run=run_hausman, normalise=normalise_hausman, models=HAUSMAN_MODELS),
     "iv": Kind(run=run_iv, normalise=normalise_iv, design=design_iv, owns=("instruments",)),
     "threshold": Kind(
@@ -227,6 +234,8 @@ def _check_common(spec: Mapping[str, Any], where: str) -> None:
         )
     if int(spec["lag"]) < 0:
         raise InputError(f"lag must be >= 0, got {spec['lag']}", file=where, column="lag")
+    if int(spec["leads"]) < 0:
+        raise InputError(f"leads must be >= 0, got {spec['leads']}", file=where, column="leads")
     for pair in spec["products"]:
         if not isinstance(pair, (list, tuple)) or len(pair) < 2:
             raise InputError(
@@ -238,6 +247,7 @@ def design_of(spec: Mapping[str, Any]) -> Design:
     """Terms of a normalised spec (talent lagged ``lag`` years, products formed, the kind's own terms)."""
     k = int(spec["lag"])
     talent = [f"L{k}.{t}" if k > 0 else t for t in spec["talent"]]
+    talent += [f"F{j}.{t}" for j in range(1, int(spec["leads"]) + 1) for t in spec["talent"]]  # placebo leads
     products = [product_term(pair) for pair in spec["products"]]
     design = Design(y=str(spec["y"]), talent=talent, products=products, controls=list(spec["controls"]))
     KINDS[spec["kind"]].design(spec, design)

@@ -21,6 +21,7 @@ from tfp_talent.errors import InputError
 from tfp_talent.report.tables import Table, fmt_number
 from tfp_talent.study.common import ENTITY, TIME
 from tfp_talent.study.dynamics_tables import channels_table_from_config, dynamics_table_from_config
+from tfp_talent.study.identification import identification_rows, magnitudes_table_from_config
 from tfp_talent.study.labels import (
     COV_SHORT,
     MODEL_NAMES,
@@ -36,6 +37,7 @@ from tfp_talent.study.spatial_tables import (
     region_table_from_config,
     spillover_table_from_config,
 )
+from tfp_talent.study.transforms import TREND_PREFIX
 
 Results = Mapping[str, Mapping[str, Any]]
 
@@ -71,7 +73,9 @@ def regression_table_from_config(
     for s in specs:
         order += [t for t in s["regressors"] if t not in order]
     names = order + [n for r in picked for n in r["params"] if n not in order and n != "const"]
-    keep = list(entry.get("keep") or [n for n in dict.fromkeys(names) if not n.startswith("year_")])
+    keep = list(
+        entry.get("keep") or [n for n in dict.fromkeys(names) if not n.startswith(("year_", TREND_PREFIX))]
+    )
 
     column_labels = [
         c.get("label") or (MODEL_NAMES.get(c["model"], c["model"]) if c.get("model") else s["label"])
@@ -126,6 +130,7 @@ def _regression_rows(
             row.append("" if test is None else f"{fmt_number(test['p_value'], 3)}")
         var = t[t.index("[") + 1 : -1] if "[" in t else t
         extra.append((f"Equal regional slopes, p: {term_label(var, labels)}", row))
+    extra.extend(identification_rows(picked, specs))  # issue 15: trends, leads test, long differences
     return extra
 
 
@@ -390,6 +395,10 @@ TABLE_KINDS["spatial_regions"] = TableKind(
     build=lambda n, e, res, data, lab: region_table_from_config(n, e, res, lab)
 )
 TABLE_KINDS["moran"] = TableKind(build=lambda n, e, res, data, lab: moran_table_from_config(n, e, res, lab))
+# --- identification checks (issue 15): tfp_talent.study.identification ---
+TABLE_KINDS["magnitudes"] = TableKind(
+    build=lambda n, e, res, data, lab: magnitudes_table_from_config(n, e, res, lab)
+)
 
 
 def build_table(

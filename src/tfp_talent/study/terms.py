@@ -5,6 +5,8 @@ Terms compose (``cum.ln.malmquist_efficiency_change``, ``x×L1.dist_frontier``):
 ``L<k>.x``  x_{i,t-k} (``L.x`` = ``L1.x``, 1 <= k <= :data:`tfp_talent.within.MAX_LAG`), missing when
             year t-k is absent (never across gaps); the lag grammar is :func:`tfp_talent.within.parse_lag`,
             shared with the estimators;
+``F<k>.x``  x_{i,t+k}, the lead (placebo tests; ``F.x`` = ``F1.x``, same bound and grammar module), missing
+            when year t+k is absent;
 ``D.x``     x_{it} - x_{i,t-1};
 ``ln.x``    ln x_{it} (x must be > 0);
 ``cum.x``   sum_{b < s <= t} x_{is}: a cumulated index, 0 in the province's base year b (the year
@@ -40,7 +42,7 @@ from tfp_talent.study.transforms import add_lags, frontier_distance
 PRODUCT = "×"
 RATIO = "/"
 FRONTIER = "dist_frontier"
-DERIVED_NAMES = "L<k>.x, D.x, ln.x, cum.x, ma3.x, dist_frontier, a/b, a×b"
+DERIVED_NAMES = "L<k>.x, F<k>.x, D.x, ln.x, cum.x, ma3.x, dist_frontier, a/b, a×b"
 
 
 @dataclass
@@ -81,7 +83,7 @@ def base_columns(term: str) -> list[str]:
         return [c for part in term.split(PRODUCT) for c in base_columns(part)]
     if RATIO in term:
         return [c for part in term.split(RATIO, 1) for c in base_columns(part)]
-    m = within.LAG_RE.match(term) or PREFIX_RE.match(term)
+    m = within.LAG_RE.match(term) or within.LEAD_RE.match(term) or PREFIX_RE.match(term)
     if m:
         return base_columns(m.group(2))
     if term == FRONTIER:
@@ -129,6 +131,13 @@ class TermBuilder:
             plural = "s" if k > 1 else ""
             self._add(term, self._lagged(base, k), f"{base} lagged {k} year{plural}")
             return term
+        with spec_context(self.name):
+            lead = within.parse_lead(term)
+        if lead is not None:
+            k, base = lead[0], self.need(lead[1])
+            plural = "s" if k > 1 else ""
+            self._add(term, self._led(base, k), f"{base} {k} year{plural} ahead (lead)")
+            return term
         m = PREFIX_RE.match(term)
         if m:
             op, base = m.group(1), self.need(m.group(2))
@@ -165,6 +174,11 @@ class TermBuilder:
     def _lagged(self, base: str, k: int) -> np.ndarray:
         lagged = add_lags(self.frame[[ENTITY, TIME, base]], [base], [k], entity=ENTITY, time=TIME)
         return lagged[f"L{k}.{base}"].to_numpy(dtype=float)
+
+    def _led(self, base: str, k: int) -> np.ndarray:
+        """x_{i,t+k} in calendar years (:func:`tfp_talent.within.lead`), missing across gaps."""
+        t = within.integer_time(self.frame[TIME], column=f"F{k}.{base}")
+        return within.lead(self.frame[ENTITY], t, self.frame[base].to_numpy(dtype=float), k)
 
     def _difference(self, term: str, base: str) -> tuple[np.ndarray, str]:
         """D.x = x_{it} - x_{i,t-1}."""

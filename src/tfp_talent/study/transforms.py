@@ -139,3 +139,121 @@ def complete_cases(panel: pd.DataFrame, columns: Iterable[str]) -> tuple[pd.Data
     bad = ~np.isfinite(values.to_numpy(dtype=float))
     dropped = pd.Series(bad.sum(axis=0), index=cols)
     return panel.loc[~bad.any(axis=1)].copy(), dropped
+
+
+# --------------------------------------------------------------------------- identification checks (issue 15)
+
+TREND_PREFIX = "trend:"
+
+
+def entity_trends(
+    panel: pd.DataFrame, *, entity: str, time: str, drop_first: bool
+) -> tuple[pd.DataFrame, list[str]]:
+    """Add entity-specific linear trends ``trend:<i>`` = 1[entity = i] × (t − t̄) (t̄ = mean period of ``panel``).
+
+    With entity effects these columns give every entity its own intercept and slope in t (Wooldridge 2010,
+    §11.7.1, "random trend" model estimated by FE with explicit trends). With period effects as well
+    (``drop_first``), Σ_i 1[entity = i]·t = t lies in the span of the period dummies, so the first entity's
+    trend is left out: the others are trends relative to it, and the other coefficients are unchanged
+    (Frisch–Waugh–Lovell). Returns the frame and the new column names (entities in sorted order).
+    """
+    require_columns(panel, [entity, time])
+    t = within.integer_time(panel[time], column=time).astype(float)
+    centred = t - t.mean()
+    out = panel.copy()
+    codes = sorted(panel[entity].unique())
+    if drop_first:
+        codes = codes[1:]
+    ent = panel[entity].to_numpy()
+    names = []
+    for c in codes:
+        name = f"{TREND_PREFIX}{c}"
+        out[name] = np.where(ent == c, centred, 0.0)
+        names.append(name)
+    return out, names
+
+
+def long_differences(
+    panel: pd.DataFrame,
+    columns: Sequence[str],
+    periods: Sequence[Sequence[int]],
+    *,
+    entity: str,
+    time: str,
+    keep: Sequence[str] = (),
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """One row per entity: x̄_i(late) − x̄_i(early), the means over the rows of each closed period.
+
+    ``periods = [[a0, a1], [b0, b1]]`` (early, late). An entity without a row in either period is dropped
+    (listed in the returned info). The long-difference regression of Δȳ on Δx̄ with a constant removes the
+    entity effects and, through the constant, the common change (Griliches & Hausman 1986, J. Econometrics
+    31; Acemoglu, Johnson, Robinson & Yared 2008, AER 98(3), section on long differences). The time
+    column of the result holds the first year of the late period; ``keep`` columns (labels) take the
+    entity's first value. Info: ``periods``, ``rows`` per entity and period, ``dropped`` entities.
+    """
+    require_columns(panel, [entity, time, *columns, *keep])
+    if len(periods) != 2:
+        raise InputError(f"long differences need two periods, got {len(periods)}", column="long_difference")
+    (a0, a1), (b0, b1) = (tuple(int(v) for v in p) for p in periods)
+    if not (a0 <= a1 < b0 <= b1):
+        raise InputError(
+            f"long-difference periods must be ordered and disjoint, got {a0}-{a1} and {b0}-{b1}",
+            column="long_difference.periods",
+        )
+    cols = list(dict.fromkeys(columns))
+    t = panel[time]
+    early = panel[t.between(a0, a1)].groupby(entity)[cols]
+    late = panel[t.between(b0, b1)].groupby(entity)[cols]
+    both = sorted(set(early.groups) & set(late.groups))
+    dropped = sorted(set(panel[entity].unique()) - set(both))
+    diff = (late.mean().loc[both] - early.mean().loc[both]).reset_index()
+    diff.insert(1, time, b0)
+    if keep:
+        labels = panel.groupby(entity)[list(keep)].first().loc[both].reset_index(drop=True)
+        for c in keep:
+            diff[c] = labels[c].to_numpy()
+    rows = {
+        str(e): [int(early.size().get(e, 0)), int(late.size().get(e, 0))]
+        for e in sorted(panel[entity].unique())
+    }
+    info: dict[str, object] = {
+        "periods": [[a0, a1], [b0, b1]],
+        "rows": rows,
+        "dropped": [int(d) for d in dropped],
+    }
+    return diff, info
+
+
+def within_sd(panel: pd.DataFrame, columns: Iterable[str], *, entity: str) -> dict[str, float]:
+    """Within-entity standard deviation of each column: sqrt(Σ_it (x_it − x̄_i)² / (N − 1)).
+
+    The "within" SD of Stata's ``xtsum`` (the SD of x_it − x̄_i + x̄ over all N rows). Used to turn a
+    fixed-effects slope into the effect of a typical within-province change (issue 15).
+    """
+    out: dict[str, float] = {}
+    n = len(panel)
+    for c in columns:
+        x = panel[c].to_numpy(dtype=float)
+        dev = x - panel.groupby(entity)[c].transform("mean").to_numpy(dtype=float)
+        out[c] = float(np.sqrt(np.sum(dev**2) / (n - 1))) if n > 1 else float("nan")
+    return out
+
+
+def twoway_within_sd(
+    panel: pd.DataFrame, columns: Iterable[str], *, entity: str, time: str
+) -> dict[str, float]:
+    """SD of x net of entity and period effects: sqrt(Σ_it r_it² / (N − 1)), r the two-way within residual.
+
+    The variation a two-way fixed-effects slope is identified from (alternating projections,
+    :func:`tfp_talent.estimators.design.demean`).
+    """
+    from tfp_talent.estimators.design import demean
+
+    cols = list(columns)
+    n = len(panel)
+    if n < 2 or not cols:
+        return {c: float("nan") for c in cols}
+    e = pd.factorize(panel[entity])[0]
+    t = pd.factorize(panel[time])[0]
+    r = demean(panel[cols].to_numpy(dtype=float), e, t, "twoway")
+    return {c: float(np.sqrt(np.sum(r[:, j] ** 2) / (n - 1))) for j, c in enumerate(cols)}

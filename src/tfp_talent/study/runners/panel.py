@@ -1,4 +1,12 @@
-"""Spec kind ``panel``: one panel regression (:func:`~tfp_talent.estimators.panel.fit_panel`) per covariance type."""
+"""Spec kind ``panel``: one panel regression (:func:`~tfp_talent.estimators.panel.fit_panel`) per covariance type.
+
+Identification checks (issue 15) owned by this kind: ``trends: entity`` adds province-specific linear
+trends (explicit columns, :func:`tfp_talent.study.transforms.entity_trends`; needs model ``fe`` with
+province effects); ``long_difference: {periods}`` estimates one cross-section of changes in period means
+(:func:`tfp_talent.study.transforms.long_differences`; needs model ``pooled``, which keeps the constant,
+and a covariance without a time dimension). Lead terms ``F<k>.x`` among the regressors get a joint Wald
+test that their coefficients are zero (``joint_tests.leads`` of each result).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +17,66 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from tfp_talent import within
+from tfp_talent.errors import InputError
 from tfp_talent.study.common import cov_args, estimation_args
 
 if TYPE_CHECKING:
     from tfp_talent.study.sample import AnalysisFrame
+
+
+TRENDS = ("entity",)
+LONG_DIFFERENCE_COVS = ("robust", "unadjusted", "clustered")
+
+
+def normalise_panel(spec: dict[str, Any], where: str) -> None:
+    """Check ``trends`` and ``long_difference`` (the schema types them; this checks how they combine)."""
+    model = spec["model"]
+    effects = spec["effects"] or {"fe": "twoway"}.get(model, "none")
+    if spec["trends"] is not None:
+        if spec["trends"] not in TRENDS:
+            raise InputError(
+                f"unknown trends {spec['trends']!r}; use one of {', '.join(TRENDS)} or null",
+                file=where,
+                column="trends",
+            )
+        if model != "fe" or effects not in ("entity", "twoway"):
+            raise InputError(
+                "province-specific trends need model 'fe' with effects 'entity' or 'twoway'",
+                file=where,
+                column="trends",
+            )
+    ld = spec["long_difference"]
+    if ld is not None:
+        periods = (ld or {}).get("periods")
+        if not periods or len(periods) != 2 or any(len(p) != 2 for p in periods):
+            raise InputError(
+                "long_difference needs periods: [[first, last], [first, last]]",
+                file=where,
+                column="long_difference.periods",
+            )
+        (a0, a1), (b0, b1) = periods
+        if not (int(a0) <= int(a1) < int(b0) <= int(b1)):
+            raise InputError(
+                f"long_difference periods must be ordered and disjoint, got {periods}",
+                file=where,
+                column="long_difference.periods",
+            )
+        if model != "pooled" or spec["trends"] is not None or spec["interact"]:
+            raise InputError(
+                "long differences are one cross-section: use model 'pooled' (the constant is the common change), "
+                "without trends or interactions",
+                file=where,
+                column="long_difference",
+            )
+        bad = [c for c in spec["cov"] if c not in LONG_DIFFERENCE_COVS]
+        if bad:
+            raise InputError(
+                f"covariance {', '.join(bad)} needs a time dimension; long differences have one row per province "
+                f"(use one of {', '.join(LONG_DIFFERENCE_COVS)})",
+                file=where,
+                column="cov",
+            )
 
 
 def run_panel(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, workers: int) -> dict[str, Any]:
@@ -35,8 +99,44 @@ def run_panel(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, workers:
             **cov_args(spec, cov),
             **common,
         )
-        results[cov] = _with_tests(res.to_dict(), res, af)
+        results[cov] = _with_lead_test(_with_tests(res.to_dict(), res, af), res, af)
     return {"results": results}
+
+
+def _with_lead_test(d: dict[str, Any], res: Any, af: AnalysisFrame) -> dict[str, Any]:
+    """Add ``joint_tests.leads``: Wald test that every lead term ``F<k>.x`` has coefficient 0.
+
+    F = b'V⁻¹b / q with F(q, df) (χ²(q)/q with the normal), V the result's covariance
+    (:func:`tfp_talent.estimators.inference.linear_restrictions_test`). Under no anticipation and no
+    reverse causality from TFP to future talent the leads have zero coefficients (placebo; the test of strict
+    exogeneity that adds x_{i,t+1} to the FE equation, Wooldridge 2010, Econometric Analysis of Cross Section and
+    Panel Data, ch. 10).
+    """
+    from tfp_talent.estimators.inference import linear_restrictions_test
+
+    leads = [r for r in af.regressors if within.LEAD_RE.match(r)]
+    if not leads:
+        return d
+    names = list(res.params.index)
+    r = np.zeros((len(leads), len(names)))
+    for i, v in enumerate(leads):
+        r[i, names.index(v)] = 1.0
+    f, p, q = linear_restrictions_test(
+        res.params.to_numpy(dtype=float),
+        res.cov.loc[names, names].to_numpy(dtype=float),
+        r,
+        df_t=res.df_inference,
+    )
+    d["joint_tests"] = {
+        "leads": {
+            "variables": leads,
+            "f_stat": f,
+            "df": q,
+            "df_denom": None if math.isinf(res.df_inference) else res.df_inference,
+            "p_value": p,
+        }
+    }
+    return d
 
 
 def _with_tests(d: dict[str, Any], res: Any, af: AnalysisFrame) -> dict[str, Any]:
