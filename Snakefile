@@ -19,6 +19,7 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/user_series.smk"
+include: "workflow/rules/history.smk"
 include: "workflow/rules/tfp.smk"
 include: "workflow/rules/estimate.smk"
 include: "workflow/rules/tables.smk"
@@ -36,6 +37,7 @@ localrules:
     verify_raw,
     panel,
     user_series,
+    shift_share,
     capital_stock,
     capital_gfcf_check,
     labour_input,

@@ -134,7 +134,16 @@ def study_panel(*, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     n = len(p)
     t = (p["year"] - 2000).to_numpy()
     east = (p["region3"] == "East").to_numpy()
-    p["tertiary_share"] = np.clip(0.03 + 0.008 * t + 0.05 * east + rng.normal(0, 0.01, n), 0.005, None)
+    # shift-share columns (rule shift_share): exposure per province x a national log expansion by year
+    exposure = p["province_code"].map(dict(zip(p["province_code"].unique(), rng.uniform(0.5, 3.0, 31), strict=True)))
+    p["ss_exposure"] = exposure
+    p["ss_shift"] = np.log1p(0.15 * np.clip(t - 2, 0, None))
+    p["ss_instrument"] = exposure * p["ss_shift"]
+    p["ss_exposure_alt"] = 1.1 * exposure + p["province_code"].map(dict(zip(p["province_code"].unique(), rng.normal(0, 0.2, 31), strict=True)))
+    p["ss_instrument_alt"] = p["ss_exposure_alt"] * p["ss_shift"]
+    p["tertiary_share"] = np.clip(
+        0.03 + 0.008 * t + 0.05 * east + 0.01 * p["ss_instrument"] + rng.normal(0, 0.01, n), 0.005, None
+    )
     p["avg_school_years"] = 7.5 + 0.1 * t + 0.8 * east + rng.normal(0, 0.15, n)
     p["tertiary_share_15plus"] = p["tertiary_share"] * 1.2 + rng.normal(0, 0.002, n)
     p["he_graduates_per10k"] = 20.0 + 3.0 * t + 10.0 * east + rng.normal(0, 2.0, n)

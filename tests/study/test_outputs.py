@@ -190,7 +190,7 @@ def test_config_specs_are_valid_and_named_sets_are_present():
     cfg = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
     specs = {name: normalise_spec(name, s) for name, s in cfg["specs"].items()}
     kinds = {s["kind"] for s in specs.values()}
-    assert kinds == {"panel", "hausman", "iv", "threshold", "gmm", "mechanism", "spatial"}
+    assert kinds == {"panel", "hausman", "iv", "threshold", "gmm", "mechanism", "spatial", "event_study"}
     assert specs["baseline"]["cov"] == ["clustered", "driscoll-kraay"]
     assert specs["rd_talent"]["sample"]["years"] == [2010, 2019]
     assert {s["tfp"] for s in specs.values()} >= {"baseline", "alpha05", "delta005", "nonfarm"}

@@ -67,6 +67,7 @@ def test_a_kind_owned_key_is_refused_by_every_other_kind():
         "gmm": "gmm",
         "mechanism": "mechanism",
         "spatial": "spatial",
+        "event": "event_study",
     }
     for key, owner in owners.items():
         for other in KINDS:

@@ -66,6 +66,19 @@ def user_series_inputs():
     return {"user_series": USER_SERIES_FILE} if USER_SERIES else {}
 
 
+# --------------------------------------------------------------------------- history stage (shift-share instrument)
+COLLEGES_DTA = f"{RAW}/history/colleges-by-municipality-1985-2012/china_univ_by_municipality.dta"
+NATIONAL_EDUCATION_CSV = f"{RAW}/history/nbs-national-1978-2014/教育/高等学校普通本、专科学校和学生情况.csv"
+SHIFT_SHARE_FILE = f"{PROCESSED}/shift_share.parquet"
+
+
+def shift_share_inputs(spec):
+    """The instrument file and its summary for a normalised spec with ``shift_share: true``, else {}."""
+    if not spec["shift_share"]:
+        return {}
+    return {"shift_share": SHIFT_SHARE_FILE, "shift_share_summary": f"{PROCESSED}/shift_share.json"}
+
+
 # --------------------------------------------------------------------------- TFP stage and its variants
 # A robustness variant (config `tfp.variants.<v>`) runs the same rules as the baseline: capital_stock,
 # labour_input and tfp_method write data/processed/variants/<v>/..., tfp_combine data/processed/tfp_<v>.parquet.
@@ -168,6 +181,7 @@ def estimate_inputs(wildcards):
     if tfp:
         inputs["tfp"] = tfp
     inputs.update(KINDS[spec["kind"]].inputs(spec))  # e.g. the province map of kind spatial
+    inputs.update(shift_share_inputs(spec))  # the instrument file (spec key shift_share)
     return inputs
 
 
@@ -233,6 +247,7 @@ ALL_TARGETS = [
     *(f"{PROCESSED}/{name}" for name in ("capital.parquet", "capital_gfcf_check.json", "labour.parquet")),
     f"{PROCESSED}/tfp.parquet",
     f"{PROCESSED}/prodfn.json",
+    *(f"{PROCESSED}/shift_share.{ext}" for ext in ("parquet", "json", "md")),
     *(f"{PROCESSED}/tfp_{v}.parquet" for v in TFP_VARIANTS),
     *(result_file(s) for s in SPECS),
     *(f"{TABLES_DIR}/{t}.{ext}" for t in TABLES for ext in ("tex", "html", "md")),

@@ -1,5 +1,8 @@
 """Adapter: panel (+ TFP file) and one spec of config `specs:` -> reports/results/<spec>.json."""
 
+import json
+
+from tfp_talent.data.shift_share import merge_shift_share, shift_share_record
 from tfp_talent.data.user_series import read_panel_with_user_series
 from tfp_talent.io import read_panel, write_json
 from tfp_talent.logs import script_run
@@ -9,10 +12,15 @@ with script_run(snakemake.log[0]) as log:
     inp = snakemake.input
     name = snakemake.wildcards.spec
     panel = read_panel_with_user_series(inp.panel, getattr(inp, "user_series", None))
+    if hasattr(inp, "shift_share"):  # spec key shift_share: the instrument columns (rule shift_share)
+        panel = merge_shift_share(panel, read_panel(inp.shift_share), source=inp.shift_share)
     tfp = read_panel(inp.tfp) if hasattr(inp, "tfp") else None
     result = run_spec(
         name, snakemake.params.spec, panel, tfp, snakemake.params.seed, workers=snakemake.threads
     )
+    if hasattr(inp, "shift_share_summary"):  # the result documents the instrument it used
+        with open(inp.shift_share_summary, encoding="utf-8") as fh:
+            result["shift_share"] = shift_share_record(json.load(fh))
     write_json(result, snakemake.output[0])
     s = result["sample"]
     log.info(

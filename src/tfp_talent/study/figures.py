@@ -18,6 +18,7 @@ from tfp_talent.errors import InputError
 from tfp_talent.study.common import ENTITY, TIME
 from tfp_talent.study.labels import labels_for, term_label
 from tfp_talent.study.results import lr_curves, pick_result
+from tfp_talent.study.shift_share_figures import event_study_figure
 from tfp_talent.study.spatial_figures import _lisa_map, _moran_scatter
 
 
@@ -153,6 +154,8 @@ FIGURE_KINDS: dict[str, FigureKind] = {
 # --- spatial (issue 12): drawn from the ESDA stored by a spatial spec (tfp_talent.study.spatial_figures) ---
 FIGURE_KINDS["moran_scatter"] = FigureKind(draw=_moran_scatter)
 FIGURE_KINDS["lisa_map"] = FigureKind(draw=_lisa_map)
+# --- shift-share instrument (issue 15): the reduced-form event study (tfp_talent.study.shift_share_figures) ---
+FIGURE_KINDS["event_study"] = FigureKind(draw=event_study_figure)
 
 
 def build_figure(

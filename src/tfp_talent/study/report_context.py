@@ -18,6 +18,7 @@ from tfp_talent.study.labels import sample_note, term_label
 from tfp_talent.study.report_dynamics import channels_context, fe_lag_context, gmm_context
 from tfp_talent.study.report_identification import identification_context
 from tfp_talent.study.report_measurement import measurement_context
+from tfp_talent.study.report_shift_share import shift_share_context
 from tfp_talent.study.results import first_of_kind, pick_result, selected_thresholds
 from tfp_talent.study.spatial_report import spatial_context
 
@@ -170,6 +171,7 @@ def report_context(
     ctx.update(
         identification_context(config, results, labels)
     )  # identification checks, magnitudes (issue 15)
+    ctx.update(shift_share_context(config, panel, results, labels))  # shift-share IV (issue 15)
     ctx["specifications"] = specifications_markdown(config, results)
     ctx["headline_stars"] = stars_for(base_cl["pvalues"].get(stock))
     return ctx

@@ -31,6 +31,7 @@ from tfp_talent.errors import InputError
 from tfp_talent.estimators.inference import COVS, DEFAULT_CLUSTER, DEFAULT_CONVENTION
 from tfp_talent.estimators.panel import MODELS
 from tfp_talent.study.common import as_list, spec_where
+from tfp_talent.study.runners.event_study import design_event_study, normalise_event_study, run_event_study
 from tfp_talent.study.runners.gmm import normalise_gmm, run_gmm
 from tfp_talent.study.runners.hausman import MODELS as HAUSMAN_MODELS
 from tfp_talent.study.runners.hausman import normalise_hausman, run_hausman
@@ -77,6 +78,8 @@ SPEC_DEFAULTS: dict[str, Any] = {
     "leads": 0,
     "trends": None,
     "long_difference": None,
+    "event": None,
+    "shift_share": False,
 }
 SAMPLE_DEFAULTS: dict[str, Any] = {
     "years": None,
@@ -152,6 +155,9 @@ KINDS: dict[str, Kind] = {
         owns=("spatial",),
         inputs=spatial_inputs,
         min_balanced_years=SPATIAL_MIN_YEARS,
+    ),
+    "event_study": Kind(
+        run=run_event_study, normalise=normalise_event_study, design=design_event_study, owns=("event",)
     ),
 }
 

@@ -32,6 +32,7 @@ from tfp_talent.study.labels import (
 )
 from tfp_talent.study.results import pick_result, selected_thresholds
 from tfp_talent.study.sample import merged_data, year_ranges
+from tfp_talent.study.shift_share_tables import shift_share_table_from_config
 from tfp_talent.study.spatial_tables import (
     moran_table_from_config,
     region_table_from_config,
@@ -440,3 +441,9 @@ def build_tables(
             data = merged_data(panel, tfp_frames[variant] if variant else None)
         out[name] = build_table(name, entry, results=results, data=data, labels=labels)
     return out
+
+
+# --- shift-share instrument (issue 15): tfp_talent.study.shift_share_tables ---
+TABLE_KINDS["shift_share_iv"] = TableKind(
+    build=lambda n, e, res, data, lab: shift_share_table_from_config(n, e, res, lab)
+)
