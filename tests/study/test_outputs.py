@@ -93,7 +93,17 @@ def test_every_configured_table_is_written_and_compiles(study, tmp_path):
         labels=cfg["report"]["labels"],
     )
     text = "\n".join(" | ".join(r) for r in reg.rows())
-    assert "Observations" in text and "Provinces" in text and "Driscoll–Kraay" in text
+    assert "Observations" in text and "Provinces" in text and "Driscoll–Kraay" not in text
+    # issue 15: wild cluster bootstrap p-values in brackets under the clustered SEs of FE columns;
+    # Driscoll-Kraay columns only in the robustness table, whose note states T
+    assert any(cell.startswith("[") for row in reg.rows() for cell in row[1:2])
+    assert any(
+        "Wild cluster bootstrap p-values (WCR, Webb weights, 9,999 replications" in n for n in reg.notes
+    )
+    dk = build_table("dk_robustness", cfg["tables"]["dk_robustness"], results=study["results"], data=data,
+                     labels=cfg["report"]["labels"])  # fmt: skip
+    assert "Driscoll–Kraay" in "\n".join(" | ".join(r) for r in dk.rows())
+    assert any("T = " in n and "robustness check" in n for n in dk.notes)
     assert any("Hausman" in n for n in reg.notes) and any("dropped for missing data" in n for n in reg.notes)
     if shutil.which("pdflatex") is None:
         pytest.skip("no TeX engine (pdflatex) on this machine: LaTeX compilation not checked")

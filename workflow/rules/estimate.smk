@@ -25,6 +25,7 @@ rule estimate:
     params:
         spec=lambda w: config["specs"][w.spec],
         seed=config["seed"],
+        inference=config.get("inference") or {},
     log:
         f"{STUDY_LOGS}/estimate_{{spec}}.log",
     benchmark:

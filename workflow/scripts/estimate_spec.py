@@ -16,7 +16,13 @@ with script_run(snakemake.log[0]) as log:
         panel = merge_shift_share(panel, read_panel(inp.shift_share), source=inp.shift_share)
     tfp = read_panel(inp.tfp) if hasattr(inp, "tfp") else None
     result = run_spec(
-        name, snakemake.params.spec, panel, tfp, snakemake.params.seed, workers=snakemake.threads
+        name,
+        snakemake.params.spec,
+        panel,
+        tfp,
+        snakemake.params.seed,
+        workers=snakemake.threads,
+        inference=snakemake.params.inference,
     )
     if hasattr(inp, "shift_share_summary"):  # the result documents the instrument it used
         with open(inp.shift_share_summary, encoding="utf-8") as fh:

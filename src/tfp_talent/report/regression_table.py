@@ -41,6 +41,9 @@ def regression_table(
     star_levels: Sequence[float] = STAR_LEVELS,
     units: tuple[str, str, str] = ("Entity", "Entities", "Period"),
     source: str | None = None,
+    bootstrap_pvalues: Sequence[Mapping[str, float] | None] | None = None,
+    bootstrap_note: str = "Wild cluster bootstrap p-values in brackets; stars from them where shown, "
+    "otherwise from the t-test.",
 ) -> Table:
     """Regression table: one column per result dict, coefficients over SEs.
 
@@ -63,6 +66,10 @@ def regression_table(
     dimensions (entity, entities, period; the study uses ``("Province", "Provinces", "Year")``) in the
     statistics, effects and covariance rows; a random-effects column (``model`` ``re``) shows its entity
     effects in a random-effects row, not as fixed effects.
+
+    ``bootstrap_pvalues`` (one mapping name -> p per column, or None) adds a bracketed p-value
+    line ``[p]`` under the standard error of every coefficient that has one (e.g. wild cluster
+    bootstrap p-values) and takes that coefficient's stars from it; ``bootstrap_note`` then says so.
     """
     where = source or "results"
     if not results:
@@ -97,19 +104,29 @@ def regression_table(
         first = [o for o in order if o in names]
         names = first + [v for v in names if v not in first]
 
+    boot = list(bootstrap_pvalues) if bootstrap_pvalues is not None else [None] * n
+    if len(boot) != n:
+        raise InputError(
+            f"{len(boot)} bootstrap p-value sets for {n} results", file=where, column="bootstrap_pvalues"
+        )
+    boot_p = [dict(b or {}) for b in boot]
     coef_rows: list[list[str | Cell]] = []
     for name in names:
         coef: list[str | Cell] = [labels.get(name, name)]
         se_row: list[str | Cell] = [""]
-        for p, s, pv in zip(params, ses, pvals, strict=True):
+        p_row: list[str | Cell] = [""]
+        for p, s, pv, bp in zip(params, ses, pvals, boot_p, strict=True):
             b = p.get(name)
-            coef.append(
-                Cell(fmt_number(b, digits), stars_for(pv.get(name), star_levels) if b is not None else "")
-            )
+            p_star = bp.get(name, pv.get(name))
+            coef.append(Cell(fmt_number(b, digits), stars_for(p_star, star_levels) if b is not None else ""))
             se = s.get(name)
             se_text = fmt_number(se, digits)
             se_row.append(f"({se_text})" if se_text else "")
+            p_text = fmt_number(bp.get(name), digits) if b is not None else ""
+            p_row.append(f"[{p_text}]" if p_text else "")
         coef_rows.extend([coef, se_row])
+        if any(cell for cell in p_row[1:]):
+            coef_rows.append(p_row)
 
     stat_rows: list[list[str | Cell]] = []
     for entry in stats:
@@ -159,6 +176,8 @@ def regression_table(
         header.append([(str(c), 1) for c in column_labels])
 
     note_list = [notes] if isinstance(notes, str) else list(notes)
+    if any(boot_p):
+        note_list.append(bootstrap_note)
     ten, five, one = star_levels
     note_list.append(
         f"Standard errors in parentheses. * p < {ten:g}, ** p < {five:g}, *** p < {one:g} (two-sided)."

@@ -19,6 +19,7 @@ from tfp_talent.study.report_dynamics import channels_context, fe_lag_context, g
 from tfp_talent.study.report_identification import identification_context
 from tfp_talent.study.report_measurement import measurement_context
 from tfp_talent.study.report_shift_share import shift_share_context
+from tfp_talent.study.report_inference import inference_context
 from tfp_talent.study.results import first_of_kind, pick_result, selected_thresholds
 from tfp_talent.study.spatial_report import spatial_context
 
@@ -172,6 +173,7 @@ def report_context(
         identification_context(config, results, labels)
     )  # identification checks, magnitudes (issue 15)
     ctx.update(shift_share_context(config, panel, results, labels))  # shift-share IV (issue 15)
+    ctx.update(inference_context(config, results, labels))  # wild bootstrap and multiple testing (issue 15)
     ctx["specifications"] = specifications_markdown(config, results)
     ctx["headline_stars"] = stars_for(base_cl["pvalues"].get(stock))
     return ctx

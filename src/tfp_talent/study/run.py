@@ -20,6 +20,7 @@ def run_spec(
     seed: int,
     *,
     workers: int = 1,
+    inference: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Estimate one specification; return a JSON-safe dict.
 
@@ -31,6 +32,10 @@ def run_spec(
     ``PanelResult.to_dict()`` per covariance type, for kinds panel, hausman and iv);
     kind ``hausman`` adds ``models`` (``fe`` and ``re`` per covariance) and ``hausman``
     (classic and cluster-robust Mundlak tests); kind ``threshold`` has ``threshold``.
+
+    ``inference`` is the config's ``inference:`` block (study-wide settings such as the wild
+    cluster bootstrap, :mod:`tfp_talent.study.wild_bootstrap`; None = its defaults); the kind's
+    runner sees it as ``spec["inference"]``, which is not recorded in ``config``.
     """
     s = normalise_spec(name, spec)
     af = build_analysis_frame(panel, tfp, s, name=name)
@@ -55,5 +60,5 @@ def run_spec(
         "sample": af.sample,
     }
     with spec_context(name):
-        out.update(KINDS[s["kind"]].run(s, af, seed=seed, workers=workers))
+        out.update(KINDS[s["kind"]].run({**s, "inference": inference or {}}, af, seed=seed, workers=workers))
     return out

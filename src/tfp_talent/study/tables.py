@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.report.tables import Table, fmt_number
+from tfp_talent.report.tables import Table, fmt_int, fmt_number
 from tfp_talent.study.common import ENTITY, TIME
 from tfp_talent.study.dynamics_tables import channels_table_from_config, dynamics_table_from_config
 from tfp_talent.study.identification import identification_rows, magnitudes_table_from_config
@@ -30,6 +30,7 @@ from tfp_talent.study.labels import (
     sample_note,
     term_label,
 )
+from tfp_talent.study.multiple_testing import multiple_testing_table_from_config
 from tfp_talent.study.results import pick_result, selected_thresholds
 from tfp_talent.study.sample import merged_data, year_ranges
 from tfp_talent.study.shift_share_tables import shift_share_table_from_config
@@ -93,11 +94,51 @@ def regression_table_from_config(
         fe_rows=False,
         cov_row=False,
         extra_rows=_regression_rows(picked, specs, labels),
-        notes=_regression_notes(entry, specs, results, labels),
+        notes=_regression_notes(entry, specs, results, labels) + [n for n in [_dk_note(picked)] if n],
         title=entry["title"],
         label=f"tab:{name}",
         units=("Province", "Provinces", "Year"),
         source=where,
+        bootstrap_pvalues=[wild_pvalues(r) for r in picked],
+        bootstrap_note=wild_bootstrap_note(picked),
+    )
+
+
+def wild_pvalues(result: Mapping[str, Any]) -> dict[str, float]:
+    """Term -> wild cluster bootstrap p-value of a result (``extra.wild_bootstrap``; empty if none)."""
+    block = (result.get("extra") or {}).get("wild_bootstrap") or {}
+    return {str(k): float(v["p_value"]) for k, v in block.items()}
+
+
+def wild_bootstrap_note(picked: list[Mapping[str, Any]]) -> str:
+    """The note of the bracketed p-values, with the weights and replications read from the results."""
+    blocks = [((r.get("extra") or {}).get("wild_bootstrap") or {}).values() for r in picked]
+    runs = dict.fromkeys((str(v["weights"]).capitalize(), int(v["reps"])) for b in blocks for v in b)
+    how = "; ".join(f"{w} weights, {fmt_int(n)} replications" for w, n in runs) or "no bootstrap"
+    return (
+        f"Wild cluster bootstrap p-values (WCR, {how}; clusters: provinces) in brackets; stars from them "
+        "where shown, otherwise from the cluster-robust t-test with G − 1 degrees of freedom."
+    )
+
+
+def _dk_note(picked: list[Mapping[str, Any]]) -> str | None:
+    """The caveat of Driscoll–Kraay columns: the SEs rely on many periods T, stated with the columns' T."""
+    cols = [
+        (i + 1, int(r["n_periods"])) for i, r in enumerate(picked) if r.get("cov_type") == "driscoll-kraay"
+    ]
+    if not cols:
+        return None
+    by_t: dict[int, list[int]] = {}
+    for i, t in cols:
+        by_t.setdefault(t, []).append(i)
+    ts = "; ".join(
+        f"T = {t} ({', '.join(f'({i})' for i in idx)})" if len(by_t) > 1 else f"T = {t}"
+        for t, idx in by_t.items()
+    )
+    return (
+        "Driscoll–Kraay standard errors are consistent as the number of years T grows (Driscoll and Kraay "
+        f"1998) and can be far too small with few years; here {ts}. They are a robustness check, not the "
+        "primary inference (see the wild cluster bootstrap p-values of the main tables)."
     )
 
 
@@ -399,6 +440,10 @@ TABLE_KINDS["moran"] = TableKind(build=lambda n, e, res, data, lab: moran_table_
 # --- identification checks (issue 15): tfp_talent.study.identification ---
 TABLE_KINDS["magnitudes"] = TableKind(
     build=lambda n, e, res, data, lab: magnitudes_table_from_config(n, e, res, lab)
+)
+# --- multiple testing over the talent coefficients (issue 15): tfp_talent.study.multiple_testing ---
+TABLE_KINDS["multiple_testing"] = TableKind(
+    build=lambda n, e, res, data, lab: multiple_testing_table_from_config(n, e, res, lab)
 )
 
 

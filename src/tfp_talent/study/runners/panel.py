@@ -83,9 +83,12 @@ def run_panel(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, workers:
     """``{"results": {cov: PanelResult.to_dict()}}`` for every covariance type of the spec.
 
     With region interactions each result gets ``tests``: the Wald test of equal regional
-    slopes of every interacted variable (:func:`wald_equal`).
+    slopes of every interacted variable (:func:`wald_equal`). The clustered result of a
+    fixed-effects spec gets ``extra.wild_bootstrap`` (:mod:`tfp_talent.study.wild_bootstrap`;
+    settings from ``spec["inference"]``, the config's ``inference:`` block, seed ``seed``).
     """
     from tfp_talent.estimators.panel import fit_panel
+    from tfp_talent.study import wild_bootstrap as wild
 
     common = estimation_args(spec, af.name)
     results = {}
@@ -100,6 +103,10 @@ def run_panel(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, workers:
             **common,
         )
         results[cov] = _with_lead_test(_with_tests(res.to_dict(), res, af), res, af)
+        if wild.applies(spec, cov):
+            settings = wild.wild_bootstrap_settings(spec.get("inference"))
+            terms = wild.tested_terms(af, settings["terms"])
+            results[cov]["extra"]["wild_bootstrap"] = wild.wild_bootstrap_block(res, terms, settings, seed)
     return {"results": results}
 
 
