@@ -80,9 +80,12 @@ def check_study_config(config: Mapping[str, Any], *, source: str = CONFIG_FILE) 
     with_models = {k: kind.models for k, kind in KINDS.items() if kind.models}
     all_models = list(dict.fromkeys(m for models in with_models.values() for m in models))
     kinds_text = " or ".join(with_models)
+    from tfp_talent.study.tables import table_entry
+
     for group in ("tables", "figures"):
         for tname, entry in dict(config.get(group) or {}).items():
             key = f"{group}.{tname}"
+            entry = table_entry(config, tname) if group == "tables" else entry
             for ref in referenced_specs(entry):
                 sname, cov, model = ref.get("spec"), ref.get("cov"), ref.get("model")
                 if sname not in normal:
@@ -126,6 +129,10 @@ def referenced_specs(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
             refs.append({"spec": col["spec"], "cov": col.get("cov"), "model": col.get("model")})
     for test in entry.get("tests") or []:
         refs.append({"spec": test["spec"], "cov": None, "model": None})
+    if entry.get("hypotheses"):  # table kind hypotheses (issue 15): the specs its claims read
+        from tfp_talent.study.hypotheses import claim_specs
+
+        refs += [{"spec": s, "cov": None, "model": None} for s in claim_specs(entry)]
     return refs
 
 

@@ -112,13 +112,6 @@ def moving_average(
     return total / w
 
 
-def lead(
-    entity: np.ndarray | pd.Series, t: np.ndarray | pd.Series, values: np.ndarray | pd.Series, k: int = 1
-) -> np.ndarray:
-    """x_{i,t+k}: the value of the same entity ``k`` steps of ``t`` later, NaN where that row is absent."""
-    return lag(entity, -np.asarray(t, dtype=np.int64), values, k)
-
-
 def cumulate(
     entity: np.ndarray | pd.Series,
     t: np.ndarray | pd.Series,

@@ -135,11 +135,15 @@ def study_panel(*, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     t = (p["year"] - 2000).to_numpy()
     east = (p["region3"] == "East").to_numpy()
     # shift-share columns (rule shift_share): exposure per province x a national log expansion by year
-    exposure = p["province_code"].map(dict(zip(p["province_code"].unique(), rng.uniform(0.5, 3.0, 31), strict=True)))
+    exposure = p["province_code"].map(
+        dict(zip(p["province_code"].unique(), rng.uniform(0.5, 3.0, 31), strict=True))
+    )
     p["ss_exposure"] = exposure
     p["ss_shift"] = np.log1p(0.15 * np.clip(t - 2, 0, None))
     p["ss_instrument"] = exposure * p["ss_shift"]
-    p["ss_exposure_alt"] = 1.1 * exposure + p["province_code"].map(dict(zip(p["province_code"].unique(), rng.normal(0, 0.2, 31), strict=True)))
+    p["ss_exposure_alt"] = 1.1 * exposure + p["province_code"].map(
+        dict(zip(p["province_code"].unique(), rng.normal(0, 0.2, 31), strict=True))
+    )
     p["ss_instrument_alt"] = p["ss_exposure_alt"] * p["ss_shift"]
     p["tertiary_share"] = np.clip(
         0.03 + 0.008 * t + 0.05 * east + 0.01 * p["ss_instrument"] + rng.normal(0, 0.01, n), 0.005, None

@@ -18,6 +18,8 @@ import pytest
 import yaml
 from study_sim import study_panel
 
+from tfp_talent.data.codebook import build_codebook
+from tfp_talent.report.appendix import codebook_table
 from tfp_talent.report.document import (
     FigureRef,
     check_report,
@@ -33,7 +35,7 @@ from tfp_talent.study.report_context import report_context
 from tfp_talent.study.run import run_spec
 from tfp_talent.study.sample import build_analysis_frame, merged_data
 from tfp_talent.study.spec import normalise_spec
-from tfp_talent.study.tables import build_table, build_tables
+from tfp_talent.study.tables import build_table, build_tables, table_entry
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "config.yaml"
@@ -79,8 +81,10 @@ def test_every_configured_table_is_written_and_compiles(study, tmp_path):
     cfg = study["cfg"]
     data = merged_data(study["panel"], study["tfp"])
     bodies = []
-    for name, entry in cfg["tables"].items():
-        table = build_table(name, entry, results=study["results"], data=data, labels=cfg["report"]["labels"])
+    for name in cfg["tables"]:
+        table = build_table(
+            name, table_entry(cfg, name), results=study["results"], data=data, labels=cfg["report"]["labels"]
+        )
         paths = write_table(table, tmp_path / name)
         assert [p.name for p in paths] == [f"{name}.tex", f"{name}.html", f"{name}.md"]
         assert all(p.stat().st_size > 0 for p in paths)
@@ -157,6 +161,9 @@ def test_report_renders_without_placeholders(study):
     tables = build_tables(
         cfg, results=study["results"], panel=study["panel"], tfp_frames={"baseline": study["tfp"]}
     )
+    codebook = study["out"] / "codebook.csv"
+    build_codebook(study["panel"]).to_csv(codebook, index=False)
+    tables["codebook"] = codebook_table(codebook)  # as workflow/scripts/make_report.py
     figures = {
         n: FigureRef(path=figdir / f"{n}.png", caption=e["caption"]) for n, e in cfg["figures"].items()
     }

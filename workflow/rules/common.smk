@@ -10,6 +10,7 @@ from tfp_talent.config import check_config, spec_names_of
 from tfp_talent.data.definitions import panel_source_paths
 from tfp_talent.errors import InputError
 from tfp_talent.study.spec import KINDS, normalise_spec
+from tfp_talent.study.tables import table_entry
 from tfp_talent.study.threshold_shards import sharded_replications
 from tfp_talent.tfp.methods import method_params
 from tfp_talent.tfp.pipeline import capital_params, labour_params, resolve_settings
@@ -198,8 +199,13 @@ DATA_FIGURES = ("tfp_by_region", "map", "malmquist")
 TOPO_FIGURES = ("lisa_map",)  # drawn on the province polygons
 
 
+def table_entry_of(name):
+    """tables.<name> with the config sections its kind reads (e.g. hypotheses, verdicts)."""
+    return table_entry(config, name)
+
+
 def table_inputs(wildcards):
-    entry = config["tables"][wildcards.table]
+    entry = table_entry_of(wildcards.table)
     inputs = {"results": [result_file(s) for s in spec_names_of(entry)]}
     if entry["kind"] in ("descriptive", "correlation"):
         inputs.update(panel=f"{PROCESSED}/panel.parquet", **user_series_inputs())

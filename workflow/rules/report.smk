@@ -19,6 +19,7 @@ rule study_report:
         config="config/config.yaml",
         sums=f"{RAW}/SHA256SUMS",
         panel=f"{PROCESSED}/panel.parquet",
+        codebook=f"{PROCESSED}/codebook.csv",
         tfp=list(report_tfp_files().values()),
         results=[result_file(s) for s in SPECS],
         figures=[f"{FIGURES_DIR}/{f}.png" for f in FIGURES],
@@ -27,7 +28,7 @@ rule study_report:
         md=f"{REPORTS}/report.md",
         html=report(f"{REPORTS}/report.html", caption="../report/report.rst", category="Report"),
     params:
-        study={k: config.get(k) for k in ("seed", "years", "capital", "labour", "tfp", "specs", "tables", "figures", "report", "verdicts", "measurement")},
+        study={k: config.get(k) for k in ("seed", "years", "capital", "labour", "tfp", "specs", "tables", "figures", "report", "verdicts", "measurement", "hypotheses")},
         tfp_files=report_tfp_files(),
         run_stamp=RUN_STAMP,
     log:

@@ -17,7 +17,7 @@ rule table:
     wildcard_constraints:
         table=one_of(TABLES),
     params:
-        entry=lambda w: config["tables"][w.table],
+        entry=lambda w: table_entry_of(w.table),
         labels=LABELS,
     log:
         f"{STUDY_LOGS}/table_{{table}}.log",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from tfp_talent.io import read_panel
 from tfp_talent.logs import script_run
+from tfp_talent.report.appendix import codebook_table, details_block
 from tfp_talent.report.document import (
     FigureRef,
     checksums_markdown,
@@ -26,6 +27,7 @@ with script_run(snakemake.log[0]) as log:
     panel = read_panel(inp.panel)
     tfp_frames = {v: read_panel(path) for v, path in params.tfp_files.items()}
     tables = build_tables(cfg, results=results, panel=panel, tfp_frames=tfp_frames)
+    tables["codebook"] = codebook_table(inp.codebook)
     figures = {
         name: FigureRef(path=Path(p), caption=cfg["figures"][name]["caption"])
         for name, p in zip(cfg["figures"], inp.figures)
@@ -43,7 +45,7 @@ with script_run(snakemake.log[0]) as log:
         cfg,
         panel,
         results,
-        raw_checksums=checksums_markdown(inp.sums),
+        raw_checksums=details_block("SHA-256 of every raw file", checksums_markdown(inp.sums)),
         reproducibility=reproducibility_markdown(info),
     )
     write_report(

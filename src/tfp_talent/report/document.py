@@ -31,7 +31,7 @@ import platform
 import re
 import string
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +65,25 @@ pre{background:#f4f4f4;padding:0.6em;overflow-x:auto}
 figure{margin:1.5em 0;text-align:center}
 figure img{max-width:100%;height:auto}
 figcaption{font-size:0.9em;color:#333;margin-top:0.3em}
-main>table{border-collapse:collapse;margin:1em auto;font-size:0.9em}
-main>table th,main>table td{border-bottom:1px solid #ddd;padding:0.15em 0.6em}
+main>table,details table{border-collapse:collapse;margin:1em auto;font-size:0.9em}
+main>table th,main>table td,details table th,details table td{border-bottom:1px solid #ddd;padding:0.15em 0.6em}
+details table td{overflow-wrap:anywhere;word-break:break-all}
+details{margin:1em 0}summary{cursor:pointer;font-weight:600}
+.abstract{background:#f7f7f7;padding:0.6em 1em;border-left:3px solid #888}
+div.tbl{overflow-x:auto;margin:1.2em 0;max-width:100vw}
+div.tbl table.tfp-table{margin:0 auto}
+div.tbl table.tfp-table th{white-space:normal;vertical-align:bottom}
+div.tbl table.tfp-table td:first-child{white-space:normal;min-width:9em}
+div.tbl-wide table.tfp-table{font-size:0.8em}
+div.tbl-wide table.tfp-table th,div.tbl-wide table.tfp-table td{padding:0.12em 0.4em}
+div.tbl-text table.tfp-table td{white-space:normal;text-align:left}
+@media (max-width:700px){main{padding:0 0.6em}div.tbl table.tfp-table{font-size:0.75em} }
 """
+
+#: Table widths: a table with at least this many data columns is set in the smaller font (class tbl-wide).
+WIDE_TABLE_COLUMNS = 5
+#: ... and one whose cells are prose (a long median cell) wraps every cell (class tbl-text).
+TEXT_CELL_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -119,9 +135,18 @@ def flatten_numbers(obj: Any, prefix: str = "", *, digits: int = 3) -> dict[str,
     return out
 
 
-def describe_coef(result: Mapping[str, Any], name: str, *, digits: int = 3, source: str | None = None) -> str:
+def describe_coef(
+    result: Mapping[str, Any],
+    name: str,
+    *,
+    digits: int = 3,
+    source: str | None = None,
+    p_value: float | None = None,
+    p_label: str = "p",
+) -> str:
     """``'0.512 (SE 0.100; p = 0.010, significant at 1%)'`` from a result dict.
 
+    ``p_value`` replaces the result's own p-value (e.g. a wild bootstrap p, named by ``p_label``).
     Significance wording follows the table stars (p < 0.01, 0.05, 0.10).
     """
     try:
@@ -130,11 +155,13 @@ def describe_coef(result: Mapping[str, Any], name: str, *, digits: int = 3, sour
         p = result["pvalues"][name]
     except (KeyError, TypeError):
         raise InputError(f"result has no estimate for {name!r}", file=source, column=name) from None
+    if p_value is not None:
+        p = p_value
     if b is None or se is None or p is None:
         return "nan"
     level = {"***": "1%", "**": "5%", "*": "10%"}.get(stars_for(float(p)), "")
     sig = f", significant at {level}" if level else ", not significant at 10%"
-    return f"{fmt_number(b, digits)} (SE {fmt_number(se, digits)}; p = {fmt_number(p, 3)}{sig})"
+    return f"{fmt_number(b, digits)} (SE {fmt_number(se, digits)}; {p_label} = {fmt_number(p, 3)}{sig})"
 
 
 def load_json_files(paths: Mapping[str, str | Path]) -> dict[str, Any]:
@@ -254,7 +281,7 @@ def _figure_markdown(fig: FigureRef, base_dir: Path, number: int) -> str:
     return f"![{alt}]({rel})\n\n*Figure {number}: {fig.caption}*"
 
 
-def _figure_html(fig: FigureRef, number: int, source: str | None) -> str:
+def _figure_html(fig: FigureRef, number: int, source: str | None, anchor: str | None = None) -> str:
     p = Path(fig.path)
     if not p.exists():
         raise InputError("figure file not found", file=p, hint="build the figures before the report")
@@ -266,7 +293,8 @@ def _figure_html(fig: FigureRef, number: int, source: str | None) -> str:
         raise InputError("report figures must be PNG or SVG", file=p)
     alt = html.escape(fig.alt or fig.caption, quote=True)
     cap = html.escape(fig.caption)
-    return f'<figure>\n<img src="data:{mime};base64,{data}" alt="{alt}">\n<figcaption>Figure {number}: {cap}</figcaption>\n</figure>'
+    ident = f' id="{anchor}"' if anchor else ""
+    return f'<figure{ident}>\n<img src="data:{mime};base64,{data}" alt="{alt}">\n<figcaption>Figure {number}: {cap}</figcaption>\n</figure>'
 
 
 def _mapping(
@@ -280,20 +308,119 @@ def _mapping(
     source: str | None,
 ) -> dict[str, str]:
     mapping: dict[str, str] = {str(k): str(v) for k, v in context.items()}
+    fields = template_fields(template_text)
+    t_numbers, f_numbers = float_numbers(template_text)
     for name, table in tables.items():
-        mapping[f"table_{name}"] = (
-            to_markdown(table).rstrip("\n")
-            if fmt == "md"
-            else to_html(table, include_style=False).rstrip("\n")
-        )
-    order = [f for f in template_fields(template_text) if f.startswith("figure_")]
-    numbers = {name: i + 1 for i, name in enumerate(order)}
+        key = f"table_{name}"
+        n = t_numbers.get(name)
+        shown = table if n is None else replace(table, title=f"Table {n}: {table.title}")
+        if fmt == "md":
+            block = to_markdown(shown).rstrip("\n")
+        else:
+            block = (
+                f'<div class="{_table_class(table)}" id="table-{name}">\n'
+                + to_html(shown, include_style=False).rstrip("\n")
+                + "\n</div>"
+            )
+        if n is not None and f"ref_{key}" not in fields:  # a table no sentence refers to gets a lead-in
+            block = (
+                f"{_ref(f'Table {n}', f'table-{name}', fmt)} reports {_lower_first(table.title)}.\n\n{block}"
+            )
+        mapping[key] = block
+        if n is not None:
+            mapping[f"ref_{key}"] = _ref(f"Table {n}", f"table-{name}", fmt)
     for name, fig in figures.items():
         key = f"figure_{name}"
-        n = numbers.get(key, len(numbers) + 1)
-        mapping[key] = _figure_markdown(fig, base_dir, n) if fmt == "md" else _figure_html(fig, n, source)
+        n = f_numbers.get(name, len(f_numbers) + 1)
+        block = (
+            _figure_markdown(fig, base_dir, n)
+            if fmt == "md"
+            else _figure_html(fig, n, source, anchor=f"figure-{name}")
+        )
+        if name in f_numbers and f"ref_{key}" not in fields:
+            block = (
+                f"{_ref(f'Figure {n}', f'figure-{name}', fmt)} shows {_lower_first(fig.caption)}.\n\n{block}"
+            )
+        mapping[key] = block
+        mapping[f"ref_{key}"] = _ref(f"Figure {n}", f"figure-{name}", fmt)
     _check_fields(template_text, mapping, source)
     return mapping
+
+
+def float_numbers(template_text: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Table and figure numbers: 1, 2, ... in the order their ``$table_<name>`` / ``$figure_<name>`` first occur.
+
+    The numbering is generated, never typed: a new ``$table_x`` anywhere in the template is numbered
+    in place and every later one moves up by one; ``$ref_table_x`` / ``$ref_figure_x`` give the number
+    in the text ("Table 3", a link to the table in HTML).
+    """
+    fields = [f for f in template_fields(template_text) if not f.startswith("ref_")]
+    tables = [f[len("table_") :] for f in fields if f.startswith("table_")]
+    figures = [f[len("figure_") :] for f in fields if f.startswith("figure_")]
+    return {n: i + 1 for i, n in enumerate(tables)}, {n: i + 1 for i, n in enumerate(figures)}
+
+
+def _ref(label: str, anchor: str, fmt: str) -> str:
+    return label if fmt == "md" else f'<a href="#{anchor}">{label}</a>'
+
+
+def _lower_first(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def _table_class(table: Table) -> str:
+    """``tbl`` plus ``tbl-wide`` (many data columns) and ``tbl-text`` (prose cells) for the CSS."""
+    classes = ["tbl"]
+    if table.n_data_cols >= WIDE_TABLE_COLUMNS:
+        classes.append("tbl-wide")
+    cells = [len(c) for row in table.rows() for c in row[1:]]
+    if cells and sorted(cells)[len(cells) // 2] >= TEXT_CELL_CHARS:
+        classes.append("tbl-text")
+    return " ".join(classes)
+
+
+_HEADING_LINE = re.compile(r"^(#{2,3})\s+(?:\d+(?:\.\d+)*\.?\s+)?(.*\S)\s*$")
+UNNUMBERED_SECTIONS: tuple[str, ...] = ("Abstract",)
+
+
+def number_sections(markdown: str) -> str:
+    """Number ``##`` sections 1, 2, ... and ``###`` subsections 1.1, ...; appendices (``## Appendix: X``) A, B, ...
+
+    Typed numbers in the template's headings ("## 5. Results") are replaced, so sections added by
+    anyone are numbered in place. Headings inside fenced code are left alone.
+    """
+    out: list[str] = []
+    sec = sub = app = 0
+    label = ""
+    fenced = False
+    for line in markdown.split("\n"):
+        if line.startswith("```"):
+            fenced = not fenced
+        m = None if fenced else _HEADING_LINE.match(line)
+        if not m:
+            out.append(line)
+            continue
+        hashes, title = m.group(1), m.group(2)
+        if len(hashes) == 2:
+            sub = 0
+            if title in UNNUMBERED_SECTIONS:
+                label = ""
+                out.append(f"## {title}")
+                continue
+            am = re.match(r"^Appendix\b[:.]?\s*(.*)$", title)
+            if am:
+                label = chr(ord("A") + app)
+                app += 1
+                out.append(f"## Appendix {label}: {am.group(1)}")
+            else:
+                sec += 1
+                label = str(sec)
+                out.append(f"## {label}. {title}")
+        else:
+            sub += 1
+            out.append(f"### {label}.{sub} {title}" if label else f"### {title}")
+    return "\n".join(out)
 
 
 def render_markdown(
@@ -309,7 +436,7 @@ def render_markdown(
     mapping = _mapping(
         template_text, context, tables or {}, figures or {}, fmt="md", base_dir=Path(base_dir), source=source
     )
-    return string.Template(template_text).substitute(mapping)
+    return number_sections(string.Template(template_text).substitute(mapping))
 
 
 def render_html(
@@ -325,7 +452,7 @@ def render_html(
     mapping = _mapping(
         template_text, context, tables or {}, figures or {}, fmt="html", base_dir=Path("."), source=source
     )
-    body_md = string.Template(template_text).substitute(mapping)
+    body_md = number_sections(string.Template(template_text).substitute(mapping))
     body = multimark.markdown_to_html(body_md, unsafe=True, extensions=["table", "strikethrough"])
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

@@ -14,12 +14,14 @@ import pandas as pd
 
 from tfp_talent.report.tables import fmt_int, fmt_number, stars_for
 from tfp_talent.study.common import ENTITY, TIME
+from tfp_talent.study.hypotheses import hypotheses_context
 from tfp_talent.study.labels import sample_note, term_label
+from tfp_talent.study.paper_text import paper_context
 from tfp_talent.study.report_dynamics import channels_context, fe_lag_context, gmm_context
 from tfp_talent.study.report_identification import identification_context
+from tfp_talent.study.report_inference import inference_context
 from tfp_talent.study.report_measurement import measurement_context
 from tfp_talent.study.report_shift_share import shift_share_context
-from tfp_talent.study.report_inference import inference_context
 from tfp_talent.study.results import first_of_kind, pick_result, selected_thresholds
 from tfp_talent.study.spatial_report import spatial_context
 
@@ -41,9 +43,16 @@ SURVEY_GAP_TEXT = {
 
 
 def describe(result: Mapping[str, Any], name: str) -> str:
-    """'b (SE se; p = p, significant at x%)' of one coefficient (see report.document.describe_coef)."""
+    """'b (SE se; p = p, significant at x%)' of one coefficient (see report.document.describe_coef).
+
+    The p-value is the wild cluster bootstrap p when the result stores one for ``name``
+    (``extra.wild_bootstrap``, the primary inference of the FE tables), else the result's own.
+    """
     from tfp_talent.report.document import describe_coef
 
+    wild = ((result.get("extra") or {}).get("wild_bootstrap") or {}).get(name)
+    if wild:
+        return describe_coef(result, name, p_value=wild["p_value"], p_label="wild bootstrap p")
     return describe_coef(result, name)
 
 
@@ -121,7 +130,6 @@ def report_context(
     labels = dict((config.get("report") or {}).get("labels") or {})
     head = (config.get("report") or {}).get("headline") or {"spec": "baseline", "cov": "clustered"}
     base_cl = pick_result(results, {"spec": head["spec"], "cov": "clustered"}, where="report")
-    base_dk = pick_result(results, {"spec": head["spec"], "cov": "driscoll-kraay"}, where="report")
     talent = results[head["spec"]]["roles"]["talent"]
     stock, quality = talent[0], talent[1] if len(talent) > 1 else talent[0]
     labour = dict(config.get("labour") or {})
@@ -145,8 +153,6 @@ def report_context(
         "alpha": fmt_number(tfp_cfg.get("alpha", 0.4), 2),
         "baseline_stock_clustered": describe(base_cl, stock),
         "baseline_quality_clustered": describe(base_cl, quality),
-        "baseline_stock_dk": describe(base_dk, stock),
-        "baseline_quality_dk": describe(base_dk, quality),
         "baseline_nobs": fmt_int(base_cl["nobs"]),
         "baseline_provinces": str(base_cl["n_entities"]),
         "baseline_years": results[head["spec"]]["sample"]["years_text"],
@@ -174,6 +180,9 @@ def report_context(
     )  # identification checks, magnitudes (issue 15)
     ctx.update(shift_share_context(config, panel, results, labels))  # shift-share IV (issue 15)
     ctx.update(inference_context(config, results, labels))  # wild bootstrap and multiple testing (issue 15)
+    # the verdict and the paper's generated prose (issue 15): tfp_talent.study.hypotheses, .paper_text
+    ctx.update(hypotheses_context(config, results, labels))
+    ctx.update(paper_context(config, results, labels))
     ctx["specifications"] = specifications_markdown(config, results)
     ctx["headline_stars"] = stars_for(base_cl["pvalues"].get(stock))
     return ctx

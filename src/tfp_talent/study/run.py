@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from tfp_talent.study.common import spec_context
+from tfp_talent.study.magnitudes import within_sd
 from tfp_talent.study.sample import build_analysis_frame
 from tfp_talent.study.spec import KINDS, normalise_spec
 
@@ -59,6 +60,8 @@ def run_spec(
         "definitions": af.definitions,
         "sample": af.sample,
     }
+    # economic magnitudes (issue 15): within-province SD of y and every regressor in the estimation sample
+    out["sample"]["within_sd"] = within_sd(af.frame, [*af.design.columns, *af.regressors])
     with spec_context(name):
         out.update(KINDS[s["kind"]].run({**s, "inference": inference or {}}, af, seed=seed, workers=workers))
     return out

@@ -21,6 +21,7 @@ from tfp_talent.errors import InputError
 from tfp_talent.report.tables import Table, fmt_int, fmt_number
 from tfp_talent.study.common import ENTITY, TIME
 from tfp_talent.study.dynamics_tables import channels_table_from_config, dynamics_table_from_config
+from tfp_talent.study.hypotheses import hypotheses_table
 from tfp_talent.study.identification import identification_rows, magnitudes_table_from_config
 from tfp_talent.study.labels import (
     COV_SHORT,
@@ -409,10 +410,12 @@ def correlation_table_from_config(
 
 @dataclass(frozen=True)
 class TableKind:
-    """How a table kind is built: ``build(name, entry, results, data, labels)``; ``needs_data``: from the panel."""
+    """How a table kind is built: ``build(name, entry, results, data, labels)``; ``needs_data``: from the panel;
+    ``config_keys``: top-level config sections the builder reads, passed in the entry (:func:`table_entry`)."""
 
     build: Callable[[str, Mapping[str, Any], Results, pd.DataFrame | None, Mapping[str, str]], Table]
     needs_data: bool = False
+    config_keys: tuple[str, ...] = ()
 
 
 TABLE_KINDS: dict[str, TableKind] = {
@@ -445,6 +448,20 @@ TABLE_KINDS["magnitudes"] = TableKind(
 TABLE_KINDS["multiple_testing"] = TableKind(
     build=lambda n, e, res, data, lab: multiple_testing_table_from_config(n, e, res, lab)
 )
+# --- hypotheses (issue 15): tfp_talent.study.hypotheses; reads config sections hypotheses and verdicts ---
+TABLE_KINDS["hypotheses"] = TableKind(
+    build=lambda n, e, res, data, lab: hypotheses_table(n, e, res, lab),
+    config_keys=("hypotheses", "verdicts"),
+)
+
+
+def table_entry(config: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """``tables.<name>`` with the config sections its kind reads (``TableKind.config_keys``) added."""
+    entry = dict(config["tables"][name])
+    kind = TABLE_KINDS.get(entry["kind"])
+    for key in kind.config_keys if kind else ():
+        entry.setdefault(key, config.get(key))
+    return entry
 
 
 def build_table(
@@ -477,7 +494,8 @@ def build_tables(
     """Every table of ``config['tables']`` (for the report); ``tfp_frames`` maps TFP variants to frames."""
     labels = dict((config.get("report") or {}).get("labels") or {})
     out: dict[str, Table] = {}
-    for name, entry in (config.get("tables") or {}).items():
+    for name in config.get("tables") or {}:
+        entry = table_entry(config, name)
         data = None
         if TABLE_KINDS[entry["kind"]].needs_data:
             variant = entry.get("tfp")

@@ -1,0 +1,530 @@
+"""The verdict: each hypothesis of the report and each quantifiable claim of the policy argument,
+decided by a rule fixed in ``config.yaml`` (``hypotheses:``) before the results are read.
+
+A claim names its evidence -- a statistic (:data:`STATISTICS`) of one spec's result -- and a
+decision rule (:data:`RULES`):
+
+``sign`` (a directional claim, ``sign: positive | negative``)
+    *supported* if the ``level`` confidence interval of the statistic excludes 0 with the predicted
+    sign; *not supported* if it excludes 0 with the opposite sign; *inconclusive* otherwise
+    (the interval includes 0). Without an interval, the same with p < 1 − level and the sign of
+    the estimate.
+``test`` (a claim that an effect exists, no sign: equal regional slopes, a threshold)
+    *supported* if the p-value of the test is below ``p_max``; *inconclusive* otherwise (failing to
+    reject says the data cannot tell, not that the claim is false).
+
+Inference. A coefficient uses the wild cluster bootstrap p-value and interval of its result when
+the result carries one (``wild_bootstrap: {term: {p, ci}}``, in the covariance block or at the top
+of the spec's result; Cameron, Gelbach and Miller 2008; Webb 2023 weights); otherwise the
+cluster-robust t with G − 1 degrees of freedom stored with the result (``df_inference``). Linear
+combinations (the difference of two standardised effects) use the stored covariance matrix,
+Var(c'b) = c'Vc, with the same t(G − 1) and the Wald test of c'b = 0
+(:func:`tfp_talent.estimators.inference.linear_restrictions_test`); the inference used is stated in
+every row. Standardised effects are b · s_w with s_w the within-province SD of the regressor in the
+estimation sample (:func:`tfp_talent.study.magnitudes.within_sd`, stored in ``sample.within_sd``).
+
+Spatial claims reuse the spatial rule of ``verdicts: spatial`` (:mod:`tfp_talent.study.spatial_report`):
+the indirect effect (or the East's spillover on the other regions) with its simulated interval.
+Threshold claims use the bootstrap p-value of the test of no threshold against one (Hansen 1999).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from tfp_talent.errors import InputError
+from tfp_talent.estimators.inference import DEFAULT_LEVEL, linear_restrictions_test
+from tfp_talent.report.tables import Section, Table, fmt_number
+from tfp_talent.study.labels import term_label
+
+Results = Mapping[str, Mapping[str, Any]]
+
+VERDICTS = ("supported", "not supported", "inconclusive")
+
+#: Defaults of ``hypotheses:`` and of one claim (the same values as config/schema.yaml; tests/study/test_hypotheses.py).
+HYPOTHESES_DEFAULTS: dict[str, float] = {"level": DEFAULT_LEVEL, "p_max": 0.10}
+CLAIM_DEFAULTS: dict[str, str] = {
+    "scale": "none",
+    "display": "number",
+    "sign": "positive",
+    "rule": "sign",
+    "verdict": "preferred",
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a statistic says: estimate, its interval (or None), p-value, and how they were obtained."""
+
+    estimate: float
+    ci: tuple[float, float] | None
+    p: float | None
+    inference: str  # "wild cluster bootstrap" / "cluster-robust t(30)" / ...
+    what: str  # "coefficient on talent stock, Baseline"
+    unit: str = ""  # "%" when shown in per cent
+    detail: str = ""  # extra numbers for the text (regional slopes, thresholds)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One row of the hypotheses table."""
+
+    name: str
+    claim: str
+    evidence: Evidence
+    verdict: str
+    rule: str
+    spec: str
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _where(name: str) -> str:
+    return f"hypotheses.claims.{name}"
+
+
+def _spec_result(results: Results, spec: str, name: str) -> Mapping[str, Any]:
+    if spec not in results:
+        raise InputError(f"no results file for spec '{spec}'", file=_where(name))
+    return results[spec]
+
+
+def _cov_result(sr: Mapping[str, Any], cov: str | None, name: str) -> Mapping[str, Any]:
+    pool = sr.get("results") or {}
+    if not pool:
+        raise InputError(f"spec '{sr.get('spec')}' has no regression results", file=_where(name))
+    key = cov or next(iter(pool))
+    if key not in pool:
+        raise InputError(
+            f"spec '{sr.get('spec')}' has no cov '{key}' (it has {', '.join(pool)})", file=_where(name)
+        )
+    return pool[key]
+
+
+def wild_bootstrap_of(
+    spec_result: Mapping[str, Any], cov_result: Mapping[str, Any], term: str, cov: str | None = None
+) -> Mapping[str, Any] | None:
+    """The wild-bootstrap block ``{p, ci, ...}`` of ``term`` if the result carries one, else None.
+
+    Looked up in the covariance block (``results.<cov>.wild_bootstrap.<term>``), then at the top of
+    the spec's result (``wild_bootstrap.<term>`` or ``wild_bootstrap.<cov>.<term>``).
+    """
+    for block in (cov_result.get("wild_bootstrap"), spec_result.get("wild_bootstrap")):
+        if not isinstance(block, Mapping):
+            continue
+        if cov is not None and isinstance(block.get(cov), Mapping) and term in block[cov]:
+            block = block[cov]
+        entry = block.get(term)
+        if isinstance(entry, Mapping) and entry.get("p") is not None:
+            return entry
+    return None
+
+
+def _t_quantile(level: float, df: float) -> float:
+    """Two-sided critical value: t(df) quantile, or the normal one when df is infinite or missing."""
+    q = 0.5 + level / 2
+    if df is None or not math.isfinite(float(df)):
+        return float(stats.norm.ppf(q))
+    return float(stats.t.ppf(q, float(df)))
+
+
+def _dist_text(cov_result: Mapping[str, Any]) -> str:
+    df = cov_result.get("df_inference")
+    cov = str(cov_result.get("cov_type", "clustered"))
+    name = {"clustered": "cluster-robust", "driscoll-kraay": "Driscoll–Kraay"}.get(cov, cov)
+    if df is None or not math.isfinite(float(df)):
+        return f"{name} z"
+    return f"{name} t({int(round(float(df)))})"
+
+
+def _scale(sr: Mapping[str, Any], term: str, how: str | None, name: str) -> float:
+    if not how or how == "none":
+        return 1.0
+    sds = (sr.get("sample") or {}).get("within_sd") or {}
+    if term not in sds:
+        raise InputError(
+            f"spec '{sr.get('spec')}' stores no within-province SD of '{term}' (re-run its estimate)",
+            file=_where(name),
+        )
+    return float(sds[term])
+
+
+def _display(claim: Mapping[str, Any]) -> tuple[float, str]:
+    return (100.0, "%") if claim.get("display") == "percent" else (1.0, "")
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def coefficient(
+    name: str,
+    claim: Mapping[str, Any],
+    results: Results,
+    config: Mapping[str, Any],
+    labels: Mapping[str, str],
+) -> Evidence:
+    """One coefficient b (times s_w with ``scale: within_sd``), wild-bootstrap p/CI if stored, else t(G − 1)."""
+    sr = _spec_result(results, claim["spec"], name)
+    cr = _cov_result(sr, claim.get("cov"), name)
+    term = claim["terms"][0]
+    if term not in cr["params"]:
+        raise InputError(f"spec '{claim['spec']}' has no coefficient '{term}'", file=_where(name))
+    level = float(config.get("level", HYPOTHESES_DEFAULTS["level"]))
+    s = _scale(sr, term, claim.get("scale"), name)
+    mult, unit = _display(claim)
+    b = float(cr["params"][term])
+    wb = wild_bootstrap_of(sr, cr, term, claim.get("cov"))
+    if wb is not None:
+        ci = tuple(float(c) for c in wb["ci"]) if wb.get("ci") is not None else None
+        p = float(wb["p"])
+        reps = wb.get("reps") or wb.get("replications")
+        inference = "wild cluster bootstrap" + (f" ({int(reps):,} reps)" if reps else "")
+    else:
+        se = float(cr["std_errors"][term])
+        c = _t_quantile(level, cr.get("df_inference"))
+        ci = (b - c * se, b + c * se)
+        p = float(cr["pvalues"][term])
+        inference = _dist_text(cr)
+    scaled = " × within-province SD" if s != 1.0 else ""
+    what = f"{term_label(term, labels)}{scaled}, {sr.get('label', claim['spec'])}"
+    k = s * mult
+    return Evidence(
+        estimate=b * k,
+        ci=None if ci is None else (ci[0] * k, ci[1] * k),
+        p=p,
+        inference=inference,
+        what=what,
+        unit=unit,
+        detail=f"s_w = {fmt_number(s, 4)}" if s != 1.0 else "",
+    )
+
+
+def sd_difference(
+    name: str,
+    claim: Mapping[str, Any],
+    results: Results,
+    config: Mapping[str, Any],
+    labels: Mapping[str, str],
+) -> Evidence:
+    """d = b_a s_a − b_b s_b (terms [a, b]) with Var(d) = c'Vc, c = (s_a, −s_b); t(G − 1) and the Wald test of d = 0."""
+    sr = _spec_result(results, claim["spec"], name)
+    cr = _cov_result(sr, claim.get("cov"), name)
+    a, b_ = claim["terms"][:2]
+    level = float(config.get("level", HYPOTHESES_DEFAULTS["level"]))
+    sa, sb = _scale(sr, a, "within_sd", name), _scale(sr, b_, "within_sd", name)
+    names = list(cr["params"])
+    cov = cr.get("cov")
+    if not isinstance(cov, Mapping) or a not in cov or b_ not in cov:
+        raise InputError(
+            f"spec '{claim['spec']}' stores no covariance of '{a}' and '{b_}'", file=_where(name)
+        )
+    beta = np.array([float(cr["params"][n]) for n in names])
+    v = np.array([[float(cov[r][c]) for c in names] for r in names])
+    c = np.zeros(len(names))
+    c[names.index(a)], c[names.index(b_)] = sa, -sb
+    d = float(c @ beta)
+    se = float(math.sqrt(c @ v @ c))
+    df = cr.get("df_inference")
+    df_t = math.inf if df is None else float(df)
+    _, p, _ = linear_restrictions_test(beta, v, c[None, :], df_t=df_t)
+    q = _t_quantile(level, df_t)
+    mult, unit = _display(claim)
+    return Evidence(
+        estimate=d * mult,
+        ci=((d - q * se) * mult, (d + q * se) * mult),
+        p=float(p),
+        inference=_dist_text(cr) + " (covariance of the two coefficients)",
+        what=f"{term_label(a, labels)} minus {term_label(b_, labels).lower()}, each × within-province SD, "
+        f"{sr.get('label', claim['spec'])}",
+        unit=unit,
+        detail=f"s_w = {fmt_number(sa, 4)} and {fmt_number(sb, 4)}",
+    )
+
+
+def equal_slopes(
+    name: str,
+    claim: Mapping[str, Any],
+    results: Results,
+    config: Mapping[str, Any],
+    labels: Mapping[str, str],
+) -> Evidence:
+    """The Wald F test of equal regional slopes of ``terms[0]`` stored with the region-slopes spec."""
+    sr = _spec_result(results, claim["spec"], name)
+    cr = _cov_result(sr, claim.get("cov"), name)
+    var = claim["terms"][0]
+    test = (cr.get("tests") or {}).get(f"equal_slopes[{var}]")
+    if test is None:
+        raise InputError(
+            f"spec '{claim['spec']}' has no test of equal regional slopes of '{var}'", file=_where(name)
+        )
+    slopes = [
+        f"{v.rpartition(':')[2]} {fmt_number(cr['params'][v], 3)} (SE {fmt_number(cr['std_errors'][v], 3)})"
+        for v in test["variables"]
+    ]
+    df = cr.get("df_inference")
+    dist = (
+        f"F({test['df']}, {int(round(float(df)))})"
+        if df is not None and math.isfinite(float(df))
+        else f"χ²({test['df']})"
+    )
+    return Evidence(
+        estimate=float(test["f_stat"]),
+        ci=None,
+        p=float(test["p_value"]),
+        inference=f"Wald {dist}, {_dist_text(cr).split(' ')[0]} covariance",
+        what=f"F test of equal East / Central / West slopes of {term_label(var, labels).lower()}, {sr.get('label', claim['spec'])}",
+        detail="slopes " + "; ".join(slopes),
+    )
+
+
+def spatial(
+    name: str,
+    claim: Mapping[str, Any],
+    results: Results,
+    config: Mapping[str, Any],
+    labels: Mapping[str, str],
+) -> Evidence:
+    """The effect the spatial rule (``verdicts: spatial``) reads: the preferred indirect effect or the East's outside spillover."""
+    rule = dict((config.get("verdicts") or {}).get("spatial") or {})
+    if not rule:
+        raise InputError("statistic spatial needs the rule verdicts.spatial", file=_where(name))
+    var = rule["variable"]
+    ci_kind = rule.get("ci", "sim")
+    if claim.get("verdict", CLAIM_DEFAULTS["verdict"]) == "east":
+        east = dict(rule.get("east") or {})
+        sr = _spec_result(results, east["spec"], name)
+        effect = east.get("effect", "outside")
+        row = sr["spatial"]["region_effects"]["effects"][var][east["region"]][effect]
+        ci = row["ci_sim"]
+        what = f"spillover of {term_label(var, labels).lower()} in an {east['region']} province on the other regions, {sr.get('label')}"
+    else:
+        sr = _spec_result(results, rule["spec"], name)
+        effect = rule.get("effect", "indirect")
+        row = sr["spatial"]["fit"]["effects_table"][var][effect]
+        ci = row[f"ci_{ci_kind}"]
+        what = f"{effect} effect of {term_label(var, labels).lower()}, {sr.get('label')}"
+    k = _scale(sr, var, claim.get("scale"), name)
+    mult, unit = _display(claim)
+    k *= mult
+    scaled = " × within-province SD" if claim.get("scale") == "within_sd" else ""
+    return Evidence(
+        estimate=float(row["estimate"]) * k,
+        ci=(float(ci[0]) * k, float(ci[1]) * k),
+        p=None,
+        inference="simulated interval (rule of verdicts.spatial)",
+        what=what + scaled,
+        unit=unit,
+    )
+
+
+def threshold_test(
+    name: str,
+    claim: Mapping[str, Any],
+    results: Results,
+    config: Mapping[str, Any],
+    labels: Mapping[str, str],
+) -> Evidence:
+    """F test of no threshold against one threshold, bootstrap p (Hansen 1999); the estimate shown is γ̂₁ with its CI."""
+    sr = _spec_result(results, claim["spec"], name)
+    thr = sr.get("threshold")
+    if not thr:
+        raise InputError(f"spec '{claim['spec']}' is not a threshold spec", file=_where(name))
+    lo, hi = thr["ci"]["1"][0]
+    reps = thr["bootstrap"]["replications"]["1"]
+    return Evidence(
+        estimate=float(thr["thresholds"]["1"][0]),
+        ci=(float(lo), float(hi)),
+        p=float(thr["p_value"]["1"]),
+        inference=f"bootstrap, {int(reps):,} reps",
+        what=f"threshold γ̂ in {term_label(thr.get('threshold_variable', 'q'), labels).lower()} "
+        f"(F = {fmt_number(thr['f_stat']['1'], 2)}), {sr.get('label')}",
+    )
+
+
+Statistic = Callable[[str, Mapping[str, Any], Results, Mapping[str, Any], Mapping[str, str]], Evidence]
+
+#: The evidence a claim can name (``statistic:`` of ``hypotheses.claims.<name>``).
+STATISTICS: dict[str, Statistic] = {
+    "coefficient": coefficient,
+    "sd_difference": sd_difference,
+    "equal_slopes": equal_slopes,
+    "spatial": spatial,
+    "threshold_test": threshold_test,
+}
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def decide_sign(ev: Evidence, sign: str, *, level: float, p_max: float) -> str:
+    """``sign`` rule: supported / not supported / inconclusive from the interval (or p and the sign of b)."""
+    want = 1.0 if sign == "positive" else -1.0
+    if ev.ci is not None:
+        lo, hi = ev.ci
+        if lo > 0 or hi < 0:
+            return "supported" if (lo > 0) == (want > 0) else "not supported"
+        return "inconclusive"
+    if ev.p is not None and ev.p < 1 - level:
+        return "supported" if ev.estimate * want > 0 else "not supported"
+    return "inconclusive"
+
+
+def decide_test(ev: Evidence, sign: str | None, *, level: float, p_max: float) -> str:
+    """``test`` rule: supported if p < p_max, inconclusive otherwise."""
+    return "supported" if ev.p is not None and ev.p < p_max else "inconclusive"
+
+
+RULES: dict[str, Callable[..., str]] = {"sign": decide_sign, "test": decide_test}
+
+
+def rule_text(claim: Mapping[str, Any], config: Mapping[str, Any]) -> str:
+    """The decision rule of a claim in words (from the config)."""
+    level = float(config.get("level", HYPOTHESES_DEFAULTS["level"]))
+    pct = f"{level * 100:g}%"
+    if claim.get("rule", CLAIM_DEFAULTS["rule"]) == "test":
+        return f"supported if p < {fmt_number(config.get('p_max', HYPOTHESES_DEFAULTS['p_max']), 2)}; inconclusive otherwise"
+    return (
+        f"supported if the {pct} interval excludes 0 with the predicted sign ({claim.get('sign', CLAIM_DEFAULTS['sign'])}); "
+        "not supported if it excludes 0 with the opposite sign; inconclusive otherwise"
+    )
+
+
+def evaluate(config: Mapping[str, Any], results: Results, labels: Mapping[str, str]) -> list[Verdict]:
+    """Every claim of ``config['hypotheses']`` with its evidence and verdict (``config`` is the whole config)."""
+    hyp = dict(config.get("hypotheses") or {})
+    level = float(hyp.get("level", HYPOTHESES_DEFAULTS["level"]))
+    p_max = float(hyp.get("p_max", HYPOTHESES_DEFAULTS["p_max"]))
+    ctx = {**hyp, "verdicts": config.get("verdicts")}
+    out = []
+    for name, claim in (hyp.get("claims") or {}).items():
+        stat = claim["statistic"]
+        if stat not in STATISTICS:
+            raise InputError(
+                f"unknown statistic '{stat}'; use one of {', '.join(STATISTICS)}", file=_where(name)
+            )
+        ev = STATISTICS[stat](name, claim, results, ctx, labels)
+        rule = claim.get("rule", CLAIM_DEFAULTS["rule"])
+        v = RULES[rule](ev, claim.get("sign", CLAIM_DEFAULTS["sign"]), level=level, p_max=p_max)
+        spec = claim.get("spec") or _spatial_spec(claim, config)
+        out.append(
+            Verdict(
+                name=name, claim=claim["claim"], evidence=ev, verdict=v, rule=rule_text(claim, hyp), spec=spec
+            )
+        )
+    return out
+
+
+def _spatial_spec(claim: Mapping[str, Any], config: Mapping[str, Any]) -> str:
+    rule = dict((config.get("verdicts") or {}).get("spatial") or {})
+    if claim.get("verdict") == "east":
+        return str((rule.get("east") or {}).get("spec", ""))
+    return str(rule.get("spec", ""))
+
+
+def claim_specs(config: Mapping[str, Any]) -> list[str]:
+    """The specs whose results the claims read (the inputs of a hypotheses table and of the report)."""
+    names: list[str] = []
+    for claim in ((config.get("hypotheses") or {}).get("claims") or {}).values():
+        names.append(claim.get("spec") or _spatial_spec(claim, config))
+    return [n for n in dict.fromkeys(names) if n]
+
+
+# --------------------------------------------------------------------------- text
+
+
+def fmt_estimate(ev: Evidence, digits: int = 3) -> str:
+    """``'−0.55% [−1.62%, 0.51%]'`` (the interval when there is one)."""
+    d = 2 if ev.unit == "%" else digits
+    est = fmt_number(ev.estimate, d) + ev.unit
+    if ev.ci is None:
+        return est
+    return f"{est} [{fmt_number(ev.ci[0], d)}{ev.unit}, {fmt_number(ev.ci[1], d)}{ev.unit}]"
+
+
+def fmt_p(ev: Evidence) -> str:
+    """``'p = 0.304 (cluster-robust t(30))'`` or the inference alone when there is no p-value."""
+    if ev.p is None:
+        return ev.inference
+    return f"p = {fmt_number(ev.p, 3)} ({ev.inference})"
+
+
+def sentence(v: Verdict) -> str:
+    """One sentence: claim, evidence, estimate with interval, p-value, verdict."""
+    ev = v.evidence
+    ci = (
+        ""
+        if ev.ci is None
+        else f" (95% interval [{fmt_number(ev.ci[0], 2 if ev.unit else 3)}{ev.unit}, {fmt_number(ev.ci[1], 2 if ev.unit else 3)}{ev.unit}])"
+    )
+    est = fmt_number(ev.estimate, 2 if ev.unit else 3) + ev.unit
+    p = "" if ev.p is None else f"; p = {fmt_number(ev.p, 3)}, {ev.inference}"
+    detail = f"; {ev.detail}" if ev.detail else ""
+    return f"{v.claim}: {ev.what} {est}{ci}{p}{detail}. Verdict: **{v.verdict}**."
+
+
+# --------------------------------------------------------------------------- the table kind
+
+
+def hypotheses_table(
+    name: str, entry: Mapping[str, Any], results: Results, labels: Mapping[str, str]
+) -> Table:
+    """Table kind ``hypotheses``: claim, evidence, preferred estimate [95% CI], p-value (inference), verdict.
+
+    ``entry`` carries the config sections the kind reads (``hypotheses``, ``verdicts``; see
+    :func:`tfp_talent.study.tables.table_entry`).
+    """
+    if not entry.get("hypotheses"):
+        raise InputError("table kind hypotheses needs the config section hypotheses", file=f"tables.{name}")
+    verdicts = evaluate(entry, results, labels)
+    rows: list[list[Any]] = [
+        [v.claim, v.evidence.what, fmt_estimate(v.evidence), fmt_p(v.evidence), v.verdict] for v in verdicts
+    ]
+    hyp = entry["hypotheses"]
+    level = float(hyp.get("level", HYPOTHESES_DEFAULTS["level"]))
+    notes = [
+        "Rules fixed in config/config.yaml (hypotheses) before the results were read. Directional claims: "
+        f"supported if the {level * 100:g}% interval excludes 0 with the predicted sign, not supported if it "
+        "excludes 0 with the opposite sign, inconclusive otherwise. Tests: supported if p < "
+        f"{fmt_number(hyp.get('p_max', HYPOTHESES_DEFAULTS['p_max']), 2)}, inconclusive otherwise.",
+        "Inference: the wild cluster bootstrap p-value and interval where the result stores them, otherwise "
+        "the cluster-robust t with G − 1 degrees of freedom (stated in each row). Standardised effects: "
+        "coefficient × within-province SD of the regressor in the estimation sample; in per cent of TFP "
+        "where marked %.",
+    ]
+    notes.extend(entry.get("notes") or [])
+    return Table(
+        title=entry["title"],
+        header=[[("Evidence", 1), ("Estimate [95% CI]", 1), ("p-value (inference)", 1), ("Verdict", 1)]],
+        sections=[Section(rows=rows)],
+        notes=notes,
+        label=f"tab:{name}",
+        stub_header="Claim",
+    )
+
+
+def hypotheses_context(
+    config: Mapping[str, Any], results: Results, labels: Mapping[str, str]
+) -> dict[str, str]:
+    """Report values: ``hypotheses_list`` (one sentence per claim), ``hypotheses_rule``, counts by verdict."""
+    if not (config.get("hypotheses") or {}).get("claims"):
+        return {}
+    verdicts = evaluate(config, results, labels)
+    counts = {k: sum(1 for v in verdicts if v.verdict == k) for k in VERDICTS}
+    hyp = config["hypotheses"]
+    return {
+        "hypotheses_list": "\n".join(f"- {sentence(v)}" for v in verdicts),
+        "hypotheses_rule": (
+            f"directional claims are supported if the {float(hyp.get('level', HYPOTHESES_DEFAULTS['level'])) * 100:g}% interval excludes 0 "
+            "with the predicted sign, not supported if it excludes 0 with the opposite sign, and inconclusive "
+            f"otherwise; claims that an effect exists (a test) are supported if p < {fmt_number(hyp.get('p_max', HYPOTHESES_DEFAULTS['p_max']), 2)} "
+            "and inconclusive otherwise"
+        ),
+        "hypotheses_counts": ", ".join(f"{n} {k}" for k, n in counts.items()),
+    }

@@ -1,0 +1,275 @@
+"""The paper's generated prose: abstract, conclusion, and a summary paragraph of every regression table.
+
+Every number comes from the results files (``reports/results/*.json``) and every verdict from the
+rules of ``hypotheses:`` (:mod:`tfp_talent.study.hypotheses`); nothing is typed. Template values:
+
+``abstract``, ``conclusion``, ``conclusion_verdicts``
+    from the verdicts of the claims, with the standardised magnitudes and their intervals;
+``summary_<table>`` (one per ``tables:`` entry of kind regression)
+    for each talent term: its coefficient, 95% interval and p-value in every column of the table
+    (the wild-bootstrap p and interval where the result stores them, else the column's own
+    covariance with its t(G − 1)), and how many columns are significant at 5% with each sign;
+``multiple_testing``
+    how many talent coefficients all regression tables report, and how many have p < 0.10 with
+    each sign: a caution that, with this many tests, about one in ten is expected to cross 10% by
+    chance alone when every true effect is zero.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tfp_talent.report.tables import fmt_int, fmt_number
+from tfp_talent.study.hypotheses import (
+    VERDICTS,
+    Verdict,
+    _t_quantile,
+    evaluate,
+    wild_bootstrap_of,
+)
+from tfp_talent.study.labels import term_label
+from tfp_talent.study.results import pick_result
+
+Results = Mapping[str, Mapping[str, Any]]
+LEVEL_TEXT = "95%"
+
+
+def _coef(
+    spec_result: Mapping[str, Any], res: Mapping[str, Any], term: str, cov: str | None
+) -> dict[str, Any] | None:
+    """b, its 95% interval and p for ``term`` (wild bootstrap if stored, else the result's t)."""
+    if term not in (res.get("params") or {}) or res["params"][term] is None:
+        return None
+    b = float(res["params"][term])
+    wb = wild_bootstrap_of(spec_result, res, term, cov)
+    if wb is not None:
+        ci = wb.get("ci")
+        if ci is None:
+            ci = (math.nan, math.nan)
+        return {"b": b, "lo": float(ci[0]), "hi": float(ci[1]), "p": float(wb["p"]), "how": "wild bootstrap"}
+    se = float(res["std_errors"][term])
+    q = _t_quantile(0.95, res.get("df_inference"))
+    return {"b": b, "lo": b - q * se, "hi": b + q * se, "p": float(res["pvalues"][term]), "how": "t"}
+
+
+def _columns(
+    entry: Mapping[str, Any], results: Results
+) -> list[tuple[str, Mapping[str, Any], Mapping[str, Any], str | None]]:
+    out = []
+    for col in entry.get("columns") or []:
+        if col.get("model"):
+            continue  # Hausman sub-models (random effects) are not talent evidence of their own
+        sr = results[col["spec"]]
+        res = pick_result(results, col, where="report")
+        label = col.get("label") or sr.get("label") or col["spec"]
+        cov = col.get("cov")
+        if cov == "driscoll-kraay":
+            label += " (Driscoll–Kraay)"
+        out.append((label, sr, res, cov))
+    return out
+
+
+def _talent_terms(cols: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any], str | None]]) -> list[str]:
+    terms: list[str] = []
+    for _, sr, _, _ in cols:
+        roles = sr.get("roles") or {}
+        terms += [t for t in [*(roles.get("talent") or []), *(roles.get("products") or [])] if t not in terms]
+    return terms
+
+
+def table_summary(entry: Mapping[str, Any], results: Results, labels: Mapping[str, str]) -> str:
+    """One paragraph per talent term of a regression table (see the module docstring)."""
+    cols = _columns(entry, results)
+    parts = []
+    for term in _talent_terms(cols):
+        vals = [(label, _coef(sr, res, term, cov)) for label, sr, res, cov in cols]
+        vals = [(lab, v) for lab, v in vals if v is not None]
+        if not vals:
+            continue
+        pos = sum(1 for _, v in vals if v["p"] < 0.05 and v["b"] > 0)
+        neg = sum(1 for _, v in vals if v["p"] < 0.05 and v["b"] < 0)
+        listed = "; ".join(
+            f"{lab} {fmt_number(v['b'], 3)} [{fmt_number(v['lo'], 3)}, {fmt_number(v['hi'], 3)}], p = {fmt_number(v['p'], 3)}"
+            for lab, v in vals
+        )
+        sig = (
+            "in no column is it significant at 5%"
+            if pos + neg == 0
+            else f"it is significantly positive at 5% in {pos} and significantly negative in {neg} of {len(vals)} columns"
+        )
+        how = {v["how"] for _, v in vals}
+        how_text = (
+            "wild cluster bootstrap"
+            if how == {"wild bootstrap"}
+            else (
+                "the column's own covariance, t with G − 1 (clustered) or T − 1 (Driscoll–Kraay) degrees of freedom"
+                if how == {"t"}
+                else "wild cluster bootstrap where stored, else the column's own covariance"
+            )
+        )
+        parts.append(
+            f"**{term_label(term, labels)}** ({LEVEL_TEXT} intervals and p-values from {how_text}): {listed}; {sig}."
+        )
+    tests = []
+    for label, _sr, res, _ in cols:
+        for key, t in (res.get("tests") or {}).items():
+            var = key[key.index("[") + 1 : -1] if "[" in key else key
+            tests.append(
+                f"{label}: equal regional slopes of {term_label(var, labels).lower()}, F = {fmt_number(t['f_stat'], 2)}, p = {fmt_number(t['p_value'], 3)}"
+            )
+    if tests:
+        parts.append("Wald tests: " + "; ".join(tests) + ".")
+    return "\n\n".join(parts)
+
+
+def multiple_testing(config: Mapping[str, Any], results: Results) -> str:
+    """How many talent coefficients the regression tables report and how many cross p < 0.10, by sign."""
+    seen: set[tuple[str, str, str]] = set()
+    n = pos = neg = 0
+    for entry in (config.get("tables") or {}).values():
+        if "columns" not in entry or entry.get("kind") not in REGRESSION_TABLE_KINDS:
+            continue
+        cols = _columns(entry, results)
+        for term in _talent_terms(cols):
+            for _, sr, res, cov in cols:
+                key = (str(sr.get("spec")), str(cov), term)
+                v = _coef(sr, res, term, cov)
+                if key in seen or v is None:
+                    continue
+                seen.add(key)
+                n += 1
+                if v["p"] < 0.10:
+                    pos += v["b"] > 0
+                    neg += v["b"] < 0
+    expected = fmt_number(0.10 * n, 1)
+    return (
+        f"The regression tables report {fmt_int(n)} talent coefficients (each specification and covariance counted once); "
+        f"{pos + neg} have p < 0.10, {pos} positive and {neg} negative. If every true effect were zero, about "
+        f"{expected} would cross 10% by chance alone, so single significant coefficients are weak evidence on their own"
+    )
+
+
+#: Table kinds whose columns are regression results with talent coefficients (for the counts above).
+REGRESSION_TABLE_KINDS: tuple[str, ...] = ("regression",)
+
+
+def _claim_text(v: Verdict) -> str:
+    ev = v.evidence
+    d = 2 if ev.unit else 3
+    est = f"{fmt_number(ev.estimate, d)}{ev.unit}"
+    if ev.ci is not None:
+        est += f" ({LEVEL_TEXT} CI [{fmt_number(ev.ci[0], d)}{ev.unit}, {fmt_number(ev.ci[1], d)}{ev.unit}])"
+    if ev.p is not None:
+        est += f", p = {fmt_number(ev.p, 3)}"
+    return f"{v.claim.lower()} ({ev.what}: {est})"
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return "; ".join(items[:-1]) + "; and " + items[-1]
+
+
+def abstract(
+    config: Mapping[str, Any], results: Results, verdicts: Sequence[Verdict], labels: Mapping[str, str]
+) -> str:
+    """The abstract: question, data, headline standardised effects with intervals, the verdicts (nulls included)."""
+    head = (config.get("report") or {}).get("headline") or {"spec": "baseline", "cov": "clustered"}
+    sr = results[head["spec"]]
+    s = sr["sample"]
+    counts = {k: sum(1 for v in verdicts if v.verdict == k) for k in VERDICTS}
+    by = {k: [v for v in verdicts if v.verdict == k] for k in VERDICTS}
+    parts = [
+        f"We ask whether the stock of talent (the tertiary-educated share of the population) and its quality "
+        f"(average years of schooling) raise total factor productivity (TFP) in China's provinces, on official "
+        f"statistics for {s['n_provinces']} provinces, {s['years_text']} ({fmt_int(s['nobs'])} province-years in the "
+        f"baseline two-way fixed-effects sample)."
+    ]
+    headline = [v for v in verdicts if v.spec == head["spec"] and v.evidence.unit == "%"]
+    if headline:
+        parts.append(
+            "Within provinces, a one within-province standard-deviation rise goes with a change in TFP of "
+            + _join(
+                [
+                    f"{fmt_number(v.evidence.estimate, 2)}% for {term_text(v)} ({LEVEL_TEXT} CI "
+                    f"[{fmt_number(v.evidence.ci[0], 2)}%, {fmt_number(v.evidence.ci[1], 2)}%], p = {fmt_number(v.evidence.p, 3)}, "
+                    f"{v.evidence.inference})"
+                    for v in headline
+                    if v.evidence.ci is not None
+                ]
+            )
+            + "."
+        )
+    parts.append(
+        f"We test {len(verdicts)} claims of the policy argument, each against a decision rule fixed before "
+        f"estimation: {counts['supported']} are supported, {counts['not supported']} are contradicted by the data "
+        f"(not supported) and {counts['inconclusive']} are inconclusive."
+    )
+    if by["supported"]:
+        parts.append("Supported: " + _join([_claim_text(v) for v in by["supported"]]) + ".")
+    if by["not supported"]:
+        parts.append("Not supported: " + _join([_claim_text(v) for v in by["not supported"]]) + ".")
+    if by["inconclusive"]:
+        parts.append(
+            "Inconclusive, with intervals that include zero or tests that do not reject: "
+            + _join([v.claim.lower() for v in by["inconclusive"]])
+            + "."
+        )
+    return " ".join(parts)
+
+
+def term_text(v: Verdict) -> str:
+    """'talent stock (tertiary share)' from a standardised-coefficient verdict."""
+    return v.evidence.what.split(" × ")[0].split(",")[0].lower()
+
+
+def conclusion(
+    config: Mapping[str, Any], results: Results, verdicts: Sequence[Verdict], labels: Mapping[str, str]
+) -> str:
+    """The conclusion's first paragraph: what the data say on the central question, with the nulls."""
+    head = (config.get("report") or {}).get("headline") or {"spec": "baseline", "cov": "clustered"}
+    core = [v for v in verdicts if v.spec == head["spec"]]
+    sup = [v for v in core if v.verdict == "supported"]
+    contra = [v for v in core if v.verdict == "not supported"]
+    if core and not sup and not contra:
+        lead = (
+            "On the central question the answer is a null: within provinces, the data cannot distinguish the "
+            "association of talent with TFP from zero. The intervals are wide enough to include economically large "
+            "effects of either sign, so this is an absence of evidence, not evidence of absence: "
+        )
+    elif sup and not contra:
+        lead = "On the central question the data support the policy claim: "
+    else:
+        lead = "On the central question the evidence is mixed: "
+    lead += _join([_claim_text(v) for v in core]) + "."
+    rest = [v for v in verdicts if v.spec != head["spec"]]
+    sup_rest = [v for v in rest if v.verdict == "supported"]
+    inc_rest = [v for v in rest if v.verdict == "inconclusive"]
+    con_rest = [v for v in rest if v.verdict == "not supported"]
+    more = []
+    if sup_rest:
+        more.append("The data support that " + _join([_claim_text(v) for v in sup_rest]) + ".")
+    if con_rest:
+        more.append("They contradict that " + _join([_claim_text(v) for v in con_rest]) + ".")
+    if inc_rest:
+        more.append("They cannot decide whether " + _join([_claim_text(v) for v in inc_rest]) + ".")
+    return lead + " " + " ".join(more)
+
+
+def paper_context(config: Mapping[str, Any], results: Results, labels: Mapping[str, str]) -> dict[str, str]:
+    """``abstract``, ``conclusion``, ``multiple_testing`` and ``summary_<table>`` of every regression table."""
+    ctx: dict[str, str] = {}
+    for name, entry in (config.get("tables") or {}).items():
+        if entry.get("kind") in REGRESSION_TABLE_KINDS and all(
+            c["spec"] in results for c in entry.get("columns") or []
+        ):
+            ctx[f"summary_{name}"] = table_summary(entry, results, labels)
+    ctx["multiple_testing"] = multiple_testing(config, results)
+    if (config.get("hypotheses") or {}).get("claims"):
+        verdicts = evaluate(config, results, labels)
+        ctx["abstract"] = abstract(config, results, verdicts, labels)
+        ctx["conclusion"] = conclusion(config, results, verdicts, labels)
+    return ctx
