@@ -14,14 +14,14 @@ decision rule (:data:`RULES`):
     reject says the data cannot tell, not that the claim is false).
 
 Inference. A coefficient uses the wild cluster bootstrap p-value and interval of its result when
-the result carries one (``wild_bootstrap: {term: {p, ci}}``, in the covariance block or at the top
-of the spec's result; Cameron, Gelbach and Miller 2008; Webb 2023 weights); otherwise the
-cluster-robust t with G − 1 degrees of freedom stored with the result (``df_inference``). Linear
-combinations (the difference of two standardised effects) use the stored covariance matrix,
-Var(c'b) = c'Vc, with the same t(G − 1) and the Wald test of c'b = 0
+the result carries one (``extra.wild_bootstrap.<term>``; Cameron, Gelbach and Miller 2008; Webb
+weights); otherwise the cluster-robust t with G − 1 degrees of freedom stored with the result
+(``df_inference``). The difference of two standardised effects uses its own wild bootstrap test when
+stored (``extra.wild_bootstrap_contrasts``, config ``inference.wild_bootstrap.contrasts``), else the
+stored covariance matrix, Var(c'b) = c'Vc, with the same t(G − 1) and the Wald test of c'b = 0
 (:func:`tfp_talent.estimators.inference.linear_restrictions_test`); the inference used is stated in
 every row. Standardised effects are b · s_w with s_w the within-province SD of the regressor in the
-estimation sample (:func:`tfp_talent.study.magnitudes.within_sd`, stored in ``sample.within_sd``).
+estimation sample (:func:`tfp_talent.study.transforms.within_sd`, stored in ``sample.within_sd``).
 
 Spatial claims reuse the spatial rule of ``verdicts: spatial`` (:mod:`tfp_talent.study.spatial_report`):
 the indirect effect (or the East's spillover on the other regions) with its simulated interval.
@@ -42,6 +42,7 @@ from tfp_talent.errors import InputError
 from tfp_talent.estimators.inference import DEFAULT_LEVEL, linear_restrictions_test
 from tfp_talent.report.tables import Section, Table, fmt_number
 from tfp_talent.study.labels import term_label
+from tfp_talent.study.wild_bootstrap import contrast_key
 
 Results = Mapping[str, Mapping[str, Any]]
 
@@ -108,23 +109,25 @@ def _cov_result(sr: Mapping[str, Any], cov: str | None, name: str) -> Mapping[st
     return pool[key]
 
 
-def wild_bootstrap_of(
-    spec_result: Mapping[str, Any], cov_result: Mapping[str, Any], term: str, cov: str | None = None
-) -> Mapping[str, Any] | None:
-    """The wild-bootstrap block ``{p, ci, ...}`` of ``term`` if the result carries one, else None.
+def wild_bootstrap_of(cov_result: Mapping[str, Any], term: str) -> Mapping[str, Any] | None:
+    """The wild-bootstrap entry ``{p_value, conf_int, reps, weights, ...}`` of ``term``, or None.
 
-    Looked up in the covariance block (``results.<cov>.wild_bootstrap.<term>``), then at the top of
-    the spec's result (``wild_bootstrap.<term>`` or ``wild_bootstrap.<cov>.<term>``).
+    Stored by the panel runner as ``results.<cov>.extra.wild_bootstrap.<term>``
+    (:mod:`tfp_talent.study.wild_bootstrap`); a standardised contrast ``"a - b"`` is looked up in
+    ``extra.wild_bootstrap_contrasts``.
     """
-    for block in (cov_result.get("wild_bootstrap"), spec_result.get("wild_bootstrap")):
-        if not isinstance(block, Mapping):
-            continue
-        if cov is not None and isinstance(block.get(cov), Mapping) and term in block[cov]:
-            block = block[cov]
-        entry = block.get(term)
-        if isinstance(entry, Mapping) and entry.get("p") is not None:
+    extra = cov_result.get("extra") or {}
+    for block in (extra.get("wild_bootstrap"), extra.get("wild_bootstrap_contrasts")):
+        entry = (block or {}).get(term)
+        if isinstance(entry, Mapping) and entry.get("p_value") is not None:
             return entry
     return None
+
+
+def _wild_text(wb: Mapping[str, Any]) -> str:
+    return (
+        f"wild cluster bootstrap, {str(wb.get('weights', '')).capitalize()} weights, {int(wb['reps']):,} reps"
+    )
 
 
 def _t_quantile(level: float, df: float) -> float:
@@ -180,12 +183,11 @@ def coefficient(
     s = _scale(sr, term, claim.get("scale"), name)
     mult, unit = _display(claim)
     b = float(cr["params"][term])
-    wb = wild_bootstrap_of(sr, cr, term, claim.get("cov"))
+    wb = wild_bootstrap_of(cr, term)
     if wb is not None:
-        ci = tuple(float(c) for c in wb["ci"]) if wb.get("ci") is not None else None
-        p = float(wb["p"])
-        reps = wb.get("reps") or wb.get("replications")
-        inference = "wild cluster bootstrap" + (f" ({int(reps):,} reps)" if reps else "")
+        ci = tuple(float(c) for c in wb["conf_int"]) if wb.get("conf_int") is not None else None
+        p = float(wb["p_value"])
+        inference = _wild_text(wb)
     else:
         se = float(cr["std_errors"][term])
         c = _t_quantile(level, cr.get("df_inference"))
@@ -233,14 +235,20 @@ def sd_difference(
     se = float(math.sqrt(c @ v @ c))
     df = cr.get("df_inference")
     df_t = math.inf if df is None else float(df)
-    _, p, _ = linear_restrictions_test(beta, v, c[None, :], df_t=df_t)
-    q = _t_quantile(level, df_t)
+    wb = wild_bootstrap_of(cr, contrast_key(a, b_))
+    if wb is not None:  # the WCR test of the same contrast, stored at estimation time
+        p, ci = float(wb["p_value"]), tuple(float(x) for x in wb["conf_int"])
+        inference = _wild_text(wb)
+    else:
+        _, p, _ = linear_restrictions_test(beta, v, c[None, :], df_t=df_t)
+        q = _t_quantile(level, df_t)
+        ci, inference = (d - q * se, d + q * se), _dist_text(cr) + " (covariance of the two coefficients)"
     mult, unit = _display(claim)
     return Evidence(
         estimate=d * mult,
-        ci=((d - q * se) * mult, (d + q * se) * mult),
+        ci=(ci[0] * mult, ci[1] * mult),
         p=float(p),
-        inference=_dist_text(cr) + " (covariance of the two coefficients)",
+        inference=inference,
         what=f"{term_label(a, labels)} minus {term_label(b_, labels).lower()}, each × within-province SD, "
         f"{sr.get('label', claim['spec'])}",
         unit=unit,

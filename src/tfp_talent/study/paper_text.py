@@ -36,6 +36,11 @@ Results = Mapping[str, Mapping[str, Any]]
 LEVEL_TEXT = "95%"
 
 
+def lower_first(text: str) -> str:
+    """``text`` with its first letter in lower case, for use inside a sentence ("TFP", "East" stay)."""
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
 def _coef(
     spec_result: Mapping[str, Any], res: Mapping[str, Any], term: str, cov: str | None
 ) -> dict[str, Any] | None:
@@ -43,12 +48,16 @@ def _coef(
     if term not in (res.get("params") or {}) or res["params"][term] is None:
         return None
     b = float(res["params"][term])
-    wb = wild_bootstrap_of(spec_result, res, term, cov)
+    wb = wild_bootstrap_of(res, term)
     if wb is not None:
-        ci = wb.get("ci")
-        if ci is None:
-            ci = (math.nan, math.nan)
-        return {"b": b, "lo": float(ci[0]), "hi": float(ci[1]), "p": float(wb["p"]), "how": "wild bootstrap"}
+        ci = wb.get("conf_int") or (math.nan, math.nan)
+        return {
+            "b": b,
+            "lo": float(ci[0]),
+            "hi": float(ci[1]),
+            "p": float(wb["p_value"]),
+            "how": "wild bootstrap",
+        }
     se = float(res["std_errors"][term])
     q = _t_quantile(0.95, res.get("df_inference"))
     return {"b": b, "lo": b - q * se, "hi": b + q * se, "p": float(res["pvalues"][term]), "how": "t"}
@@ -117,7 +126,7 @@ def table_summary(entry: Mapping[str, Any], results: Results, labels: Mapping[st
         for key, t in (res.get("tests") or {}).items():
             var = key[key.index("[") + 1 : -1] if "[" in key else key
             tests.append(
-                f"{label}: equal regional slopes of {term_label(var, labels).lower()}, F = {fmt_number(t['f_stat'], 2)}, p = {fmt_number(t['p_value'], 3)}"
+                f"{label}: equal regional slopes of {lower_first(term_label(var, labels))}, F = {fmt_number(t['f_stat'], 2)}, p = {fmt_number(t['p_value'], 3)}"
             )
     if tests:
         parts.append("Wald tests: " + "; ".join(tests) + ".")
@@ -163,7 +172,7 @@ def _claim_text(v: Verdict) -> str:
         est += f" ({LEVEL_TEXT} CI [{fmt_number(ev.ci[0], d)}{ev.unit}, {fmt_number(ev.ci[1], d)}{ev.unit}])"
     if ev.p is not None:
         est += f", p = {fmt_number(ev.p, 3)}"
-    return f"{v.claim.lower()} ({ev.what}: {est})"
+    return f"{lower_first(v.claim)} ({ev.what}: {est})"
 
 
 def _join(items: Sequence[str]) -> str:
@@ -215,7 +224,7 @@ def abstract(
     if by["inconclusive"]:
         parts.append(
             "Inconclusive, with intervals that include zero or tests that do not reject: "
-            + _join([v.claim.lower() for v in by["inconclusive"]])
+            + _join([lower_first(v.claim) for v in by["inconclusive"]])
             + "."
         )
     return " ".join(parts)
@@ -223,7 +232,7 @@ def abstract(
 
 def term_text(v: Verdict) -> str:
     """'talent stock (tertiary share)' from a standardised-coefficient verdict."""
-    return v.evidence.what.split(" × ")[0].split(",")[0].lower()
+    return lower_first(v.evidence.what.split(" × ")[0].split(",")[0])
 
 
 def conclusion(

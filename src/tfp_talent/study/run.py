@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from tfp_talent.study.common import spec_context
-from tfp_talent.study.magnitudes import within_sd
+from tfp_talent.study.common import ENTITY, spec_context
 from tfp_talent.study.sample import build_analysis_frame
 from tfp_talent.study.spec import KINDS, normalise_spec
+from tfp_talent.study.transforms import within_sd
 
 
 def run_spec(
@@ -61,7 +61,8 @@ def run_spec(
         "sample": af.sample,
     }
     # economic magnitudes (issue 15): within-province SD of y and every regressor in the estimation sample
-    out["sample"]["within_sd"] = within_sd(af.frame, [*af.design.columns, *af.regressors])
+    scaled = [c for c in dict.fromkeys([*af.design.columns, *af.regressors]) if c in af.frame.columns]
+    out["sample"]["within_sd"] = within_sd(af.frame, scaled, entity=ENTITY)
     with spec_context(name):
         out.update(KINDS[s["kind"]].run({**s, "inference": inference or {}}, af, seed=seed, workers=workers))
     return out

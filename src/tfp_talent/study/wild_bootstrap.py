@@ -11,7 +11,10 @@ stored in its clustered result::
 Settings (config ``inference: wild_bootstrap:``, defaults :data:`WILD_BOOTSTRAP_DEFAULTS`, the
 same values as ``config/schema.yaml``): ``reps`` replications, ``weights`` (``webb`` or
 ``rademacher``), ``terms`` (the roles tested: ``talent``, ``products``, ``controls``), ``level``
-of the confidence set (test inversion). A spec switches it off with ``wild_bootstrap: false``.
+of the confidence set (test inversion), ``contrasts`` (pairs [a, b] of terms whose standardised
+difference d = b_a s_a − b_b s_b, s the within-province SD of the estimation sample, is tested too;
+stored as ``results.clustered.extra.wild_bootstrap_contrasts["a - b"]``). A spec switches it off with
+``wild_bootstrap: false``.
 
 Seed: the config ``seed`` for every spec and term. The draws depend only on the seed and the
 number of clusters (the clusters are taken in an order defined by their data, not their labels),
@@ -36,6 +39,7 @@ WILD_BOOTSTRAP_DEFAULTS: dict[str, Any] = {
     "weights": "webb",
     "terms": ["talent"],
     "level": 0.95,
+    "contrasts": [],
 }
 TERM_ROLES = ("talent", "products", "controls")
 #: the covariance whose result carries the bootstrap (the bootstrap imposes its cluster dimension)
@@ -93,3 +97,36 @@ def wild_bootstrap_block(
         )
         block[term] = wb.to_dict()
     return block
+
+
+def contrast_key(a: str, b: str) -> str:
+    """Key of the standardised contrast of terms ``a`` and ``b`` in ``wild_bootstrap_contrasts``."""
+    return f"{a} - {b}"
+
+
+def wild_bootstrap_contrasts(
+    res: PanelResult, af: AnalysisFrame, settings: Mapping[str, Any], seed: int
+) -> dict[str, dict[str, Any]]:
+    """``{"a - b": {...}}``: WCR test of b_a s_a − b_b s_b = 0 for each configured pair in the model.
+
+    s = within-province SD in the estimation sample (:func:`tfp_talent.study.transforms.within_sd`,
+    the scale of the economic magnitudes), so the contrast compares the effects of a one within-SD
+    change of each measure; the weights are stored with the result (``scales``).
+    """
+    from tfp_talent.study.common import ENTITY
+    from tfp_talent.study.transforms import within_sd
+
+    out: dict[str, dict[str, Any]] = {}
+    for a, b in settings.get("contrasts") or []:
+        if a not in af.regressors or b not in af.regressors:
+            continue
+        s = within_sd(af.frame, [a, b], entity=ENTITY)
+        wb = res.wildboottest(
+            {a: s[a], b: -s[b]},
+            seed=int(seed),
+            reps=int(settings["reps"]),
+            weights=str(settings["weights"]),
+            level=float(settings["level"]),
+        )
+        out[contrast_key(a, b)] = {"terms": [a, b], "scales": [s[a], s[b]], **wb.to_dict()}
+    return out

@@ -107,6 +107,9 @@ def run_panel(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, workers:
             settings = wild.wild_bootstrap_settings(spec.get("inference"))
             terms = wild.tested_terms(af, settings["terms"])
             results[cov]["extra"]["wild_bootstrap"] = wild.wild_bootstrap_block(res, terms, settings, seed)
+            contrasts = wild.wild_bootstrap_contrasts(res, af, settings, seed)
+            if contrasts:
+                results[cov]["extra"]["wild_bootstrap_contrasts"] = contrasts
     return {"results": results}
 
 
