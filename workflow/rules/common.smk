@@ -10,7 +10,8 @@ from tfp_talent.config import check_config, spec_names_of
 from tfp_talent.data.definitions import panel_source_paths
 from tfp_talent.errors import InputError
 from tfp_talent.study.spec import KINDS, normalise_spec
-from tfp_talent.study.tables import table_entry
+from tfp_talent.study.figures import FIGURE_KINDS
+from tfp_talent.study.tables import TABLE_KINDS, table_entry
 from tfp_talent.study.threshold_shards import sharded_replications
 from tfp_talent.tfp.methods import method_params
 from tfp_talent.tfp.pipeline import capital_params, labour_params, resolve_settings
@@ -195,8 +196,6 @@ def shard_files(wildcards):
 TABLES = list(config.get("tables") or {})
 FIGURES = list(config.get("figures") or {})
 LABELS = (config.get("report") or {}).get("labels") or {}
-DATA_FIGURES = ("tfp_by_region", "map", "malmquist")
-TOPO_FIGURES = ("lisa_map",)  # drawn on the province polygons
 
 
 def table_entry_of(name):
@@ -207,7 +206,7 @@ def table_entry_of(name):
 def table_inputs(wildcards):
     entry = table_entry_of(wildcards.table)
     inputs = {"results": [result_file(s) for s in spec_names_of(entry)]}
-    if entry["kind"] in ("descriptive", "correlation"):
+    if TABLE_KINDS[entry["kind"]].needs_data:
         inputs.update(panel=f"{PROCESSED}/panel.parquet", **user_series_inputs())
         tfp = tfp_file(entry.get("tfp"))
         if tfp:
@@ -217,31 +216,31 @@ def table_inputs(wildcards):
 
 def figure_inputs(wildcards):
     entry = config["figures"][wildcards.figure]
-    kind = entry["kind"]
+    kind = FIGURE_KINDS[entry["kind"]]
     inputs = {"results": [result_file(s) for s in spec_names_of(entry)]}
     tfp = None
-    if kind in DATA_FIGURES:
+    if kind.needs_data:
         inputs.update(panel=f"{PROCESSED}/panel.parquet", **user_series_inputs())
-        tfp = tfp_file(entry.get("tfp", None if kind == "map" else "baseline"))
-    if kind == "partial_scatter":
+        tfp = tfp_file(entry.get("tfp", kind.default_tfp))
+    if kind.needs_analysis:
         inputs.update(panel=f"{PROCESSED}/panel.parquet", **user_series_inputs())
         tfp = tfp_file(spec_of(entry["spec"])["tfp"])
     if tfp:
         inputs["tfp"] = tfp
-    if (kind == "map" and entry.get("style", "tile") == "choropleth") or kind in TOPO_FIGURES:
+    if kind.topo(entry):
         inputs["topo"] = TOPOJSON
     return inputs
 
 
 def figure_spec(wildcards):
     entry = config["figures"][wildcards.figure]
-    return config["specs"][entry["spec"]] if entry["kind"] == "partial_scatter" else None
+    return config["specs"][entry["spec"]] if FIGURE_KINDS[entry["kind"]].needs_analysis else None
 
 
 def report_tfp_files():
     """TFP files of the descriptive / correlation tables (variant -> path)."""
     tables = (config.get("tables") or {}).values()
-    variants = {e.get("tfp") for e in tables if e["kind"] in ("descriptive", "correlation")}
+    variants = {e.get("tfp") for e in tables if TABLE_KINDS[e["kind"]].needs_data}
     return {v: tfp_file(v) for v in sorted(v for v in variants if v)}
 
 

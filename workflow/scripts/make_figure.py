@@ -7,7 +7,7 @@ from tfp_talent.io import read_panel
 from tfp_talent.logs import script_run
 from tfp_talent.report.document import load_json_files
 from tfp_talent.report.style import save_figure
-from tfp_talent.study.figures import build_figure
+from tfp_talent.study.figures import FIGURE_KINDS, build_figure
 from tfp_talent.study.sample import build_analysis_frame, merged_data
 
 with script_run(snakemake.log[0]) as log:
@@ -23,7 +23,7 @@ with script_run(snakemake.log[0]) as log:
     )
     tfp = read_panel(inp.tfp) if hasattr(inp, "tfp") else None
     data = analysis = None
-    if entry["kind"] == "partial_scatter":
+    if FIGURE_KINDS[entry["kind"]].needs_analysis:
         analysis = build_analysis_frame(panel, tfp, params.spec, name=entry["spec"]).frame
     elif panel is not None:
         data = merged_data(panel, tfp)

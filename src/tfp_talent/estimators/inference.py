@@ -61,7 +61,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from tfp_talent.errors import InputError
 
@@ -256,7 +256,7 @@ def wald_test(b: np.ndarray, v: np.ndarray, df_t: float) -> tuple[float, float]:
     except np.linalg.LinAlgError:
         return math.nan, math.nan
     f = w / q
-    p = float(stats.chi2.sf(w, q)) if math.isinf(df_t) else float(stats.f.sf(f, q, df_t))
+    p = float(special.chdtrc(q, w)) if math.isinf(df_t) else float(special.fdtrc(q, df_t, f))
     return f, p
 
 

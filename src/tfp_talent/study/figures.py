@@ -137,23 +137,40 @@ def _threshold_lr(where: str, entry: Mapping[str, Any], inp: FigureInputs, label
 
 @dataclass(frozen=True)
 class FigureKind:
-    """How a figure kind is drawn: ``draw(where, entry, inputs, labels)``; ``needs_data``: from the panel."""
+    """How a figure kind is drawn: ``draw(where, entry, inputs, labels)``, and what it reads.
+
+    ``needs_data``: the panel merged with a TFP file (variant ``entry.tfp``, else ``default_tfp``);
+    ``needs_analysis``: the estimation sample of ``entry.spec`` (panel + that spec's TFP file);
+    ``needs_topo``: the province polygons (a bool, or a test of the entry). The workflow derives a
+    figure's input files from these (``workflow/rules/common.smk``, ``figure_inputs``).
+    """
 
     draw: Callable[[str, Mapping[str, Any], FigureInputs, Mapping[str, str]], Any]
     needs_data: bool = False
+    default_tfp: str | None = "baseline"
+    needs_analysis: bool = False
+    needs_topo: bool | Callable[[Mapping[str, Any]], bool] = False
+
+    def topo(self, entry: Mapping[str, Any]) -> bool:
+        """True if a figure of this kind with ``entry`` is drawn on the province polygons."""
+        return self.needs_topo(entry) if callable(self.needs_topo) else bool(self.needs_topo)
+
+
+def _is_choropleth(entry: Mapping[str, Any]) -> bool:
+    return entry.get("style", "tile") == "choropleth"
 
 
 FIGURE_KINDS: dict[str, FigureKind] = {
     "tfp_by_region": FigureKind(draw=_tfp_by_region, needs_data=True),
-    "map": FigureKind(draw=_map, needs_data=True),
-    "partial_scatter": FigureKind(draw=_partial_scatter),
+    "map": FigureKind(draw=_map, needs_data=True, default_tfp=None, needs_topo=_is_choropleth),
+    "partial_scatter": FigureKind(draw=_partial_scatter, needs_analysis=True),
     "coef_plot": FigureKind(draw=_coef_plot),
     "threshold_lr": FigureKind(draw=_threshold_lr),
     "malmquist": FigureKind(draw=_malmquist, needs_data=True),
 }
 # --- spatial (issue 12): drawn from the ESDA stored by a spatial spec (tfp_talent.study.spatial_figures) ---
 FIGURE_KINDS["moran_scatter"] = FigureKind(draw=_moran_scatter)
-FIGURE_KINDS["lisa_map"] = FigureKind(draw=_lisa_map)
+FIGURE_KINDS["lisa_map"] = FigureKind(draw=_lisa_map, needs_topo=True)
 # --- shift-share instrument (issue 15): the reduced-form event study (tfp_talent.study.shift_share_figures) ---
 FIGURE_KINDS["event_study"] = FigureKind(draw=event_study_figure)
 
