@@ -109,6 +109,11 @@ def tfp_settings(variant):
     return TFP_SETTINGS if variant is None else resolve_settings(config, variant)
 
 
+def methods_of(variant):
+    """The TFP measures a variant computes (tfp.variants.<v>.methods, else tfp.methods)."""
+    return tfp_settings(variant)["tfp"]["methods"]
+
+
 def _stage_dir(variant, stage):
     """'' when the variant's ``stage`` ("capital", "labour" or a method) and everything it depends on
     use the baseline settings (so the baseline file serves), else 'variants/<variant>/'."""

@@ -87,14 +87,14 @@ rule tfp_method:
 
 rule tfp_combine:
     input:
-        methods=lambda w: [method_file(variant_of_suffix(w.variant_suffix), m) for m in TFP_METHODS],
+        methods=lambda w: [method_file(variant_of_suffix(w.variant_suffix), m) for m in methods_of(variant_of_suffix(w.variant_suffix))],
         labour=lambda w: labour_file(variant_of_suffix(w.variant_suffix)),
     output:
         f"{PROCESSED}/tfp{{variant_suffix}}.parquet",
     wildcard_constraints:
         variant_suffix=VARIANT_SUFFIX,
     params:
-        methods=TFP_METHODS,
+        methods=lambda w: methods_of(variant_of_suffix(w.variant_suffix)),
     log:
         f"{LOGS}/tfp_combine{{variant_suffix}}.log",
     conda:

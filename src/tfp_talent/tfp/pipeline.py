@@ -72,6 +72,7 @@ VARIANT_KEYS: dict[str, tuple[str, str]] = {
     "share_rule": ("tfp", "share_rule"),
     "frontier": ("tfp", "frontier"),
     "vrs": ("tfp", "vrs"),
+    "methods": ("tfp", "methods"),  # a variant may compute fewer measures (only those its specs use)
 }
 
 
