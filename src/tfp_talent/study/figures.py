@@ -17,7 +17,7 @@ import pandas as pd
 from tfp_talent.errors import InputError
 from tfp_talent.study.common import ENTITY, TIME
 from tfp_talent.study.labels import labels_for, term_label
-from tfp_talent.study.results import lr_curves, pick_result
+from tfp_talent.study.results import lr_curves, lr_note, lr_titles, pick_result
 from tfp_talent.study.shift_share_figures import event_study_figure
 from tfp_talent.study.spatial_figures import _lisa_map, _moran_scatter
 
@@ -132,7 +132,14 @@ def _threshold_lr(where: str, entry: Mapping[str, Any], inp: FigureInputs, label
         raise InputError(f"spec '{entry['spec']}' is not a threshold spec", file=where)
     curves, gammas = lr_curves(thr)
     qx = thr.get("threshold_variable", "q")
-    return F.lr_plot(curves, thresholds=gammas, xlabel=f"Threshold γ: {term_label(qx, labels)}", source=where)
+    return F.lr_plot(
+        curves,
+        thresholds=gammas,
+        xlabel=f"Threshold γ: {term_label(qx, labels)}",
+        titles=lr_titles(thr, len(curves)),
+        note=lr_note(thr),
+        source=where,
+    )
 
 
 @dataclass(frozen=True)

@@ -69,12 +69,44 @@ def lr_curves(thr: Mapping[str, Any]) -> tuple[list[tuple[list[float], list[floa
     """LR(γ) curves of the thresholds of the model shown (k̂, at least 1), one per threshold, and the γ̂."""
     k_show = max(1, selected_thresholds(thr))
     gammas = [float(g) for g in thr["models"][str(k_show)]["thresholds"]]
-    curves_all = list((thr.get("lr") or {}).values())
+    lr = dict(thr.get("lr") or {})
+    # the single-threshold model shows its own stage ("1"), not the refined double-threshold curve "2r"
+    # whose estimate may coincide with it (Hansen 1999, §3.2: each stage has its own LR(γ))
+    stages = ["1"] if k_show == 1 and "1" in lr else list(lr)
     out = []
     for g in gammas:
-        cands = [c for c in curves_all if math.isclose(float(c["estimate"]), g, rel_tol=0, abs_tol=1e-9)]
+        cands = [lr[s] for s in stages if math.isclose(float(lr[s]["estimate"]), g, rel_tol=0, abs_tol=1e-9)]
         if not cands:
             raise InputError(f"no LR curve for threshold {g}", file="threshold result")
         c = cands[-1]
         out.append((list(c["gamma"]), list(c["lr"])))
     return out, gammas
+
+
+def lr_titles(thr: Mapping[str, Any], n_curves: int) -> list[str] | None:
+    """Panel titles of the LR figure with the bootstrap p-value of the test that selects each threshold.
+
+    The test of k − 1 against k thresholds (``p_value[k]``); "(n.s.)" marks p ≥ 0.10, so an
+    insignificant threshold is not headlined as a finding (:func:`lr_note` explains both).
+    """
+    p = thr.get("p_value") or {}
+    if n_curves == 1:
+        heads = ["Single threshold"]
+    else:
+        heads = [f"Threshold {j + 1} of {n_curves}" for j in range(n_curves)]
+    out = []
+    for j, head in enumerate(heads):
+        pv = p.get(str(j + 1))
+        if pv is None or not math.isfinite(float(pv)):
+            out.append(head)
+            continue
+        tail = " (n.s.)" if float(pv) >= 0.10 else ""
+        out.append(f"{head}, p = {float(pv):.3f}{tail}")
+    return out
+
+
+def lr_note(thr: Mapping[str, Any]) -> str:
+    """Figure note explaining the p-values of :func:`lr_titles`."""
+    reps = sorted({int(r) for r in ((thr.get("bootstrap") or {}).get("replications") or {}).values()})
+    how = f", {'/'.join(f'{r:,}' for r in reps)} reps" if reps else ""
+    return f"p: bootstrap test of k − 1 vs k thresholds (Hansen 1999{how}); n.s.: not significant at 10%."
