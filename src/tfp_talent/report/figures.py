@@ -260,19 +260,18 @@ def coef_plot(
     note: str | None = None,
     source: str | None = None,
 ) -> Figure:
-    """Point estimates with normal confidence intervals b ± z_{(1+level)/2} · se.
+    """Point estimates with the confidence intervals the tables use.
 
-    One row per result (labelled by ``labels``), one panel per variable in
-    ``variables``; specifications where a variable is absent are left blank.
-    Reads ``params`` and ``std_errors`` of each result dict.
+    The interval of a coefficient is, in this order: the wild cluster bootstrap confidence set stored
+    with the result (``extra.wild_bootstrap.<v>.conf_int``, at its own level); b ± t_{df} · se with the
+    result's inference degrees of freedom (``df_inference``, G − 1 when clustered); b ± z · se.
+    One row per result (labelled by ``labels``), one panel per variable in ``variables``;
+    specifications where a variable is absent are left blank.
     """
     names = [variables] if isinstance(variables, str) else list(variables)
     if len(labels) != len(results):
         raise InputError(f"{len(labels)} labels for {len(results)} results", file=source, column="labels")
     vlabels = dict(variable_labels or {})
-    from scipy.special import ndtri  # = scipy.stats.norm.ppf, without loading scipy.stats
-
-    z = float(ndtri(0.5 + level / 2.0))
     found = {v: any(v in (r.get("params") or {}) for r in results) for v in names}
     unknown = [v for v, ok in found.items() if not ok]
     if unknown:
@@ -285,14 +284,14 @@ def coef_plot(
         ypos = np.arange(n)[::-1]
         for k, (ax, v) in enumerate(zip(axes[0], names, strict=True)):
             for i, r in enumerate(results):
-                b = (r.get("params") or {}).get(v)
-                se = (r.get("std_errors") or {}).get(v)
-                if b is None or se is None or not (math.isfinite(b) and math.isfinite(se)):
+                ci = coefficient_interval(r, v, level)
+                if ci is None:
                     continue
+                b, lo, hi = ci
                 ax.errorbar(
                     b,
                     ypos[i],
-                    xerr=z * se,
+                    xerr=[[b - lo], [hi - b]],
                     fmt="o",
                     color=PALETTE[0],
                     ecolor=PALETTE[0],
@@ -313,6 +312,26 @@ def coef_plot(
         if note:
             add_note(fig, note)
     return fig
+
+
+def coefficient_interval(
+    result: Mapping[str, Any], name: str, level: float = 0.95
+) -> tuple[float, float, float] | None:
+    """(b, lower, upper) of coefficient ``name``: wild bootstrap set if stored, else t(df_inference), else normal."""
+    from scipy.special import ndtri, stdtrit  # the t / normal quantiles without loading scipy.stats
+
+    b = (result.get("params") or {}).get(name)
+    se = (result.get("std_errors") or {}).get(name)
+    if b is None or se is None or not (math.isfinite(b) and math.isfinite(se)):
+        return None
+    wild = ((result.get("extra") or {}).get("wild_bootstrap") or {}).get(name) or {}
+    if wild.get("conf_int") is not None and math.isclose(float(wild.get("level", level)), level):
+        lo, hi = (float(x) for x in wild["conf_int"])
+        return float(b), lo, hi
+    df = result.get("df_inference")
+    q = 0.5 + level / 2.0
+    c = float(stdtrit(float(df), q)) if df is not None and math.isfinite(float(df)) else float(ndtri(q))
+    return float(b), float(b) - c * float(se), float(b) + c * float(se)
 
 
 # --------------------------------------------------------------------------- threshold LR

@@ -110,8 +110,11 @@ def _partial_scatter(
     )  # fmt: skip
 
 
+COEF_PLOT_NOTE = "95% intervals: wild cluster bootstrap confidence sets (FE specs), else b ± t(G − 1) SE clustered by province."
+
+
 def _coef_plot(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
-    """Coefficients of ``variables`` with 95% intervals b ± 1.96 SE, one marker per ``{spec, cov, model}``."""
+    """Coefficients of ``variables`` with the tables' 95% intervals, one marker per ``{spec, cov, model}``."""
     from tfp_talent.report import figures as F
 
     cols = list(entry["columns"])
@@ -119,7 +122,7 @@ def _coef_plot(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: 
     labs = [c.get("label") or inp.results[c["spec"]]["label"] for c in cols]
     return F.coef_plot(
         picked, list(entry["variables"]), labels=labs, variable_labels=labels_for(entry["variables"], labels),
-        note="Point estimates with 95% confidence intervals b ± 1.96 SE; clustered by province unless stated.", source=where,
+        note=COEF_PLOT_NOTE, source=where,
     )  # fmt: skip
 
 
