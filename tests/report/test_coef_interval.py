@@ -18,7 +18,7 @@ def test_wild_bootstrap_set_is_used_when_stored():
     assert coefficient_interval(r, "x") == (0.5, -0.1, 1.3)
     # a stored set at another level is not used for a 95% interval
     r["extra"]["wild_bootstrap"]["x"]["level"] = 0.9
-    b, lo, hi = coefficient_interval(r, "x")
+    b, _lo, hi = coefficient_interval(r, "x")
     assert hi - b == pytest.approx(stats.t.ppf(0.975, 30) * 0.2, rel=1e-12)
 
 
