@@ -48,6 +48,24 @@ Results = Mapping[str, Mapping[str, Any]]
 # --------------------------------------------------------------------------- regression tables
 
 
+def rescaled(result: Mapping[str, Any], factors: Mapping[str, float]) -> dict[str, Any]:
+    """A copy of ``result`` with coefficient and SE of each term in ``factors`` multiplied by its factor.
+
+    For display only (``tables.<name>.rescale``): a coefficient of 0.0023 on a per-10,000 rate shown
+    as 0.23 (× 100) keeps its t-statistic and p-values; the row label says "× factor".
+    """
+    if not factors:
+        return dict(result)
+    out = dict(result)
+    for key in ("params", "std_errors"):
+        block = dict(out.get(key) or {})
+        for term, f in factors.items():
+            if block.get(term) is not None:
+                block[term] = float(block[term]) * f
+        out[key] = block
+    return out
+
+
 def regression_table_from_config(
     name: str, entry: Mapping[str, Any], results: Results, labels: Mapping[str, str]
 ) -> Table:
@@ -67,6 +85,8 @@ def regression_table_from_config(
     for r in picked:  # within R² is comparable only across fixed-effects columns
         if r.get("model") not in ("fe", "fe-iv"):
             r["rsquared_within"] = None
+    rescale = {str(k): float(v) for k, v in (entry.get("rescale") or {}).items()}
+    picked = [rescaled(r, rescale) for r in picked]
     specs = [results[c["spec"]] for c in cols]
     order: list[str] = []
     for s in specs:
@@ -88,7 +108,9 @@ def regression_table_from_config(
         picked,
         column_labels=column_labels,
         depvar_labels={s["y"]: term_label(s["y"], labels) for s in specs},
-        variable_labels=labels_for(keep, labels),
+        variable_labels={
+            k: f"{v} (× {rescale[k]:g})" if k in rescale else v for k, v in labels_for(keep, labels).items()
+        },
         keep=keep,
         order=keep,
         stats=("nobs", "n_entities", "rsquared_within"),
