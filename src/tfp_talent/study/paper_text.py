@@ -109,13 +109,19 @@ def table_summary(entry: Mapping[str, Any], results: Results, labels: Mapping[st
             else f"it is significantly positive at 5% in {pos} and significantly negative in {neg} of {len(vals)} columns"
         )
         how = {v["how"] for _, v in vals}
+        dk = any(cov == "driscoll-kraay" for *_, cov in cols)
+        t_text = (
+            "t with G − 1 (clustered) or T − 1 (Driscoll–Kraay) degrees of freedom"
+            if dk
+            else "cluster-robust t with G − 1 degrees of freedom"
+        )
         how_text = (
             "wild cluster bootstrap"
             if how == {"wild bootstrap"}
             else (
-                "the column's own covariance, t with G − 1 (clustered) or T − 1 (Driscoll–Kraay) degrees of freedom"
+                f"the column's own covariance, {t_text}"
                 if how == {"t"}
-                else "wild cluster bootstrap where stored, else the column's own covariance"
+                else f"wild cluster bootstrap where stored, else the column's own covariance ({t_text})"
             )
         )
         parts.append(
