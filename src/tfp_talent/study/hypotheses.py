@@ -91,6 +91,15 @@ def _where(name: str) -> str:
     return f"hypotheses.claims.{name}"
 
 
+def _field(claim: Mapping[str, Any], key: str, name: str, n: int = 0) -> Any:
+    """``claim[key]`` (with at least ``n`` items when ``n`` > 0), or an InputError naming the claim."""
+    value = claim.get(key)
+    if value is None or (n and len(value) < n):
+        need = f"{n} term(s) in" if n else "the key"
+        raise InputError(f"statistic '{claim.get('statistic')}' needs {need} '{key}'", file=_where(name))
+    return value
+
+
 def _spec_result(results: Results, spec: str, name: str) -> Mapping[str, Any]:
     if spec not in results:
         raise InputError(f"no results file for spec '{spec}'", file=_where(name))
@@ -174,9 +183,9 @@ def coefficient(
     labels: Mapping[str, str],
 ) -> Evidence:
     """One coefficient b (times s_w with ``scale: within_sd``), wild-bootstrap p/CI if stored, else t(G − 1)."""
-    sr = _spec_result(results, claim["spec"], name)
+    sr = _spec_result(results, _field(claim, "spec", name), name)
     cr = _cov_result(sr, claim.get("cov"), name)
-    term = claim["terms"][0]
+    term = _field(claim, "terms", name, 1)[0]
     if term not in cr["params"]:
         raise InputError(f"spec '{claim['spec']}' has no coefficient '{term}'", file=_where(name))
     level = float(config.get("level", HYPOTHESES_DEFAULTS["level"]))
@@ -216,9 +225,15 @@ def sd_difference(
     labels: Mapping[str, str],
 ) -> Evidence:
     """d = b_a s_a − b_b s_b (terms [a, b]) with Var(d) = c'Vc, c = (s_a, −s_b); t(G − 1) and the Wald test of d = 0."""
-    sr = _spec_result(results, claim["spec"], name)
+    sr = _spec_result(results, _field(claim, "spec", name), name)
     cr = _cov_result(sr, claim.get("cov"), name)
-    a, b_ = claim["terms"][:2]
+    a, b_ = _field(claim, "terms", name, 2)[:2]
+    missing = [t for t in (a, b_) if t not in cr["params"]]
+    if missing:
+        raise InputError(
+            f"spec '{claim['spec']}' has no coefficient {', '.join(repr(t) for t in missing)}",
+            file=_where(name),
+        )
     level = float(config.get("level", HYPOTHESES_DEFAULTS["level"]))
     sa, sb = _scale(sr, a, "within_sd", name), _scale(sr, b_, "within_sd", name)
     names = list(cr["params"])
@@ -264,9 +279,9 @@ def equal_slopes(
     labels: Mapping[str, str],
 ) -> Evidence:
     """The Wald F test of equal regional slopes of ``terms[0]`` stored with the region-slopes spec."""
-    sr = _spec_result(results, claim["spec"], name)
+    sr = _spec_result(results, _field(claim, "spec", name), name)
     cr = _cov_result(sr, claim.get("cov"), name)
-    var = claim["terms"][0]
+    var = _field(claim, "terms", name, 1)[0]
     test = (cr.get("tests") or {}).get(f"equal_slopes[{var}]")
     if test is None:
         raise InputError(
@@ -305,29 +320,32 @@ def spatial(
         raise InputError("statistic spatial needs the rule verdicts.spatial", file=_where(name))
     var = rule["variable"]
     ci_kind = rule.get("ci", "sim")
+    scaled = " × within-province SD" if claim.get("scale") == "within_sd" else ""
+    subject = f"{term_label(var, labels).lower()}{scaled}"
     if claim.get("verdict", CLAIM_DEFAULTS["verdict"]) == "east":
         east = dict(rule.get("east") or {})
         sr = _spec_result(results, east["spec"], name)
         effect = east.get("effect", "outside")
         row = sr["spatial"]["region_effects"]["effects"][var][east["region"]][effect]
         ci = row["ci_sim"]
-        what = f"spillover of {term_label(var, labels).lower()} in an {east['region']} province on the other regions, {sr.get('label')}"
+        what = (
+            f"spillover of {subject} in an {east['region']} province on the other regions, {sr.get('label')}"
+        )
     else:
         sr = _spec_result(results, rule["spec"], name)
         effect = rule.get("effect", "indirect")
         row = sr["spatial"]["fit"]["effects_table"][var][effect]
         ci = row[f"ci_{ci_kind}"]
-        what = f"{effect} effect of {term_label(var, labels).lower()}, {sr.get('label')}"
+        what = f"{effect} effect of {subject}, {sr.get('label')}"
     k = _scale(sr, var, claim.get("scale"), name)
     mult, unit = _display(claim)
     k *= mult
-    scaled = " × within-province SD" if claim.get("scale") == "within_sd" else ""
     return Evidence(
         estimate=float(row["estimate"]) * k,
         ci=(float(ci[0]) * k, float(ci[1]) * k),
         p=None,
         inference="simulated interval (rule of verdicts.spatial)",
-        what=what + scaled,
+        what=what,
         unit=unit,
     )
 
@@ -340,7 +358,7 @@ def threshold_test(
     labels: Mapping[str, str],
 ) -> Evidence:
     """F test of no threshold against one threshold, bootstrap p (Hansen 1999); the estimate shown is γ̂₁ with its CI."""
-    sr = _spec_result(results, claim["spec"], name)
+    sr = _spec_result(results, _field(claim, "spec", name), name)
     thr = sr.get("threshold")
     if not thr:
         raise InputError(f"spec '{claim['spec']}' is not a threshold spec", file=_where(name))
@@ -366,6 +384,9 @@ STATISTICS: dict[str, Statistic] = {
     "spatial": spatial,
     "threshold_test": threshold_test,
 }
+
+#: Statistics without a sign to predict (an F statistic, a threshold location): only rule ``test`` applies.
+TEST_ONLY: frozenset[str] = frozenset({"equal_slopes", "threshold_test"})
 
 
 # --------------------------------------------------------------------------- rules
@@ -412,18 +433,22 @@ def evaluate(config: Mapping[str, Any], results: Results, labels: Mapping[str, s
     ctx = {**hyp, "verdicts": config.get("verdicts")}
     out = []
     for name, claim in (hyp.get("claims") or {}).items():
-        stat = claim["statistic"]
+        stat = _field(claim, "statistic", name)
         if stat not in STATISTICS:
             raise InputError(
                 f"unknown statistic '{stat}'; use one of {', '.join(STATISTICS)}", file=_where(name)
             )
-        ev = STATISTICS[stat](name, claim, results, ctx, labels)
         rule = claim.get("rule", CLAIM_DEFAULTS["rule"])
+        if rule not in RULES:
+            raise InputError(f"unknown rule '{rule}'; use one of {', '.join(RULES)}", file=_where(name))
+        if rule == "sign" and stat in TEST_ONLY:  # the sign of an F statistic or a threshold says nothing
+            raise InputError(f"statistic '{stat}' has no sign to predict; set rule: test", file=_where(name))
+        ev = STATISTICS[stat](name, claim, results, ctx, labels)
         v = RULES[rule](ev, claim.get("sign", CLAIM_DEFAULTS["sign"]), level=level, p_max=p_max)
         spec = claim.get("spec") or _spatial_spec(claim, config)
         out.append(
             Verdict(
-                name=name, claim=claim["claim"], evidence=ev, verdict=v, rule=rule_text(claim, hyp), spec=spec
+                name=name, claim=_field(claim, "claim", name), evidence=ev, verdict=v, rule=rule_text(claim, hyp), spec=spec
             )
         )
     return out
