@@ -448,7 +448,12 @@ def evaluate(config: Mapping[str, Any], results: Results, labels: Mapping[str, s
         spec = claim.get("spec") or _spatial_spec(claim, config)
         out.append(
             Verdict(
-                name=name, claim=_field(claim, "claim", name), evidence=ev, verdict=v, rule=rule_text(claim, hyp), spec=spec
+                name=name,
+                claim=_field(claim, "claim", name),
+                evidence=ev,
+                verdict=v,
+                rule=rule_text(claim, hyp),
+                spec=spec,
             )
         )
     return out
