@@ -40,7 +40,7 @@ import multimark
 from tfp_talent.errors import InputError
 from tfp_talent.io import write_text
 from tfp_talent.report.render import TABLE_CSS, to_html, to_markdown
-from tfp_talent.report.tables import Table, fmt_number, stars_for
+from tfp_talent.report.tables import Table, fmt_number, lower_first, stars_for
 
 #: Packages whose installed versions the reproducibility block reports.
 REPRO_PACKAGES: tuple[str, ...] = (
@@ -365,8 +365,7 @@ def _ref(label: str, anchor: str, fmt: str) -> str:
 
 
 def _lower_first(text: str) -> str:
-    text = text.strip().rstrip(".")
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+    return lower_first(text.strip().rstrip("."))
 
 
 def _table_class(table: Table) -> str:

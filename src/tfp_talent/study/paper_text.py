@@ -21,7 +21,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tfp_talent.report.tables import fmt_int, fmt_number
+from tfp_talent.report.tables import fmt_int, fmt_number, lower_first
 from tfp_talent.study.hypotheses import (
     VERDICTS,
     Verdict,
@@ -34,11 +34,6 @@ from tfp_talent.study.results import pick_result
 
 Results = Mapping[str, Mapping[str, Any]]
 LEVEL_TEXT = "95%"
-
-
-def lower_first(text: str) -> str:
-    """``text`` with its first letter in lower case, for use inside a sentence ("TFP", "East" stay)."""
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
 def _coef(
