@@ -192,7 +192,9 @@ def abstract(
         f"statistics for {s['n_provinces']} provinces, {s['years_text']} ({fmt_int(s['nobs'])} province-years in the "
         f"baseline two-way fixed-effects sample)."
     ]
-    headline = [v for v in verdicts if v.spec == head["spec"] and v.evidence.unit == "%"]
+    headline = [
+        v for v in verdicts if v.spec == head["spec"] and v.evidence.unit == "%" and v.evidence.ci is not None
+    ]
     if headline:
         parts.append(
             "Within provinces, a one within-province standard-deviation rise goes with a change in TFP of "
@@ -202,7 +204,6 @@ def abstract(
                     f"[{fmt_number(v.evidence.ci[0], 2)}%, {fmt_number(v.evidence.ci[1], 2)}%], p = {fmt_number(v.evidence.p, 3)}, "
                     f"{v.evidence.inference})"
                     for v in headline
-                    if v.evidence.ci is not None
                 ]
             )
             + "."
@@ -238,17 +239,20 @@ def conclusion(
     core = [v for v in verdicts if v.spec == head["spec"]]
     sup = [v for v in core if v.verdict == "supported"]
     contra = [v for v in core if v.verdict == "not supported"]
-    if core and not sup and not contra:
+    if not core:
+        lead = ""
+    elif not sup and not contra:
         lead = (
             "On the central question the answer is a null: within provinces, the data cannot distinguish the "
             "association of talent with TFP from zero. The intervals are wide enough to include economically large "
             "effects of either sign, so this is an absence of evidence, not evidence of absence: "
         )
-    elif sup and not contra:
+    elif len(sup) == len(core):
         lead = "On the central question the data support the policy claim: "
-    else:
+    else:  # some supported and some not, or some inconclusive: not the policy claim as a whole
         lead = "On the central question the evidence is mixed: "
-    lead += _join([_claim_text(v) for v in core]) + "."
+    if core:
+        lead += _join([_claim_text(v) for v in core]) + ". "
     rest = [v for v in verdicts if v.spec != head["spec"]]
     sup_rest = [v for v in rest if v.verdict == "supported"]
     inc_rest = [v for v in rest if v.verdict == "inconclusive"]
@@ -260,7 +264,7 @@ def conclusion(
         more.append("They contradict that " + _join([_claim_text(v) for v in con_rest]) + ".")
     if inc_rest:
         more.append("They cannot decide whether " + _join([_claim_text(v) for v in inc_rest]) + ".")
-    return lead + " " + " ".join(more)
+    return (lead + " ".join(more)).strip()
 
 
 def paper_context(config: Mapping[str, Any], results: Results, labels: Mapping[str, str]) -> dict[str, str]:
