@@ -331,13 +331,15 @@ def _mapping(
             mapping[f"ref_{key}"] = _ref(f"Table {n}", f"table-{name}", fmt)
     for name, fig in figures.items():
         key = f"figure_{name}"
-        n = f_numbers.get(name, len(f_numbers) + 1)
+        n = f_numbers.get(name)
+        if n is None:  # not placed in the template: no number, so no reference to a figure the page lacks
+            continue
         block = (
             _figure_markdown(fig, base_dir, n)
             if fmt == "md"
             else _figure_html(fig, n, source, anchor=f"figure-{name}")
         )
-        if name in f_numbers and f"ref_{key}" not in fields:
+        if f"ref_{key}" not in fields:
             block = (
                 f"{_ref(f'Figure {n}', f'figure-{name}', fmt)} shows {_lower_first(fig.caption)}.\n\n{block}"
             )
