@@ -39,6 +39,7 @@ from tfp_talent.study.hypotheses import (
     HYPOTHESES_DEFAULTS,
     evaluate,
     hypotheses_table,
+    sentence,
 )
 from tfp_talent.study.tables import build_table, table_entry
 
@@ -417,3 +418,26 @@ def test_real_table_has_one_row_per_claim_and_its_verdicts_follow_the_rule():
             expected = rule_by_hand(lo, hi, claim.get("sign", "positive"))
         assert verdict == expected, (claim["claim"], row)
     assert level == 0.95 and len(table.notes) >= 2
+
+
+def test_a_stored_interval_at_another_level_is_refused():
+    """The sign rule reads the hypotheses.level interval; a 95% bootstrap interval cannot stand in for a 90% one."""
+    extra = {"wild_bootstrap": {STOCK: wb_entry(0.07, [-0.05, 1.1])}}
+    results = {"baseline": spec_result("baseline", fe_result({STOCK: 0.5}, {STOCK: 0.2}, extra=extra))}
+    with pytest.raises(InputError, match=r"hypotheses\.claims\.stock.*level 0\.95.*level 0\.9\b"):
+        evaluate(config({"stock": coef_claim()}, level=0.90), results, {})
+    rule = {"spatial": {**SPATIAL_RULE["spatial"], "level": 0.95}}
+    with pytest.raises(InputError, match=r"hypotheses\.claims\.s: .*verdicts\.spatial"):
+        evaluate(config({"s": spatial_claim("preferred")}, level=0.90, verdicts=rule), spatial_results(), {})
+
+
+def test_texts_state_the_level_of_the_interval():
+    results = {"baseline": spec_result("baseline", fe_result({STOCK: 0.5}, {STOCK: 0.2}))}
+    cfg = config({"stock": coef_claim()}, level=0.90)
+    (v,) = evaluate(cfg, results, {})
+    lo, hi = t_interval(0.5, 0.2, level=0.90)
+    assert v.evidence.ci == pytest.approx((lo * 4, hi * 4), rel=REL)
+    assert "(90% interval [" in sentence(v)
+    table = hypotheses_table("hypotheses", {"title": "H", **cfg}, results, {})
+    assert table.header[0][1][0] == "Estimate [90% CI]"
+    assert "supported if the 90% interval excludes 0" in table.notes[0]

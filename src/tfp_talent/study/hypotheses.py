@@ -82,6 +82,7 @@ class Verdict:
     verdict: str
     rule: str
     spec: str
+    level: float = DEFAULT_LEVEL  # of the interval (hypotheses.level)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -131,6 +132,21 @@ def wild_bootstrap_of(cov_result: Mapping[str, Any], term: str) -> Mapping[str, 
         if isinstance(entry, Mapping) and entry.get("p_value") is not None:
             return entry
     return None
+
+
+def level_text(level: float) -> str:
+    """``'95%'`` from 0.95."""
+    return f"{level * 100:g}%"
+
+
+def _same_level(stored: Any, level: float, what: str, name: str) -> None:
+    """A stored interval decides the sign rule only if it is at the rule's level (else the rule would read another interval)."""
+    if stored is not None and not math.isclose(float(stored), level):
+        raise InputError(
+            f"the {what} interval is stored at level {float(stored):g}, the rule reads level {level:g}; "
+            f"make hypotheses.level and the {what} level equal",
+            file=_where(name),
+        )
 
 
 def _wild_text(wb: Mapping[str, Any]) -> str:
@@ -194,6 +210,9 @@ def coefficient(
     b = float(cr["params"][term])
     wb = wild_bootstrap_of(cr, term)
     if wb is not None:
+        _same_level(
+            wb.get("level") if wb.get("conf_int") is not None else None, level, "wild bootstrap", name
+        )
         ci = tuple(float(c) for c in wb["conf_int"]) if wb.get("conf_int") is not None else None
         p = float(wb["p_value"])
         inference = _wild_text(wb)
@@ -252,6 +271,7 @@ def sd_difference(
     df_t = math.inf if df is None else float(df)
     wb = wild_bootstrap_of(cr, contrast_key(a, b_))
     if wb is not None:  # the WCR test of the same contrast, stored at estimation time
+        _same_level(wb.get("level"), level, "wild bootstrap", name)
         p, ci = float(wb["p_value"]), tuple(float(x) for x in wb["conf_int"])
         inference = _wild_text(wb)
     else:
@@ -320,6 +340,9 @@ def spatial(
         raise InputError("statistic spatial needs the rule verdicts.spatial", file=_where(name))
     var = rule["variable"]
     ci_kind = rule.get("ci", "sim")
+    _same_level(
+        rule.get("level"), float(config.get("level", HYPOTHESES_DEFAULTS["level"])), "verdicts.spatial", name
+    )
     scaled = " × within-province SD" if claim.get("scale") == "within_sd" else ""
     subject = f"{term_label(var, labels).lower()}{scaled}"
     if claim.get("verdict", CLAIM_DEFAULTS["verdict"]) == "east":
@@ -454,6 +477,7 @@ def evaluate(config: Mapping[str, Any], results: Results, labels: Mapping[str, s
                 verdict=v,
                 rule=rule_text(claim, hyp),
                 spec=spec,
+                level=level,
             )
         )
     return out
@@ -499,7 +523,7 @@ def sentence(v: Verdict) -> str:
     ci = (
         ""
         if ev.ci is None
-        else f" (95% interval [{fmt_number(ev.ci[0], 2 if ev.unit else 3)}{ev.unit}, {fmt_number(ev.ci[1], 2 if ev.unit else 3)}{ev.unit}])"
+        else f" ({level_text(v.level)} interval [{fmt_number(ev.ci[0], 2 if ev.unit else 3)}{ev.unit}, {fmt_number(ev.ci[1], 2 if ev.unit else 3)}{ev.unit}])"
     )
     est = fmt_number(ev.estimate, 2 if ev.unit else 3) + ev.unit
     p = "" if ev.p is None else f"; p = {fmt_number(ev.p, 3)}, {ev.inference}"
@@ -513,7 +537,7 @@ def sentence(v: Verdict) -> str:
 def hypotheses_table(
     name: str, entry: Mapping[str, Any], results: Results, labels: Mapping[str, str]
 ) -> Table:
-    """Table kind ``hypotheses``: claim, evidence, preferred estimate [95% CI], p-value (inference), verdict.
+    """Table kind ``hypotheses``: claim, evidence, preferred estimate [CI at ``level``], p-value (inference), verdict.
 
     ``entry`` carries the config sections the kind reads (``hypotheses``, ``verdicts``; see
     :func:`tfp_talent.study.tables.table_entry`).
@@ -539,7 +563,14 @@ def hypotheses_table(
     notes.extend(entry.get("notes") or [])
     return Table(
         title=entry["title"],
-        header=[[("Evidence", 1), ("Estimate [95% CI]", 1), ("p-value (inference)", 1), ("Verdict", 1)]],
+        header=[
+            [
+                ("Evidence", 1),
+                (f"Estimate [{level_text(level)} CI]", 1),
+                ("p-value (inference)", 1),
+                ("Verdict", 1),
+            ]
+        ],
         sections=[Section(rows=rows)],
         notes=notes,
         label=f"tab:{name}",

@@ -27,6 +27,7 @@ from tfp_talent.study.hypotheses import (
     Verdict,
     _t_quantile,
     evaluate,
+    level_text,
     wild_bootstrap_of,
 )
 from tfp_talent.study.labels import term_label
@@ -164,7 +165,7 @@ def _claim_text(v: Verdict) -> str:
     d = 2 if ev.unit else 3
     est = f"{fmt_number(ev.estimate, d)}{ev.unit}"
     if ev.ci is not None:
-        est += f" ({LEVEL_TEXT} CI [{fmt_number(ev.ci[0], d)}{ev.unit}, {fmt_number(ev.ci[1], d)}{ev.unit}])"
+        est += f" ({level_text(v.level)} CI [{fmt_number(ev.ci[0], d)}{ev.unit}, {fmt_number(ev.ci[1], d)}{ev.unit}])"
     if ev.p is not None:
         est += f", p = {fmt_number(ev.p, 3)}"
     return f"{lower_first(v.claim)} ({ev.what}: {est})"
@@ -200,7 +201,7 @@ def abstract(
             "Within provinces, a one within-province standard-deviation rise goes with a change in TFP of "
             + _join(
                 [
-                    f"{fmt_number(v.evidence.estimate, 2)}% for {term_text(v)} ({LEVEL_TEXT} CI "
+                    f"{fmt_number(v.evidence.estimate, 2)}% for {term_text(v)} ({level_text(v.level)} CI "
                     f"[{fmt_number(v.evidence.ci[0], 2)}%, {fmt_number(v.evidence.ci[1], 2)}%], p = {fmt_number(v.evidence.p, 3)}, "
                     f"{v.evidence.inference})"
                     for v in headline
