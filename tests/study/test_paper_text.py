@@ -39,6 +39,7 @@ SAMPLE = {"n_provinces": 31, "years_text": "2002–2009, 2011–2019", "nobs": 5
         ("Central and West lag", "Central and West lag"),
         ("China's provinces", "China's provinces"),
         ("R&D personnel", "R&D personnel"),
+        ("Malmquist EC", "Malmquist EC"),
         ("SDM, contiguity", "SDM, contiguity"),
         ("A threshold exists", "a threshold exists"),
         ("Δ ln TFP", "Δ ln TFP"),
