@@ -267,3 +267,4 @@ def test_details_block_folds_a_markdown_table():
     assert "<summary>SHA-256 of every raw file</summary>" in inner
     assert "<table>" in inner and "<code>data/raw/a.csv</code>" in inner  # the Markdown inside is rendered
     assert "<p>After.</p>" in page[end:]
+    assert details_block("R&D <raw>", "x").startswith("<details>\n<summary>R&amp;D &lt;raw&gt;</summary>")
