@@ -50,3 +50,14 @@ def test_defects_are_found(tmp_path):
     assert c.broken_images == ["missing.png"]
     assert any("boom" in e for e in c.console_errors)
     assert c.unreferenced == ["Table 1", "Figure 1"]
+
+
+def test_table_1_is_not_referenced_by_table_12(tmp_path):
+    """Whole-label references: the text cites Table 12 only, so Table 1 is reported unreferenced."""
+    tables = "".join(
+        f"<table><caption>Table {n}: Results {n}</caption><tr><td>{n}</td></tr></table>" for n in (1, 12)
+    )
+    html = _page(tmp_path, f"<p>Table 12 gives the robustness checks.</p>{tables}")
+    c = check_report_page(html, width=1280)
+    assert c.labels == ["Table 1", "Table 12"]
+    assert c.unreferenced == ["Table 1"]

@@ -9,6 +9,7 @@ source files and derivations stay in ``codebook.md``. The checksum table is wrap
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -46,5 +47,8 @@ def codebook_table(path: str | Path, *, title: str = "Codebook of the provincial
 
 
 def details_block(summary: str, markdown: str) -> str:
-    """``markdown`` inside ``<details><summary>summary</summary> ... </details>`` (blank lines kept for Markdown)."""
-    return f"<details>\n<summary>{summary}</summary>\n\n{markdown.rstrip()}\n\n</details>"
+    """``markdown`` inside ``<details><summary>summary</summary> ... </details>`` (blank lines kept for Markdown).
+
+    ``summary`` is plain text (HTML-escaped); the blank lines end the HTML block so that ``markdown`` is rendered.
+    """
+    return f"<details>\n<summary>{html.escape(summary, quote=False)}</summary>\n\n{markdown.rstrip()}\n\n</details>"

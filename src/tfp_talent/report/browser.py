@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,34 @@ def chromium_path() -> str | None:
     return found
 
 
+def _mention(label: str) -> re.Pattern[str]:
+    kind, _, number = label.partition(" ")
+    return re.compile(rf"\b{kind}\s+{number}(?![\d.]*\d)")
+
+
+def float_references(captions: Sequence[str], body: str) -> tuple[list[str], list[str]]:
+    """The labels ("Table 3", "Figure 1") of ``captions`` in order, and those ``body`` never mentions outside their caption.
+
+    A caption starting with "Table N" / "Figure N" labels a float. A mention is the whole label: "Table 1"
+    is not mentioned by "Table 12" nor by "Table 1.2" (word boundary before, no digit after N; a panel
+    letter, "Figure 2a", does refer to Figure 2). The
+    float's own caption is part of ``body`` (the page text), so its mentions there are subtracted.
+    """
+    labels = list(dict.fromkeys(lab for lab in map(_label_of, captions) if lab))
+    unreferenced = []
+    for lab in labels:
+        pattern = _mention(lab)
+        own = sum(len(pattern.findall(cap)) for cap in captions if _label_of(cap) == lab)
+        if len(pattern.findall(body)) - own < 1:
+            unreferenced.append(lab)
+    return labels, unreferenced
+
+
+def _label_of(caption: str) -> str | None:
+    m = _LABEL.match(caption)
+    return f"{m.group(1)} {m.group(2)}" if m else None
+
+
 _JS_IMAGES = """() => Array.from(document.images)
   .filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.getAttribute('src') || '')"""
 _JS_CAPTIONS = """() => Array.from(document.querySelectorAll('caption, figcaption, p > em, p > strong, .caption'))
@@ -72,7 +101,8 @@ def check_report_page(
     """Render ``html`` in headless Chromium at ``width`` px and return a :class:`PageCheck`.
 
     A table or figure is *labelled* when a caption starts with "Table N" / "Figure N"; it is
-    *referenced* when "Table N" / "Figure N" also occurs in the page text outside its caption.
+    *referenced* when "Table N" / "Figure N" also occurs, as whole words, in the page text outside its
+    caption (:func:`float_references`).
     """
     from playwright.sync_api import sync_playwright
 
@@ -101,12 +131,7 @@ def check_report_page(
                 page.screenshot(path=str(screenshot), full_page=True)
         finally:
             browser.close()
-    labels = []
-    for cap in captions:
-        m = _LABEL.match(cap)
-        if m and f"{m.group(1)} {m.group(2)}" not in labels:
-            labels.append(f"{m.group(1)} {m.group(2)}")
-    unreferenced = [lab for lab in labels if body.count(lab) < 2]
+    labels, unreferenced = float_references(captions, body)
     return PageCheck(
         width=inner,
         scroll_width=scroll,

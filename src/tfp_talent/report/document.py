@@ -40,7 +40,7 @@ import multimark
 from tfp_talent.errors import InputError
 from tfp_talent.io import write_text
 from tfp_talent.report.render import TABLE_CSS, to_html, to_markdown
-from tfp_talent.report.tables import Table, fmt_number, stars_for
+from tfp_talent.report.tables import Table, fmt_number, lower_first, stars_for
 
 #: Packages whose installed versions the reproducibility block reports.
 REPRO_PACKAGES: tuple[str, ...] = (
@@ -331,13 +331,15 @@ def _mapping(
             mapping[f"ref_{key}"] = _ref(f"Table {n}", f"table-{name}", fmt)
     for name, fig in figures.items():
         key = f"figure_{name}"
-        n = f_numbers.get(name, len(f_numbers) + 1)
+        n = f_numbers.get(name)
+        if n is None:  # not placed in the template: no number, so no reference to a figure the page lacks
+            continue
         block = (
             _figure_markdown(fig, base_dir, n)
             if fmt == "md"
             else _figure_html(fig, n, source, anchor=f"figure-{name}")
         )
-        if name in f_numbers and f"ref_{key}" not in fields:
+        if f"ref_{key}" not in fields:
             block = (
                 f"{_ref(f'Figure {n}', f'figure-{name}', fmt)} shows {_lower_first(fig.caption)}.\n\n{block}"
             )
@@ -365,8 +367,7 @@ def _ref(label: str, anchor: str, fmt: str) -> str:
 
 
 def _lower_first(text: str) -> str:
-    text = text.strip().rstrip(".")
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+    return lower_first(text.strip().rstrip("."))
 
 
 def _table_class(table: Table) -> str:

@@ -163,6 +163,39 @@ def fmt_int(x: Any) -> str:
     return f"{int(round(v)):,}"
 
 
+#: Words that keep their capital inside a sentence: regions, the country, names of methods and authors.
+PROPER_WORDS: frozenset[str] = frozenset(
+    [
+        "East",
+        "Central",
+        "West",
+        "China",
+        "Chinese",
+        "Solow",
+        "Törnqvist",
+        "Malmquist",
+        "Moran",
+        "Hansen",
+        "Webb",
+    ]
+)
+_WORD = re.compile(r"[^\W\d_]*")
+
+
+def lower_first(text: str) -> str:
+    """``text`` with its first letter in lower case, for use inside a sentence.
+
+    Only an ordinary capitalised first word is lowered ("Talent stock" -> "talent stock", "A" -> "a");
+    acronyms ("TFP", "R&D", "SDM"), symbols ("Δ") and :data:`PROPER_WORDS` ("East", "China's") stay.
+    """
+    word = text.split(maxsplit=1)[0] if text.strip() else ""
+    letters = _WORD.match(word).group(0)
+    ordinary = word == "A" or (letters[:1].isupper() and letters[1:].islower())
+    if not ordinary or letters in PROPER_WORDS:
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def plain_text(cell: str | Cell) -> str:
     """A cell's text with its stars appended (for plain-text renderings)."""
     return cell.text + cell.stars if isinstance(cell, Cell) else cell

@@ -82,6 +82,7 @@ class Verdict:
     verdict: str
     rule: str
     spec: str
+    level: float = DEFAULT_LEVEL  # of the interval (hypotheses.level)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -89,6 +90,15 @@ class Verdict:
 
 def _where(name: str) -> str:
     return f"hypotheses.claims.{name}"
+
+
+def _field(claim: Mapping[str, Any], key: str, name: str, n: int = 0) -> Any:
+    """``claim[key]`` (with at least ``n`` items when ``n`` > 0), or an InputError naming the claim."""
+    value = claim.get(key)
+    if value is None or (n and len(value) < n):
+        need = f"{n} term(s) in" if n else "the key"
+        raise InputError(f"statistic '{claim.get('statistic')}' needs {need} '{key}'", file=_where(name))
+    return value
 
 
 def _spec_result(results: Results, spec: str, name: str) -> Mapping[str, Any]:
@@ -122,6 +132,21 @@ def wild_bootstrap_of(cov_result: Mapping[str, Any], term: str) -> Mapping[str, 
         if isinstance(entry, Mapping) and entry.get("p_value") is not None:
             return entry
     return None
+
+
+def level_text(level: float) -> str:
+    """``'95%'`` from 0.95."""
+    return f"{level * 100:g}%"
+
+
+def _same_level(stored: Any, level: float, what: str, name: str) -> None:
+    """A stored interval decides the sign rule only if it is at the rule's level (else the rule would read another interval)."""
+    if stored is not None and not math.isclose(float(stored), level):
+        raise InputError(
+            f"the {what} interval is stored at level {float(stored):g}, the rule reads level {level:g}; "
+            f"make hypotheses.level and the {what} level equal",
+            file=_where(name),
+        )
 
 
 def _wild_text(wb: Mapping[str, Any]) -> str:
@@ -174,9 +199,9 @@ def coefficient(
     labels: Mapping[str, str],
 ) -> Evidence:
     """One coefficient b (times s_w with ``scale: within_sd``), wild-bootstrap p/CI if stored, else t(G − 1)."""
-    sr = _spec_result(results, claim["spec"], name)
+    sr = _spec_result(results, _field(claim, "spec", name), name)
     cr = _cov_result(sr, claim.get("cov"), name)
-    term = claim["terms"][0]
+    term = _field(claim, "terms", name, 1)[0]
     if term not in cr["params"]:
         raise InputError(f"spec '{claim['spec']}' has no coefficient '{term}'", file=_where(name))
     level = float(config.get("level", HYPOTHESES_DEFAULTS["level"]))
@@ -185,6 +210,9 @@ def coefficient(
     b = float(cr["params"][term])
     wb = wild_bootstrap_of(cr, term)
     if wb is not None:
+        _same_level(
+            wb.get("level") if wb.get("conf_int") is not None else None, level, "wild bootstrap", name
+        )
         ci = tuple(float(c) for c in wb["conf_int"]) if wb.get("conf_int") is not None else None
         p = float(wb["p_value"])
         inference = _wild_text(wb)
@@ -216,9 +244,15 @@ def sd_difference(
     labels: Mapping[str, str],
 ) -> Evidence:
     """d = b_a s_a − b_b s_b (terms [a, b]) with Var(d) = c'Vc, c = (s_a, −s_b); t(G − 1) and the Wald test of d = 0."""
-    sr = _spec_result(results, claim["spec"], name)
+    sr = _spec_result(results, _field(claim, "spec", name), name)
     cr = _cov_result(sr, claim.get("cov"), name)
-    a, b_ = claim["terms"][:2]
+    a, b_ = _field(claim, "terms", name, 2)[:2]
+    missing = [t for t in (a, b_) if t not in cr["params"]]
+    if missing:
+        raise InputError(
+            f"spec '{claim['spec']}' has no coefficient {', '.join(repr(t) for t in missing)}",
+            file=_where(name),
+        )
     level = float(config.get("level", HYPOTHESES_DEFAULTS["level"]))
     sa, sb = _scale(sr, a, "within_sd", name), _scale(sr, b_, "within_sd", name)
     names = list(cr["params"])
@@ -237,6 +271,7 @@ def sd_difference(
     df_t = math.inf if df is None else float(df)
     wb = wild_bootstrap_of(cr, contrast_key(a, b_))
     if wb is not None:  # the WCR test of the same contrast, stored at estimation time
+        _same_level(wb.get("level"), level, "wild bootstrap", name)
         p, ci = float(wb["p_value"]), tuple(float(x) for x in wb["conf_int"])
         inference = _wild_text(wb)
     else:
@@ -264,9 +299,9 @@ def equal_slopes(
     labels: Mapping[str, str],
 ) -> Evidence:
     """The Wald F test of equal regional slopes of ``terms[0]`` stored with the region-slopes spec."""
-    sr = _spec_result(results, claim["spec"], name)
+    sr = _spec_result(results, _field(claim, "spec", name), name)
     cr = _cov_result(sr, claim.get("cov"), name)
-    var = claim["terms"][0]
+    var = _field(claim, "terms", name, 1)[0]
     test = (cr.get("tests") or {}).get(f"equal_slopes[{var}]")
     if test is None:
         raise InputError(
@@ -305,29 +340,35 @@ def spatial(
         raise InputError("statistic spatial needs the rule verdicts.spatial", file=_where(name))
     var = rule["variable"]
     ci_kind = rule.get("ci", "sim")
+    _same_level(
+        rule.get("level"), float(config.get("level", HYPOTHESES_DEFAULTS["level"])), "verdicts.spatial", name
+    )
+    scaled = " × within-province SD" if claim.get("scale") == "within_sd" else ""
+    subject = f"{term_label(var, labels).lower()}{scaled}"
     if claim.get("verdict", CLAIM_DEFAULTS["verdict"]) == "east":
         east = dict(rule.get("east") or {})
         sr = _spec_result(results, east["spec"], name)
         effect = east.get("effect", "outside")
         row = sr["spatial"]["region_effects"]["effects"][var][east["region"]][effect]
         ci = row["ci_sim"]
-        what = f"spillover of {term_label(var, labels).lower()} in an {east['region']} province on the other regions, {sr.get('label')}"
+        what = (
+            f"spillover of {subject} in an {east['region']} province on the other regions, {sr.get('label')}"
+        )
     else:
         sr = _spec_result(results, rule["spec"], name)
         effect = rule.get("effect", "indirect")
         row = sr["spatial"]["fit"]["effects_table"][var][effect]
         ci = row[f"ci_{ci_kind}"]
-        what = f"{effect} effect of {term_label(var, labels).lower()}, {sr.get('label')}"
+        what = f"{effect} effect of {subject}, {sr.get('label')}"
     k = _scale(sr, var, claim.get("scale"), name)
     mult, unit = _display(claim)
     k *= mult
-    scaled = " × within-province SD" if claim.get("scale") == "within_sd" else ""
     return Evidence(
         estimate=float(row["estimate"]) * k,
         ci=(float(ci[0]) * k, float(ci[1]) * k),
         p=None,
         inference="simulated interval (rule of verdicts.spatial)",
-        what=what + scaled,
+        what=what,
         unit=unit,
     )
 
@@ -340,7 +381,7 @@ def threshold_test(
     labels: Mapping[str, str],
 ) -> Evidence:
     """F test of no threshold against one threshold, bootstrap p (Hansen 1999); the estimate shown is γ̂₁ with its CI."""
-    sr = _spec_result(results, claim["spec"], name)
+    sr = _spec_result(results, _field(claim, "spec", name), name)
     thr = sr.get("threshold")
     if not thr:
         raise InputError(f"spec '{claim['spec']}' is not a threshold spec", file=_where(name))
@@ -366,6 +407,9 @@ STATISTICS: dict[str, Statistic] = {
     "spatial": spatial,
     "threshold_test": threshold_test,
 }
+
+#: Statistics without a sign to predict (an F statistic, a threshold location): only rule ``test`` applies.
+TEST_ONLY: frozenset[str] = frozenset({"equal_slopes", "threshold_test"})
 
 
 # --------------------------------------------------------------------------- rules
@@ -412,18 +456,28 @@ def evaluate(config: Mapping[str, Any], results: Results, labels: Mapping[str, s
     ctx = {**hyp, "verdicts": config.get("verdicts")}
     out = []
     for name, claim in (hyp.get("claims") or {}).items():
-        stat = claim["statistic"]
+        stat = _field(claim, "statistic", name)
         if stat not in STATISTICS:
             raise InputError(
                 f"unknown statistic '{stat}'; use one of {', '.join(STATISTICS)}", file=_where(name)
             )
-        ev = STATISTICS[stat](name, claim, results, ctx, labels)
         rule = claim.get("rule", CLAIM_DEFAULTS["rule"])
+        if rule not in RULES:
+            raise InputError(f"unknown rule '{rule}'; use one of {', '.join(RULES)}", file=_where(name))
+        if rule == "sign" and stat in TEST_ONLY:  # the sign of an F statistic or a threshold says nothing
+            raise InputError(f"statistic '{stat}' has no sign to predict; set rule: test", file=_where(name))
+        ev = STATISTICS[stat](name, claim, results, ctx, labels)
         v = RULES[rule](ev, claim.get("sign", CLAIM_DEFAULTS["sign"]), level=level, p_max=p_max)
         spec = claim.get("spec") or _spatial_spec(claim, config)
         out.append(
             Verdict(
-                name=name, claim=claim["claim"], evidence=ev, verdict=v, rule=rule_text(claim, hyp), spec=spec
+                name=name,
+                claim=_field(claim, "claim", name),
+                evidence=ev,
+                verdict=v,
+                rule=rule_text(claim, hyp),
+                spec=spec,
+                level=level,
             )
         )
     return out
@@ -469,7 +523,7 @@ def sentence(v: Verdict) -> str:
     ci = (
         ""
         if ev.ci is None
-        else f" (95% interval [{fmt_number(ev.ci[0], 2 if ev.unit else 3)}{ev.unit}, {fmt_number(ev.ci[1], 2 if ev.unit else 3)}{ev.unit}])"
+        else f" ({level_text(v.level)} interval [{fmt_number(ev.ci[0], 2 if ev.unit else 3)}{ev.unit}, {fmt_number(ev.ci[1], 2 if ev.unit else 3)}{ev.unit}])"
     )
     est = fmt_number(ev.estimate, 2 if ev.unit else 3) + ev.unit
     p = "" if ev.p is None else f"; p = {fmt_number(ev.p, 3)}, {ev.inference}"
@@ -483,7 +537,7 @@ def sentence(v: Verdict) -> str:
 def hypotheses_table(
     name: str, entry: Mapping[str, Any], results: Results, labels: Mapping[str, str]
 ) -> Table:
-    """Table kind ``hypotheses``: claim, evidence, preferred estimate [95% CI], p-value (inference), verdict.
+    """Table kind ``hypotheses``: claim, evidence, preferred estimate [CI at ``level``], p-value (inference), verdict.
 
     ``entry`` carries the config sections the kind reads (``hypotheses``, ``verdicts``; see
     :func:`tfp_talent.study.tables.table_entry`).
@@ -509,7 +563,14 @@ def hypotheses_table(
     notes.extend(entry.get("notes") or [])
     return Table(
         title=entry["title"],
-        header=[[("Evidence", 1), ("Estimate [95% CI]", 1), ("p-value (inference)", 1), ("Verdict", 1)]],
+        header=[
+            [
+                ("Evidence", 1),
+                (f"Estimate [{level_text(level)} CI]", 1),
+                ("p-value (inference)", 1),
+                ("Verdict", 1),
+            ]
+        ],
         sections=[Section(rows=rows)],
         notes=notes,
         label=f"tab:{name}",

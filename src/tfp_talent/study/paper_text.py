@@ -21,12 +21,13 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tfp_talent.report.tables import fmt_int, fmt_number
+from tfp_talent.report.tables import fmt_int, fmt_number, lower_first
 from tfp_talent.study.hypotheses import (
     VERDICTS,
     Verdict,
     _t_quantile,
     evaluate,
+    level_text,
     wild_bootstrap_of,
 )
 from tfp_talent.study.labels import term_label
@@ -34,11 +35,6 @@ from tfp_talent.study.results import pick_result
 
 Results = Mapping[str, Mapping[str, Any]]
 LEVEL_TEXT = "95%"
-
-
-def lower_first(text: str) -> str:
-    """``text`` with its first letter in lower case, for use inside a sentence ("TFP", "East" stay)."""
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
 def _coef(
@@ -175,7 +171,7 @@ def _claim_text(v: Verdict) -> str:
     d = 2 if ev.unit else 3
     est = f"{fmt_number(ev.estimate, d)}{ev.unit}"
     if ev.ci is not None:
-        est += f" ({LEVEL_TEXT} CI [{fmt_number(ev.ci[0], d)}{ev.unit}, {fmt_number(ev.ci[1], d)}{ev.unit}])"
+        est += f" ({level_text(v.level)} CI [{fmt_number(ev.ci[0], d)}{ev.unit}, {fmt_number(ev.ci[1], d)}{ev.unit}])"
     if ev.p is not None:
         est += f", p = {fmt_number(ev.p, 3)}"
     return f"{lower_first(v.claim)} ({ev.what}: {est})"
@@ -203,17 +199,18 @@ def abstract(
         f"statistics for {s['n_provinces']} provinces, {s['years_text']} ({fmt_int(s['nobs'])} province-years in the "
         f"baseline two-way fixed-effects sample)."
     ]
-    headline = [v for v in verdicts if v.spec == head["spec"] and v.evidence.unit == "%"]
+    headline = [
+        v for v in verdicts if v.spec == head["spec"] and v.evidence.unit == "%" and v.evidence.ci is not None
+    ]
     if headline:
         parts.append(
             "Within provinces, a one within-province standard-deviation rise goes with a change in TFP of "
             + _join(
                 [
-                    f"{fmt_number(v.evidence.estimate, 2)}% for {term_text(v)} ({LEVEL_TEXT} CI "
+                    f"{fmt_number(v.evidence.estimate, 2)}% for {term_text(v)} ({level_text(v.level)} CI "
                     f"[{fmt_number(v.evidence.ci[0], 2)}%, {fmt_number(v.evidence.ci[1], 2)}%], p = {fmt_number(v.evidence.p, 3)}, "
                     f"{v.evidence.inference})"
                     for v in headline
-                    if v.evidence.ci is not None
                 ]
             )
             + "."
@@ -249,17 +246,20 @@ def conclusion(
     core = [v for v in verdicts if v.spec == head["spec"]]
     sup = [v for v in core if v.verdict == "supported"]
     contra = [v for v in core if v.verdict == "not supported"]
-    if core and not sup and not contra:
+    if not core:
+        lead = ""
+    elif not sup and not contra:
         lead = (
             "On the central question the answer is a null: within provinces, the data cannot distinguish the "
             "association of talent with TFP from zero. The intervals are wide enough to include economically large "
             "effects of either sign, so this is an absence of evidence, not evidence of absence: "
         )
-    elif sup and not contra:
+    elif len(sup) == len(core):
         lead = "On the central question the data support the policy claim: "
-    else:
+    else:  # some supported and some not, or some inconclusive: not the policy claim as a whole
         lead = "On the central question the evidence is mixed: "
-    lead += _join([_claim_text(v) for v in core]) + "."
+    if core:
+        lead += _join([_claim_text(v) for v in core]) + ". "
     rest = [v for v in verdicts if v.spec != head["spec"]]
     sup_rest = [v for v in rest if v.verdict == "supported"]
     inc_rest = [v for v in rest if v.verdict == "inconclusive"]
@@ -271,7 +271,7 @@ def conclusion(
         more.append("They contradict that " + _join([_claim_text(v) for v in con_rest]) + ".")
     if inc_rest:
         more.append("They cannot decide whether " + _join([_claim_text(v) for v in inc_rest]) + ".")
-    return lead + " " + " ".join(more)
+    return (lead + " ".join(more)).strip()
 
 
 def paper_context(config: Mapping[str, Any], results: Results, labels: Mapping[str, str]) -> dict[str, str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tfp_talent.report.tables import fmt_number
+from tfp_talent.report.tables import fmt_number, lower_first
 from tfp_talent.study.labels import term_label
 
 TEST_ALPHA = 0.10
@@ -25,7 +25,7 @@ def _describe(result: Mapping[str, Any], name: str) -> str:
 
 def _label(term: str, labels: Mapping[str, str]) -> str:
     text = term_label(term, labels)
-    return text[0].lower() + text[1:] if text[:1].isupper() and not text[1:2].isupper() else text
+    return lower_first(text)
 
 
 def gmm_context(

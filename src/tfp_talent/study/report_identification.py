@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tfp_talent.report.tables import fmt_number
+from tfp_talent.report.tables import fmt_number, lower_first
 from tfp_talent.study.identification import magnitude
 from tfp_talent.study.labels import term_label
 from tfp_talent.study.results import pick_result
@@ -31,7 +31,7 @@ def _describe(result: Mapping[str, Any], name: str) -> str:
 
 
 def _lower(text: str) -> str:
-    return text[0].lower() + text[1:] if text[:1].isupper() and not text[1:2].isupper() else text
+    return lower_first(text)
 
 
 def _first(results: Mapping[str, Mapping[str, Any]], test: Any) -> Mapping[str, Any] | None:

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tfp_talent.report.tables import fmt_int, fmt_number
+from tfp_talent.report.tables import fmt_int, fmt_number, lower_first
 from tfp_talent.study.common import ENTITY, TIME
 from tfp_talent.study.labels import term_label
 from tfp_talent.study.results import pick_result
@@ -57,7 +57,7 @@ def _term(term: str, labels: Mapping[str, str]) -> str:
 
 
 def _lower(text: str) -> str:
-    return text[0].lower() + text[1:] if text[:1].isupper() and not text[1:2].isupper() else text
+    return lower_first(text)
 
 
 def _clustered(results: Mapping[str, Mapping[str, Any]], spec: str | None) -> dict[str, Any] | None:
