@@ -32,3 +32,12 @@ def test_t_with_the_results_df_else_normal():
     b, lo, hi = coefficient_interval(r, "x")
     assert hi - b == pytest.approx(stats.norm.ppf(0.975) * 0.5, rel=1e-12)
     assert coefficient_interval(r, "missing") is None
+
+
+def test_interval_bounds_keep_their_sign():
+    from tfp_talent.report.tables import fmt_bound
+
+    assert fmt_bound(-0.0023, 2) == "-0.002"
+    assert fmt_bound(0.00004, 2) == "0.00004"
+    assert fmt_bound(1e-9, 2) == "0.00"  # beyond digits + 3: plain rounding
+    assert fmt_bound(-1.234, 2) == "-1.23" and fmt_bound(0.0, 2) == "0.00"

@@ -150,6 +150,19 @@ def fmt_number(x: Any, digits: int = 3) -> str:
     return text
 
 
+def fmt_bound(x: Any, digits: int = 3) -> str:
+    """:func:`fmt_number` for an interval bound: a non-zero bound that rounds to zero gets more digits
+    (up to ``digits`` + 3) so that its sign shows, e.g. -0.0023 -> ``-0.002`` at ``digits=2``."""
+    text = fmt_number(x, digits)
+    if text and float(text) == 0.0 and float(x) != 0.0:
+        for extra in range(1, 4):
+            text = f"{float(x):.{digits + extra}f}"
+            if float(text) != 0.0:
+                return text
+        return fmt_number(x, digits)
+    return text
+
+
 def fmt_int(x: Any) -> str:
     """Integer with thousands separators, ``''`` for missing."""
     if x is None:

@@ -40,7 +40,7 @@ from scipy import stats
 
 from tfp_talent.errors import InputError
 from tfp_talent.estimators.inference import DEFAULT_LEVEL, linear_restrictions_test
-from tfp_talent.report.tables import Section, Table, fmt_number
+from tfp_talent.report.tables import Section, Table, fmt_bound, fmt_number
 from tfp_talent.study.labels import term_label
 from tfp_talent.study.wild_bootstrap import contrast_key
 
@@ -507,7 +507,7 @@ def fmt_estimate(ev: Evidence, digits: int = 3) -> str:
     est = fmt_number(ev.estimate, d) + ev.unit
     if ev.ci is None:
         return est
-    return f"{est} [{fmt_number(ev.ci[0], d)}{ev.unit}, {fmt_number(ev.ci[1], d)}{ev.unit}]"
+    return f"{est} [{fmt_bound(ev.ci[0], d)}{ev.unit}, {fmt_bound(ev.ci[1], d)}{ev.unit}]"
 
 
 def fmt_p(ev: Evidence) -> str:
@@ -523,7 +523,7 @@ def sentence(v: Verdict) -> str:
     ci = (
         ""
         if ev.ci is None
-        else f" ({level_text(v.level)} interval [{fmt_number(ev.ci[0], 2 if ev.unit else 3)}{ev.unit}, {fmt_number(ev.ci[1], 2 if ev.unit else 3)}{ev.unit}])"
+        else f" ({level_text(v.level)} interval [{fmt_bound(ev.ci[0], 2 if ev.unit else 3)}{ev.unit}, {fmt_bound(ev.ci[1], 2 if ev.unit else 3)}{ev.unit}])"
     )
     est = fmt_number(ev.estimate, 2 if ev.unit else 3) + ev.unit
     p = "" if ev.p is None else f"; p = {fmt_number(ev.p, 3)}, {ev.inference}"

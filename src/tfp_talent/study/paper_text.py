@@ -21,7 +21,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tfp_talent.report.tables import fmt_int, fmt_number, lower_first
+from tfp_talent.report.tables import fmt_bound, fmt_int, fmt_number, lower_first
 from tfp_talent.study.hypotheses import (
     VERDICTS,
     Verdict,
@@ -96,7 +96,7 @@ def table_summary(entry: Mapping[str, Any], results: Results, labels: Mapping[st
         pos = sum(1 for _, v in vals if v["p"] < 0.05 and v["b"] > 0)
         neg = sum(1 for _, v in vals if v["p"] < 0.05 and v["b"] < 0)
         listed = "; ".join(
-            f"{lab} {fmt_number(v['b'], 3)} [{fmt_number(v['lo'], 3)}, {fmt_number(v['hi'], 3)}], p = {fmt_number(v['p'], 3)}"
+            f"{lab} {fmt_number(v['b'], 3)} [{fmt_bound(v['lo'], 3)}, {fmt_bound(v['hi'], 3)}], p = {fmt_number(v['p'], 3)}"
             for lab, v in vals
         )
         sig = (
@@ -171,7 +171,7 @@ def _claim_text(v: Verdict) -> str:
     d = 2 if ev.unit else 3
     est = f"{fmt_number(ev.estimate, d)}{ev.unit}"
     if ev.ci is not None:
-        est += f" ({level_text(v.level)} CI [{fmt_number(ev.ci[0], d)}{ev.unit}, {fmt_number(ev.ci[1], d)}{ev.unit}])"
+        est += f" ({level_text(v.level)} CI [{fmt_bound(ev.ci[0], d)}{ev.unit}, {fmt_bound(ev.ci[1], d)}{ev.unit}])"
     if ev.p is not None:
         est += f", p = {fmt_number(ev.p, 3)}"
     return f"{lower_first(v.claim)} ({ev.what}: {est})"
@@ -208,7 +208,7 @@ def abstract(
             + _join(
                 [
                     f"{fmt_number(v.evidence.estimate, 2)}% for {term_text(v)} ({level_text(v.level)} CI "
-                    f"[{fmt_number(v.evidence.ci[0], 2)}%, {fmt_number(v.evidence.ci[1], 2)}%], p = {fmt_number(v.evidence.p, 3)}, "
+                    f"[{fmt_bound(v.evidence.ci[0], 2)}%, {fmt_bound(v.evidence.ci[1], 2)}%], p = {fmt_number(v.evidence.p, 3)}, "
                     f"{v.evidence.inference})"
                     for v in headline
                 ]
