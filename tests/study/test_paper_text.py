@@ -22,7 +22,7 @@ from hypotheses_sim import (
     spec_result,
 )
 
-from tfp_talent.report.tables import fmt_int, fmt_number
+from tfp_talent.report.tables import fmt_bound, fmt_int, fmt_number
 from tfp_talent.study.hypotheses import evaluate
 from tfp_talent.study.paper_text import abstract, conclusion, lower_first
 
@@ -102,7 +102,7 @@ def allowed_numbers(verdicts, sample):
         d = 2 if ev.unit else 3
         out |= {fmt_number(ev.estimate, d), fmt_number(ev.estimate, 2)}
         if ev.ci is not None:
-            out |= {fmt_number(c, d) for c in ev.ci}
+            out |= {fmt_bound(c, d) for c in ev.ci}
         if ev.p is not None:
             out.add(fmt_number(ev.p, 3))
         for text in (ev.what, ev.inference, v.claim):
