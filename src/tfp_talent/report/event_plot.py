@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -62,5 +61,5 @@ def event_study_plot(
         ax.set_ylabel(ylabel)
         ax.grid(axis="x", visible=False)
         if note:
-            add_note(fig, "\n".join(textwrap.wrap(note, 150)))
+            add_note(fig, note)  # wrapped to the figure width by add_note
     return fig

@@ -134,6 +134,11 @@ def add_note(fig: Figure, text: str, *, fontsize: float = 7.0) -> None:
 
     Drawn as the figure's ``supxlabel``, so the constrained layout reserves room
     for it below all axes (and their legends). Figure-level legends therefore go
-    at the top (``loc="outside upper center"``). Break long notes with ``\\n``.
+    at the top (``loc="outside upper center"``). Lines longer than the figure is wide are wrapped
+    (about 0.55 em per character of the note's font); ``\\n`` breaks a line where wanted.
     """
-    fig.supxlabel(text, x=0.01, ha="left", fontsize=fontsize, color="#444444", fontweight="normal")
+    import textwrap
+
+    width = max(20, int(fig.get_figwidth() * 72.0 / (0.55 * fontsize)) - 2)
+    wrapped = "\n".join(textwrap.fill(line, width) if line else line for line in text.split("\n"))
+    fig.supxlabel(wrapped, x=0.01, ha="left", fontsize=fontsize, color="#444444", fontweight="normal")
