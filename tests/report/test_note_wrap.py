@@ -5,9 +5,9 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from tfp_talent.report.style import add_note  # noqa: E402
+from tfp_talent.report.style import add_note
 
 
 def test_long_note_is_wrapped_inside_the_figure():
