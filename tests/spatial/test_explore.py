@@ -20,6 +20,7 @@ from tfp_talent.spatial.explore import (
     QUADRANT_LABELS,
     call_seed,
     cold_spot_finding,
+    cold_spot_sentence,
     explore_periods,
     getis_ord,
     global_autocorrelation,
@@ -197,11 +198,27 @@ def test_periods_and_cold_spot_sentence(queen, latitude_panel):
     # Xinjiang and Qinghai are the far west: low longitude among low-longitude neighbours
     assert (lon["lisa"] == "LL").all() and (lon["gi"] == "cold").all()
     assert "Xinjiang and Qinghai" in finding.sentence and "lon 2002-2009" in finding.sentence
-    assert "in 2 of 4 variable-period cases" in finding.sentence
-    only_lat = explore_periods(latitude_panel, ["noise"], queen, periods, permutations=199)
-    f2 = cold_spot_finding(only_lat)
-    cold = ((f2.table["lisa"] == "LL") | (f2.table["gi"] == "cold")).any()
-    assert ("In none of the 2" in f2.sentence) == (not cold)
+    assert "tested in 4 variable-period cases" in finding.sentence
+    n_ll = {c: int(((t["province"] == c) & (t["lisa"] == "LL")).sum()) for c in (650000, 630000)}
+    assert f"Xinjiang is a low-low cluster in {n_ll[650000]} of 4 cases" in finding.sentence
+    assert f"Qinghai is a low-low cluster in {n_ll[630000]} of 4 cases" in finding.sentence
+    # labels replace variable names; a Gi*-only case (own value high) is not counted as low-low
+    table = t.copy()
+    table.loc[0, ["lisa", "gi"]] = ["HL", "cold"]
+    text = cold_spot_sentence(table, [650000, 630000], time="period", rule="r", labels={"lon": "Longitude"})
+    assert "Longitude" in text and "lon 2002" not in text
+    assert "without being low-low in 1 (" in text and "LISA high-low, its own value high" in text
+
+
+def test_gi_star_is_undefined_for_negative_values(queen, latitude_panel):
+    """G = Σ w x / Σ x needs x ≥ 0 (Getis & Ord 1992): a variable with negative values gets no Gi* classes."""
+    panel = latitude_panel.assign(neg=latitude_panel["lat"] - latitude_panel["lat"].mean())
+    res = explore_periods(panel, ["neg", "lat"], queen, [(2002, 2009)], permutations=99)
+    gi = res.gi
+    assert (gi.loc[gi["variable"] == "neg", "cluster"] == "undefined").all()
+    assert gi.loc[gi["variable"] == "neg", "z"].isna().all()
+    assert (gi.loc[gi["variable"] == "lat", "cluster"] != "undefined").all()
+    assert "Gi* is not defined for neg" in cold_spot_finding(res).sentence
 
 
 def test_seed_rule():

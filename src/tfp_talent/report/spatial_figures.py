@@ -51,6 +51,7 @@ GI_COLORS: dict[str, tuple[str, str]] = {
     "hot": ("Hot spot", "#d7191c"),
     "cold": ("Cold spot", "#2c7bb6"),
     "ns": ("Not significant", "#d9d9d9"),
+    "undefined": ("Not defined (negative values)", "#ffffff"),
 }
 # cluster-map kind -> (class colours, legend title, statistic named in the title)
 CLUSTER_MAPS: dict[str, tuple[dict[str, tuple[str, str]], str, str]] = {

@@ -12,7 +12,8 @@ All statistics are computed by esda on one cross-section at a time (one year, or
 * Gi* = Σ_j w*_ij y_j / Σ_j y_j over the binary neighbour set of i including i itself (esda
   ``G_Local(star=True, transform="B")``; Getis & Ord 1992, *Geographical Analysis* 24; Ord &
   Getis 1995, *Geographical Analysis* 27), z from its analytical mean and variance:
-  ``hot`` if significant with z > 0, ``cold`` if significant with z < 0, else ``ns``.
+  ``hot`` if significant with z > 0, ``cold`` if significant with z < 0, else ``ns``; ``undefined`` for a
+  cross-section with negative values (G = Σ w x / Σ x needs x ≥ 0; Getis & Ord 1992).
 
 Permutation p-values are seeded explicitly. esda's ``Moran`` and ``Geary`` draw from numpy's
 global RNG: each call seeds it with :func:`call_seed` (``seed + year``) and restores the previous
@@ -30,10 +31,11 @@ from __future__ import annotations
 
 import warnings
 import zlib
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,7 +55,12 @@ LISA_LABELS: dict[str, str] = {
     "LH": "low-high",
     "ns": "not significant",
 }
-GI_LABELS: dict[str, str] = {"hot": "hot spot", "cold": "cold spot", "ns": "not significant"}
+GI_LABELS: dict[str, str] = {
+    "hot": "hot spot",
+    "cold": "cold spot",
+    "ns": "not significant",
+    "undefined": "not defined (negative values)",
+}
 GLOBAL_COLUMNS = [
     "variable",
     "I",
@@ -321,6 +328,9 @@ def getis_ord(
     parts = []
     for var in variables:
         for t, y in cross_sections(frame, var, w, entity=entity, time=time, file=file):
+            if np.nanmin(y) < 0:  # G = Σ w x / Σ x needs x >= 0 (Getis & Ord 1992): not defined here
+                parts.append(_undefined_gi(var, time, t, entity, list(w.ids), y))
+                continue
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 g = G_Local(y, ws.to_libpysal(), transform="B", permutations=0, star=True)
@@ -352,6 +362,15 @@ def getis_ord(
     return _concat(
         parts, ["variable", time, entity, "value", "G", "z", "p_norm", "p_sim", "p_used", "cluster"]
     )
+
+
+def _undefined_gi(var: str, time: str, t: Any, entity: str, ids: list[Any], y: np.ndarray) -> pd.DataFrame:
+    """Rows of a cross-section whose Gi* is not defined (negative values): NaN statistics, ``undefined``."""
+    nan = np.full(len(ids), np.nan)
+    return pd.DataFrame(
+        {"variable": var, time: [t] * len(ids), entity: ids, "value": y, "G": nan, "z": nan,
+         "p_norm": nan, "p_sim": nan, "p_used": nan, "cluster": "undefined"}
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- periods
@@ -495,10 +514,8 @@ def cold_spot_finding(
 ) -> ColdSpotFinding:
     """For each province, variable and period: the LISA class and the Gi* class, and a sentence.
 
-    The sentence is generated from the table, whichever way it goes: it says in how many of the
-    variable-period cases the provinces are a LISA low-low cluster or a Gi* cold spot, lists those
-    cases and the others, and says so plainly when there are none; it states the weights and the
-    significance rule.
+    The table holds one row per province, variable and period (``lisa``: HH/LL/HL/LH/ns; ``gi``:
+    hot/cold/ns/undefined); the sentence is :func:`cold_spot_sentence` of it, whichever way it goes.
     """
     t, e = results.time, results.entity
     keys = ["variable", t, e]
@@ -515,44 +532,64 @@ def cold_spot_finding(
                  "lisa": lisa.loc[key], "gi": gi.loc[key]}
             )  # fmt: skip
     table = pd.DataFrame(rows, columns=["province", "name", "variable", t, "lisa", "gi"])
-    names = [_province_name(c) for c in provinces]
-    case_keys = list(dict.fromkeys(zip(table["variable"], table[t], strict=True)))
-    is_cold = (table["lisa"] == "LL") | (table["gi"] == "cold")
-    cold = table[is_cold]
     rule = f"{results.weights_kind} weights, {results.rule}"
-    if cold.empty:
-        other = table[(table["lisa"] != "ns") | (table["gi"] != "ns")]
-        tail = ""
-        if not other.empty:
-            seen = [
-                f"{r['name']} {r['variable']} {r[t]}: LISA {r['lisa']}, Gi* {r['gi']}"
-                for _, r in other.iterrows()
-            ]
-            tail = f" (significant classes found instead: {'; '.join(seen)})"
-        sentence = (
-            f"In none of the {len(case_keys)} variable-period cases is {_either(names)} a significant LISA "
-            f"low-low cluster or Gi* cold spot ({rule}), so the data do not show {_join(names)} as a cold "
-            f"spot{tail}."
-        )
-        return ColdSpotFinding(table, sentence)
+    return ColdSpotFinding(table, cold_spot_sentence(table, provinces, time=t, rule=rule))
+
+
+LISA_WORDS = {
+    "HH": "high-high",
+    "HL": "high-low, its own value high",
+    "LH": "low-high",
+    "ns": "not significant",
+}
+
+
+def cold_spot_sentence(
+    table: pd.DataFrame,
+    provinces: Sequence[Hashable],
+    *,
+    time: str,
+    rule: str,
+    labels: Mapping[str, str] | None = None,
+) -> str:
+    """The cold-spot finding for ``provinces`` from the table of :func:`cold_spot_finding`.
+
+    Two different things are kept apart: a LISA low-low cluster (the province's own value is low and
+    so are its neighbours') and a Gi* cold spot (the weighted sum over the province and its neighbours
+    is low), which a province with a high own value among low neighbours (LISA high-low) can also be.
+    A province counts as a cold spot of a variable-period case only if it is LISA low-low; Gi*-only
+    cases are listed with their LISA class. Variable names are shown with ``labels``.
+    """
+    lab = dict(labels or {})
+    names = [_province_name(c) for c in provinces]
+    cases = list(dict.fromkeys(zip(table["variable"], table[time], strict=True)))
+
+    def case(r: Mapping[str, Any]) -> str:
+        return f"{lab.get(r['variable'], r['variable'])} {r[time]}"
+
     parts = []
     for code, name in zip(provinces, names, strict=True):
-        mine = cold[cold["province"] == code]
-        if mine.empty:
-            parts.append(f"{name} in none")
-            continue
-        listed = "; ".join(
-            f"{r['variable']} {r[t]}: LISA {r['lisa']}, Gi* {r['gi']}" for _, r in mine.iterrows()
-        )
-        parts.append(f"{name} in {len(mine)} ({listed})")
-    cold_keys = set(zip(cold["variable"], cold[t], strict=True))
-    rest = [f"{v} {p}" for v, p in case_keys if (v, p) not in cold_keys]
-    tail = f"; in the other {len(rest)} ({', '.join(rest)}) neither is" if rest and len(names) == 2 else ""
-    if rest and len(names) != 2:
-        tail = f"; in the other {len(rest)} ({', '.join(rest)}) none is"
-    sentence = (
-        f"A cold spot at {_join(names)} (low values among low-valued neighbours: LISA low-low or Gi* "
-        f"cold; {rule}) appears in {len(cold_keys)} of {len(case_keys)} variable-period cases: "
-        f"{', '.join(parts)}{tail}."
+        mine = table[table["province"] == code]
+        low_low = mine[mine["lisa"] == "LL"]
+        gi_only = mine[(mine["gi"] == "cold") & (mine["lisa"] != "LL")]
+        text = f"{name} is a low-low cluster in {len(low_low)} of {len(cases)} cases"
+        if len(low_low):
+            text += f" ({', '.join(case(r) for _, r in low_low.iterrows())})"
+        if len(gi_only):
+            listed = "; ".join(
+                f"{case(r)}: LISA {LISA_WORDS.get(r['lisa'], r['lisa'])}" for _, r in gi_only.iterrows()
+            )
+            text += f", and lies in a Gi* cold spot without being low-low in {len(gi_only)} ({listed})"
+        parts.append(text)
+    undefined = sorted({lab.get(v, v) for v in table.loc[table["gi"] == "undefined", "variable"]})
+    tail = (
+        f" Gi* is not defined for {_join(undefined)} (negative values; Getis and Ord 1992 need x ≥ 0), "
+        "so only LISA classes are used there."
+        if undefined
+        else ""
     )
-    return ColdSpotFinding(table, sentence)
+    return (
+        f"Cold spots at {_join(names)}, tested in {len(cases)} variable-period cases (LISA low-low: a low "
+        f"value among low-valued neighbours; Gi* cold: a low-valued neighbourhood; {rule}): "
+        f"{'; '.join(parts)}.{tail}"
+    )

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pandas as pd
+
 from tfp_talent.report.tables import fmt_number
 from tfp_talent.study.labels import term_label
 
@@ -143,7 +145,7 @@ def spatial_context(
         )
         ctx["spatial_moran_rule"] = f"{esda['permutations']} permutations, W = {pref['weights']['text']}"
         ctx["spatial_lisa"] = _lisa_text(esda, labels)
-        ctx["spatial_cold_spots"] = esda["cold_spots"]["sentence"]
+        ctx["spatial_cold_spots"] = cold_spots_text(esda["cold_spots"], labels)
     east = rule.get("east")
     if east and east.get("spec") in results:
         reg = results[east["spec"]]["spatial"]["region_effects"]
@@ -158,3 +160,13 @@ def spatial_context(
             f"{VERDICT_WORDS[ev]}."
         )
     return ctx
+
+
+def cold_spots_text(block: Mapping[str, Any], labels: Mapping[str, str]) -> str:
+    """The stored cold-spot finding, re-worded with the report's variable labels (same table, same rule)."""
+    from tfp_talent.spatial.explore import cold_spot_sentence
+
+    if not block.get("rule"):
+        return str(block["sentence"])
+    table = pd.DataFrame(block["table"])
+    return cold_spot_sentence(table, block["provinces"], time="period", rule=block["rule"], labels=labels)

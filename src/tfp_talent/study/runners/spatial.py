@@ -313,6 +313,7 @@ def run_esda(af: AnalysisFrame, w: SpatialWeights, esda: Mapping[str, Any], *, s
             "cold_spots": {
                 "provinces": [int(c) for c in esda["cold_spots"]],
                 "table": cold.table.to_dict(orient="records"),
+                "rule": f"{explored.weights_kind} weights, {explored.rule}",
                 "sentence": cold.sentence,
             },
         }
