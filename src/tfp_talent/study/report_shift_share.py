@@ -14,11 +14,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from tfp_talent.report.tables import fmt_number
-from tfp_talent.study.common import ENTITY, TIME
 from tfp_talent.study.labels import term_label
 from tfp_talent.study.shift_share_tables import fmt_interval_set
 
@@ -81,14 +79,11 @@ def _ar_text(weak: Mapping[str, Any]) -> str:
     )
 
 
-def _within_sd(panel: pd.DataFrame, var: str, sample: Mapping[str, Any]) -> float | None:
-    """SD of x_it − x̄_i over the estimation sample's provinces and years (the within-province SD)."""
-    if var not in panel.columns:
-        return None
-    rows = panel[panel[ENTITY].isin(sample["provinces"]) & panel[TIME].isin(sample["years"])]
-    x = rows[var] - rows.groupby(ENTITY)[var].transform("mean")
-    sd = float(np.nanstd(x.to_numpy(dtype=float), ddof=1)) if x.notna().sum() > 1 else math.nan
-    return sd if math.isfinite(sd) else None
+def _within_sd(sample: Mapping[str, Any], var: str) -> float | None:
+    """The within-province SD of ``var`` in the estimation sample, as stored at estimation time
+    (``sample.within_sd``, :func:`tfp_talent.study.transforms.within_sd`); None if not stored."""
+    sd = (sample.get("within_sd") or {}).get(var)
+    return float(sd) if sd is not None and math.isfinite(float(sd)) else None
 
 
 def shift_share_context(
@@ -149,7 +144,7 @@ def shift_share_context(
         if weak
         else _describe(res, endog)
     )
-    sd = _within_sd(panel, endog, iv["sample"])
+    sd = _within_sd(iv["sample"], endog)
     if sd is not None and endog in res["params"]:
         b = float(res["params"][endog])
         pieces = weak.get("ar_conf_set") or []
