@@ -92,9 +92,15 @@ def shift_share_context(
     results: Mapping[str, Mapping[str, Any]],
     labels: Mapping[str, str],
 ) -> dict[str, str]:
-    """The ``ss_*`` keys of the report template (:data:`KEYS`)."""
+    """The ``ss_*`` keys of the report template (:data:`KEYS`).
+
+    The event-study keys need only the event-study spec; the others need an IV spec on the main
+    instrument (without one the first stage cannot be told from the reduced form).
+    """
     ctx = dict.fromkeys(KEYS, NOT_RUN)
     pick = _pick(results)
+    if pick["event"] is not None:
+        ctx.update(_event_context(pick["event"], labels))
     iv = pick["iv"]
     if iv is None:
         return ctx
@@ -167,9 +173,6 @@ def shift_share_context(
             f"Kleibergen–Paap F is {fmt_number(w.get('kleibergen_paap_f'), 2)} and the 2SLS coefficient "
             f"{_describe(ar_, endog)}; {_ar_text(w) if w else ''}"
         )
-    ev_res = pick["event"]
-    if ev_res is not None:
-        ctx.update(_event_context(ev_res, labels))
     return ctx
 
 
