@@ -86,6 +86,37 @@ def _within_sd(sample: Mapping[str, Any], var: str) -> float | None:
     return float(sd) if sd is not None and math.isfinite(float(sd)) else None
 
 
+def _design_text(iv: Mapping[str, Any]) -> str:
+    """The construction of the instrument, from the record the estimate job stores with an IV result
+    (``shift_share``, :func:`tfp_talent.data.shift_share.shift_share_record`)."""
+    note = iv.get("shift_share")
+    if not note:
+        return (
+            f"The construction of the instrument is not recorded in the result of spec '{iv['spec']}' "
+            "(its 'shift_share' block, written by the estimate job from data/processed/shift_share.json; "
+            "re-run the spec through the workflow)"
+        )
+    val = note.get("capacity_validation")
+    if val:
+        gap = 100 * float(val["rel_gap"])
+        validation = (
+            f"in {note['capacity_year']} they sum to {fmt_number(val['provincial_sum'], 0)} against "
+            f"{fmt_number(val['national'], 0)} regular HEIs in the NBS national series "
+            f"({'+' if gap >= 0 else ''}{fmt_number(gap, 1)}%)"
+        )
+    else:
+        validation = f"the capacity year {note['capacity_year']} has no validation row"
+    return (
+        f"The exposure E_p is {note['exposure_definition']}; the shift g_t is {note['shift_definition']} "
+        f"(first positive in {note['first_positive_shift_year']}), and the instrument is E_p × g_t. The municipal "
+        f"college counts summed to provinces are used only for a year that passes the rule stated in advance "
+        f"({note['rule']}): {validation}. "
+        f"Provinces without a capacity value: {', '.join(note.get('provinces_missing_exposure') or []) or 'none'}; "
+        f"years without a shift (the national series ends in 2014): "
+        f"{', '.join(map(str, note.get('years_missing_shift') or [])) or 'none'}; nothing is filled"
+    )
+
+
 def shift_share_context(
     config: Mapping[str, Any],
     panel: pd.DataFrame,
@@ -104,23 +135,10 @@ def shift_share_context(
     iv = pick["iv"]
     if iv is None:
         return ctx
-    note = iv.get("shift_share") or {}
-    val = note.get("capacity_validation") or {}
     endog = iv["roles"]["endog"][0]
     res = _first_result(iv)
     weak = res["extra"].get("weak_iv") or {}
-    ctx["ss_design"] = (
-        f"The exposure E_p is {note.get('exposure_definition', 'the pre-expansion capacity')}; the shift g_t is "
-        f"{note.get('shift_definition', 'the national expansion')} (first positive in "
-        f"{note.get('first_positive_shift_year')}), and the instrument is E_p × g_t. The municipal college counts "
-        f"summed to provinces are used only for a year that passes the rule stated in advance ({note.get('rule', '')}): "
-        f"in {note.get('capacity_year')} they sum to {fmt_number(val.get('provincial_sum'), 0)} against "
-        f"{fmt_number(val.get('national'), 0)} regular HEIs in the NBS national series "
-        f"({'+' if (val.get('rel_gap') or 0) >= 0 else ''}{fmt_number(100 * (val.get('rel_gap') or 0), 1)}%). "
-        f"Provinces without a capacity value: {', '.join(note.get('provinces_missing_exposure') or []) or 'none'}; "
-        f"years without a shift (the national series ends in 2014): "
-        f"{', '.join(map(str, note.get('years_missing_shift') or [])) or 'none'}; nothing is filled"
-    )
+    ctx["ss_design"] = _design_text(iv)
     first = pick["first"]
     if first is not None:
         fr = _first_result(first)
@@ -168,8 +186,9 @@ def shift_share_context(
     if alt is not None:
         ar_ = _first_result(alt)
         w = ar_["extra"].get("weak_iv") or {}
+        definition = (alt.get("shift_share") or {}).get("alternative_definition")
         ctx["ss_alternative"] = (
-            f"With the alternative exposure ({(alt.get('shift_share') or {}).get('alternative_definition', '')}) the "
+            f"With the alternative exposure{f' ({definition})' if definition else ''} the "
             f"Kleibergen–Paap F is {fmt_number(w.get('kleibergen_paap_f'), 2)} and the 2SLS coefficient "
             f"{_describe(ar_, endog)}; {_ar_text(w) if w else ''}"
         )
