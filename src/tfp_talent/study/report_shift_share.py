@@ -18,7 +18,7 @@ import pandas as pd
 
 from tfp_talent.report.tables import fmt_number
 from tfp_talent.study.labels import term_label
-from tfp_talent.study.shift_share_tables import fmt_interval_set
+from tfp_talent.study.shift_share_tables import fmt_interval_set, identification_text
 
 NOT_RUN = "not estimated in this run"
 KEYS: tuple[str, ...] = (
@@ -149,16 +149,25 @@ def shift_share_context(
     kp = weak.get("kleibergen_paap_f")
     sy = (weak.get("stock_yogo") or {}).get("10%")
     if kp is not None:
-        verdict = (
-            "above the Stock–Yogo 10% maximal-size critical value"
-            if sy is not None and kp > sy
-            else "below the Stock–Yogo 10% maximal-size critical value, so the instrument counts as weak by that benchmark"
+        if sy is None:
+            verdict = "(no Stock–Yogo critical value is tabulated for this number of instruments)"
+        elif kp > sy:
+            verdict = f"above the Stock–Yogo 10% maximal-size critical value ({fmt_number(sy, 2)}, tabulated for i.i.d. errors)"
+        else:
+            verdict = (
+                f"below the Stock–Yogo 10% maximal-size critical value ({fmt_number(sy, 2)}, tabulated for i.i.d. "
+                "errors), so the instrument counts as weak by that benchmark"
+            )
+        exact = int(weak["n_instruments"]) == int(weak["n_endog"])
+        ident = (
+            "the model is exactly identified (one instrument, one endogenous regressor), so there is no "
+            "over-identification test"
+            if exact and int(weak["n_endog"]) == 1
+            else f"identification: {identification_text(weak)}"
         )
         ctx["ss_strength"] = (
-            f"The cluster-robust Kleibergen–Paap rk Wald F is {fmt_number(kp, 2)}, {verdict} "
-            f"({fmt_number(sy, 2)}, tabulated for i.i.d. errors) and "
-            f"{'above' if kp > 10 else 'below'} the rule-of-thumb 10; the model is exactly identified "
-            f"(one instrument, one endogenous regressor), so there is no over-identification test"
+            f"The cluster-robust Kleibergen–Paap rk Wald F is {fmt_number(kp, 2)}, {verdict} and "
+            f"{'above' if kp > 10 else 'below'} the rule-of-thumb 10; {ident}"
         )
     if pick["reduced"] is not None:
         rr = _first_result(pick["reduced"])
@@ -224,10 +233,15 @@ def _event_context(res: Mapping[str, Any], labels: Mapping[str, str]) -> dict[st
             parts.append(f"the first coefficient significant at 5% is {first_sig}'s")
     pre = block["tests"]["pre"]
     years = res["sample"]["years"]
-    if pre["df"]:
+    if pre["df"] and pre["p_value"] is None:  # the Wald test is undefined (rank-deficient covariance)
+        pre_text = (
+            f"The joint test of the {pre['df']} coefficients before {base} cannot be computed "
+            "(their cluster-robust covariance matrix is singular)"
+        )
+    elif pre["df"]:
         pre_text = (
             f"The {pre['df']} coefficients before {base} are jointly "
-            f"{'not ' if (pre['p_value'] or 0) >= 0.05 else ''}different from zero at 5% (p = {fmt_number(pre['p_value'], 3)})"
+            f"{'not ' if pre['p_value'] >= 0.05 else ''}different from zero at 5% (p = {fmt_number(pre['p_value'], 3)})"
         )
     else:
         pre_text = (
