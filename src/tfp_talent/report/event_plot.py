@@ -13,6 +13,10 @@ from matplotlib.figure import Figure
 from tfp_talent.errors import InputError
 from tfp_talent.report.style import FULL_WIDTH, PALETTE, add_note, figure_style
 
+#: characters per line of the note: the 7 pt note font is about 0.6 em (4.2 pt) a character on average,
+#: so a 6.5 in (468 pt) wide figure holds about 110 (150 ran past the right edge and was cut off)
+NOTE_CHARS = 110
+
 
 def event_study_plot(
     rows: Sequence[Mapping[str, Any]],
@@ -62,5 +66,5 @@ def event_study_plot(
         ax.set_ylabel(ylabel)
         ax.grid(axis="x", visible=False)
         if note:
-            add_note(fig, "\n".join(textwrap.wrap(note, 150)))
+            add_note(fig, "\n".join(textwrap.wrap(note, NOTE_CHARS)))
     return fig
