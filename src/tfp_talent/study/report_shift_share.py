@@ -106,14 +106,19 @@ def _design_text(iv: Mapping[str, Any]) -> str:
         )
     else:
         validation = f"the capacity year {note['capacity_year']} has no validation row"
+    missing = [int(y) for y in note.get("years_missing_shift") or []]
+    lag = (note.get("settings") or {}).get("lag")
+    # g_t = ln(S_{t-lag} / S_base): the first panel year after the expansion without g_t is the first whose
+    # t - lag lies past the national series' last year
+    late = [y for y in missing if y > int(note["first_positive_shift_year"])]
+    ends = f" (the national series ends in {min(late) - 1 - int(lag)})" if late and lag is not None else ""
     return (
         f"The exposure E_p is {note['exposure_definition']}; the shift g_t is {note['shift_definition']} "
         f"(first positive in {note['first_positive_shift_year']}), and the instrument is E_p × g_t. The municipal "
         f"college counts summed to provinces are used only for a year that passes the rule stated in advance "
         f"({note['rule']}): {validation}. "
         f"Provinces without a capacity value: {', '.join(note.get('provinces_missing_exposure') or []) or 'none'}; "
-        f"years without a shift (the national series ends in 2014): "
-        f"{', '.join(map(str, note.get('years_missing_shift') or [])) or 'none'}; nothing is filled"
+        f"years without a shift{ends}: {', '.join(map(str, missing)) or 'none'}; nothing is filled"
     )
 
 
@@ -222,7 +227,7 @@ def _event_context(res: Mapping[str, Any], labels: Mapping[str, str]) -> dict[st
         parts.append(
             f"Relative to {base}, a province with one standard deviation more exposure ({fmt_number(sd, 4)}) has "
             f"ln TFP differing by {fmt_number(mid['coef'] * sd, 3)} log points in {mid['year']} "
-            f"(95% CI [{fmt_number(mid['ci_lower'] * sd, 3)}, {fmt_number(mid['ci_upper'] * sd, 3)}]) and "
+            f"({round(100 * block['level'])}% CI [{fmt_number(mid['ci_lower'] * sd, 3)}, {fmt_number(mid['ci_upper'] * sd, 3)}]) and "
             f"{fmt_number(last['coef'] * sd, 3)} in {last['year']} "
             f"([{fmt_number(last['ci_lower'] * sd, 3)}, {fmt_number(last['ci_upper'] * sd, 3)}]); "
             f"{neg} of {len(post)} post-{base} coefficients are negative and {len(sig)} are significant at 5% "
