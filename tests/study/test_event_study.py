@@ -74,8 +74,8 @@ def spec_with_years(spec: dict, years: list[int]) -> dict:
     return out
 
 
-def dummy_ols(frame: pd.DataFrame, base: int) -> dict:
-    """y on province dummies, year dummies (one dropped) and E × 1[year = t], t ≠ base; CR1 by province."""
+def dummy_ols(frame: pd.DataFrame, base: int, controls: tuple[str, ...] = ()) -> dict:
+    """y on E × 1[year = t] (t ≠ base), ``controls``, province and year dummies (one dropped); CR1 by province."""
     f = frame.sort_values(["province_code", "year"]).reset_index(drop=True)
     years = sorted(f["year"].unique())
     codes = sorted(f["province_code"].unique())
@@ -83,6 +83,8 @@ def dummy_ols(frame: pd.DataFrame, base: int) -> dict:
     inter = np.column_stack([f["ss_exposure"] * (f["year"] == t) for t in event_years]).astype(float)
     prov = (f["province_code"].to_numpy()[:, None] == np.array(codes)[None, :]).astype(float)
     yr = (f["year"].to_numpy()[:, None] == np.array(years[1:])[None, :]).astype(float)
+    w = f[list(controls)].to_numpy(dtype=float).reshape(len(f), len(controls))
+    inter = np.column_stack([inter, w])
     X = np.column_stack([inter, prov, yr])
     y = f["solow_ln_tfp"].to_numpy(dtype=float)
     XtX_inv = np.linalg.inv(X.T @ X)
@@ -96,10 +98,11 @@ def dummy_ols(frame: pd.DataFrame, base: int) -> dict:
     factor = g / (g - 1) * (n - 1) / (n - k - T)
     V = (XtX_inv @ meat @ XtX_inv)[:k, :k] * factor
     e_i = f.drop_duplicates("province_code")["ss_exposure"].to_numpy(dtype=float)
+    names = [*event_years, *controls]
     return {
         "years": event_years,
-        "b": dict(zip(event_years, b[:k], strict=True)),
-        "se": dict(zip(event_years, np.sqrt(np.diag(V)), strict=True)),
+        "b": dict(zip(names, b[:k], strict=True)),
+        "se": dict(zip(names, np.sqrt(np.diag(V)), strict=True)),
         "V": V,
         "G": g,
         "s_ee": float(np.sum((e_i - e_i.mean()) ** 2)),
@@ -233,3 +236,21 @@ def test_bad_event_specs_are_refused(ss_event_spec, edit, message):
     spec = {**copy.deepcopy(ss_event_spec), **edit}
     with pytest.raises(InputError, match=message):
         run_spec("ss_event", spec, panel, tfp, seed=1)
+
+
+def test_with_a_control_the_estimates_still_match_dummy_variable_ols(ss_event_spec):
+    """controls: [trade_gdp] (y gains 0.3·trade_gdp): event and control coefficients and SEs vs numpy."""
+    panel, tfp = simulated()
+    rng = np.random.default_rng(12)
+    panel["trade_gdp"] = rng.uniform(0.05, 1.2, len(panel))
+    tfp["solow_ln_tfp"] = tfp["solow_ln_tfp"].to_numpy() + 0.3 * panel["trade_gdp"].to_numpy()
+    spec = {**spec_with_years(ss_event_spec, [YEARS[0], YEARS[-1]]), "controls": ["trade_gdp"]}
+    res = run_spec("ss_event", spec, panel, tfp, seed=1)["results"]["clustered"]
+    sample = tfp.merge(
+        panel[["province_code", "year", "ss_exposure", "trade_gdp"]], on=["province_code", "year"]
+    )
+    ref = dummy_ols(sample, BASE, ("trade_gdp",))
+    for name, key in [*((f"ss_exposure:{t}", t) for t in ref["years"]), ("trade_gdp", "trade_gdp")]:
+        assert res["params"][name] == pytest.approx(ref["b"][key], abs=1e-8)
+        assert res["std_errors"][name] == pytest.approx(ref["se"][key], rel=1e-8)
+    assert res["params"]["trade_gdp"] == pytest.approx(0.3, abs=4 * ref["se"]["trade_gdp"])
