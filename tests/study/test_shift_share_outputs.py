@@ -476,3 +476,63 @@ def test_iv_result_without_the_instrument_record_says_so(cfg, sim, results, labe
     )
     assert "None" not in ctx["ss_design"]
     assert ctx["ss_alternative"].startswith("With the alternative exposure the Kleibergen–Paap F")
+
+
+def test_interval_sets_and_identification_text_by_hand():
+    """AR sets as written in the table: bounded, a union with infinite ends (JSON keeps them as strings),
+    the whole line, empty, absent; the identification row for exactly and over-identified models."""
+    from tfp_talent.study.shift_share_tables import identification_text
+
+    assert fmt_interval_set([[1.2814, 2.3617]]) == "[1.281, 2.362]"
+    assert fmt_interval_set([["-inf", -0.5], [0.25, "inf"]]) == "(−∞, -0.500] ∪ [0.250, ∞)"
+    assert fmt_interval_set([[-math.inf, math.inf]]) == "(−∞, ∞)"
+    assert fmt_interval_set([]) == "empty"
+    assert fmt_interval_set(None) == ""
+    assert (
+        identification_text({"n_endog": 1, "n_instruments": 1})
+        == "exactly identified (1 instrument, 1 endogenous)"
+    )
+    over = {"n_endog": 1, "n_instruments": 2, "identification": {"name": "Hansen J", "p_value": 0.4321}}
+    assert identification_text(over) == "Hansen J p = 0.432"
+
+
+def test_unbounded_ar_set_is_called_unbounded_and_scaled_in_the_magnitude(cfg, sim, results, labels):
+    """A weak instrument's AR set (−∞, a] ∪ [b, ∞): the IV sentence calls it unbounded; the magnitude
+    sentence scales the finite ends by the within SD and keeps the infinite ones."""
+    part = copy.deepcopy(results)
+    weak = part["ss_iv"]["results"]["clustered"]["extra"]["weak_iv"]
+    weak["ar_conf_set"] = [["-inf", -1.0], [0.5, "inf"]]
+    ctx = shift_share_context(cfg, sim[0], part, labels)
+    assert "95% AR confidence set (−∞, -1.000] ∪ [0.500, ∞) (unbounded)" in ctx["ss_iv"]
+    sd = part["ss_iv"]["sample"]["within_sd"][IV]
+    assert f"(AR set (−∞, {fmt_number(-sd, 3)}] ∪ [{fmt_number(0.5 * sd, 3)}, ∞))" in ctx["ss_magnitude"]
+
+
+def test_over_identified_or_untabulated_strength_sentence(cfg, sim, results, labels):
+    """No claim of exact identification for an over-identified result; no Stock–Yogo verdict without a value."""
+    part = copy.deepcopy(results)
+    weak = part["ss_iv"]["results"]["clustered"]["extra"]["weak_iv"]
+    weak.update(
+        n_instruments=2,
+        stock_yogo={},
+        identification={"name": "Hansen J", "p_value": 0.25},
+    )
+    text = shift_share_context(cfg, sim[0], part, labels)["ss_strength"]
+    assert "exactly identified" not in text and "weak" not in text
+    assert text.endswith("identification: Hansen J p = 0.250")
+    assert "no Stock–Yogo critical value is tabulated" in text
+
+
+@pytest.mark.parametrize(
+    ("p", "expected"),
+    [
+        (0.3, "The 2 coefficients before 2002 are jointly not different from zero at 5% (p = 0.300)"),
+        (0.01, "The 2 coefficients before 2002 are jointly different from zero at 5% (p = 0.010)"),
+        (None, "The joint test of the 2 coefficients before 2002 cannot be computed"),
+    ],
+)
+def test_pretrend_sentence_follows_the_stored_pre_test(cfg, sim, results, labels, p, expected):
+    part = copy.deepcopy(results)
+    block = part["ss_event"]["event_study"]["by_cov"]["clustered"]
+    block["tests"]["pre"] = {"f": None if p is None else 1.0, "p_value": p, "df": 2, "years": [2000, 2001]}
+    assert shift_share_context(cfg, sim[0], part, labels)["ss_pretrends"].startswith(expected)
