@@ -131,7 +131,10 @@ def shift_share_context(
     """The ``ss_*`` keys of the report template (:data:`KEYS`).
 
     The event-study keys need only the event-study spec; the others need an IV spec on the main
-    instrument (without one the first stage cannot be told from the reduced form).
+    instrument (without one the first stage cannot be told from the reduced form). Every number is
+    read off ``results`` (the magnitude uses the within-province SD stored with the IV result,
+    ``sample.within_sd``); ``config`` and ``panel`` are not read (the signature the report's
+    context builders share).
     """
     ctx = dict.fromkeys(KEYS, NOT_RUN)
     pick = _pick(results)
@@ -155,13 +158,16 @@ def shift_share_context(
     sy = (weak.get("stock_yogo") or {}).get("10%")
     if kp is not None:
         if sy is None:
-            verdict = "(no Stock–Yogo critical value is tabulated for this number of instruments)"
+            verdict = " (no Stock–Yogo critical value is tabulated for this number of instruments),"
         elif kp > sy:
-            verdict = f"above the Stock–Yogo 10% maximal-size critical value ({fmt_number(sy, 2)}, tabulated for i.i.d. errors)"
+            verdict = (
+                f", above the Stock–Yogo 10% maximal-size critical value ({fmt_number(sy, 2)}, tabulated for "
+                "i.i.d. errors) and"
+            )
         else:
             verdict = (
-                f"below the Stock–Yogo 10% maximal-size critical value ({fmt_number(sy, 2)}, tabulated for i.i.d. "
-                "errors), so the instrument counts as weak by that benchmark"
+                f", below the Stock–Yogo 10% maximal-size critical value ({fmt_number(sy, 2)}, tabulated for i.i.d. "
+                "errors), so the instrument counts as weak by that benchmark, and"
             )
         exact = int(weak["n_instruments"]) == int(weak["n_endog"])
         ident = (
@@ -171,7 +177,7 @@ def shift_share_context(
             else f"identification: {identification_text(weak)}"
         )
         ctx["ss_strength"] = (
-            f"The cluster-robust Kleibergen–Paap rk Wald F is {fmt_number(kp, 2)}, {verdict} and "
+            f"The cluster-robust Kleibergen–Paap rk Wald F is {fmt_number(kp, 2)}{verdict} "
             f"{'above' if kp > 10 else 'below'} the rule-of-thumb 10; {ident}"
         )
     if pick["reduced"] is not None:
