@@ -14,13 +14,11 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from tfp_talent.report.tables import fmt_number
-from tfp_talent.study.common import ENTITY, TIME
 from tfp_talent.study.labels import term_label
-from tfp_talent.study.shift_share_tables import fmt_interval_set
+from tfp_talent.study.shift_share_tables import fmt_interval_set, identification_text
 
 NOT_RUN = "not estimated in this run"
 KEYS: tuple[str, ...] = (
@@ -81,14 +79,47 @@ def _ar_text(weak: Mapping[str, Any]) -> str:
     )
 
 
-def _within_sd(panel: pd.DataFrame, var: str, sample: Mapping[str, Any]) -> float | None:
-    """SD of x_it − x̄_i over the estimation sample's provinces and years (the within-province SD)."""
-    if var not in panel.columns:
-        return None
-    rows = panel[panel[ENTITY].isin(sample["provinces"]) & panel[TIME].isin(sample["years"])]
-    x = rows[var] - rows.groupby(ENTITY)[var].transform("mean")
-    sd = float(np.nanstd(x.to_numpy(dtype=float), ddof=1)) if x.notna().sum() > 1 else math.nan
-    return sd if math.isfinite(sd) else None
+def _within_sd(sample: Mapping[str, Any], var: str) -> float | None:
+    """The within-province SD of ``var`` in the estimation sample, as stored at estimation time
+    (``sample.within_sd``, :func:`tfp_talent.study.transforms.within_sd`); None if not stored."""
+    sd = (sample.get("within_sd") or {}).get(var)
+    return float(sd) if sd is not None and math.isfinite(float(sd)) else None
+
+
+def _design_text(iv: Mapping[str, Any]) -> str:
+    """The construction of the instrument, from the record the estimate job stores with an IV result
+    (``shift_share``, :func:`tfp_talent.data.shift_share.shift_share_record`)."""
+    note = iv.get("shift_share")
+    if not note:
+        return (
+            f"The construction of the instrument is not recorded in the result of spec '{iv['spec']}' "
+            "(its 'shift_share' block, written by the estimate job from data/processed/shift_share.json; "
+            "re-run the spec through the workflow)"
+        )
+    val = note.get("capacity_validation")
+    if val:
+        gap = 100 * float(val["rel_gap"])
+        validation = (
+            f"in {note['capacity_year']} they sum to {fmt_number(val['provincial_sum'], 0)} against "
+            f"{fmt_number(val['national'], 0)} regular HEIs in the NBS national series "
+            f"({'+' if gap >= 0 else ''}{fmt_number(gap, 1)}%)"
+        )
+    else:
+        validation = f"the capacity year {note['capacity_year']} has no validation row"
+    missing = [int(y) for y in note.get("years_missing_shift") or []]
+    lag = (note.get("settings") or {}).get("lag")
+    # g_t = ln(S_{t-lag} / S_base): the first panel year after the expansion without g_t is the first whose
+    # t - lag lies past the national series' last year
+    late = [y for y in missing if y > int(note["first_positive_shift_year"])]
+    ends = f" (the national series ends in {min(late) - 1 - int(lag)})" if late and lag is not None else ""
+    return (
+        f"The exposure E_p is {note['exposure_definition']}; the shift g_t is {note['shift_definition']} "
+        f"(first positive in {note['first_positive_shift_year']}), and the instrument is E_p × g_t. The municipal "
+        f"college counts summed to provinces are used only for a year that passes the rule stated in advance "
+        f"({note['rule']}): {validation}. "
+        f"Provinces without a capacity value: {', '.join(note.get('provinces_missing_exposure') or []) or 'none'}; "
+        f"years without a shift{ends}: {', '.join(map(str, missing)) or 'none'}; nothing is filled"
+    )
 
 
 def shift_share_context(
@@ -97,29 +128,25 @@ def shift_share_context(
     results: Mapping[str, Mapping[str, Any]],
     labels: Mapping[str, str],
 ) -> dict[str, str]:
-    """The ``ss_*`` keys of the report template (:data:`KEYS`)."""
+    """The ``ss_*`` keys of the report template (:data:`KEYS`).
+
+    The event-study keys need only the event-study spec; the others need an IV spec on the main
+    instrument (without one the first stage cannot be told from the reduced form). Every number is
+    read off ``results`` (the magnitude uses the within-province SD stored with the IV result,
+    ``sample.within_sd``); ``config`` and ``panel`` are not read (the signature the report's
+    context builders share).
+    """
     ctx = dict.fromkeys(KEYS, NOT_RUN)
     pick = _pick(results)
+    if pick["event"] is not None:
+        ctx.update(_event_context(pick["event"], labels))
     iv = pick["iv"]
     if iv is None:
         return ctx
-    note = iv.get("shift_share") or {}
-    val = note.get("capacity_validation") or {}
     endog = iv["roles"]["endog"][0]
     res = _first_result(iv)
     weak = res["extra"].get("weak_iv") or {}
-    ctx["ss_design"] = (
-        f"The exposure E_p is {note.get('exposure_definition', 'the pre-expansion capacity')}; the shift g_t is "
-        f"{note.get('shift_definition', 'the national expansion')} (first positive in "
-        f"{note.get('first_positive_shift_year')}), and the instrument is E_p × g_t. The municipal college counts "
-        f"summed to provinces are used only for a year that passes the rule stated in advance ({note.get('rule', '')}): "
-        f"in {note.get('capacity_year')} they sum to {fmt_number(val.get('provincial_sum'), 0)} against "
-        f"{fmt_number(val.get('national'), 0)} regular HEIs in the NBS national series "
-        f"({'+' if (val.get('rel_gap') or 0) >= 0 else ''}{fmt_number(100 * (val.get('rel_gap') or 0), 1)}%). "
-        f"Provinces without a capacity value: {', '.join(note.get('provinces_missing_exposure') or []) or 'none'}; "
-        f"years without a shift (the national series ends in 2014): "
-        f"{', '.join(map(str, note.get('years_missing_shift') or [])) or 'none'}; nothing is filled"
-    )
+    ctx["ss_design"] = _design_text(iv)
     first = pick["first"]
     if first is not None:
         fr = _first_result(first)
@@ -130,16 +157,28 @@ def shift_share_context(
     kp = weak.get("kleibergen_paap_f")
     sy = (weak.get("stock_yogo") or {}).get("10%")
     if kp is not None:
-        verdict = (
-            "above the Stock–Yogo 10% maximal-size critical value"
-            if sy is not None and kp > sy
-            else "below the Stock–Yogo 10% maximal-size critical value, so the instrument counts as weak by that benchmark"
+        if sy is None:
+            verdict = " (no Stock–Yogo critical value is tabulated for this number of instruments),"
+        elif kp > sy:
+            verdict = (
+                f", above the Stock–Yogo 10% maximal-size critical value ({fmt_number(sy, 2)}, tabulated for "
+                "i.i.d. errors) and"
+            )
+        else:
+            verdict = (
+                f", below the Stock–Yogo 10% maximal-size critical value ({fmt_number(sy, 2)}, tabulated for i.i.d. "
+                "errors), so the instrument counts as weak by that benchmark, and"
+            )
+        exact = int(weak["n_instruments"]) == int(weak["n_endog"])
+        ident = (
+            "the model is exactly identified (one instrument, one endogenous regressor), so there is no "
+            "over-identification test"
+            if exact and int(weak["n_endog"]) == 1
+            else f"identification: {identification_text(weak)}"
         )
         ctx["ss_strength"] = (
-            f"The cluster-robust Kleibergen–Paap rk Wald F is {fmt_number(kp, 2)}, {verdict} "
-            f"({fmt_number(sy, 2)}, tabulated for i.i.d. errors) and "
-            f"{'above' if kp > 10 else 'below'} the rule-of-thumb 10; the model is exactly identified "
-            f"(one instrument, one endogenous regressor), so there is no over-identification test"
+            f"The cluster-robust Kleibergen–Paap rk Wald F is {fmt_number(kp, 2)}{verdict} "
+            f"{'above' if kp > 10 else 'below'} the rule-of-thumb 10; {ident}"
         )
     if pick["reduced"] is not None:
         rr = _first_result(pick["reduced"])
@@ -149,7 +188,7 @@ def shift_share_context(
         if weak
         else _describe(res, endog)
     )
-    sd = _within_sd(panel, endog, iv["sample"])
+    sd = _within_sd(iv["sample"], endog)
     if sd is not None and endog in res["params"]:
         b = float(res["params"][endog])
         pieces = weak.get("ar_conf_set") or []
@@ -167,14 +206,12 @@ def shift_share_context(
     if alt is not None:
         ar_ = _first_result(alt)
         w = ar_["extra"].get("weak_iv") or {}
+        definition = (alt.get("shift_share") or {}).get("alternative_definition")
         ctx["ss_alternative"] = (
-            f"With the alternative exposure ({(alt.get('shift_share') or {}).get('alternative_definition', '')}) the "
+            f"With the alternative exposure{f' ({definition})' if definition else ''} the "
             f"Kleibergen–Paap F is {fmt_number(w.get('kleibergen_paap_f'), 2)} and the 2SLS coefficient "
             f"{_describe(ar_, endog)}; {_ar_text(w) if w else ''}"
         )
-    ev_res = pick["event"]
-    if ev_res is not None:
-        ctx.update(_event_context(ev_res, labels))
     return ctx
 
 
@@ -196,7 +233,7 @@ def _event_context(res: Mapping[str, Any], labels: Mapping[str, str]) -> dict[st
         parts.append(
             f"Relative to {base}, a province with one standard deviation more exposure ({fmt_number(sd, 4)}) has "
             f"ln TFP differing by {fmt_number(mid['coef'] * sd, 3)} log points in {mid['year']} "
-            f"(95% CI [{fmt_number(mid['ci_lower'] * sd, 3)}, {fmt_number(mid['ci_upper'] * sd, 3)}]) and "
+            f"({round(100 * block['level'])}% CI [{fmt_number(mid['ci_lower'] * sd, 3)}, {fmt_number(mid['ci_upper'] * sd, 3)}]) and "
             f"{fmt_number(last['coef'] * sd, 3)} in {last['year']} "
             f"([{fmt_number(last['ci_lower'] * sd, 3)}, {fmt_number(last['ci_upper'] * sd, 3)}]); "
             f"{neg} of {len(post)} post-{base} coefficients are negative and {len(sig)} are significant at 5% "
@@ -207,10 +244,15 @@ def _event_context(res: Mapping[str, Any], labels: Mapping[str, str]) -> dict[st
             parts.append(f"the first coefficient significant at 5% is {first_sig}'s")
     pre = block["tests"]["pre"]
     years = res["sample"]["years"]
-    if pre["df"]:
+    if pre["df"] and pre["p_value"] is None:  # the Wald test is undefined (rank-deficient covariance)
+        pre_text = (
+            f"The joint test of the {pre['df']} coefficients before {base} cannot be computed "
+            "(their cluster-robust covariance matrix is singular)"
+        )
+    elif pre["df"]:
         pre_text = (
             f"The {pre['df']} coefficients before {base} are jointly "
-            f"{'not ' if (pre['p_value'] or 0) >= 0.05 else ''}different from zero at 5% (p = {fmt_number(pre['p_value'], 3)})"
+            f"{'not ' if pre['p_value'] >= 0.05 else ''}different from zero at 5% (p = {fmt_number(pre['p_value'], 3)})"
         )
     else:
         pre_text = (
