@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tfp_talent.cli.common import PANEL_FILE, add_command, add_out
 from tfp_talent.indices.coupling import FORMS
 from tfp_talent.indices.entropy import DEFAULT_SHIFT
 
@@ -45,61 +46,43 @@ COUPLING_EXAMPLES = """examples:
 """
 
 
+ENTROPY_HELP = "global entropy-weight (熵值法) composite index"
+ENTROPY_DESCRIPTION = "Entropy weights pooled over all rows and the index S = sum_j w_j (x'_j + shift)."
+COUPLING_HELP = "talent-industry coupling coordination degree (耦合协调度)"
+COUPLING_DESCRIPTION = "Entropy indices U_talent, U_industry; coupling C, T, D = sqrt(C T), band, mismatch."
+
+
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", required=True, help="panel file: .csv, .parquet or .dta")
+    p.add_argument("--data", required=True, help=PANEL_FILE)
     p.add_argument("--negative", nargs="+", default=[], metavar="COL", help="negative (cost-type) indicators")
     p.add_argument("--id-cols", nargs="+", default=[], metavar="COL", help="key columns copied to the output")
-    p.add_argument(
-        "--shift",
-        type=float,
-        default=DEFAULT_SHIFT,
-        help=f"added to x' before logs (default {DEFAULT_SHIFT:g})",
-    )
-    p.add_argument("--out", required=True, help="output table: .csv or .parquet")
-    p.add_argument(
-        "--weights-out", default=None, help="weights JSON (default: OUT with suffix .weights.json)"
-    )
+    shift_help = f"added to x' before logs (default {DEFAULT_SHIFT:g})"
+    p.add_argument("--shift", type=float, default=DEFAULT_SHIFT, help=shift_help)
+    add_out(p, "output table: .csv or .parquet")
+    weights_help = "weights JSON (default: OUT with suffix .weights.json)"
+    p.add_argument("--weights-out", default=None, help=weights_help)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `entropy` and `coupling` sub-commands to the CLI."""
-    fmt = argparse.RawDescriptionHelpFormatter
-    e = subparsers.add_parser(
-        "entropy",
-        help="global entropy-weight (熵值法) composite index",
-        description="Entropy weights pooled over all rows and the index S = sum_j w_j (x'_j + shift).",
-        epilog=ENTROPY_EXAMPLES,
-        formatter_class=fmt,
-    )
+    e = add_command(subparsers, "entropy", run_entropy, ENTROPY_HELP, ENTROPY_DESCRIPTION, ENTROPY_EXAMPLES)
     e.add_argument("--indicators", nargs="+", required=True, metavar="COL", help="indicator columns")
     _common(e)
     e.add_argument("--normalised", action="store_true", help="also write the normalised values x' + shift")
-    e.set_defaults(handler=run_entropy)
 
-    c = subparsers.add_parser(
-        "coupling",
-        help="talent-industry coupling coordination degree (耦合协调度)",
-        description="Entropy indices U_talent, U_industry; coupling C, T, D = sqrt(C T), band, mismatch.",
-        epilog=COUPLING_EXAMPLES,
-        formatter_class=fmt,
+    c = add_command(
+        subparsers, "coupling", run_coupling, COUPLING_HELP, COUPLING_DESCRIPTION, COUPLING_EXAMPLES
     )
     c.add_argument("--talent", nargs="+", required=True, metavar="COL", help="talent subsystem indicators")
+    industry_help = "industry subsystem indicators"
+    c.add_argument("--industry", nargs="+", required=True, metavar="COL", help=industry_help)
+    form_help = "coupling degree formula (default: classic)"
+    c.add_argument("--form", choices=FORMS, default="classic", help=form_help)
+    weights_help = "T = A U_talent + B U_industry (default 0.5 0.5)"
     c.add_argument(
-        "--industry", nargs="+", required=True, metavar="COL", help="industry subsystem indicators"
-    )
-    c.add_argument(
-        "--form", choices=FORMS, default="classic", help="coupling degree formula (default: classic)"
-    )
-    c.add_argument(
-        "--system-weights",
-        nargs=2,
-        type=float,
-        default=[0.5, 0.5],
-        metavar=("A", "B"),
-        help="T = A U_talent + B U_industry (default 0.5 0.5)",
+        "--system-weights", nargs=2, type=float, default=[0.5, 0.5], metavar=("A", "B"), help=weights_help
     )
     _common(c)
-    c.set_defaults(handler=run_coupling)
 
 
 def _read(args: argparse.Namespace, indicators: list[str]) -> pd.DataFrame:

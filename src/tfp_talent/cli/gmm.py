@@ -11,6 +11,7 @@ import argparse
 import sys
 import warnings
 
+from tfp_talent.cli.common import add_command, add_level, add_out, add_panel_input, options
 from tfp_talent.estimators.gmm import EQUATIONS, GMM_COVS
 from tfp_talent.estimators.gmm_instruments import CONVENTIONS, FIRST_STEPS
 
@@ -29,66 +30,56 @@ GMM_EXAMPLES = """examples:
 """
 
 
+HELP = "dynamic panel GMM: Arellano-Bond difference GMM, Blundell-Bond system GMM"
+DESCRIPTION = "Estimate a dynamic panel model by GMM and write coefficients, SEs and tests as JSON."
+FORMULA_HELP = 'model, e.g. "n ~ L(1:2).n + L(0:1).w + k" (L(a:b).x = lags a..b)'
+IV_HELP = "IV-style instruments, e.g. w L.w (default: the regressors not in --gmm; give --iv alone for none)"
+SWITCHES = {
+    "--system": "system GMM (Blundell-Bond); default difference GMM",
+    "--twostep": "two-step GMM with Windmeijer SEs; default one-step",
+    "--collapse": "collapse the GMM-style instruments (Roodman 2009)",
+    "--fod": "forward orthogonal deviations instead of first differences",
+}
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `gmm` sub-command to the CLI."""
-    p = subparsers.add_parser(
-        "gmm",
-        help="dynamic panel GMM: Arellano-Bond difference GMM, Blundell-Bond system GMM",
-        description="Estimate a dynamic panel model by GMM and write coefficients, SEs and tests as JSON.",
-        epilog=GMM_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--data", required=True, help="panel file: .csv, .parquet or .dta")
-    p.add_argument("--entity", required=True, help="entity column (e.g. firm)")
-    p.add_argument("--time", required=True, help="period column (whole numbers, e.g. years)")
-    p.add_argument(
-        "--formula", required=True, help='model, e.g. "n ~ L(1:2).n + L(0:1).w + k" (L(a:b).x = lags a..b)'
-    )
-    p.add_argument(
-        "--gmm", required=True, nargs="+", metavar="TERMS", help='GMM-style instruments, e.g. "L(2:99).n"'
-    )
-    p.add_argument(
-        "--iv",
-        nargs="*",
-        default=None,
-        metavar="TERMS",
-        help="IV-style instruments, e.g. w L.w (default: the regressors not in --gmm; give --iv alone for none)",
-    )
-    p.add_argument("--system", action="store_true", help="system GMM (Blundell-Bond); default difference GMM")
-    p.add_argument(
-        "--twostep", action="store_true", help="two-step GMM with Windmeijer SEs; default one-step"
-    )
-    p.add_argument(
-        "--collapse", action="store_true", help="collapse the GMM-style instruments (Roodman 2009)"
-    )
-    p.add_argument(
-        "--fod", action="store_true", help="forward orthogonal deviations instead of first differences"
-    )
-    p.add_argument(
-        "--effects",
-        choices=("twoways", "individual"),
-        default="twoways",
-        help="default: twoways (time dummies)",
-    )
-    p.add_argument(
-        "--cov", choices=GMM_COVS, default="robust", help="default: robust (Windmeijer for two-step)"
-    )
-    p.add_argument(
-        "--first-step", choices=FIRST_STEPS, default="full", help="H of the one-step weight (default: full)"
-    )
-    p.add_argument(
-        "--convention", choices=CONVENTIONS, default="plm", help="R plm or Stata xtabond2 (default: plm)"
-    )
+    p = add_command(subparsers, "gmm", run_gmm, HELP, DESCRIPTION, GMM_EXAMPLES)
+    add_panel_input(p, "entity column (e.g. firm)", "period column (whole numbers, e.g. years)")
+    p.add_argument("--formula", required=True, help=FORMULA_HELP)
+    gmm_help = 'GMM-style instruments, e.g. "L(2:99).n"'
+    p.add_argument("--gmm", required=True, nargs="+", metavar="TERMS", help=gmm_help)
+    p.add_argument("--iv", nargs="*", default=None, metavar="TERMS", help=IV_HELP)
+    for flag, text in SWITCHES.items():
+        p.add_argument(flag, action="store_true", help=text)
+    effects = ("twoways", "individual")
+    p.add_argument("--effects", choices=effects, default="twoways", help="default: twoways (time dummies)")
+    cov_help = "default: robust (Windmeijer for two-step)"
+    p.add_argument("--cov", choices=GMM_COVS, default="robust", help=cov_help)
+    first_help = "H of the one-step weight (default: full)"
+    p.add_argument("--first-step", choices=FIRST_STEPS, default="full", help=first_help)
+    convention_help = "R plm or Stata xtabond2 (default: plm)"
+    p.add_argument("--convention", choices=CONVENTIONS, default="plm", help=convention_help)
     for style in ("gmm", "iv"):
-        p.add_argument(
-            f"--{style}-equation",
-            choices=EQUATIONS,
-            default="both",
-            help=f"system GMM: equations the {style.upper()}-style instruments serve (default: both)",
-        )
-    p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
-    p.add_argument("--out", required=True, help="output JSON file")
-    p.set_defaults(handler=run_gmm)
+        equation_help = f"system GMM: equations the {style.upper()}-style instruments serve (default: both)"
+        p.add_argument(f"--{style}-equation", choices=EQUATIONS, default="both", help=equation_help)
+    add_level(p)
+    add_out(p)
+
+
+FIT_OPTIONS = [
+    "entity",
+    "time",
+    "effects",
+    "collapse",
+    "fod",
+    "cov",
+    "first_step",
+    "convention",
+    "gmm_equation",
+    "iv_equation",
+    "level",
+]
 
 
 def run_gmm(args: argparse.Namespace) -> int:
@@ -102,22 +93,12 @@ def run_gmm(args: argparse.Namespace) -> int:
         res = fit_gmm(
             data,
             args.formula,
-            entity=args.entity,
-            time=args.time,
             gmm=" + ".join(args.gmm),
             iv=iv,
-            effects=args.effects,
             model="twostep" if args.twostep else "onestep",
             transformation="ld" if args.system else "d",
-            collapse=args.collapse,
-            fod=args.fod,
-            cov=args.cov,
-            first_step=args.first_step,
-            convention=args.convention,
-            gmm_equation=args.gmm_equation,
-            iv_equation=args.iv_equation,
-            level=args.level,
             file=args.data,
+            **options(args, *FIT_OPTIONS),
         )
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from tfp_talent.cli.common import add_command, add_out, add_panel_input
+
 EXAMPLES = """examples:
   # Moran's I and Geary's C of two variables in every year, queen contiguity from the province map
   tfp-talent moran --data panel.csv --entity province_code --time year \\
@@ -28,38 +30,29 @@ EXAMPLES = """examples:
 """
 
 
+HELP = "global Moran's I / Geary's C by period (and LISA with --local) on any panel"
+DESCRIPTION = "Spatial autocorrelation of panel variables, one cross-section per period."
+WEIGHTS_HELP = (
+    "queen:MAP | rook:MAP | knnK:MAP | distance:MAP (MAP a province TopoJSON), or a .csv/.gal/.rda file"
+)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `moran` sub-command to the CLI."""
-    p = subparsers.add_parser(
-        "moran",
-        help="global Moran's I / Geary's C by period (and LISA with --local) on any panel",
-        description="Spatial autocorrelation of panel variables, one cross-section per period.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = add_command(subparsers, "moran", run_moran, HELP, DESCRIPTION, EXAMPLES)
+    add_panel_input(
+        p, "entity column (ids as in the weights, e.g. province_code)", "period column (e.g. year)"
     )
-    p.add_argument("--data", required=True, help="panel file: .csv, .parquet or .dta")
-    p.add_argument(
-        "--entity", required=True, help="entity column (ids as in the weights, e.g. province_code)"
-    )
-    p.add_argument("--time", required=True, help="period column (e.g. year)")
     p.add_argument("--var", nargs="+", required=True, metavar="VAR", help="variable(s) to test")
-    p.add_argument(
-        "--weights",
-        required=True,
-        metavar="SPEC",
-        help="queen:MAP | rook:MAP | knnK:MAP | distance:MAP (MAP a province TopoJSON), or a .csv/.gal/.rda file",
-    )
-    p.add_argument(
-        "--permutations", type=int, default=999, help="random permutations for pseudo p (default 999)"
-    )
+    p.add_argument("--weights", required=True, metavar="SPEC", help=WEIGHTS_HELP)
+    permutations_help = "random permutations for pseudo p (default 999)"
+    p.add_argument("--permutations", type=int, default=999, help=permutations_help)
     p.add_argument("--seed", type=int, default=1, help="seed; each period uses seed + year (default 1)")
-    p.add_argument(
-        "--local", action="store_true", help="also LISA per entity-period (cluster HH/LL/HL/LH/ns)"
-    )
+    local_help = "also LISA per entity-period (cluster HH/LL/HL/LH/ns)"
+    p.add_argument("--local", action="store_true", help=local_help)
     p.add_argument("--alpha", type=float, default=0.05, help="LISA significance level (default 0.05)")
     p.add_argument("--fdr", action="store_true", help="LISA: Benjamini-Hochberg adjusted p-values")
-    p.add_argument("--out", required=True, help="output .csv or .json")
-    p.set_defaults(handler=run_moran)
+    add_out(p, "output .csv or .json")
 
 
 def run_moran(args: argparse.Namespace) -> int:

@@ -12,14 +12,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from tfp_talent.estimators.inference import (
-    CLUSTERS,
-    CONVENTIONS,
-    COVS,
-    DEFAULT_CONVENTION,
-    DEFAULT_COV,
-    DEFAULT_LEVEL,
+from tfp_talent.cli.common import (
+    add_command,
+    add_cov,
+    add_level,
+    add_out,
+    add_panel_input,
+    cluster_of,
+    options,
 )
+from tfp_talent.estimators.inference import CONVENTIONS, DEFAULT_CONVENTION, DEFAULT_COV, DEFAULT_LEVEL
 from tfp_talent.estimators.panel import EFFECTS, MODELS
 from tfp_talent.estimators.re_variance import DEFAULT_RE_VARIANCE, RE_VARIANCES
 from tfp_talent.estimators.wild_bootstrap import WEIGHT_TYPES
@@ -69,154 +71,86 @@ IV_EXAMPLES = """examples:
 """
 
 
+PANEL_HELP = "pooled, fixed/random effects, first-difference or between regression"
+PANEL_DESCRIPTION = "Estimate a linear panel model and write coefficients, SEs and statistics as JSON."
+PANEL_EFFECTS = (
+    "effects: fe → entity|time|twoway (default twoway); re → entity|twoway (default entity); others none"
+)
+RE_VARIANCE_HELP = (
+    "random-effects variance components (model re): stata = xtreg, re; plm = R plm's "
+    f"Swamy-Arora on unbalanced panels (default: {DEFAULT_RE_VARIANCE})"
+)
+WILD_HELP = (
+    "WCR bootstrap-t (Roodman et al. 2019, as Stata's boottest) for fe/pooled models with "
+    "--cov clustered by entity or time; prints p-value and confidence set, adds 'wild_bootstrap' to the JSON"
+)
+WILD_PARAM_HELP = (
+    "coefficient(s) to test (H0: coefficient = 0), as named in the output (e.g. x1, L1.x2, log(x3))"
+)
+WILD_SEED_HELP = (
+    f"seed of the weights (default {WILD_SEED}); results do not depend on row order or entity labels"
+)
+HAUSMAN_HELP = "Hausman test of fixed vs random effects (classic or cluster-robust Mundlak form)"
+HAUSMAN_DESCRIPTION = "Hausman test of FE against RE; writes the statistic, df and p-value as JSON."
+IV_HELP = "fixed-effects 2SLS with first-stage F and Hansen J"
+IV_DESCRIPTION = "FE-2SLS (entity/period effects absorbed) with first-stage diagnostics; writes JSON."
+
+
 def _data_args(p: argparse.ArgumentParser, *, formula: str | None = None) -> None:
-    p.add_argument("--data", required=True, help="panel file: .csv, .parquet or .dta")
     opt = " (or from the formula's '| entity + time')" if formula else ""
-    p.add_argument("--entity", required=formula is None, help=f"entity column (e.g. province, firm id){opt}")
-    p.add_argument("--time", required=formula is None, help=f"period column (whole numbers for lags){opt}")
-    p.add_argument(
-        "--y", required=formula is None, help="dependent variable" + (" (or --formula)" if formula else "")
-    )
+    entity = f"entity column (e.g. province, firm id){opt}"
+    add_panel_input(p, entity, f"period column (whole numbers for lags){opt}", required=formula is None)
+    y_help = "dependent variable" + (" (or --formula)" if formula else "")
+    p.add_argument("--y", required=formula is None, help=y_help)
     p.add_argument("--x", nargs="+", default=[], metavar="X", help="regressors; lags as L.x or L2.x")
     if formula:
         p.add_argument("--formula", default=None, help=f"instead of --y/--x: a formula such as {formula!r}")
-    p.add_argument(
-        "--convention",
-        choices=CONVENTIONS,
-        default=DEFAULT_CONVENTION,
-        help=f"small-sample convention (default: {DEFAULT_CONVENTION})",
-    )
-    p.add_argument("--out", required=True, help="output JSON file")
-
-
-def _cov_args(p: argparse.ArgumentParser, *, default_cov: str | None, dk: bool = True) -> None:
-    covs = COVS if dk else tuple(c for c in COVS if c != "driscoll-kraay")
-    p.add_argument(
-        "--cov",
-        choices=covs,
-        default=default_cov,
-        help=f"covariance (default: {default_cov or 'clustered; robust for the between model'})",
-    )
-    p.add_argument(
-        "--cluster",
-        choices=CLUSTERS,
-        default=None,
-        help="cluster variable(s) with --cov clustered (default: entity)",
-    )
-    if dk:
-        p.add_argument(
-            "--bandwidth", type=int, default=None, help="Driscoll-Kraay lag (default floor(4(T/100)^(2/9)))"
-        )
+    convention_help = f"small-sample convention (default: {DEFAULT_CONVENTION})"
+    p.add_argument("--convention", choices=CONVENTIONS, default=DEFAULT_CONVENTION, help=convention_help)
+    add_out(p)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `panel`, `hausman` and `iv` sub-commands to the CLI."""
-    fmt = argparse.RawDescriptionHelpFormatter
-    p = subparsers.add_parser(
-        "panel",
-        help="pooled, fixed/random effects, first-difference or between regression",
-        description="Estimate a linear panel model and write coefficients, SEs and statistics as JSON.",
-        epilog=PANEL_EXAMPLES,
-        formatter_class=fmt,
-    )
+    p = add_command(subparsers, "panel", run_panel, PANEL_HELP, PANEL_DESCRIPTION, PANEL_EXAMPLES)
     _data_args(p, formula="ln_tfp ~ x1 + C(g) + log(x2) + L(x3, 2) | province + year")
     p.add_argument("--model", choices=MODELS, default="fe", help="estimator (default: fe)")
-    p.add_argument(
-        "--effects",
-        choices=EFFECTS,
-        default=None,
-        help="effects: fe → entity|time|twoway (default twoway); re → entity|twoway (default entity); others none",
-    )
-    _cov_args(p, default_cov=None)
-    p.add_argument(
-        "--level", type=float, default=DEFAULT_LEVEL, help=f"confidence level (default {DEFAULT_LEVEL})"
-    )
-    p.add_argument(
-        "--re-variance",
-        choices=RE_VARIANCES,
-        default=DEFAULT_RE_VARIANCE,
-        help=f"random-effects variance components (model re): stata = xtreg, re; plm = R plm's "
-        f"Swamy-Arora on unbalanced panels (default: {DEFAULT_RE_VARIANCE})",
-    )
-    w = p.add_argument_group(
-        "wild cluster bootstrap",
-        "WCR bootstrap-t (Roodman et al. 2019, as Stata's boottest) for fe/pooled models with "
-        "--cov clustered by entity or time; prints p-value and confidence set, adds 'wild_bootstrap' to the JSON",
-    )
-    w.add_argument(
-        "--wild-bootstrap",
-        nargs="+",
-        default=None,
-        metavar="PARAM",
-        help="coefficient(s) to test (H0: coefficient = 0), as named in the output (e.g. x1, L1.x2, log(x3))",
-    )
+    p.add_argument("--effects", choices=EFFECTS, default=None, help=PANEL_EFFECTS)
+    add_cov(p, default_cov=None)
+    add_level(p, DEFAULT_LEVEL)
+    p.add_argument("--re-variance", choices=RE_VARIANCES, default=DEFAULT_RE_VARIANCE, help=RE_VARIANCE_HELP)
+    w = p.add_argument_group("wild cluster bootstrap", WILD_HELP)
+    w.add_argument("--wild-bootstrap", nargs="+", default=None, metavar="PARAM", help=WILD_PARAM_HELP)
     w.add_argument("--reps", type=int, default=WILD_REPS, help=f"replications (default {WILD_REPS})")
-    w.add_argument(
-        "--weights",
-        choices=WEIGHT_TYPES,
-        default=WILD_WEIGHTS,
-        help=f"cluster weights (default {WILD_WEIGHTS})",
-    )
-    w.add_argument(
-        "--seed",
-        type=int,
-        default=WILD_SEED,
-        help=f"seed of the weights (default {WILD_SEED}); results do not depend on row order or entity labels",
-    )
-    p.set_defaults(handler=run_panel)
+    weights_help = f"cluster weights (default {WILD_WEIGHTS})"
+    w.add_argument("--weights", choices=WEIGHT_TYPES, default=WILD_WEIGHTS, help=weights_help)
+    w.add_argument("--seed", type=int, default=WILD_SEED, help=WILD_SEED_HELP)
 
-    h = subparsers.add_parser(
-        "hausman",
-        help="Hausman test of fixed vs random effects (classic or cluster-robust Mundlak form)",
-        description="Hausman test of FE against RE; writes the statistic, df and p-value as JSON.",
-        epilog=HAUSMAN_EXAMPLES,
-        formatter_class=fmt,
-    )
+    h = add_command(subparsers, "hausman", run_hausman, HAUSMAN_HELP, HAUSMAN_DESCRIPTION, HAUSMAN_EXAMPLES)
     _data_args(h)
     h.add_argument("--effects", choices=("entity", "twoway"), default="twoway", help="default: twoway")
     h.add_argument("--method", choices=("classic", "mundlak"), default="classic", help="default: classic")
-    h.add_argument(
-        "--aux", choices=("re", "pooled"), default="re", help="auxiliary regression of the Mundlak form"
-    )
-    h.add_argument(
-        "--sigma",
-        choices=("none", "more", "less"),
-        default="none",
-        help="classic: Stata's sigmamore/sigmaless",
-    )
-    _cov_args(h, default_cov=None)
-    h.set_defaults(handler=run_hausman)
+    aux_help = "auxiliary regression of the Mundlak form"
+    h.add_argument("--aux", choices=("re", "pooled"), default="re", help=aux_help)
+    sigma_help = "classic: Stata's sigmamore/sigmaless"
+    h.add_argument("--sigma", choices=("none", "more", "less"), default="none", help=sigma_help)
+    add_cov(h, default_cov=None)
 
-    v = subparsers.add_parser(
-        "iv",
-        help="fixed-effects 2SLS with first-stage F and Hansen J",
-        description="FE-2SLS (entity/period effects absorbed) with first-stage diagnostics; writes JSON.",
-        epilog=IV_EXAMPLES,
-        formatter_class=fmt,
-    )
+    v = add_command(subparsers, "iv", run_iv, IV_HELP, IV_DESCRIPTION, IV_EXAMPLES)
     _data_args(v, formula="y ~ w | id + year | x ~ L2.x + L3.x")
     v.add_argument("--endog", nargs="+", default=None, help="endogenous regressors (or --formula)")
-    v.add_argument(
-        "--instruments", nargs="+", default=None, help="excluded instruments; lags as L2.x (or --formula)"
-    )
-    v.add_argument(
-        "--effects", choices=EFFECTS, default=None, help="default: twoway, or the formula's '|' part"
-    )
-    _cov_args(v, default_cov=DEFAULT_COV, dk=False)
-    v.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
-    v.set_defaults(handler=run_iv)
+    instruments_help = "excluded instruments; lags as L2.x (or --formula)"
+    v.add_argument("--instruments", nargs="+", default=None, help=instruments_help)
+    effects_help = "default: twoway, or the formula's '|' part"
+    v.add_argument("--effects", choices=EFFECTS, default=None, help=effects_help)
+    add_cov(v, default_cov=DEFAULT_COV, dk=False)
+    add_level(v)
 
 
 def _read(args: argparse.Namespace) -> Any:
     from tfp_talent.io import read_panel
 
     return read_panel(args.data)
-
-
-def _cluster(args: argparse.Namespace) -> str | None:
-    if args.cluster is not None:
-        return args.cluster
-    return "entity" if args.cov == "clustered" else None
 
 
 def _require_x(args: argparse.Namespace) -> None:
@@ -249,22 +183,8 @@ def run_panel(args: argparse.Namespace) -> int:
 
     y, x = _model_terms(args)
     data = _read(args)
-    res = fit_panel(
-        data,
-        y,
-        x,
-        entity=args.entity,
-        time=args.time,
-        model=args.model,
-        effects=args.effects,
-        cov=args.cov,
-        cluster=_cluster(args),
-        bandwidth=args.bandwidth,
-        convention=args.convention,
-        level=args.level,
-        re_variance=args.re_variance,
-        file=args.data,
-    )
+    names = ("entity", "time", "model", "effects", "cov", "bandwidth", "convention", "level", "re_variance")
+    res = fit_panel(data, y, x, cluster=cluster_of(args), file=args.data, **options(args, *names))
     out = res.to_dict()
     if args.wild_bootstrap:
         out["wild_bootstrap"] = _wild_bootstrap(res, args)
@@ -299,21 +219,9 @@ def run_hausman(args: argparse.Namespace) -> int:
 
     _require_x(args)
     data = _read(args)
+    names = ("entity", "time", "effects", "method", "cov", "bandwidth", "convention", "aux", "sigma")
     res = hausman(
-        data,
-        args.y,
-        args.x,
-        entity=args.entity,
-        time=args.time,
-        effects=args.effects,
-        method=args.method,
-        cov=args.cov,
-        cluster=args.cluster or "entity",
-        bandwidth=args.bandwidth,
-        convention=args.convention,
-        aux=args.aux,
-        sigma=args.sigma,
-        file=args.data,
+        data, args.y, args.x, cluster=args.cluster or "entity", file=args.data, **options(args, *names)
     )
     write_json(res.to_dict(), args.out)
     return 0
@@ -330,20 +238,16 @@ def run_iv(args: argparse.Namespace) -> int:
 
         raise InputError("give --endog and --instruments, or an IV --formula 'y ~ w | id + year | x ~ z'")
     data = _read(args)
+    names = ("entity", "time", "effects", "cov", "convention", "level")
     res = fit_iv(
         data,
         y,
-        x if args.formula is None else None,
+        x,
         args.endog,
         args.instruments,
-        entity=args.entity,
-        time=args.time,
-        effects=args.effects,
-        cov=args.cov,
-        cluster=_cluster(args),
-        convention=args.convention,
-        level=args.level,
+        cluster=cluster_of(args),
         file=args.data,
+        **options(args, *names),
     )
     write_json(res.to_dict(), args.out)
     return 0

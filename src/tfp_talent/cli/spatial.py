@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from tfp_talent.cli.common import add_command, add_level, add_out, add_panel_input, options
 from tfp_talent.estimators.spatial import MODELS
 from tfp_talent.estimators.spatial_data import EFFECTS
 from tfp_talent.estimators.spatial_logdet import LOGDET_METHODS
@@ -27,34 +28,32 @@ EXAMPLES = """examples:
 """
 
 
+HELP = "fixed-effects spatial lag / error / Durbin panel by maximum likelihood (as R splm)"
+DESCRIPTION = (
+    "Estimate a fixed-effects spatial panel model (SAR, SEM, SDM) and write JSON with "
+    "params, std_errors, lambda/rho, log-likelihood, effects and tests."
+)
+FIT_OPTIONS = ["entity", "time", "model", "effects", "convention", "logdet", "draws", "seed", "level"]
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `spatial` sub-command to the CLI."""
-    p = subparsers.add_parser(
-        "spatial",
-        help="fixed-effects spatial lag / error / Durbin panel by maximum likelihood (as R splm)",
-        description="Estimate a fixed-effects spatial panel model (SAR, SEM, SDM) and write JSON with "
-        "params, std_errors, lambda/rho, log-likelihood, effects and tests.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--data", required=True, help="balanced panel file: .csv, .parquet or .dta")
-    p.add_argument("--entity", required=True, help="entity column (ids as in the weights)")
-    p.add_argument("--time", required=True, help="period column")
+    p = add_command(subparsers, "spatial", run_spatial, HELP, DESCRIPTION, EXAMPLES)
+    data_help = "balanced panel file: .csv, .parquet or .dta"
+    add_panel_input(p, "entity column (ids as in the weights)", "period column", data=data_help)
     p.add_argument("--y", required=True, help="dependent variable")
     p.add_argument("--x", nargs="+", required=True, metavar="X", help="regressors")
     p.add_argument("--weights", required=True, help="weights: FILE.csv | FILE.rda | queen:FILE.topojson")
     p.add_argument("--model", choices=MODELS, default="sar", help="default: sar")
     p.add_argument("--effects", choices=EFFECTS, default="individual", help="default: individual")
     p.add_argument("--convention", choices=CONVENTIONS, default="splm", help="default: splm (LeeYu=TRUE)")
-    p.add_argument(
-        "--logdet", choices=LOGDET_METHODS, default="auto", help="default: eigen if N <= 1000, else lu"
-    )
+    logdet_help = "default: eigen if N <= 1000, else lu"
+    p.add_argument("--logdet", choices=LOGDET_METHODS, default="auto", help=logdet_help)
     p.add_argument("--draws", type=int, default=1000, help="simulation draws for effects SEs (0: none)")
     p.add_argument("--seed", type=int, default=1, help="seed of the effects simulation (default 1)")
-    p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    add_level(p)
     p.add_argument("--no-tests", action="store_true", help="skip the LM, Wald and LR tests")
-    p.add_argument("--out", required=True, help="output JSON file")
-    p.set_defaults(handler=run_spatial)
+    add_out(p)
 
 
 def _weights(spec: str) -> tuple[Any, list[object] | None, str]:
@@ -77,20 +76,12 @@ def run_spatial(args: argparse.Namespace) -> int:
         data,
         args.y,
         args.x,
-        entity=args.entity,
-        time=args.time,
         w=w,
         w_ids=ids,
-        model=args.model,
-        effects=args.effects,
-        convention=args.convention,
-        logdet=args.logdet,
-        draws=args.draws,
-        seed=args.seed,
-        level=args.level,
         tests=not args.no_tests,
         file=args.data,
         weights_file=wfile,
+        **options(args, *FIT_OPTIONS),
     )
     write_json(res.to_dict(), args.out)
     return 0

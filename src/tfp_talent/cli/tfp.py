@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from tfp_talent.cli.common import add_command, add_out, add_panel_input, options, require_out_suffix
 from tfp_talent.errors import InputError
 from tfp_talent.io import read_panel, write_frame
 from tfp_talent.tfp.measure import measure_tfp
@@ -42,57 +43,38 @@ MALMQUIST_COLUMNS = ["efficiency_change", "technical_change"]
 VRS_COLUMNS = ["pure_efficiency_change", "scale_efficiency_change"]
 
 
+HELP = "TFP by Solow residual, Tornqvist index or DEA-Malmquist index on any panel"
+ALPHA_HELP = "capital elasticity (solow; default 0.4) or constant capital share 1 - s (tornqvist)"
+FRONTIERS = ("contemporaneous", "sequential")
+FIT_OPTIONS = ["method", "entity", "time", "output", "capital", "hc", "alpha", "vrs", "workers"]
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `tfp` sub-command to the CLI."""
-    p = subparsers.add_parser(
-        "tfp",
-        help="TFP by Solow residual, Tornqvist index or DEA-Malmquist index on any panel",
-        description=DESCRIPTION,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = add_command(subparsers, "tfp", run, HELP, DESCRIPTION, EXAMPLES)
     p.add_argument("--method", required=True, choices=METHODS, help="TFP method")
-    p.add_argument("--data", required=True, metavar="FILE", help="panel file: .csv, .parquet or .dta")
-    p.add_argument(
-        "--entity", required=True, metavar="COL", help="entity column (province, country, firm, ...)"
+    add_panel_input(
+        p, "entity column (province, country, firm, ...)", "time column (e.g. year)", metavars=True
     )
-    p.add_argument("--time", required=True, metavar="COL", help="time column (e.g. year)")
     p.add_argument("--output", required=True, metavar="COL", help="real output Y")
     p.add_argument("--capital", required=True, metavar="COL", help="real capital stock K")
     p.add_argument("--labor", "--labour", dest="labor", required=True, metavar="COL", help="labour input L")
     p.add_argument("--hc", metavar="COL", help="human capital per worker h (effective labour = h*L)")
     shares = p.add_mutually_exclusive_group()
-    shares.add_argument(
-        "--labor-share",
-        "--labour-share",
-        dest="labor_share",
-        metavar="COL",
-        help="labour share of income in (0, 1) (tornqvist)",
-    )
-    shares.add_argument(
-        "--alpha",
-        type=float,
-        metavar="A",
-        help="capital elasticity (solow; default 0.4) or constant capital share 1 - s (tornqvist)",
-    )
-    p.add_argument(
-        "--frontier",
-        choices=("contemporaneous", "sequential"),
-        default=None,
-        help="malmquist frontier (default contemporaneous)",
-    )
+    share_help = "labour share of income in (0, 1) (tornqvist)"
+    shares.add_argument("--labor-share", "--labour-share", dest="labor_share", metavar="COL", help=share_help)
+    shares.add_argument("--alpha", type=float, metavar="A", help=ALPHA_HELP)
+    frontier_help = "malmquist frontier (default contemporaneous)"
+    p.add_argument("--frontier", choices=FRONTIERS, default=None, help=frontier_help)
     p.add_argument("--vrs", action="store_true", help="malmquist: add the VRS pure/scale efficiency split")
-    p.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="malmquist: processes for the LPs (default 1)"
-    )
-    p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV")
-    p.set_defaults(handler=run)
+    workers_help = "malmquist: processes for the LPs (default 1)"
+    p.add_argument("--workers", type=int, default=1, metavar="N", help=workers_help)
+    add_out(p, "output CSV", metavar="FILE.csv")
 
 
 def run(args: argparse.Namespace) -> int:
     """Read the panel, measure TFP, write the CSV atomically; bad input raises InputError (exit 2)."""
-    if not str(args.out).lower().endswith(".csv"):
-        raise InputError("--out must be a .csv file", file=args.out)
+    require_out_suffix(args, ".csv")
     if args.method != "malmquist" and (args.frontier is not None or args.vrs or args.workers != 1):
         raise InputError(
             f"--frontier, --vrs and --workers apply to --method malmquist only, not {args.method}"
@@ -119,19 +101,11 @@ def run(args: argparse.Namespace) -> int:
         )
     result = measure_tfp(
         frame,
-        method=args.method,
-        entity=args.entity,
-        time=args.time,
-        output=args.output,
-        capital=args.capital,
         labour=args.labor,
-        hc=args.hc,
-        alpha=args.alpha,
         labour_share=args.labor_share,
         frontier=args.frontier or "contemporaneous",
-        vrs=args.vrs,
         source=args.data,
-        workers=args.workers,
+        **options(args, *FIT_OPTIONS),
     )
     cols = [args.entity, args.time, *BASE_COLUMNS]
     if args.method == "malmquist":

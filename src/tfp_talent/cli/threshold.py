@@ -6,6 +6,14 @@ import argparse
 import json
 from pathlib import Path
 
+from tfp_talent.cli.common import (
+    add_command,
+    add_level,
+    add_out,
+    add_panel_input,
+    options,
+    require_out_suffix,
+)
 from tfp_talent.errors import InputError
 from tfp_talent.estimators.inference import CONVENTIONS, DEFAULT_CONVENTION, DEFAULT_LEVEL
 from tfp_talent.estimators.threshold import (
@@ -91,93 +99,56 @@ def _shard(text: str) -> tuple[int, int]:
     return i, n
 
 
+HELP = "Hansen (1999) fixed-effects panel threshold regression with bootstrap tests"
+TRIM_HELP = "trimming per threshold (one value = all; Hansen: 0.01 0.01 0.05; default 0.01)"
+GRID_HELP = "quantile grid size qn (Hansen and xthreg: 400) or 'all' distinct values (default 400)"
+BOOTSTRAP_HELP = "bootstrap replications per test (one value = all; 0 = none; default 300)"
+COV_HELP = f"covariance of 'std_errors' (all three are in 'models'; default {DEFAULT_COV})"
+CONVENTION_HELP = f"small-sample convention of the SEs (default {DEFAULT_CONVENTION}; 'none' = Hansen's HC0)"
+MIN_OBS_HELP = f"fewest observations allowed in a regime (default {DEFAULT_MIN_REGIME_OBS})"
+COMBINE_HELP = "combine bootstrap shards of 'tfp-talent threshold --shard I/N'"
+FIT_OPTIONS = ["grid", "seed", "transform", "level", "cov", "convention", "min_regime_obs"]
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `threshold` and `threshold-combine` sub-commands to the CLI."""
-    p = subparsers.add_parser(
-        "threshold",
-        help="Hansen (1999) fixed-effects panel threshold regression with bootstrap tests",
-        description=DESCRIPTION,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = add_command(subparsers, "threshold", run, HELP, DESCRIPTION, EXAMPLES)
+    entity_help = "entity column (firm, province, ...)"
+    add_panel_input(
+        p,
+        entity_help,
+        "time column (e.g. year)",
+        data="balanced panel: .csv, .parquet or .dta",
+        metavars=True,
     )
-    p.add_argument("--data", required=True, metavar="FILE", help="balanced panel: .csv, .parquet or .dta")
-    p.add_argument("--entity", required=True, metavar="COL", help="entity column (firm, province, ...)")
-    p.add_argument("--time", required=True, metavar="COL", help="time column (e.g. year)")
     p.add_argument("--y", required=True, metavar="COL", help="dependent variable")
     p.add_argument("--x", nargs="*", default=[], metavar="COL", help="regime-independent regressors")
     p.add_argument("--rx", nargs="+", required=True, metavar="COL", help="regime-dependent regressor(s)")
     p.add_argument("--qx", required=True, metavar="COL", help="threshold variable")
-    p.add_argument(
-        "--thresholds", type=int, choices=(1, 2, 3), default=1, help="number of thresholds (default 1)"
-    )
-    p.add_argument(
-        "--trim",
-        nargs="+",
-        type=float,
-        default=[0.01],
-        metavar="T",
-        help="trimming per threshold (one value = all; Hansen: 0.01 0.01 0.05; default 0.01)",
-    )
-    p.add_argument(
-        "--grid",
-        type=_grid,
-        default=400,
-        metavar="N|all",
-        help="quantile grid size qn (Hansen and xthreg: 400) or 'all' distinct values (default 400)",
-    )
-    p.add_argument(
-        "--bootstrap",
-        nargs="+",
-        type=int,
-        default=[300],
-        metavar="B",
-        help="bootstrap replications per test (one value = all; 0 = none; default 300)",
-    )
+    thresholds_help = "number of thresholds (default 1)"
+    p.add_argument("--thresholds", type=int, choices=(1, 2, 3), default=1, help=thresholds_help)
+    p.add_argument("--trim", nargs="+", type=float, default=[0.01], metavar="T", help=TRIM_HELP)
+    p.add_argument("--grid", type=_grid, default=400, metavar="N|all", help=GRID_HELP)
+    p.add_argument("--bootstrap", nargs="+", type=int, default=[300], metavar="B", help=BOOTSTRAP_HELP)
     p.add_argument("--seed", type=int, default=1, help="bootstrap seed (default 1)")
-    p.add_argument(
-        "--transform", choices=TRANSFORMS, default="within", help="data transform (default within)"
-    )
-    p.add_argument(
-        "--level",
-        type=float,
-        default=DEFAULT_LEVEL,
-        help=f"level of the threshold confidence intervals (default {DEFAULT_LEVEL})",
-    )
-    p.add_argument(
-        "--cov",
-        choices=COV_TYPES,
-        default=DEFAULT_COV,
-        help=f"covariance of 'std_errors' (all three are in 'models'; default {DEFAULT_COV})",
-    )
-    p.add_argument(
-        "--convention",
-        choices=CONVENTIONS,
-        default=DEFAULT_CONVENTION,
-        help=f"small-sample convention of the SEs (default {DEFAULT_CONVENTION}; 'none' = Hansen's HC0)",
-    )
+    transform_help = "data transform (default within)"
+    p.add_argument("--transform", choices=TRANSFORMS, default="within", help=transform_help)
+    add_level(p, DEFAULT_LEVEL, "level of the threshold confidence intervals")
+    p.add_argument("--cov", choices=COV_TYPES, default=DEFAULT_COV, help=COV_HELP)
+    p.add_argument("--convention", choices=CONVENTIONS, default=DEFAULT_CONVENTION, help=CONVENTION_HELP)
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="processes for the bootstrap (default 1)")
     p.add_argument("--shard", type=_shard, metavar="I/N", help="run only bootstrap shard I of N (1-based)")
     p.add_argument(
-        "--min-regime-obs",
-        type=int,
-        default=DEFAULT_MIN_REGIME_OBS,
-        metavar="N",
-        help=f"fewest observations allowed in a regime (default {DEFAULT_MIN_REGIME_OBS})",
+        "--min-regime-obs", type=int, default=DEFAULT_MIN_REGIME_OBS, metavar="N", help=MIN_OBS_HELP
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--out", required=True, metavar="FILE.json", help="result (or shard) JSON")
-    p.set_defaults(handler=run)
+    add_out(p, "result (or shard) JSON", metavar="FILE.json")
 
-    c = subparsers.add_parser(
-        "threshold-combine",
-        help="combine bootstrap shards of 'tfp-talent threshold --shard I/N'",
-        description=COMBINE_DESCRIPTION,
-        epilog=COMBINE_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    c = add_command(
+        subparsers, "threshold-combine", run_combine, COMBINE_HELP, COMBINE_DESCRIPTION, COMBINE_EXAMPLES
     )
     c.add_argument("shards", nargs="+", metavar="SHARD.json", help="shard files (all N of them)")
-    c.add_argument("--out", required=True, metavar="FILE.json", help="combined result JSON")
-    c.set_defaults(handler=run_combine)
+    add_out(c, "combined result JSON", metavar="FILE.json")
 
 
 def _per_threshold(values: list, n: int, option: str) -> list:
@@ -192,40 +163,32 @@ def _per_threshold(values: list, n: int, option: str) -> list:
 
 def run(args: argparse.Namespace) -> int:
     """Read the panel, fit the threshold model (or one bootstrap shard), write the JSON atomically."""
-    if not str(args.out).lower().endswith(".json"):
-        raise InputError("--out must be a .json file", file=args.out)
+    require_out_suffix(args, ".json")
     trim = _per_threshold(list(args.trim), args.thresholds, "--trim")
     boots = _per_threshold(list(args.bootstrap), args.thresholds, "--bootstrap")
     frame = read_panel(args.data)
-    options = dict(
+    fit = dict(
         n_thresholds=args.thresholds,
         trim=trim,
-        grid=args.grid,
         bootstrap=boots,
-        seed=args.seed,
-        transform=args.transform,
-        level=args.level,
-        cov=args.cov,
-        convention=args.convention,
         n_jobs=args.jobs,
         progress=not args.quiet,
-        min_regime_obs=args.min_regime_obs,
         file=args.data,
+        **options(args, *FIT_OPTIONS),
     )
     columns = (args.y, args.x, args.rx, args.qx, args.entity, args.time)
     if args.shard is not None:
         i, n = args.shard
-        shard = bootstrap_shard(frame, *columns, shard_index=i - 1, n_shards=n, **options)
+        shard = bootstrap_shard(frame, *columns, shard_index=i - 1, n_shards=n, **fit)
         write_json(shard.to_dict(), args.out)
     else:
-        write_json(threshold_fit(frame, *columns, **options).to_dict(), args.out)
+        write_json(threshold_fit(frame, *columns, **fit).to_dict(), args.out)
     return 0
 
 
 def run_combine(args: argparse.Namespace) -> int:
     """Read shard JSON files, check they belong together, write the combined result."""
-    if not str(args.out).lower().endswith(".json"):
-        raise InputError("--out must be a .json file", file=args.out)
+    require_out_suffix(args, ".json")
     docs = []
     for name in args.shards:
         path = Path(name)
