@@ -124,20 +124,13 @@ class TermBuilder:
             num, den = (self.need(p) for p in term.split(RATIO, 1))
             self._add(term, self._ratio(term, num, den), f"{num} / {den}")
             return term
-        with spec_context(self.name):
-            lag = within.parse_lag(term)
-        if lag is not None:
-            k, base = lag[0], self.need(lag[1])
-            plural = "s" if k > 1 else ""
-            self._add(term, self._lagged(base, k), f"{base} lagged {k} year{plural}")
-            return term
-        with spec_context(self.name):
-            lead = within.parse_lead(term)
-        if lead is not None:
-            k, base = lead[0], self.need(lead[1])
-            plural = "s" if k > 1 else ""
-            self._add(term, self._led(base, k), f"{base} {k} year{plural} ahead (lead)")
-            return term
+        for parse, shift, text in _SHIFTS:
+            with spec_context(self.name):
+                parsed = parse(term)
+            if parsed is not None:
+                k, base = parsed[0], self.need(parsed[1])
+                self._add(term, shift(self, base, k), text.format(base=base, k=k, s="s" if k > 1 else ""))
+                return term
         m = PREFIX_RE.match(term)
         if m:
             op, base = m.group(1), self.need(m.group(2))
@@ -219,6 +212,14 @@ class TermBuilder:
         self.frame[name] = values
         self.definitions[name] = definition
 
+
+#: The shift operators of the grammar, tried in turn: parser, builder, definition text.
+_SHIFTS: tuple[
+    tuple[Callable[[str], tuple[int, str] | None], Callable[[TermBuilder, str, int], np.ndarray], str], ...
+] = (
+    (within.parse_lag, TermBuilder._lagged, "{base} lagged {k} year{s}"),
+    (within.parse_lead, TermBuilder._led, "{base} {k} year{s} ahead (lead)"),
+)
 
 #: The prefix operators of the grammar: how each builds its column (and its definition text).
 PREFIX_BUILDERS: dict[str, Callable[[TermBuilder, str, str], tuple[np.ndarray, str]]] = {
