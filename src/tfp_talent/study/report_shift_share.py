@@ -11,7 +11,7 @@ so the template renders with any config.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -120,13 +120,6 @@ def shift_share_context(
         f"years without a shift (the national series ends in 2014): "
         f"{', '.join(map(str, note.get('years_missing_shift') or [])) or 'none'}; nothing is filled"
     )
-    first = pick["first"]
-    if first is not None:
-        fr = _first_result(first)
-        ctx["ss_first_stage"] = (
-            f"{_describe(fr, MAIN_INSTRUMENT)} on {term_label(first['y'], labels).lower()} "
-            f"(N = {fr['nobs']:,}, {fr['n_entities']} provinces)"
-        )
     kp = weak.get("kleibergen_paap_f")
     sy = (weak.get("stock_yogo") or {}).get("10%")
     if kp is not None:
@@ -141,9 +134,6 @@ def shift_share_context(
             f"{'above' if kp > 10 else 'below'} the rule-of-thumb 10; the model is exactly identified "
             f"(one instrument, one endogenous regressor), so there is no over-identification test"
         )
-    if pick["reduced"] is not None:
-        rr = _first_result(pick["reduced"])
-        ctx["ss_reduced_form"] = _describe(rr, MAIN_INSTRUMENT)
     ctx["ss_iv"] = (
         f"{_describe(res, endog)} for {term_label(endog, labels).lower()}; {_ar_text(weak)}"
         if weak
@@ -163,19 +153,47 @@ def shift_share_context(
             f"({fmt_number(100 * sd, 2)} percentage points) goes with {fmt_number(b * sd, 3)} log points of TFP "
             f"(AR set {ar})"
         )
-    alt = pick["alt"]
-    if alt is not None:
-        ar_ = _first_result(alt)
-        w = ar_["extra"].get("weak_iv") or {}
-        ctx["ss_alternative"] = (
-            f"With the alternative exposure ({(alt.get('shift_share') or {}).get('alternative_definition', '')}) the "
-            f"Kleibergen–Paap F is {fmt_number(w.get('kleibergen_paap_f'), 2)} and the 2SLS coefficient "
-            f"{_describe(ar_, endog)}; {_ar_text(w) if w else ''}"
-        )
+    for key, role, text in _SENTENCES:
+        if pick[role] is not None:
+            ctx[key] = text(pick[role], _first_result(pick[role]), endog, labels)
     ev_res = pick["event"]
     if ev_res is not None:
         ctx.update(_event_context(ev_res, labels))
     return ctx
+
+
+def _first_stage_text(
+    spec: Mapping[str, Any], res: Mapping[str, Any], endog: str, labels: Mapping[str, str]
+) -> str:
+    return (
+        f"{_describe(res, MAIN_INSTRUMENT)} on {term_label(spec['y'], labels).lower()} "
+        f"(N = {res['nobs']:,}, {res['n_entities']} provinces)"
+    )
+
+
+def _reduced_form_text(
+    spec: Mapping[str, Any], res: Mapping[str, Any], endog: str, labels: Mapping[str, str]
+) -> str:
+    return _describe(res, MAIN_INSTRUMENT)
+
+
+def _alternative_text(
+    spec: Mapping[str, Any], res: Mapping[str, Any], endog: str, labels: Mapping[str, str]
+) -> str:
+    w = res["extra"].get("weak_iv") or {}
+    return (
+        f"With the alternative exposure ({(spec.get('shift_share') or {}).get('alternative_definition', '')}) the "
+        f"Kleibergen–Paap F is {fmt_number(w.get('kleibergen_paap_f'), 2)} and the 2SLS coefficient "
+        f"{_describe(res, endog)}; {_ar_text(w) if w else ''}"
+    )
+
+
+#: Context key, role of :func:`_pick`, sentence from (spec result, its first result, endogenous term, labels).
+_SENTENCES: tuple[tuple[str, str, Callable[..., str]], ...] = (
+    ("ss_first_stage", "first", _first_stage_text),
+    ("ss_reduced_form", "reduced", _reduced_form_text),
+    ("ss_alternative", "alt", _alternative_text),
+)
 
 
 def _event_context(res: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, str]:
