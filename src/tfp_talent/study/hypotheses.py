@@ -42,6 +42,7 @@ from tfp_talent.errors import InputError
 from tfp_talent.estimators.inference import DEFAULT_LEVEL, linear_restrictions_test
 from tfp_talent.report.tables import Section, Table, fmt_number
 from tfp_talent.study.labels import term_label
+from tfp_talent.study.results import entry_table
 from tfp_talent.study.wild_bootstrap import contrast_key
 
 Results = Mapping[str, Mapping[str, Any]]
@@ -482,14 +483,9 @@ def hypotheses_table(
         "coefficient × within-province SD of the regressor in the estimation sample; in per cent of TFP "
         "where marked %.",
     ]
-    notes.extend(entry.get("notes") or [])
-    return Table(
-        title=entry["title"],
-        header=[[("Evidence", 1), ("Estimate [95% CI]", 1), ("p-value (inference)", 1), ("Verdict", 1)]],
-        sections=[Section(rows=rows)],
-        notes=notes,
-        label=f"tab:{name}",
-        stub_header="Claim",
+    header = [[("Evidence", 1), ("Estimate [95% CI]", 1), ("p-value (inference)", 1), ("Verdict", 1)]]
+    return entry_table(
+        name, entry, header=header, sections=[Section(rows=rows)], notes=notes, stub_header="Claim"
     )
 
 
