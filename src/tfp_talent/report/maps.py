@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -374,45 +374,16 @@ def choropleth(
     else:
         norm, scale_note = colour_norm(vals, colour_scale, n_classes=n_classes, source=source)
     cm = plt.get_cmap(cmap)
-    outside = [f for f in features if f.code in OUTSIDE_SAMPLE]
     miss_note = _missing_note(vals)
-    has_south = any(float(np.mean(poly[0][:, 1])) < INSET_LAT for f in shapes.values() for poly in f.polygons)
+
+    def patch_of(code: int, path: MplPath) -> PathPatch:
+        v = vals.get(code, float("nan"))
+        if math.isfinite(v):
+            return PathPatch(path, facecolor=cm(norm(v)), edgecolor="white", linewidth=0.4)
+        return PathPatch(path, facecolor=MISSING_COLOR, edgecolor="white", hatch="////", linewidth=0.4)
 
     with figure_style():
-        fig = plt.figure(figsize=(FULL_WIDTH, 5.4))
-        ax = fig.add_subplot()
-        targets = [(ax, (lambda ring: float(np.mean(ring[:, 1])) >= INSET_LAT) if has_south else None)]
-        inset = None
-        if has_south:
-            inset = ax.inset_axes((0.80, 0.0, 0.20, 0.30))
-            targets.append(
-                (inset, lambda ring: float(np.mean(ring[:, 1])) < 25.0 and float(np.mean(ring[:, 0])) > 105.0)
-            )
-        for axis, keep in targets:
-            for f in outside:
-                path = feature_path(f.polygons, keep)
-                if path is not None:
-                    axis.add_patch(
-                        PathPatch(path, facecolor=OUTSIDE_COLOR, edgecolor="#9a9a9a", linewidth=0.3)
-                    )
-            for code in CODES:
-                f = shapes.get(code)
-                if f is None:
-                    continue
-                path = feature_path(f.polygons, keep)
-                if path is None:
-                    continue
-                v = vals.get(code, float("nan"))
-                if math.isfinite(v):
-                    patch = PathPatch(path, facecolor=cm(norm(v)), edgecolor="white", linewidth=0.4)
-                else:
-                    patch = PathPatch(
-                        path, facecolor=MISSING_COLOR, edgecolor="white", hatch="////", linewidth=0.4
-                    )
-                patch.set_gid(f"province-{code}")
-                axis.add_patch(patch)
-            finish_map_axis(axis)
-        finish_map_frame(ax, inset)
+        fig, ax, outside, has_south = province_map(features, shapes, patch_of)
         if title:
             ax.set_title(title)
         sm = plt.cm.ScalarMappable(norm=norm, cmap=cm)
@@ -526,3 +497,44 @@ def finish_map_frame(ax: Any, inset: Any | None) -> None:
         for side in inset.spines.values():
             side.set_visible(True)
             side.set_linewidth(0.6)
+
+
+def province_map(
+    features: Sequence[MapFeature],
+    shapes: Mapping[int, MapFeature],
+    patch_of: Callable[[int, MplPath], PathPatch],
+) -> tuple[Figure, Any, list[MapFeature], bool]:
+    """The province polygons in the Albers projection on a new figure (call inside ``figure_style()``).
+
+    Each province of :data:`CODES` with a shape is drawn as ``patch_of(code, path)`` (gid
+    ``province-<code>``); areas outside the sample light grey; when any shape lies south of
+    :data:`INSET_LAT`, the South China Sea islands go to an inset. Returns ``(fig, ax, outside,
+    has_south)``, the last two for :func:`map_frame_notes`.
+    """
+    outside = [f for f in features if f.code in OUTSIDE_SAMPLE]
+    has_south = any(float(np.mean(poly[0][:, 1])) < INSET_LAT for f in shapes.values() for poly in f.polygons)
+    fig = plt.figure(figsize=(FULL_WIDTH, 5.4))
+    ax = fig.add_subplot()
+    targets = [(ax, (lambda ring: float(np.mean(ring[:, 1])) >= INSET_LAT) if has_south else None)]
+    inset = None
+    if has_south:
+        inset = ax.inset_axes((0.80, 0.0, 0.20, 0.30))
+        targets.append(
+            (inset, lambda ring: float(np.mean(ring[:, 1])) < 25.0 and float(np.mean(ring[:, 0])) > 105.0)
+        )
+    for axis, keep in targets:
+        for f in outside:
+            path = feature_path(f.polygons, keep)
+            if path is not None:
+                axis.add_patch(PathPatch(path, facecolor=OUTSIDE_COLOR, edgecolor="#9a9a9a", linewidth=0.3))
+        for code in CODES:
+            f = shapes.get(code)
+            path = None if f is None else feature_path(f.polygons, keep)
+            if path is None:
+                continue
+            patch = patch_of(code, path)
+            patch.set_gid(f"province-{code}")
+            axis.add_patch(patch)
+        finish_map_axis(axis)
+    finish_map_frame(ax, inset)
+    return fig, ax, outside, has_south

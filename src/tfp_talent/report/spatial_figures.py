@@ -21,21 +21,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
 
 from tfp_talent.data.provinces import CODES
 from tfp_talent.errors import InputError
 from tfp_talent.report.maps import (
-    INSET_LAT,
     ISO_ABBR,
-    OUTSIDE_SAMPLE,
     MapFeature,
-    feature_path,
-    finish_map_axis,
-    finish_map_frame,
     map_frame_notes,
     province_features,
+    province_map,
 )
-from tfp_talent.report.style import FULL_WIDTH, OUTSIDE_COLOR, PALETTE, add_note, figure_style
+from tfp_talent.report.style import FULL_WIDTH, PALETTE, add_note, figure_style
 from tfp_talent.spatial.weights import SpatialWeights
 
 #: LISA classes: label, fill colour (GeoDa's scheme).
@@ -162,42 +159,16 @@ def cluster_map(
     scheme, legend_title, stat = CLUSTER_MAPS[kind]
     classes = _classes(clusters, scheme)
     shapes = province_features(features, source=source)
-    outside = [f for f in features if f.code in OUTSIDE_SAMPLE]
-    has_south = any(float(np.mean(poly[0][:, 1])) < INSET_LAT for f in shapes.values() for poly in f.polygons)
     no_class = [c for c in CODES if c not in classes]
+
+    def patch_of(code: int, path: MplPath) -> PathPatch:
+        cls = classes.get(code)
+        if cls is None:
+            return PathPatch(path, facecolor="#ffffff", edgecolor="#777777", hatch="////", linewidth=0.4)
+        return PathPatch(path, facecolor=scheme[cls][1], edgecolor="white", linewidth=0.4)
+
     with figure_style():
-        fig = plt.figure(figsize=(FULL_WIDTH, 5.4))
-        ax = fig.add_subplot()
-        targets = [(ax, (lambda ring: float(np.mean(ring[:, 1])) >= INSET_LAT) if has_south else None)]
-        inset = None
-        if has_south:
-            inset = ax.inset_axes((0.80, 0.0, 0.20, 0.30))
-            targets.append(
-                (inset, lambda ring: float(np.mean(ring[:, 1])) < 25.0 and float(np.mean(ring[:, 0])) > 105.0)
-            )
-        for axis, keep in targets:
-            for f in outside:
-                path = feature_path(f.polygons, keep)
-                if path is not None:
-                    axis.add_patch(
-                        PathPatch(path, facecolor=OUTSIDE_COLOR, edgecolor="#9a9a9a", linewidth=0.3)
-                    )
-            for code in CODES:
-                f = shapes.get(code)
-                path = None if f is None else feature_path(f.polygons, keep)
-                if path is None:
-                    continue
-                cls = classes.get(code)
-                if cls is None:
-                    patch = PathPatch(
-                        path, facecolor="#ffffff", edgecolor="#777777", hatch="////", linewidth=0.4
-                    )
-                else:
-                    patch = PathPatch(path, facecolor=scheme[cls][1], edgecolor="white", linewidth=0.4)
-                patch.set_gid(f"province-{code}")
-                axis.add_patch(patch)
-            finish_map_axis(axis)
-        finish_map_frame(ax, inset)
+        fig, ax, outside, has_south = province_map(features, shapes, patch_of)
         counts = {k: sum(1 for v in classes.values() if v == k) for k in scheme}
         handles = [
             Patch(facecolor=col, edgecolor="#777777", label=f"{name} ({counts[k]})")

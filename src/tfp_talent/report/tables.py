@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -134,20 +134,25 @@ def stars_for(p: float | None, levels: Sequence[float] = STAR_LEVELS) -> str:
     return ""
 
 
-def fmt_number(x: Any, digits: int = 3) -> str:
-    """Fixed-point text; ``''`` for missing; never ``-0.000``."""
+def _fmt_finite(x: Any, fmt: Callable[[float], str]) -> str:
+    """``fmt(float(x))``; ``''`` for None, NaN and ±inf; ``str(x)`` when ``x`` is not a number."""
     if x is None:
         return ""
     try:
         v = float(x)
     except (TypeError, ValueError):
         return str(x)
-    if not math.isfinite(v):
-        return ""
+    return fmt(v) if math.isfinite(v) else ""
+
+
+def _fixed_point(v: float, digits: int) -> str:
     text = f"{v:.{digits}f}"
-    if re.fullmatch(r"-0\.?0*", text):
-        text = text[1:]
-    return text
+    return text[1:] if re.fullmatch(r"-0\.?0*", text) else text
+
+
+def fmt_number(x: Any, digits: int = 3) -> str:
+    """Fixed-point text; ``''`` for missing; never ``-0.000``."""
+    return _fmt_finite(x, lambda v: _fixed_point(v, digits))
 
 
 def fmt_bound(x: Any, digits: int = 3) -> str:
@@ -165,15 +170,7 @@ def fmt_bound(x: Any, digits: int = 3) -> str:
 
 def fmt_int(x: Any) -> str:
     """Integer with thousands separators, ``''`` for missing."""
-    if x is None:
-        return ""
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    if not math.isfinite(v):
-        return ""
-    return f"{int(round(v)):,}"
+    return _fmt_finite(x, lambda v: f"{int(round(v)):,}")
 
 
 #: Words that keep their capital inside a sentence: regions, the country, names of methods and authors.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,6 +33,14 @@ def spec_context(name: str) -> Iterator[None]:
             raise
         problem = err.problem if err.file is None else f"{err.file}: {err.problem}"
         raise InputError(problem, file=where, column=err.column, rows=err.rows, hint=err.hint) from None
+
+
+def check_choice(value: Any, allowed: Sequence[str], *, what: str, where: str, column: str) -> None:
+    """Raise :class:`InputError` ``unknown <what> <value>; use one of <allowed>`` unless ``value`` is allowed."""
+    if value not in allowed:
+        raise InputError(
+            f"unknown {what} {value!r}; use one of {', '.join(allowed)}", file=where, column=column
+        )
 
 
 def as_list(value: Any) -> list[str]:

@@ -14,8 +14,8 @@ import pandas as pd
 
 from tfp_talent.errors import InputError
 from tfp_talent.report.tables import Cell, Section, Table, fmt_int, fmt_number, stars_for
-from tfp_talent.study.labels import labels_for, sample_note, term_label
-from tfp_talent.study.results import pick_result
+from tfp_talent.study.labels import term_label
+from tfp_talent.study.results import columns_table, entry_table, pick_result
 from tfp_talent.study.runners.gmm import long_run_effect
 
 Results = Mapping[str, Mapping[str, Any]]
@@ -54,8 +54,6 @@ def dynamics_table_from_config(
     their clustered covariance); N, provinces; AR(1)/AR(2) and Hansen J p-values, instruments. The FE
     estimate of ρ is biased downwards (Nickell 1981), GMM's is consistent for N → ∞ with T fixed.
     """
-    from tfp_talent.report.regression_table import regression_table
-
     where = f"tables.{name}"
     cols = list(entry["columns"])
     picked = [_column_result(results, c, where) for c in cols]
@@ -81,32 +79,14 @@ def dynamics_table_from_config(
     extra.append(("AR(2) test, p", [_test_p(r, "ar2") for r in picked]))
     extra.append(("Hansen J test, p", [_test_p(r, "hansen") for r in picked]))
     extra.append(("Instruments / provinces", [_instruments(r) for r in picked]))
-    notes = [f"Column ({i + 1}): {sample_note(s, labels=labels, named=False)}" for i, s in enumerate(specs)]
-    notes.append(
+    note = (
         "Long-run effect = β/(1 − ρ), ρ the coefficient on lagged ln TFP, delta-method SE; not defined when ρ ≥ 1. "
         "FE with a lagged dependent variable is biased at order 1/T (Nickell 1981); system GMM (Blundell and Bond 1998) "
         "instruments lagged ln TFP and talent by their own lags (collapsed, Roodman 2009), two-step with Windmeijer (2005) SEs. "
         "GMM observations count the transformed equation; AR(2) H0: no second-order serial correlation of the differenced "
         "errors; Hansen H0: the instruments are valid."
     )
-    notes.extend(entry.get("notes") or [])
-    return regression_table(
-        picked,
-        column_labels=[c.get("label") or s["label"] for c, s in zip(cols, specs, strict=True)],
-        depvar_labels={s["y"]: term_label(s["y"], labels) for s in specs},
-        variable_labels=labels_for(keep, labels),
-        keep=keep,
-        order=keep,
-        stats=("nobs", "n_entities"),
-        fe_rows=False,
-        cov_row=False,
-        extra_rows=extra,
-        notes=notes,
-        title=entry["title"],
-        label=f"tab:{name}",
-        units=("Province", "Provinces", "Year"),
-        source=where,
-    )
+    return columns_table(name, entry, picked, specs, keep=keep, extra_rows=extra, notes=[note], labels=labels)
 
 
 def _estimator(r: Mapping[str, Any]) -> str:
@@ -182,9 +162,8 @@ def channels_table_from_config(
         + ". The advanced-structure ratio (tertiary / secondary value added) is not available: the panel has no "
         "secondary-sector value added.",
     ]
-    notes.extend(entry.get("notes") or [])
     header = [[(f"({i + 1})", 1) for i in range(len(specs))], [(str(md["channel"]), 1) for md in meds]]
-    return Table(title=entry["title"], header=header, sections=sections, notes=notes, label=f"tab:{name}")
+    return entry_table(name, entry, header=header, sections=sections, notes=notes)
 
 
 def _ci(ci: list[float | None]) -> str:

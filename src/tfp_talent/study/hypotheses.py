@@ -42,9 +42,13 @@ from tfp_talent.errors import InputError
 from tfp_talent.estimators.inference import DEFAULT_LEVEL, linear_restrictions_test
 from tfp_talent.report.tables import Section, Table, fmt_bound, fmt_number
 from tfp_talent.study.labels import term_label
+from tfp_talent.study.results import entry_table
 from tfp_talent.study.wild_bootstrap import contrast_key
 
 Results = Mapping[str, Mapping[str, Any]]
+Claim = Mapping[str, Any]
+Config = Mapping[str, Any]
+Labels = Mapping[str, str]
 
 VERDICTS = ("supported", "not supported", "inconclusive")
 
@@ -119,6 +123,12 @@ def _cov_result(sr: Mapping[str, Any], cov: str | None, name: str) -> Mapping[st
     return pool[key]
 
 
+def _claim_result(results: Results, claim: Claim, name: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """The result of the claim's spec and, in it, the result of its ``cov`` (the first when not given)."""
+    sr = _spec_result(results, _field(claim, "spec", name), name)
+    return sr, _cov_result(sr, claim.get("cov"), name)
+
+
 def wild_bootstrap_of(cov_result: Mapping[str, Any], term: str) -> Mapping[str, Any] | None:
     """The wild-bootstrap entry ``{p_value, conf_int, reps, weights, ...}`` of ``term``, or None.
 
@@ -191,16 +201,9 @@ def _display(claim: Mapping[str, Any]) -> tuple[float, str]:
 # --------------------------------------------------------------------------- statistics
 
 
-def coefficient(
-    name: str,
-    claim: Mapping[str, Any],
-    results: Results,
-    config: Mapping[str, Any],
-    labels: Mapping[str, str],
-) -> Evidence:
+def coefficient(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
     """One coefficient b (times s_w with ``scale: within_sd``), wild-bootstrap p/CI if stored, else t(G − 1)."""
-    sr = _spec_result(results, _field(claim, "spec", name), name)
-    cr = _cov_result(sr, claim.get("cov"), name)
+    sr, cr = _claim_result(results, claim, name)
     term = _field(claim, "terms", name, 1)[0]
     if term not in cr["params"]:
         raise InputError(f"spec '{claim['spec']}' has no coefficient '{term}'", file=_where(name))
@@ -236,16 +239,9 @@ def coefficient(
     )
 
 
-def sd_difference(
-    name: str,
-    claim: Mapping[str, Any],
-    results: Results,
-    config: Mapping[str, Any],
-    labels: Mapping[str, str],
-) -> Evidence:
+def sd_difference(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
     """d = b_a s_a − b_b s_b (terms [a, b]) with Var(d) = c'Vc, c = (s_a, −s_b); t(G − 1) and the Wald test of d = 0."""
-    sr = _spec_result(results, _field(claim, "spec", name), name)
-    cr = _cov_result(sr, claim.get("cov"), name)
+    sr, cr = _claim_result(results, claim, name)
     a, b_ = _field(claim, "terms", name, 2)[:2]
     missing = [t for t in (a, b_) if t not in cr["params"]]
     if missing:
@@ -291,16 +287,9 @@ def sd_difference(
     )
 
 
-def equal_slopes(
-    name: str,
-    claim: Mapping[str, Any],
-    results: Results,
-    config: Mapping[str, Any],
-    labels: Mapping[str, str],
-) -> Evidence:
+def equal_slopes(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
     """The Wald F test of equal regional slopes of ``terms[0]`` stored with the region-slopes spec."""
-    sr = _spec_result(results, _field(claim, "spec", name), name)
-    cr = _cov_result(sr, claim.get("cov"), name)
+    sr, cr = _claim_result(results, claim, name)
     var = _field(claim, "terms", name, 1)[0]
     test = (cr.get("tests") or {}).get(f"equal_slopes[{var}]")
     if test is None:
@@ -327,13 +316,7 @@ def equal_slopes(
     )
 
 
-def spatial(
-    name: str,
-    claim: Mapping[str, Any],
-    results: Results,
-    config: Mapping[str, Any],
-    labels: Mapping[str, str],
-) -> Evidence:
+def spatial(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
     """The effect the spatial rule (``verdicts: spatial``) reads: the preferred indirect effect or the East's outside spillover."""
     rule = dict((config.get("verdicts") or {}).get("spatial") or {})
     if not rule:
@@ -373,13 +356,7 @@ def spatial(
     )
 
 
-def threshold_test(
-    name: str,
-    claim: Mapping[str, Any],
-    results: Results,
-    config: Mapping[str, Any],
-    labels: Mapping[str, str],
-) -> Evidence:
+def threshold_test(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
     """F test of no threshold against one threshold, bootstrap p (Hansen 1999); the estimate shown is γ̂₁ with its CI."""
     sr = _spec_result(results, _field(claim, "spec", name), name)
     thr = sr.get("threshold")
@@ -397,7 +374,7 @@ def threshold_test(
     )
 
 
-Statistic = Callable[[str, Mapping[str, Any], Results, Mapping[str, Any], Mapping[str, str]], Evidence]
+Statistic = Callable[[str, Claim, Results, Config, Labels], Evidence]
 
 #: The evidence a claim can name (``statistic:`` of ``hypotheses.claims.<name>``).
 STATISTICS: dict[str, Statistic] = {
@@ -560,21 +537,16 @@ def hypotheses_table(
         "coefficient × within-province SD of the regressor in the estimation sample; in per cent of TFP "
         "where marked %.",
     ]
-    notes.extend(entry.get("notes") or [])
-    return Table(
-        title=entry["title"],
-        header=[
-            [
-                ("Evidence", 1),
-                (f"Estimate [{level_text(level)} CI]", 1),
-                ("p-value (inference)", 1),
-                ("Verdict", 1),
-            ]
-        ],
-        sections=[Section(rows=rows)],
-        notes=notes,
-        label=f"tab:{name}",
-        stub_header="Claim",
+    header = [
+        [
+            ("Evidence", 1),
+            (f"Estimate [{level_text(level)} CI]", 1),
+            ("p-value (inference)", 1),
+            ("Verdict", 1),
+        ]
+    ]
+    return entry_table(
+        name, entry, header=header, sections=[Section(rows=rows)], notes=notes, stub_header="Claim"
     )
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from tfp_talent.errors import InputError
 from tfp_talent.report.tables import Cell, Section, Table, fmt_number, stars_for
 from tfp_talent.study.labels import COV_SHORT, term_label
-from tfp_talent.study.results import pick_result
+from tfp_talent.study.results import entry_table, pick_result
 from tfp_talent.study.sample import year_ranges
 
 Results = Mapping[str, Mapping[str, Any]]
@@ -145,12 +145,11 @@ def magnitudes_table_from_config(
         "values for clustered columns); in % of TFP: 100·(exp(effect) − 1). The SD net of year effects (province "
         "and year effects removed) is the variation the two-way fixed-effects slope is estimated from.",
     ]
-    notes.extend(entry.get("notes") or [])
     header = [
         [(f"({i + 1})", 1) for i in range(len(cols))],
         [(c.get("label") or s["label"], 1) for c, s in zip(cols, specs, strict=True)],
     ]
-    return Table(title=entry["title"], header=header, sections=sections, notes=notes, label=f"tab:{name}")
+    return entry_table(name, entry, header=header, sections=sections, notes=notes)
 
 
 def identification_rows(

@@ -26,7 +26,7 @@ import numpy as np
 from tfp_talent.errors import InputError
 from tfp_talent.report.tables import Cell, Section, Table, fmt_int, fmt_number, stars_for
 from tfp_talent.study.labels import term_label
-from tfp_talent.study.results import pick_result
+from tfp_talent.study.results import entry_table, pick_result
 
 FDR_GRID = 1000  # q-values on the grid k / FDR_GRID, as Anderson (2008)
 DEFAULT_LEVEL = 0.10  # the level of the "survives" counts (schema: tables.*.level)
@@ -164,13 +164,7 @@ def multiple_testing_table_from_config(
         f"{n['wild']} a wild bootstrap p below {pct}, {n['holm']} a Holm-adjusted p below {pct}, and "
         f"{n['fdr']} a q-value of at most {pct:s}.",
     ]
-    notes.extend(entry.get("notes") or [])
-    return Table(
-        title=entry["title"],
-        header=[
-            [("Coefficient", 1), ("p, cluster t", 1), ("p, wild bootstrap", 1), ("Holm p", 1), ("FDR q", 1)]
-        ],
-        sections=sections,
-        notes=notes,
-        label=f"tab:{name}",
-    )
+    header = [
+        [("Coefficient", 1), ("p, cluster t", 1), ("p, wild bootstrap", 1), ("Holm p", 1), ("FDR q", 1)]
+    ]
+    return entry_table(name, entry, header=header, sections=sections, notes=notes)

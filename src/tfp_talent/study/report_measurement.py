@@ -68,6 +68,17 @@ def _clustered(results: Mapping[str, Mapping[str, Any]], spec: str | None) -> di
     return None if cov is None else pick_result(results, {"spec": spec, "cov": cov}, where="report")
 
 
+def _talent_coefs(
+    results: Mapping[str, Mapping[str, Any]], spec: str | None, labels: Mapping[str, str]
+) -> tuple[dict[str, Any], str] | None:
+    """The clustered result of ``spec`` and its talent coefficients as text (``'stock b (SE); ...'``), or None."""
+    res = _clustered(results, spec)
+    if res is None:
+        return None
+    terms = results[str(spec)]["roles"]["talent"]
+    return res, "; ".join(f"{_term(t, labels)} {_describe(res, t)}" for t in terms)
+
+
 def negative_change_share(panel: pd.DataFrame, column: str) -> tuple[float, int]:
     """Share of year-on-year changes x_{it} − x_{i,t−1} < 0 among consecutive years with both values; and their count."""
     p = panel[[ENTITY, TIME, column]].sort_values([ENTITY, TIME])
@@ -185,20 +196,16 @@ def _noise_text(
         "surveys, which biases fixed-effects estimates toward zero; net of province and year effects the two "
         f"talent measures correlate {fmt_number(rho, 2)}."
     )
-    ma = _clustered(results, m.get("moving_average"))
+    ma = _talent_coefs(results, m.get("moving_average"), labels)
     if ma is not None:
-        terms = results[m["moving_average"]]["roles"]["talent"]
-        coefs = "; ".join(f"{_term(t, labels)} {_describe(ma, t)}" for t in terms)
         text += (
             f" With centred 3-year means of the shares (missing, not interpolated, where a neighbouring survey year "
-            f"is absent: at the ends and around the 2010 gap; N = {fmt_int(ma['nobs'])}): {coefs}."
+            f"is absent: at the ends and around the 2010 gap; N = {fmt_int(ma[0]['nobs'])}): {ma[1]}."
         )
-        raw = _clustered(results, m.get("moving_average_rows"))
+        raw = _talent_coefs(results, m.get("moving_average_rows"), labels)
         if raw is not None:
-            rterms = results[m["moving_average_rows"]]["roles"]["talent"]
-            rcoefs = "; ".join(f"{_term(t, labels)} {_describe(raw, t)}" for t in rterms)
             text += (
-                f" The single-year shares on the same {fmt_int(raw['nobs'])} province-years give {rcoefs}."
+                f" The single-year shares on the same {fmt_int(raw[0]['nobs'])} province-years give {raw[1]}."
             )
     eiv = []
     for spec in m.get("eiv") or []:

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from tfp_talent.errors import InputError
+from tfp_talent.report.tables import Section, Table
+from tfp_talent.study.labels import labels_for, sample_note, term_label
 from tfp_talent.study.spec import KINDS
 
 
@@ -41,6 +43,66 @@ def pick_result(
             f"spec '{name}' has no results with cov '{cov}' (it has {', '.join(pool)})", file=where
         )
     return dict(pool[cov])
+
+
+def entry_table(
+    name: str,
+    entry: Mapping[str, Any],
+    *,
+    header: list[list[tuple[str, int]]],
+    sections: list[Section],
+    notes: list[str],
+    stub_header: str = "",
+) -> Table:
+    """The table of ``tables.<name>``: the entry's title, label ``tab:<name>``, ``notes`` then the entry's own."""
+    return Table(
+        title=entry["title"],
+        header=header,
+        sections=sections,
+        notes=[*notes, *(entry.get("notes") or [])],
+        label=f"tab:{name}",
+        stub_header=stub_header,
+    )
+
+
+def columns_table(
+    name: str,
+    entry: Mapping[str, Any],
+    picked: list[dict[str, Any]],
+    specs: list[Mapping[str, Any]],
+    *,
+    keep: list[str],
+    extra_rows: list[tuple[str, list[Any]]],
+    notes: list[str],
+    labels: Mapping[str, str],
+) -> Table:
+    """The regression table of ``tables.<name>`` whose columns are the results ``picked`` of ``specs``.
+
+    Column labels from the entry's columns (else the spec's label), rows ``keep`` in that order, N and
+    provinces, then ``extra_rows``; notes: each column's estimation sample, ``notes``, the entry's own.
+    """
+    from tfp_talent.report.regression_table import regression_table
+
+    sample_notes = [
+        f"Column ({i + 1}): {sample_note(s, labels=labels, named=False)}" for i, s in enumerate(specs)
+    ]
+    return regression_table(
+        picked,
+        column_labels=[c.get("label") or s["label"] for c, s in zip(entry["columns"], specs, strict=True)],
+        depvar_labels={s["y"]: term_label(s["y"], labels) for s in specs},
+        variable_labels=labels_for(keep, labels),
+        keep=keep,
+        order=keep,
+        stats=("nobs", "n_entities"),
+        fe_rows=False,
+        cov_row=False,
+        extra_rows=extra_rows,
+        notes=[*sample_notes, *notes, *(entry.get("notes") or [])],
+        title=entry["title"],
+        label=f"tab:{name}",
+        units=("Province", "Provinces", "Year"),
+        source=f"tables.{name}",
+    )
 
 
 def first_of_kind(results: Mapping[str, Mapping[str, Any]], kind: str) -> Mapping[str, Any] | None:

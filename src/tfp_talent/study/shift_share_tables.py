@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tfp_talent.report.tables import Table, fmt_number
-from tfp_talent.study.labels import MODEL_NAMES, labels_for, sample_note, term_label
-from tfp_talent.study.results import pick_result
+from tfp_talent.study.labels import MODEL_NAMES
+from tfp_talent.study.results import columns_table, pick_result
 
 Results = Mapping[str, Mapping[str, Any]]
 
@@ -65,8 +65,6 @@ def shift_share_table_from_config(
     name: str, entry: Mapping[str, Any], results: Results, labels: Mapping[str, str]
 ) -> Table:
     """``tables.<name>`` of kind ``shift_share_iv`` (module docstring); rows keep the specs' term order."""
-    from tfp_talent.report.regression_table import regression_table
-
     where = f"tables.{name}"
     cols = list(entry["columns"])
     picked = [pick_result(results, c, where=where) for c in cols]
@@ -96,32 +94,14 @@ def shift_share_table_from_config(
         ),
         ("Identification", _row(picked, identification_text)),
     ]
-    notes = [f"Column ({i + 1}): {sample_note(s, labels=labels, named=False)}" for i, s in enumerate(specs)]
-    notes.append(
+    note = (
         "Two-way fixed effects; standard errors clustered by province in parentheses. The instrument is a "
         "province's 1990 college capacity times the national expansion of college entrants lagged to graduation "
         "(data/processed/shift_share.md). The Kleibergen–Paap F and the Anderson–Rubin statistics are cluster-robust "
         "(ivreg2's small-sample scaling); the AR set collects the β₀ not rejected at the stated level and is valid "
         "however weak the instrument is; the Stock–Yogo value is tabulated for i.i.d. errors and is a guide only."
     )
-    notes.extend(entry.get("notes") or [])
     for r in picked:
         if r.get("model") not in ("fe", "fe-iv"):
             r["rsquared_within"] = None
-    return regression_table(
-        picked,
-        column_labels=[c.get("label") or s["label"] for c, s in zip(cols, specs, strict=True)],
-        depvar_labels={s["y"]: term_label(s["y"], labels) for s in specs},
-        variable_labels=labels_for(keep, labels),
-        keep=keep,
-        order=keep,
-        stats=("nobs", "n_entities"),
-        fe_rows=False,
-        cov_row=False,
-        extra_rows=extra,
-        notes=notes,
-        title=entry["title"],
-        label=f"tab:{name}",
-        units=("Province", "Provinces", "Year"),
-        source=where,
-    )
+    return columns_table(name, entry, picked, specs, keep=keep, extra_rows=extra, notes=[note], labels=labels)

@@ -17,6 +17,7 @@ from typing import Any
 from tfp_talent.errors import InputError
 from tfp_talent.report.tables import Cell, Section, Table, fmt_int, fmt_number, stars_for
 from tfp_talent.study.labels import term_label
+from tfp_talent.study.results import entry_table
 
 Results = Mapping[str, Mapping[str, Any]]
 EFFECT_LABELS = {"direct": "Direct", "indirect": "Indirect (spillover)", "total": "Total"}
@@ -130,15 +131,7 @@ def spillover_table_from_config(
             "Economic weights: g = mean real GDP per capita (gdp_real / pop_yearend, 2000 prices) over "
             f"{year_ranges(econ[0])}."
         )
-    notes.extend(entry.get("notes") or [])
-    return Table(
-        title=entry["title"],
-        header=header,
-        sections=sections,
-        notes=notes,
-        label=f"tab:{name}",
-        stub_header="",
-    )
+    return entry_table(name, entry, header=header, sections=sections, notes=notes)
 
 
 def _effects_text(fit: Mapping[str, Any]) -> str:
@@ -203,9 +196,8 @@ def region_table_from_config(
         f"Simulated inference from {reg['draws_used']} of {reg['draws']} draws (seed {reg['seed']}): SD in "
         "parentheses, 95% percentile interval in brackets; * p < 0.10, ** p < 0.05, *** p < 0.01.",
     ]
-    notes.extend(entry.get("notes") or [])
     header = [[(r, 1) for r in regions]]
-    return Table(title=entry["title"], header=header, sections=sections, notes=notes, label=f"tab:{name}")
+    return entry_table(name, entry, header=header, sections=sections, notes=notes)
 
 
 def moran_table_from_config(
@@ -256,12 +248,4 @@ def moran_table_from_config(
         f"p: folded pseudo p-value from {esda['permutations']} random permutations (esda), seeded per "
         "cross-section (config seed + year, or + crc32 of the period label); * p < 0.10, ** p < 0.05, *** p < 0.01.",
     ]
-    notes.extend(entry.get("notes") or [])
-    return Table(
-        title=entry["title"],
-        header=header,
-        sections=sections,
-        notes=notes,
-        label=f"tab:{name}",
-        stub_header="Year",
-    )
+    return entry_table(name, entry, header=header, sections=sections, notes=notes, stub_header="Year")

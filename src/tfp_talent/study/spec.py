@@ -30,7 +30,7 @@ from typing import Any
 from tfp_talent.errors import InputError
 from tfp_talent.estimators.inference import COVS, DEFAULT_CLUSTER, DEFAULT_CONVENTION
 from tfp_talent.estimators.panel import MODELS
-from tfp_talent.study.common import as_list, spec_where
+from tfp_talent.study.common import as_list, check_choice, spec_where
 from tfp_talent.study.runners.event_study import design_event_study, normalise_event_study, run_event_study
 from tfp_talent.study.runners.gmm import normalise_gmm, run_gmm
 from tfp_talent.study.runners.hausman import MODELS as HAUSMAN_MODELS
@@ -215,16 +215,8 @@ def normalise_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
 
 def _check_common(spec: Mapping[str, Any], where: str) -> None:
     """The enums and bounds every kind shares: kind, model, cov, sample.balance, lag, products."""
-    if spec["kind"] not in KINDS:
-        raise InputError(
-            f"unknown kind {spec['kind']!r}; use one of {', '.join(KINDS)}", file=where, column="kind"
-        )
-    if spec["model"] not in MODELS:
-        raise InputError(
-            f"unknown estimator (model) {spec['model']!r}; use one of {', '.join(MODELS)}",
-            file=where,
-            column="model",
-        )
+    check_choice(spec["kind"], list(KINDS), what="kind", where=where, column="kind")
+    check_choice(spec["model"], MODELS, what="estimator (model)", where=where, column="model")
     bad_cov = [c for c in spec["cov"] if c not in COVS]
     if bad_cov or not spec["cov"]:
         raise InputError(
@@ -232,13 +224,7 @@ def _check_common(spec: Mapping[str, Any], where: str) -> None:
             file=where,
             column="cov",
         )
-    balance = spec["sample"]["balance"]
-    if balance not in BALANCE:
-        raise InputError(
-            f"unknown balance {balance!r}; use one of {', '.join(BALANCE)}",
-            file=where,
-            column="sample.balance",
-        )
+    check_choice(spec["sample"]["balance"], BALANCE, what="balance", where=where, column="sample.balance")
     if int(spec["lag"]) < 0:
         raise InputError(f"lag must be >= 0, got {spec['lag']}", file=where, column="lag")
     if int(spec["leads"]) < 0:

@@ -153,16 +153,14 @@ class TermBuilder:
     def _ratio(self, term: str, num: str, den: str) -> np.ndarray:
         """a/b = a_{it} / b_{it}; b = 0 stops, naming the rows."""
         b = self.frame[den].to_numpy(dtype=float)
-        zero = b == 0
-        if zero.any():
-            rows = list(self.frame.loc[zero, KEYS].itertuples(index=False, name=None))
-            raise InputError(
-                f"'{term}': {den} is 0, the ratio is undefined",
-                file=spec_where(self.name),
-                column=den,
-                rows=rows,
-            )
+        self._refuse(b == 0, f"'{term}': {den} is 0, the ratio is undefined", den)
         return self.frame[num].to_numpy(dtype=float) / b
+
+    def _refuse(self, bad: np.ndarray, problem: str, column: str) -> None:
+        """Raise :class:`InputError` naming the spec, ``column`` and the rows where ``bad`` holds (if any)."""
+        if bad.any():
+            rows = list(self.frame.loc[bad, KEYS].itertuples(index=False, name=None))
+            raise InputError(problem, file=spec_where(self.name), column=column, rows=rows)
 
     def _lagged(self, base: str, k: int) -> np.ndarray:
         lagged = add_lags(self.frame[[ENTITY, TIME, base]], [base], [k], entity=ENTITY, time=TIME)
@@ -181,15 +179,7 @@ class TermBuilder:
     def _log(self, term: str, base: str) -> tuple[np.ndarray, str]:
         """ln.x = ln x_{it}; x <= 0 stops, naming the rows."""
         x = self.frame[base].to_numpy(dtype=float)
-        bad = np.isfinite(x) & (x <= 0)
-        if bad.any():
-            rows = list(self.frame.loc[bad, KEYS].itertuples(index=False, name=None))
-            raise InputError(
-                f"'{term}': {base} must be > 0 to take logs",
-                file=spec_where(self.name),
-                column=base,
-                rows=rows,
-            )
+        self._refuse(np.isfinite(x) & (x <= 0), f"'{term}': {base} must be > 0 to take logs", base)
         with np.errstate(invalid="ignore"):
             return np.log(x), f"natural log of {base}"
 

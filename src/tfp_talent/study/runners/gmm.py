@@ -32,7 +32,7 @@ from scipy import stats
 
 from tfp_talent.errors import InputError
 from tfp_talent.logs import get_logger
-from tfp_talent.study.common import ENTITY, TIME, as_list, json_ready, spec_where
+from tfp_talent.study.common import ENTITY, TIME, as_list, check_choice, json_ready, spec_where
 
 if TYPE_CHECKING:
     from tfp_talent.study.sample import AnalysisFrame
@@ -64,12 +64,9 @@ def normalise_gmm(spec: dict[str, Any], where: str) -> None:
         raise InputError(
             f"gmm.lags must be [a, b] with 1 <= a <= b, got {opts['lags']}", file=where, column="gmm.lags"
         )
-    if opts["convention"] not in GMM_CONVENTIONS:
-        raise InputError(
-            f"gmm.convention must be one of {', '.join(GMM_CONVENTIONS)}, got {opts['convention']!r}",
-            file=where,
-            column="gmm.convention",
-        )
+    check_choice(
+        opts["convention"], GMM_CONVENTIONS, what="gmm.convention", where=where, column="gmm.convention"
+    )
     opts["lags"] = lags
     opts["endogenous"] = None if opts["endogenous"] is None else as_list(opts["endogenous"])
     spec["gmm"] = opts

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.study.common import ENTITY, TIME, json_ready, spec_where
+from tfp_talent.study.common import ENTITY, TIME, check_choice, json_ready, spec_where
 from tfp_talent.study.terms import Design
 
 if TYPE_CHECKING:
@@ -88,12 +88,7 @@ def normalise_spatial(spec: dict[str, Any], where: str) -> None:
         ("effects", EFFECTS),
         ("convention", CONVENTIONS),
     ):
-        if sp[key] not in allowed:
-            raise InputError(
-                f"unknown spatial.{key} {sp[key]!r}; use one of {', '.join(allowed)}",
-                file=where,
-                column=f"spatial.{key}",
-            )
+        check_choice(sp[key], allowed, what=f"spatial.{key}", where=where, column=f"spatial.{key}")
     if not float(sp["distance_power"]) > 0:
         raise InputError(
             f"spatial.distance_power must be positive, got {sp['distance_power']}",
