@@ -108,7 +108,7 @@ def _table(lines: Sequence[str]) -> str:
     body = "".join(", ".join(f"[{inline(c)}]" for c in (row + [""] * n)[:n]) + ",\n" for row in rows)
     align = ", ".join(aligns[:n] + ["left"] * (n - len(aligns)))
     return (
-        "#block(width: 100%, breakable: true)[#set text(size: 7.5pt)\n"
+        "#block(width: 100%, breakable: true)[#set text(size: 7.5pt)\n#set par(justify: false)\n"
         f"#table(columns: {n}, align: ({align},), stroke: none, inset: 2.5pt,\n"
         f"table.hline(),\n{head},\ntable.hline(),\n{body}table.hline())]\n"
     )
