@@ -84,6 +84,27 @@ def check_pdf(pdf: Path, md: Path, min_pages: int) -> tuple[list[str], int]:
     return failures, pages
 
 
+def check_html(page: Path, shot: Path, width: int) -> tuple[list[str], str]:
+    """Failures of the HTML report in Chromium at ``width`` px, and what was measured (one line)."""
+    from tfp_talent.errors import InputError
+    from tfp_talent.report.browser import check_report_page, chromium_path
+
+    if chromium_path() is None:
+        return ["Chromium is not installed (Debian package chromium; .ci/system_packages.sh installs it)"], ""
+    if not page.is_file():
+        return [f"{page.relative_to(ROOT)} does not exist (rule study_report)"], ""
+    t0 = time.perf_counter()
+    try:
+        c = check_report_page(page, width=width, screenshot=shot)
+    except InputError as err:
+        return [f"report.html: {err}"], ""
+    seen = (
+        f"report.html at {c.width} px: scrollWidth {c.scroll_width}, text column {c.column_width:.0f} px, "
+        f"{len(c.labels)} numbered tables/figures ({time.perf_counter() - t0:.1f} s); screenshot {shot.name}"
+    )
+    return [f"report.html at {width} px: {p}" for p in c.problems()], seen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=Path, default=ROOT / "reports")
@@ -91,27 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=1280)
     args = parser.parse_args(argv)
     reports = args.reports.resolve()
-
     failures, pages = check_pdf(reports / "paper.pdf", reports / "report.md", args.min_pages)
-
-    from tfp_talent.report.browser import check_report_page
-
-    page = reports / "report.html"
-    shot = reports / "report_screenshot.png"
-    t0 = time.perf_counter()
-    if page.is_file():
-        c = check_report_page(page, width=args.width, screenshot=shot)
-        failures += [f"report.html at {args.width} px: {p}" for p in c.problems()]
-        seen = (
-            f"report.html at {c.width} px: scrollWidth {c.scroll_width}, text column {c.column_width:.0f} px, "
-            f"{len(c.labels)} numbered tables/figures ({time.perf_counter() - t0:.1f} s); screenshot {shot.name}"
-        )
-    else:
-        failures.append(f"{page} does not exist (rule study_report)")
-        seen = "report.html missing"
+    html_failures, seen = check_html(reports / "report.html", reports / "report_screenshot.png", args.width)
+    failures += html_failures
     for line in failures:
         print(line)
-    print(f"check_report: {len(failures)} failures; paper.pdf {pages} pages; {seen}")
+    print(
+        f"check_report: {len(failures)} failures; paper.pdf {pages} pages; {seen or 'report.html not checked'}"
+    )
     return 1 if failures else 0
 
 
