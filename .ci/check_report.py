@@ -55,14 +55,19 @@ def captions(markdown: str) -> list[tuple[str, str]]:
     return out
 
 
+def shown(path: Path) -> str:
+    """``path`` relative to the project when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def check_pdf(pdf: Path, md: Path, min_pages: int) -> tuple[list[str], int]:
     """Failures of the PDF and its page count."""
     import pypdf
 
     if not pdf.is_file():
-        return [f"{pdf.relative_to(ROOT)} does not exist (rule paper_pdf)"], 0
+        return [f"{shown(pdf)} does not exist (rule paper_pdf)"], 0
     if not md.is_file():
-        return [f"{md.relative_to(ROOT)} does not exist (rule study_report)"], 0
+        return [f"{shown(md)} does not exist (rule study_report)"], 0
     reader = pypdf.PdfReader(str(pdf))
     pages = len(reader.pages)
     text = squeeze("\n".join(page.extract_text() or "" for page in reader.pages))
@@ -92,7 +97,7 @@ def check_html(page: Path, shot: Path, width: int) -> tuple[list[str], str]:
     if chromium_path() is None:
         return ["Chromium is not installed (Debian package chromium; .ci/system_packages.sh installs it)"], ""
     if not page.is_file():
-        return [f"{page.relative_to(ROOT)} does not exist (rule study_report)"], ""
+        return [f"{shown(page)} does not exist (rule study_report)"], ""
     t0 = time.perf_counter()
     try:
         c = check_report_page(page, width=width, screenshot=shot)
