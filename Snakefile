@@ -48,6 +48,7 @@ localrules:
     table,
     figure,
     study_report,
+    paper_pdf,
 
 
 rule all:

@@ -61,3 +61,92 @@ def test_table_1_is_not_referenced_by_table_12(tmp_path):
     c = check_report_page(html, width=1280)
     assert c.labels == ["Table 1", "Table 12"]
     assert c.unreferenced == ["Table 1"]
+
+
+def test_table_wider_than_the_column_is_found_inside_a_scroll_container(tmp_path):
+    # the page itself does not overflow (the scroll container absorbs it), but the reader must scroll
+    html = _page(
+        tmp_path,
+        "<main style='max-width:600px;margin:0 auto;padding:0 20px'><p>Table 1 and Table 2.</p>"
+        "<div style='overflow-x:auto'><table><caption>Table 1. Wide</caption>"
+        "<tr><td style='min-width:900px'>x</td></tr></table></div>"
+        "<table><caption>Table 2. Narrow</caption><tr><td>y</td></tr></table></main>",
+    )
+    c = check_report_page(html, width=1280)
+    assert not c.overflows and c.scroll_width == 1280
+    assert c.column_width == 600
+    assert len(c.wide_elements) == 1 and c.wide_elements[0].startswith("Table 1. Wide")
+    assert c.problems() == [f"wider than the 600 px text column: {c.wide_elements[0]}"]
+
+
+def test_a_reference_to_table_12_is_not_one_to_table_1(tmp_path):
+    html = _page(
+        tmp_path,
+        "<p>See Table 12 and Figure 10.</p>"
+        + "".join(f"<table><caption>Table {i}. T</caption><tr><td>1</td></tr></table>" for i in (1, 12))
+        + f"<figure><img src='{PNG_1PX}'><figcaption>Figure 1. F</figcaption></figure>"
+        + f"<figure><img src='{PNG_1PX}'><figcaption>Figure 10. G</figcaption></figure>",
+    )
+    c = check_report_page(html, width=1280)
+    assert c.labels == ["Table 1", "Table 12", "Figure 1", "Figure 10"]
+    assert c.unreferenced == ["Table 1", "Figure 1"]
+    assert c.problems() == [
+        "Table 1 is never referenced in the text",
+        "Figure 1 is never referenced in the text",
+    ]
+
+
+def _wide_report_tables():
+    """Two tables shaped like the report's widest: nine estimate columns, and one of prose cells."""
+    from tfp_talent.report.tables import Cell, Section, Table
+
+    names = ["Baseline", "No municipalities", "No Tibet", "Winsorised", "alpha = 0.5", "delta = 0.05"]
+    names += ["Non-farm labour", "TFP with h", "2005-2019"]
+    header = [[("ln TFP (Solow)", 9)], [(f"({i})", 1) for i in range(1, 10)], [(n, 1) for n in names]]
+    est = [
+        ["Talent stock (tertiary share)", *(Cell("-0.598", "***") for _ in names)],
+        ["", *("[-1.651, 0.731]" for _ in names)],
+        ["Standard errors", *("Clustered (province)" for _ in names)],
+        ["Years", *("2002–2009, 2011–2019" for _ in names)],
+    ]
+    prose = [
+        [
+            "Talent stock raises TFP",
+            "Talent stock (tertiary share) × within-province SD, Baseline",
+            "-2.39% [-6.60%, 2.92%]",
+            "p = 0.266 (wild cluster bootstrap, Webb weights, 9,999 reps)",
+            "inconclusive",
+        ]
+    ] * 3
+    return {
+        "wide": Table(
+            "Table 1: Robustness", header, [Section(est)], notes=["Standard errors in parentheses."]
+        ),
+        "prose": Table(
+            "Table 2: Hypotheses and verdicts",
+            [[("Evidence", 1), ("Estimate [95% CI]", 1), ("p-value (inference)", 1), ("Verdict", 1)]],
+            [Section(prose)],
+            stub_header="Claim",
+        ),
+    }
+
+
+def test_report_css_keeps_wide_tables_inside_the_text_column(tmp_path):
+    from tfp_talent.report.document import render_html
+
+    page = render_html(
+        "# Study\n\nTable 1 and Table 2 report it.\n\n$table_wide\n\n$table_prose\n",
+        {},
+        tables=_wide_report_tables(),
+        figures={},
+        title="Study",
+    )
+    path = tmp_path / "report.html"
+    path.write_text(page, encoding="utf-8")
+    c = check_report_page(path, width=1280)
+    assert c.labels == ["Table 1", "Table 2"]
+    assert c.problems() == [] and c.column_width > 700
+    # the same tables with cells that may not wrap do not fit: the wrapping is what keeps them inside
+    unwrapped = tmp_path / "unwrapped.html"
+    unwrapped.write_text(page.replace("</head>", "<style>td,th{white-space:nowrap!important}</style></head>"))
+    assert len(check_report_page(unwrapped, width=1280).wide_elements) == 2

@@ -19,8 +19,8 @@ variant) and a slice of the study that exercises every kind of random or rendere
 a regression specification with clustered and Driscoll-Kraay SEs, the threshold
 specification with its seeded bootstrap (as configured), their tables and the LR figure.
 Set ``TFP_TALENT_DETERMINISM=full`` to compare the whole workflow, including
-``reports/report.{md,html}``, whose only run-dependent lines (workflow run time and start
-time) are masked before comparing.
+``reports/report.{md,html}`` and ``reports/paper.pdf``, whose only run-dependent lines (workflow run
+time and start time) are masked before comparing (in the PDF's extracted text).
 """
 
 from __future__ import annotations
@@ -52,6 +52,18 @@ DATA_TFP = [
 ]
 #: The run-dependent lines of the report (issue 5 asks it to state the run time).
 REPORT_VOLATILE = re.compile(r"^.*(Workflow run time|Run started):.*$", re.MULTILINE)
+REPORTS = ("reports/report.md", "reports/report.html", "reports/paper.pdf")
+
+
+def _report_text(path) -> str:
+    """The text of a report output (the PDF's extracted text), run-dependent lines masked."""
+    if path.suffix == ".pdf":
+        import pypdf
+
+        text = "\n".join(page.extract_text() for page in pypdf.PdfReader(str(path)).pages)
+    else:
+        text = path.read_text(encoding="utf-8")
+    return REPORT_VOLATILE.sub("", text)
 
 
 def _targets(config: dict) -> list[str]:
@@ -102,13 +114,11 @@ def test_two_clean_runs_are_byte_identical(tmp_path):
     if load_config(works[0]).get("tables") and load_config(works[0]).get("figures"):
         assert {"tex", "html", "md", "png", "pdf"} <= kinds  # tables and figures too
     differ = sorted(name for name in first if first[name] != second[name])
-    reports = [n for n in differ if n in ("reports/report.md", "reports/report.html")]
+    reports = [n for n in differ if n in REPORTS]
     assert [n for n in differ if n not in reports] == [], f"outputs differ between two clean runs: {differ}"
     for name in reports:  # only the run time / start lines may differ
-        a, b = ((w / name).read_text(encoding="utf-8") for w in works)
-        assert REPORT_VOLATILE.sub("", a) == REPORT_VOLATILE.sub("", b), (
-            f"{name} differs beyond its run-time lines"
-        )
+        a, b = (_report_text(w / name) for w in works)
+        assert a == b, f"{name} differs beyond its run-time lines"
 
 
 PRODFN_CHILD = r"""

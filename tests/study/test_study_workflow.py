@@ -78,7 +78,7 @@ def test_one_table_builds_only_its_specifications(tmp_path):
     assert specs == needed
 
 
-def test_full_dry_run_has_every_table_figure_and_the_report(tmp_path):
+def test_full_dry_run_has_every_table_figure_the_report_and_the_pdf(tmp_path):
     work = _tree(tmp_path)
     run = _dry(work)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -89,7 +89,7 @@ def test_full_dry_run_has_every_table_figure_and_the_report(tmp_path):
     )  # sharded: bootstrap.shards
     assert counts["table"] == len(cfg["tables"])
     assert counts["figure"] == len(cfg["figures"])
-    assert counts["study_report"] == 1
+    assert counts["study_report"] == 1 and counts["paper_pdf"] == 1
 
 
 @pytest.mark.parametrize(

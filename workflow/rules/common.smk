@@ -242,6 +242,10 @@ def figure_spec(wildcards):
     return config["specs"][entry["spec"]] if FIGURE_KINDS[entry["kind"]].needs_analysis else None
 
 
+# Font folders searched before the system fonts when typesetting reports/paper.pdf (config report.pdf).
+PDF_FONT_PATHS = list(((config.get("report") or {}).get("pdf") or {}).get("font_paths") or [])
+
+
 def report_tfp_files():
     """TFP files of the descriptive / correlation tables (variant -> path)."""
     tables = (config.get("tables") or {}).values()
@@ -264,4 +268,5 @@ ALL_TARGETS = [
     *(f"{FIGURES_DIR}/{f}.{ext}" for f in FIGURES for ext in ("png", "pdf")),
     f"{REPORTS}/report.md",
     f"{REPORTS}/report.html",
+    f"{REPORTS}/paper.pdf",
 ]

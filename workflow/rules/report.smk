@@ -2,6 +2,7 @@
 #
 #   study_report   results of every spec + figures (PNG, embedded) + panel + checksums + template
 #                  ->  reports/report.md, reports/report.html (self-contained)
+#   paper_pdf      reports/report.md + the figure PNGs it links  ->  reports/paper.pdf (Typst, A4)
 #
 # Every number in the report is read from reports/results/*.json (or the panel / config);
 # the report check refuses leftover placeholders or missing numbers. `snakemake --report`
@@ -37,3 +38,21 @@ rule study_report:
         ENV
     script:
         "../scripts/make_report.py"
+
+
+rule paper_pdf:
+    input:
+        md=f"{REPORTS}/report.md",
+        figures=[f"{FIGURES_DIR}/{f}.png" for f in FIGURES],
+    output:
+        pdf=report(f"{REPORTS}/paper.pdf", caption="../report/paper.rst", category="Report"),
+    params:
+        font_paths=PDF_FONT_PATHS,
+    log:
+        f"{STUDY_LOGS}/paper_pdf.log",
+    benchmark:
+        f"{BENCH}/paper_pdf.tsv"
+    conda:
+        ENV
+    script:
+        "../scripts/make_pdf.py"

@@ -3,8 +3,10 @@
 :func:`check_report_page` loads the page with Playwright driving the system's Chromium (Debian's
 ``chromium`` package; Playwright's own browser download is never used) and reports what a reviewer would
 notice: console errors, horizontal overflow (``document.documentElement.scrollWidth`` wider than the
-window), images that did not decode, and numbered tables or figures that the text never refers to. It
-can save a full-page screenshot. The caller decides what to assert.
+window), tables, figures, images or code blocks wider than the text column (``<main>``'s content box, or
+the body's) even when a scroll container hides that from the page width, images that do not decode, and
+numbered tables or figures that the text never refers to. It can save a full-page screenshot. The caller
+decides what to assert (:meth:`PageCheck.problems` lists every defect, one line each).
 """
 
 from __future__ import annotations
@@ -37,12 +39,14 @@ _LABEL = re.compile(r"^(Table|Figure)\s+(\d+)\b")
 
 @dataclass
 class PageCheck:
-    """What the browser saw: console errors, widths, undecoded images, unreferenced tables/figures."""
+    """What the browser saw: console errors, widths, wide or undecoded elements, unreferenced labels."""
 
     width: int
     scroll_width: int
+    column_width: float = 0.0
     console_errors: list[str] = field(default_factory=list)
     broken_images: list[str] = field(default_factory=list)
+    wide_elements: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     unreferenced: list[str] = field(default_factory=list)
 
@@ -50,6 +54,16 @@ class PageCheck:
     def overflows(self) -> bool:
         """True when the page is wider than the window (a horizontal scroll bar)."""
         return self.scroll_width > self.width
+
+    def problems(self) -> list[str]:
+        """Every defect as one line (empty when the page is clean)."""
+        out = [f"console error: {e}" for e in self.console_errors]
+        if self.overflows:
+            out.append(f"page overflows: scrollWidth {self.scroll_width} px > window {self.width} px")
+        out += [f"wider than the {self.column_width:.0f} px text column: {w}" for w in self.wide_elements]
+        out += [f"image not decoded: {src[:80]}" for src in self.broken_images]
+        out += [f"{lab} is never referenced in the text" for lab in self.unreferenced]
+        return out
 
 
 def chromium_path() -> str | None:
@@ -89,8 +103,24 @@ def _label_of(caption: str) -> str | None:
     return f"{m.group(1)} {m.group(2)}" if m else None
 
 
-_JS_IMAGES = """() => Array.from(document.images)
-  .filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.getAttribute('src') || '')"""
+# an image counts as decoded when HTMLImageElement.decode() resolves and it has a natural size
+_JS_IMAGES = """() => Promise.all(Array.from(document.images).map(img => img.decode()
+  .then(() => img.naturalWidth > 0 ? null : img.getAttribute('src') || '', () => img.getAttribute('src') || '')))
+  .then(srcs => srcs.filter(s => s !== null))"""
+_JS_COLUMN = """() => { const col = document.querySelector('main') || document.body; const cs = getComputedStyle(col);
+  const box = col.getBoundingClientRect();
+  return [box.left + parseFloat(cs.paddingLeft), box.right - parseFloat(cs.paddingRight)]; }"""
+# rendered tables, figures, images and code blocks that stick out of the column [left, right], or whose
+# content is wider than themselves inside a scroll container (overflow-x auto / scroll / hidden)
+_JS_WIDE = """([left, right]) => Array.from(document.querySelectorAll('table, figure, img, pre')).map(el => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0) return null;
+    const hidden = getComputedStyle(el).overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1;
+    if (r.left >= left - 1 && r.right <= right + 1 && !hidden) return null;
+    const cap = el.querySelector('caption, figcaption') || (el.closest('figure') || el).querySelector('figcaption');
+    const name = cap ? cap.textContent.trim().slice(0, 60) : el.tagName.toLowerCase();
+    return name + ' (' + Math.round(hidden ? el.scrollWidth : r.width) + ' px)';
+  }).filter(x => x !== null)"""
 _JS_CAPTIONS = """() => Array.from(document.querySelectorAll('caption, figcaption, p > em, p > strong, .caption'))
   .map(el => el.textContent.trim())"""
 
@@ -124,6 +154,8 @@ def check_report_page(
             scroll = int(page.evaluate("() => document.documentElement.scrollWidth"))
             inner = int(page.evaluate("() => window.innerWidth"))
             broken = list(page.evaluate(_JS_IMAGES))
+            left, right = page.evaluate(_JS_COLUMN)
+            wide = list(page.evaluate(_JS_WIDE, [left, right]))
             captions = list(page.evaluate(_JS_CAPTIONS))
             body = str(page.evaluate("() => document.body.innerText"))
             if screenshot is not None:
@@ -135,8 +167,10 @@ def check_report_page(
     return PageCheck(
         width=inner,
         scroll_width=scroll,
+        column_width=round(right - left, 1),
         console_errors=errors,
         broken_images=broken,
+        wide_elements=wide,
         labels=labels,
         unreferenced=unreferenced,
     )

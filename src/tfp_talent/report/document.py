@@ -71,12 +71,14 @@ details table td{overflow-wrap:anywhere;word-break:break-all}
 details{margin:1em 0}summary{cursor:pointer;font-weight:600}
 .abstract{background:#f7f7f7;padding:0.6em 1em;border-left:3px solid #888}
 div.tbl{overflow-x:auto;margin:1.2em 0;max-width:100vw}
-div.tbl table.tfp-table{margin:0 auto}
-div.tbl table.tfp-table th{white-space:normal;vertical-align:bottom}
-div.tbl table.tfp-table td:first-child{white-space:normal;min-width:9em}
+div.tbl table.tfp-table{max-width:100%;margin:0 auto}
+div.tbl table.tfp-table th,div.tbl table.tfp-table td{white-space:normal}
+div.tbl table.tfp-table th{vertical-align:bottom}
+div.tbl table.tfp-table td:first-child{min-width:9em}
 div.tbl-wide table.tfp-table{font-size:0.8em}
-div.tbl-wide table.tfp-table th,div.tbl-wide table.tfp-table td{padding:0.12em 0.4em}
-div.tbl-text table.tfp-table td{white-space:normal;text-align:left}
+div.tbl-wide table.tfp-table th,div.tbl-wide table.tfp-table td{padding:0.12em 0.3em}
+div.tbl-wide table.tfp-table td:first-child{min-width:7em}
+div.tbl-text table.tfp-table td{text-align:left}
 @media (max-width:700px){main{padding:0 0.6em}div.tbl table.tfp-table{font-size:0.75em} }
 """
 

@@ -25,7 +25,7 @@ TIMESTAMP = _dt.datetime(2000, 1, 1, tzinfo=_dt.UTC)
 
 _SPECIAL = re.compile(r"([\\#$@<>\[\]*_`~=+/\-'\"])")
 _INLINE = re.compile(
-    r"(?P<code>`[^`]+`)|(?P<bold>\*\*(?=\S)(?:.+?)(?<=\S)\*\*)|(?P<ital>(?<![\w*])\*(?=\S)(?:[^*]+?)(?<=\S)\*(?![\w*]))"
+    r"(?P<esc>\\[!-/:-@\[-`{-~])|(?P<code>`[^`]+`)|(?P<bold>\*\*(?=\S)(?:.+?)(?<=\S)\*\*)|(?P<ital>(?<![\w*])\*(?=\S)(?:[^*]+?)(?<=\S)\*(?![\w*]))"
     r"|(?P<link>\[(?P<ltext>[^\]]+)\]\((?P<lurl>[^)\s]+)\))"
 )
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
@@ -33,6 +33,7 @@ _IMAGE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)\s*$")
 _ORDERED = re.compile(r"^(\s*)(\d+)[.)]\s+(.*)$")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def escape(text: str) -> str:
@@ -47,13 +48,16 @@ def _unescape_html(text: str) -> str:
 
 
 def inline(text: str) -> str:
-    """One line of Markdown inline markup as Typst markup (code, bold, italics, links; HTML tags dropped)."""
+    """One line of Markdown inline markup as Typst markup (backslash escapes, code, bold, italics, links;
+    HTML tags dropped)."""
     text = _unescape_html(_TAG.sub("", text))
     out: list[str] = []
     pos = 0
     for m in _INLINE.finditer(text):
         out.append(escape(text[pos : m.start()]))
-        if m.group("code"):
+        if m.group("esc"):  # a Markdown backslash escape (\*, \[, \_, \|, ...): the character itself
+            out.append(escape(m.group("esc")[1]))
+        elif m.group("code"):
             body = m.group("code")[1:-1].replace("\\", "\\\\").replace('"', '\\"')
             out.append(f'#raw("{body}")')
         elif m.group("bold"):
@@ -104,7 +108,7 @@ def _table(lines: Sequence[str]) -> str:
     body = "".join(", ".join(f"[{inline(c)}]" for c in (row + [""] * n)[:n]) + ",\n" for row in rows)
     align = ", ".join(aligns[:n] + ["left"] * (n - len(aligns)))
     return (
-        "#block(width: 100%, breakable: true)[#set text(size: 7.5pt)\n"
+        "#block(width: 100%, breakable: true)[#set text(size: 7.5pt)\n#set par(justify: false)\n"
         f"#table(columns: {n}, align: ({align},), stroke: none, inset: 2.5pt,\n"
         f"table.hline(),\n{head},\ntable.hline(),\n{body}table.hline())]\n"
     )
@@ -201,8 +205,21 @@ def available_font_dirs(extra: Sequence[str | Path] = ()) -> list[str]:
     return [str(p) for p in (*extra, *SYSTEM_FONT_DIRS) if Path(p).is_dir()]
 
 
+def cjk_font(font_dirs: Sequence[str]) -> str | None:
+    """The first of :data:`CJK_FONTS` that typst finds in ``font_dirs`` or the system fonts, else None."""
+    import typst
+
+    families = set(typst.Fonts(font_paths=list(font_dirs)).families())
+    return next((f for f in CJK_FONTS if f in families), None)
+
+
 def write_pdf(markdown_file: str | Path, out: str | Path, *, font_paths: Sequence[str | Path] = ()) -> Path:
-    """Typeset ``markdown_file`` (image paths relative to its folder) as the PDF ``out``, atomically."""
+    """Typeset ``markdown_file`` (image paths relative to its folder) as the PDF ``out``, atomically.
+
+    The Typst markup is compiled from memory with the Markdown's folder as the Typst root (nothing is
+    written next to the Markdown). Text with CJK characters needs one of :data:`CJK_FONTS`; without one
+    the PDF would show empty boxes, so that is an error.
+    """
     import typst
 
     from tfp_talent.io import write_bytes
@@ -211,19 +228,22 @@ def write_pdf(markdown_file: str | Path, out: str | Path, *, font_paths: Sequenc
     if not src.is_file():
         raise InputError("the report Markdown does not exist", file=src)
     text = src.read_text(encoding="utf-8")
+    font_dirs = available_font_dirs(font_paths)
+    if _CJK.search(text) and cjk_font(font_dirs) is None:
+        raise InputError(
+            f"the report has Chinese text but none of the fonts {', '.join(CJK_FONTS)} is installed "
+            "(Debian: apt-get install fonts-wqy-microhei)",
+            file=src,
+        )
     first = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), None)
     markup = markdown_to_typst(text, title=first)
-    main = src.parent / f".{src.stem}.typ"
-    main.write_text(markup, encoding="utf-8")
     try:
         pdf = typst.compile(
-            str(main), root=str(src.parent), font_paths=available_font_dirs(font_paths), timestamp=TIMESTAMP
+            markup.encode("utf-8"), root=str(src.parent.resolve()), font_paths=font_dirs, timestamp=TIMESTAMP
         )
     except RuntimeError as err:  # typst reports markup or missing-file errors as RuntimeError
         raise InputError(
             f"typst could not typeset the report: {str(err).strip().splitlines()[0]}", file=src
         ) from None
-    finally:
-        main.unlink(missing_ok=True)
     write_bytes(pdf, out)
     return Path(out)
