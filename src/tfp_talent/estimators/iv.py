@@ -60,7 +60,14 @@ from tfp_talent.estimators.inference import (
     small_sample_factor,
 )
 from tfp_talent.estimators.panel import check_options
-from tfp_talent.estimators.results import Design, PanelResult, assemble, common_extra, within_rsquared
+from tfp_talent.estimators.results import (
+    Design,
+    FitSettings,
+    PanelResult,
+    assemble,
+    common_extra,
+    within_rsquared,
+)
 
 IV_EFFECTS = ("none", "entity", "time", "twoway")
 
@@ -312,18 +319,13 @@ def fit_iv(
             level=level,
         )
         extra["weak_iv"] = weak.to_dict()
+    model = "fe-iv" if effects != "none" else "pooled-iv"
     out = assemble(
+        FitSettings(model, effects, cov, clu, None, convention, y, level),
         names=[str(c) for c in names],
         params=params,
         vcv=vraw * factor,
-        model="fe-iv" if effects != "none" else "pooled-iv",
-        effects=effects,
-        cov=cov,
-        clu=clu,
-        bw=None,
-        convention=convention,
         engine="pyfixest demean + linearmodels IV2SLS/IVGMM",
-        depvar=y,
         nobs=n,
         prep=prep,
         rsquared=_rsquared_levels(prep.col(y), res.resids.to_numpy()),
@@ -331,7 +333,6 @@ def fit_iv(
             prep, prep.col(y), float((res.resids.to_numpy() ** 2).sum()), effects
         ),
         df_resid=n - k - k_fe,
-        level=level,
         extra=extra,
         normal=False,
     )

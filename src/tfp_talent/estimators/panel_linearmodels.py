@@ -13,7 +13,7 @@ from tfp_talent.errors import InputError
 from tfp_talent.estimators.design import PreparedPanel, check_regressors
 from tfp_talent.estimators.inference import cluster_count, default_bandwidth, small_sample_factor
 from tfp_talent.estimators.re_variance import DEFAULT_RE_VARIANCE
-from tfp_talent.estimators.results import CONST, PanelResult, assemble, common_extra
+from tfp_talent.estimators.results import CONST, FitSettings, PanelResult, assemble, common_extra
 
 
 def fit_linearmodels(
@@ -148,23 +148,16 @@ def fit_linearmodels(
             )
     rsq_w = float(res.rsquared_within)
     return assemble(
+        FitSettings(model, eff, cov, clu, bw, convention, y, level),
         names=[str(c) for c in keep],
         params=params,
         vcv=vcv,
-        model=model,
-        effects=eff,
-        cov=cov,
-        clu=clu,
-        bw=bw,
-        convention=convention,
         engine=f"linearmodels {linearmodels.__version__}",
-        depvar=y,
         nobs=n,
         prep=prep,
         rsquared=float(res.rsquared),
         rsquared_within=rsq_w,
         df_resid=n - k,
-        level=level,
         extra=extra,
         normal=(model == "re"),
         n_clusters_override=n_clu,

@@ -31,6 +31,7 @@ from tfp_talent.estimators.inference import (
 )
 from tfp_talent.estimators.results import (
     CONST,
+    FitSettings,
     PanelResult,
     assemble,
     common_extra,
@@ -161,23 +162,16 @@ def fit_pyfixest(
     if cov == "unadjusted":
         extra["s2"] = extra["ssr"] / n * factor
     return assemble(
+        FitSettings(model, eff, cov, clu, bw, convention, y, level),
         names=names,
         params=params,
         vcv=vcv,
-        model=model,
-        effects=eff,
-        cov=cov,
-        clu=clu,
-        bw=bw,
-        convention=convention,
         engine=f"pyfixest {pf_version}",
-        depvar=y,
         nobs=n,
         prep=prep,
         rsquared=r2,
         rsquared_within=r2w,
         df_resid=df_resid,
-        level=level,
         extra=extra,
         normal=False,
     )
