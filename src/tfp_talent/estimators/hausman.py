@@ -191,33 +191,17 @@ def _classic(
     re_variance: str,
     file: str | Path | None,
 ) -> HausmanResult:
-    fe = fit_panel(
-        data,
-        y,
-        x,
-        entity=entity,
-        time=time,
-        model="fe",
-        effects=effects,
-        cov="unadjusted",
-        cluster=None,
-        convention=convention,
-        file=file,
-    )
-    re = fit_panel(
-        data,
-        y,
-        x,
-        entity=entity,
-        time=time,
-        model="re",
-        effects=effects,
-        cov="unadjusted",
-        cluster=None,
-        convention=convention,
-        re_variance=re_variance,
-        file=file,
-    )
+    common = {
+        "entity": entity,
+        "time": time,
+        "effects": effects,
+        "cov": "unadjusted",
+        "cluster": None,
+        "convention": convention,
+        "file": file,
+    }
+    fe = fit_panel(data, y, x, model="fe", **common)
+    re = fit_panel(data, y, x, model="re", re_variance=re_variance, **common)
     names = [n for n in fe.params.index if n in re.params.index]
     b = fe.params[names] - re.params[names]
     v_fe = fe.cov.loc[names, names].to_numpy()
@@ -305,14 +289,17 @@ def _mundlak(
     e = f["_e"].to_numpy()
     t = f["_t"].to_numpy()
     counts = np.bincount(e)
+
+    def entity_mean(v: np.ndarray) -> np.ndarray:
+        return (np.bincount(e, weights=v) / np.where(counts > 0, counts, 1))[e]
+
     cols: dict[str, np.ndarray] = {"_entity": e, "_time": t, y: prep.col(y)}
     mean_names = []
     for name in x:
         v = prep.col(name)
         cols[name] = v
-        m = (np.bincount(e, weights=v) / np.where(counts > 0, counts, 1))[e]
         mn = f"mean[{name}]"
-        cols[mn] = m
+        cols[mn] = entity_mean(v)
         mean_names.append(mn)
     time_mean_names: list[str] = []
     if effects == "twoway" and not prep.balanced:
@@ -320,44 +307,31 @@ def _mundlak(
         for p in periods[1:]:
             dmy = (t == p).astype(float)
             mn = f"mean[period {prep.time_labels[p]}]"
-            cols[mn] = (np.bincount(e, weights=dmy) / np.where(counts > 0, counts, 1))[e]
+            cols[mn] = entity_mean(dmy)
             time_mean_names.append(mn)
     frame = pd.DataFrame(cols)
     regs = [*x, *mean_names, *time_mean_names]
-    if aux == "re":
-        res = fit_panel(
-            frame,
-            y,
-            regs,
-            entity="_entity",
-            time="_time",
-            model="re",
-            effects=effects,
-            cov=cov,
-            cluster=cluster,
-            bandwidth=bandwidth,
-            convention=convention,
-            file=file,
-        )
-    else:
+    model: dict[str, Any] = {"model": "re", "effects": effects}
+    if aux == "pooled":
+        model = {"model": "pooled"}
         if effects == "twoway":
             periods = np.unique(t)
             for p in periods[1:]:
                 frame[f"period[{prep.time_labels[p]}]"] = (t == p).astype(float)
             regs = regs + [f"period[{prep.time_labels[p]}]" for p in periods[1:]]
-        res = fit_panel(
-            frame,
-            y,
-            regs,
-            entity="_entity",
-            time="_time",
-            model="pooled",
-            cov=cov,
-            cluster=cluster,
-            bandwidth=bandwidth,
-            convention=convention,
-            file=file,
-        )
+    res = fit_panel(
+        frame,
+        y,
+        regs,
+        entity="_entity",
+        time="_time",
+        cov=cov,
+        cluster=cluster,
+        bandwidth=bandwidth,
+        convention=convention,
+        file=file,
+        **model,
+    )
     g = res.params[mean_names].to_numpy()
     v = res.cov.loc[mean_names, mean_names].to_numpy()
     stat, df, pd_ok, rank, msg = quadratic_form_test(g, v)

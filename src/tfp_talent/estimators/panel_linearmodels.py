@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -18,15 +19,8 @@ from tfp_talent.estimators.results import CONST, FitSettings, PanelResult, assem
 
 def fit_linearmodels(
     prep: PreparedPanel,
-    y: str,
     x_names: list[str],
-    model: str,
-    eff: str,
-    cov: str,
-    clu: str | None,
-    bandwidth: int | None,
-    convention: str,
-    level: float,
+    settings: FitSettings,
     re_variance: str = DEFAULT_RE_VARIANCE,
 ) -> PanelResult:
     """Random effects, first differences or between regression through linearmodels.
@@ -35,6 +29,8 @@ def fit_linearmodels(
     ``RandomEffects``, as ``xtreg, re``) or ``plm`` (R plm's Swamy–Arora; see
     :mod:`tfp_talent.estimators.re_variance`); they coincide on balanced panels.
     """
+    y, model, eff, cov, clu = settings.depvar, settings.model, settings.effects, settings.cov, settings.clu
+    bandwidth, convention = settings.bw, settings.convention
     import linearmodels
     from linearmodels import BetweenOLS, FirstDifferenceOLS, RandomEffects
 
@@ -148,7 +144,7 @@ def fit_linearmodels(
             )
     rsq_w = float(res.rsquared_within)
     return assemble(
-        FitSettings(model, eff, cov, clu, bw, convention, y, level),
+        replace(settings, bw=bw),
         names=[str(c) for c in keep],
         params=params,
         vcv=vcv,
