@@ -50,7 +50,7 @@ from tfp_talent.estimators.spatial_alignment import align_weights, coerce_weight
 from tfp_talent.estimators.spatial_data import EFFECTS, SpatialPanel, demean, spatial_panel
 from tfp_talent.estimators.spatial_effects import spatial_effects
 from tfp_talent.estimators.spatial_logdet import SpatialOperator
-from tfp_talent.estimators.spatial_ml import CONVENTIONS, MLFit, fit_error, fit_lag
+from tfp_talent.estimators.spatial_ml import CONVENTIONS, MLFit, fit_ml
 from tfp_talent.estimators.spatial_tests import (
     likelihood_ratio,
     lm_tests_arrays,
@@ -260,9 +260,8 @@ def _design(
 
 
 def _fit(model, yt, xt, op, effects, convention, names) -> MLFit:
-    if model == "sem":
-        return fit_error(yt, xt, op, effects=effects, convention=convention, names=names)
-    return fit_lag(yt, xt, op, effects=effects, convention=convention, names=names)
+    kind = "error" if model == "sem" else "lag"
+    return fit_ml(kind, yt, xt, op, effects=effects, convention=convention, names=names)
 
 
 def _tests(model, fit, panel, op, effects, convention, k) -> dict[str, dict[str, float]]:
@@ -273,8 +272,10 @@ def _tests(model, fit, panel, op, effects, convention, k) -> dict[str, dict[str,
     lam, beta, theta = fit.spatial, fit.beta[:k], fit.beta[k:]
     out["wald_sdm_vs_sar"] = wald_theta_zero(theta, fit.vcov[1 + k :, 1 + k :])
     out["wald_sdm_vs_sem"] = wald_common_factor(lam, beta, theta, fit.vcov)
-    sar = fit_lag(yt, xt, op, effects=effects, convention=convention, names=names, loglik_only=True)
-    sem = fit_error(yt, xt, op, effects=effects, convention=convention, names=names, loglik_only=True)
+    sar, sem = (
+        fit_ml(kind, yt, xt, op, effects=effects, convention=convention, names=names, loglik_only=True)
+        for kind in ("lag", "error")
+    )
     out["lr_sdm_vs_sar"] = likelihood_ratio(fit.loglik, sar.loglik, k)
     out["lr_sdm_vs_sem"] = likelihood_ratio(fit.loglik, sem.loglik, k)
     return out
