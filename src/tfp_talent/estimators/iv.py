@@ -303,21 +303,20 @@ def fit_iv(
         }
     )
     if clu != "both":  # two-way clustering is not offered by the weak-IV statistics (ivreg2 neither)
-        from tfp_talent.estimators.iv_diagnostics import iv_weak_diagnostics
+        from tfp_talent.estimators.iv_diagnostics import iv_weak_diagnostics, make_design
 
         w_d = np.column_stack([np.ones(n), W]) if const else W
-        weak = iv_weak_diagnostics(
+        design = make_design(
             Y[:, 0],
             X_end,
             w_d,
             Z,
             cov=cov,
             clusters={"entity": e, "time": t}.get(clu) if cov == "clustered" else None,
-            endog_names=endog_l,
             dofminus=prep.n_entities if effects in ("entity", "twoway") else 0,
             sdofminus={"twoway": prep.n_periods - 1, "time": prep.n_periods}.get(effects, 0),
-            level=level,
         )
+        weak = iv_weak_diagnostics(design, endog_names=endog_l, level=level)
         extra["weak_iv"] = weak.to_dict()
     model = "fe-iv" if effects != "none" else "pooled-iv"
     out = assemble(
