@@ -44,7 +44,7 @@ from tfp_talent.estimators.design import parse_formula, prepare_panel
 from tfp_talent.estimators.inference import DEFAULT_CLUSTER, DEFAULT_CONVENTION
 from tfp_talent.estimators.panel import fit_panel
 from tfp_talent.estimators.re_variance import DEFAULT_RE_VARIANCE
-from tfp_talent.estimators.results import json_safe
+from tfp_talent.estimators.results import PanelResult, json_safe
 
 EIG_TOL = 1e-10
 
@@ -211,25 +211,16 @@ def _classic(
     elif sigma == "less":
         v_re = v_re * (fe.extra["s2"] / re.extra["s2"])
     vd = v_fe - v_re
-    stat, df, pd_ok, rank, msg = quadratic_form_test(b.to_numpy(), vd)
-    p = float(stats.chi2.sf(stat, df)) if (math.isfinite(stat) and stat >= 0 and df > 0) else math.nan
     diag = np.diag(vd)
     se = pd.Series(np.sqrt(np.where(diag >= 0, diag, np.nan)), index=names)
-    return HausmanResult(
-        method="classic",
-        statistic=stat,
-        df=df,
-        p_value=p,
+    return _result(
+        "classic",
+        quadratic_form_test(b.to_numpy(), vd),
+        fe,
         names=names,
         params=fe.params[names],
         std_errors=se,
         params_re=re.params[names],
-        positive_definite=pd_ok,
-        rank=rank,
-        message=msg,
-        nobs=fe.nobs,
-        n_entities=fe.n_entities,
-        n_periods=fe.n_periods,
         effects=effects,
         cov_type="unadjusted",
         cluster=None,
@@ -241,6 +232,31 @@ def _classic(
             "difference": b,
             "engines": [fe.engine, re.engine],
         },
+    )
+
+
+def _chi2_p(stat: float, df: int) -> float:
+    return float(stats.chi2.sf(stat, df)) if (math.isfinite(stat) and stat >= 0 and df > 0) else math.nan
+
+
+def _result(
+    method: str, test: tuple[float, int, bool, int, str], fit: PanelResult, **fields: Any
+) -> HausmanResult:
+    """The :class:`HausmanResult` of ``test`` (statistic, df, positive definite?, rank, message, as
+    :func:`quadratic_form_test`) on the sample of ``fit``, with the method's own ``fields``."""
+    stat, df, pd_ok, rank, msg = test
+    return HausmanResult(
+        method=method,
+        statistic=stat,
+        df=df,
+        p_value=_chi2_p(stat, df),
+        positive_definite=pd_ok,
+        rank=rank,
+        message=msg,
+        nobs=fit.nobs,
+        n_entities=fit.n_entities,
+        n_periods=fit.n_periods,
+        **fields,
     )
 
 
@@ -336,7 +352,7 @@ def _mundlak(
     v = res.cov.loc[mean_names, mean_names].to_numpy()
     stat, df, pd_ok, rank, msg = quadratic_form_test(g, v)
     msg = "Wald test of the entity means (Mundlak)" if pd_ok else msg.replace("V_FE - V_RE", "V(gamma)")
-    p = float(stats.chi2.sf(stat, df)) if (math.isfinite(stat) and stat >= 0 and df > 0) else math.nan
+    p = _chi2_p(stat, df)
     fst = stat / df if df else math.nan
     fp = (
         (
@@ -347,21 +363,14 @@ def _mundlak(
         if math.isfinite(p)
         else math.nan
     )
-    return HausmanResult(
-        method="mundlak",
-        statistic=stat,
-        df=df,
-        p_value=p,
+    return _result(
+        "mundlak",
+        (stat, df, pd_ok, rank, msg),
+        res,
         names=list(x),
         params=pd.Series(g, index=x),
         std_errors=pd.Series(np.sqrt(np.diag(v)), index=x),
         params_re=None,
-        positive_definite=pd_ok,
-        rank=rank,
-        message=msg,
-        nobs=res.nobs,
-        n_entities=res.n_entities,
-        n_periods=res.n_periods,
         effects=effects,
         cov_type=res.cov_type,
         cluster=res.cluster,
