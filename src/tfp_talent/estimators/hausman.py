@@ -33,7 +33,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -167,30 +167,32 @@ def hausman(
             )
         if sigma not in ("none", "more", "less"):
             raise InputError(f"unknown sigma {sigma!r}; use none, more or less")
-        return _classic(data, y, x, entity, time, effects, convention, sigma, re_variance, file)
+        return _classic(_Panel(data, y, x, entity, time, effects, convention, file), sigma, re_variance)
     if method == "mundlak":
         if sigma != "none":
             raise InputError("sigma is only used by the classic test")
         if aux not in ("re", "pooled"):
             raise InputError(f"unknown aux {aux!r}; use re or pooled")
-        return _mundlak(
-            data, y, x, entity, time, effects, cov or "clustered", cluster, bandwidth, convention, aux, file
-        )
+        panel = _Panel(data, y, x, entity, time, effects, convention, file)
+        return _mundlak(panel, cov or "clustered", cluster, bandwidth, aux)
     raise InputError(f"unknown method {method!r}; use classic or mundlak")
 
 
-def _classic(
-    data: pd.DataFrame,
-    y: str,
-    x: list[str],
-    entity: str,
-    time: str,
-    effects: str,
-    convention: str,
-    sigma: str,
-    re_variance: str,
-    file: str | Path | None,
-) -> HausmanResult:
+class _Panel(NamedTuple):
+    """The data, variables and options both tests use."""
+
+    data: pd.DataFrame
+    y: str
+    x: list[str]
+    entity: str
+    time: str
+    effects: str
+    convention: str
+    file: str | Path | None
+
+
+def _classic(panel: _Panel, sigma: str, re_variance: str) -> HausmanResult:
+    data, y, x, entity, time, effects, convention, file = panel
     common = {
         "entity": entity,
         "time": time,
@@ -286,20 +288,8 @@ def quadratic_form_test(d: np.ndarray, vd: np.ndarray) -> tuple[float, int, bool
     return stat, rank, False, rank, msg
 
 
-def _mundlak(
-    data: pd.DataFrame,
-    y: str,
-    x: list[str],
-    entity: str,
-    time: str,
-    effects: str,
-    cov: str,
-    cluster: str | None,
-    bandwidth: int | None,
-    convention: str,
-    aux: str,
-    file: str | Path | None,
-) -> HausmanResult:
+def _mundlak(panel: _Panel, cov: str, cluster: str | None, bandwidth: int | None, aux: str) -> HausmanResult:
+    data, y, x, entity, time, effects, convention, file = panel
     prep = prepare_panel(data, [y, *x], entity=entity, time=time, file=file)
     f = prep.frame
     e = f["_e"].to_numpy()
