@@ -43,9 +43,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from tfp_talent.errors import InputError
+from tfp_talent.estimators.inference import NormalInference
 from tfp_talent.estimators.spatial_alignment import align_weights, coerce_weights
 from tfp_talent.estimators.spatial_data import EFFECTS, SpatialPanel, demean, spatial_panel
 from tfp_talent.estimators.spatial_effects import spatial_effects
@@ -63,7 +63,7 @@ LAG_PREFIX = "W."
 
 
 @dataclass
-class SpatialPanelResult:
+class SpatialPanelResult(NormalInference):
     """Estimates, SEs, log-likelihood, effects and tests of one spatial panel model."""
 
     model: str
@@ -96,20 +96,6 @@ class SpatialPanelResult:
     @property
     def std_errors(self) -> pd.Series:
         return pd.Series(np.sqrt(np.diag(self.vcov.to_numpy())), index=self.params.index)
-
-    @property
-    def zvalues(self) -> pd.Series:
-        return self.params / self.std_errors
-
-    @property
-    def pvalues(self) -> pd.Series:
-        return pd.Series(2 * stats.norm.sf(np.abs(self.zvalues.to_numpy())), index=self.params.index)
-
-    def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Normal intervals params +- z_{(1+level)/2} SE."""
-        z = stats.norm.ppf(0.5 + (self.level if level is None else level) / 2)
-        se = self.std_errors
-        return pd.DataFrame({"lower": self.params - z * se, "upper": self.params + z * se})
 
     def summary(self) -> str:
         """Plain-text table of estimates, effects and tests."""
