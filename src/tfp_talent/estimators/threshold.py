@@ -124,6 +124,13 @@ DEFAULT_MIN_REGIME_OBS = 10
 COLUMN_ARGS = ("y", "x", "rx", "qx", "entity", "time")  # the positional column arguments of threshold_fit
 
 
+def _columns(columns: Sequence[Any], function: str) -> Sequence[Any]:
+    """The column arguments of ``function``: exactly those of :func:`threshold_fit`."""
+    if len(columns) != len(COLUMN_ARGS):
+        raise InputError(f"{function} takes the columns {', '.join(COLUMN_ARGS)}, got {len(columns)}")
+    return columns
+
+
 def _require_choice(value: Any, choices: Sequence[str], option: str) -> None:
     if value not in choices:
         raise InputError(f"{option} must be one of {', '.join(choices)}, got {value!r}", column=option)
@@ -131,23 +138,19 @@ def _require_choice(value: Any, choices: Sequence[str], option: str) -> None:
 
 def fit_at_thresholds(
     data: pd.DataFrame,
-    y: str,
-    x: str | Sequence[str] | None,
-    rx: str | Sequence[str],
-    qx: str,
-    entity: str,
-    time: str,
+    *columns: str | Sequence[str] | None,
     thresholds: Sequence[float],
-    *,
     transform: Transform = "within",
     convention: str = DEFAULT_CONVENTION,
     file: str | None = None,
 ) -> RegimeFit:
     """Fixed-effects regression with regimes at *given* thresholds (no search; ``thresholds=[]`` is linear FE).
 
+    ``columns`` are the six column arguments of :func:`threshold_fit` (``y, x, rx, qx, entity, time``).
     Same transform and regime conventions as :func:`threshold_fit`; the SSR of two such fits gives
     Hansen's F = (S_restricted / S_unrestricted - 1) n, n = number of observations used.
     """
+    y, x, rx, qx, entity, time = _columns(columns, "fit_at_thresholds")
     _require_choice(transform, TRANSFORMS, "transform")
     xs, rxs = as_list(x), as_list(rx)
     panel = prepare_threshold_panel(data, y, xs, rxs, qx, entity, time, transform, file)
@@ -442,11 +445,9 @@ def bootstrap_shard(
     :func:`~tfp_talent.estimators.threshold_results.combine_shards` of all ``n_shards`` shards equals
     :func:`threshold_fit` with the same arguments, exactly (each replication has its own seed).
     """
-    if len(columns) != len(COLUMN_ARGS):
-        raise InputError(f"bootstrap_shard takes the columns {', '.join(COLUMN_ARGS)}, got {len(columns)}")
     opts = _fit_options(options)
     seed, n_jobs = opts["seed"], opts["n_jobs"]
-    result, engine, nulls, boots = _estimate(data, columns, opts)
+    result, engine, nulls, boots = _estimate(data, _columns(columns, "bootstrap_shard"), opts)
     reps = {k: shard_replications(boots[k - 1], shard_index, n_shards) for k in nulls}
     stats = run_bootstrap(engine, nulls, reps, int(seed), int(n_jobs), progress)
     return ThresholdShard(
