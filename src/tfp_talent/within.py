@@ -38,23 +38,21 @@ def parse_lag(token: str) -> tuple[int, str] | None:
 
     Raises :class:`InputError` (column = the token) unless 1 <= k <= :data:`MAX_LAG`.
     """
-    m = LAG_RE.match(token)
-    if m is None:
-        return None
-    k = int(m.group(1)) if m.group(1) else 1
-    if not 1 <= k <= MAX_LAG:
-        raise InputError(f"lag order must be between 1 and {MAX_LAG}, got {k} in '{token}'", column=token)
-    return k, m.group(2)
+    return _parse_order(LAG_RE, token, "lag")
 
 
 def parse_lead(token: str) -> tuple[int, str] | None:
     """``(k, x)`` of a lead term ``F<k>.x`` (``F.x`` is k = 1), or None; 1 <= k <= :data:`MAX_LAG` as for lags."""
-    m = LEAD_RE.match(token)
+    return _parse_order(LEAD_RE, token, "lead")
+
+
+def _parse_order(pattern: re.Pattern[str], token: str, what: str) -> tuple[int, str] | None:
+    m = pattern.match(token)
     if m is None:
         return None
     k = int(m.group(1)) if m.group(1) else 1
     if not 1 <= k <= MAX_LAG:
-        raise InputError(f"lead order must be between 1 and {MAX_LAG}, got {k} in '{token}'", column=token)
+        raise InputError(f"{what} order must be between 1 and {MAX_LAG}, got {k} in '{token}'", column=token)
     return k, m.group(2)
 
 

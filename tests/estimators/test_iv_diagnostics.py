@@ -67,7 +67,7 @@ def mroz():
     [("unadjusted", 4.34207086242846, 13.21141940132261), ("robust", 5.021219248782439, 15.27783297496837)],
 )
 def test_mroz_first_stage_matches_ivreg2(mroz, cov, first_f, sw_chi2):
-    res = iv_weak_diagnostics(*mroz, cov=cov, endog_names=["educ"])
+    res = iv_weak_diagnostics(make_design(*mroz, cov=cov), endog_names=["educ"])
     sw = res.sanderson_windmeijer["educ"]
     assert sw["f"] == pytest.approx(first_f, rel=FIRST_STAGE)
     assert sw["chi2"] == pytest.approx(sw_chi2, rel=FIRST_STAGE)
@@ -92,7 +92,7 @@ def test_mroz_first_stage_matches_ivreg2(mroz, cov, first_f, sw_chi2):
 )  # fmt: skip
 def test_mroz_dofminus_matches_ivreg2(mroz, cov, ref):
     """ivreg2 ..., dofminus(1) sdofminus(1): the two small-sample counts of ivreg2."""
-    res = iv_weak_diagnostics(*mroz, cov=cov, dofminus=1, sdofminus=1)
+    res = iv_weak_diagnostics(make_design(*mroz, cov=cov, dofminus=1, sdofminus=1))
     assert res.cragg_donald_f == pytest.approx(ref["cdf"], rel=FIRST_STAGE)
     assert res.kleibergen_paap_f == pytest.approx(ref["widstat"], rel=FIRST_STAGE)
     assert res.anderson_rubin["f"] == pytest.approx(ref["arf"], rel=WITH_LWAGE)
@@ -109,7 +109,8 @@ def test_card_robust_matches_ivreg2():
     d = card.load()
     W = np.column_stack([d.exper, d.expersq, d.black, d.south, np.ones(len(d))])
     res = iv_weak_diagnostics(
-        d.lwage, d.educ, W, d[["nearc2", "nearc4"]].to_numpy(), cov="robust", endog_names=["educ"]
+        make_design(d.lwage, d.educ, W, d[["nearc2", "nearc4"]].to_numpy(), cov="robust"),
+        endog_names=["educ"],
     )
     assert res.cragg_donald_f == pytest.approx(19.68298484786327, rel=FIRST_STAGE)
     assert res.kleibergen_paap_f == pytest.approx(20.42000777158254, rel=FIRST_STAGE)
@@ -157,7 +158,7 @@ def test_one_endogenous_kp_equals_first_stage_wald(cov):
     y, x, w, z, g = simulated_iv(seed=1)
     n, l2 = z.shape
     d = make_design(y, x, w, z, cov=cov, clusters=g)
-    res = iv_weak_diagnostics(y, x, w, z, cov=cov, clusters=g)
+    res = iv_weak_diagnostics(d)
     sm_stat = _sm_wald(x[:, 0], np.column_stack([z, w]), l2, cov, g)
     df_small = n - l2 - w.shape[1]
     if cov == "unadjusted":  # classical F with s² = SSR/(N − L): the CD F
@@ -187,7 +188,7 @@ def test_one_endogenous_kp_equals_first_stage_wald(cov):
 
 def test_two_endogenous_identities():
     y, x, w, z, g = simulated_iv(seed=2, k1=2, l2=4, strength=0.3)
-    iid = iv_weak_diagnostics(y, x, w, z, cov="unadjusted")
+    iid = iv_weak_diagnostics(make_design(y, x, w, z, cov="unadjusted"))
     assert iid.kleibergen_paap_f == pytest.approx(iid.cragg_donald_f, rel=1e-9)
     assert iid.kleibergen_paap_rk_df == 3 and iid.ar_conf_set is None and iid.stock_yogo["10%"] == 16.87
 
@@ -265,13 +266,13 @@ def test_identification_and_overid_against_linearmodels():
     from linearmodels.iv import IV2SLS, IVGMM
 
     y, x, w, z, _g = simulated_iv(seed=6)
-    exact = iv_weak_diagnostics(y, x, w, z[:, :1], cov="robust")
+    exact = iv_weak_diagnostics(make_design(y, x, w, z[:, :1], cov="robust"))
     assert exact.identification["name"] == "exactly identified: no overidentification test"
     assert exact.identification["statistic"] is None
-    iid = iv_weak_diagnostics(y, x, w, z, cov="unadjusted")
+    iid = iv_weak_diagnostics(make_design(y, x, w, z, cov="unadjusted"))
     sargan = IV2SLS(y, w, x, z).fit(cov_type="unadjusted").sargan
     assert iid.identification["statistic"] == pytest.approx(float(sargan.stat), rel=1e-9)
-    rob = iv_weak_diagnostics(y, x, w, z, cov="robust")
+    rob = iv_weak_diagnostics(make_design(y, x, w, z, cov="robust"))
     j = IVGMM(y, w, x, z, weight_type="robust").fit(cov_type="robust", iter_limit=2).j_stat
     assert rob.identification["statistic"] == pytest.approx(float(j.stat), rel=1e-6)
     assert rob.identification["df"] == 2
@@ -281,15 +282,15 @@ def test_identification_and_overid_against_linearmodels():
 def test_bad_input_raises_input_error():
     y, x, w, z, _g = simulated_iv(seed=0, l2=2, k1=1)
     with pytest.raises(InputError, match="under-identified"):
-        iv_weak_diagnostics(y, np.column_stack([x, x[:, 0] ** 2]), w, z[:, :1])
+        make_design(y, np.column_stack([x, x[:, 0] ** 2]), w, z[:, :1])
     with pytest.raises(InputError, match="cluster codes"):
-        iv_weak_diagnostics(y, x, w, z, cov="clustered")
+        make_design(y, x, w, z, cov="clustered")
     with pytest.raises(InputError, match="unknown cov"):
-        iv_weak_diagnostics(y, x, w, z, cov="hac")
+        make_design(y, x, w, z, cov="hac")
     z_bad = z.copy()
     z_bad[5, 0] = np.nan
     with pytest.raises(InputError, match="rows: 5"):
-        iv_weak_diagnostics(y, x, w, z_bad)
+        make_design(y, x, w, z_bad)
 
 
 def _fe_iv_arrays(d, effects):
@@ -315,10 +316,11 @@ def test_adapter_on_fe_2sls_arrays_matches_fit_iv_first_stage(cov):
     d = iv_data(seed=3, n_entities=31, n_periods=17, drop=0.1)
     fit = fit_iv(d, "y", ["w"], "x", ["z1", "z2"], entity="id", time="year", cov=cov)
     dm, e, prep = _fe_iv_arrays(d, "twoway")
-    diag = iv_weak_diagnostics(
+    design = make_design(
         dm[:, 0], dm[:, 1:2], dm[:, 2:3], dm[:, 3:5], cov=cov, clusters=e if cov == "clustered" else None,
-        endog_names=["x"], dofminus=prep.n_entities, sdofminus=prep.n_periods - 1,
+        dofminus=prep.n_entities, sdofminus=prep.n_periods - 1,
     )  # fmt: skip
+    diag = iv_weak_diagnostics(design, endog_names=["x"])
     partial_f = fit.extra["first_stage"]["x"]["partial_f"]
     if cov == "clustered":
         n, k = prep.nobs, 3

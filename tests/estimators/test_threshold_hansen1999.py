@@ -49,7 +49,7 @@ def _hc0(thresholds):
         "d1",
         "firm",
         "year",
-        thresholds,
+        thresholds=thresholds,
         transform="hansen1999",
         convention="none",
     ).std_errors["robust"]

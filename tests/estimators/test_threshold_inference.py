@@ -38,7 +38,9 @@ def panel() -> pd.DataFrame:
 @pytest.mark.parametrize("convention", ["stata", "areg", "cluster", "none"])
 @pytest.mark.parametrize("cov", ["unadjusted", "robust", "clustered"])
 def test_threshold_ses_equal_fit_panel(panel, cov, convention):
-    thr = fit_at_thresholds(panel, "y", ["x"], "r", "q", "id", "year", [0.2], convention=convention)
+    thr = fit_at_thresholds(
+        panel, "y", ["x"], "r", "q", "id", "year", thresholds=[0.2], convention=convention
+    )
     fe = fit_panel(
         panel,
         "y",

@@ -28,7 +28,9 @@ NT = 7910
 
 
 def _fit(thresholds):
-    return fit_at_thresholds(xthreg_panel(), "i", X, "c1", "d1", "id", "year", thresholds, transform="within")
+    return fit_at_thresholds(
+        xthreg_panel(), "i", X, "c1", "d1", "id", "year", thresholds=thresholds, transform="within"
+    )
 
 
 @pytest.fixture(scope="module")

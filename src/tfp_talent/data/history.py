@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -420,15 +421,18 @@ def national_shift(
     return pd.Series(values, index=pd.Index(years, name="year"), name=f"{shift}_shift")
 
 
+class ShiftOptions(TypedDict, total=False):
+    """The keyword options of :func:`national_shift` (its signature holds the defaults)."""
+
+    shift: str
+    lag: int
+    base_year: int
+    years: Iterable[int]
+    form: str
+
+
 def shift_share_instrument(
-    exposure: pd.Series,
-    national: pd.DataFrame,
-    *,
-    shift: str = "entrants",
-    lag: int = 4,
-    base_year: int = 1998,
-    years: Iterable[int] = range(2000, 2020),
-    form: str = "log",
+    exposure: pd.Series, national: pd.DataFrame, **shift_options: Unpack[ShiftOptions]
 ) -> pd.DataFrame:
     """Shift-share instrument Z_pt = E_p x g_t (Bartik 1991; Che & Zhang 2018, J. Finance 73(3)).
 
@@ -439,10 +443,11 @@ def shift_share_instrument(
     bachelor students enters the labour market. The log is the default because entrants grew
     6.7-fold (1998-2014) and the log keeps the shift on a growth scale. Years whose lagged
     shift is missing (t - lag > 2014: 2019 for lag 4) and provinces with a missing exposure get a
-    missing value. Returns ``province_code, year, value``, sorted (independent of input order).
+    missing value. ``shift_options`` are those of :func:`national_shift`. Returns ``province_code, year,
+    value``, sorted (independent of input order).
     """
     exp = _check_by_province(exposure, "exposure")
-    g = national_shift(national, shift=shift, lag=lag, base_year=base_year, years=years, form=form)
+    g = national_shift(national, **shift_options)
     grid = pd.MultiIndex.from_product([exp.index, g.index], names=["province_code", "year"])
     values = np.outer(exp.to_numpy(dtype="float64"), g.to_numpy()).ravel()
     return pd.DataFrame({"value": values}, index=grid).reset_index()

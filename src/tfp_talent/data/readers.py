@@ -234,6 +234,16 @@ def _is_province_name(name: str) -> bool:
 # ----------------------------------------------------------------------------- NBS long CSV
 
 
+def require_header(
+    header: Sequence[str], expected: Sequence[str], problem: str, *, file: str | Path, hint: str | None = None
+) -> None:
+    """Raise :class:`InputError` (``problem``, column = the missing names) unless ``header`` has every
+    ``expected`` name."""
+    missing = [c for c in expected if c not in header]
+    if missing:
+        raise InputError(problem, file=file, column=missing, hint=hint)
+
+
 def read_utf8_csv(path: Path, *, expected: list[str]) -> pd.DataFrame:
     """Read a UTF-8 CSV as text cells; raise InputError for encoding, shape or header problems."""
     require_file(path)
@@ -256,14 +266,13 @@ def read_utf8_csv(path: Path, *, expected: list[str]) -> pd.DataFrame:
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise InputError("duplicated header name(s)", file=path, column=dupes)
-    missing = [c for c in expected if c not in header]
-    if missing:
-        raise InputError(
-            f"missing or renamed header column(s); the header is: {', '.join(header[:12])}",
-            file=path,
-            column=missing,
-            hint=f"expected the NBS layout {', '.join(expected)}, <indicator (unit)>, ...",
-        )
+    require_header(
+        header,
+        expected,
+        f"missing or renamed header column(s); the header is: {', '.join(header[:12])}",
+        file=path,
+        hint=f"expected the NBS layout {', '.join(expected)}, <indicator (unit)>, ...",
+    )
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
     except Exception as err:  # noqa: BLE001 - a parser failure becomes one readable line

@@ -52,6 +52,7 @@ from typing import Any
 import pandas as pd
 
 from tfp_talent.data.provinces import BY_CODE, CODES, is_national, resolve
+from tfp_talent.data.readers import require_header
 from tfp_talent.errors import InputError
 from tfp_talent.logs import get_logger
 
@@ -181,13 +182,8 @@ def read_user_series(
             rows.append((lineno, fields))
     if header is None:
         raise InputError("no header line 'province,year,value'", file=p)
-    missing_cols = [c for c in COLUMNS if c not in header]
-    if missing_cols:
-        raise InputError(
-            f"missing column(s) in the header (line {header_line}: {','.join(header)}); expected province,year,value",
-            file=p,
-            column=missing_cols,
-        )
+    problem = f"missing column(s) in the header (line {header_line}: {','.join(header)}); expected province,year,value"
+    require_header(header, COLUMNS, problem, file=p)
     if not rows:
         raise InputError("no data rows after the header", file=p)
 

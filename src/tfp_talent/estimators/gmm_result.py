@@ -6,18 +6,16 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
-from tfp_talent.errors import InputError
 from tfp_talent.estimators.gmm_tests import TestStat
+from tfp_talent.estimators.inference import NormalInference
 
 __all__ = ["GmmResult"]
 
 
 @dataclass
-class GmmResult:
+class GmmResult(NormalInference):
     """Estimates and tests of one dynamic-panel GMM model.
 
     ``params``/``std_errors`` are Series by regressor (lags as ``L1.n``, dummies as ``year=1980``);
@@ -52,23 +50,8 @@ class GmmResult:
 
     @property
     def tvalues(self) -> pd.Series:
-        """z-statistics b / se."""
-        return self.params / self.std_errors
-
-    @property
-    def pvalues(self) -> pd.Series:
-        """Two-sided normal p-values of the z-statistics."""
-        return pd.Series(2 * stats.norm.sf(np.abs(self.tvalues.to_numpy())), index=self.params.index)
-
-    def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Normal-approximation interval b ± z_{(1+level)/2} · se (columns ``lower``, ``upper``)."""
-        lv = self.level if level is None else level
-        if not 0 < lv < 1:
-            raise InputError(f"confidence level must be between 0 and 1, got {lv}")
-        q = stats.norm.ppf((1 + lv) / 2)
-        return pd.DataFrame(
-            {"lower": self.params - q * self.std_errors, "upper": self.params + q * self.std_errors}
-        )
+        """z-statistics b / se (linearmodels' name)."""
+        return self.zvalues
 
     def summary(self) -> str:
         """Text table: coefficients, SEs, z, p, interval; then N obs, groups, instruments and tests."""

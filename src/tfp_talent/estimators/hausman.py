@@ -33,7 +33,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,7 @@ from tfp_talent.estimators.design import parse_formula, prepare_panel
 from tfp_talent.estimators.inference import DEFAULT_CLUSTER, DEFAULT_CONVENTION
 from tfp_talent.estimators.panel import fit_panel
 from tfp_talent.estimators.re_variance import DEFAULT_RE_VARIANCE
-from tfp_talent.estimators.results import json_safe
+from tfp_talent.estimators.results import PanelResult, json_safe
 
 EIG_TOL = 1e-10
 
@@ -167,57 +167,43 @@ def hausman(
             )
         if sigma not in ("none", "more", "less"):
             raise InputError(f"unknown sigma {sigma!r}; use none, more or less")
-        return _classic(data, y, x, entity, time, effects, convention, sigma, re_variance, file)
+        return _classic(_Panel(data, y, x, entity, time, effects, convention, file), sigma, re_variance)
     if method == "mundlak":
         if sigma != "none":
             raise InputError("sigma is only used by the classic test")
         if aux not in ("re", "pooled"):
             raise InputError(f"unknown aux {aux!r}; use re or pooled")
-        return _mundlak(
-            data, y, x, entity, time, effects, cov or "clustered", cluster, bandwidth, convention, aux, file
-        )
+        panel = _Panel(data, y, x, entity, time, effects, convention, file)
+        return _mundlak(panel, cov or "clustered", cluster, bandwidth, aux)
     raise InputError(f"unknown method {method!r}; use classic or mundlak")
 
 
-def _classic(
-    data: pd.DataFrame,
-    y: str,
-    x: list[str],
-    entity: str,
-    time: str,
-    effects: str,
-    convention: str,
-    sigma: str,
-    re_variance: str,
-    file: str | Path | None,
-) -> HausmanResult:
-    fe = fit_panel(
-        data,
-        y,
-        x,
-        entity=entity,
-        time=time,
-        model="fe",
-        effects=effects,
-        cov="unadjusted",
-        cluster=None,
-        convention=convention,
-        file=file,
-    )
-    re = fit_panel(
-        data,
-        y,
-        x,
-        entity=entity,
-        time=time,
-        model="re",
-        effects=effects,
-        cov="unadjusted",
-        cluster=None,
-        convention=convention,
-        re_variance=re_variance,
-        file=file,
-    )
+class _Panel(NamedTuple):
+    """The data, variables and options both tests use."""
+
+    data: pd.DataFrame
+    y: str
+    x: list[str]
+    entity: str
+    time: str
+    effects: str
+    convention: str
+    file: str | Path | None
+
+
+def _classic(panel: _Panel, sigma: str, re_variance: str) -> HausmanResult:
+    data, y, x, entity, time, effects, convention, file = panel
+    common = {
+        "entity": entity,
+        "time": time,
+        "effects": effects,
+        "cov": "unadjusted",
+        "cluster": None,
+        "convention": convention,
+        "file": file,
+    }
+    fe = fit_panel(data, y, x, model="fe", **common)
+    re = fit_panel(data, y, x, model="re", re_variance=re_variance, **common)
     names = [n for n in fe.params.index if n in re.params.index]
     b = fe.params[names] - re.params[names]
     v_fe = fe.cov.loc[names, names].to_numpy()
@@ -227,25 +213,16 @@ def _classic(
     elif sigma == "less":
         v_re = v_re * (fe.extra["s2"] / re.extra["s2"])
     vd = v_fe - v_re
-    stat, df, pd_ok, rank, msg = quadratic_form_test(b.to_numpy(), vd)
-    p = float(stats.chi2.sf(stat, df)) if (math.isfinite(stat) and stat >= 0 and df > 0) else math.nan
     diag = np.diag(vd)
     se = pd.Series(np.sqrt(np.where(diag >= 0, diag, np.nan)), index=names)
-    return HausmanResult(
-        method="classic",
-        statistic=stat,
-        df=df,
-        p_value=p,
+    return _result(
+        "classic",
+        quadratic_form_test(b.to_numpy(), vd),
+        fe,
         names=names,
         params=fe.params[names],
         std_errors=se,
         params_re=re.params[names],
-        positive_definite=pd_ok,
-        rank=rank,
-        message=msg,
-        nobs=fe.nobs,
-        n_entities=fe.n_entities,
-        n_periods=fe.n_periods,
         effects=effects,
         cov_type="unadjusted",
         cluster=None,
@@ -257,6 +234,31 @@ def _classic(
             "difference": b,
             "engines": [fe.engine, re.engine],
         },
+    )
+
+
+def _chi2_p(stat: float, df: int) -> float:
+    return float(stats.chi2.sf(stat, df)) if (math.isfinite(stat) and stat >= 0 and df > 0) else math.nan
+
+
+def _result(
+    method: str, test: tuple[float, int, bool, int, str], fit: PanelResult, **fields: Any
+) -> HausmanResult:
+    """The :class:`HausmanResult` of ``test`` (statistic, df, positive definite?, rank, message, as
+    :func:`quadratic_form_test`) on the sample of ``fit``, with the method's own ``fields``."""
+    stat, df, pd_ok, rank, msg = test
+    return HausmanResult(
+        method=method,
+        statistic=stat,
+        df=df,
+        p_value=_chi2_p(stat, df),
+        positive_definite=pd_ok,
+        rank=rank,
+        message=msg,
+        nobs=fit.nobs,
+        n_entities=fit.n_entities,
+        n_periods=fit.n_periods,
+        **fields,
     )
 
 
@@ -286,33 +288,24 @@ def quadratic_form_test(d: np.ndarray, vd: np.ndarray) -> tuple[float, int, bool
     return stat, rank, False, rank, msg
 
 
-def _mundlak(
-    data: pd.DataFrame,
-    y: str,
-    x: list[str],
-    entity: str,
-    time: str,
-    effects: str,
-    cov: str,
-    cluster: str | None,
-    bandwidth: int | None,
-    convention: str,
-    aux: str,
-    file: str | Path | None,
-) -> HausmanResult:
+def _mundlak(panel: _Panel, cov: str, cluster: str | None, bandwidth: int | None, aux: str) -> HausmanResult:
+    data, y, x, entity, time, effects, convention, file = panel
     prep = prepare_panel(data, [y, *x], entity=entity, time=time, file=file)
     f = prep.frame
     e = f["_e"].to_numpy()
     t = f["_t"].to_numpy()
     counts = np.bincount(e)
+
+    def entity_mean(v: np.ndarray) -> np.ndarray:
+        return (np.bincount(e, weights=v) / np.where(counts > 0, counts, 1))[e]
+
     cols: dict[str, np.ndarray] = {"_entity": e, "_time": t, y: prep.col(y)}
     mean_names = []
     for name in x:
         v = prep.col(name)
         cols[name] = v
-        m = (np.bincount(e, weights=v) / np.where(counts > 0, counts, 1))[e]
         mn = f"mean[{name}]"
-        cols[mn] = m
+        cols[mn] = entity_mean(v)
         mean_names.append(mn)
     time_mean_names: list[str] = []
     if effects == "twoway" and not prep.balanced:
@@ -320,49 +313,36 @@ def _mundlak(
         for p in periods[1:]:
             dmy = (t == p).astype(float)
             mn = f"mean[period {prep.time_labels[p]}]"
-            cols[mn] = (np.bincount(e, weights=dmy) / np.where(counts > 0, counts, 1))[e]
+            cols[mn] = entity_mean(dmy)
             time_mean_names.append(mn)
     frame = pd.DataFrame(cols)
     regs = [*x, *mean_names, *time_mean_names]
-    if aux == "re":
-        res = fit_panel(
-            frame,
-            y,
-            regs,
-            entity="_entity",
-            time="_time",
-            model="re",
-            effects=effects,
-            cov=cov,
-            cluster=cluster,
-            bandwidth=bandwidth,
-            convention=convention,
-            file=file,
-        )
-    else:
+    model: dict[str, Any] = {"model": "re", "effects": effects}
+    if aux == "pooled":
+        model = {"model": "pooled"}
         if effects == "twoway":
             periods = np.unique(t)
             for p in periods[1:]:
                 frame[f"period[{prep.time_labels[p]}]"] = (t == p).astype(float)
             regs = regs + [f"period[{prep.time_labels[p]}]" for p in periods[1:]]
-        res = fit_panel(
-            frame,
-            y,
-            regs,
-            entity="_entity",
-            time="_time",
-            model="pooled",
-            cov=cov,
-            cluster=cluster,
-            bandwidth=bandwidth,
-            convention=convention,
-            file=file,
-        )
+    res = fit_panel(
+        frame,
+        y,
+        regs,
+        entity="_entity",
+        time="_time",
+        cov=cov,
+        cluster=cluster,
+        bandwidth=bandwidth,
+        convention=convention,
+        file=file,
+        **model,
+    )
     g = res.params[mean_names].to_numpy()
     v = res.cov.loc[mean_names, mean_names].to_numpy()
     stat, df, pd_ok, rank, msg = quadratic_form_test(g, v)
     msg = "Wald test of the entity means (Mundlak)" if pd_ok else msg.replace("V_FE - V_RE", "V(gamma)")
-    p = float(stats.chi2.sf(stat, df)) if (math.isfinite(stat) and stat >= 0 and df > 0) else math.nan
+    p = _chi2_p(stat, df)
     fst = stat / df if df else math.nan
     fp = (
         (
@@ -373,21 +353,14 @@ def _mundlak(
         if math.isfinite(p)
         else math.nan
     )
-    return HausmanResult(
-        method="mundlak",
-        statistic=stat,
-        df=df,
-        p_value=p,
+    return _result(
+        "mundlak",
+        (stat, df, pd_ok, rank, msg),
+        res,
         names=list(x),
         params=pd.Series(g, index=x),
         std_errors=pd.Series(np.sqrt(np.diag(v)), index=x),
         params_re=None,
-        positive_definite=pd_ok,
-        rank=rank,
-        message=msg,
-        nobs=res.nobs,
-        n_entities=res.n_entities,
-        n_periods=res.n_periods,
         effects=effects,
         cov_type=res.cov_type,
         cluster=res.cluster,

@@ -61,6 +61,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from scipy import special
 
 from tfp_talent.errors import InputError
@@ -305,3 +306,31 @@ CONVENTION_FORMULAS: dict[str, dict[str, str]] = {
         "driscoll-kraay": "DK",
     },
 }
+
+
+class NormalInference:
+    """z-statistics, two-sided normal p-values and normal intervals of estimates that have ``params``,
+    ``std_errors`` (pandas Series by coefficient) and a default ``level`` (GMM and spatial ML results)."""
+
+    params: pd.Series
+    std_errors: pd.Series
+    level: float
+
+    @property
+    def zvalues(self) -> pd.Series:
+        """z-statistics b / se."""
+        return self.params / self.std_errors
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided normal p-values of the z-statistics."""
+        return pd.Series(2 * special.ndtr(-np.abs(self.zvalues.to_numpy())), index=self.params.index)
+
+    def conf_int(self, level: float | None = None) -> pd.DataFrame:
+        """Normal-approximation interval b ± z_{(1+level)/2} · se (columns ``lower``, ``upper``)."""
+        lv = self.level if level is None else level
+        if not 0 < lv < 1:
+            raise InputError(f"confidence level must be between 0 and 1, got {lv}")
+        q = special.ndtri((1 + lv) / 2)  # = scipy.stats.norm.ppf
+        se = self.std_errors
+        return pd.DataFrame({"lower": self.params - q * se, "upper": self.params + q * se})

@@ -60,7 +60,14 @@ from tfp_talent.estimators.inference import (
     small_sample_factor,
 )
 from tfp_talent.estimators.panel import check_options
-from tfp_talent.estimators.results import Design, PanelResult, assemble, common_extra, within_rsquared
+from tfp_talent.estimators.results import (
+    Design,
+    FitSettings,
+    PanelResult,
+    assemble,
+    common_extra,
+    within_rsquared,
+)
 
 IV_EFFECTS = ("none", "entity", "time", "twoway")
 
@@ -296,34 +303,28 @@ def fit_iv(
         }
     )
     if clu != "both":  # two-way clustering is not offered by the weak-IV statistics (ivreg2 neither)
-        from tfp_talent.estimators.iv_diagnostics import iv_weak_diagnostics
+        from tfp_talent.estimators.iv_diagnostics import iv_weak_diagnostics, make_design
 
         w_d = np.column_stack([np.ones(n), W]) if const else W
-        weak = iv_weak_diagnostics(
+        design = make_design(
             Y[:, 0],
             X_end,
             w_d,
             Z,
             cov=cov,
             clusters={"entity": e, "time": t}.get(clu) if cov == "clustered" else None,
-            endog_names=endog_l,
             dofminus=prep.n_entities if effects in ("entity", "twoway") else 0,
             sdofminus={"twoway": prep.n_periods - 1, "time": prep.n_periods}.get(effects, 0),
-            level=level,
         )
+        weak = iv_weak_diagnostics(design, endog_names=endog_l, level=level)
         extra["weak_iv"] = weak.to_dict()
+    model = "fe-iv" if effects != "none" else "pooled-iv"
     out = assemble(
+        FitSettings(model, effects, cov, clu, None, convention, y, level),
         names=[str(c) for c in names],
         params=params,
         vcv=vraw * factor,
-        model="fe-iv" if effects != "none" else "pooled-iv",
-        effects=effects,
-        cov=cov,
-        clu=clu,
-        bw=None,
-        convention=convention,
         engine="pyfixest demean + linearmodels IV2SLS/IVGMM",
-        depvar=y,
         nobs=n,
         prep=prep,
         rsquared=_rsquared_levels(prep.col(y), res.resids.to_numpy()),
@@ -331,7 +332,6 @@ def fit_iv(
             prep, prep.col(y), float((res.resids.to_numpy() ** 2).sum()), effects
         ),
         df_resid=n - k - k_fe,
-        level=level,
         extra=extra,
         normal=False,
     )

@@ -488,24 +488,17 @@ class WeakIVDiagnostics:
 
 
 def iv_weak_diagnostics(
-    y: Any,
-    x_endog: Any,
-    x_exog: Any | None,
-    z: Any,
+    d: Design,
     *,
-    cov: str = "robust",
-    clusters: Any | None = None,
     endog_names: Sequence[str] | None = None,
-    dofminus: int = 0,
-    sdofminus: int = 0,
     ar_beta0: Sequence[float] | float = 0.0,
     level: float = 0.95,
 ) -> WeakIVDiagnostics:
     """All diagnostics of the module for within-transformed arrays, as FE-2SLS has them.
 
-    ``y`` (N), ``x_endog`` (N × K1), ``x_exog`` (N × K2 or None; include a constant
-    column for a pooled model), ``z`` (N × L2 excluded instruments), all with the absorbed
-    effects removed; ``clusters`` one code per row for ``cov="clustered"`` (one-way);
+    ``d`` is :func:`make_design` of ``y`` (N), ``x_endog`` (N × K1), ``x_exog`` (N × K2 or None;
+    include a constant column for a pooled model), ``z`` (N × L2 excluded instruments), all with the
+    absorbed effects removed; ``clusters`` one code per row for ``cov="clustered"`` (one-way);
     ``dofminus``/``sdofminus`` as in the module docstring (for the within transform with
     entity effects: dofminus = number of entities; period effects: sdofminus = periods − 1
     with entity effects, periods without; as ``xtivreg2, fe`` with period dummies).
@@ -515,14 +508,13 @@ def iv_weak_diagnostics(
     """
     if not 0 < level < 1:
         raise InputError(f"level must be between 0 and 1, got {level}")
-    d = make_design(y, x_endog, x_exog, z, cov=cov, clusters=clusters, dofminus=dofminus, sdofminus=sdofminus)
     k1, l2 = d.x.shape[1], d.z.shape[1]
     names = [f"x{i}" for i in range(k1)] if endog_names is None else [str(v) for v in endog_names]
     if len(names) != k1:
         raise InputError(f"endog_names has {len(names)} names for {k1} endogenous regressors")
     rk, rk_df = kleibergen_paap_rk(d)
     return WeakIVDiagnostics(
-        cov=cov,
+        cov=d.cov,
         nobs=d.nobs,
         n_clusters=d.n_clusters,
         n_endog=k1,

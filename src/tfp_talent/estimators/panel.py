@@ -46,7 +46,7 @@ from tfp_talent.estimators.inference import (
 from tfp_talent.estimators.panel_linearmodels import fit_linearmodels
 from tfp_talent.estimators.panel_pyfixest import fit_pyfixest
 from tfp_talent.estimators.re_variance import DEFAULT_RE_VARIANCE, RE_VARIANCES
-from tfp_talent.estimators.results import Design, PanelResult
+from tfp_talent.estimators.results import Design, FitSettings, PanelResult
 
 EFFECTS = ("none", "entity", "time", "twoway")
 DEFAULT_EFFECTS = {"fe": "twoway", "re": "entity", "pooled": "none", "fd": "none", "between": "none"}
@@ -228,8 +228,7 @@ def fit_panel(
         raise InputError(f"unknown re_variance {re_variance!r}; use one of {', '.join(RE_VARIANCES)}")
     if re_variance != DEFAULT_RE_VARIANCE and model != "re":
         raise InputError(f"re_variance is only used with model 're' (got model {model!r})")
-    res = ENGINES[model](
-        prep, y_col[0], x_names, model, eff, cov, clu, bandwidth, convention, level, re_variance
-    )
+    settings = FitSettings(model, eff, cov, clu, bandwidth, convention, y_col[0], level)
+    res = ENGINES[model](prep, x_names, settings, re_variance)
     res.design = Design(prep=prep, expansion=expansion, terms=list(x), depvar_term=str(y))
     return res

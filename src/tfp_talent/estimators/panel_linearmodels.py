@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -13,20 +14,13 @@ from tfp_talent.errors import InputError
 from tfp_talent.estimators.design import PreparedPanel, check_regressors
 from tfp_talent.estimators.inference import cluster_count, default_bandwidth, small_sample_factor
 from tfp_talent.estimators.re_variance import DEFAULT_RE_VARIANCE
-from tfp_talent.estimators.results import CONST, PanelResult, assemble, common_extra
+from tfp_talent.estimators.results import CONST, FitSettings, PanelResult, assemble, common_extra
 
 
 def fit_linearmodels(
     prep: PreparedPanel,
-    y: str,
     x_names: list[str],
-    model: str,
-    eff: str,
-    cov: str,
-    clu: str | None,
-    bandwidth: int | None,
-    convention: str,
-    level: float,
+    settings: FitSettings,
     re_variance: str = DEFAULT_RE_VARIANCE,
 ) -> PanelResult:
     """Random effects, first differences or between regression through linearmodels.
@@ -35,6 +29,8 @@ def fit_linearmodels(
     ``RandomEffects``, as ``xtreg, re``) or ``plm`` (R plm's Swamy–Arora; see
     :mod:`tfp_talent.estimators.re_variance`); they coincide on balanced panels.
     """
+    y, model, eff, cov, clu = settings.depvar, settings.model, settings.effects, settings.cov, settings.clu
+    bandwidth, convention = settings.bw, settings.convention
     import linearmodels
     from linearmodels import BetweenOLS, FirstDifferenceOLS, RandomEffects
 
@@ -148,23 +144,16 @@ def fit_linearmodels(
             )
     rsq_w = float(res.rsquared_within)
     return assemble(
+        replace(settings, bw=bw),
         names=[str(c) for c in keep],
         params=params,
         vcv=vcv,
-        model=model,
-        effects=eff,
-        cov=cov,
-        clu=clu,
-        bw=bw,
-        convention=convention,
         engine=f"linearmodels {linearmodels.__version__}",
-        depvar=y,
         nobs=n,
         prep=prep,
         rsquared=float(res.rsquared),
         rsquared_within=rsq_w,
         df_resid=n - k,
-        level=level,
         extra=extra,
         normal=(model == "re"),
         n_clusters_override=n_clu,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from tfp_talent.estimators.inference import (
 )
 from tfp_talent.estimators.results import (
     CONST,
+    FitSettings,
     PanelResult,
     assemble,
     common_extra,
@@ -41,19 +43,14 @@ from tfp_talent.estimators.results import (
 
 def fit_pyfixest(
     prep: PreparedPanel,
-    y: str,
     x_names: list[str],
-    model: str,
-    eff: str,
-    cov: str,
-    clu: str | None,
-    bandwidth: int | None,
-    convention: str,
-    level: float,
+    settings: FitSettings,
     re_variance: str | None = None,  # random effects only (see panel_linearmodels)
 ) -> PanelResult:
     """Pooled OLS or fixed effects: effects projected out in a fixed order (see the module docstring), then
     pyfixest's ``feols`` on the demeaned equation; its raw sandwich times the inference module's factor."""
+    y, model, eff, cov, clu = settings.depvar, settings.model, settings.effects, settings.cov, settings.clu
+    bandwidth, convention = settings.bw, settings.convention
     feols, ssc, pf_version = load_feols()
 
     s = prep.safe
@@ -161,23 +158,16 @@ def fit_pyfixest(
     if cov == "unadjusted":
         extra["s2"] = extra["ssr"] / n * factor
     return assemble(
+        replace(settings, bw=bw),
         names=names,
         params=params,
         vcv=vcv,
-        model=model,
-        effects=eff,
-        cov=cov,
-        clu=clu,
-        bw=bw,
-        convention=convention,
         engine=f"pyfixest {pf_version}",
-        depvar=y,
         nobs=n,
         prep=prep,
         rsquared=r2,
         rsquared_within=r2w,
         df_resid=df_resid,
-        level=level,
         extra=extra,
         normal=False,
     )

@@ -411,31 +411,39 @@ def common_extra(prep: PreparedPanel, clu: str | None, cov: str, bw: int | None)
     return extra
 
 
+@dataclass(frozen=True)
+class FitSettings:
+    """What a linear panel fit was asked for, as every engine passes it to :func:`assemble`."""
+
+    model: str
+    effects: str
+    cov: str
+    clu: str | None
+    bw: int | None
+    convention: str
+    depvar: str
+    level: float
+
+
 def assemble(
+    settings: FitSettings,
     *,
     names: list[str],
     params: np.ndarray,
     vcv: np.ndarray,
-    model: str,
-    effects: str,
-    cov: str,
-    clu: str | None,
-    bw: int | None,
-    convention: str,
     engine: str,
-    depvar: str,
     nobs: int,
     prep: PreparedPanel,
     rsquared: float,
     rsquared_within: float,
     df_resid: int,
-    level: float,
     extra: dict[str, Any],
     normal: bool,
     n_clusters_override: int | None = None,
     n_periods_override: int | None = None,
 ) -> PanelResult:
     """Standard errors, t, p, CI and the model Wald F from params and covariance."""
+    clu, cov, convention, level = settings.clu, settings.cov, settings.convention, settings.level
     g = (
         n_clusters_override
         if n_clusters_override is not None
@@ -456,14 +464,14 @@ def assemble(
     extra["distribution"] = "normal" if math.isinf(df_t) else f"t({df_t:g})"
     extra["small_sample_formula"] = CONVENTION_FORMULAS[convention][cov]
     return PanelResult(
-        model=model,
-        effects=effects,
+        model=settings.model,
+        effects=settings.effects,
         cov_type=cov,
         cluster=clu,
-        bandwidth=bw,
+        bandwidth=settings.bw,
         convention=convention,
         engine=engine,
-        depvar=depvar,
+        depvar=settings.depvar,
         params=pd.Series(params, index=idx, name="coef"),
         std_errors=pd.Series(se, index=idx, name="std_err"),
         tstats=pd.Series(tst, index=idx, name="t"),

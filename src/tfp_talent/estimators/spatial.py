@@ -43,14 +43,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from tfp_talent.errors import InputError
+from tfp_talent.estimators.inference import NormalInference
 from tfp_talent.estimators.spatial_alignment import align_weights, coerce_weights
 from tfp_talent.estimators.spatial_data import EFFECTS, SpatialPanel, demean, spatial_panel
 from tfp_talent.estimators.spatial_effects import spatial_effects
 from tfp_talent.estimators.spatial_logdet import SpatialOperator
-from tfp_talent.estimators.spatial_ml import CONVENTIONS, MLFit, fit_error, fit_lag
+from tfp_talent.estimators.spatial_ml import CONVENTIONS, MLFit, fit_ml
 from tfp_talent.estimators.spatial_tests import (
     likelihood_ratio,
     lm_tests_arrays,
@@ -63,7 +63,7 @@ LAG_PREFIX = "W."
 
 
 @dataclass
-class SpatialPanelResult:
+class SpatialPanelResult(NormalInference):
     """Estimates, SEs, log-likelihood, effects and tests of one spatial panel model."""
 
     model: str
@@ -96,20 +96,6 @@ class SpatialPanelResult:
     @property
     def std_errors(self) -> pd.Series:
         return pd.Series(np.sqrt(np.diag(self.vcov.to_numpy())), index=self.params.index)
-
-    @property
-    def zvalues(self) -> pd.Series:
-        return self.params / self.std_errors
-
-    @property
-    def pvalues(self) -> pd.Series:
-        return pd.Series(2 * stats.norm.sf(np.abs(self.zvalues.to_numpy())), index=self.params.index)
-
-    def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Normal intervals params +- z_{(1+level)/2} SE."""
-        z = stats.norm.ppf(0.5 + (self.level if level is None else level) / 2)
-        se = self.std_errors
-        return pd.DataFrame({"lower": self.params - z * se, "upper": self.params + z * se})
 
     def summary(self) -> str:
         """Plain-text table of estimates, effects and tests."""
@@ -260,9 +246,8 @@ def _design(
 
 
 def _fit(model, yt, xt, op, effects, convention, names) -> MLFit:
-    if model == "sem":
-        return fit_error(yt, xt, op, effects=effects, convention=convention, names=names)
-    return fit_lag(yt, xt, op, effects=effects, convention=convention, names=names)
+    kind = "error" if model == "sem" else "lag"
+    return fit_ml(kind, yt, xt, op, effects=effects, convention=convention, names=names)
 
 
 def _tests(model, fit, panel, op, effects, convention, k) -> dict[str, dict[str, float]]:
@@ -273,8 +258,10 @@ def _tests(model, fit, panel, op, effects, convention, k) -> dict[str, dict[str,
     lam, beta, theta = fit.spatial, fit.beta[:k], fit.beta[k:]
     out["wald_sdm_vs_sar"] = wald_theta_zero(theta, fit.vcov[1 + k :, 1 + k :])
     out["wald_sdm_vs_sem"] = wald_common_factor(lam, beta, theta, fit.vcov)
-    sar = fit_lag(yt, xt, op, effects=effects, convention=convention, names=names, loglik_only=True)
-    sem = fit_error(yt, xt, op, effects=effects, convention=convention, names=names, loglik_only=True)
+    sar, sem = (
+        fit_ml(kind, yt, xt, op, effects=effects, convention=convention, names=names, loglik_only=True)
+        for kind in ("lag", "error")
+    )
     out["lr_sdm_vs_sar"] = likelihood_ratio(fit.loglik, sar.loglik, k)
     out["lr_sdm_vs_sem"] = likelihood_ratio(fit.loglik, sem.loglik, k)
     return out

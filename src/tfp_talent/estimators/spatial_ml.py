@@ -46,6 +46,7 @@ reports the same diagonal; it zeroes the lambda-beta covariances, which this mod
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -187,7 +188,73 @@ def _check_rank(x: np.ndarray, names: list[str]) -> None:
         )
 
 
-def fit_lag(
+class _Model:
+    """What the concentrated likelihood of one model needs on the demeaned data (flattened x, y, W y)."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, wy: np.ndarray, op: SpatialOperator, xt: np.ndarray):
+        self.x, self.y, self.wy, self.op, self.xt = x, y, wy, op, xt
+
+
+class _LagModel(_Model):
+    """SAR / SDM: SSE(lambda) = e0'e0 - 2 lambda e0'e1 + lambda^2 e1'e1 (Elhorst 2014, eq. 3.13)."""
+
+    def __init__(
+        self, x: np.ndarray, y: np.ndarray, wy: np.ndarray, op: SpatialOperator, xt: np.ndarray, _: bool
+    ):
+        super().__init__(x, y, wy, op, xt)
+        self.coef = np.linalg.lstsq(x, np.column_stack([y, wy]), rcond=None)[0]
+        self.e0, self.e1 = y - x @ self.coef[:, 0], wy - x @ self.coef[:, 1]
+        self.q00, self.q01, self.q11 = self.e0 @ self.e0, self.e0 @ self.e1, self.e1 @ self.e1
+
+    def sse(self, lam: float) -> float:
+        return self.q00 - 2 * lam * self.q01 + lam * lam * self.q11
+
+    def estimates(self, lam: float) -> tuple[np.ndarray, np.ndarray]:
+        return self.coef[:, 0] - lam * self.coef[:, 1], self.e0 - lam * self.e1
+
+    def residuals(self, lam: float, beta: np.ndarray) -> np.ndarray:
+        return self.y - lam * self.wy - self.x @ beta
+
+    def information(self, lam: float, beta: np.ndarray, s2: float, *eff: Any) -> np.ndarray:
+        return _lag_information(self.op, lam, beta, s2, self.xt, *eff)
+
+
+class _ErrorModel(_Model):
+    """SEM: SSE(rho) of OLS of y~ - rho W y~ on X~ - rho W X~."""
+
+    def __init__(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        wy: np.ndarray,
+        op: SpatialOperator,
+        xt: np.ndarray,
+        transformed: bool,
+    ):
+        super().__init__(x, y, wy, op, xt)
+        self.wx = _flat(_lagged(op, xt, transformed))
+
+    def estimates(self, rho: float) -> tuple[np.ndarray, np.ndarray]:
+        xs = self.x - rho * self.wx
+        b = np.linalg.lstsq(xs, self.y - rho * self.wy, rcond=None)[0]
+        return b, (self.y - rho * self.wy) - xs @ b
+
+    def sse(self, rho: float) -> float:
+        e = self.estimates(rho)[1]
+        return e @ e
+
+    def residuals(self, rho: float, beta: np.ndarray) -> np.ndarray:
+        return (self.y - rho * self.wy) - (self.x - rho * self.wx) @ beta
+
+    def information(self, rho: float, beta: np.ndarray, s2: float, *eff: Any) -> np.ndarray:
+        return _error_information(self.op, rho, s2, self.xt, *eff)
+
+
+KINDS: dict[str, type[_LagModel | _ErrorModel]] = {"lag": _LagModel, "error": _ErrorModel}
+
+
+def fit_ml(
+    kind: str,
     yt: np.ndarray,
     xt: np.ndarray,
     op: SpatialOperator,
@@ -197,83 +264,34 @@ def fit_lag(
     names: list[str],
     loglik_only: bool = False,
 ) -> MLFit:
-    """SAR / SDM by concentrated ML on demeaned data ``yt`` (T, N), ``xt`` (T, N, k); see module docstring."""
+    """SAR / SDM (``kind="lag"``) or SEM (``"error"``) by concentrated ML on demeaned data ``yt`` (T, N),
+    ``xt`` (T, N, k); see module docstring."""
     t, n = yt.shape
     x = _flat(xt)
     _check_rank(x, names)
     transformed, n_eff, t_eff, logdet = _setup(op, n, t, effects, convention)
     y, wy = yt.ravel(), _lagged(op, yt, transformed).ravel()
-    coef = np.linalg.lstsq(x, np.column_stack([y, wy]), rcond=None)[0]
-    e0, e1 = y - x @ coef[:, 0], wy - x @ coef[:, 1]
-    q00, q01, q11 = e0 @ e0, e0 @ e1, e1 @ e1
+    model = KINDS[kind](x, y, wy, op, xt, transformed)
     nt_c, t_c = (n_eff * t_eff, t_eff) if transformed else (n * t, t)
 
-    def conc(lam: float) -> float:
-        return -(nt_c / 2) * np.log(q00 - 2 * lam * q01 + lam * lam * q11) + t_c * logdet(lam)
+    def conc(par: float) -> float:
+        return -(nt_c / 2) * np.log(model.sse(par)) + t_c * logdet(par)
 
-    lam = _maximise(conc, op)
-    beta = coef[:, 0] - lam * coef[:, 1]
-    resid = e0 - lam * e1
+    par = _maximise(conc, op)
+    beta, resid = model.estimates(par)
     ssr = float(resid @ resid)
-    loglik = _loglik(ssr, logdet(lam), n_eff, t_eff)
+    loglik = _loglik(ssr, logdet(par), n_eff, t_eff)
     if loglik_only:  # for LR tests: no bias correction, no information matrix
         return MLFit(
-            "lag", lam, beta, ssr / (n * t), np.empty((0, 0)), loglik, resid.reshape(t, n), n_eff, t_eff
+            kind, par, beta, ssr / (n * t), np.empty((0, 0)), loglik, resid.reshape(t, n), n_eff, t_eff
         )
     s2 = ssr / (n_eff * t_eff) if convention != "spreg" else ssr / (n * t)
     if convention == "splm" and effects == "twoways":
         s2 = ssr / (n * t)
-        sigma0 = np.linalg.inv(_lag_information(op, lam, beta, s2, xt, n, t))
-        theta = _bias_correct(np.r_[s2, lam, beta], sigma0, n, t)
-        s2, lam, beta = float(theta[0]), float(theta[1]), theta[2:]
-        resid = y - lam * wy - x @ beta
-    info = _lag_information(op, lam, beta, s2, xt, n_eff, t_eff, transformed)
+        sigma0 = np.linalg.inv(model.information(par, beta, s2, n, t))
+        theta = _bias_correct(np.r_[s2, par, beta], sigma0, n, t)
+        s2, par, beta = float(theta[0]), float(theta[1]), theta[2:]
+        resid = model.residuals(par, beta)
+    info = model.information(par, beta, s2, n_eff, t_eff, transformed)
     vcov = np.linalg.inv(info)[1:, 1:]
-    return MLFit("lag", lam, beta, s2, vcov, loglik, resid.reshape(t, n), n_eff, t_eff)
-
-
-def fit_error(
-    yt: np.ndarray,
-    xt: np.ndarray,
-    op: SpatialOperator,
-    *,
-    effects: str,
-    convention: str,
-    names: list[str],
-    loglik_only: bool = False,
-) -> MLFit:
-    """SEM by concentrated ML on demeaned data; see module docstring."""
-    t, n = yt.shape
-    _check_rank(_flat(xt), names)
-    transformed, n_eff, t_eff, logdet = _setup(op, n, t, effects, convention)
-    y, wy = yt.ravel(), _lagged(op, yt, transformed).ravel()
-    x, wx = _flat(xt), _flat(_lagged(op, xt, transformed))
-    nt_c, t_c = (n_eff * t_eff, t_eff) if transformed else (n * t, t)
-
-    def gls(rho: float) -> tuple[np.ndarray, np.ndarray]:
-        xs = x - rho * wx
-        b = np.linalg.lstsq(xs, y - rho * wy, rcond=None)[0]
-        return b, (y - rho * wy) - xs @ b
-
-    def conc(rho: float) -> float:
-        e = gls(rho)[1]
-        return -(nt_c / 2) * np.log(e @ e) + t_c * logdet(rho)
-
-    rho = _maximise(conc, op)
-    beta, resid = gls(rho)
-    ssr = float(resid @ resid)
-    loglik = _loglik(ssr, logdet(rho), n_eff, t_eff)
-    if loglik_only:
-        return MLFit(
-            "error", rho, beta, ssr / (n * t), np.empty((0, 0)), loglik, resid.reshape(t, n), n_eff, t_eff
-        )
-    s2 = ssr / (n_eff * t_eff) if convention != "spreg" else ssr / (n * t)
-    if convention == "splm" and effects == "twoways":
-        s2 = ssr / (n * t)
-        sigma0 = np.linalg.inv(_error_information(op, rho, s2, xt, n, t))
-        theta = _bias_correct(np.r_[s2, rho, beta], sigma0, n, t)
-        s2, rho, beta = float(theta[0]), float(theta[1]), theta[2:]
-        resid = (y - rho * wy) - (x - rho * wx) @ beta
-    info = _error_information(op, rho, s2, xt, n_eff, t_eff, transformed)
-    vcov = np.linalg.inv(info)[1:, 1:]
-    return MLFit("error", rho, beta, s2, vcov, loglik, resid.reshape(t, n), n_eff, t_eff)
+    return MLFit(kind, par, beta, s2, vcov, loglik, resid.reshape(t, n), n_eff, t_eff)

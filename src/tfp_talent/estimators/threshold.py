@@ -121,37 +121,40 @@ TRANSFORMS: tuple[str, ...] = ("within", "hansen1999")
 DEFAULT_COV = "unadjusted"
 MAX_THRESHOLDS = 3
 DEFAULT_MIN_REGIME_OBS = 10
+COLUMN_ARGS = ("y", "x", "rx", "qx", "entity", "time")  # the positional column arguments of threshold_fit
+
+
+def _columns(columns: Sequence[Any], function: str) -> Sequence[Any]:
+    """The column arguments of ``function``: exactly those of :func:`threshold_fit`."""
+    if len(columns) != len(COLUMN_ARGS):
+        raise InputError(f"{function} takes the columns {', '.join(COLUMN_ARGS)}, got {len(columns)}")
+    return columns
+
+
+def _require_choice(value: Any, choices: Sequence[str], option: str) -> None:
+    if value not in choices:
+        raise InputError(f"{option} must be one of {', '.join(choices)}, got {value!r}", column=option)
 
 
 def fit_at_thresholds(
     data: pd.DataFrame,
-    y: str,
-    x: str | Sequence[str] | None,
-    rx: str | Sequence[str],
-    qx: str,
-    entity: str,
-    time: str,
+    *columns: str | Sequence[str] | None,
     thresholds: Sequence[float],
-    *,
     transform: Transform = "within",
     convention: str = DEFAULT_CONVENTION,
     file: str | None = None,
 ) -> RegimeFit:
     """Fixed-effects regression with regimes at *given* thresholds (no search; ``thresholds=[]`` is linear FE).
 
+    ``columns`` are the six column arguments of :func:`threshold_fit` (``y, x, rx, qx, entity, time``).
     Same transform and regime conventions as :func:`threshold_fit`; the SSR of two such fits gives
     Hansen's F = (S_restricted / S_unrestricted - 1) n, n = number of observations used.
     """
-    if transform not in TRANSFORMS:
-        raise InputError(
-            f"transform must be one of {', '.join(TRANSFORMS)}, got {transform!r}", column="transform"
-        )
+    y, x, rx, qx, entity, time = _columns(columns, "fit_at_thresholds")
+    _require_choice(transform, TRANSFORMS, "transform")
     xs, rxs = as_list(x), as_list(rx)
     panel = prepare_threshold_panel(data, y, xs, rxs, qx, entity, time, transform, file)
-    if convention not in CONVENTIONS:
-        raise InputError(
-            f"convention must be one of {', '.join(CONVENTIONS)}, got {convention!r}", column="convention"
-        )
+    _require_choice(convention, CONVENTIONS, "convention")
     return fit_regimes(panel, transform, list(thresholds), xs, rxs, qx, convention)
 
 
@@ -217,16 +220,9 @@ def _normalise_options(opts: Mapping[str, Any]) -> tuple[list[float], list[int]]
             raise InputError(f"grid must be a positive integer or 'all', got {grid!r}", column="grid")
     elif not isinstance(grid, (int, np.integer)) or grid < 2:
         raise InputError(f"grid must be an integer >= 2 or 'all', got {grid!r}", column="grid")
-    if transform not in TRANSFORMS:
-        raise InputError(
-            f"transform must be one of {', '.join(TRANSFORMS)}, got {transform!r}", column="transform"
-        )
-    if cov not in COV_TYPES:
-        raise InputError(f"cov must be one of {', '.join(COV_TYPES)}, got {cov!r}", column="cov")
-    if convention not in CONVENTIONS:
-        raise InputError(
-            f"convention must be one of {', '.join(CONVENTIONS)}, got {convention!r}", column="convention"
-        )
+    _require_choice(transform, TRANSFORMS, "transform")
+    _require_choice(cov, COV_TYPES, "cov")
+    _require_choice(convention, CONVENTIONS, "convention")
     lr_critical_value(level)
     if not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
         raise InputError(f"n_jobs must be a positive integer, got {n_jobs!r}", column="n_jobs")
@@ -240,29 +236,14 @@ def _normalise_options(opts: Mapping[str, Any]) -> tuple[list[float], list[int]]
 
 
 def _estimate(
-    data: pd.DataFrame,
-    y: str,
-    x: str | Sequence[str] | None,
-    rx: str | Sequence[str],
-    qx: str,
-    entity: str,
-    time: str,
-    *,
-    n_thresholds: int,
-    trim: float | Sequence[float],
-    grid: int | str,
-    bootstrap: int | Sequence[int],
-    seed: int,
-    transform: str,
-    level: float,
-    cov: str,
-    convention: str,
-    n_jobs: int,
-    min_regime_obs: int,
-    file: str | None,
+    data: pd.DataFrame, columns: Sequence[Any], opts: Mapping[str, Any]
 ) -> tuple[ThresholdResult, SearchEngine, dict[int, tuple[np.ndarray, np.ndarray, float]], list[int]]:
     """Point estimates (sequential search, refinement, LR intervals, slopes) and the bootstrap null models."""
-    trims, boots = _normalise_options(locals())
+    y, x, rx, qx, entity, time = columns
+    trims, boots = _normalise_options(opts)
+    n_thresholds, grid, seed, transform = opts["n_thresholds"], opts["grid"], opts["seed"], opts["transform"]
+    level, cov, convention = opts["level"], opts["cov"], opts["convention"]
+    min_regime_obs, file = opts["min_regime_obs"], opts["file"]
     xs, rxs = as_list(x), as_list(rx)
     panel = prepare_threshold_panel(data, y, xs, rxs, qx, entity, time, transform, file)
     grid_vals, qn = grid_values(panel.q, grid, trims[0])
@@ -440,27 +421,8 @@ def threshold_fit(
     file
         File name used in error messages.
     """
-    result, engine, nulls, boots = _estimate(
-        data,
-        y,
-        x,
-        rx,
-        qx,
-        entity,
-        time,
-        n_thresholds=n_thresholds,
-        trim=trim,
-        grid=grid,
-        bootstrap=bootstrap,
-        seed=seed,
-        transform=transform,
-        level=level,
-        cov=cov,
-        convention=convention,
-        n_jobs=n_jobs,
-        min_regime_obs=min_regime_obs,
-        file=file,
-    )
+    opts = {k: v for k, v in locals().items() if k not in ("data", *COLUMN_ARGS, "progress")}
+    result, engine, nulls, boots = _estimate(data, (y, x, rx, qx, entity, time), opts)
     reps = {k: list(range(boots[k - 1])) for k in nulls}
     stats = run_bootstrap(engine, nulls, reps, int(seed), int(n_jobs), progress)
     for k, got in stats.items():
@@ -470,13 +432,7 @@ def threshold_fit(
 
 def bootstrap_shard(
     data: pd.DataFrame,
-    y: str,
-    x: str | Sequence[str] | None,
-    rx: str | Sequence[str],
-    qx: str,
-    entity: str,
-    time: str,
-    *,
+    *columns: str | Sequence[str] | None,
     shard_index: int,
     n_shards: int,
     progress: bool = True,
@@ -484,13 +440,14 @@ def bootstrap_shard(
 ) -> ThresholdShard:
     """Run only the bootstrap replications of one shard (:func:`shard_replications` of every test).
 
-    ``options`` are the keyword arguments of :func:`threshold_fit` (its defaults apply);
+    ``columns`` are the six column arguments of :func:`threshold_fit` (``y, x, rx, qx, entity, time``)
+    and ``options`` its keyword arguments (its defaults apply);
     :func:`~tfp_talent.estimators.threshold_results.combine_shards` of all ``n_shards`` shards equals
     :func:`threshold_fit` with the same arguments, exactly (each replication has its own seed).
     """
     opts = _fit_options(options)
     seed, n_jobs = opts["seed"], opts["n_jobs"]
-    result, engine, nulls, boots = _estimate(data, y, x, rx, qx, entity, time, **opts)
+    result, engine, nulls, boots = _estimate(data, _columns(columns, "bootstrap_shard"), opts)
     reps = {k: shard_replications(boots[k - 1], shard_index, n_shards) for k in nulls}
     stats = run_bootstrap(engine, nulls, reps, int(seed), int(n_jobs), progress)
     return ThresholdShard(

@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import warnings
 import zlib
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -220,18 +220,58 @@ def _check_alpha(alpha: float) -> None:
         raise InputError(f"alpha must be between 0 and 1 (got {alpha!r})")
 
 
-def local_moran(
+class LocalOptions(TypedDict, total=False):
+    """Keyword options of the local statistics and :func:`explore_periods` (defaults in ``LOCAL_DEFAULTS``)."""
+
+    entity: str
+    time: str
+    alpha: float
+    fdr: bool
+    permutations: int
+    seed: int
+    file: str | Path | None
+
+
+LOCAL_DEFAULTS: dict[str, Any] = {
+    "entity": "province_code",
+    "time": "year",
+    "alpha": 0.05,
+    "fdr": False,
+    "permutations": 999,
+    "seed": 1,
+    "file": None,
+}
+
+
+def _local_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(options) - set(LOCAL_DEFAULTS))
+    if unknown:
+        raise InputError(f"unknown option(s) {', '.join(unknown)}; use {', '.join(LOCAL_DEFAULTS)}")
+    opts = {**LOCAL_DEFAULTS, **options}
+    _check_alpha(opts["alpha"])
+    return opts
+
+
+def _local_frame(
     frame: pd.DataFrame,
     variables: Sequence[str],
     w: SpatialWeights,
-    *,
-    entity: str = "province_code",
-    time: str = "year",
-    alpha: float = 0.05,
-    fdr: bool = False,
-    permutations: int = 999,
-    seed: int = 1,
-    file: str | Path | None = None,
+    opts: Mapping[str, Any],
+    statistic: Callable[[Hashable, np.ndarray], dict[str, Any]],
+    columns: list[str],
+) -> pd.DataFrame:
+    """One row per (variable, period, unit): the keys, ``value`` and the ``columns`` of ``statistic(t, y)``."""
+    entity, time = opts["entity"], opts["time"]
+    parts = []
+    for var in variables:
+        for t, y in cross_sections(frame, var, w, entity=entity, time=time, file=opts["file"]):
+            cols = {"variable": var, time: [t] * w.n, entity: list(w.ids), "value": y}
+            parts.append(pd.DataFrame({**cols, **statistic(t, y)}))
+    return _concat(parts, ["variable", time, entity, "value", *columns])
+
+
+def local_moran(
+    frame: pd.DataFrame, variables: Sequence[str], w: SpatialWeights, **options: Unpack[LocalOptions]
 ) -> pd.DataFrame:
     """LISA (local Moran) of each unit in each period with its cluster label.
 
@@ -241,33 +281,21 @@ def local_moran(
     """
     from esda.moran import Moran_Local
 
-    _check_alpha(alpha)
+    opts = _local_options(options)
+    permutations = opts["permutations"]
     if permutations < 1:
         raise InputError("local Moran needs permutations >= 1 for its pseudo p-values")
-    parts = []
-    for var in variables:
-        for t, y in cross_sections(frame, var, w, entity=entity, time=time, file=file):
-            lm = Moran_Local(y, w.to_libpysal(), transformation="o", permutations=0)
-            p_sim = local_moran_pseudo_p(lm.z, w.matrix, lm.Is, permutations, call_seed(seed, t))
-            used, sig = _significant(p_sim, alpha, fdr)
-            labels = np.where(sig, [QUADRANT_LABELS[int(q)] for q in lm.q], "ns")
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "variable": var,
-                        time: [t] * w.n,
-                        entity: list(w.ids),
-                        "value": y,
-                        "z": lm.z,
-                        "lag": w.lag(lm.z),
-                        "Ii": lm.Is,
-                        "p_sim": p_sim,
-                        "p_used": used,
-                        "cluster": labels,
-                    }
-                )
-            )
-    return _concat(parts, ["variable", time, entity, "value", "z", "lag", "Ii", "p_sim", "p_used", "cluster"])
+
+    def statistic(t: Hashable, y: np.ndarray) -> dict[str, Any]:
+        lm = Moran_Local(y, w.to_libpysal(), transformation="o", permutations=0)
+        p_sim = local_moran_pseudo_p(lm.z, w.matrix, lm.Is, permutations, call_seed(opts["seed"], t))
+        used, sig = _significant(p_sim, opts["alpha"], opts["fdr"])
+        labels = np.where(sig, [QUADRANT_LABELS[int(q)] for q in lm.q], "ns")
+        return {"z": lm.z, "lag": w.lag(lm.z), "Ii": lm.Is, "p_sim": p_sim, "p_used": used, "cluster": labels}
+
+    return _local_frame(
+        frame, variables, w, opts, statistic, ["z", "lag", "Ii", "p_sim", "p_used", "cluster"]
+    )
 
 
 def _concat(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -300,14 +328,8 @@ def getis_ord(
     variables: Sequence[str],
     w: SpatialWeights,
     *,
-    entity: str = "province_code",
-    time: str = "year",
-    alpha: float = 0.05,
-    fdr: bool = False,
     inference: str = "sim",
-    permutations: int = 999,
-    seed: int = 1,
-    file: str | Path | None = None,
+    **options: Unpack[LocalOptions],
 ) -> pd.DataFrame:
     """Getis-Ord Gi* of each unit in each period, with hot / cold spot labels.
 
@@ -319,58 +341,35 @@ def getis_ord(
     """
     from esda.getisord import G_Local
 
-    _check_alpha(alpha)
+    opts = _local_options(options)
+    permutations = opts["permutations"]
     if inference not in ("sim", "norm"):
         raise InputError(f"inference must be 'sim' or 'norm' (got {inference!r})")
     if inference == "sim" and permutations < 1:
         raise InputError("inference='sim' needs permutations >= 1")
     ws = gi_star_weights(w)
-    parts = []
-    for var in variables:
-        for t, y in cross_sections(frame, var, w, entity=entity, time=time, file=file):
-            if np.nanmin(y) < 0:  # G = Σ w x / Σ x needs x >= 0 (Getis & Ord 1992): not defined here
-                parts.append(_undefined_gi(var, time, t, entity, list(w.ids), y))
-                continue
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                g = G_Local(y, ws.to_libpysal(), transform="B", permutations=0, star=True)
-            p_sim = (
-                gi_star_pseudo_p(y, ws.matrix, g.Gs, permutations, call_seed(seed, t))
-                if permutations
-                else np.full(w.n, np.nan)
-            )
-            p = p_sim if inference == "sim" else np.asarray(g.p_norm, dtype=float)
-            used, sig = _significant(p, alpha, fdr)
-            z = np.asarray(g.Zs, dtype=float)
-            labels = np.where(sig & (z > 0), "hot", np.where(sig & (z < 0), "cold", "ns"))
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "variable": var,
-                        time: [t] * w.n,
-                        entity: list(w.ids),
-                        "value": y,
-                        "G": g.Gs,
-                        "z": z,
-                        "p_norm": g.p_norm,
-                        "p_sim": p_sim,
-                        "p_used": used,
-                        "cluster": labels,
-                    }
-                )
-            )
-    return _concat(
-        parts, ["variable", time, entity, "value", "G", "z", "p_norm", "p_sim", "p_used", "cluster"]
+
+    def statistic(t: Hashable, y: np.ndarray) -> dict[str, Any]:
+        if np.nanmin(y) < 0:  # G = Σ w x / Σ x needs x >= 0 (Getis & Ord 1992): not defined here
+            nan = np.full(w.n, np.nan)
+            return {"G": nan, "z": nan, "p_norm": nan, "p_sim": nan, "p_used": nan, "cluster": "undefined"}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            g = G_Local(y, ws.to_libpysal(), transform="B", permutations=0, star=True)
+        p_sim = (
+            gi_star_pseudo_p(y, ws.matrix, g.Gs, permutations, call_seed(opts["seed"], t))
+            if permutations
+            else np.full(w.n, np.nan)
+        )
+        p = p_sim if inference == "sim" else np.asarray(g.p_norm, dtype=float)
+        used, sig = _significant(p, opts["alpha"], opts["fdr"])
+        z = np.asarray(g.Zs, dtype=float)
+        labels = np.where(sig & (z > 0), "hot", np.where(sig & (z < 0), "cold", "ns"))
+        return {"G": g.Gs, "z": z, "p_norm": g.p_norm, "p_sim": p_sim, "p_used": used, "cluster": labels}
+
+    return _local_frame(
+        frame, variables, w, opts, statistic, ["G", "z", "p_norm", "p_sim", "p_used", "cluster"]
     )
-
-
-def _undefined_gi(var: str, time: str, t: Any, entity: str, ids: list[Any], y: np.ndarray) -> pd.DataFrame:
-    """Rows of a cross-section whose Gi* is not defined (negative values): NaN statistics, ``undefined``."""
-    nan = np.full(len(ids), np.nan)
-    return pd.DataFrame(
-        {"variable": var, time: [t] * len(ids), entity: ids, "value": y, "G": nan, "z": nan,
-         "p_norm": nan, "p_sim": nan, "p_used": nan, "cluster": "undefined"}
-    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- periods
@@ -449,22 +448,23 @@ def explore_periods(
     variables: Sequence[str],
     w: SpatialWeights,
     periods: Sequence[tuple[int, int]],
-    *,
-    entity: str = "province_code",
-    time: str = "year",
-    alpha: float = 0.05,
-    fdr: bool = False,
-    permutations: int = 999,
-    seed: int = 1,
-    file: str | Path | None = None,
+    **options: Unpack[LocalOptions],
 ) -> ExploreResults:
     """Global Moran/Geary, LISA and Gi* on period means (e.g. ``[(2002, 2009), (2011, 2019)]``).
 
     Each period's cross-section is the mean over its years (:func:`period_means`); seeds follow
     :func:`call_seed` with the period label.
     """
-    means = period_means(frame, variables, periods, entity=entity, time=time, file=file)
-    kw = {"entity": entity, "time": "period", "permutations": permutations, "seed": seed, "file": file}
+    opts = _local_options(options)
+    entity, alpha, fdr, permutations = opts["entity"], opts["alpha"], opts["fdr"], opts["permutations"]
+    means = period_means(frame, variables, periods, entity=entity, time=opts["time"], file=opts["file"])
+    kw = {
+        "entity": entity,
+        "time": "period",
+        "permutations": permutations,
+        "seed": opts["seed"],
+        "file": opts["file"],
+    }
     return ExploreResults(
         global_stats=global_autocorrelation(means, variables, w, **kw),
         lisa=local_moran(means, variables, w, alpha=alpha, fdr=fdr, **kw),

@@ -11,8 +11,9 @@ skip a period that lies between its own first and last period.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,60 @@ import pandas as pd
 from tfp_talent import within
 from tfp_talent.errors import InputError
 from tfp_talent.io import numeric_column, require_columns, require_unique_keys
+
+
+class ProductionColumns(TypedDict):
+    """The columns a production-based TFP measure names: keys, output Y, capital K, labour L and, optionally,
+    human capital per worker h (effective labour h·L)."""
+
+    entity: str
+    time: str
+    output: str
+    capital: str
+    labour: str
+    hc: NotRequired[str | None]
+
+
+PRODUCTION_KEYS = ("entity", "time", "output", "capital", "labour", "hc")
+
+
+def check_production_columns(columns: Mapping[str, object]) -> None:
+    """Raise TypeError (as a wrong keyword argument does) unless ``columns`` are :class:`ProductionColumns`."""
+    unknown = sorted(set(columns) - set(PRODUCTION_KEYS))
+    missing = [k for k in PRODUCTION_KEYS[:-1] if k not in columns]
+    if unknown or missing:
+        raise TypeError(
+            f"column arguments: missing {missing}, unknown {unknown} (use {', '.join(PRODUCTION_KEYS)})"
+        )
+
+
+def production_logs(
+    frame: pd.DataFrame,
+    columns: ProductionColumns,
+    *,
+    extra: Sequence[str] = (),
+    source: str | Path | None = None,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`complete_panel` of Y, K, L (and h), all > 0, and of the ``extra`` columns; with ln Y, ln K and
+    ln(h L) = ln L + ln h of its rows."""
+    check_production_columns(columns)
+    labour, hc = columns["labour"], columns.get("hc")
+    cols = [columns["output"], columns["capital"], labour, *([hc] if hc else [])]
+    data = complete_panel(
+        frame,
+        entity=columns["entity"],
+        time=columns["time"],
+        columns=[*cols, *extra],
+        positive=cols,
+        file=source,
+    )
+    ln_hl = np.log(data[labour].to_numpy()) + (np.log(data[hc].to_numpy()) if hc else 0.0)
+    return (
+        data,
+        np.log(data[columns["output"]].to_numpy()),
+        np.log(data[columns["capital"]].to_numpy()),
+        ln_hl,
+    )
 
 
 def complete_panel(
@@ -45,28 +100,13 @@ def complete_panel(
     out = frame[[entity, time, *columns]].copy()
     for col in columns:
         values = pd.Series(numeric_column(out, col, keys=[entity, time], file=file), index=out.index)
-        missing = values.isna()
-        if missing.any():
-            raise InputError(
-                "missing values",
-                file=file,
-                column=col,
-                rows=_keys(out, missing, entity, time),
-                hint="drop or fill these rows first",
-            )
-        finite = np.isfinite(values.to_numpy(dtype=float))
-        if not finite.all():
-            raise InputError("infinite values", file=file, column=col, rows=_keys(out, ~finite, entity, time))
+        where = {"column": col, "entity": entity, "time": time, "file": file}
+        _reject_rows(out, values.isna(), "missing values", **where, hint="drop or fill these rows first")
+        _reject_rows(out, ~np.isfinite(values.to_numpy(dtype=float)), "infinite values", **where)
         out[col] = values.astype(float)
     for col in positive:
-        bad = out[col] <= 0
-        if bad.any():
-            raise InputError(
-                "values must be > 0 (logs / linear programs need positive output and inputs)",
-                file=file,
-                column=col,
-                rows=_keys(out, bad, entity, time),
-            )
+        message = "values must be > 0 (logs / linear programs need positive output and inputs)"
+        _reject_rows(out, out[col] <= 0, message, column=col, entity=entity, time=time, file=file)
     return out.sort_values([entity, time], kind="mergesort").reset_index(drop=True)
 
 
@@ -75,13 +115,8 @@ def require_share(
 ) -> None:
     """Raise :class:`InputError` unless every value of ``column`` lies strictly inside (0, 1)."""
     bad = ~((frame[column] > 0) & (frame[column] < 1))
-    if bad.any():
-        raise InputError(
-            "labour share must lie strictly between 0 and 1",
-            file=file,
-            column=column,
-            rows=_keys(frame, bad, entity, time),
-        )
+    message = "labour share must lie strictly between 0 and 1"
+    _reject_rows(frame, bad, message, column=column, entity=entity, time=time, file=file)
 
 
 def period_index(frame: pd.DataFrame, time: str) -> tuple[np.ndarray, np.ndarray]:
@@ -133,6 +168,22 @@ def cumulate_within(frame: pd.DataFrame, growth: np.ndarray, *, entity: str, tim
     """
     _, pos = period_index(frame, time)
     return within.cumulate(frame[entity].to_numpy(), pos, growth, base="first_row")
+
+
+def _reject_rows(
+    frame: pd.DataFrame,
+    mask: pd.Series | np.ndarray,
+    message: str,
+    *,
+    column: str,
+    entity: str,
+    time: str,
+    file: str | Path | None,
+    hint: str | None = None,
+) -> None:
+    """Raise :class:`InputError` naming the ``(entity, time)`` rows where ``mask`` holds, if any does."""
+    if np.asarray(mask, dtype=bool).any():
+        raise InputError(message, file=file, column=column, rows=_keys(frame, mask, entity, time), hint=hint)
 
 
 def _keys(

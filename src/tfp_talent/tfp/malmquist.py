@@ -47,7 +47,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -73,6 +73,19 @@ class LPStats:
     highs_calls: int = 0
     columns_added: int = 0
     solver_seconds: float = 0.0
+
+
+class DEAOptions(TypedDict, total=False):
+    """The keyword options of :func:`malmquist_index` that :func:`tfp_talent.tfp.measure.measure_tfp` passes on
+    (its signature holds the defaults)."""
+
+    frontier: Frontier
+    vrs: bool
+    stats: LPStats | None
+    workers: int
+
+
+DEA_KEYS = tuple(DEAOptions.__annotations__)
 
 
 def output_distances(
@@ -376,11 +389,8 @@ def measure_malmquist(
         time=time,
         outputs=common["output"],
         inputs=[common["capital"], labour_input],
-        frontier=common["frontier"],
-        vrs=common["vrs"],
         source=source,
-        stats=common["stats"],
-        workers=common["workers"],
+        **{k: common[k] for k in DEA_KEYS if k in common},
     )
 
 

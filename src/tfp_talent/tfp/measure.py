@@ -18,59 +18,46 @@ the workflow (:mod:`tfp_talent.tfp.pipeline`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Unpack
 
 import pandas as pd
 
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns
-from tfp_talent.tfp.malmquist import Frontier, LPStats
+from tfp_talent.tfp.checks import PRODUCTION_KEYS, ProductionColumns, check_production_columns
+from tfp_talent.tfp.malmquist import DEA_KEYS, DEAOptions
 from tfp_talent.tfp.methods import METHODS
+
+
+class MeasureOptions(ProductionColumns, DEAOptions):
+    """The column names and the Malmquist options of :func:`measure_tfp`."""
 
 
 def measure_tfp(
     frame: pd.DataFrame,
     *,
     method: str,
-    entity: str,
-    time: str,
-    output: str,
-    capital: str,
-    labour: str,
-    hc: str | None = None,
     alpha: float | None = None,
     labour_share: str | None = None,
-    frontier: Frontier = "contemporaneous",
-    vrs: bool = False,
     source: str | Path | None = None,
-    stats: LPStats | None = None,
-    workers: int = 1,
+    **options: Unpack[MeasureOptions],
 ) -> pd.DataFrame:
     """TFP of ``method`` (a key of :data:`tfp_talent.tfp.methods.METHODS`) on a panel; formulas and
     sources in the module docstring.
 
     ``alpha`` (capital elasticity, default 0.4) is for ``solow``; ``tornqvist`` takes
     ``labour_share`` (a column, in (0, 1)) or ``alpha`` (constant s_L = 1 − α), not both;
-    ``frontier``, ``vrs`` and ``workers`` (processes) are for ``malmquist``. Options that do not apply to the method
+    ``frontier`` (default contemporaneous), ``vrs``, ``stats`` and ``workers`` (processes) are for
+    ``malmquist`` (:class:`~tfp_talent.tfp.malmquist.DEAOptions`, with the defaults of
+    :func:`~tfp_talent.tfp.malmquist.malmquist_index`). Options that do not apply to the method
     raise :class:`InputError` rather than being silently ignored.
     """
     if method not in METHODS:
         raise InputError(f"unknown TFP method '{method}' (use {', '.join(METHODS)})", column="method")
-    require_columns(
-        frame, [c for c in (entity, time, output, capital, labour, hc, labour_share) if c], file=source
-    )
+    columns = {k: v for k, v in options.items() if k not in DEA_KEYS}
+    check_production_columns(columns)
+    names = [columns.get(k) for k in PRODUCTION_KEYS]
+    require_columns(frame, [c for c in (*names, labour_share) if c], file=source)
     return METHODS[method].measure(
-        frame,
-        entity=entity,
-        time=time,
-        output=output,
-        capital=capital,
-        labour=labour,
-        hc=hc,
-        alpha=alpha,
-        labour_share=labour_share,
-        frontier=frontier,
-        vrs=vrs,
-        source=source,
-        stats=stats,
-        workers=workers,
+        frame, **{"hc": None, **options}, alpha=alpha, labour_share=labour_share, source=source
     )

@@ -14,25 +14,17 @@ calibrated α of the Solow residual (``tfp.alpha``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.tfp.checks import complete_panel
+from tfp_talent.tfp.checks import ProductionColumns, production_logs
 
 
 def production_function(
-    frame: pd.DataFrame,
-    *,
-    entity: str,
-    time: str,
-    output: str,
-    capital: str,
-    labour: str,
-    hc: str | None = None,
-    source: str | Path | None = None,
+    frame: pd.DataFrame, *, source: str | Path | None = None, **columns: Unpack[ProductionColumns]
 ) -> dict[str, Any]:
     """Two-way FE estimates of ln Y on ln K and ln(hL), unrestricted and under CRS (see module docstring).
 
@@ -44,8 +36,8 @@ def production_function(
 
     from tfp_talent.estimators.panel import fit_panel
 
-    cols = [output, capital, labour, *([hc] if hc else [])]
-    data = complete_panel(frame, entity=entity, time=time, columns=cols, positive=cols, file=source)
+    data, ln_y, ln_k, ln_hl = production_logs(frame, columns, source=source)
+    entity, time = columns["entity"], columns["time"]
     if data[entity].nunique() < 2 or data[time].nunique() < 2:
         raise InputError(
             "the two-way FE production function needs at least two entities and two periods", file=source
@@ -54,9 +46,9 @@ def production_function(
         {
             "entity": data[entity].to_numpy(),
             "time": data[time].to_numpy(),
-            "ln_y": np.log(data[output].to_numpy()),
-            "ln_k": np.log(data[capital].to_numpy()),
-            "ln_hl": np.log(data[labour].to_numpy()) + (np.log(data[hc].to_numpy()) if hc else 0.0),
+            "ln_y": ln_y,
+            "ln_k": ln_k,
+            "ln_hl": ln_hl,
         }
     )
     est["ln_y_hl"] = est["ln_y"] - est["ln_hl"]

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.tfp.checks import complete_panel, lag_within
+from tfp_talent.tfp.checks import ProductionColumns, lag_within, production_logs
+from tfp_talent.tfp.malmquist import DEA_KEYS
 
 DEFAULT_ALPHA = 0.4
 
@@ -27,14 +28,9 @@ DEFAULT_ALPHA = 0.4
 def solow_residual(
     frame: pd.DataFrame,
     *,
-    entity: str,
-    time: str,
-    output: str,
-    capital: str,
-    labour: str,
-    hc: str | None = None,
     alpha: float = DEFAULT_ALPHA,
     source: str | Path | None = None,
+    **columns: Unpack[ProductionColumns],
 ) -> pd.DataFrame:
     """ln A = ln Y − α ln K − (1 − α) ln(hL), and its growth Δ ln A.
 
@@ -47,10 +43,9 @@ def solow_residual(
         raise InputError(
             f"alpha (capital elasticity) must lie strictly between 0 and 1, got {alpha}", column="alpha"
         )
-    cols = [output, capital, labour, *([hc] if hc else [])]
-    data = complete_panel(frame, entity=entity, time=time, columns=cols, positive=cols, file=source)
-    eff = np.log(data[labour].to_numpy()) + (np.log(data[hc].to_numpy()) if hc else 0.0)
-    ln_a = np.log(data[output].to_numpy()) - alpha * np.log(data[capital].to_numpy()) - (1.0 - alpha) * eff
+    data, ln_y, ln_k, eff = production_logs(frame, columns, source=source)
+    entity, time = columns["entity"], columns["time"]
+    ln_a = ln_y - alpha * ln_k - (1.0 - alpha) * eff
     out = data[[entity, time]].copy()
     out["ln_tfp"] = ln_a
     out["tfp_growth"] = ln_a - lag_within(data, ln_a, entity=entity, time=time)
@@ -63,7 +58,7 @@ def measure_solow(
     """Registry adapter (:data:`tfp_talent.tfp.methods.METHODS`): Solow residual on any panel."""
     if labour_share is not None:
         raise InputError("a labour-share column is used by the tornqvist method only; give alpha for solow")
-    common = {k: v for k, v in common.items() if k not in ("frontier", "vrs", "stats", "workers")}
+    common = {k: v for k, v in common.items() if k not in DEA_KEYS}
     return solow_residual(frame, **common, alpha=DEFAULT_ALPHA if alpha is None else alpha)
 
 

@@ -16,13 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
-import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.tfp.checks import complete_panel, cumulate_within, lag_within, require_no_gaps, require_share
+from tfp_talent.tfp.checks import (
+    ProductionColumns,
+    cumulate_within,
+    lag_within,
+    production_logs,
+    require_no_gaps,
+    require_share,
+)
+from tfp_talent.tfp.malmquist import DEA_KEYS
 
 ShareRule = Literal["carry_forward", "province_mean"]
 
@@ -30,14 +37,9 @@ ShareRule = Literal["carry_forward", "province_mean"]
 def tornqvist_index(
     frame: pd.DataFrame,
     *,
-    entity: str,
-    time: str,
-    output: str,
-    capital: str,
-    labour: str,
     labour_share: str,
-    hc: str | None = None,
     source: str | Path | None = None,
+    **columns: Unpack[ProductionColumns],
 ) -> pd.DataFrame:
     """Törnqvist TFP growth Δln A_t = Δln Y − (1 − s̄_L) Δln K − s̄_L Δln(hL) and its cumulated level.
 
@@ -46,15 +48,10 @@ def tornqvist_index(
     (the level index is a chain). Returns ``entity, time, tfp_growth, ln_tfp,
     labour_share_mean`` (growth NaN and level 0 in an entity's first period).
     """
-    cols = [output, capital, labour, *([hc] if hc else [])]
-    data = complete_panel(
-        frame, entity=entity, time=time, columns=[*cols, labour_share], positive=cols, file=source
-    )
+    data, ln_y, ln_k, ln_l = production_logs(frame, columns, extra=[labour_share], source=source)
+    entity, time = columns["entity"], columns["time"]
     require_share(data, labour_share, entity=entity, time=time, file=source)
     require_no_gaps(data, entity=entity, time=time, method="the Törnqvist index", file=source)
-    ln_y = np.log(data[output].to_numpy())
-    ln_k = np.log(data[capital].to_numpy())
-    ln_l = np.log(data[labour].to_numpy()) + (np.log(data[hc].to_numpy()) if hc else 0.0)
     s = data[labour_share].to_numpy()
     lag = lambda v: lag_within(data, v, entity=entity, time=time)  # noqa: E731
     s_bar = 0.5 * (s + lag(s))
@@ -106,7 +103,7 @@ def measure_tornqvist(
         raise InputError(
             "the tornqvist method needs either a labour-share column or a constant alpha (not both)"
         )
-    common = {k: v for k, v in common.items() if k not in ("frontier", "vrs", "stats", "workers")}
+    common = {k: v for k, v in common.items() if k not in DEA_KEYS}
     data = frame
     if labour_share is None:
         if not 0 < alpha < 1:  # type: ignore[operator]
