@@ -356,6 +356,90 @@ def threshold_test(
     )
 
 
+def _finite(x: Any) -> float | None:
+    return None if x is None or not math.isfinite(float(x)) else float(x)
+
+
+def long_run(
+    name: str,
+    claim: Mapping[str, Any],
+    results: Results,
+    config: Mapping[str, Any],
+    labels: Mapping[str, str],
+) -> Evidence:
+    """Long-run effect θ = β / (1 − ρ) of ``terms[0]`` in a dynamic (GMM) spec, delta-method SE and interval.
+
+    Read from ``gmm.long_run.<term>`` of the result (:mod:`tfp_talent.study.runners.gmm`). With ρ̂ ≥ 1
+    there is no steady state: the estimate, interval and p-value are null (the verdict is then
+    inconclusive) and the row says why.
+    """
+    sr = _spec_result(results, claim["spec"], name)
+    term = claim["terms"][0]
+    lr = ((sr.get("gmm") or {}).get("long_run") or {}).get(term)
+    if lr is None:
+        raise InputError(
+            f"spec '{claim['spec']}' stores no long-run effect of '{term}' (not a GMM spec?)", file=_where(name)
+        )
+    est, p = _finite(lr.get("estimate")), _finite(lr.get("p_value"))
+    lo, hi = (list(lr.get("ci") or []) + [None, None])[:2]
+    ci = (float(lo), float(hi)) if _finite(lo) is not None and _finite(hi) is not None else None
+    mult, unit = _display(claim)
+    rho = _finite(lr.get("rho"))
+    detail = f"ρ̂ = {fmt_number(rho, 3)}" if rho is not None else ""
+    if est is None:
+        detail = str(lr.get("note") or "no long-run effect") + " (null)"
+    return Evidence(
+        estimate=math.nan if est is None else est * mult,
+        ci=None if ci is None else (ci[0] * mult, ci[1] * mult),
+        p=p,
+        inference="delta method, the GMM covariance" if est is not None else "not defined",
+        what=f"long-run effect β/(1 − ρ) of {term_label(term, labels).lower()}, {sr.get('label', claim['spec'])}",
+        unit=unit,
+        detail=detail,
+    )
+
+
+def mediation(
+    name: str,
+    claim: Mapping[str, Any],
+    results: Results,
+    config: Mapping[str, Any],
+    labels: Mapping[str, str],
+) -> Evidence:
+    """Indirect effect a·b of ``terms[0]`` through a mechanism spec's channel, with its cluster-bootstrap interval.
+
+    Descriptive (the FE design does not identify the channel's effect on TFP): a = talent -> channel,
+    b = channel -> ln TFP holding talent fixed, read from ``mediation.effects.<term>`` of the result
+    (:mod:`tfp_talent.study.runners.mechanism`); the interval is the province-cluster bootstrap
+    percentile interval stored there, the p-value the Sobel test (a note).
+    """
+    sr = _spec_result(results, claim["spec"], name)
+    term = claim["terms"][0]
+    med = sr.get("mediation") or {}
+    eff = (med.get("effects") or {}).get(term)
+    if eff is None:
+        raise InputError(
+            f"spec '{claim['spec']}' stores no mediation effect of '{term}' (not a mechanism spec?)",
+            file=_where(name),
+        )
+    mult, unit = _display(claim)
+    lo, hi = (list(eff.get("ci") or []) + [None, None])[:2]
+    ci = (float(lo) * mult, float(hi) * mult) if _finite(lo) is not None and _finite(hi) is not None else None
+    boot = med.get("bootstrap") or {}
+    reps = boot.get("replications")
+    a, b = float(eff["a"]), float(eff["b"])
+    return Evidence(
+        estimate=float(eff["indirect"]) * mult,
+        ci=ci,
+        p=_finite(eff.get("sobel_p")),
+        inference=f"province-cluster bootstrap interval{f', {int(reps):,} reps' if reps else ''}; p: Sobel (note)",
+        what=f"indirect effect a·b of {term_label(term, labels).lower()} via {med.get('channel', claim['spec'])} "
+        "(descriptive)",
+        unit=unit,
+        detail=f"a = {fmt_number(a, 4)}, b = {fmt_number(b, 4)}",
+    )
+
+
 Statistic = Callable[[str, Mapping[str, Any], Results, Mapping[str, Any], Mapping[str, str]], Evidence]
 
 #: The evidence a claim can name (``statistic:`` of ``hypotheses.claims.<name>``).
@@ -365,6 +449,8 @@ STATISTICS: dict[str, Statistic] = {
     "equal_slopes": equal_slopes,
     "spatial": spatial,
     "threshold_test": threshold_test,
+    "long_run": long_run,  # dynamics (issue 13): beta / (1 - rho) of a GMM spec
+    "mediation": mediation,  # channels (issue 13): descriptive a*b of a mechanism spec
 }
 
 
