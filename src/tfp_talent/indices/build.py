@@ -96,7 +96,9 @@ def _complete(
     incomplete: dict[str, dict[str, int]] = {}
     for year in sorted(data.loc[in_years, "year"].unique()):
         rows = (data["year"] == year).to_numpy() & in_years
-        miss = {c: int((~present[rows, j]).sum()) for j, c in enumerate(indicators) if (~present[rows, j]).any()}
+        miss = {
+            c: int((~present[rows, j]).sum()) for j, c in enumerate(indicators) if (~present[rows, j]).any()
+        }
         if miss:
             incomplete[str(int(year))] = miss
     used = sorted(int(y) for y in data.loc[ok, "year"].unique())
@@ -190,7 +192,12 @@ def build_indices(
 
     ok_n, cover_n = _complete(data, nqpf_cols, cfg["years"])
     nq = nqpf_index(
-        data.loc[ok_n], dims, [c for c in neg if c in nqpf_cols], shift=float(cfg["shift"]), keys=keys, file=source
+        data.loc[ok_n],
+        dims,
+        [c for c in neg if c in nqpf_cols],
+        shift=float(cfg["shift"]),
+        keys=keys,
+        file=source,
     )
     frame["nqpf"] = np.nan
     frame.loc[ok_n, "nqpf"] = nq.index.to_numpy()
@@ -213,12 +220,16 @@ def build_indices(
             "band_labels": {str(i + 1): b[1] for i, b in enumerate(BANDS)},
             "D_by_year": _means(frame.loc[ok_c], "year", "coordination_d"),
             "gap_by_year": _means(frame.loc[ok_c], "year", "talent_gap"),
-            "D_by_region": {} if region is None else _means(frame.loc[ok_c].assign(r=region[ok_c]), "r", "coordination_d"),
-            "gap_by_region": {} if region is None else _means(frame.loc[ok_c].assign(r=region[ok_c]), "r", "talent_gap"),
+            "D_by_region": {}
+            if region is None
+            else _means(frame.loc[ok_c].assign(r=region[ok_c]), "r", "coordination_d"),
+            "gap_by_region": {}
+            if region is None
+            else _means(frame.loc[ok_c].assign(r=region[ok_c]), "r", "talent_gap"),
             "corr_u_talent_u_industry": float(np.corrcoef(t["U_talent"], t["U_industry"])[0, 1]),
         },
         "nqpf": {**cover_n, **nq.to_dict(), "tfp_correlation": _correlations(frame.loc[ok_n], tfp)},
-        "settings": {k: v for k, v in cfg.items()},
+        "settings": dict(cfg),
     }
     return frame.reset_index(drop=True), summary
 
