@@ -1,0 +1,111 @@
+"""Rule indices (tfp_talent.indices.build) on the simulated study panel.
+
+Reference: the library functions (entropy_weights, coupling_coordination, nqpf_index), applied by
+hand to the complete rows of the panel, and the simulated panel's known survey gaps (tertiary share
+and schooling missing in 2000, 2001, 2010; R&D FTE per 10,000 missing before 2011).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from study_sim import study_indices, study_panel
+
+from tfp_talent.errors import InputError
+from tfp_talent.indices.build import INDICES_DEFAULTS, build_indices, index_columns, merge_indices
+from tfp_talent.indices.coupling import coupling_coordination
+from tfp_talent.indices.derived import derive
+from tfp_talent.indices.entropy import entropy_weights
+from tfp_talent.indices.nqpf import nqpf_index
+
+KEYS = ["province_code", "year"]
+
+
+@pytest.fixture(scope="module")
+def built():
+    panel, tfp = study_panel()
+    raw = panel.drop(columns=index_columns())
+    frame, summary = study_indices(raw, tfp)
+    return raw, tfp, frame, summary
+
+
+def test_only_complete_rows_get_an_index_and_the_summary_says_which_years(built):
+    raw, _, frame, summary = built
+    assert len(frame) == len(raw) and list(frame[KEYS].itertuples(index=False)) == list(
+        raw[KEYS].itertuples(index=False)
+    )
+    have = frame.loc[frame["coordination_d"].notna(), "year"].unique()
+    assert sorted(have) == list(range(2011, 2020))  # R&D FTE from 2011; the survey gap 2010
+    assert frame.loc[frame["year"] < 2011, index_columns()].isna().all().all()  # nothing imputed
+    c = summary["coupling"]
+    assert c["years"] == list(range(2011, 2020)) and c["years_missing"] == list(range(2000, 2011))
+    assert c["rows_incomplete"]["2010"] == {
+        "tertiary_share": 31,
+        "avg_school_years": 31,
+        "rd_fte_per10k_wap": 31,
+    }
+    assert c["rows_incomplete"]["2005"] == {"rd_fte_per10k_wap": 31}
+    assert c["nobs"] == 31 * 9 and summary["nqpf"]["nobs"] == 31 * 9
+    json.dumps(summary)  # JSON-ready
+
+
+def test_coupling_columns_equal_the_library_on_the_complete_rows(built):
+    raw, _, frame, summary = built
+    data = raw.assign(patents_per10k=derive(raw, "patents_per10k"))
+    talent, industry = INDICES_DEFAULTS["talent"], INDICES_DEFAULTS["industry"]
+    ok = data["year"].between(2011, 2019)
+    ref = coupling_coordination(data[ok], talent, industry)
+    got = frame[ok.to_numpy()]
+    for col, refcol in [("u_talent", "U_talent"), ("u_industry", "U_industry"), ("coupling_c", "C"),
+                        ("coupling_t", "T"), ("coordination_d", "D"), ("mismatch", "mismatch"),
+                        ("talent_gap", "gap")]:  # fmt: skip
+        np.testing.assert_allclose(got[col].to_numpy(), ref.table[refcol].to_numpy(), rtol=1e-12)
+    assert (got["coordination_band"].to_numpy() == ref.table["band_level"].to_numpy()).all()
+    # the subsystem weights are one entropy per subsystem over the complete rows
+    w = entropy_weights(data[ok], talent).weights
+    assert summary["coupling"]["systems"]["talent"]["weights"] == pytest.approx(w.to_dict())
+    assert sum(summary["coupling"]["systems"]["industry"]["weights"].values()) == pytest.approx(1.0)
+    # D = sqrt(C T), mismatch = 1 - D, by hand
+    np.testing.assert_allclose(got["coordination_d"], np.sqrt(got["coupling_c"] * got["coupling_t"]))
+    np.testing.assert_allclose(got["mismatch"], 1 - got["coordination_d"])
+
+
+def test_nqpf_equals_the_library_and_its_dimensions_add_up(built):
+    raw, tfp, frame, summary = built
+    ok = raw["year"].between(2011, 2019)
+    ref = nqpf_index(raw[ok], INDICES_DEFAULTS["nqpf"])
+    got = frame[ok.to_numpy()]
+    np.testing.assert_allclose(got["nqpf"].to_numpy(), ref.index.to_numpy(), rtol=1e-12)
+    dims = got[[f"nqpf_{d}" for d in INDICES_DEFAULTS["nqpf"]]].sum(axis=1)
+    np.testing.assert_allclose(dims.to_numpy(), got["nqpf"].to_numpy(), rtol=1e-12)
+    assert summary["nqpf"]["dimension_weights"] == pytest.approx(ref.dimension_weights.to_dict())
+    # correlation with ln TFP, pooled: numpy on the merged rows
+    both = got[KEYS + ["nqpf"]].merge(tfp, on=KEYS)
+    r = np.corrcoef(both["nqpf"], both["solow_ln_tfp"])[0, 1]
+    assert summary["nqpf"]["tfp_correlation"]["solow_ln_tfp"]["pearson"] == pytest.approx(r)
+    assert summary["nqpf"]["tfp_correlation"]["solow_ln_tfp"]["nobs"] == 279
+
+
+def test_years_setting_restricts_and_bad_settings_stop(built):
+    raw, _, _, _ = built
+    frame, summary = build_indices(raw, {"years": [2015, 2019]})
+    assert sorted(frame.loc[frame["nqpf"].notna(), "year"].unique()) == list(range(2015, 2020))
+    assert summary["coupling"]["years_missing"] == [] and summary["nqpf"]["tfp_correlation"] == {}
+    with pytest.raises(InputError, match="unknown key"):
+        build_indices(raw, {"weights": [0.5, 0.5]})
+    with pytest.raises(InputError, match="not in the panel"):
+        build_indices(raw, {"industry": ["secondary_va_share"]})
+
+
+def test_merge_refuses_a_clash_and_keeps_the_rows(built):
+    raw, _, frame, _ = built
+    merged = merge_indices(raw, frame)
+    assert len(merged) == len(raw) and merged["mismatch"].notna().sum() == 279
+    with pytest.raises(InputError, match="already in the panel"):
+        merge_indices(merged, frame)
+    assert not math.isnan(merged["nqpf"].max())
+    assert isinstance(merged, pd.DataFrame)
