@@ -227,6 +227,8 @@ def build_indices(
             if region is None
             else _means(frame.loc[ok_c].assign(r=region[ok_c]), "r", "talent_gap"),
             "corr_u_talent_u_industry": float(np.corrcoef(t["U_talent"], t["U_industry"])[0, 1]),
+            "C_mean": float(t["C"].mean()),
+            "C_min": float(t["C"].min()),
         },
         "nqpf": {**cover_n, **nq.to_dict(), "tfp_correlation": _correlations(frame.loc[ok_n], tfp)},
         "settings": dict(cfg),
@@ -256,6 +258,8 @@ def indices_record(summary: Mapping[str, Any]) -> dict[str, Any]:
             "bands": dict(c["bands"]),
             "band_labels": dict(c["band_labels"]),
             "corr_u_talent_u_industry": c["corr_u_talent_u_industry"],
+            "C_mean": c["C_mean"],
+            "C_min": c["C_min"],
         },
         "nqpf": {
             "years": n["years"],
