@@ -19,7 +19,11 @@ from tfp_talent.study.runners.gmm import long_run_effect
 def _gmm_result(beta: float, rho: float, v_beta: float, v_rho: float) -> dict:
     params = pd.Series({"x": beta, "L1.y": rho})
     cov = pd.DataFrame([[v_beta, 0.0], [0.0, v_rho]], index=["x", "L1.y"], columns=["x", "L1.y"])
-    return {"spec": "g", "label": "GMM", "gmm": {"long_run": {"x": long_run_effect(params, cov, "x", "L1.y")}}}
+    return {
+        "spec": "g",
+        "label": "GMM",
+        "gmm": {"long_run": {"x": long_run_effect(params, cov, "x", "L1.y")}},
+    }
 
 
 def test_long_run_is_beta_over_one_minus_rho_with_delta_method_interval():
@@ -37,7 +41,9 @@ def test_long_run_is_beta_over_one_minus_rho_with_delta_method_interval():
 
 def test_long_run_without_steady_state_is_null_and_inconclusive():
     res = {"g": _gmm_result(0.2, 1.05, 0.0025, 0.0025)}
-    cfg = {"hypotheses": {"claims": {"lr": {"claim": "c", "statistic": "long_run", "spec": "g", "terms": ["x"]}}}}
+    cfg = {
+        "hypotheses": {"claims": {"lr": {"claim": "c", "statistic": "long_run", "spec": "g", "terms": ["x"]}}}
+    }
     (v,) = evaluate(cfg, res, {})
     assert math.isnan(v.evidence.estimate) and v.evidence.ci is None and v.evidence.p is None
     assert v.verdict == "inconclusive"
@@ -68,7 +74,9 @@ def test_mediation_uses_the_stored_indirect_effect_and_bootstrap_interval(ci, si
     res = {"m": _mech(ci)}
     cfg = {
         "hypotheses": {
-            "claims": {"ch": {"claim": "c", "statistic": "mediation", "spec": "m", "terms": ["x"], "sign": sign}}
+            "claims": {
+                "ch": {"claim": "c", "statistic": "mediation", "spec": "m", "terms": ["x"], "sign": sign}
+            }
         }
     }
     (v,) = evaluate(cfg, res, {})
@@ -81,6 +89,20 @@ def test_mediation_uses_the_stored_indirect_effect_and_bootstrap_interval(ci, si
 
 def test_mediation_and_long_run_name_a_wrong_spec():
     with pytest.raises(InputError, match="no mediation effect"):
-        STATISTICS["mediation"]("ch", {"spec": "g", "terms": ["x"]}, {"g": _gmm_result(0.2, 0.5, 1, 1)}, {}, {})
+        STATISTICS["mediation"](
+            "ch", {"spec": "g", "terms": ["x"]}, {"g": _gmm_result(0.2, 0.5, 1, 1)}, {}, {}
+        )
     with pytest.raises(InputError, match="no long-run effect"):
         STATISTICS["long_run"]("lr", {"spec": "m", "terms": ["x"]}, {"m": _mech([0, 1])}, {}, {})
+
+
+def test_schema_statistics_are_the_registry():
+    from pathlib import Path
+
+    import yaml
+
+    schema = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "config" / "schema.yaml").read_text("utf-8")
+    )
+    claim = schema["properties"]["hypotheses"]["properties"]["claims"]["additionalProperties"]
+    assert claim["properties"]["statistic"]["enum"] == list(STATISTICS)

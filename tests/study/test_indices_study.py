@@ -109,3 +109,22 @@ def test_merge_refuses_a_clash_and_keeps_the_rows(built):
         merge_indices(merged, frame)
     assert not math.isnan(merged["nqpf"].max())
     assert isinstance(merged, pd.DataFrame)
+
+
+def test_report_text_lists_the_weights_and_writes_nulls_as_nulls(built):
+    from tfp_talent.indices.build import indices_record
+    from tfp_talent.study.report_indices import KEYS, NOT_RUN, indices_context
+
+    assert indices_context({}, {}, {}) == dict.fromkeys(KEYS, NOT_RUN)
+    _, _, _, summary = built
+    rec = json.loads(json.dumps(indices_record(summary)))
+    rec["nqpf"]["tfp_correlation"]["solow_ln_tfp"]["pearson"] = None  # e.g. too few rows
+    ctx = indices_context({}, {"x": {"indices": rec, "roles": {"talent": []}, "y": "other"}}, {})
+    w = summary["coupling"]["systems"]["talent"]["weights"]["rd_fte_per10k_wap"]
+    assert f"rd_fte_per10k_wap {w:.3f}" in ctx["indices_coupling_weights"]
+    assert "Patents granted per 10,000 people" in ctx["indices_coupling_weights"]  # derived: registry label
+    assert "not defined pooled" in ctx["indices_nqpf_tfp"] and "nan" not in ctx["indices_nqpf_tfp"]
+    assert (
+        "2011–2019 (279 province-years)" in ctx["indices_coverage"] and "2000–2010" in ctx["indices_coverage"]
+    )
+    assert ctx["indices_mismatch"] == NOT_RUN and ctx["indices_nqpf_talent"] == NOT_RUN
