@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from tfp_talent.errors import InputError
-from tfp_talent.study.hypotheses import STATISTICS, decide_sign, evaluate
+from tfp_talent.study.hypotheses import STATISTICS, decide_sign, evaluate, fmt_estimate, sentence
 from tfp_talent.study.runners.gmm import long_run_effect
 
 
@@ -48,6 +48,8 @@ def test_long_run_without_steady_state_is_null_and_inconclusive():
     assert math.isnan(v.evidence.estimate) and v.evidence.ci is None and v.evidence.p is None
     assert v.verdict == "inconclusive"
     assert "1.050 >= 1" in v.evidence.detail and "(null)" in v.evidence.detail
+    assert fmt_estimate(v.evidence) == "not defined" and "nan" not in sentence(v)
+    assert "long-run effect β/(1 − ρ) of x, GMM not defined" in sentence(v)
 
 
 def _mech(ci: list[float]) -> dict:

@@ -47,6 +47,7 @@ from tfp_talent.study.wild_bootstrap import contrast_key
 Results = Mapping[str, Mapping[str, Any]]
 
 VERDICTS = ("supported", "not supported", "inconclusive")
+NULL_TEXT = "not defined"  # the estimate of a null statistic (NaN), in the table and the sentences
 
 #: Defaults of ``hypotheses:`` and of one claim (the same values as config/schema.yaml; tests/study/test_hypotheses.py).
 HYPOTHESES_DEFAULTS: dict[str, float] = {"level": DEFAULT_LEVEL, "p_max": 0.10}
@@ -378,7 +379,8 @@ def long_run(
     lr = ((sr.get("gmm") or {}).get("long_run") or {}).get(term)
     if lr is None:
         raise InputError(
-            f"spec '{claim['spec']}' stores no long-run effect of '{term}' (not a GMM spec?)", file=_where(name)
+            f"spec '{claim['spec']}' stores no long-run effect of '{term}' (not a GMM spec?)",
+            file=_where(name),
         )
     est, p = _finite(lr.get("estimate")), _finite(lr.get("p_value"))
     lo, hi = (list(lr.get("ci") or []) + [None, None])[:2]
@@ -536,6 +538,8 @@ def claim_specs(config: Mapping[str, Any]) -> list[str]:
 def fmt_estimate(ev: Evidence, digits: int = 3) -> str:
     """``'−0.55% [−1.62%, 0.51%]'`` (the interval when there is one)."""
     d = 2 if ev.unit == "%" else digits
+    if not math.isfinite(ev.estimate):  # a null statistic (e.g. no long-run effect when rho >= 1)
+        return NULL_TEXT
     est = fmt_number(ev.estimate, d) + ev.unit
     if ev.ci is None:
         return est
@@ -557,7 +561,7 @@ def sentence(v: Verdict) -> str:
         if ev.ci is None
         else f" (95% interval [{fmt_number(ev.ci[0], 2 if ev.unit else 3)}{ev.unit}, {fmt_number(ev.ci[1], 2 if ev.unit else 3)}{ev.unit}])"
     )
-    est = fmt_number(ev.estimate, 2 if ev.unit else 3) + ev.unit
+    est = fmt_number(ev.estimate, 2 if ev.unit else 3) + ev.unit if math.isfinite(ev.estimate) else NULL_TEXT
     p = "" if ev.p is None else f"; p = {fmt_number(ev.p, 3)}, {ev.inference}"
     detail = f"; {ev.detail}" if ev.detail else ""
     return f"{v.claim}: {ev.what} {est}{ci}{p}{detail}. Verdict: **{v.verdict}**."

@@ -57,7 +57,9 @@ def _label(name: str, labels: Mapping[str, str]) -> str:
 
 
 def _weights(weights: Mapping[str, float], labels: Mapping[str, str]) -> str:
-    return ", ".join(f"{_label(k, labels)} {fmt_number(v, 3)}" for k, v in weights.items())
+    """'label w, ...' with the largest weight first."""
+    order = sorted(weights.items(), key=lambda kv: -kv[1])
+    return ", ".join(f"{_label(k, labels)} {fmt_number(v, 3)}" for k, v in order)
 
 
 def _corr(x: Any) -> str:
@@ -126,8 +128,9 @@ def indices_context(
         )
         + "."
     )
+    systems = sorted(c["weights"], key=lambda s: (list(SYSTEM_TEXT).index(s) if s in SYSTEM_TEXT else 99, s))
     ctx["indices_coupling_weights"] = "; ".join(
-        f"{SYSTEM_TEXT.get(s, s)}: {_weights(w, labels)}" for s, w in c["weights"].items()
+        f"{SYSTEM_TEXT.get(s, s)}: {_weights(c['weights'][s], labels)}" for s in systems
     )
     ctx["indices_pattern"] = _pattern(c)
     mm = pick["mismatch"]
@@ -153,13 +156,14 @@ def indices_context(
         + f" ({_years(n['years'])}, {n['nobs']} province-years)."
     )
     corr = n.get("tfp_correlation") or {}
+    head_y = (pick["mismatch"] or {}).get("y", "solow_ln_tfp")  # the TFP measure of the mismatch spec first
     if corr:
         ctx["indices_nqpf_tfp"] = (
             "Its correlation with ln TFP: "
             + "; ".join(
                 f"{term_label(k, labels)} {_corr(v.get('pearson'))} pooled, {_corr(v.get('within'))} within provinces "
                 f"(N = {v.get('nobs')})"
-                for k, v in corr.items()
+                for k, v in sorted(corr.items(), key=lambda kv: (kv[0] != head_y, kv[0]))
             )
             + "."
         )
