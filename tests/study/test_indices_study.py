@@ -128,3 +128,23 @@ def test_report_text_lists_the_weights_and_writes_nulls_as_nulls(built):
         "2011–2019 (279 province-years)" in ctx["indices_coverage"] and "2000–2010" in ctx["indices_coverage"]
     )
     assert ctx["indices_mismatch"] == NOT_RUN and ctx["indices_nqpf_talent"] == NOT_RUN
+
+
+def test_region_series_plots_the_region_means_by_year():
+    """Hand means: East (1, 3) -> 2 in 2011; a year without data is left out, not filled."""
+    from tfp_talent.study.indices_figures import region_series
+
+    df = pd.DataFrame(
+        {
+            "province_code": [1, 2, 3, 1, 2, 3],
+            "year": [2011, 2011, 2011, 2012, 2012, 2012],
+            "region3": ["East", "East", "West", "East", "East", "West"],
+            "d": [1.0, 3.0, 5.0, 2.0, 6.0, np.nan],
+        }
+    )
+    fig = region_series(df, ["d"])
+    lines = {ln.get_label(): ln for ln in fig.axes[0].get_lines()}
+    assert list(lines["East"].get_ydata()) == [2.0, 4.0]
+    assert list(lines["West"].get_xdata()) == [2011] and list(lines["West"].get_ydata()) == [5.0]
+    with pytest.raises(InputError):
+        region_series(df, ["missing_column"])
