@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -148,3 +153,31 @@ def test_region_series_plots_the_region_means_by_year():
     assert list(lines["West"].get_xdata()) == [2011] and list(lines["West"].get_ydata()) == [5.0]
     with pytest.raises(InputError):
         region_series(df, ["missing_column"])
+
+
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(not SNAKEMAKE.exists(), reason="snakemake not installed in this environment")
+def test_rule_indices_writes_what_the_builder_returns(tmp_path, built):
+    """`snakemake data/processed/indices.parquet` (rule indices only) on the simulated panel and TFP file."""
+    raw, tfp, frame, summary = built
+    work = tmp_path / "work"
+    (work / "data" / "processed").mkdir(parents=True)
+    shutil.copytree(ROOT / "config", work / "config")
+    raw.to_parquet(work / "data" / "processed" / "panel.parquet")
+    tfp.to_parquet(work / "data" / "processed" / "tfp.parquet")
+    cmd = [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "-d", str(work), "-c1", "--nolock",
+           "data/processed/indices.parquet", "--allowed-rules", "indices"]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False, env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = pd.read_parquet(work / "data" / "processed" / "indices.parquet")
+    pd.testing.assert_frame_equal(out, frame, check_dtype=False)
+    written = json.loads((work / "data" / "processed" / "indices.json").read_text(encoding="utf-8"))
+    assert written["coupling"]["systems"]["talent"]["weights"] == pytest.approx(
+        summary["coupling"]["systems"]["talent"]["weights"]
+    )
+    assert written["coupling"]["years"] == list(range(2011, 2020))
+    assert (work / "logs" / "indices.log").exists()
