@@ -20,6 +20,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/user_series.smk"
 include: "workflow/rules/history.smk"
+include: "workflow/rules/indices.smk"
 include: "workflow/rules/tfp.smk"
 include: "workflow/rules/estimate.smk"
 include: "workflow/rules/tables.smk"
@@ -38,6 +39,7 @@ localrules:
     panel,
     user_series,
     shift_share,
+    indices,
     capital_stock,
     capital_gfcf_check,
     labour_input,

@@ -60,3 +60,13 @@ def test_spec_defaults_match_schema():
     sample = _defaults(spec["properties"]["sample"])
     for key, value in sample.items():
         assert SAMPLE_DEFAULTS[key] == value, key
+
+
+def test_indices_defaults_match_schema():
+    """Config `indices:` (rule indices): the defaults of tfp_talent.indices.build equal the schema's."""
+    from tfp_talent.indices.build import INDICES_DEFAULTS
+    from tfp_talent.indices.coupling import FORMS
+
+    node = SCHEMA["properties"]["indices"]
+    assert _defaults(node) == INDICES_DEFAULTS
+    assert tuple(node["properties"]["form"]["enum"]) == FORMS

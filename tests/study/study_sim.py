@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import yaml
 
 from tfp_talent.data.provinces import PROVINCES
+from tfp_talent.indices.build import build_indices, index_columns, merge_indices
+
+CONFIG = Path(__file__).resolve().parents[2] / "config" / "config.yaml"
 
 SURVEY_GAPS = (2000, 2001, 2010)
 
@@ -187,4 +193,14 @@ def study_panel(*, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     first = tfp["year"] == tfp["year"].min()
     tfp.loc[first, ["malmquist_efficiency_change", "malmquist_technical_change"]] = np.nan
-    return p.drop(columns=["solow_tfp_growth"]), tfp
+    p = p.drop(columns=["solow_tfp_growth"])
+    # index columns (rule indices, config indices:): built from the columns above, no random draws
+    frame, _ = study_indices(p, tfp)
+    return merge_indices(p, frame), tfp
+
+
+def study_indices(panel: pd.DataFrame, tfp: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
+    """The indices file and summary of rule indices on a study panel, with config/config.yaml's `indices:`."""
+    cfg = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    cols = [c for c in panel.columns if c not in index_columns(cfg.get("indices"))]
+    return build_indices(panel[cols], cfg.get("indices"), tfp)

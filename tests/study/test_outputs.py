@@ -10,15 +10,17 @@ report check of tfp_talent.report.document for placeholders.
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from study_sim import study_panel
+from study_sim import study_indices, study_panel
 
 from tfp_talent.data.codebook import build_codebook
+from tfp_talent.indices.build import indices_record
 from tfp_talent.report.appendix import codebook_table
 from tfp_talent.report.document import (
     FigureRef,
@@ -59,6 +61,10 @@ def study(tmp_path_factory):
         name: run_spec(name, spec, panel, None if spec.get("tfp", "baseline") is None else tfp, cfg["seed"])
         for name, spec in cfg["specs"].items()
     }
+    _, summary = study_indices(panel, tfp)
+    for name, spec in cfg["specs"].items():  # as workflow/scripts/estimate_spec.py for `indices: true`
+        if spec.get("indices"):
+            results[name]["indices"] = json.loads(json.dumps(indices_record(summary)))
     return {
         "cfg": cfg,
         "panel": panel,

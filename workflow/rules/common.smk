@@ -81,6 +81,18 @@ def shift_share_inputs(spec):
     return {"shift_share": SHIFT_SHARE_FILE, "shift_share_summary": f"{PROCESSED}/shift_share.json"}
 
 
+# --------------------------------------------------------------------------- indices stage (coupling coordination, NQPF)
+INDICES_FILE = f"{PROCESSED}/indices.parquet"
+INDICES_SUMMARY = f"{PROCESSED}/indices.json"
+
+
+def indices_inputs(entry):
+    """The indices file and its summary for a spec or figure entry with ``indices: true``, else {}."""
+    if not entry.get("indices"):
+        return {}
+    return {"indices": INDICES_FILE, "indices_summary": INDICES_SUMMARY}
+
+
 # --------------------------------------------------------------------------- TFP stage and its variants
 # A robustness variant (config `tfp.variants.<v>`) runs the same rules as the baseline: capital_stock,
 # labour_input and tfp_method write data/processed/variants/<v>/..., tfp_combine data/processed/tfp_<v>.parquet.
@@ -189,6 +201,7 @@ def estimate_inputs(wildcards):
         inputs["tfp"] = tfp
     inputs.update(KINDS[spec["kind"]].inputs(spec))  # e.g. the province map of kind spatial
     inputs.update(shift_share_inputs(spec))  # the instrument file (spec key shift_share)
+    inputs.update(indices_inputs(spec))  # coupling coordination and NQPF (spec key indices)
     return inputs
 
 
@@ -232,6 +245,7 @@ def figure_inputs(wildcards):
         tfp = tfp_file(spec_of(entry["spec"])["tfp"])
     if tfp:
         inputs["tfp"] = tfp
+    inputs.update(indices_inputs(entry))  # a figure of an index column (figure key indices)
     if kind.topo(entry):
         inputs["topo"] = TOPOJSON
     return inputs
@@ -262,6 +276,8 @@ ALL_TARGETS = [
     f"{PROCESSED}/tfp.parquet",
     f"{PROCESSED}/prodfn.json",
     *(f"{PROCESSED}/shift_share.{ext}" for ext in ("parquet", "json", "md")),
+    INDICES_FILE,
+    INDICES_SUMMARY,
     *(f"{PROCESSED}/tfp_{v}.parquet" for v in TFP_VARIANTS),
     *(result_file(s) for s in SPECS),
     *(f"{TABLES_DIR}/{t}.{ext}" for t in TABLES for ext in ("tex", "html", "md")),

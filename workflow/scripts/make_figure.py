@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from tfp_talent.data.user_series import read_panel_with_user_series
+from tfp_talent.indices.build import merge_indices
 from tfp_talent.io import read_panel
 from tfp_talent.logs import script_run
 from tfp_talent.report.document import load_json_files
@@ -21,6 +22,8 @@ with script_run(snakemake.log[0]) as log:
         if hasattr(inp, "panel")
         else None
     )
+    if panel is not None and hasattr(inp, "indices"):  # figure key indices (rule indices)
+        panel = merge_indices(panel, read_panel(inp.indices), source=inp.indices)
     tfp = read_panel(inp.tfp) if hasattr(inp, "tfp") else None
     data = analysis = None
     if FIGURE_KINDS[entry["kind"]].needs_analysis:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from tfp_talent.errors import InputError
 from tfp_talent.study.common import ENTITY, TIME
+from tfp_talent.study.indices_figures import region_series_figure
 from tfp_talent.study.labels import labels_for, term_label
 from tfp_talent.study.results import lr_curves, lr_note, lr_titles, pick_result
 from tfp_talent.study.shift_share_figures import event_study_figure
@@ -183,6 +184,8 @@ FIGURE_KINDS["moran_scatter"] = FigureKind(draw=_moran_scatter)
 FIGURE_KINDS["lisa_map"] = FigureKind(draw=_lisa_map, needs_topo=True)
 # --- shift-share instrument (issue 15): the reduced-form event study (tfp_talent.study.shift_share_figures) ---
 FIGURE_KINDS["event_study"] = FigureKind(draw=event_study_figure)
+# --- coupling coordination (issue 13): region means of index columns by year (tfp_talent.study.indices_figures) ---
+FIGURE_KINDS["region_series"] = FigureKind(draw=region_series_figure, needs_data=True, default_tfp=None)
 
 
 def build_figure(

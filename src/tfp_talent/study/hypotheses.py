@@ -32,362 +32,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from scipy import stats
-
 from tfp_talent.errors import InputError
-from tfp_talent.estimators.inference import DEFAULT_LEVEL, linear_restrictions_test
 from tfp_talent.report.tables import Section, Table, fmt_bound, fmt_number
-from tfp_talent.study.labels import term_label
+from tfp_talent.study.hypotheses_evidence import (  # noqa: F401 (re-exported: the table's public names)
+    CLAIM_DEFAULTS,
+    HYPOTHESES_DEFAULTS,
+    NULL_TEXT,
+    STATISTICS,
+    TEST_ONLY,
+    VERDICTS,
+    Evidence,
+    Results,
+    Verdict,
+    _field,
+    _t_quantile,
+    _where,
+    level_text,
+    wild_bootstrap_of,
+)
 from tfp_talent.study.results import entry_table
-from tfp_talent.study.wild_bootstrap import contrast_key
-
-Results = Mapping[str, Mapping[str, Any]]
-Claim = Mapping[str, Any]
-Config = Mapping[str, Any]
-Labels = Mapping[str, str]
-
-VERDICTS = ("supported", "not supported", "inconclusive")
-
-#: Defaults of ``hypotheses:`` and of one claim (the same values as config/schema.yaml; tests/study/test_hypotheses.py).
-HYPOTHESES_DEFAULTS: dict[str, float] = {"level": DEFAULT_LEVEL, "p_max": 0.10}
-CLAIM_DEFAULTS: dict[str, str] = {
-    "scale": "none",
-    "display": "number",
-    "sign": "positive",
-    "rule": "sign",
-    "verdict": "preferred",
-}
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What a statistic says: estimate, its interval (or None), p-value, and how they were obtained."""
-
-    estimate: float
-    ci: tuple[float, float] | None
-    p: float | None
-    inference: str  # "wild cluster bootstrap" / "cluster-robust t(30)" / ...
-    what: str  # "coefficient on talent stock, Baseline"
-    unit: str = ""  # "%" when shown in per cent
-    detail: str = ""  # extra numbers for the text (regional slopes, thresholds)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One row of the hypotheses table."""
-
-    name: str
-    claim: str
-    evidence: Evidence
-    verdict: str
-    rule: str
-    spec: str
-    level: float = DEFAULT_LEVEL  # of the interval (hypotheses.level)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _where(name: str) -> str:
-    return f"hypotheses.claims.{name}"
-
-
-def _field(claim: Mapping[str, Any], key: str, name: str, n: int = 0) -> Any:
-    """``claim[key]`` (with at least ``n`` items when ``n`` > 0), or an InputError naming the claim."""
-    value = claim.get(key)
-    if value is None or (n and len(value) < n):
-        need = f"{n} term(s) in" if n else "the key"
-        raise InputError(f"statistic '{claim.get('statistic')}' needs {need} '{key}'", file=_where(name))
-    return value
-
-
-def _spec_result(results: Results, spec: str, name: str) -> Mapping[str, Any]:
-    if spec not in results:
-        raise InputError(f"no results file for spec '{spec}'", file=_where(name))
-    return results[spec]
-
-
-def _cov_result(sr: Mapping[str, Any], cov: str | None, name: str) -> Mapping[str, Any]:
-    pool = sr.get("results") or {}
-    if not pool:
-        raise InputError(f"spec '{sr.get('spec')}' has no regression results", file=_where(name))
-    key = cov or next(iter(pool))
-    if key not in pool:
-        raise InputError(
-            f"spec '{sr.get('spec')}' has no cov '{key}' (it has {', '.join(pool)})", file=_where(name)
-        )
-    return pool[key]
-
-
-def _claim_result(results: Results, claim: Claim, name: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
-    """The result of the claim's spec and, in it, the result of its ``cov`` (the first when not given)."""
-    sr = _spec_result(results, _field(claim, "spec", name), name)
-    return sr, _cov_result(sr, claim.get("cov"), name)
-
-
-def wild_bootstrap_of(cov_result: Mapping[str, Any], term: str) -> Mapping[str, Any] | None:
-    """The wild-bootstrap entry ``{p_value, conf_int, reps, weights, ...}`` of ``term``, or None.
-
-    Stored by the panel runner as ``results.<cov>.extra.wild_bootstrap.<term>``
-    (:mod:`tfp_talent.study.wild_bootstrap`); a standardised contrast ``"a - b"`` is looked up in
-    ``extra.wild_bootstrap_contrasts``.
-    """
-    extra = cov_result.get("extra") or {}
-    for block in (extra.get("wild_bootstrap"), extra.get("wild_bootstrap_contrasts")):
-        entry = (block or {}).get(term)
-        if isinstance(entry, Mapping) and entry.get("p_value") is not None:
-            return entry
-    return None
-
-
-def level_text(level: float) -> str:
-    """``'95%'`` from 0.95."""
-    return f"{level * 100:g}%"
-
-
-def _same_level(stored: Any, level: float, what: str, name: str) -> None:
-    """A stored interval decides the sign rule only if it is at the rule's level (else the rule would read another interval)."""
-    if stored is not None and not math.isclose(float(stored), level):
-        raise InputError(
-            f"the {what} interval is stored at level {float(stored):g}, the rule reads level {level:g}; "
-            f"make hypotheses.level and the {what} level equal",
-            file=_where(name),
-        )
-
-
-def _wild_text(wb: Mapping[str, Any]) -> str:
-    return (
-        f"wild cluster bootstrap, {str(wb.get('weights', '')).capitalize()} weights, {int(wb['reps']):,} reps"
-    )
-
-
-def _t_quantile(level: float, df: float) -> float:
-    """Two-sided critical value: t(df) quantile, or the normal one when df is infinite or missing."""
-    q = 0.5 + level / 2
-    if df is None or not math.isfinite(float(df)):
-        return float(stats.norm.ppf(q))
-    return float(stats.t.ppf(q, float(df)))
-
-
-def _dist_text(cov_result: Mapping[str, Any]) -> str:
-    df = cov_result.get("df_inference")
-    cov = str(cov_result.get("cov_type", "clustered"))
-    name = {"clustered": "cluster-robust", "driscoll-kraay": "Driscoll–Kraay"}.get(cov, cov)
-    if df is None or not math.isfinite(float(df)):
-        return f"{name} z"
-    return f"{name} t({int(round(float(df)))})"
-
-
-def _scale(sr: Mapping[str, Any], term: str, how: str | None, name: str) -> float:
-    if not how or how == "none":
-        return 1.0
-    sds = (sr.get("sample") or {}).get("within_sd") or {}
-    if term not in sds:
-        raise InputError(
-            f"spec '{sr.get('spec')}' stores no within-province SD of '{term}' (re-run its estimate)",
-            file=_where(name),
-        )
-    return float(sds[term])
-
-
-def _display(claim: Mapping[str, Any]) -> tuple[float, str]:
-    return (100.0, "%") if claim.get("display") == "percent" else (1.0, "")
-
-
-# --------------------------------------------------------------------------- statistics
-
-
-def coefficient(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
-    """One coefficient b (times s_w with ``scale: within_sd``), wild-bootstrap p/CI if stored, else t(G − 1)."""
-    sr, cr = _claim_result(results, claim, name)
-    term = _field(claim, "terms", name, 1)[0]
-    if term not in cr["params"]:
-        raise InputError(f"spec '{claim['spec']}' has no coefficient '{term}'", file=_where(name))
-    level = float(config.get("level", HYPOTHESES_DEFAULTS["level"]))
-    s = _scale(sr, term, claim.get("scale"), name)
-    mult, unit = _display(claim)
-    b = float(cr["params"][term])
-    wb = wild_bootstrap_of(cr, term)
-    if wb is not None:
-        _same_level(
-            wb.get("level") if wb.get("conf_int") is not None else None, level, "wild bootstrap", name
-        )
-        ci = tuple(float(c) for c in wb["conf_int"]) if wb.get("conf_int") is not None else None
-        p = float(wb["p_value"])
-        inference = _wild_text(wb)
-    else:
-        se = float(cr["std_errors"][term])
-        c = _t_quantile(level, cr.get("df_inference"))
-        ci = (b - c * se, b + c * se)
-        p = float(cr["pvalues"][term])
-        inference = _dist_text(cr)
-    scaled = " × within-province SD" if s != 1.0 else ""
-    what = f"{term_label(term, labels)}{scaled}, {sr.get('label', claim['spec'])}"
-    k = s * mult
-    return Evidence(
-        estimate=b * k,
-        ci=None if ci is None else (ci[0] * k, ci[1] * k),
-        p=p,
-        inference=inference,
-        what=what,
-        unit=unit,
-        detail=f"s_w = {fmt_number(s, 4)}" if s != 1.0 else "",
-    )
-
-
-def sd_difference(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
-    """d = b_a s_a − b_b s_b (terms [a, b]) with Var(d) = c'Vc, c = (s_a, −s_b); t(G − 1) and the Wald test of d = 0."""
-    sr, cr = _claim_result(results, claim, name)
-    a, b_ = _field(claim, "terms", name, 2)[:2]
-    missing = [t for t in (a, b_) if t not in cr["params"]]
-    if missing:
-        raise InputError(
-            f"spec '{claim['spec']}' has no coefficient {', '.join(repr(t) for t in missing)}",
-            file=_where(name),
-        )
-    level = float(config.get("level", HYPOTHESES_DEFAULTS["level"]))
-    sa, sb = _scale(sr, a, "within_sd", name), _scale(sr, b_, "within_sd", name)
-    names = list(cr["params"])
-    cov = cr.get("cov")
-    if not isinstance(cov, Mapping) or a not in cov or b_ not in cov:
-        raise InputError(
-            f"spec '{claim['spec']}' stores no covariance of '{a}' and '{b_}'", file=_where(name)
-        )
-    beta = np.array([float(cr["params"][n]) for n in names])
-    v = np.array([[float(cov[r][c]) for c in names] for r in names])
-    c = np.zeros(len(names))
-    c[names.index(a)], c[names.index(b_)] = sa, -sb
-    d = float(c @ beta)
-    se = float(math.sqrt(c @ v @ c))
-    df = cr.get("df_inference")
-    df_t = math.inf if df is None else float(df)
-    wb = wild_bootstrap_of(cr, contrast_key(a, b_))
-    if wb is not None:  # the WCR test of the same contrast, stored at estimation time
-        _same_level(wb.get("level"), level, "wild bootstrap", name)
-        p, ci = float(wb["p_value"]), tuple(float(x) for x in wb["conf_int"])
-        inference = _wild_text(wb)
-    else:
-        _, p, _ = linear_restrictions_test(beta, v, c[None, :], df_t=df_t)
-        q = _t_quantile(level, df_t)
-        ci, inference = (d - q * se, d + q * se), _dist_text(cr) + " (covariance of the two coefficients)"
-    mult, unit = _display(claim)
-    return Evidence(
-        estimate=d * mult,
-        ci=(ci[0] * mult, ci[1] * mult),
-        p=float(p),
-        inference=inference,
-        what=f"{term_label(a, labels)} minus {term_label(b_, labels).lower()}, each × within-province SD, "
-        f"{sr.get('label', claim['spec'])}",
-        unit=unit,
-        detail=f"s_w = {fmt_number(sa, 4)} and {fmt_number(sb, 4)}",
-    )
-
-
-def equal_slopes(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
-    """The Wald F test of equal regional slopes of ``terms[0]`` stored with the region-slopes spec."""
-    sr, cr = _claim_result(results, claim, name)
-    var = _field(claim, "terms", name, 1)[0]
-    test = (cr.get("tests") or {}).get(f"equal_slopes[{var}]")
-    if test is None:
-        raise InputError(
-            f"spec '{claim['spec']}' has no test of equal regional slopes of '{var}'", file=_where(name)
-        )
-    slopes = [
-        f"{v.rpartition(':')[2]} {fmt_number(cr['params'][v], 3)} (SE {fmt_number(cr['std_errors'][v], 3)})"
-        for v in test["variables"]
-    ]
-    df = cr.get("df_inference")
-    dist = (
-        f"F({test['df']}, {int(round(float(df)))})"
-        if df is not None and math.isfinite(float(df))
-        else f"χ²({test['df']})"
-    )
-    return Evidence(
-        estimate=float(test["f_stat"]),
-        ci=None,
-        p=float(test["p_value"]),
-        inference=f"Wald {dist}, {_dist_text(cr).split(' ')[0]} covariance",
-        what=f"F test of equal East / Central / West slopes of {term_label(var, labels).lower()}, {sr.get('label', claim['spec'])}",
-        detail="slopes " + "; ".join(slopes),
-    )
-
-
-def spatial(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
-    """The effect the spatial rule (``verdicts: spatial``) reads: the preferred indirect effect or the East's outside spillover."""
-    rule = dict((config.get("verdicts") or {}).get("spatial") or {})
-    if not rule:
-        raise InputError("statistic spatial needs the rule verdicts.spatial", file=_where(name))
-    var = rule["variable"]
-    ci_kind = rule.get("ci", "sim")
-    _same_level(
-        rule.get("level"), float(config.get("level", HYPOTHESES_DEFAULTS["level"])), "verdicts.spatial", name
-    )
-    scaled = " × within-province SD" if claim.get("scale") == "within_sd" else ""
-    subject = f"{term_label(var, labels).lower()}{scaled}"
-    if claim.get("verdict", CLAIM_DEFAULTS["verdict"]) == "east":
-        east = dict(rule.get("east") or {})
-        sr = _spec_result(results, east["spec"], name)
-        effect = east.get("effect", "outside")
-        row = sr["spatial"]["region_effects"]["effects"][var][east["region"]][effect]
-        ci = row["ci_sim"]
-        what = (
-            f"spillover of {subject} in an {east['region']} province on the other regions, {sr.get('label')}"
-        )
-    else:
-        sr = _spec_result(results, rule["spec"], name)
-        effect = rule.get("effect", "indirect")
-        row = sr["spatial"]["fit"]["effects_table"][var][effect]
-        ci = row[f"ci_{ci_kind}"]
-        what = f"{effect} effect of {subject}, {sr.get('label')}"
-    k = _scale(sr, var, claim.get("scale"), name)
-    mult, unit = _display(claim)
-    k *= mult
-    return Evidence(
-        estimate=float(row["estimate"]) * k,
-        ci=(float(ci[0]) * k, float(ci[1]) * k),
-        p=None,
-        inference="simulated interval (rule of verdicts.spatial)",
-        what=what,
-        unit=unit,
-    )
-
-
-def threshold_test(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
-    """F test of no threshold against one threshold, bootstrap p (Hansen 1999); the estimate shown is γ̂₁ with its CI."""
-    sr = _spec_result(results, _field(claim, "spec", name), name)
-    thr = sr.get("threshold")
-    if not thr:
-        raise InputError(f"spec '{claim['spec']}' is not a threshold spec", file=_where(name))
-    lo, hi = thr["ci"]["1"][0]
-    reps = thr["bootstrap"]["replications"]["1"]
-    return Evidence(
-        estimate=float(thr["thresholds"]["1"][0]),
-        ci=(float(lo), float(hi)),
-        p=float(thr["p_value"]["1"]),
-        inference=f"bootstrap, {int(reps):,} reps",
-        what=f"threshold γ̂ in {term_label(thr.get('threshold_variable', 'q'), labels).lower()} "
-        f"(F = {fmt_number(thr['f_stat']['1'], 2)}), {sr.get('label')}",
-    )
-
-
-Statistic = Callable[[str, Claim, Results, Config, Labels], Evidence]
-
-#: The evidence a claim can name (``statistic:`` of ``hypotheses.claims.<name>``).
-STATISTICS: dict[str, Statistic] = {
-    "coefficient": coefficient,
-    "sd_difference": sd_difference,
-    "equal_slopes": equal_slopes,
-    "spatial": spatial,
-    "threshold_test": threshold_test,
-}
-
-#: Statistics without a sign to predict (an F statistic, a threshold location): only rule ``test`` applies.
-TEST_ONLY: frozenset[str] = frozenset({"equal_slopes", "threshold_test"})
-
 
 # --------------------------------------------------------------------------- rules
 
@@ -481,6 +146,8 @@ def claim_specs(config: Mapping[str, Any]) -> list[str]:
 def fmt_estimate(ev: Evidence, digits: int = 3) -> str:
     """``'−0.55% [−1.62%, 0.51%]'`` (the interval when there is one)."""
     d = 2 if ev.unit == "%" else digits
+    if not math.isfinite(ev.estimate):  # a null statistic (e.g. no long-run effect when rho >= 1)
+        return NULL_TEXT
     est = fmt_number(ev.estimate, d) + ev.unit
     if ev.ci is None:
         return est
@@ -502,7 +169,7 @@ def sentence(v: Verdict) -> str:
         if ev.ci is None
         else f" ({level_text(v.level)} interval [{fmt_bound(ev.ci[0], 2 if ev.unit else 3)}{ev.unit}, {fmt_bound(ev.ci[1], 2 if ev.unit else 3)}{ev.unit}])"
     )
-    est = fmt_number(ev.estimate, 2 if ev.unit else 3) + ev.unit
+    est = fmt_number(ev.estimate, 2 if ev.unit else 3) + ev.unit if math.isfinite(ev.estimate) else NULL_TEXT
     p = "" if ev.p is None else f"; p = {fmt_number(ev.p, 3)}, {ev.inference}"
     detail = f"; {ev.detail}" if ev.detail else ""
     return f"{v.claim}: {ev.what} {est}{ci}{p}{detail}. Verdict: **{v.verdict}**."

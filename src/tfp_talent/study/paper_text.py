@@ -169,6 +169,8 @@ REGRESSION_TABLE_KINDS: tuple[str, ...] = ("regression",)
 def _claim_text(v: Verdict) -> str:
     ev = v.evidence
     d = 2 if ev.unit else 3
+    if not math.isfinite(ev.estimate):  # a null statistic: say why instead of printing a number
+        return f"{lower_first(v.claim)} ({ev.what}: not defined, {ev.detail or 'no estimate'})"
     est = f"{fmt_number(ev.estimate, d)}{ev.unit}"
     if ev.ci is not None:
         est += f" ({level_text(v.level)} CI [{fmt_bound(ev.ci[0], d)}{ev.unit}, {fmt_bound(ev.ci[1], d)}{ev.unit}])"

@@ -19,6 +19,7 @@ from tfp_talent.study.labels import sample_note, term_label
 from tfp_talent.study.paper_text import paper_context
 from tfp_talent.study.report_dynamics import channels_context, fe_lag_context, gmm_context
 from tfp_talent.study.report_identification import identification_context
+from tfp_talent.study.report_indices import indices_context
 from tfp_talent.study.report_inference import inference_context
 from tfp_talent.study.report_measurement import measurement_context
 from tfp_talent.study.report_shift_share import shift_share_context
@@ -173,6 +174,7 @@ def report_context(
             ctx["catchup_interaction_quality"] = describe(res, prods[1])
     ctx.update(fe_lag_context(results, labels))
     ctx.update(channels_context(results, labels))
+    ctx.update(indices_context(config, results, labels))  # mismatch and NQPF index (issue 13)
     ctx.update(spatial_context(config, results, labels))  # spatial (issue 12): verdict rule from config
     ctx.update(measurement_context(config, panel, results))  # measurement (issue 15, item 1)
     ctx.update(

@@ -80,6 +80,7 @@ SPEC_DEFAULTS: dict[str, Any] = {
     "long_difference": None,
     "event": None,
     "shift_share": False,
+    "indices": False,  # merge data/processed/indices.parquet (rule indices; tfp_talent.indices.build)
     "wild_bootstrap": True,  # wild cluster bootstrap of the tested terms (study/wild_bootstrap.py)
 }
 SAMPLE_DEFAULTS: dict[str, Any] = {
