@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
+
+from tfp_talent.estimators.inference import chi2_sf, norm_sf
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def _f(v: float) -> float | None:
 
 def chi2_test(name: str, stat: float, df: int, note: str = "") -> TestStat:
     """A χ²(df) test with its upper-tail p-value (NaN when df <= 0)."""
-    p = float(stats.chi2.sf(stat, df)) if df > 0 and math.isfinite(stat) else math.nan
+    p = float(chi2_sf(stat, df)) if df > 0 and math.isfinite(stat) else math.nan
     return TestStat(name, float(stat), int(df), p, note)
 
 
@@ -102,7 +103,7 @@ def ar_test(
     psi = g_tilde.T @ a
     d = float(a @ a - 2.0 * q @ B @ ZX.T @ A @ psi + q @ V @ q)
     z = float(a.sum() / math.sqrt(d)) if d > 0 else math.nan
-    p = float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan
+    p = float(2 * norm_sf(abs(z))) if math.isfinite(z) else math.nan
     return TestStat(f"AR({order})", z, None, p, "Arellano-Bond z, differenced residuals")
 
 

@@ -37,11 +37,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from tfp_talent.errors import InputError
 from tfp_talent.estimators.design import parse_formula, prepare_panel
-from tfp_talent.estimators.inference import DEFAULT_CLUSTER, DEFAULT_CONVENTION
+from tfp_talent.estimators.inference import DEFAULT_CLUSTER, DEFAULT_CONVENTION, chi2_sf, f_sf
 from tfp_talent.estimators.panel import fit_panel
 from tfp_talent.estimators.re_variance import DEFAULT_RE_VARIANCE
 from tfp_talent.estimators.results import PanelResult, json_safe
@@ -238,7 +237,7 @@ def _classic(panel: _Panel, sigma: str, re_variance: str) -> HausmanResult:
 
 
 def _chi2_p(stat: float, df: int) -> float:
-    return float(stats.chi2.sf(stat, df)) if (math.isfinite(stat) and stat >= 0 and df > 0) else math.nan
+    return float(chi2_sf(stat, df)) if (math.isfinite(stat) and stat >= 0 and df > 0) else math.nan
 
 
 def _result(
@@ -345,11 +344,7 @@ def _mundlak(panel: _Panel, cov: str, cluster: str | None, bandwidth: int | None
     p = _chi2_p(stat, df)
     fst = stat / df if df else math.nan
     fp = (
-        (
-            float(stats.chi2.sf(stat, df))
-            if math.isinf(res.df_inference)
-            else float(stats.f.sf(fst, df, res.df_inference))
-        )
+        (float(chi2_sf(stat, df)) if math.isinf(res.df_inference) else float(f_sf(fst, df, res.df_inference)))
         if math.isfinite(p)
         else math.nan
     )

@@ -60,9 +60,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize
 
 from tfp_talent.errors import InputError
+from tfp_talent.estimators.inference import chi2_sf, f_isf, f_sf
 
 COV_TYPES = ("unadjusted", "robust", "clustered")
 SY_SIZES = ("10%", "15%", "20%", "25%")
@@ -153,7 +154,7 @@ class Design:
 
     def f_pvalue(self, f: float, df: int) -> float:
         df2 = (int(self.n_clusters or 0) - 1) if self.cov == "clustered" else self.df_small
-        return float(stats.f.sf(f, df, df2)) if df2 > 0 else math.nan
+        return float(f_sf(f, df, df2)) if df2 > 0 else math.nan
 
 
 def _partial(a: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -318,7 +319,7 @@ def sanderson_windmeijer(d: Design) -> list[dict[str, float]]:
         out.append(
             {
                 "chi2": chi2,
-                "chi2_pvalue": float(stats.chi2.sf(chi2, df)),
+                "chi2_pvalue": float(chi2_sf(chi2, df)),
                 "f": f,
                 "f_pvalue": d.f_pvalue(f, df),
                 "df": df,
@@ -341,7 +342,7 @@ def anderson_rubin(d: Design, beta0: Sequence[float] | float = 0.0) -> dict[str,
     f = d.f_from_chi2(chi2, l2)
     return {
         "chi2": chi2,
-        "chi2_pvalue": float(stats.chi2.sf(chi2, l2)),
+        "chi2_pvalue": float(chi2_sf(chi2, l2)),
         "f": f,
         "f_pvalue": d.f_pvalue(f, l2),
         "df": l2,
@@ -386,7 +387,7 @@ def ar_confidence_set(d: Design, level: float = 0.95) -> list[tuple[float, float
     curve = _ARCurve(d)
     l2 = d.z.shape[1]
     df2 = (int(d.n_clusters or 0) - 1) if d.cov == "clustered" else d.df_small
-    crit = float(stats.f.isf(1.0 - level, l2, df2))
+    crit = float(f_isf(1.0 - level, l2, df2))
     x, z = d.x[:, 0], d.z
     pzx = z @ curve.gx
     center = float(pzx @ d.y / (pzx @ x))
@@ -447,7 +448,7 @@ def overidentification(d: Design) -> dict[str, Any]:
         bg = np.linalg.solve(zx.T @ w @ zx, zx.T @ w @ zy)
         g = z.T @ (y - x @ bg)
         stat, name = float(g @ w @ g) * d.chi2_scale, "Hansen J"
-    return {"name": name, "statistic": stat, "df": df, "p_value": float(stats.chi2.sf(stat, df))}
+    return {"name": name, "statistic": stat, "df": df, "p_value": float(chi2_sf(stat, df))}
 
 
 @dataclass(frozen=True)
@@ -525,7 +526,7 @@ def iv_weak_diagnostics(
         cragg_donald_f=cragg_donald_f(d),
         kleibergen_paap_rk=rk,
         kleibergen_paap_rk_df=rk_df,
-        kleibergen_paap_rk_pvalue=float(stats.chi2.sf(rk, rk_df)),
+        kleibergen_paap_rk_pvalue=float(chi2_sf(rk, rk_df)),
         kleibergen_paap_f=d.f_from_chi2(rk, l2),
         sanderson_windmeijer=dict(zip(names, sanderson_windmeijer(d), strict=True)),
         anderson_rubin={

@@ -15,12 +15,18 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from tfp_talent.errors import InputError
 from tfp_talent.estimators.design import PreparedPanel, demean, prepare_panel
 from tfp_talent.estimators.formula import TermExpansion, resolve_panel
-from tfp_talent.estimators.inference import CONVENTION_FORMULAS, cluster_count, inference_df, wald_test
+from tfp_talent.estimators.inference import (
+    CONVENTION_FORMULAS,
+    cluster_count,
+    inference_df,
+    t_ppf,
+    t_sf,
+    wald_test,
+)
 
 CONST = "const"
 # models whose fitted values are x'b (+ constant) + the absorbed effects; "re" gives x'b + constant
@@ -46,8 +52,7 @@ class ConfIntFrame(pd.DataFrame):
 
 def critical_value(level: float, df_t: float) -> float:
     """The (1 + level)/2 quantile of t(df_t), or of the normal when df_t is infinite."""
-    dist = stats.norm if math.isinf(df_t) else stats.t(df_t)
-    return float(dist.ppf(0.5 + level / 2.0))
+    return float(t_ppf(0.5 + level / 2.0, df_t))
 
 
 @dataclass
@@ -454,8 +459,7 @@ def assemble(
     se = np.sqrt(np.clip(np.diag(vcv), 0.0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         tst = params / se
-    dist = stats.norm if math.isinf(df_t) else stats.t(df_t)
-    pv = 2.0 * dist.sf(np.abs(tst))
+    pv = 2.0 * t_sf(np.abs(tst), df_t)
     crit = critical_value(level, df_t)
     idx = pd.Index(names)
     slopes = [i for i, nme in enumerate(names) if nme != CONST]

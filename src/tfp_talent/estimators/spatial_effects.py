@@ -34,8 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from tfp_talent.estimators.inference import norm_ppf, norm_sf
 from tfp_talent.estimators.spatial_alignment import is_row_standardised
 from tfp_talent.estimators.spatial_logdet import SpatialOperator, power_traces
 
@@ -132,7 +132,7 @@ def spatial_effects(
     th = np.zeros(k) if theta is None else np.asarray(theta)
     f_hat = factors(op, lam, lam_hat=lam)
     point = _effects(f_hat, beta, th)[:, 0, :]
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = norm_ppf(0.5 + level / 2)
     table: dict[str, dict[str, dict[str, float]]] = {}
     grads = _gradients(f_hat, beta, th, durbin)
     for i, name in enumerate(names):
@@ -146,7 +146,7 @@ def spatial_effects(
             table[name][kind] = {
                 "estimate": est,
                 "se_delta": se,
-                "p_delta": float(2 * stats.norm.sf(abs(est / se))) if se > 0 else float("nan"),
+                "p_delta": float(2 * norm_sf(abs(est / se))) if se > 0 else float("nan"),
                 "ci_delta": [est - z * se, est + z * se],
             }
     if draws > 0:
@@ -187,7 +187,7 @@ def _simulate(op, lam, beta, theta, vcov, names, table, *, draws, seed, level, d
             table[name][kind].update(
                 {
                     "se_sim": sd,
-                    "p_sim": float(2 * stats.norm.sf(abs(est / sd))) if sd > 0 else float("nan"),
+                    "p_sim": float(2 * norm_sf(abs(est / sd))) if sd > 0 else float("nan"),
                     "ci_sim": [float(v) for v in np.percentile(s, q)],
                     "mean_sim": float(np.mean(s)),
                     "draws_used": int(keep.sum()),

@@ -23,13 +23,13 @@ Tests of the SDM (Elhorst 2014, sec. 2.4 and 3.6; LeSage & Pace 2009, sec. 6.3):
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
+from tfp_talent.estimators.inference import chi2_sf
 from tfp_talent.estimators.spatial_logdet import SpatialOperator
 
 
 def _stat(value: float, df: int) -> dict[str, float]:
-    return {"statistic": float(value), "df": int(df), "pvalue": float(stats.chi2.sf(value, df))}
+    return {"statistic": float(value), "df": int(df), "pvalue": float(chi2_sf(value, df))}
 
 
 def lm_tests_arrays(yt: np.ndarray, xt: np.ndarray, op: SpatialOperator) -> dict[str, dict[str, float]]:

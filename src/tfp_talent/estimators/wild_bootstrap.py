@@ -91,9 +91,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 
 from tfp_talent.errors import InputError
+from tfp_talent.estimators.inference import t_ppf
 
 WEIGHT_TYPES = ("rademacher", "webb")
 P_TYPES = ("symmetric", "equal-tail", "lower", "upper")
@@ -411,7 +412,7 @@ def wild_cluster_bootstrap(
 
 def _confidence_set(boot: _Bootstrap, p_type: str, level: float, n_clusters: int) -> tuple[float, float]:
     alpha = 1.0 - level
-    crit = float(stats.t.ppf(1.0 - alpha / 2.0, n_clusters - 1))
+    crit = float(t_ppf(1.0 - alpha / 2.0, n_clusters - 1))
 
     def excess(r: float) -> float:
         return boot.p_value(r, p_type) - alpha

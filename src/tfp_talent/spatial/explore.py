@@ -39,7 +39,6 @@ from typing import Any, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
-from scipy.stats import false_discovery_control
 
 from tfp_talent.errors import InputError
 from tfp_talent.io import key_label, numeric_column, require_columns, require_unique_keys
@@ -211,7 +210,11 @@ def global_autocorrelation(
 
 def _significant(p: np.ndarray, alpha: float, fdr: bool) -> tuple[np.ndarray, np.ndarray]:
     """(p used for the decision, significant?) with p < alpha, BH-adjusted p if ``fdr``."""
-    used = false_discovery_control(p, method="bh") if fdr else p
+    used = p
+    if fdr:
+        from scipy.stats import false_discovery_control  # imported here: scipy.stats is slow to import
+
+        used = false_discovery_control(p, method="bh")
     return used, used < alpha
 
 

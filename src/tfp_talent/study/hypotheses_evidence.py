@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from tfp_talent.errors import InputError
-from tfp_talent.estimators.inference import DEFAULT_LEVEL, linear_restrictions_test
+from tfp_talent.estimators.inference import DEFAULT_LEVEL, linear_restrictions_test, norm_ppf, t_ppf
 from tfp_talent.report.tables import fmt_number, lower_first
 from tfp_talent.study.labels import term_label
 from tfp_talent.study.wild_bootstrap import contrast_key
@@ -147,8 +146,8 @@ def _t_quantile(level: float, df: float) -> float:
     """Two-sided critical value: t(df) quantile, or the normal one when df is infinite or missing."""
     q = 0.5 + level / 2
     if df is None or not math.isfinite(float(df)):
-        return float(stats.norm.ppf(q))
-    return float(stats.t.ppf(q, float(df)))
+        return float(norm_ppf(q))
+    return float(t_ppf(q, float(df)))
 
 
 def _dist_text(cov_result: Mapping[str, Any]) -> str:

@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from tfp_talent.errors import InputError
+from tfp_talent.estimators.inference import norm_ppf, norm_sf
 from tfp_talent.logs import get_logger
 from tfp_talent.study.common import ENTITY, TIME, as_list, check_choice, json_ready, spec_where
 
@@ -190,13 +190,13 @@ def long_run_effect(
     v = cov.loc[[beta, rho], [beta, rho]].to_numpy(dtype=float)
     theta = b / (1.0 - r)
     se = float(np.sqrt(g @ v @ g))
-    q = float(stats.norm.ppf((1 + level) / 2))
+    q = float(norm_ppf((1 + level) / 2))
     z = theta / se if se > 0 else float("nan")
     return {
         "estimate": theta,
         "se": se,
         "z": z,
-        "p_value": float(2 * stats.norm.sf(abs(z))),
+        "p_value": float(2 * norm_sf(abs(z))),
         "ci": [theta - q * se, theta + q * se],
         "rho": r,
         "note": None,

@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from tfp_talent.errors import InputError
+from tfp_talent.estimators.inference import norm_sf
 from tfp_talent.study.common import ENTITY, TIME, cov_args, estimation_args
 from tfp_talent.study.terms import Design
 
@@ -118,7 +118,7 @@ def run_mechanism(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, work
             "ci": ci,
             "bootstrap_se": float(col.std(ddof=1)) if len(col) > 1 else None,
             "sobel_z": float(sobel),
-            "sobel_p": float(2 * stats.norm.sf(abs(sobel))),
+            "sobel_p": float(2 * norm_sf(abs(sobel))),
             "total": total["params"][t],
             "se_total": total["std_errors"][t],
             "direct": path_b["params"][t],

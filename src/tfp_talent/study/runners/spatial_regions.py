@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from tfp_talent.estimators.inference import norm_sf
 
 if TYPE_CHECKING:
     from tfp_talent.spatial.weights import SpatialWeights
@@ -133,7 +134,7 @@ def region_origin_effects(
                     row.update(
                         se_sim=sd,
                         ci_sim=[float(v) for v in np.percentile(sims[eff], q)],
-                        p_sim=float(2 * stats.norm.sf(abs(est / sd))) if sd > 0 else float("nan"),
+                        p_sim=float(2 * norm_sf(abs(est / sd))) if sd > 0 else float("nan"),
                     )
                 table[eff] = row
             out["effects"][var][region] = table
