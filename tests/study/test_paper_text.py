@@ -129,6 +129,8 @@ def check_abstract(text, verdicts, sample):
 def _expected_verdict(v, claim, p_max=0.10):
     if claim.get("rule") == "test":
         return "supported" if v.evidence.p < p_max else "inconclusive"
+    if v.evidence.ci is None:  # a null statistic (no interval): nothing to decide on
+        return "inconclusive"
     return rule_by_hand(*v.evidence.ci, claim.get("sign", "positive"))
 
 

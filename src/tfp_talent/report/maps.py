@@ -499,6 +499,14 @@ def finish_map_frame(ax: Any, inset: Any | None) -> None:
             side.set_linewidth(0.6)
 
 
+def add_shape(axis: Any, patch: PathPatch) -> None:
+    """``axis.add_patch(patch)`` without its per-segment limit update, which walks every border segment
+    as a Bézier curve (about 1 s per map); the data limits come from the path's vertices instead (its
+    segments are straight and its CLOSEPOLY vertex repeats the first, so they span the same box)."""
+    axis.add_artist(patch)
+    axis.update_datalim(patch.get_path().vertices)
+
+
 def province_map(
     features: Sequence[MapFeature],
     shapes: Mapping[int, MapFeature],
@@ -526,7 +534,7 @@ def province_map(
         for f in outside:
             path = feature_path(f.polygons, keep)
             if path is not None:
-                axis.add_patch(PathPatch(path, facecolor=OUTSIDE_COLOR, edgecolor="#9a9a9a", linewidth=0.3))
+                add_shape(axis, PathPatch(path, facecolor=OUTSIDE_COLOR, edgecolor="#9a9a9a", linewidth=0.3))
         for code in CODES:
             f = shapes.get(code)
             path = None if f is None else feature_path(f.polygons, keep)
@@ -534,7 +542,7 @@ def province_map(
                 continue
             patch = patch_of(code, path)
             patch.set_gid(f"province-{code}")
-            axis.add_patch(patch)
+            add_shape(axis, patch)
         finish_map_axis(axis)
     finish_map_frame(ax, inset)
     return fig, ax, outside, has_south
