@@ -59,50 +59,57 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from tfp_talent.errors import InputError
 
 # --- distribution functions of the tests: the scipy.special functions that scipy.stats calls itself
-# (importing scipy.stats costs about 0.6 s in every workflow job, more than pandas; Abramowitz & Stegun 26)
+# (importing scipy.stats costs about 0.6 s in every workflow job, more than pandas; Abramowitz & Stegun 26).
+# scipy.special itself (0.17 s) is imported on first use, so jobs that only read stored results skip it.
+
+
+def _special() -> Any:
+    from scipy import special
+
+    return special
 
 
 def norm_sf(x: float | np.ndarray) -> float | np.ndarray:
     """Upper tail of the standard normal, 1 − Φ(x) = Φ(−x)."""
-    return special.ndtr(-np.asarray(x, dtype=float))
+    return _special().ndtr(-np.asarray(x, dtype=float))
 
 
 def norm_ppf(q: float | np.ndarray) -> float | np.ndarray:
     """Standard normal quantile Φ⁻¹(q)."""
-    return special.ndtri(q)
+    return _special().ndtri(q)
 
 
 def t_sf(x: float | np.ndarray, df: float) -> float | np.ndarray:
     """Upper tail of Student's t with ``df`` degrees of freedom (the normal for infinite df)."""
-    return norm_sf(x) if math.isinf(df) else special.stdtr(df, -np.asarray(x, dtype=float))
+    return norm_sf(x) if math.isinf(df) else _special().stdtr(df, -np.asarray(x, dtype=float))
 
 
 def t_ppf(q: float | np.ndarray, df: float) -> float | np.ndarray:
     """Quantile of Student's t with ``df`` degrees of freedom (the normal for infinite df)."""
-    return norm_ppf(q) if math.isinf(df) else special.stdtrit(df, q)
+    return norm_ppf(q) if math.isinf(df) else _special().stdtrit(df, q)
 
 
 def chi2_sf(x: float | np.ndarray, df: float) -> float | np.ndarray:
     """Upper tail of χ²(df)."""
-    return special.chdtrc(df, x)
+    return _special().chdtrc(df, x)
 
 
 def f_sf(x: float | np.ndarray, dfn: float, dfd: float) -> float | np.ndarray:
     """Upper tail of F(dfn, dfd)."""
-    return special.fdtrc(dfn, dfd, x)
+    return _special().fdtrc(dfn, dfd, x)
 
 
 def f_isf(q: float, dfn: float, dfd: float) -> float:
     """Upper-tail quantile of F(dfn, dfd): the x with P(F > x) = q."""
-    return special.fdtri(dfn, dfd, 1.0 - q)
+    return _special().fdtri(dfn, dfd, 1.0 - q)
 
 
 COVS: tuple[str, ...] = ("unadjusted", "robust", "clustered", "driscoll-kraay")
@@ -296,7 +303,7 @@ def wald_test(b: np.ndarray, v: np.ndarray, df_t: float) -> tuple[float, float]:
     except np.linalg.LinAlgError:
         return math.nan, math.nan
     f = w / q
-    p = float(special.chdtrc(q, w)) if math.isinf(df_t) else float(special.fdtrc(q, df_t, f))
+    p = float(chi2_sf(w, q)) if math.isinf(df_t) else float(f_sf(f, q, df_t))
     return f, p
 
 
@@ -363,13 +370,13 @@ class NormalInference:
     @property
     def pvalues(self) -> pd.Series:
         """Two-sided normal p-values of the z-statistics."""
-        return pd.Series(2 * special.ndtr(-np.abs(self.zvalues.to_numpy())), index=self.params.index)
+        return pd.Series(2 * norm_sf(np.abs(self.zvalues.to_numpy())), index=self.params.index)
 
     def conf_int(self, level: float | None = None) -> pd.DataFrame:
         """Normal-approximation interval b ± z_{(1+level)/2} · se (columns ``lower``, ``upper``)."""
         lv = self.level if level is None else level
         if not 0 < lv < 1:
             raise InputError(f"confidence level must be between 0 and 1, got {lv}")
-        q = special.ndtri((1 + lv) / 2)  # = scipy.stats.norm.ppf
+        q = norm_ppf((1 + lv) / 2)
         se = self.std_errors
         return pd.DataFrame({"lower": self.params - q * se, "upper": self.params + q * se})

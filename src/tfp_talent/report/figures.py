@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from tfp_talent import within
 from tfp_talent.errors import InputError
+from tfp_talent.estimators.inference import norm_ppf, t_ppf
 from tfp_talent.estimators.threshold_regimes import lr_critical_value as threshold_lr_critical_value
 from tfp_talent.io import require_columns
 from tfp_talent.report.style import (
@@ -318,8 +319,6 @@ def coefficient_interval(
     result: Mapping[str, Any], name: str, level: float = 0.95
 ) -> tuple[float, float, float] | None:
     """(b, lower, upper) of coefficient ``name``: wild bootstrap set if stored, else t(df_inference), else normal."""
-    from scipy.special import ndtri, stdtrit  # the t / normal quantiles without loading scipy.stats
-
     b = (result.get("params") or {}).get(name)
     se = (result.get("std_errors") or {}).get(name)
     if b is None or se is None or not (math.isfinite(b) and math.isfinite(se)):
@@ -330,7 +329,7 @@ def coefficient_interval(
         return float(b), lo, hi
     df = result.get("df_inference")
     q = 0.5 + level / 2.0
-    c = float(stdtrit(float(df), q)) if df is not None and math.isfinite(float(df)) else float(ndtri(q))
+    c = float(t_ppf(q, float(df)) if df is not None and math.isfinite(float(df)) else norm_ppf(q))
     return float(b), float(b) - c * float(se), float(b) + c * float(se)
 
 
