@@ -49,11 +49,19 @@ def ensure_env() -> None:
     STAMP.write_text(_fingerprint())
 
 
+def compile_sources() -> None:
+    """Byte-compile ``src/`` (fast when up to date). The package is installed in editable mode, so
+    nothing compiles it, and with PYTHONDONTWRITEBYTECODE set (as on the CI machines) every workflow
+    job would otherwise compile the modules it imports again (about 0.2 s a job)."""
+    subprocess.run([str(_bin("python")), "-m", "compileall", "-q", str(ROOT / "src")], check=True, cwd=ROOT)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"workflow", "test"}:
         print(__doc__)
         return 2
     ensure_env()
+    compile_sources()
     if argv[0] == "workflow":
         cmd = [str(_bin("snakemake")), "--profile", "profiles/local", *argv[1:]]
     else:

@@ -2,6 +2,10 @@
 
     .venv/bin/python benchmarks/workflow.py              # full run + no-op rerun (-c2)
     .venv/bin/python benchmarks/workflow.py --cores 1    # on one core
+    .venv/bin/python benchmarks/workflow.py --repeat 3   # three clean runs (median and range)
+    .venv/bin/python benchmarks/workflow.py --snakemake-args="--scheduler ilp"   # compare a setting
+
+Snakemake runs with ``--profile profiles/local`` (what ``run.py workflow`` uses) unless ``--no-profile``.
 
 Runs in a temporary copy of the workflow files (Snakefile, workflow/, config/, the report
 template; src/ and data/raw/ linked), so the repository's outputs are not touched. Prints the
@@ -33,6 +37,7 @@ def tree(work: Path) -> None:
     shutil.copy(ROOT / "Snakefile", work / "Snakefile")
     shutil.copytree(ROOT / "workflow", work / "workflow")
     shutil.copytree(ROOT / "config", work / "config")
+    shutil.copytree(ROOT / "profiles", work / "profiles")
     shutil.copytree(ROOT / "reports" / "templates", work / "reports" / "templates")
     (work / "src").symlink_to(ROOT / "src")
     (work / "data").mkdir()
@@ -70,36 +75,47 @@ def stage_sums(work: Path) -> dict[str, tuple[int, float, float]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cores", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=1, help="clean runs (each in a new directory)")
+    ap.add_argument("--no-profile", action="store_true", help="plain snakemake -cN, without profiles/local")
+    ap.add_argument("--snakemake-args", default="", help="extra Snakemake arguments, e.g. '--scheduler ilp'")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="tfp_talent_bench_"))
-    try:
-        tree(work)
-        load0 = os.getloadavg()
-        full, full_cpu, _ = run(work, args.cores)
-        load1 = os.getloadavg()
-        noop, _, out = run(work, args.cores)
-        assert "Nothing to be done" in out, out[-500:]
-        dry, _, _ = run(work, args.cores, "-n")
+    extra = ([] if args.no_profile else ["--profile", "profiles/local"]) + args.snakemake_args.split()
+    walls: list[float] = []
+    for i in range(args.repeat):
+        work = Path(tempfile.mkdtemp(prefix="tfp_talent_bench_"))
+        try:
+            tree(work)
+            load0 = os.getloadavg()
+            full, full_cpu, _ = run(work, args.cores, *extra)
+            load1 = os.getloadavg()
+            walls.append(full)
+            print(
+                f"run {i + 1}: full run (-c{args.cores} {' '.join(extra)}, clean data/processed and reports/): "
+                f"{full:.1f} s wall, {full_cpu:.1f} s CPU  (load avg before {load0[0]:.1f}, after {load1[0]:.1f})"
+            )
+            if i < args.repeat - 1:
+                continue
+            noop, _, out = run(work, args.cores, *extra)
+            assert "Nothing to be done" in out, out[-500:]
+            dry, _, _ = run(work, args.cores, *extra, "-n")
+            print(f"no-op rerun:  {noop:.1f} s")
+            print(f"dry run (-n): {dry:.1f} s")
+            print(
+                "study jobs (Snakemake benchmark records): stage, jobs, wall s (sum), cpu s (sum), cpu s per job"
+            )
+            for stage, (n, wall, cpu) in sorted(stage_sums(work).items()):
+                print(f"  {stage:10s} {n:3d} {wall:8.1f} {cpu:8.1f} {cpu / n:6.2f}")
+        finally:
+            if args.keep:
+                print(f"kept {work}")
+            else:
+                shutil.rmtree(work, ignore_errors=True)
+    if len(walls) > 1:
+        ordered = sorted(walls)
         print(
-            f"full run (-c{args.cores}, clean data/processed and reports/): {full:.1f} s wall, {full_cpu:.1f} s CPU  (load avg before {load0[0]:.1f}, after {load1[0]:.1f})"
+            f"median of {len(walls)} runs: {ordered[len(ordered) // 2]:.1f} s (range {ordered[0]:.1f}-{ordered[-1]:.1f} s)"
         )
-        print(f"no-op rerun (-c{args.cores}):                                {noop:.1f} s")
-        print(f"dry run (-n):                                              {dry:.1f} s")
-        print(
-            "study jobs (Snakemake benchmark records): stage, jobs, wall s (sum), cpu s (sum), cpu s per job"
-        )
-        for stage, (n, wall, cpu) in sorted(stage_sums(work).items()):
-            print(f"  {stage:10s} {n:3d} {wall:8.1f} {cpu:8.1f} {cpu / n:6.2f}")
-        thr = work / "logs" / "benchmarks" / "estimate_threshold.tsv"
-        if thr.exists():
-            row = list(csv.DictReader(thr.open(encoding="utf-8"), delimiter="\t"))[-1]
-            print(f"threshold spec job: {float(row['s']):.1f} s wall, {float(row['cpu_time']):.1f} s cpu")
-    finally:
-        if args.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

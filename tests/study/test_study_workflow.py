@@ -69,13 +69,20 @@ def test_one_table_builds_only_its_specifications(tmp_path):
     needed = {c["spec"] for c in cfg["tables"]["baseline"]["columns"]} | {
         t["spec"] for t in cfg["tables"]["baseline"].get("tests", [])
     }
-    assert counts["estimate"] == len(needed)
     assert counts["table"] == 1
     assert (
         "figure" not in counts and "study_report" not in counts and counts["tfp_combine"] == 1
     )  # no TFP variant
-    specs = set(re.findall(r"wildcards: spec=(\w+)", run.stdout))
-    assert specs == needed
+    # each estimation job (one spec, or a batch of quick specs: config batching.estimates) writes at
+    # least one result the table needs, and together they write all of them
+    jobs = [
+        set(re.findall(r"reports/results/(\w+)\.json", block.split("\n    log:")[0]))
+        for block in re.split(r"^rule ", run.stdout, flags=re.MULTILINE)[1:]
+        if block.startswith("estimate")
+    ]
+    assert jobs and all(job & needed for job in jobs)
+    assert set().union(*jobs) >= needed
+    assert sum(len(job) for job in jobs) <= len(needed) + cfg["batching"]["estimates"] - 1
 
 
 def test_full_dry_run_has_every_table_figure_the_report_and_the_pdf(tmp_path):
@@ -84,9 +91,12 @@ def test_full_dry_run_has_every_table_figure_the_report_and_the_pdf(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     counts = _job_counts(run.stdout)
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
-    assert counts["estimate"] + counts.get("threshold_combine", 0) == len(
-        cfg["specs"]
-    )  # sharded: bootstrap.shards
+    batches = [k for k in counts if k.startswith("estimate_batch_")]
+    assert all(counts[k] == 1 for k in batches)
+    outputs = re.findall(r"^    output: (.*)$", run.stdout, flags=re.MULTILINE)
+    results = {r for line in outputs for r in re.findall(r"reports/results/(\w+)\.json", line)}
+    assert results == set(cfg["specs"])  # every spec once: estimate, a batch or threshold_combine
+    assert counts.get("estimate", 0) + counts.get("threshold_combine", 0) + len(batches) < len(cfg["specs"])
     assert counts["table"] == len(cfg["tables"])
     assert counts["figure"] == len(cfg["figures"])
     assert counts["study_report"] == 1 and counts["paper_pdf"] == 1

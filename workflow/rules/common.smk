@@ -185,6 +185,12 @@ def _is_sharded(name):
 
 SHARDED_SPECS = [s for s in SPECS if _is_sharded(s)]
 SINGLE_SPECS = [s for s in SPECS if s not in SHARDED_SPECS]
+# Specs of batchable kinds are estimated `batching.estimates` at a time, in config order, by the rules
+# estimate_batch_<i> (numbered from 1); the others by rule estimate, one job each.
+ESTIMATE_BATCH = int(config["batching"]["estimates"])
+BATCHED_SPECS = [s for s in SINGLE_SPECS if ESTIMATE_BATCH > 1 and KINDS[spec_of(s)["kind"]].batchable]
+ESTIMATE_BATCHES = [BATCHED_SPECS[i : i + ESTIMATE_BATCH] for i in range(0, len(BATCHED_SPECS), ESTIMATE_BATCH)]
+SCRIPT_SPECS = [s for s in SINGLE_SPECS if s not in BATCHED_SPECS]
 SHARD_FILE = f"{PROCESSED}/bootstrap/{{spec}}/shard_{{shard}}.json"
 
 
@@ -194,8 +200,23 @@ def result_file(spec):
 
 def estimate_inputs(wildcards):
     """Panel (+ user series) and the spec's TFP file."""
+    return spec_inputs(wildcards.spec)
+
+
+def batch_input_files(batch):
+    """Every input file of the specs of one batch (the DAG's inputs of rule estimate_batch_<i>)."""
+    return list(dict.fromkeys(path for s in batch for path in spec_inputs(s).values()))
+
+
+def batch_job_inputs(batch):
+    """Spec -> its named input files, for the batch adapter (the same names as rule estimate's)."""
+    return {s: spec_inputs(s) for s in batch}
+
+
+def spec_inputs(name):
+    """Panel (+ user series), the spec's TFP file and the other files its kind or keys need."""
     inputs = {"panel": f"{PROCESSED}/panel.parquet", **user_series_inputs()}
-    spec = spec_of(wildcards.spec)
+    spec = spec_of(name)
     tfp = tfp_file(spec["tfp"])
     if tfp:
         inputs["tfp"] = tfp

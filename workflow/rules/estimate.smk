@@ -21,7 +21,7 @@ rule estimate:
     output:
         f"{RESULTS}/{{spec}}.json",
     wildcard_constraints:
-        spec=one_of(SINGLE_SPECS),
+        spec=one_of(SCRIPT_SPECS),
     params:
         spec=lambda w: config["specs"][w.spec],
         seed=config["seed"],
@@ -34,6 +34,34 @@ rule estimate:
         ENV
     script:
         "../scripts/estimate_spec.py"
+
+
+# Batches of quick specs (config batching.estimates, in config order; common.smk ESTIMATE_BATCHES): one
+# job writes the results of up to `estimates` specs, each byte-identical to its own estimate job. A bad
+# spec stops its batch (the error line names the spec); the other batches stay intact.
+for number, batch in enumerate(ESTIMATE_BATCHES, start=1):
+
+    rule:
+        name:
+            f"estimate_batch_{number}"
+        input:
+            batch_input_files(batch),
+        output:
+            [result_file(s) for s in batch],
+        params:
+            specs={s: config["specs"][s] for s in batch},
+            inputs=batch_job_inputs(batch),
+            seed=config["seed"],
+            inference=config.get("inference") or {},
+        log:
+            f"{STUDY_LOGS}/estimate_batch_{number}.log",
+        benchmark:
+            f"{BENCH}/estimate_batch_{number}.tsv"
+        localrule: True
+        conda:
+            ENV
+        script:
+            "../scripts/estimate_batch.py"
 
 
 rule threshold_shard:

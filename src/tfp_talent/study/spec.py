@@ -121,7 +121,9 @@ class Kind:
     ``owns`` are the spec keys only this kind may set; ``models`` the sub-models a table may
     pick (``{spec, model}``); ``min_balanced_years`` the fewest years a balanced sample may keep;
     ``shardable_replications(spec)`` the bootstrap replications the workflow may split into shard
-    jobs (:mod:`tfp_talent.study.threshold_shards`; 0 = none); ``inputs(spec)`` the other files its estimation job reads (name -> path; the workflow's inputs).
+    jobs (:mod:`tfp_talent.study.threshold_shards`; 0 = none); ``inputs(spec)`` the other files its estimation job reads (name -> path; the workflow's inputs);
+    ``batchable``: the workflow may estimate several specs of this kind in one job (config ``batching``;
+    quick closed-form fits, for which a job's Python start-up costs more than the estimation).
     """
 
     run: Callable[..., dict[str, Any]]
@@ -132,12 +134,15 @@ class Kind:
     min_balanced_years: int = 2
     shardable_replications: Callable[[Mapping[str, Any]], int] = _no_shards
     inputs: Callable[[Mapping[str, Any]], dict[str, str]] = _no_inputs
+    batchable: bool = False
 
 
 KINDS: dict[str, Kind] = {
-    "panel": Kind(run=run_panel, normalise=normalise_panel, owns=("trends", "long_difference")),
-    "hausman": Kind(run=run_hausman, normalise=normalise_hausman, models=HAUSMAN_MODELS),
-    "iv": Kind(run=run_iv, normalise=normalise_iv, design=design_iv, owns=("instruments",)),
+    "panel": Kind(
+        run=run_panel, normalise=normalise_panel, owns=("trends", "long_difference"), batchable=True
+    ),
+    "hausman": Kind(run=run_hausman, normalise=normalise_hausman, models=HAUSMAN_MODELS, batchable=True),
+    "iv": Kind(run=run_iv, normalise=normalise_iv, design=design_iv, owns=("instruments",), batchable=True),
     "threshold": Kind(
         run=run_threshold,
         normalise=normalise_threshold,
@@ -148,7 +153,11 @@ KINDS: dict[str, Kind] = {
     ),
     "gmm": Kind(run=run_gmm, normalise=normalise_gmm, owns=("gmm",)),
     "mechanism": Kind(
-        run=run_mechanism, normalise=normalise_mechanism, design=design_mechanism, owns=("mechanism",)
+        run=run_mechanism,
+        normalise=normalise_mechanism,
+        design=design_mechanism,
+        owns=("mechanism",),
+        batchable=True,
     ),
     "spatial": Kind(
         run=run_spatial,
@@ -159,7 +168,11 @@ KINDS: dict[str, Kind] = {
         min_balanced_years=SPATIAL_MIN_YEARS,
     ),
     "event_study": Kind(
-        run=run_event_study, normalise=normalise_event_study, design=design_event_study, owns=("event",)
+        run=run_event_study,
+        normalise=normalise_event_study,
+        design=design_event_study,
+        owns=("event",),
+        batchable=True,
     ),
 }
 
