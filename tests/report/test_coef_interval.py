@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from scipy import stats
 
-from tfp_talent.report.figures import coefficient_interval
+from tfp_talent.estimators.inference import coefficient_interval
 
 
 def test_wild_bootstrap_set_is_used_when_stored():

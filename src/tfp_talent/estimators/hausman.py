@@ -157,24 +157,10 @@ def hausman(
         raise InputError(
             f"the Hausman test compares entity effects: use effects 'entity' or 'twoway', got {effects!r}"
         )
-    if method == "classic":
-        cov = cov or "unadjusted"
-        if cov != "unadjusted":
-            raise InputError(
-                f"the classic Hausman test needs cov 'unadjusted' (got {cov!r}); "
-                "use method 'mundlak' for a cluster-robust test"
-            )
-        if sigma not in ("none", "more", "less"):
-            raise InputError(f"unknown sigma {sigma!r}; use none, more or less")
-        return _classic(_Panel(data, y, x, entity, time, effects, convention, file), sigma, re_variance)
-    if method == "mundlak":
-        if sigma != "none":
-            raise InputError("sigma is only used by the classic test")
-        if aux not in ("re", "pooled"):
-            raise InputError(f"unknown aux {aux!r}; use re or pooled")
-        panel = _Panel(data, y, x, entity, time, effects, convention, file)
-        return _mundlak(panel, cov or "clustered", cluster, bandwidth, aux)
-    raise InputError(f"unknown method {method!r}; use classic or mundlak")
+    if method not in HAUSMAN_METHODS:
+        raise InputError(f"unknown method {method!r}; use {' or '.join(HAUSMAN_METHODS)}")
+    panel = _Panel(data, y, x, entity, time, effects, convention, file)
+    return HAUSMAN_METHODS[method](panel, cov, cluster, bandwidth, sigma, aux, re_variance)
 
 
 class _Panel(NamedTuple):
@@ -188,6 +174,48 @@ class _Panel(NamedTuple):
     effects: str
     convention: str
     file: str | Path | None
+
+
+def _run_classic(
+    panel: _Panel,
+    cov: str | None,
+    cluster: str | None,
+    bandwidth: int | None,
+    sigma: str,
+    aux: str,
+    re_variance: str,
+) -> HausmanResult:
+    """The classic test: unadjusted covariances only; ``sigma`` picks the error variance of V_FE − V_RE."""
+    cov = cov or "unadjusted"
+    if cov != "unadjusted":
+        raise InputError(
+            f"the classic Hausman test needs cov 'unadjusted' (got {cov!r}); "
+            "use method 'mundlak' for a cluster-robust test"
+        )
+    if sigma not in ("none", "more", "less"):
+        raise InputError(f"unknown sigma {sigma!r}; use none, more or less")
+    return _classic(panel, sigma, re_variance)
+
+
+def _run_mundlak(
+    panel: _Panel,
+    cov: str | None,
+    cluster: str | None,
+    bandwidth: int | None,
+    sigma: str,
+    aux: str,
+    re_variance: str,
+) -> HausmanResult:
+    """The Mundlak (auxiliary regression) form, with any covariance of the inference module."""
+    if sigma != "none":
+        raise InputError("sigma is only used by the classic test")
+    if aux not in ("re", "pooled"):
+        raise InputError(f"unknown aux {aux!r}; use re or pooled")
+    return _mundlak(panel, cov or "clustered", cluster, bandwidth, aux)
+
+
+#: The Hausman test's forms: method name -> its checks and computation.
+HAUSMAN_METHODS = {"classic": _run_classic, "mundlak": _run_mundlak}
 
 
 def _classic(panel: _Panel, sigma: str, re_variance: str) -> HausmanResult:

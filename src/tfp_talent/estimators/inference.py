@@ -58,7 +58,7 @@ Small-sample convention (``convention``), recorded in every result
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -380,3 +380,26 @@ class NormalInference:
         q = norm_ppf((1 + lv) / 2)
         se = self.std_errors
         return pd.DataFrame({"lower": self.params - q * se, "upper": self.params + q * se})
+
+
+def coefficient_interval(
+    result: Mapping[str, Any], name: str, level: float = 0.95
+) -> tuple[float, float, float] | None:
+    """(b, lower, upper) of coefficient ``name`` of a result dict, the interval the study's tables use.
+
+    The wild cluster bootstrap confidence set stored with the result (``extra.wild_bootstrap.<name>``)
+    when its level is ``level``; else b ± t_{df} · se with the result's ``df_inference`` (G − 1 when
+    clustered); else b ± z · se. None if the coefficient or its SE is missing or not finite.
+    """
+    b = (result.get("params") or {}).get(name)
+    se = (result.get("std_errors") or {}).get(name)
+    if b is None or se is None or not (math.isfinite(b) and math.isfinite(se)):
+        return None
+    wild = ((result.get("extra") or {}).get("wild_bootstrap") or {}).get(name) or {}
+    if wild.get("conf_int") is not None and math.isclose(float(wild.get("level", level)), level):
+        lo, hi = (float(x) for x in wild["conf_int"])
+        return float(b), lo, hi
+    df = result.get("df_inference")
+    q = 0.5 + level / 2.0
+    c = float(t_ppf(q, float(df)) if df is not None and math.isfinite(float(df)) else norm_ppf(q))
+    return float(b), float(b) - c * float(se), float(b) + c * float(se)

@@ -14,7 +14,6 @@ by region).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,7 +24,7 @@ from matplotlib.figure import Figure
 
 from tfp_talent import within
 from tfp_talent.errors import InputError
-from tfp_talent.estimators.inference import norm_ppf, t_ppf
+from tfp_talent.estimators.inference import coefficient_interval
 from tfp_talent.estimators.threshold_regimes import lr_critical_value as threshold_lr_critical_value
 from tfp_talent.io import require_columns
 from tfp_talent.report.style import (
@@ -313,24 +312,6 @@ def coef_plot(
         if note:
             add_note(fig, note)
     return fig
-
-
-def coefficient_interval(
-    result: Mapping[str, Any], name: str, level: float = 0.95
-) -> tuple[float, float, float] | None:
-    """(b, lower, upper) of coefficient ``name``: wild bootstrap set if stored, else t(df_inference), else normal."""
-    b = (result.get("params") or {}).get(name)
-    se = (result.get("std_errors") or {}).get(name)
-    if b is None or se is None or not (math.isfinite(b) and math.isfinite(se)):
-        return None
-    wild = ((result.get("extra") or {}).get("wild_bootstrap") or {}).get(name) or {}
-    if wild.get("conf_int") is not None and math.isclose(float(wild.get("level", level)), level):
-        lo, hi = (float(x) for x in wild["conf_int"])
-        return float(b), lo, hi
-    df = result.get("df_inference")
-    q = 0.5 + level / 2.0
-    c = float(t_ppf(q, float(df)) if df is not None and math.isfinite(float(df)) else norm_ppf(q))
-    return float(b), float(b) - c * float(se), float(b) + c * float(se)
 
 
 # --------------------------------------------------------------------------- threshold LR
