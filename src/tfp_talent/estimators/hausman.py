@@ -160,7 +160,7 @@ def hausman(
     if method not in HAUSMAN_METHODS:
         raise InputError(f"unknown method {method!r}; use {' or '.join(HAUSMAN_METHODS)}")
     panel = _Panel(data, y, x, entity, time, effects, convention, file)
-    return HAUSMAN_METHODS[method](panel, cov, cluster, bandwidth, sigma, aux, re_variance)
+    return HAUSMAN_METHODS[method](panel, _Options(cov, cluster, bandwidth, sigma, aux, re_variance))
 
 
 class _Panel(NamedTuple):
@@ -176,42 +176,37 @@ class _Panel(NamedTuple):
     file: str | Path | None
 
 
-def _run_classic(
-    panel: _Panel,
-    cov: str | None,
-    cluster: str | None,
-    bandwidth: int | None,
-    sigma: str,
-    aux: str,
-    re_variance: str,
-) -> HausmanResult:
+class _Options(NamedTuple):
+    """The options of :func:`hausman_test` that the forms check and use."""
+
+    cov: str | None
+    cluster: str | None
+    bandwidth: int | None
+    sigma: str
+    aux: str
+    re_variance: str
+
+
+def _run_classic(panel: _Panel, o: _Options) -> HausmanResult:
     """The classic test: unadjusted covariances only; ``sigma`` picks the error variance of V_FE − V_RE."""
-    cov = cov or "unadjusted"
+    cov = o.cov or "unadjusted"
     if cov != "unadjusted":
         raise InputError(
             f"the classic Hausman test needs cov 'unadjusted' (got {cov!r}); "
             "use method 'mundlak' for a cluster-robust test"
         )
-    if sigma not in ("none", "more", "less"):
-        raise InputError(f"unknown sigma {sigma!r}; use none, more or less")
-    return _classic(panel, sigma, re_variance)
+    if o.sigma not in ("none", "more", "less"):
+        raise InputError(f"unknown sigma {o.sigma!r}; use none, more or less")
+    return _classic(panel, o.sigma, o.re_variance)
 
 
-def _run_mundlak(
-    panel: _Panel,
-    cov: str | None,
-    cluster: str | None,
-    bandwidth: int | None,
-    sigma: str,
-    aux: str,
-    re_variance: str,
-) -> HausmanResult:
+def _run_mundlak(panel: _Panel, o: _Options) -> HausmanResult:
     """The Mundlak (auxiliary regression) form, with any covariance of the inference module."""
-    if sigma != "none":
+    if o.sigma != "none":
         raise InputError("sigma is only used by the classic test")
-    if aux not in ("re", "pooled"):
-        raise InputError(f"unknown aux {aux!r}; use re or pooled")
-    return _mundlak(panel, cov or "clustered", cluster, bandwidth, aux)
+    if o.aux not in ("re", "pooled"):
+        raise InputError(f"unknown aux {o.aux!r}; use re or pooled")
+    return _mundlak(panel, o.cov or "clustered", o.cluster, o.bandwidth, o.aux)
 
 
 #: The Hausman test's forms: method name -> its checks and computation.
