@@ -399,7 +399,11 @@ def coefficient_interval(
     if wild.get("conf_int") is not None and math.isclose(float(wild.get("level", level)), level):
         lo, hi = (float(x) for x in wild["conf_int"])
         return float(b), lo, hi
-    df = result.get("df_inference")
-    q = 0.5 + level / 2.0
-    c = float(t_ppf(q, float(df)) if df is not None and math.isfinite(float(df)) else norm_ppf(q))
+    c = critical_value(level, result.get("df_inference"))
     return float(b), float(b) - c * float(se), float(b) + c * float(se)
+
+
+def critical_value(level: float, df_t: float | None) -> float:
+    """The (1 + level)/2 quantile of t(df_t), or of the normal when df_t is infinite or missing."""
+    df = math.inf if df_t is None else float(df_t)
+    return float(t_ppf(0.5 + level / 2.0, df))

@@ -22,8 +22,8 @@ from tfp_talent.estimators.formula import TermExpansion, resolve_panel
 from tfp_talent.estimators.inference import (
     CONVENTION_FORMULAS,
     cluster_count,
+    critical_value,
     inference_df,
-    t_ppf,
     t_sf,
     wald_test,
 )
@@ -48,11 +48,6 @@ class ConfIntFrame(pd.DataFrame):
             raise InputError(f"level must be between 0 and 1, got {level}")
         crit = critical_value(level, self._df_t)
         return pd.DataFrame({"lower": self._est - crit * self._se, "upper": self._est + crit * self._se})
-
-
-def critical_value(level: float, df_t: float) -> float:
-    """The (1 + level)/2 quantile of t(df_t), or of the normal when df_t is infinite."""
-    return float(t_ppf(0.5 + level / 2.0, df_t))
 
 
 @dataclass

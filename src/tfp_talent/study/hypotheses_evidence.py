@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from tfp_talent.errors import InputError
-from tfp_talent.estimators.inference import DEFAULT_LEVEL, linear_restrictions_test, norm_ppf, t_ppf
+from tfp_talent.estimators.inference import DEFAULT_LEVEL, critical_value, linear_restrictions_test
 from tfp_talent.report.tables import fmt_number, lower_first
 from tfp_talent.study.labels import term_label
 from tfp_talent.study.wild_bootstrap import contrast_key
@@ -144,10 +144,7 @@ def _wild_text(wb: Mapping[str, Any]) -> str:
 
 def _t_quantile(level: float, df: float) -> float:
     """Two-sided critical value: t(df) quantile, or the normal one when df is infinite or missing."""
-    q = 0.5 + level / 2
-    if df is None or not math.isfinite(float(df)):
-        return float(norm_ppf(q))
-    return float(t_ppf(q, float(df)))
+    return critical_value(level, df)
 
 
 def _dist_text(cov_result: Mapping[str, Any]) -> str:

@@ -21,11 +21,11 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tfp_talent.estimators.inference import coefficient_interval
 from tfp_talent.report.tables import fmt_bound, fmt_int, fmt_number, lower_first
 from tfp_talent.study.hypotheses import (
     VERDICTS,
     Verdict,
-    _t_quantile,
     evaluate,
     level_text,
     wild_bootstrap_of,
@@ -43,20 +43,11 @@ def _coef(
     """b, its 95% interval and p for ``term`` (wild bootstrap if stored, else the result's t)."""
     if term not in (res.get("params") or {}) or res["params"][term] is None:
         return None
-    b = float(res["params"][term])
+    b, lo, hi = coefficient_interval(res, term, 0.95) or (float(res["params"][term]), math.nan, math.nan)
     wb = wild_bootstrap_of(res, term)
     if wb is not None:
-        ci = wb.get("conf_int") or (math.nan, math.nan)
-        return {
-            "b": b,
-            "lo": float(ci[0]),
-            "hi": float(ci[1]),
-            "p": float(wb["p_value"]),
-            "how": "wild bootstrap",
-        }
-    se = float(res["std_errors"][term])
-    q = _t_quantile(0.95, res.get("df_inference"))
-    return {"b": b, "lo": b - q * se, "hi": b + q * se, "p": float(res["pvalues"][term]), "how": "t"}
+        return {"b": b, "lo": lo, "hi": hi, "p": float(wb["p_value"]), "how": "wild bootstrap"}
+    return {"b": b, "lo": lo, "hi": hi, "p": float(res["pvalues"][term]), "how": "t"}
 
 
 def _columns(
