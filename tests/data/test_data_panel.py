@@ -18,9 +18,9 @@ import pytest
 from data_stage_helpers import PROV, RAW, ROOT, edit_text
 
 from tfp_talent.data import provinces
+from tfp_talent.data.build import build_panel, real_gdp
 from tfp_talent.data.codebook import CODEBOOK_COLUMNS, codebook_markdown
 from tfp_talent.data.definitions import PANEL_COLUMNS, VARIABLES
-from tfp_talent.data.build import build_panel, real_gdp
 from tfp_talent.data.validate import validate_panel
 from tfp_talent.errors import InputError
 
@@ -32,7 +32,11 @@ def _csv_rows(path) -> list[dict[str, str]]:
 
 def _raw(path, column, code=110000):
     """{year: float} of one column for one province, straight from the CSV text."""
-    return {int(r["年份"]): float(r[column]) for r in _csv_rows(path) if r["省份编码"] == str(code) and r[column] != ""}
+    return {
+        int(r["年份"]): float(r[column])
+        for r in _csv_rows(path)
+        if r["省份编码"] == str(code) and r[column] != ""
+    }
 
 
 def _at(panel, code, year, col):
@@ -42,21 +46,57 @@ def _at(panel, code, year, col):
 def test_columns_follow_the_contract(built):
     """Exactly the columns of /work/briefs/panel_columns.md, in the contract's order (plus
     tertiary_share_15plus after avg_school_years, issue 15)."""
-    contract = (
-        "province_code year province province_en region3 region4 gdp_nominal gdp_index gdp_real gdp_deflator "
-        "pop_yearend working_age_share working_age_pop emp_urban_units emp_private emp_individual emp_nonfarm "
-        "labour_share gfcf inv_price_index edu_none_share edu_primary_share edu_junior_share edu_senior_share "
-        "edu_tertiary_share tertiary_share avg_school_years tertiary_share_15plus he_enrolment_per10k he_graduates_per10k rd_fte "
-        "rd_researchers_fte rd_fte_per10k_wap researcher_share rd_expenditure patents_granted trade_gdp "
-        "fiscal_exp_gdp tertiary_va_share urbanisation_rate"
-    ).split()
+    contract = [
+        "province_code",
+        "year",
+        "province",
+        "province_en",
+        "region3",
+        "region4",
+        "gdp_nominal",
+        "gdp_index",
+        "gdp_real",
+        "gdp_deflator",
+        "pop_yearend",
+        "working_age_share",
+        "working_age_pop",
+        "emp_urban_units",
+        "emp_private",
+        "emp_individual",
+        "emp_nonfarm",
+        "labour_share",
+        "gfcf",
+        "inv_price_index",
+        "edu_none_share",
+        "edu_primary_share",
+        "edu_junior_share",
+        "edu_senior_share",
+        "edu_tertiary_share",
+        "tertiary_share",
+        "avg_school_years",
+        "tertiary_share_15plus",
+        "he_enrolment_per10k",
+        "he_graduates_per10k",
+        "rd_fte",
+        "rd_researchers_fte",
+        "rd_fte_per10k_wap",
+        "researcher_share",
+        "rd_expenditure",
+        "patents_granted",
+        "trade_gdp",
+        "fiscal_exp_gdp",
+        "tertiary_va_share",
+        "urbanisation_rate",
+    ]
     assert list(built.panel.columns) == contract == list(PANEL_COLUMNS)
 
 
 def test_keys_31_provinces_by_20_years_sorted(built):
     p = built.panel
     assert len(p) == 31 * 20
-    assert p[["province_code", "year"]].equals(p[["province_code", "year"]].sort_values(["province_code", "year"]))
+    assert p[["province_code", "year"]].equals(
+        p[["province_code", "year"]].sort_values(["province_code", "year"])
+    )
     assert set(p["province_code"]) == set(provinces.CODES) and set(p["year"]) == set(range(2000, 2020))
     assert p["province_code"].dtype == "int64" and p["year"].dtype == "int64"
     assert _at(p, 610000, 2019, "province") == "陕西" and _at(p, 140000, 2019, "province_en") == "Shanxi"
@@ -96,7 +136,12 @@ def test_real_gdp_breaks_the_chain_at_a_missing_index():
     nominal = pd.DataFrame({2000: [100.0], 2001: [110.0], 2002: [120.0], 2003: [130.0]})
     index = pd.DataFrame({2000: [np.nan], 2001: [105.0], 2002: [np.nan], 2003: [110.0]})
     real = real_gdp(nominal, index, 2000).iloc[0]
-    assert real[2000] == 100 and real[2001] == pytest.approx(105) and np.isnan(real[2002]) and np.isnan(real[2003])
+    assert (
+        real[2000] == 100
+        and real[2001] == pytest.approx(105)
+        and np.isnan(real[2002])
+        and np.isnan(real[2003])
+    )
 
 
 def test_shares_and_schooling_from_raw_counts(built):
@@ -178,9 +223,19 @@ def test_linear_imputation_fills_2010_only_and_flags_it(raw_copy):
     flags = [c for c in p.columns if c.endswith("_imputed")]
     assert set(flags) == {
         f"{c}_imputed"
-        for c in ("working_age_share", "edu_none_share", "edu_primary_share", "edu_junior_share", "edu_senior_share",
-                  "edu_tertiary_share", "tertiary_share_15plus", "tertiary_share", "avg_school_years", "working_age_pop",
-                  "rd_fte_per10k_wap")
+        for c in (
+            "working_age_share",
+            "edu_none_share",
+            "edu_primary_share",
+            "edu_junior_share",
+            "edu_senior_share",
+            "edu_tertiary_share",
+            "tertiary_share_15plus",
+            "tertiary_share",
+            "avg_school_years",
+            "working_age_pop",
+            "rd_fte_per10k_wap",
+        )
     }
     assert p.loc[p["tertiary_share_imputed"], "year"].unique().tolist() == [2010]
     # 2010 = midpoint of 2009 and 2011 (linear in years); 2000/2001 are not extrapolated
@@ -198,7 +253,10 @@ def test_codebook_from_the_definition_table(built):
     assert list(cb.columns) == CODEBOOK_COLUMNS
     assert cb["variable"].tolist() == [v.name for v in VARIABLES]
     row = cb.set_index("variable").loc["trade_gdp"]
-    assert "人民币汇率(年平均价).csv" in row["source_files"] and "按经营单位所在地分货物进出口总额.csv" in row["source_files"]
+    assert (
+        "人民币汇率(年平均价).csv" in row["source_files"]
+        and "按经营单位所在地分货物进出口总额.csv" in row["source_files"]
+    )
     md = codebook_markdown(cb)
     assert md.count("\n| ") == len(cb) + 1 and "| gdp_real |" in md
 
@@ -209,7 +267,11 @@ def test_validation_flags_bad_share(built):
     with pytest.raises(InputError, match=r"share outside \[0, 1\]") as err:
         validate_panel(panel, start=2000, end=2019, raw_dir="data/raw")
     msg = str(err.value)
-    assert "data/raw/nbs-provincial-2000-2019/人口/总人口.csv" in msg and "'urbanisation_rate'" in msg and "(110000, 2019, 1.2)" in msg
+    assert (
+        "data/raw/nbs-provincial-2000-2019/人口/总人口.csv" in msg
+        and "'urbanisation_rate'" in msg
+        and "(110000, 2019, 1.2)" in msg
+    )
 
 
 def test_validation_flags_non_positive_log_variable(built):
@@ -233,8 +295,12 @@ def test_validation_flags_duplicate_and_missing_provinces(built):
 
 def test_enrolment_inconsistent_with_national_total(raw_copy):
     path = raw_copy / "nbs-provincial-2000-2019" / "教育" / "高等学校普通本、专科学校和学生情况.csv"
-    edit_text(path, "110000,北京市,2019,93,15.2239,13.0851,2.1388,60.1545", "110000,北京市,2019,93,15.2239,13.0851,2.1388,61.1545")
-    with pytest.raises(InputError, match="national total is 3031.53") as err:
+    edit_text(
+        path,
+        "110000,北京市,2019,93,15.2239,13.0851,2.1388,60.1545",
+        "110000,北京市,2019,93,15.2239,13.0851,2.1388,61.1545",
+    )
+    with pytest.raises(InputError, match=r"national total is 3031\.53") as err:
         build_panel(raw_copy)
     msg = str(err.value)
     assert str(path) in msg and "'普通高等学校在校学生数(万人)'" in msg and "year 2019" in msg
@@ -242,7 +308,12 @@ def test_enrolment_inconsistent_with_national_total(raw_copy):
 
 def test_export_disagreeing_with_database_is_reported(raw_copy):
     path = raw_copy / "nbs-exports" / "employment_urban_units_10k_2006_2024.csv"
-    edit_text(path, "北京市,,763.6,755.6,747.1,759.5,739.9,791.3", "北京市,,763.6,755.6,747.1,759.5,739.9,795.3", encoding="gbk")
+    edit_text(
+        path,
+        "北京市,,763.6,755.6,747.1,759.5,739.9,791.3",
+        "北京市,,763.6,755.6,747.1,759.5,739.9,795.3",
+        encoding="gbk",
+    )
     with pytest.raises(InputError, match="disagree") as err:
         build_panel(raw_copy)
     assert "(110000, 2019, 795.3, 791.2978)" in str(err.value)

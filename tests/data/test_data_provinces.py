@@ -33,7 +33,16 @@ def test_shaanxi_is_not_shanxi():
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("北   京", 110000), ("黑龙 江", 230000), ("内蒙 古", 150000), ("内蒙占", 150000), ("内蒙古自治区", 150000), ("neimenggu", 150000), ("Inner Mongolia", 150000), ("540000", 540000)],
+    [
+        ("北   京", 110000),
+        ("黑龙 江", 230000),
+        ("内蒙 古", 150000),
+        ("内蒙占", 150000),
+        ("内蒙古自治区", 150000),
+        ("neimenggu", 150000),
+        ("Inner Mongolia", 150000),
+        ("540000", 540000),
+    ],
 )
 def test_spellings_in_the_raw_files_resolve(name, code):
     assert provinces.resolve([name]) == [code]

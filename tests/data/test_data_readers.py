@@ -37,7 +37,9 @@ def test_nbs_provincial_csv_gdp():
     assert list(frame.columns) == readers.TIDY_COLUMNS
     row = _value(frame, 110000, 2019, "地区生产总值")
     assert row["value"] == 35445.1 and row["unit"] == "亿元"
-    assert frame["province_code"].nunique() == 31 and sorted(frame["year"].unique()) == list(range(2000, 2020))
+    assert frame["province_code"].nunique() == 31 and sorted(frame["year"].unique()) == list(
+        range(2000, 2020)
+    )
     assert len(frame) == 31 * 20 * 14  # 14 indicators, NaN cells kept as rows
 
 
@@ -68,7 +70,13 @@ def test_nbs_national_csv_exchange_rate():
     [
         ("gdp_nominal_100m_yuan_2006_2024_rev2023census.csv", "地区生产总值", "亿元", (2006, 2024), 37767.0),
         ("employment_urban_units_10k_2006_2024.csv", "城镇单位就业人员", "万人", (2006, 2025), 791.3),
-        ("employment_private_individual_10k_2006_2024.csv", "私营企业和个体就业人员", "万人", (2006, 2025), 1187.5),
+        (
+            "employment_private_individual_10k_2006_2024.csv",
+            "私营企业和个体就业人员",
+            "万人",
+            (2006, 2025),
+            1187.5,
+        ),
         ("gdp_nominal_100m_yuan_1992_2023.xlsx", "地区生产总值", "亿元", (1992, 2022), 35445.1),
         ("population_yearend_10k_2000_2023.xlsx", "年末常住人口", "万人", (2000, 2022), 2190.0),
     ],

@@ -41,7 +41,10 @@ def _update_sum(work: Path, relative: str) -> None:
     """Make SHA256SUMS agree with a deliberately broken raw file (so the panel rule sees it)."""
     sums = work / "data" / "raw" / "SHA256SUMS"
     digest = hashlib.sha256((work / "data" / "raw" / relative).read_bytes()).hexdigest()
-    lines = [f"{digest}  {relative}" if line.endswith(f"  {relative}") else line for line in sums.read_text(encoding="utf-8").splitlines()]
+    lines = [
+        f"{digest}  {relative}" if line.endswith(f"  {relative}") else line
+        for line in sums.read_text(encoding="utf-8").splitlines()
+    ]
     sums.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -51,7 +54,9 @@ def test_panel_target_builds_once_then_no_op(tmp_path, built):
     first = _snakemake(work, "data/processed/panel.parquet")
     assert first.returncode == 0, first.stderr[-3000:]
     processed = work / "data" / "processed"
-    assert sorted(p.name for p in processed.iterdir() if not p.name.startswith(".")) == sorted([*OUTPUTS, "raw_verified.txt"])
+    assert sorted(p.name for p in processed.iterdir() if not p.name.startswith(".")) == sorted(
+        [*OUTPUTS, "raw_verified.txt"]
+    )
     # just this stage: only verify_raw and panel ran
     assert "Rule: verify_raw" in first.stderr and "Rule: panel" in first.stderr
     assert "Rule: " not in first.stderr.replace("Rule: verify_raw", "").replace("Rule: panel", "")

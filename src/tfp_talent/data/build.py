@@ -75,7 +75,9 @@ def source_file(raw_dir: str | Path, key: str) -> Path:
     return Path(raw_dir) / SOURCES[key][0]
 
 
-def read_sources(raw_dir: str | Path, *, missing_markers: str = "nan", notes: list[str] | None = None) -> dict[str, pd.DataFrame]:
+def read_sources(
+    raw_dir: str | Path, *, missing_markers: str = "nan", notes: list[str] | None = None
+) -> dict[str, pd.DataFrame]:
     """Read every file of :data:`SOURCES` with its reader; key -> tidy frame."""
     out: dict[str, pd.DataFrame] = {}
     for key, (_, reader) in SOURCES.items():
@@ -102,7 +104,11 @@ def pick(tidy: dict[str, pd.DataFrame], series: RawSeries, raw_dir: str | Path) 
         )
     units = sorted(set(sub["unit"]))
     if units != [series.unit]:
-        raise InputError(f"unit is {', '.join(repr(u) for u in units)}, expected {series.unit!r}", file=path, column=series.header)
+        raise InputError(
+            f"unit is {', '.join(repr(u) for u in units)}, expected {series.unit!r}",
+            file=path,
+            column=series.header,
+        )
     index = [c for c in KEYS if c in sub.columns]
     return sub.set_index(index)["value"].rename(series.indicator)
 
@@ -134,7 +140,9 @@ def _interpolate_inside(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.interpolate(axis=1, method="linear", limit_area="inside")
 
 
-def derive_panel(raw: pd.DataFrame, usd_rate: pd.Series, *, base_year: int, impute_survey_gaps: str = "none") -> pd.DataFrame:
+def derive_panel(
+    raw: pd.DataFrame, usd_rate: pd.Series, *, base_year: int, impute_survey_gaps: str = "none"
+) -> pd.DataFrame:
     """Derive the panel variables from the wide raw frame (index province_code, year).
 
     ``raw`` has one column per :data:`RAW_SERIES` alias and a complete grid of
@@ -143,7 +151,10 @@ def derive_panel(raw: pd.DataFrame, usd_rate: pd.Series, *, base_year: int, impu
     :data:`tfp_talent.data.definitions.VARIABLES`.
     """
     if impute_survey_gaps not in IMPUTE_OPTIONS:
-        raise InputError(f"must be one of {', '.join(IMPUTE_OPTIONS)}, not {impute_survey_gaps!r}", column="data.impute_survey_gaps")
+        raise InputError(
+            f"must be one of {', '.join(IMPUTE_OPTIONS)}, not {impute_survey_gaps!r}",
+            column="data.impute_survey_gaps",
+        )
     out = pd.DataFrame(index=raw.index)
     wide = lambda s: s.unstack("year")  # noqa: E731 - province x year
     long = lambda f: f.stack(future_stack=True).reindex(raw.index)  # noqa: E731
@@ -179,7 +190,13 @@ def derive_panel(raw: pd.DataFrame, usd_rate: pd.Series, *, base_year: int, impu
     out["labour_share"] = raw["labour_compensation"] / raw["gdp_income"]
     out["gfcf"] = raw["gfcf"]
     out["inv_price_index"] = raw["inv_price_index"]
-    for col in ("edu_none_share", "edu_primary_share", "edu_junior_share", "edu_senior_share", "edu_tertiary_share"):
+    for col in (
+        "edu_none_share",
+        "edu_primary_share",
+        "edu_junior_share",
+        "edu_senior_share",
+        "edu_tertiary_share",
+    ):
         out[col] = shares[col]
     out["tertiary_share"] = shares["edu_tertiary_share"]
     out["avg_school_years"] = sum(shares[c] * w for c, w in SCHOOL_YEARS.items())
@@ -251,12 +268,19 @@ def _quirks(raw: pd.DataFrame, raw_dir: str | Path, notes: list[str]) -> None:
     units = raw["emp_urban_units"].unstack("year").notna().sum()
     partial = units[(units > 0) & (units < len(provinces.CODES))]
     for year, n in partial.items():
-        _note(notes, f"{source_file(raw_dir, 'emp_urban_units')}: 城镇单位就业人员 published for only {n} of 31 provinces in {year}; kept as published")
+        _note(
+            notes,
+            f"{source_file(raw_dir, 'emp_urban_units')}: 城镇单位就业人员 published for only {n} of 31 provinces in {year}; kept as published",
+        )
 
 
 def missing_counts(panel: pd.DataFrame) -> pd.DataFrame:
     """Missing values per variable (rows) and year (columns) of a keyed panel."""
-    values = [c for c in panel.columns if c not in (*KEYS, "province", "province_en", "region3", "region4") and not c.endswith("_imputed")]
+    values = [
+        c
+        for c in panel.columns
+        if c not in (*KEYS, "province", "province_en", "region3", "region4") and not c.endswith("_imputed")
+    ]
     counts = panel[values].isna().groupby(panel["year"]).sum().T
     counts.index.name = "variable"
     counts.columns = [int(c) for c in counts.columns]
@@ -302,9 +326,18 @@ def build_panel(
         _note(notes, msg)
 
     derived = derive_panel(raw, usd_rate, base_year=start, impute_survey_gaps=impute_survey_gaps)
-    edu_dev = (raw[["survey_none", "survey_primary", "survey_junior", "survey_senior", "survey_tertiary"]].sum(axis=1, min_count=5) / raw["survey_pop6"] - 1).abs()
+    edu_dev = (
+        raw[["survey_none", "survey_primary", "survey_junior", "survey_senior", "survey_tertiary"]].sum(
+            axis=1, min_count=5
+        )
+        / raw["survey_pop6"]
+        - 1
+    ).abs()
     if edu_dev.notna().any():
-        _note(notes, f"{source_file(raw_dir, 'survey_edu')}: attainment counts sum to the published 6+ total within {edu_dev.max():.2%} (shares use the sum of the five counts)")
+        _note(
+            notes,
+            f"{source_file(raw_dir, 'survey_edu')}: attainment counts sum to the published 6+ total within {edu_dev.max():.2%} (shares use the sum of the five counts)",
+        )
 
     window = derived.loc[derived.index.get_level_values("year").isin(range(start, end + 1))].reset_index()
     reg = provinces.registry_frame().set_index("province_code")
@@ -318,24 +351,39 @@ def build_panel(
     )
     panel = pd.concat([window[list(KEYS)], labels, window.drop(columns=list(KEYS))], axis=1)
     flags = [c for c in panel.columns if c.endswith("_imputed")]
-    panel = panel[list(PANEL_COLUMNS) + flags].sort_values(list(KEYS), kind="mergesort").reset_index(drop=True)
+    panel = (
+        panel[list(PANEL_COLUMNS) + flags].sort_values(list(KEYS), kind="mergesort").reset_index(drop=True)
+    )
     panel = panel.astype({"province_code": "int64", "year": "int64"})
     for col in PANEL_COLUMNS[6:]:
         panel[col] = panel[col].astype("float64")
 
     if flags:
         counts = {c[: -len("_imputed")]: int(panel[c].sum()) for c in flags}
-        _note(notes, "impute_survey_gaps=linear: interpolated values " + ", ".join(f"{k} {v}" for k, v in counts.items() if v), warning=True)
+        _note(
+            notes,
+            "impute_survey_gaps=linear: interpolated values "
+            + ", ".join(f"{k} {v}" for k, v in counts.items() if v),
+            warning=True,
+        )
     missing = missing_counts(panel)
     for var, row in missing.iterrows():
         gaps = {int(y): int(n) for y, n in row.items() if n}
         if gaps:
-            _note(notes, f"missing {var}: " + ", ".join(f"{y}:{n}" for y, n in gaps.items()) + f" (of 31 provinces; total {sum(gaps.values())})")
+            _note(
+                notes,
+                f"missing {var}: "
+                + ", ".join(f"{y}:{n}" for y, n in gaps.items())
+                + f" (of 31 provinces; total {sum(gaps.values())})",
+            )
     empty = [v.name for v in VARIABLES if v.name in panel and panel[v.name].isna().all()]
     if empty:
         _note(notes, f"all-NaN column(s) for years {start}-{end}: {', '.join(empty)}", warning=True)
 
     validate_panel(panel, start=start, end=end, raw_dir=raw_dir)
     codebook = build_codebook(panel, raw_dir="data/raw")
-    _note(notes, f"panel: {len(panel)} rows ({panel['province_code'].nunique()} provinces x {start}-{end}), {panel.shape[1]} columns")
+    _note(
+        notes,
+        f"panel: {len(panel)} rows ({panel['province_code'].nunique()} provinces x {start}-{end}), {panel.shape[1]} columns",
+    )
     return PanelBuild(panel=panel, codebook=codebook, missing=missing, notes=notes)

@@ -25,7 +25,7 @@ CODEBOOK_COLUMNS: list[str] = [
 
 def year_ranges(years: list[int]) -> str:
     """``[2000, 2001, 2002, 2005]`` -> ``'2000-2002, 2005'``."""
-    years = sorted(set(int(y) for y in years))
+    years = sorted({int(y) for y in years})
     if not years:
         return "none"
     parts: list[str] = []

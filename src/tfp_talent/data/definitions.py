@@ -35,8 +35,14 @@ SOURCES: dict[str, tuple[str, str]] = {
     "gdp_income": ("nbs-provincial-2000-2019/国民经济核算/收入法地区生产总值.csv", "nbs_csv"),
     "gdp_expenditure": ("nbs-provincial-2000-2019/国民经济核算/支出法地区生产总值.csv", "nbs_csv"),
     "population": ("nbs-provincial-2000-2019/人口/总人口.csv", "nbs_csv"),
-    "survey_age": ("nbs-provincial-2000-2019/人口/人口抽样调查样本数据/人口年龄构成和抚养比(人口抽样调查).csv", "nbs_csv"),
-    "survey_edu": ("nbs-provincial-2000-2019/人口/人口抽样调查样本数据/按受教育程度分人口数(人口抽样调查).csv", "nbs_csv"),
+    "survey_age": (
+        "nbs-provincial-2000-2019/人口/人口抽样调查样本数据/人口年龄构成和抚养比(人口抽样调查).csv",
+        "nbs_csv",
+    ),
+    "survey_edu": (
+        "nbs-provincial-2000-2019/人口/人口抽样调查样本数据/按受教育程度分人口数(人口抽样调查).csv",
+        "nbs_csv",
+    ),
     "higher_edu": ("nbs-provincial-2000-2019/教育/高等学校普通本、专科学校和学生情况.csv", "nbs_csv"),
     "patents": ("nbs-provincial-2000-2019/科技/国内三种专利申请受理数和授权数.csv", "nbs_csv"),
     "trade": ("nbs-provincial-2000-2019/对外经济贸易/按经营单位所在地分货物进出口总额.csv", "nbs_csv"),
@@ -51,7 +57,10 @@ SOURCES: dict[str, tuple[str, str]] = {
     # cross-checks only (same vintage as the series above; not used to build values)
     "x_gdp_export": ("nbs-exports/gdp_nominal_100m_yuan_1992_2023.xlsx", "nbs_export"),
     "x_emp_urban_units_export": ("nbs-exports/employment_urban_units_10k_2006_2024.csv", "nbs_export"),
-    "x_emp_private_individual_export": ("nbs-exports/employment_private_individual_10k_2006_2024.csv", "nbs_export"),
+    "x_emp_private_individual_export": (
+        "nbs-exports/employment_private_individual_10k_2006_2024.csv",
+        "nbs_export",
+    ),
 }
 
 
@@ -117,7 +126,11 @@ USD_RATE = RawSeries("exchange_rate", "人民币对美元汇率", "美元=100")
 #: Cross-check series from the NBS web exports: alias -> (export series, panel alias or sum of aliases).
 CROSS_CHECKS: dict[str, tuple[RawSeries, tuple[str, ...], float]] = {
     "gdp_nominal": (RawSeries("x_gdp_export", "地区生产总值", "亿元"), ("gdp_nominal",), 0.05),
-    "emp_urban_units": (RawSeries("x_emp_urban_units_export", "城镇单位就业人员", "万人"), ("emp_urban_units",), 0.05),
+    "emp_urban_units": (
+        RawSeries("x_emp_urban_units_export", "城镇单位就业人员", "万人"),
+        ("emp_urban_units",),
+        0.05,
+    ),
     "emp_private_individual": (
         RawSeries("x_emp_private_individual_export", "私营企业和个体就业人员", "万人"),
         ("emp_private", "emp_individual"),
@@ -142,7 +155,13 @@ SURVEY_SHARES: tuple[str, ...] = (
 )
 IMPUTATION_DEPENDENTS: dict[str, tuple[str, ...]] = {
     "tertiary_share": ("edu_tertiary_share",),
-    "avg_school_years": ("edu_none_share", "edu_primary_share", "edu_junior_share", "edu_senior_share", "edu_tertiary_share"),
+    "avg_school_years": (
+        "edu_none_share",
+        "edu_primary_share",
+        "edu_junior_share",
+        "edu_senior_share",
+        "edu_tertiary_share",
+    ),
     "working_age_pop": ("working_age_share",),
     "rd_fte_per10k_wap": ("working_age_share",),
 }
@@ -172,6 +191,8 @@ class Variable:
 
 _EDU = "share of the 6+ sample population (人口抽样调查, 1‰; 1% in 2005/2015) whose highest attainment is {}; {} / (sum of the five attainment counts); survey tables empty for 2000, 2001, 2010"
 
+# fmt: off
+# one variable a row, as in the codebook (data/processed/codebook.csv)
 VARIABLES: tuple[Variable, ...] = (
     Variable("province_code", "Province code (GB/T 2260)", "省份编码", "", ("registry",), "6-digit code from tfp_talent.data.provinces", "key"),
     Variable("year", "Year", "年份", "", ("registry",), "calendar year, config years.start..years.end", "key"),
@@ -181,46 +202,16 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("region4", "NBS four-region label", "四大地区", "", ("registry",), "East (10) / Central (6) / West (12) / Northeast (3)", "label"),
     Variable("gdp_nominal", "Nominal GDP", "地区生产总值", "亿元", ("gdp_nominal",), "as published (post-2018-census vintage)"),
     Variable("gdp_index", "GDP index, previous year = 100", "地区生产总值指数(上年=100)", "上年=100", ("gdp_index",), "as published; stops in 2019", "index"),
-    Variable(
-        "gdp_real",
-        "Real GDP at constant prices of years.start",
-        "实际地区生产总值(基期价格)",
-        "亿元 (base-year prices)",
-        ("gdp_nominal", "gdp_index"),
-        "gdp_nominal[base] x prod_{s=base+1..t} gdp_index[s]/100, base = years.start; NaN after the last published index (2019)",
-    ),
+    Variable("gdp_real", "Real GDP at constant prices of years.start", "实际地区生产总值(基期价格)", "亿元 (base-year prices)", ("gdp_nominal", "gdp_index"), "gdp_nominal[base] x prod_{s=base+1..t} gdp_index[s]/100, base = years.start; NaN after the last published index (2019)"),
     Variable("gdp_deflator", "GDP deflator (base year = 1)", "地区生产总值平减指数", "base year = 1", ("gdp_nominal", "gdp_index"), "gdp_nominal / gdp_real", "index"),
     Variable("pop_yearend", "Year-end resident population", "年末常住人口", "万人", ("pop_yearend",), "as published, pre-2020-census vintage (总人口.csv)"),
-    Variable(
-        "working_age_share",
-        "Share of population aged 15-64 (sample survey)",
-        "15-64岁人口比重(抽样调查)",
-        "share",
-        ("survey_15_64", "survey_pop"),
-        "15-64岁人口数 / 人口数 of the population sample survey (sample counts, so shares only); empty 2000, 2001, 2010",
-        "share",
-    ),
+    Variable("working_age_share", "Share of population aged 15-64 (sample survey)", "15-64岁人口比重(抽样调查)", "share", ("survey_15_64", "survey_pop"), "15-64岁人口数 / 人口数 of the population sample survey (sample counts, so shares only); empty 2000, 2001, 2010", "share"),
     Variable("working_age_pop", "Working-age population 15-64", "15-64岁人口", "万人", ("survey_15_64", "survey_pop", "pop_yearend"), "working_age_share x pop_yearend"),
     Variable("emp_urban_units", "Employment in urban units", "城镇单位就业人员", "万人", ("emp_urban_units",), "as published; 2008-2019 for all provinces, 2004 for 12 provinces; excludes private units"),
     Variable("emp_private", "Private-enterprise employment", "私营企业就业人数", "万人", ("emp_private",), "as published (urban + rural); Beijing 2000-2001 values look out of scope (see log)"),
     Variable("emp_individual", "Individual (self-employed) employment", "个体就业人数", "万人", ("emp_individual",), "as published (urban + rural)"),
-    Variable(
-        "emp_nonfarm",
-        "Non-farm employment proxy",
-        "非农就业代理变量",
-        "万人",
-        ("emp_urban_units", "emp_private", "emp_individual"),
-        "emp_urban_units + emp_private + emp_individual; NaN where any part is missing; a proxy, not total employment (就业人员), which the shipped data lack",
-    ),
-    Variable(
-        "labour_share",
-        "Labour compensation share of income-approach GDP",
-        "劳动者报酬占收入法GDP比重",
-        "share",
-        ("labour_compensation", "gdp_income"),
-        "劳动者报酬 / 收入法生产总值; published 2000-2017",
-        "share",
-    ),
+    Variable("emp_nonfarm", "Non-farm employment proxy", "非农就业代理变量", "万人", ("emp_urban_units", "emp_private", "emp_individual"), "emp_urban_units + emp_private + emp_individual; NaN where any part is missing; a proxy, not total employment (就业人员), which the shipped data lack"),
+    Variable("labour_share", "Labour compensation share of income-approach GDP", "劳动者报酬占收入法GDP比重", "share", ("labour_compensation", "gdp_income"), "劳动者报酬 / 收入法生产总值; published 2000-2017", "share"),
     Variable("gfcf", "Gross fixed capital formation (expenditure approach)", "固定资本形成总额", "亿元", ("gfcf",), "as published; 2000-2017"),
     Variable("inv_price_index", "Fixed-asset investment price index, previous year = 100", "固定资产投资价格指数(上年=100)", "上年=100", ("inv_price_index",), "as published (Tibet not published; Guangdong missing in 2000)", "index"),
     Variable("edu_none_share", "Share with no schooling (6+)", "未上过学人口比重", "share", ("survey_none", "survey_primary", "survey_junior", "survey_senior", "survey_tertiary"), _EDU.format("none (未上过学)", "未上过学"), "share"),
@@ -229,70 +220,22 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("edu_senior_share", "Share with senior secondary schooling (6+)", "高中人口比重", "share", ("survey_none", "survey_primary", "survey_junior", "survey_senior", "survey_tertiary"), _EDU.format("senior secondary (高中)", "高中"), "share"),
     Variable("edu_tertiary_share", "Share with tertiary education (6+)", "大专及以上人口比重", "share", ("survey_none", "survey_primary", "survey_junior", "survey_senior", "survey_tertiary"), _EDU.format("college or above (大专及以上)", "大专及以上"), "share"),
     Variable("tertiary_share", "Talent stock: tertiary-educated share (6+)", "人才存量:大专及以上人口比重", "share", ("survey_none", "survey_primary", "survey_junior", "survey_senior", "survey_tertiary"), "= edu_tertiary_share", "share"),
-    Variable(
-        "avg_school_years",
-        "Talent quality: average years of schooling (6+)",
-        "人才质量:平均受教育年限",
-        "years",
-        ("survey_none", "survey_primary", "survey_junior", "survey_senior", "survey_tertiary"),
-        "sum of share x years with none 0, primary 6, junior 9, senior 12, tertiary 16",
-    ),
-    Variable(
-        "tertiary_share_15plus",
-        "Talent stock: tertiary-educated share of the population aged 15+",
-        "人才存量:15岁及以上人口中大专及以上比重",
-        "share",
-        ("survey_tertiary", "survey_pop", "survey_0_14"),
-        "6岁及6岁以上大专及以上人口数 / (人口数 - 0-14岁人口数) of the same population sample survey; exact on the "
-        "15+ base if nobody aged 6-14 has tertiary attainment; the survey tables do not cross attainment with age, so "
-        "a 15-64 or 25-64 base cannot be built; empty 2000, 2001, 2010",
-        "share",
-    ),
+    Variable("avg_school_years", "Talent quality: average years of schooling (6+)", "人才质量:平均受教育年限", "years", ("survey_none", "survey_primary", "survey_junior", "survey_senior", "survey_tertiary"), "sum of share x years with none 0, primary 6, junior 9, senior 12, tertiary 16"),
+    Variable("tertiary_share_15plus", "Talent stock: tertiary-educated share of the population aged 15+", "人才存量:15岁及以上人口中大专及以上比重", "share", ("survey_tertiary", "survey_pop", "survey_0_14"), "6岁及6岁以上大专及以上人口数 / (人口数 - 0-14岁人口数) of the same population sample survey; exact on the 15+ base if nobody aged 6-14 has tertiary attainment; the survey tables do not cross attainment with age, so a 15-64 or 25-64 base cannot be built; empty 2000, 2001, 2010", "share"),
     Variable("he_enrolment_per10k", "Regular higher-education enrolment per 10,000 people", "每万人普通高等学校在校学生数", "per 10,000 people", ("he_enrolment", "pop_yearend"), "普通高等学校在校学生数(万人) / pop_yearend(万人) x 10,000", "ratio"),
-    Variable(
-        "he_graduates_per10k",
-        "Regular higher-education graduates per 10,000 people",
-        "每万人普通高等学校毕(结)业生数",
-        "per 10,000 people",
-        ("he_graduates", "pop_yearend"),
-        "普通高等学校毕(结)业生数(万人) / pop_yearend(万人) x 10,000; totals only (the Beijing 2012 undergraduate/junior-college split of expected graduates is swapped in the source, totals unaffected)",
-        "ratio",
-    ),
+    Variable("he_graduates_per10k", "Regular higher-education graduates per 10,000 people", "每万人普通高等学校毕(结)业生数", "per 10,000 people", ("he_graduates", "pop_yearend"), "普通高等学校毕(结)业生数(万人) / pop_yearend(万人) x 10,000; totals only (the Beijing 2012 undergraduate/junior-college split of expected graduates is swapped in the source, totals unaffected)", "ratio"),
     Variable("rd_fte", "R&D personnel full-time equivalent", "R&D人员全时当量", "人年", ("rd_fte",), "S&T Yearbook RDLaborHour 合计; 2010+"),
     Variable("rd_researchers_fte", "R&D researchers full-time equivalent", "R&D研究人员全时当量", "人年", ("rd_researchers_fte",), "S&T Yearbook RDLaborHour 研究人员; 2010+"),
-    Variable(
-        "rd_fte_per10k_wap",
-        "R&D personnel FTE per 10,000 working-age people",
-        "每万名劳动年龄人口R&D人员全时当量",
-        "人年 per 10,000 people 15-64",
-        ("rd_fte", "survey_15_64", "survey_pop", "pop_yearend"),
-        "rd_fte / working_age_pop(万人)",
-        "ratio",
-    ),
+    Variable("rd_fte_per10k_wap", "R&D personnel FTE per 10,000 working-age people", "每万名劳动年龄人口R&D人员全时当量", "人年 per 10,000 people 15-64", ("rd_fte", "survey_15_64", "survey_pop", "pop_yearend"), "rd_fte / working_age_pop(万人)", "ratio"),
     Variable("researcher_share", "Researchers' share of R&D personnel FTE", "研究人员占R&D人员全时当量比重", "share", ("rd_researchers_fte", "rd_fte"), "rd_researchers_fte / rd_fte", "share"),
     Variable("rd_expenditure", "Intramural R&D expenditure", "R&D经费内部支出", "万元", ("rd_expenditure",), "S&T Yearbook RDActivity 合计; 2010+"),
     Variable("patents_granted", "Domestic patents granted", "国内专利申请授权量", "项", ("patents_granted",), "as published (invention + utility model + design)"),
-    Variable(
-        "trade_gdp",
-        "Trade openness: goods imports + exports / GDP",
-        "进出口总额占GDP比重",
-        "ratio",
-        ("trade_usd", "usd_rate", "gdp_nominal"),
-        "经营单位所在地进出口总额(千美元) x 1000 x (人民币对美元汇率 / 100) / (gdp_nominal x 1e8); annual-average rate, yuan per 100 USD",
-        "ratio",
-    ),
+    Variable("trade_gdp", "Trade openness: goods imports + exports / GDP", "进出口总额占GDP比重", "ratio", ("trade_usd", "usd_rate", "gdp_nominal"), "经营单位所在地进出口总额(千美元) x 1000 x (人民币对美元汇率 / 100) / (gdp_nominal x 1e8); annual-average rate, yuan per 100 USD", "ratio"),
     Variable("fiscal_exp_gdp", "Local general budget expenditure / GDP", "地方财政一般预算支出占GDP比重", "ratio", ("fiscal_exp", "gdp_nominal"), "地方财政一般预算支出(亿元) / gdp_nominal(亿元)", "ratio"),
     Variable("tertiary_va_share", "Tertiary-sector value added / GDP", "第三产业增加值占GDP比重", "share", ("va_tertiary", "gdp_nominal"), "第三产业增加值 / 地区生产总值", "share"),
-    Variable(
-        "urbanisation_rate",
-        "Urbanisation rate",
-        "城镇化率",
-        "share",
-        ("pop_urban", "pop_yearend"),
-        "城镇人口 / 年末常住人口; urban population published from 2005 (some values carry long decimals, kept as published)",
-        "share",
-    ),
+    Variable("urbanisation_rate", "Urbanisation rate", "城镇化率", "share", ("pop_urban", "pop_yearend"), "城镇人口 / 年末常住人口; urban population published from 2005 (some values carry long decimals, kept as published)", "share"),
 )
+# fmt: on
 
 PANEL_COLUMNS: tuple[str, ...] = tuple(v.name for v in VARIABLES)
 KEYS: tuple[str, str] = ("province_code", "year")

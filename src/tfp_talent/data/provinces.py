@@ -28,6 +28,7 @@ from tfp_talent.errors import InputError
 @dataclass(frozen=True)
 class Province:
     """One province-level unit: NBS code, Chinese full and short names, pinyin, English name, regions."""
+
     code: int
     name_full: str
     name_short: str
@@ -87,7 +88,9 @@ KNOWN_VARIANTS: dict[str, str] = {
     "xizangautonomousregion": "西藏",
 }
 
-NATIONAL_NAMES: frozenset[str] = frozenset({"全国", "全国合计", "national", "china", "total", "000000", "100000"})
+NATIONAL_NAMES: frozenset[str] = frozenset(
+    {"全国", "全国合计", "national", "china", "total", "000000", "100000"}
+)
 
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 
@@ -155,7 +158,9 @@ def resolve_frame(
     """
     national = frame[column].map(is_national)
     if log is not None and national.any():
-        log.append(f"{source or 'input'}: dropped {int(national.sum())} national-total rows ({column} = 全国)")
+        log.append(
+            f"{source or 'input'}: dropped {int(national.sum())} national-total rows ({column} = 全国)"
+        )
     out = frame.loc[~national].copy()
     out["province_code"] = resolve(out[column], source=source)
     return out

@@ -97,7 +97,9 @@ def split_indicator(header: str) -> tuple[str, str]:
 
 def require_file(path: Path) -> None:
     if not path.exists():
-        raise InputError("raw file not found", file=path, hint="restore data/raw (see data/raw/PROVENANCE.md)")
+        raise InputError(
+            "raw file not found", file=path, hint="restore data/raw (see data/raw/PROVENANCE.md)"
+        )
     if path.stat().st_size == 0:
         raise InputError("raw file is empty", file=path)
 
@@ -128,7 +130,10 @@ def parse_numbers(
     naming ``file``, the column(s) and the rows (``rows[i]`` labels cell ``i``).
     """
     if missing_markers not in ("nan", "error"):
-        raise InputError(f"missing_markers must be 'nan' or 'error', not {missing_markers!r}", column="data.missing_markers")
+        raise InputError(
+            f"missing_markers must be 'nan' or 'error', not {missing_markers!r}",
+            column="data.missing_markers",
+        )
     texts = [_cell_text(c).strip() for c in cells]
     out = np.full(len(texts), np.nan, dtype=float)
     empty = 0
@@ -185,7 +190,9 @@ def check_duplicates(frame: pd.DataFrame, keys: list[str], *, file: str | Path, 
         raise InputError(f"duplicated {label} (each must appear once)", file=file, column=keys, rows=rows)
 
 
-def parse_years(values: Sequence[object], *, file: str | Path, column: str, rows: Sequence[object]) -> list[int]:
+def parse_years(
+    values: Sequence[object], *, file: str | Path, column: str, rows: Sequence[object]
+) -> list[int]:
     """Years must be written as 4-digit integers (``2019``; ``2019.0`` from R/Excel also accepted)."""
     years: list[int] = []
     bad: list[object] = []
@@ -209,14 +216,19 @@ def parse_years(values: Sequence[object], *, file: str | Path, column: str, rows
     return years
 
 
-def resolve_provinces(frame: pd.DataFrame, column: str, *, file: Path, notes: list[str] | None) -> pd.DataFrame:
+def resolve_provinces(
+    frame: pd.DataFrame, column: str, *, file: Path, notes: list[str] | None
+) -> pd.DataFrame:
     drops: list[str] = []
     out = provinces.resolve_frame(frame, column, source=str(file), log=drops)
     for msg in drops:
         _note(notes, msg)
     variants = sorted({str(n) for n in out[column] if provinces.normalise_name(n) in _VARIANT_KEYS})
     if variants:
-        _note(notes, f"{file}: resolved known misspelling(s) {', '.join(repr(v) for v in variants)} via provinces.KNOWN_VARIANTS")
+        _note(
+            notes,
+            f"{file}: resolved known misspelling(s) {', '.join(repr(v) for v in variants)} via provinces.KNOWN_VARIANTS",
+        )
     return out
 
 
@@ -275,7 +287,7 @@ def read_utf8_csv(path: Path, *, expected: list[str]) -> pd.DataFrame:
     )
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    except Exception as err:  # noqa: BLE001 - a parser failure becomes one readable line
+    except Exception as err:
         raise InputError(f"cannot be parsed as CSV: {err}".splitlines()[0], file=path) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
@@ -329,11 +341,22 @@ def read_nbs_provincial_csv(
     stated = pd.to_numeric(frame["省份编码"].str.strip(), errors="coerce")
     wrong = stated.ne(frame["province_code"])
     if wrong.any():
-        bad = [f"line {i + 2}: {c} {n}" for i, c, n in zip(frame.loc[wrong, "_line"], frame.loc[wrong, "省份编码"], frame.loc[wrong, "省份"], strict=True)]
+        bad = [
+            f"line {i + 2}: {c} {n}"
+            for i, c, n in zip(
+                frame.loc[wrong, "_line"], frame.loc[wrong, "省份编码"], frame.loc[wrong, "省份"], strict=True
+            )
+        ]
         raise InputError("省份编码 does not match the province name", file=path, column="省份编码", rows=bad)
     check_duplicates(frame, ["province_code", "year"], file=path, label="province-year rows")
     keys = ["_line", "province_code", "year"]
-    long = _melt_indicators(frame[keys + [c for c in frame.columns if c not in (*keys, "省份编码", "省份", "年份")]], keys, path=path, missing_markers=missing_markers, notes=notes)
+    long = _melt_indicators(
+        frame[keys + [c for c in frame.columns if c not in (*keys, "省份编码", "省份", "年份")]],
+        keys,
+        path=path,
+        missing_markers=missing_markers,
+        notes=notes,
+    )
     long["source_file"] = path.as_posix()
     out = long[TIDY_COLUMNS].sort_values(["variable", "province_code", "year"], kind="mergesort")
     return out.reset_index(drop=True).astype({"province_code": "int64", "year": "int64", "value": "float64"})
@@ -354,7 +377,13 @@ def read_nbs_national_csv(
     frame["year"] = parse_years(frame["年份"].tolist(), file=path, column="年份", rows=lines)
     check_duplicates(frame, ["year"], file=path, label="years")
     keys = ["_line", "year"]
-    long = _melt_indicators(frame[keys + [c for c in frame.columns if c not in (*keys, "年份")]], keys, path=path, missing_markers=missing_markers, notes=notes)
+    long = _melt_indicators(
+        frame[keys + [c for c in frame.columns if c not in (*keys, "年份")]],
+        keys,
+        path=path,
+        missing_markers=missing_markers,
+        notes=notes,
+    )
     long["source_file"] = path.as_posix()
     out = long[NATIONAL_COLUMNS].sort_values(["variable", "year"], kind="mergesort")
     return out.reset_index(drop=True).astype({"year": "int64", "value": "float64"})
@@ -369,9 +398,13 @@ def _export_rows(path: Path) -> list[list[object]]:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
         try:
-            sheet = pd.read_excel(path, header=None, dtype=object, sheet_name=0, keep_default_na=False, na_values=[])
-        except Exception as err:  # noqa: BLE001 - any reader failure becomes one line
-            raise InputError(f"cannot be read as an Excel workbook: {type(err).__name__}: {err}".splitlines()[0], file=path) from None
+            sheet = pd.read_excel(
+                path, header=None, dtype=object, sheet_name=0, keep_default_na=False, na_values=[]
+            )
+        except Exception as err:
+            raise InputError(
+                f"cannot be read as an Excel workbook: {type(err).__name__}: {err}".splitlines()[0], file=path
+            ) from None
         return [list(r) for r in sheet.itertuples(index=False, name=None)]
     if suffix != ".csv":
         raise InputError(f"unknown export type '{suffix}' (expected .csv or .xlsx)", file=path)
@@ -398,7 +431,9 @@ def _export_rows(path: Path) -> list[list[object]]:
     return [list(r) for r in csv.reader(io.StringIO(text))]
 
 
-def read_nbs_export(path: str | Path, *, missing_markers: str = "nan", notes: list[str] | None = None) -> pd.DataFrame:
+def read_nbs_export(
+    path: str | Path, *, missing_markers: str = "nan", notes: list[str] | None = None
+) -> pd.DataFrame:
     """Read an NBS web export (GBK ``.csv`` or ``.xlsx``, wide) into the tidy frame.
 
     Layout (data.stats.gov.cn download)::
@@ -457,7 +492,11 @@ def read_nbs_export(path: str | Path, *, missing_markers: str = "nan", notes: li
         )
     seen = [y for _, y in year_cols]
     if len(set(seen)) != len(seen):
-        raise InputError("a year column appears twice", file=path, column=sorted({f"{y}年" for y in seen if seen.count(y) > 1}))
+        raise InputError(
+            "a year column appears twice",
+            file=path,
+            column=sorted({f"{y}年" for y in seen if seen.count(y) > 1}),
+        )
     data: list[tuple[int, list[str]]] = []
     end = len(rows)
     for i in range(header_at + 1, len(rows)):
@@ -470,12 +509,16 @@ def read_nbs_export(path: str | Path, *, missing_markers: str = "nan", notes: li
     footer = [r[0] for r in rows[end:] if r and r[0]]
     for i, row in enumerate(rows[end:], start=end):
         first = row[0] if row else ""
-        if first and not _FOOTNOTE.match(first) and not first[0].isspace() and first[0] != "\u3000":
-            if provinces.is_national(first) or _is_province_name(first):
-                raise InputError("data row after the footnotes/blank line", file=path, rows=[f"line {i + 1}: {first}"])
+        starts_a_row = (
+            first and not _FOOTNOTE.match(first) and not first[0].isspace() and first[0] != "\u3000"
+        )
+        if starts_a_row and (provinces.is_national(first) or _is_province_name(first)):
+            raise InputError(
+                "data row after the footnotes/blank line", file=path, rows=[f"line {i + 1}: {first}"]
+            )
     if not data:
         raise InputError("no data rows under the '地区' header", file=path)
-    too_long = [f"line {i + 1}" for i, r in data if len([c for c in r[len(header):] if c != ""]) > 0]
+    too_long = [f"line {i + 1}" for i, r in data if len([c for c in r[len(header) :] if c != ""]) > 0]
     if too_long:
         raise InputError("row(s) with more cells than the header", file=path, rows=too_long)
     names = [(i + 1, row[0]) for i, row in data]
@@ -483,7 +526,9 @@ def read_nbs_export(path: str | Path, *, missing_markers: str = "nan", notes: li
     if len(set(codes)) != len(codes):
         real = [(ln, n) for ln, n in names if not provinces.is_national(n)]
         dup = [f"line {ln}: {n}" for (ln, n), c in zip(real, codes, strict=True) if codes.count(c) > 1]
-        raise InputError("duplicated province rows (each province must appear once)", file=path, column="地区", rows=dup)
+        raise InputError(
+            "duplicated province rows (each province must appear once)", file=path, column="地区", rows=dup
+        )
     records = []
     for i, row in data:
         cells = row + [""] * (len(header) - len(row))
@@ -496,7 +541,10 @@ def read_nbs_export(path: str | Path, *, missing_markers: str = "nan", notes: li
         frame["cell"].tolist(),
         file=path,
         columns=[f"{y}年" for y in frame["year"]],
-        rows=[f"line {ln} ({name}, {y}年)" for ln, name, y in zip(frame["line"], frame["地区"], frame["year"], strict=True)],
+        rows=[
+            f"line {ln} ({name}, {y}年)"
+            for ln, name, y in zip(frame["line"], frame["地区"], frame["year"], strict=True)
+        ],
         missing_markers=missing_markers,
         notes=notes,
     )

@@ -29,8 +29,10 @@ def _read_rda(path: Path, expected: list[str]) -> pd.DataFrame:
         import pyreadr
 
         objects = pyreadr.read_r(str(path))
-    except Exception as err:  # noqa: BLE001 - a reader failure becomes one line
-        raise InputError(f"cannot be read as an R data file: {type(err).__name__}: {err}".splitlines()[0], file=path) from None
+    except Exception as err:
+        raise InputError(
+            f"cannot be read as an R data file: {type(err).__name__}: {err}".splitlines()[0], file=path
+        ) from None
     frames = [v for v in objects.values() if isinstance(v, pd.DataFrame)]
     if len(frames) != 1:
         raise InputError(f"expected one data frame in the .rda file, found {len(frames)}", file=path)
@@ -55,12 +57,19 @@ def _yearbook_frame(path: Path, *, missing_markers: str, notes: list[str] | None
     frame["year_int"] = parse_years(frame["year"].tolist(), file=path, column="year", rows=rows)
     frame["row"] = rows
     frame["num"] = parse_numbers(
-        frame["value"].tolist(), file=path, columns=["value"] * len(frame), rows=rows, missing_markers=missing_markers, notes=notes
+        frame["value"].tolist(),
+        file=path,
+        columns=["value"] * len(frame),
+        rows=rows,
+        missing_markers=missing_markers,
+        notes=notes,
     )
     return frame
 
 
-def read_yearbook_rda(path: str | Path, *, missing_markers: str = "nan", notes: list[str] | None = None) -> pd.DataFrame:
+def read_yearbook_rda(
+    path: str | Path, *, missing_markers: str = "nan", notes: list[str] | None = None
+) -> pd.DataFrame:
     """Read a Science & Technology Yearbook ``.rda`` (techme package) into the tidy frame.
 
     Columns used: ``province`` (Chinese short names, some printed with inserted
@@ -84,12 +93,28 @@ def read_yearbook_rda(path: str | Path, *, missing_markers: str = "nan", notes: 
     )
     dup = out.duplicated(["province_code", "year", "variable"], keep=False)
     if dup.any():
-        rows = [f"{r} ({p}, {y}, {v})" for r, p, y, v in zip(frame.loc[dup.values, "row"], frame.loc[dup.values, "province"], out.loc[dup, "year"], out.loc[dup, "variable"], strict=True)]
-        raise InputError("duplicated (province, year, item) rows", file=path, column=["province", "year", "chn_block4"], rows=rows)
+        rows = [
+            f"{r} ({p}, {y}, {v})"
+            for r, p, y, v in zip(
+                frame.loc[dup.values, "row"],
+                frame.loc[dup.values, "province"],
+                out.loc[dup, "year"],
+                out.loc[dup, "variable"],
+                strict=True,
+            )
+        ]
+        raise InputError(
+            "duplicated (province, year, item) rows",
+            file=path,
+            column=["province", "year", "chn_block4"],
+            rows=rows,
+        )
     return out.sort_values(["variable", "province_code", "year"], kind="mergesort").reset_index(drop=True)
 
 
-def read_yearbook_national(path: str | Path, *, missing_markers: str = "nan", notes: list[str] | None = None) -> pd.DataFrame:
+def read_yearbook_national(
+    path: str | Path, *, missing_markers: str = "nan", notes: list[str] | None = None
+) -> pd.DataFrame:
     """The 全国 (national) rows of a Science & Technology Yearbook ``.rda``.
 
     Returns ``(year, variable, value, unit, source_file)``; used to check that the
@@ -125,11 +150,21 @@ def read_asset_rda(path: str | Path, *, notes: list[str] | None = None) -> pd.Da
     yr = pd.to_numeric(frame["yr"], errors="coerce")
     bad = yr.isna() | (yr != yr.round())
     if bad.any():
-        raise InputError("non-integer year(s)", file=path, column="yr", rows=[f"row {i + 1}: {frame.at[i, 'yr']!r}" for i in frame.index[bad]])
+        raise InputError(
+            "non-integer year(s)",
+            file=path,
+            column="yr",
+            rows=[f"row {i + 1}: {frame.at[i, 'yr']!r}" for i in frame.index[bad]],
+        )
     frame["year"] = yr.astype("int64")
     frame = resolve_provinces(frame, "prv", file=path, notes=notes)
     check_duplicates(frame, ["province_code", "year"], file=path, label="province-year rows")
-    long = frame.melt(id_vars=["province_code", "year"], value_vars=list(ASSET_UNITS), var_name="variable", value_name="value")
+    long = frame.melt(
+        id_vars=["province_code", "year"],
+        value_vars=list(ASSET_UNITS),
+        var_name="variable",
+        value_name="value",
+    )
     long["value"] = pd.to_numeric(long["value"], errors="coerce").astype("float64")
     long["unit"] = long["variable"].map(ASSET_UNITS)
     long["source_file"] = path.as_posix()

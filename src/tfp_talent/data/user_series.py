@@ -160,7 +160,9 @@ def read_user_series(
         raise InputError("file not found", file=p)
     data = p.read_bytes()
     if not data.strip():
-        raise InputError("file is empty", file=p, hint="expected a '# unit: ...' line and the header 'province,year,value'")
+        raise InputError(
+            "file is empty", file=p, hint="expected a '# unit: ...' line and the header 'province,year,value'"
+        )
     text = _decode(p, data)
 
     meta: dict[str, str] = {}
@@ -197,7 +199,9 @@ def read_user_series(
                 hint="add a first line like '# unit: 万人'",
             )
         if unit is not None and _norm_unit(file_unit) != _norm_unit(unit):
-            raise InputError(f"the file states unit {file_unit!r} but {unit!r} is expected", file=p, column="unit")
+            raise InputError(
+                f"the file states unit {file_unit!r} but {unit!r} is expected", file=p, column="unit"
+            )
 
     short = [(ln, f) for ln, f in rows if len(f) != len(header)]
     if short:
@@ -238,9 +242,17 @@ def read_user_series(
 
     bad_years = [(lines[i], year_text[i]) for i in keep if not _YEAR.match(year_text[i])]
     if bad_years:
-        hint = "write years as 4-digit numbers (2019, not 2019年)" if any("年" in t for _, t in bad_years) else None
+        hint = (
+            "write years as 4-digit numbers (2019, not 2019年)"
+            if any("年" in t for _, t in bad_years)
+            else None
+        )
         raise InputError(
-            "years must be integers", file=p, column="year", rows=[f"line {ln}: {t!r}" for ln, t in bad_years], hint=hint
+            "years must be integers",
+            file=p,
+            column="year",
+            rows=[f"line {ln}: {t!r}" for ln, t in bad_years],
+            hint=hint,
         )
 
     values: list[float] = []
@@ -313,7 +325,14 @@ def read_user_series(
     out = frame.drop(columns="_line").sort_values(KEYS).reset_index(drop=True)
     out[name] = out[name].astype(float)
     digest = hashlib.sha256(data).hexdigest()
-    log.info("%s: series %s, unit %s, %d rows, sha256 %s", p, name, file_unit or "(not stated)", len(out), digest[:12])
+    log.info(
+        "%s: series %s, unit %s, %d rows, sha256 %s",
+        p,
+        name,
+        file_unit or "(not stated)",
+        len(out),
+        digest[:12],
+    )
     return UserSeries(name=name, path=p, unit=file_unit, frame=out, meta=meta, sha256=digest)
 
 
@@ -373,7 +392,7 @@ def load_user_series(
         )
         frame = frame.merge(series.frame, on=KEYS, how="outer", validate="one_to_one")
         info[name] = series.describe()
-    frame = frame.astype({k: "int64" for k in KEYS}).sort_values(KEYS).reset_index(drop=True)
+    frame = frame.astype(dict.fromkeys(KEYS, "int64")).sort_values(KEYS).reset_index(drop=True)
     return frame, info
 
 
@@ -409,7 +428,9 @@ def merge_user_series(
     return panel.merge(series[[*KEYS, *names]], on=KEYS, how="left", validate="one_to_one")
 
 
-def read_panel_with_user_series(panel_path: str | Path, user_series_path: str | Path | None = None) -> pd.DataFrame:
+def read_panel_with_user_series(
+    panel_path: str | Path, user_series_path: str | Path | None = None
+) -> pd.DataFrame:
     """The clean panel, with the validated user series joined on when the workflow has any.
 
     The one place where workflow scripts load the panel, so every stage (estimates,

@@ -68,7 +68,8 @@ def validate_panel(panel: pd.DataFrame, *, start: int, end: int, raw_dir: str | 
             "the panel must hold exactly the 31 provinces",
             file=where,
             column="province_code",
-            rows=[f"missing {c}" for c in sorted(expected - codes)] + [f"unexpected {c}" for c in sorted(codes - expected)],
+            rows=[f"missing {c}" for c in sorted(expected - codes)]
+            + [f"unexpected {c}" for c in sorted(codes - expected)],
         )
     years = set(panel["year"].astype(int))
     want = set(range(start, end + 1))
@@ -77,16 +78,25 @@ def validate_panel(panel: pd.DataFrame, *, start: int, end: int, raw_dir: str | 
             f"the panel must hold years {start}-{end}",
             file=where,
             column="year",
-            rows=[f"missing {y}" for y in sorted(want - years)] + [f"unexpected {y}" for y in sorted(years - want)],
+            rows=[f"missing {y}" for y in sorted(want - years)]
+            + [f"unexpected {y}" for y in sorted(years - want)],
         )
     n = panel.groupby("province_code")["year"].size()
     if (n != len(want)).any():
-        raise InputError("unbalanced panel", file=where, column="year", rows=[f"{c}: {k} years" for c, k in n[n != len(want)].items()])
+        raise InputError(
+            "unbalanced panel",
+            file=where,
+            column="year",
+            rows=[f"{c}: {k} years" for c, k in n[n != len(want)].items()],
+        )
 
     def offending(mask: pd.Series, col: str) -> list[tuple[int, int, float]]:
         """Rows (entity-time keys) where ``mask`` is true, for error messages."""
         sub = panel.loc[mask]
-        return [(int(p), int(y), float(v)) for p, y, v in zip(sub["province_code"], sub["year"], sub[col], strict=True)]
+        return [
+            (int(p), int(y), float(v))
+            for p, y, v in zip(sub["province_code"], sub["year"], sub[col], strict=True)
+        ]
 
     for col in SHARES:
         if col not in panel:
@@ -97,24 +107,41 @@ def validate_panel(panel: pd.DataFrame, *, start: int, end: int, raw_dir: str | 
             bad = v.notna() & ((v <= 0) | (v >= 1))
         if bad.any():
             bounds = "(0, 1)" if col == "labour_share" else "[0, 1]"
-            raise InputError(f"share outside {bounds}", file=_files(raw_dir, col), column=col, rows=offending(bad, col))
+            raise InputError(
+                f"share outside {bounds}", file=_files(raw_dir, col), column=col, rows=offending(bad, col)
+            )
     for col in POSITIVE:
         if col not in panel:
             continue
         v = panel[col]
         bad = v.notna() & ~(v > 0)
         if bad.any():
-            raise InputError("value must be positive (logs are taken of it)", file=_files(raw_dir, col), column=col, rows=offending(bad, col))
+            raise InputError(
+                "value must be positive (logs are taken of it)",
+                file=_files(raw_dir, col),
+                column=col,
+                rows=offending(bad, col),
+            )
     edu = panel[list(SCHOOL_YEARS)]
     total = edu.sum(axis=1, min_count=len(SCHOOL_YEARS))
     bad = total.notna() & ((total - 1).abs() > 1e-9)
     if bad.any():
         col = "edu_tertiary_share"
-        raise InputError("attainment shares do not sum to 1", file=_files(raw_dir, col), column=list(SCHOOL_YEARS), rows=offending(bad, col))
+        raise InputError(
+            "attainment shares do not sum to 1",
+            file=_files(raw_dir, col),
+            column=list(SCHOOL_YEARS),
+            rows=offending(bad, col),
+        )
     partial = edu.notna().any(axis=1) & edu.isna().any(axis=1)
     if partial.any():
         col = "edu_tertiary_share"
-        raise InputError("attainment shares partly missing", file=_files(raw_dir, col), column=list(SCHOOL_YEARS), rows=offending(partial, col))
+        raise InputError(
+            "attainment shares partly missing",
+            file=_files(raw_dir, col),
+            column=list(SCHOOL_YEARS),
+            rows=offending(partial, col),
+        )
 
 
 def _series(tidy: dict[str, pd.DataFrame], s: RawSeries) -> pd.DataFrame:
@@ -148,7 +175,9 @@ def check_consistency(tidy: dict[str, pd.DataFrame], raw_dir: str | Path = "data
                 column=he.header,
                 rows=[f"year {year}"],
             )
-        passed.append(f"check: {year} higher-education enrolment summed over 31 provinces = {total:.4f} 万 = national {national} 万")
+        passed.append(
+            f"check: {year} higher-education enrolment summed over 31 provinces = {total:.4f} 万 = national {national} 万"
+        )
 
     # 2. yearbook provinces vs the yearbook's 全国 rows
     from tfp_talent.data.readers_rda import read_yearbook_national
@@ -170,10 +199,14 @@ def check_consistency(tidy: dict[str, pd.DataFrame], raw_dir: str | Path = "data
                 f"provinces do not sum to the 全国 row (relative tolerance {YEARBOOK_RTOL:g})",
                 file=path,
                 column=s.indicator,
-                rows=[f"{y}: {both.at[y, 'provinces']:.0f} vs {both.at[y, 'national']:.0f}" for y in bad.index],
+                rows=[
+                    f"{y}: {both.at[y, 'provinces']:.0f} vs {both.at[y, 'national']:.0f}" for y in bad.index
+                ],
             )
         if len(both):
-            passed.append(f"check: {path.name} {s.indicator} provinces sum to 全国 in {len(both)} years (max relative gap {rel.max():.1e})")
+            passed.append(
+                f"check: {path.name} {s.indicator} provinces sum to 全国 in {len(both)} years (max relative gap {rel.max():.1e})"
+            )
 
     # 3. NBS web exports vs the provincial database (same vintage, rounded to 0.1)
     for name, (export, parts, atol) in CROSS_CHECKS.items():
@@ -183,12 +216,17 @@ def check_consistency(tidy: dict[str, pd.DataFrame], raw_dir: str | Path = "data
         gap = (both["export"] - both["database"]).abs()
         bad = gap[gap > atol]
         if len(bad):
-            files = " vs ".join([str(raw_dir / export.path)] + [str(raw_dir / RAW_SERIES[p].path) for p in parts])
+            files = " vs ".join(
+                [str(raw_dir / export.path)] + [str(raw_dir / RAW_SERIES[p].path) for p in parts]
+            )
             raise InputError(
                 f"export and provincial database disagree by more than {atol:g} (different vintage?)",
                 file=files,
                 column=export.header,
-                rows=[(p, y, both.at[(p, y), "export"], round(float(both.at[(p, y), "database"]), 4)) for p, y in bad.index],
+                rows=[
+                    (p, y, both.at[(p, y), "export"], round(float(both.at[(p, y), "database"]), 4))
+                    for p, y in bad.index
+                ],
             )
         if len(both):
             passed.append(

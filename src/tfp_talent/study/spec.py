@@ -138,41 +138,31 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "panel": Kind(
-        run=run_panel, normalise=normalise_panel, owns=("trends", "long_difference"), batchable=True
-    ),
-    "hausman": Kind(run=run_hausman, normalise=normalise_hausman, models=HAUSMAN_MODELS, batchable=True),
-    "iv": Kind(run=run_iv, normalise=normalise_iv, design=design_iv, owns=("instruments",), batchable=True),
+    "panel": Kind(run_panel, normalise_panel, owns=("trends", "long_difference"), batchable=True),
+    "hausman": Kind(run_hausman, normalise_hausman, models=HAUSMAN_MODELS, batchable=True),
+    "iv": Kind(run_iv, normalise_iv, design_iv, owns=("instruments",), batchable=True),
     "threshold": Kind(
-        run=run_threshold,
-        normalise=normalise_threshold,
-        design=design_threshold,
+        run_threshold,
+        normalise_threshold,
+        design_threshold,
         owns=("threshold",),
         min_balanced_years=THRESHOLD_MIN_YEARS,
         shardable_replications=threshold_replications,
     ),
-    "gmm": Kind(run=run_gmm, normalise=normalise_gmm, owns=("gmm",)),
+    "gmm": Kind(run_gmm, normalise_gmm, owns=("gmm",)),
     "mechanism": Kind(
-        run=run_mechanism,
-        normalise=normalise_mechanism,
-        design=design_mechanism,
-        owns=("mechanism",),
-        batchable=True,
+        run_mechanism, normalise_mechanism, design_mechanism, owns=("mechanism",), batchable=True
     ),
     "spatial": Kind(
-        run=run_spatial,
-        normalise=normalise_spatial,
-        design=design_spatial,
+        run_spatial,
+        normalise_spatial,
+        design_spatial,
         owns=("spatial",),
         inputs=spatial_inputs,
         min_balanced_years=SPATIAL_MIN_YEARS,
     ),
     "event_study": Kind(
-        run=run_event_study,
-        normalise=normalise_event_study,
-        design=design_event_study,
-        owns=("event",),
-        batchable=True,
+        run_event_study, normalise_event_study, design_event_study, owns=("event",), batchable=True
     ),
 }
 
