@@ -44,7 +44,7 @@ def panel():
 def _shards(panel, n, spec=SPEC):
     # through JSON, as the workflow's shard files
     return [
-        json.loads(to_json_text(threshold_shard("thr", spec, panel, None, SEED, shard=i, n_shards=n)))
+        json.loads(to_json_text(threshold_shard("thr", spec, panel, None, shard=(i, n), seed=SEED)))
         for i in range(1, n + 1)
     ]
 
@@ -58,24 +58,24 @@ def single(panel):
 def test_combined_shards_equal_one_job_byte_for_byte(panel, single, n):
     shards = _shards(panel, n)
     assert sum(len(s["replications"]["1"]["index"]) for s in shards) == 12
-    assert to_json_text(combine_threshold_shards("thr", SPEC, panel, None, SEED, shards[::-1])) == single
+    assert to_json_text(combine_threshold_shards("thr", SPEC, panel, None, shards[::-1], seed=SEED)) == single
 
 
 def test_missing_shard_is_named_from_one(panel):
     shards = _shards(panel, 3)
     with pytest.raises(InputError, match=r"missing \[2\]"):
-        combine_threshold_shards("thr", SPEC, panel, None, SEED, [shards[0], shards[2]])
+        combine_threshold_shards("thr", SPEC, panel, None, [shards[0], shards[2]], seed=SEED)
 
 
 def test_shards_of_other_data_are_refused(panel):
     """Shards computed on a perturbed panel (other point estimates) cannot be combined into this spec's result."""
     other = panel.assign(y=panel["y"] * 1.5)
     with pytest.raises(InputError, match=r"differ from specs\.thr's own"):
-        combine_threshold_shards("thr", SPEC, panel, None, SEED, _shards(other, 2))
+        combine_threshold_shards("thr", SPEC, panel, None, _shards(other, 2), seed=SEED)
 
 
 def test_only_threshold_specs_and_valid_shard_numbers(panel):
     with pytest.raises(InputError, match="has no sharded bootstrap"):
-        threshold_shard("p", {"y": "y", "talent": ["x"], "tfp": None}, panel, None, SEED, shard=1, n_shards=2)
+        threshold_shard("p", {"y": "y", "talent": ["x"], "tfp": None}, panel, None, shard=(1, 2), seed=SEED)
     with pytest.raises(InputError, match="shard 3 of 2"):
-        threshold_shard("thr", SPEC, panel, None, SEED, shard=3, n_shards=2)
+        threshold_shard("thr", SPEC, panel, None, shard=(3, 2), seed=SEED)

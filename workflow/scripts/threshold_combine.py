@@ -16,7 +16,7 @@ with script_run(snakemake.log[0]) as log:
     tfp = read_panel(inp.tfp) if hasattr(inp, "tfp") else None
     shards = [json.loads(Path(p).read_text(encoding="utf-8")) for p in inp.shards]
     result = combine_threshold_shards(
-        name, params.spec, panel, tfp, params.seed, shards, source=", ".join(inp.shards)
+        name, params.spec, panel, tfp, shards, seed=params.seed, source=", ".join(inp.shards)
     )
     write_json(result, snakemake.output[0])
     log.info(

@@ -16,9 +16,8 @@ with script_run(snakemake.log[0]) as log:
         params.spec,
         panel,
         tfp,
-        params.seed,
-        shard=shard,
-        n_shards=params.n_shards,
+        shard=(shard, params.n_shards),
+        seed=params.seed,
         workers=snakemake.threads,
     )
     write_json(doc, snakemake.output[0])

@@ -33,19 +33,12 @@ def add_command(
 
 
 def add_panel_input(
-    p: argparse.ArgumentParser,
-    entity: str,
-    time: str,
-    *,
-    data: str = PANEL_FILE,
-    required: bool = True,
-    metavars: bool = False,
+    p: argparse.ArgumentParser, entity: str, time: str, *, data: str = PANEL_FILE, required: bool = True
 ) -> None:
-    """``--data`` (the panel file), ``--entity`` and ``--time`` (its key columns) with the given helps."""
-    file, col = ("FILE", "COL") if metavars else (None, None)
-    p.add_argument("--data", required=True, metavar=file, help=data)
-    p.add_argument("--entity", required=required, metavar=col, help=entity)
-    p.add_argument("--time", required=required, metavar=col, help=time)
+    """``--data FILE`` (the panel file), ``--entity COL`` and ``--time COL`` (its key columns) with the given helps."""
+    p.add_argument("--data", required=True, metavar="FILE", help=data)
+    for flag, help_text in (("--entity", entity), ("--time", time)):
+        p.add_argument(flag, required=required, metavar="COL", help=help_text)
 
 
 def add_out(p: argparse.ArgumentParser, help: str = "output JSON file", metavar: str | None = None) -> None:

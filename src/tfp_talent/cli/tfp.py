@@ -53,9 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `tfp` sub-command to the CLI."""
     p = add_command(subparsers, "tfp", run, HELP, DESCRIPTION, EXAMPLES)
     p.add_argument("--method", required=True, choices=METHODS, help="TFP method")
-    add_panel_input(
-        p, "entity column (province, country, firm, ...)", "time column (e.g. year)", metavars=True
-    )
+    add_panel_input(p, "entity column (province, country, firm, ...)", "time column (e.g. year)")
     p.add_argument("--output", required=True, metavar="COL", help="real output Y")
     p.add_argument("--capital", required=True, metavar="COL", help="real capital stock K")
     p.add_argument("--labor", "--labour", dest="labor", required=True, metavar="COL", help="labour input L")

@@ -119,7 +119,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         entity_help,
         "time column (e.g. year)",
         data="balanced panel: .csv, .parquet or .dta",
-        metavars=True,
     )
     p.add_argument("--y", required=True, metavar="COL", help="dependent variable")
     p.add_argument("--x", nargs="*", default=[], metavar="COL", help="regime-independent regressors")

@@ -98,50 +98,29 @@ def validate_panel(panel: pd.DataFrame, *, start: int, end: int, raw_dir: str | 
             for p, y, v in zip(sub["province_code"], sub["year"], sub[col], strict=True)
         ]
 
-    for col in SHARES:
-        if col not in panel:
-            continue
-        v = panel[col]
-        bad = v.notna() & ((v < 0) | (v > 1))
-        if col == "labour_share":
-            bad = v.notna() & ((v <= 0) | (v >= 1))
-        if bad.any():
-            bounds = "(0, 1)" if col == "labour_share" else "[0, 1]"
-            raise InputError(
-                f"share outside {bounds}", file=_files(raw_dir, col), column=col, rows=offending(bad, col)
-            )
-    for col in POSITIVE:
-        if col not in panel:
-            continue
-        v = panel[col]
-        bad = v.notna() & ~(v > 0)
-        if bad.any():
-            raise InputError(
-                "value must be positive (logs are taken of it)",
-                file=_files(raw_dir, col),
-                column=col,
-                rows=offending(bad, col),
-            )
     edu = panel[list(SCHOOL_YEARS)]
     total = edu.sum(axis=1, min_count=len(SCHOOL_YEARS))
-    bad = total.notna() & ((total - 1).abs() > 1e-9)
-    if bad.any():
-        col = "edu_tertiary_share"
-        raise InputError(
-            "attainment shares do not sum to 1",
-            file=_files(raw_dir, col),
-            column=list(SCHOOL_YEARS),
-            rows=offending(bad, col),
-        )
-    partial = edu.notna().any(axis=1) & edu.isna().any(axis=1)
-    if partial.any():
-        col = "edu_tertiary_share"
-        raise InputError(
-            "attainment shares partly missing",
-            file=_files(raw_dir, col),
-            column=list(SCHOOL_YEARS),
-            rows=offending(partial, col),
-        )
+    # (message, column whose rows are listed, column(s) named, offending rows), checked in this order
+    checks: list[tuple[str, str, str | list[str], pd.Series]] = []
+    for col in (c for c in SHARES if c in panel):
+        v = panel[col]
+        if col == "labour_share":  # a factor share strictly inside (0, 1)
+            checks.append(("share outside (0, 1)", col, col, v.notna() & ((v <= 0) | (v >= 1))))
+        else:
+            checks.append(("share outside [0, 1]", col, col, v.notna() & ((v < 0) | (v > 1))))
+    for col in (c for c in POSITIVE if c in panel):
+        v = panel[col]
+        checks.append(("value must be positive (logs are taken of it)", col, col, v.notna() & ~(v > 0)))
+    attainment = ("edu_tertiary_share", list(SCHOOL_YEARS))
+    checks.append(
+        ("attainment shares do not sum to 1", *attainment, total.notna() & ((total - 1).abs() > 1e-9))
+    )
+    checks.append(
+        ("attainment shares partly missing", *attainment, edu.notna().any(axis=1) & edu.isna().any(axis=1))
+    )
+    for message, col, named, bad in checks:
+        if bad.any():
+            raise InputError(message, file=_files(raw_dir, col), column=named, rows=offending(bad, col))
 
 
 def _series(tidy: dict[str, pd.DataFrame], s: RawSeries) -> pd.DataFrame:

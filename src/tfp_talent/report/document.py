@@ -468,12 +468,15 @@ def render_html(
 # --------------------------------------------------------------------------- checks
 
 _DATA_URI = re.compile(r"data:[a-z/+.-]+;base64,[A-Za-z0-9+/=]+")
-_PLACEHOLDER = re.compile(r"(?<![\\$])\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)")
-_JINJA = re.compile(r"\{\{|\}\}|\{%|%\}")
-_MARKERS = re.compile(r"\b(?:TODO|FIXME|XXX|TBD)\b")
-_MISSING = re.compile(
-    r"(?<![A-Za-z_/.-])(?:-?nan|NaN|NAN|-?inf|-?Inf|Infinity)(?![A-Za-z_])|(?:[=(:|]\s*)None\b"
-)
+#: What a rendered report must not contain: problem -> pattern (base64 data removed first).
+LEFTOVERS: dict[str, re.Pattern[str]] = {
+    "unfilled placeholder": re.compile(r"(?<![\\$])\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)"),
+    "template braces": re.compile(r"\{\{|\}\}|\{%|%\}"),
+    "to-do marker": re.compile(r"\b(?:TODO|FIXME|XXX|TBD)\b"),
+    "missing number": re.compile(
+        r"(?<![A-Za-z_/.-])(?:-?nan|NaN|NAN|-?inf|-?Inf|Infinity)(?![A-Za-z_])|(?:[=(:|]\s*)None\b"
+    ),
+}
 
 
 def check_report(text: str, *, source: str | None = None) -> None:
@@ -487,12 +490,7 @@ def check_report(text: str, *, source: str | None = None) -> None:
     """
     body = _DATA_URI.sub("data:", text)
     problems: list[str] = []
-    for label, pattern in (
-        ("unfilled placeholder", _PLACEHOLDER),
-        ("template braces", _JINJA),
-        ("to-do marker", _MARKERS),
-        ("missing number", _MISSING),
-    ):
+    for label, pattern in LEFTOVERS.items():
         hits = sorted({m.group(0).strip() for m in pattern.finditer(body)})
         if hits:
             problems.append(f"{label}(s) {', '.join(repr(h) for h in hits[:5])}")

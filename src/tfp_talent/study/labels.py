@@ -12,7 +12,7 @@ from typing import Any
 
 from tfp_talent import within
 from tfp_talent.data.provinces import BY_CODE
-from tfp_talent.study.terms import PREFIX_LABELS, PREFIX_RE, PRODUCT
+from tfp_talent.study.terms import PREFIX_LABELS, PREFIX_RE, PRODUCT, is_operator_term
 
 COV_SHORT = {
     "clustered": "Clustered (province)",
@@ -30,7 +30,6 @@ MODEL_NAMES = {
     "pooled-iv": "Pooled 2SLS",
 }
 _YEAR_DUMMY = re.compile(r"^year_(\d{4})$")
-_DERIVED_PREFIX = re.compile(r"^(L\d*\.|F\d*\.|D\.|ln\.|cum\.|ma3\.)")
 
 
 def term_label(term: str, labels: Mapping[str, str]) -> str:
@@ -77,7 +76,7 @@ def describe_definition(text: str, labels: Mapping[str, str]) -> str:
 
 
 def _is_term(token: str, labels: Mapping[str, str]) -> bool:
-    return token in labels or bool(_DERIVED_PREFIX.match(token)) or "_" in token
+    return token in labels or is_operator_term(token) or "_" in token
 
 
 def province_names(codes: Sequence[int]) -> str:

@@ -77,13 +77,23 @@ def product_term(variables: list[str] | tuple[str, ...]) -> str:
     return PRODUCT.join(str(v) for v in variables)
 
 
+def _operator_match(term: str) -> re.Match[str] | None:
+    """The match of ``term``'s operator prefix (``L<k>.``, ``F<k>.``, ``D.``, ``ln.``, ``cum.``, ``ma3.``); group 2 is the operand."""
+    return within.LAG_RE.match(term) or within.LEAD_RE.match(term) or PREFIX_RE.match(term)
+
+
+def is_operator_term(term: str) -> bool:
+    """Whether ``term`` applies one of the grammar's operators (``L<k>.x``, ``F<k>.x``, ``D.x``, ``ln.x``, ...)."""
+    return _operator_match(term) is not None
+
+
 def base_columns(term: str) -> list[str]:
     """The data columns a (possibly derived) term is built from (``dist_frontier`` excluded)."""
     if PRODUCT in term:
         return [c for part in term.split(PRODUCT) for c in base_columns(part)]
     if RATIO in term:
         return [c for part in term.split(RATIO, 1) for c in base_columns(part)]
-    m = within.LAG_RE.match(term) or within.LEAD_RE.match(term) or PREFIX_RE.match(term)
+    m = _operator_match(term)
     if m:
         return base_columns(m.group(2))
     if term == FRONTIER:

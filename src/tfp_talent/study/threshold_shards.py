@@ -66,27 +66,27 @@ def threshold_shard(
     spec: Mapping[str, Any],
     panel: pd.DataFrame,
     tfp: pd.DataFrame | None,
-    seed: int,
     *,
-    shard: int,
-    n_shards: int,
+    shard: tuple[int, int],
+    seed: int,
     workers: int = 1,
 ) -> dict[str, Any]:
-    """Shard ``shard`` (1-based) of ``n_shards`` of the spec's bootstrap: a ``ThresholdShard.to_dict()`` document.
+    """Shard ``shard = (i, n)``, the i-th (1-based) of n, of the spec's bootstrap: a ``ThresholdShard.to_dict()`` document.
 
-    The replications are :func:`estimators.threshold.shard_replications` ``(B, shard - 1, n_shards)``
+    The replications are :func:`estimators.threshold.shard_replications` ``(B, i - 1, n)``
     of each test; ``workers`` processes share them (the result does not depend on it).
     """
-    if not 1 <= int(shard) <= int(n_shards):
+    index, n_shards = (int(k) for k in shard)
+    if not 1 <= index <= n_shards:
         raise InputError(
-            f"shard {shard} of {n_shards} is not valid (use 1 <= shard <= n_shards)",
+            f"shard {index} of {n_shards} is not valid (use 1 <= shard <= n_shards)",
             column="bootstrap.shards",
         )
     s = _sharded_spec(name, spec)
     af = build_analysis_frame(panel, tfp, s, name=name)
     with spec_context(name):
         frame, args, options = fit_arguments(s, af, seed=seed, workers=workers)
-        result = bootstrap_shard(frame, *args, shard_index=int(shard) - 1, n_shards=int(n_shards), **options)
+        result = bootstrap_shard(frame, *args, shard_index=index - 1, n_shards=n_shards, **options)
     return result.to_dict()
 
 
@@ -100,9 +100,9 @@ def combine_threshold_shards(
     spec: Mapping[str, Any],
     panel: pd.DataFrame,
     tfp: pd.DataFrame | None,
-    seed: int,
     shards: Sequence[Mapping[str, Any]],
     *,
+    seed: int,
     source: str | None = None,
 ) -> dict[str, Any]:
     """The ``run_spec`` result of the spec (one job, all replications) from its ``n`` shard documents.
