@@ -14,7 +14,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,27 @@ def write_frame(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
             raise InputError(
                 f"cannot write a table with suffix '{suffix}' (use .csv or .parquet)", file=target
             )
+
+
+def json_ready(obj: Any) -> Any:
+    """``obj`` with pandas / numpy containers and scalars turned into plain dicts, lists and numbers."""
+    if isinstance(obj, Mapping):
+        return {str(k): json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_ready(v) for v in obj]
+    if isinstance(obj, pd.Series):
+        return {str(k): json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, pd.DataFrame):
+        return {str(c): json_ready(obj[c]) for c in obj.columns}
+    if isinstance(obj, np.ndarray):
+        return [json_ready(v) for v in obj.tolist()]
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    return obj
 
 
 def _json_default(obj: Any) -> Any:

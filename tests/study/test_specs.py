@@ -12,9 +12,10 @@ import pytest
 from study_sim import catchup_panel, iv_panel, lagged_panel, province_frame, regional_slopes_panel
 
 from tfp_talent.config import check_study_config
+from tfp_talent.data.codebook import year_ranges
 from tfp_talent.errors import InputError
 from tfp_talent.study.run import run_spec
-from tfp_talent.study.sample import balance_panel, build_analysis_frame, year_ranges
+from tfp_talent.study.sample import balance_panel, build_analysis_frame
 from tfp_talent.study.spec import normalise_spec
 
 SEED = 7

@@ -7,6 +7,8 @@ years with at least one value) is measured on the built panel.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from tfp_talent.data.definitions import VARIABLES, Variable, source_paths
@@ -23,20 +25,21 @@ CODEBOOK_COLUMNS: list[str] = [
 ]
 
 
-def year_ranges(years: list[int]) -> str:
-    """``[2000, 2001, 2002, 2005]`` -> ``'2000-2002, 2005'``."""
-    years = sorted({int(y) for y in years})
-    if not years:
+def year_ranges(years: Iterable[int], *, dash: str = "–") -> str:
+    """Compact text of a set of years: ``[2002, ..., 2009, 2011]`` -> ``'2002–2009, 2011'`` (``'none'`` if empty).
+
+    Runs of consecutive years are joined by ``dash`` (the codebook files use ASCII ``-``).
+    """
+    ys = sorted({int(y) for y in years})
+    if not ys:
         return "none"
-    parts: list[str] = []
-    lo = prev = years[0]
-    for y in years[1:]:
-        if y != prev + 1:
-            parts.append(f"{lo}-{prev}" if lo != prev else str(lo))
-            lo = y
-        prev = y
-    parts.append(f"{lo}-{prev}" if lo != prev else str(lo))
-    return ", ".join(parts)
+    runs: list[list[int]] = [[ys[0], ys[0]]]
+    for y in ys[1:]:
+        if y == runs[-1][1] + 1:
+            runs[-1][1] = y
+        else:
+            runs.append([y, y])
+    return ", ".join(str(lo) if lo == hi else f"{lo}{dash}{hi}" for lo, hi in runs)
 
 
 def _row(var: Variable, panel: pd.DataFrame, raw_dir: str) -> dict[str, object]:
@@ -50,7 +53,7 @@ def _row(var: Variable, panel: pd.DataFrame, raw_dir: str) -> dict[str, object]:
         "source_files": "; ".join(f"{raw_dir}/{p}" for p in source_paths(var)) or "tfp_talent.data.provinces",
         "derivation": var.derivation,
         "n_nonmissing": int(present.sum()),
-        "years_covered": year_ranges(panel.loc[present, "year"].tolist()),
+        "years_covered": year_ranges(panel.loc[present, "year"], dash="-"),
     }
 
 
@@ -69,7 +72,7 @@ def build_codebook(panel: pd.DataFrame, *, raw_dir: str = "data/raw") -> pd.Data
                     "source_files": "config data.impute_survey_gaps = linear",
                     "derivation": "True where the survey share was missing and filled by linear interpolation between adjacent survey years (for this flag n_nonmissing and years_covered count the True values)",
                     "n_nonmissing": int(panel[col].sum()),
-                    "years_covered": year_ranges(panel.loc[panel[col].astype(bool), "year"].tolist()),
+                    "years_covered": year_ranges(panel.loc[panel[col].astype(bool), "year"], dash="-"),
                 }
             )
     return pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)

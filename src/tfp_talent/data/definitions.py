@@ -29,20 +29,16 @@ from dataclasses import dataclass
 
 #: Raw files read by the panel build, relative to ``data/raw``: key -> (path, reader).
 #: Readers: ``nbs_csv`` (UTF-8 long), ``nbs_national_csv``, ``nbs_export`` (GBK/xlsx), ``yearbook_rda``.
+# fmt: off
+# one source file a row (wider than the line limit: the Chinese paths are kept whole)
 SOURCES: dict[str, tuple[str, str]] = {
     "gdp": ("nbs-provincial-2000-2019/国民经济核算/地区生产总值.csv", "nbs_csv"),
     "gdp_index": ("nbs-provincial-2000-2019/国民经济核算/地区生产总值指数.csv", "nbs_csv"),
     "gdp_income": ("nbs-provincial-2000-2019/国民经济核算/收入法地区生产总值.csv", "nbs_csv"),
     "gdp_expenditure": ("nbs-provincial-2000-2019/国民经济核算/支出法地区生产总值.csv", "nbs_csv"),
     "population": ("nbs-provincial-2000-2019/人口/总人口.csv", "nbs_csv"),
-    "survey_age": (
-        "nbs-provincial-2000-2019/人口/人口抽样调查样本数据/人口年龄构成和抚养比(人口抽样调查).csv",
-        "nbs_csv",
-    ),
-    "survey_edu": (
-        "nbs-provincial-2000-2019/人口/人口抽样调查样本数据/按受教育程度分人口数(人口抽样调查).csv",
-        "nbs_csv",
-    ),
+    "survey_age": ("nbs-provincial-2000-2019/人口/人口抽样调查样本数据/人口年龄构成和抚养比(人口抽样调查).csv", "nbs_csv"),
+    "survey_edu": ("nbs-provincial-2000-2019/人口/人口抽样调查样本数据/按受教育程度分人口数(人口抽样调查).csv", "nbs_csv"),
     "higher_edu": ("nbs-provincial-2000-2019/教育/高等学校普通本、专科学校和学生情况.csv", "nbs_csv"),
     "patents": ("nbs-provincial-2000-2019/科技/国内三种专利申请受理数和授权数.csv", "nbs_csv"),
     "trade": ("nbs-provincial-2000-2019/对外经济贸易/按经营单位所在地分货物进出口总额.csv", "nbs_csv"),
@@ -57,11 +53,9 @@ SOURCES: dict[str, tuple[str, str]] = {
     # cross-checks only (same vintage as the series above; not used to build values)
     "x_gdp_export": ("nbs-exports/gdp_nominal_100m_yuan_1992_2023.xlsx", "nbs_export"),
     "x_emp_urban_units_export": ("nbs-exports/employment_urban_units_10k_2006_2024.csv", "nbs_export"),
-    "x_emp_private_individual_export": (
-        "nbs-exports/employment_private_individual_10k_2006_2024.csv",
-        "nbs_export",
-    ),
+    "x_emp_private_individual_export": ("nbs-exports/employment_private_individual_10k_2006_2024.csv", "nbs_export"),
 }
+# fmt: on
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,8 @@ from tfp_talent.estimators.design import parse_formula, prepare_panel
 from tfp_talent.estimators.inference import DEFAULT_CLUSTER, DEFAULT_CONVENTION, chi2_sf, f_sf
 from tfp_talent.estimators.panel import fit_panel
 from tfp_talent.estimators.re_variance import DEFAULT_RE_VARIANCE
-from tfp_talent.estimators.results import PanelResult, json_safe
+from tfp_talent.estimators.results import PanelResult
+from tfp_talent.io import json_ready
 
 EIG_TOL = 1e-10
 
@@ -117,7 +118,7 @@ class HausmanResult:
             "convention": self.convention,
             "aux": self.aux,
             "sigma": self.sigma,
-            "extra": json_safe(self.extra),
+            "extra": json_ready(self.extra),
         }
 
 

@@ -27,6 +27,7 @@ from tfp_talent.estimators.inference import (
     t_sf,
     wald_test,
 )
+from tfp_talent.io import json_ready
 
 CONST = "const"
 # models whose fitted values are x'b (+ constant) + the absorbed effects; "re" gives x'b + constant
@@ -370,25 +371,8 @@ class PanelResult:
             "f_pvalue": float(self.f_pvalue),
             "df_resid": int(self.df_resid),
             "df_inference": float(self.df_inference),
-            "extra": json_safe(self.extra),
+            "extra": json_ready(self.extra),
         }
-
-
-def json_safe(obj: Any) -> Any:
-    """``obj`` with numpy scalars, Series and tuples turned into JSON types (keys as strings)."""
-    if isinstance(obj, dict):
-        return {str(k): json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [json_safe(v) for v in obj]
-    if isinstance(obj, pd.Series):
-        return {str(k): json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        return float(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
 
 
 def common_extra(prep: PreparedPanel, clu: str | None, cov: str, bw: int | None) -> dict[str, Any]:

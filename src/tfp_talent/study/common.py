@@ -6,9 +6,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from tfp_talent.errors import InputError
 
 ENTITY = "province_code"
@@ -50,27 +47,6 @@ def as_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     return [str(v) for v in value]
-
-
-def json_ready(obj: Any) -> Any:
-    """``obj`` with pandas / numpy containers and scalars turned into plain dicts, lists and numbers."""
-    if isinstance(obj, Mapping):
-        return {str(k): json_ready(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [json_ready(v) for v in obj]
-    if isinstance(obj, pd.Series):
-        return {str(k): json_ready(v) for k, v in obj.items()}
-    if isinstance(obj, pd.DataFrame):
-        return {str(c): json_ready(obj[c]) for c in obj.columns}
-    if isinstance(obj, np.ndarray):
-        return [json_ready(v) for v in obj.tolist()]
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    return obj
 
 
 def estimation_args(spec: Mapping[str, Any], name: str) -> dict[str, Any]:

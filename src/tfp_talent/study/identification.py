@@ -21,11 +21,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tfp_talent.data.codebook import year_ranges
 from tfp_talent.errors import InputError
 from tfp_talent.report.tables import Cell, Section, Table, fmt_number, stars_for
 from tfp_talent.study.labels import COV_SHORT, term_label
 from tfp_talent.study.results import entry_table, pick_result
-from tfp_talent.study.sample import year_ranges
 
 Results = Mapping[str, Mapping[str, Any]]
 #: A dependent variable in logs (``solow_ln_tfp``, ``ln.x``): its slopes times 100 are (log) per cent.

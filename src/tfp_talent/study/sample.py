@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tfp_talent.data.codebook import year_ranges
 from tfp_talent.data.provinces import BY_CODE, MUNICIPALITIES, TIBET, resolve
 from tfp_talent.errors import InputError
 from tfp_talent.logs import get_logger
@@ -425,23 +426,6 @@ def resolve_drop(name: str, drop: Sequence[Any]) -> list[int]:
             with spec_context(name):
                 codes.extend(resolve([item], source="sample.drop"))
     return sorted(set(codes))
-
-
-def year_ranges(years: Sequence[int]) -> str:
-    """Compact text of a set of years: ``2002–2009, 2011–2019``."""
-    ys = sorted({int(y) for y in years})
-    if not ys:
-        return "none"
-    parts: list[str] = []
-    start = prev = ys[0]
-    for y in [*ys[1:], None]:  # type: ignore[list-item]
-        if y is not None and y == prev + 1:
-            prev = y
-            continue
-        parts.append(str(start) if start == prev else f"{start}–{prev}")
-        if y is not None:
-            start = prev = y
-    return ", ".join(parts)
 
 
 def balance_panel(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int], list[int]]:

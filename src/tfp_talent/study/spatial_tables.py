@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tfp_talent.data.codebook import year_ranges
 from tfp_talent.errors import InputError
 from tfp_talent.report.tables import Cell, Section, Table, fmt_int, fmt_number, stars_for
 from tfp_talent.study.labels import term_label
@@ -125,8 +126,6 @@ def spillover_table_from_config(
         b["weights"].get("economic_base_years") for b in blocks if b["weights"].get("economic_base_years")
     ]
     if econ:
-        from tfp_talent.study.sample import year_ranges
-
         notes.append(
             "Economic weights: g = mean real GDP per capita (gdp_real / pop_yearend, 2000 prices) over "
             f"{year_ranges(econ[0])}."

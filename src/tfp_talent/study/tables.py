@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from tfp_talent.data.codebook import year_ranges
 from tfp_talent.errors import InputError
 from tfp_talent.report.tables import Table, fmt_int, fmt_number
 from tfp_talent.study.common import ENTITY, TIME
@@ -33,7 +34,7 @@ from tfp_talent.study.labels import (
 )
 from tfp_talent.study.multiple_testing import multiple_testing_table_from_config
 from tfp_talent.study.results import pick_result, selected_thresholds
-from tfp_talent.study.sample import merged_data, year_ranges
+from tfp_talent.study.sample import merged_data
 from tfp_talent.study.shift_share_tables import shift_share_table_from_config
 from tfp_talent.study.spatial_tables import (
     moran_table_from_config,

@@ -31,8 +31,9 @@ import pandas as pd
 
 from tfp_talent.errors import InputError
 from tfp_talent.estimators.inference import norm_ppf, norm_sf
+from tfp_talent.io import json_ready
 from tfp_talent.logs import get_logger
-from tfp_talent.study.common import ENTITY, TIME, as_list, check_choice, json_ready, spec_where
+from tfp_talent.study.common import ENTITY, TIME, as_list, check_choice, spec_where
 
 if TYPE_CHECKING:
     from tfp_talent.study.sample import AnalysisFrame

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.study.common import ENTITY, TIME, check_choice, json_ready, spec_where
+from tfp_talent.io import json_ready
+from tfp_talent.study.common import ENTITY, TIME, check_choice, spec_where
 from tfp_talent.study.terms import Design
 
 if TYPE_CHECKING:

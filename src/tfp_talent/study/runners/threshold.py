@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from tfp_talent.errors import InputError
-from tfp_talent.study.common import ENTITY, TIME, as_list, json_ready, spec_where
+from tfp_talent.io import json_ready
+from tfp_talent.study.common import ENTITY, TIME, as_list, spec_where
 from tfp_talent.study.terms import Design
 
 if TYPE_CHECKING:
