@@ -131,6 +131,11 @@ def fit_gmm(
     ``L2.v``, ``v``) or ``y="n", lags_y=[1, 2], x={"w": [0, 1], "k": [0]}`` (a list ``["w", "k"]`` means lag 0).
     Arguments mirror R plm's ``pgmm``:
 
+    data
+        Long panel, one row per (``entity``, ``time``); ``time`` must hold whole numbers (years), gaps allowed
+        (the rows are laid on the calendar grid of :mod:`tfp_talent.estimators.gmm_instruments`).
+    formula, y, lags_y, x
+        The model, in one of the two forms above; ``lags_y`` are the lags (>= 1) of y on the right-hand side.
     gmm
         GMM-style instruments, ``{"n": (2, 99)}`` or ``"L(2:99).n + L(2:99).w"`` (lags a…b, capped by the data).
     iv
@@ -154,9 +159,31 @@ def fit_gmm(
     gmm_equation, iv_equation
         System GMM: instrument the ``"both"`` equations (default), only the transformed (``"diff"``) or only
         the level equation (``"level"``); xtabond2's ``equation()`` suboption.
+    level
+        Level of the normal intervals of :meth:`GmmResult.conf_int` (default 0.95).
+    file
+        File name quoted in error messages.
 
-    Raises :class:`InputError` (one line) for missing columns, duplicate entity-time keys, a time column
-    that is not whole numbers, too few periods for the lags, and fewer instruments than regressors.
+    Returns
+    -------
+    GmmResult
+        Final-step estimates b (b1 for one-step, b2 for two-step), their covariance V, the one-step
+        estimates, the tests ``sargan``, ``hansen``, ``ar1``, ``ar2``, the difference-in-Hansen tests and
+        the instrument count (:class:`~tfp_talent.estimators.gmm_result.GmmResult`).
+
+    Raises
+    ------
+    InputError
+        One line for: missing columns, duplicate entity-time keys, a time column that is not whole numbers,
+        infinite values, too few periods for the lags, an unknown ``model`` / ``cov`` / ``transformation``
+        / ``effects`` / ``first_step`` / ``convention`` / equation choice, a ``level`` outside (0, 1), no
+        GMM-style instrument, y among its own regressors, fewer instruments than regressors, and
+        regressors the instruments do not identify (rank of X'Z A1 Z'X below K).
+
+    Warns
+    -----
+    InstrumentCountWarning
+        When the instruments (after dropping all-zero columns) outnumber the groups.
     """
     file_s = None if file is None else str(file)
     spec = _spec(
@@ -197,6 +224,7 @@ def one_blas_thread() -> contextlib.AbstractContextManager:
 
 @functools.cache
 def _blas_controller() -> Any:
+    """One ``threadpoolctl.ThreadpoolController`` per process (its library scan is slow); None without it."""
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:  # pragma: no cover
@@ -218,7 +246,14 @@ def _spec(
     first_step: str,
     convention: str,
 ) -> GmmSpec:
-    """Normalise the model arguments of :func:`fit_gmm` into a :class:`GmmSpec` (one-line InputError if bad)."""
+    """Normalise the model arguments of :func:`fit_gmm` into a :class:`GmmSpec` (one-line InputError if bad).
+
+    ``x`` as a mapping {var: lag or lags}, a list of terms (``"w"``, ``"L(0:1).w"``) or None (no exogenous
+    regressors); ``iv=None`` takes every regressor variable not among ``gmm`` with its lags (plm's default).
+    The aliases of :data:`MODELS`, :data:`TRANSFORMATIONS` and :data:`EFFECTS` are mapped to their names.
+    Raises :class:`InputError` for both or neither model forms, lags of y below 1, y on both sides, no
+    GMM-style instrument and an unknown transformation, effects, first step or convention.
+    """
     if formula is not None:
         if y is not None or x is not None:
             raise InputError("give either formula= or y=/x=, not both")
@@ -295,6 +330,13 @@ def _spec(
 
 @dataclass
 class _Moments:
+    """Per-entity moment blocks of :func:`accumulate_moments` (L instrument columns, K regressors).
+
+    ``zx`` (N, L, K) = Z_i'X_i and ``zy`` (N, L) = Z_i'y_i; ``ZHZ`` (L, L) = Σ_i Z_i'H_iZ_i (first-step weight
+    before inversion); ``zx_d``, ``zy_d`` the same products over the transformed rows only (system GMM, for
+    plm's AR tests; None in difference GMM); ``keep`` (L,) marks the instrument columns not all zero.
+    """
+
     zx: np.ndarray  # (N, L, K) per-entity Z_i'X_i
     zy: np.ndarray  # (N, L)
     ZHZ: np.ndarray  # (L, L)
@@ -304,7 +346,13 @@ class _Moments:
 
 
 def accumulate_moments(design: GmmDesign, *, chunk_elements: int = CHUNK_ELEMENTS) -> _Moments:
-    """Σ-ready per-entity moments, building the instrument blocks for a few entities at a time."""
+    """Σ-ready per-entity moments, building the instrument blocks for a few entities at a time.
+
+    For each slice of entities the dense blocks Z_i (R × L) come from :meth:`GmmDesign.instruments` and give
+    Z_i'X_i, Z_i'y_i and the slice's share of Σ Z_i'H_iZ_i. ``chunk_elements`` bounds the elements of one
+    slice's Z (entities per slice = chunk_elements // (R L), at least one), so memory stays near
+    8 · chunk_elements bytes whatever N; the sums do not depend on it. Returns :class:`_Moments`.
+    """
     N, R, K = design.X.shape
     L = design.n_instruments
     nd = design.n_diff
@@ -338,12 +386,38 @@ def estimate(
     level: float = 0.95,
     file: str | None = None,
 ) -> GmmResult:
-    """One- and two-step GMM on a built :class:`GmmDesign` (formulas in the module docstring)."""
+    """One- and two-step GMM on a built :class:`GmmDesign` (formulas in the module docstring).
+
+    Parameters
+    ----------
+    design
+        The stacked rows and instruments of :func:`~tfp_talent.estimators.gmm_instruments.build_design`.
+    model
+        ``"onestep"`` or ``"twostep"`` (already normalised; :func:`fit_gmm` maps the aliases).
+    cov
+        ``"robust"`` (one-step robust, two-step Windmeijer) or ``"unadjusted"``.
+    level, file
+        Interval level recorded in the result; file name for error messages.
+
+    Returns
+    -------
+    GmmResult
+        As :func:`fit_gmm`. Raises :class:`InputError` when no transformed row is complete, when there
+        are fewer instruments than coefficients (L < K) or when X'Z A1 Z'X has rank below K.
+    """
     with one_blas_thread():
         return _estimate(design, model, cov, level, file)
 
 
 def _estimate(design: GmmDesign, model: str, cov: str, level: float, file: str | None) -> GmmResult:
+    """:func:`estimate` inside the one-thread BLAS limit: the steps of the module docstring in order.
+
+    Drops all-zero instrument columns; forms A1 = (Z'HZ)⁻¹ (generalised inverse if singular), b1, the
+    one-step moments g1_i = Z_i'(y_i − X_i b1), S = Σ g1_i g1_i', A2 = S⁻¹ and the one-step robust
+    V1r = B1 X'Z A1 S A1 Z'X B1; σ̂² = Σ ê1² / (div · n), div = 2 for first differences with a non-identity
+    H, else 1 (n = transformed rows). Then b2 and Windmeijer's V for ``twostep``; Hansen J at A2; the
+    Sargan of ``convention``; AR(1), AR(2) at the final step; difference-in-Hansen per instrument group.
+    """
     spec = design.spec
     mom = accumulate_moments(design)
     keep = mom.keep
@@ -456,7 +530,14 @@ def _times(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _windmeijer(zx, g1, g2bar, ZX, A2, B2, V1r) -> np.ndarray:
-    """Windmeijer (2005) corrected two-step covariance (module docstring); column k of D in one pass."""
+    """Windmeijer (2005) corrected two-step covariance (module docstring); column k of D in one pass.
+
+    Windmeijer (2005), "A finite sample correction for the variance of linear efficient two-step GMM
+    estimators", J. Econometrics 126(1), 25-51, eq. 3.3. With a = A2 Σ_i Z_i'ê2_i, (C_k + C_k') a is
+    Σ_i [Z_i'x_ik (ê1_i'Z_i a) + Z_i'ê1_i (x_ik'Z_i a)], so D = B2 X'Z A2 [(C_k + C_k') a]_k needs no
+    L × L matrix per regressor. ``zx`` (N, L, K), ``g1`` (N, L) one-step moments, ``g2bar`` (L,)
+    Σ of the two-step moments, ``V1r`` the one-step robust covariance. Returns V_c (K, K).
+    """
     a = A2 @ g2bar
     s1 = np.einsum("nl,l->n", g1, a)
     t = np.einsum("nlk,l->nk", zx, a)  # x_ik'Z_i a
@@ -467,7 +548,12 @@ def _windmeijer(zx, g1, g2bar, ZX, A2, B2, V1r) -> np.ndarray:
 
 def _differenced_residuals(design: GmmDesign, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First-differenced residuals and regressors on the transformed rows (AR tests use differences even
-    after orthogonal deviations, as xtabond2)."""
+    after orthogonal deviations, as xtabond2).
+
+    Returns ``e_d`` (N, Rd) and ``X_d`` (N, Rd, K), Rd = ``design.n_diff``, zero where a row is missing: the
+    transformed rows themselves for first differences; for orthogonal deviations the level residuals
+    y − X b are differenced on the same grid positions.
+    """
     nd = design.n_diff
     if not design.spec.fod:
         e = design.y[:, :nd] - _times(design.X[:, :nd], b)

@@ -67,7 +67,12 @@ CONST = "const"
 
 
 def parse_term(token: str) -> tuple[str, list[int]]:
-    """``"L(0:2).w"`` → ``("w", [0, 1, 2])``; ``"L2.w"`` → ``("w", [2])``; ``"L.w"`` → lag 1; ``"w"`` → lag 0."""
+    """``"L(0:2).w"`` → ``("w", [0, 1, 2])``; ``"L2.w"`` → ``("w", [2])``; ``"L.w"`` → lag 1; ``"w"`` → lag 0.
+
+    The lag syntax is Stata's time-series operator (``L2.w``) and plm's ``lag(w, 0:2)`` written as
+    ``L(0:2).w``. Raises :class:`InputError` for an empty or unreadable term (brackets, ``~``, ``+`` or
+    ``:`` outside ``L(a:b).``) and for a range a:b with b < a.
+    """
     tok = token.strip()
     m = TERM_RE.match(tok)
     if not m:
@@ -107,7 +112,12 @@ def parse_formula(formula: str) -> tuple[str, list[int], dict[str, list[int]]]:
 
 
 def parse_gmm(spec: str | Mapping[str, Sequence[int]]) -> dict[str, tuple[int, int]]:
-    """GMM-style instruments as ``{var: (a, b)}`` from ``"L(2:99).n + L(2:99).w"`` or a mapping."""
+    """GMM-style instruments as ``{var: (a, b)}`` from ``"L(2:99).n + L(2:99).w"`` or a mapping.
+
+    A mapping value may be one lag or a sequence; its minimum and maximum become (a, b), so ``(2, 99)``
+    and ``range(2, 100)`` agree. b may exceed the data: lags before the grid are simply absent.
+    Raises :class:`InputError` for no lags, a negative lag, or a pair (low, high) with high < low.
+    """
     items = parse_terms(spec).items() if isinstance(spec, str) else spec.items()
     out: dict[str, tuple[int, int]] = {}
     for var, lags in items:
@@ -120,7 +130,15 @@ def parse_gmm(spec: str | Mapping[str, Sequence[int]]) -> dict[str, tuple[int, i
 
 @dataclass(frozen=True)
 class GmmSpec:
-    """A normalised model: y on its lags ``lags_y`` and ``x`` (var → lags), with instruments."""
+    """A normalised model: y on its lags ``lags_y`` and ``x`` (var → lags), with instruments.
+
+    Built by :func:`tfp_talent.estimators.gmm._spec` from :func:`~tfp_talent.estimators.gmm.fit_gmm`'s
+    arguments. ``gmm`` maps a variable to its GMM-style lag range (a, b), ``iv`` to its IV-style lags;
+    ``system`` is True for system GMM (``transformation="ld"``), ``fod`` for forward orthogonal
+    deviations; ``effects`` is ``"twoways"`` or ``"individual"``; ``first_step`` one of
+    :data:`FIRST_STEPS`, ``convention`` one of :data:`CONVENTIONS`; ``gmm_equation`` / ``iv_equation``
+    (``"both"``, ``"diff"``, ``"level"``) restrict the instruments to one equation of system GMM.
+    """
 
     y: str
     lags_y: tuple[int, ...]
@@ -163,6 +181,14 @@ class GmmDesign:
     ``y`` (N, R), ``X`` (N, R, K) and ``H`` (N, R, R) are zero outside ``valid`` rows;
     ``n_diff`` rows are transformed, the rest levels. ``level_y`` (N, T) / ``level_X``
     (N, T, K) / ``level_valid`` are the untransformed rows, for the Arellano–Bond tests.
+
+    ``x_names`` name the K regressors (lags of y, then ``x``, then ``const`` and ``time=year``
+    dummies); ``diff_rows`` / ``level_rows`` are the grid positions (0-based) of the transformed and
+    level rows; ``entity_labels`` (N, sorted) and ``time_labels`` (T, t_min … t_max) label the grid;
+    ``columns`` holds each variable's (N, T) grid. ``inst_names`` / ``inst_groups`` name the L
+    instrument columns and the group each belongs to (``"GMM n (transformed)"``, ``"GMM n (levels)"``,
+    ``"IV"``, ``"time dummies"``, ...), the groups of the difference-in-Hansen tests; ``_blocks``
+    holds one builder per group, called by :meth:`instruments`.
     """
 
     spec: GmmSpec
@@ -245,7 +271,32 @@ def build_design(
     time: str,
     file: str | None = None,
 ) -> GmmDesign:
-    """Check ``data`` and lay out the stacked per-entity rows of ``spec`` (see the module docstring)."""
+    """Check ``data`` and lay out the stacked per-entity rows of ``spec`` (see the module docstring).
+
+    Parameters
+    ----------
+    data
+        Long panel with the columns ``entity``, ``time`` and every variable of ``spec``.
+    spec
+        The normalised model (:class:`GmmSpec`).
+    entity, time
+        Key columns; ``time`` must hold whole numbers (the grid runs from its minimum to its maximum).
+    file
+        File name quoted in error messages.
+
+    Returns
+    -------
+    GmmDesign
+        Rows, first-step H and instrument builders; variables enter as (N, T) grids with NaN for
+        absent entity-years.
+
+    Raises
+    ------
+    InputError
+        Missing columns, the entity or time column used as a variable, duplicate (entity, time) keys, a
+        non-integer time column, non-numeric or infinite values (rows named), fewer periods than the lags
+        need (TL1 + 1), and (xtabond2 convention) GMM lags below 1 in the level equation of system GMM.
+    """
     variables = list(dict.fromkeys([spec.y, *spec.x, *spec.gmm, *spec.iv]))
     require_columns(data, [entity, time, *variables], file=file)
     if entity == time or any(v in (entity, time) for v in variables):
@@ -336,7 +387,12 @@ def build_design(
 def _time_dummies(
     spec: GmmSpec, N: int, T: int, tl1: int, tl2: int, time: str, labels: np.ndarray
 ) -> tuple[list[np.ndarray], list[str]]:
-    """Level-form constant and period dummies (see the module docstring); they are transformed like x."""
+    """Level-form constant and period dummies (see the module docstring); they are transformed like x.
+
+    Constant: system GMM with ``effects="twoways"``, or any system GMM under ``xtabond2``. Dummies
+    (``effects="twoways"``) for the grid positions TL1 … T-1 (difference GMM) or TL2+1 … T-1 (system
+    GMM), named ``time=<label>``. Returns the (N, T) columns and their names.
+    """
     cols: list[np.ndarray] = []
     names: list[str] = []
     with_const = spec.system and (spec.effects == "twoways" or spec.convention == "xtabond2")
@@ -356,7 +412,13 @@ def _time_dummies(
 def _first_step_h(
     spec: GmmSpec, level_valid: np.ndarray, diff_rows: np.ndarray, level_rows: np.ndarray
 ) -> np.ndarray:
-    """H_i (N, R, R): M M' for transformed rows, I for levels, M (or 0) between (module docstring)."""
+    """H_i (N, R, R): M M' for transformed rows, I for levels, M (or 0) between (module docstring).
+
+    M (Rd × T) is the transform applied to the identity on each entity's valid rows (``transform`` of I),
+    so gaps and the one-period shift of orthogonal deviations are handled as for the data. With first
+    differences M M' has 2 on the diagonal and −1 beside it; with orthogonal deviations it is I.
+    ``first_step="identity"`` returns I (R × R) for every entity.
+    """
     N, T = level_valid.shape
     R = len(diff_rows) + len(level_rows)
     if spec.first_step == "identity":
@@ -377,11 +439,18 @@ def _first_step_h(
 def _add_instrument_blocks(
     design: GmmDesign, time: str, X_lev: np.ndarray, level_valid: np.ndarray, d_names: list[str]
 ) -> None:
+    """Register the instrument builders of ``design`` in order: GMM-style, IV-style, time dummies.
+
+    Fills ``design.inst_names``, ``inst_groups`` and ``_blocks`` (column naming: ``L2.n@1980`` one
+    column per (lag, period), ``L2.n (collapsed)``, ``D.L1.n@1980 (levels)``). Level-equation GMM
+    instruments are Δv_{t−q}, q = 1 (plm) or a − 1 (xtabond2); raises :class:`InputError` when q < 0.
+    """
     spec = design.spec
     nd, R = design.n_diff, design.y.shape[1]
     labels = design.time_labels
 
     def add(name_list: list[str], group: str, build: object) -> None:
+        """Append one group of instrument columns and its builder."""
         design.inst_names.extend(name_list)
         design.inst_groups.extend([group] * len(name_list))
         design._blocks.append((group, ",".join(name_list), build))
@@ -456,11 +525,17 @@ def _add_instrument_blocks(
 
 
 def _diag_block(src: np.ndarray, rows: list[int], src_pos: list[int], R: int, *, lag_diff: bool):
-    """One column per (row, source period): src[:, p] (or src[:, p] − src[:, p−1]) in that row only."""
+    """One column per (row, source period): src[:, p] (or src[:, p] − src[:, p−1]) in that row only.
+
+    The uncollapsed GMM-style block (Arellano & Bond 1991): ``rows[j]`` (stacked row) and ``src_pos[j]``
+    (grid position of the instrumenting level) define column j; ``lag_diff`` takes the difference.
+    Returns ``build(sl)`` giving the (n, R, len(rows)) block of the entities in ``sl``.
+    """
     rows_a, pos_a = np.asarray(rows, dtype=np.int64), np.asarray(src_pos, dtype=np.int64)
     cols_a = np.arange(len(rows_a))
 
     def build(sl: slice) -> np.ndarray:
+        """Dense block of entities ``sl``: column j holds its value in row ``rows[j]`` only."""
         s = src[sl]
         vals = s[:, pos_a] - s[:, pos_a - 1] if lag_diff else s[:, pos_a]
         Z = np.zeros((s.shape[0], R, len(rows_a)))
@@ -473,10 +548,16 @@ def _diag_block(src: np.ndarray, rows: list[int], src_pos: list[int], R: int, *,
 def _collapsed_block(
     src: np.ndarray, grid_rows: np.ndarray, lags: list[int], offset: int, R: int, *, lag_diff: bool
 ):
-    """One column per lag l: src[:, t−l] (or its difference) in every row t where it is defined."""
+    """One column per lag l: src[:, t−l] (or its difference) in every row t where it is defined.
+
+    Roodman (2009, §4.2) collapsed instruments: L columns per variable instead of one per (t, lag).
+    ``grid_rows`` are the grid positions of the stacked rows from ``offset`` on (0 for transformed rows,
+    ``n_diff`` for level rows). Returns ``build(sl)`` giving the (n, R, len(lags)) block.
+    """
     first = 1 if lag_diff else 0
 
     def build(sl: slice) -> np.ndarray:
+        """Dense block of entities ``sl``; zero where t − l (or t − l − 1) lies before the grid."""
         s = src[sl]
         Z = np.zeros((s.shape[0], R, len(lags)))
         for j, lag in enumerate(lags):
@@ -490,9 +571,14 @@ def _collapsed_block(
 
 
 def _rows_block(diff_part: np.ndarray | None, level_part: np.ndarray | None, R: int, nd: int):
-    """Columns given row-wise: ``diff_part`` (N, Rd, c) in the transformed rows, ``level_part`` in the level rows."""
+    """Columns given row-wise: ``diff_part`` (N, Rd, c) in the transformed rows, ``level_part`` in the level rows.
+
+    IV-style instruments and time dummies; either part may be None (zeros in those rows). Giving both
+    stacks the two equations in one column (xtabond2's ``eq(both)``). Returns ``build(sl)``.
+    """
 
     def build(sl: slice) -> np.ndarray:
+        """Dense (n, R, c) block of entities ``sl``."""
         ref = diff_part if diff_part is not None else level_part
         assert ref is not None
         n, c = ref[sl].shape[0], ref.shape[2]

@@ -1,4 +1,9 @@
-"""Result of :func:`tfp_talent.estimators.gmm.fit_gmm`: estimates, tests, text summary and JSON-safe dict."""
+"""Result of :func:`tfp_talent.estimators.gmm.fit_gmm`: estimates, tests, text summary and JSON-safe dict.
+
+z-statistics, normal p-values and intervals come from
+:class:`~tfp_talent.estimators.inference.NormalInference` (b / se, 2·(1 − Φ(|z|)), b ± z_{(1+level)/2}·se),
+as R plm's ``summary.pgmm`` and xtabond2 without ``small``.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,26 @@ class GmmResult(NormalInference):
     ``tests`` holds ``sargan``, ``hansen``, ``ar1``, ``ar2`` (:class:`TestStat`); ``diff_hansen`` one test per
     instrument group. ``nobs`` counts the rows of the transformed equation, ``nobs_levels`` those of the level
     equation (system GMM).
+
+    Attributes
+    ----------
+    params, std_errors, cov
+        Final-step b, sqrt(diag V) and V (DataFrame by regressor); V as in the module docstring of
+        :mod:`tfp_talent.estimators.gmm` (``cov_type``: ``robust`` or ``unadjusted``).
+    params_onestep
+        One-step b1 (equal to ``params`` when ``model="onestep"``).
+    depvar, model, transformation, effects, convention, first_step, collapse, fod
+        The specification: ``model`` ``"onestep"`` / ``"twostep"``, ``transformation`` ``"d"``
+        (difference) / ``"ld"`` (system), ``effects`` ``"twoways"`` / ``"individual"``.
+    nobs, nobs_levels, n_groups, n_periods
+        Complete transformed rows, complete level rows (0 in difference GMM), entities with at least
+        one complete row, and periods of the calendar grid (t_max − t_min + 1).
+    n_instruments, instrument_names
+        L, the instrument columns kept (all-zero columns dropped), and their names.
+    warnings
+        Notes on generalised inverses and on instruments outnumbering groups.
+    level
+        Default level of :meth:`conf_int`.
     """
 
     params: pd.Series
@@ -54,7 +79,12 @@ class GmmResult(NormalInference):
         return self.zvalues
 
     def summary(self) -> str:
-        """Text table: coefficients, SEs, z, p, interval; then N obs, groups, instruments and tests."""
+        """Text table: coefficients, SEs, z, p, interval; then N obs, groups, instruments and tests.
+
+        The header names the estimator (one- or two-step, difference or system, first differences or
+        orthogonal deviations) and the SE type (Windmeijer-corrected for two-step robust); each test line
+        is ``name(df) = stat  p = ...  [note]``; warnings close the table.
+        """
         kind = "system" if self.transformation == "ld" else "difference"
         se = {
             "robust": "Windmeijer-corrected" if self.model == "twostep" else "robust",
@@ -86,9 +116,17 @@ class GmmResult(NormalInference):
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict (floats, ints, strings, lists; non-finite numbers as None)."""
+        """JSON-safe dict (floats, ints, strings, lists; non-finite numbers as None).
+
+        Keys: ``estimator`` (``"gmm"``), the specification fields, ``regressors``; ``params``,
+        ``std_errors``, ``tvalues``, ``pvalues`` and ``params_onestep`` as {regressor: value};
+        ``conf_int`` {regressor: [lower, upper]} at ``level``; ``cov`` {row: {column: value}};
+        the counts; ``instruments`` (names); ``tests`` {sargan, hansen, ar1, ar2: :meth:`TestStat.to_dict`};
+        ``diff_hansen`` (list) and ``warnings``.
+        """
 
         def ser(s: pd.Series) -> dict[str, float | None]:
+            """A Series as {label: number or None}."""
             return {str(k): _num(v) for k, v in s.items()}
 
         ci = self.conf_int()
@@ -125,5 +163,6 @@ class GmmResult(NormalInference):
 
 
 def _num(v: float) -> float | None:
+    """``float(v)``, or None when it is NaN or infinite (JSON has no such numbers)."""
     v = float(v)
     return v if math.isfinite(v) else None

@@ -16,6 +16,11 @@ B = (X'Z A Z'X)⁻¹, V = the covariance used for the standard errors.
   residual vector; the two agree for difference GMM.
 * Difference-in-Hansen for an instrument group G (Roodman 2009, §3.4; xtabond2): re-estimate once with
   the other instruments P and weight S_PP⁻¹, J_P = ḡ_P'S_PP⁻¹ḡ_P; the statistic is J − J_P, χ²(|G|).
+
+References: Hansen (1982), "Large sample properties of generalized method of moments estimators",
+Econometrica 50(4), 1029-1054; Sargan (1958), "The estimation of economic relationships using
+instrumental variables", Econometrica 26(3), 393-415; Arellano & Bond (1991), Rev. Econ. Stud. 58(2),
+277-297; Roodman (2009), "How to do xtabond2", Stata Journal 9(1), 86-136.
 """
 
 from __future__ import annotations
@@ -31,7 +36,12 @@ from tfp_talent.estimators.inference import chi2_sf, norm_sf
 
 @dataclass(frozen=True)
 class TestStat:
-    """One test: statistic, degrees of freedom (None for a z), p-value and what it is."""
+    """One test: statistic, degrees of freedom (None for a z), p-value and what it is.
+
+    ``name`` is the printed label (``"Hansen J"``, ``"AR(2)"``, ``"diff-in-Hansen: IV"``); ``stat`` a χ²
+    or a standard-normal z; ``pvalue`` the upper-tail χ² or two-sided normal p-value (NaN when the test
+    is not defined, e.g. df <= 0 or too few periods); ``note`` a short description.
+    """
 
     name: str
     stat: float
@@ -51,11 +61,15 @@ class TestStat:
 
 
 def _f(v: float) -> float | None:
+    """``float(v)``, or None for None, NaN or infinity (JSON has no such numbers)."""
     return None if v is None or not math.isfinite(v) else float(v)
 
 
 def chi2_test(name: str, stat: float, df: int, note: str = "") -> TestStat:
-    """A χ²(df) test with its upper-tail p-value (NaN when df <= 0)."""
+    """A χ²(df) test with its upper-tail p-value (NaN when df <= 0).
+
+    The p-value is also NaN for a non-finite statistic (e.g. an overidentification test with L = K).
+    """
     p = float(chi2_sf(stat, df)) if df > 0 and math.isfinite(stat) else math.nan
     return TestStat(name, float(stat), int(df), p, note)
 
@@ -74,12 +88,20 @@ def inv_psd(a: np.ndarray) -> tuple[np.ndarray, bool]:
 
 
 def hansen_j(gbar: np.ndarray, S_inv: np.ndarray, df: int) -> TestStat:
-    """Hansen's J = ḡ'S⁻¹ḡ, χ²(df) (module docstring)."""
+    """Hansen's J = ḡ'S⁻¹ḡ, χ²(df) (module docstring).
+
+    ``gbar`` (L,) the sum over entities of the final-step moments Z_i'û_i, ``S_inv`` the two-step weight
+    A2 = S⁻¹, ``df`` = L − K. Robust to heteroskedasticity; weakened by many instruments (Roodman 2009b).
+    """
     return chi2_test("Hansen J", float(gbar @ S_inv @ gbar), df, "two-step weight, robust")
 
 
 def sargan_xtabond2(g1bar: np.ndarray, A1: np.ndarray, sigma2: float, df: int) -> TestStat:
-    """xtabond2's Sargan statistic ḡ1'(Σ Z'HZ)⁻¹ḡ1 / σ̂², χ²(df) (module docstring)."""
+    """xtabond2's Sargan statistic ḡ1'(Σ Z'HZ)⁻¹ḡ1 / σ̂², χ²(df) (module docstring).
+
+    ``g1bar`` Σ_i Z_i'ê1_i from the one-step residuals, ``A1`` the one-step weight, ``sigma2`` σ̂².
+    Valid under homoskedastic errors only; not weakened by many instruments as Hansen's J is.
+    """
     return chi2_test("Sargan", float(g1bar @ A1 @ g1bar) / sigma2, df, "one-step, not robust (xtabond2)")
 
 
@@ -93,7 +115,29 @@ def ar_test(
     B: np.ndarray,
     V: np.ndarray,
 ) -> TestStat:
-    """Arellano–Bond m(order) from differenced residuals ``e_d`` (N, Rd) and regressors ``X_d`` (N, Rd, K)."""
+    """Arellano–Bond m(order) from differenced residuals ``e_d`` (N, Rd) and regressors ``X_d`` (N, Rd, K).
+
+    z = Σ_i ê_{−m,i}'ê_i / √d with d of the module docstring (Arellano & Bond 1991, eq. 8), N(0, 1)
+    under no serial correlation of order m in the differenced errors; AR(1) is expected to reject,
+    AR(2) not (for errors that are serially uncorrelated in levels).
+
+    Parameters
+    ----------
+    order
+        m >= 1; rows before the m-th of an entity get ê_{−m} = 0.
+    e_d, X_d
+        Differenced residuals and regressors on the transformed rows, zero where a row is missing.
+    g_tilde
+        (N, L) per-entity Z_i'ũ_i entering ψ (plm: difference rows only; xtabond2: all stacked rows).
+    ZX, A, B, V
+        Σ Z_i'X_i (L, K), the final-step weight, B = (X'Z A Z'X)⁻¹ and the covariance of b.
+
+    Returns
+    -------
+    TestStat
+        ``AR(m)`` with z and its two-sided normal p-value; NaN (note ``too few periods``) when
+        m >= Rd, and a NaN z when d <= 0.
+    """
     if order >= e_d.shape[1]:
         return TestStat(f"AR({order})", math.nan, None, math.nan, "too few periods")
     e_lag = np.zeros_like(e_d)
@@ -110,7 +154,16 @@ def ar_test(
 def difference_in_hansen(
     groups: list[str], ZX: np.ndarray, Zy: np.ndarray, S: np.ndarray, j_full: float, k: int
 ) -> list[TestStat]:
-    """One test per instrument group (see the module docstring); groups leaving < K instruments are skipped."""
+    """One test per instrument group (see the module docstring); groups leaving < K instruments are skipped.
+
+    ``groups`` (L,) labels the instrument columns (:attr:`GmmDesign.inst_groups`); with system GMM the
+    level-equation GMM instruments are also tested together (``"all GMM (levels)"``, xtabond2's
+    "GMM instruments for levels"). For each group G the model is re-estimated by two-step GMM on the other
+    columns P with weight (S_PP)⁻¹ (S from the one-step residuals): b_P = (X'Z_P A_P Z_P'X)⁻¹
+    X'Z_P A_P Z_P'y, J_P at b_P. ``ZX`` (L, K), ``Zy`` (L,), ``S`` (L, L), ``j_full`` the Hansen J of the
+    full model, ``k`` = K. A group is skipped when it is empty, is every column, leaves fewer than K
+    columns or leaves X'Z_P A_P Z_P'X of rank below K. Returns the tests in group order, χ²(|G|).
+    """
     out: list[TestStat] = []
     labels = np.asarray(groups)
     tests = list(dict.fromkeys(groups))

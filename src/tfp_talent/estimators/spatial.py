@@ -64,7 +64,31 @@ LAG_PREFIX = "W."
 
 @dataclass
 class SpatialPanelResult(NormalInference):
-    """Estimates, SEs, log-likelihood, effects and tests of one spatial panel model."""
+    """Estimates, SEs, log-likelihood, effects and tests of one spatial panel model.
+
+    Attributes
+    ----------
+    model, effects, convention, logdet_method
+        ``sar`` / ``sem`` / ``sdm``; ``individual`` / ``twoways``; ``splm`` / ``leeyu`` / ``spreg``;
+        ``eigen`` or ``lu`` (what ``logdet="auto"`` chose).
+    params, vcov
+        (lambda or rho, beta[, theta]) indexed ``lambda`` / ``rho``, the regressors and (SDM) ``W.x``;
+        their covariance, the (spatial, beta) block of the inverse information matrix (``spatial_ml``).
+    sigma2, loglik
+        Error variance under ``convention`` (bias-corrected for splm two-way) and the log-likelihood
+        used by the LR tests.
+    nobs, n_entities, n_periods, level
+        N·T, N, T and the default interval level.
+    effects_table
+        {regressor: {direct | indirect | total: {estimate, se_delta, p_delta, ci_delta[, se_sim, p_sim,
+        ci_sim, mean_sim, draws_used]}}} of :func:`~tfp_talent.estimators.spatial_effects.spatial_effects`
+        (SAR and SDM; empty for SEM).
+    tests
+        {name: {statistic, df, pvalue}}: ``lm_lag``, ``lm_error``, ``robust_lm_lag``, ``robust_lm_error``
+        and, for the SDM, ``wald_sdm_vs_sar``, ``wald_sdm_vs_sem``, ``lr_sdm_vs_sar``, ``lr_sdm_vs_sem``.
+    draws, seed
+        Simulation settings of the effects (0 draws: none).
+    """
 
     model: str
     effects: str
@@ -86,6 +110,7 @@ class SpatialPanelResult(NormalInference):
 
     @property
     def spatial_name(self) -> str:
+        """Name of the spatial coefficient: ``"rho"`` (SEM) or ``"lambda"`` (SAR, SDM)."""
         return "rho" if self.model == "sem" else "lambda"
 
     @property
@@ -95,6 +120,7 @@ class SpatialPanelResult(NormalInference):
 
     @property
     def std_errors(self) -> pd.Series:
+        """sqrt(diag vcov) by parameter (information-matrix SEs)."""
         return pd.Series(np.sqrt(np.diag(self.vcov.to_numpy())), index=self.params.index)
 
     def summary(self) -> str:
@@ -132,7 +158,14 @@ class SpatialPanelResult(NormalInference):
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dictionary (floats, lists, nested dicts)."""
+        """JSON-safe dictionary (floats, lists, nested dicts).
+
+        Keys: the specification (``model``, ``effects``, ``convention``, ``cov``, ``logdet_method``),
+        ``params`` / ``std_errors`` / ``pvalues`` {name: value}, ``conf_int`` {name: [lower, upper]},
+        ``vcov`` (nested list in ``params`` order), the spatial coefficient under its name (``lambda`` or
+        ``rho``), ``sigma2``, ``log_likelihood``, the counts, ``level``, ``effects_table``, ``tests``,
+        ``draws`` and ``seed``.
+        """
         ci = self.conf_int()
         return {
             "model": self.model,
@@ -162,6 +195,7 @@ class SpatialPanelResult(NormalInference):
 
 
 def _check_choice(value: str, choices: tuple[str, ...], what: str) -> None:
+    """Raise :class:`InputError` naming ``what`` and the allowed values unless ``value`` is one of them."""
     if value not in choices:
         raise InputError(f"unknown {what} '{value}'; use one of {', '.join(choices)}")
 
@@ -193,6 +227,36 @@ def fit_spatial_panel(
     to the ``entity`` values by their text. ``draws`` / ``seed``: simulated effects inference (SAR, SDM;
     0 skips it). ``tests``: LM tests on the non-spatial FE model, and for the SDM the Wald and LR tests of
     theta = 0 and theta = -lambda beta (the LR tests fit the SAR and the SEM as well).
+
+    Parameters
+    ----------
+    data
+        Balanced long panel, one row per (``entity``, ``time``), no missing values.
+    y, x
+        Dependent variable and regressors (no constant: the fixed effects absorb it).
+    model, effects, convention
+        One of :data:`MODELS`; ``"individual"`` or ``"twoways"``; ``"splm"`` (default), ``"leeyu"`` or
+        ``"spreg"`` (module docstring).
+    logdet
+        ``"auto"``, ``"eigen"`` or ``"lu"`` (:mod:`tfp_talent.estimators.spatial_logdet`).
+    level
+        Level of the normal intervals of the coefficients and effects.
+    file, weights_file
+        File names quoted in error messages about the data and the weights.
+
+    Returns
+    -------
+    SpatialPanelResult
+
+    Raises
+    ------
+    InputError
+        An unknown model, effects, convention or log-determinant method; negative ``draws``; data
+        problems of :func:`~tfp_talent.estimators.spatial_data.spatial_panel` (unbalanced, missing
+        values, fewer than 2 periods); weights that are not square, not finite, have islands or ids not
+        equal to the entities (:mod:`~tfp_talent.estimators.spatial_alignment`); regressors collinear
+        after demeaning; the Lee-Yu two-way approach with a W that is not row-standardised; a spatial
+        coefficient on the bound of its admissible interval.
     """
     _check_choice(model, MODELS, "model")
     _check_choice(effects, EFFECTS, "effects")
@@ -237,6 +301,8 @@ def fit_spatial_panel(
 def _design(
     panel: SpatialPanel, op: SpatialOperator, model: str, effects: str
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Demeaned y (T, N), X (T, N, k') and the regressor names; for the SDM X is [X, W X], W X lagged
+    before demeaning (names ``W.x``), as splm's ``Durbin=TRUE``."""
     x = panel.x
     names = list(panel.x_names)
     if model == "sdm":
@@ -246,11 +312,17 @@ def _design(
 
 
 def _fit(model, yt, xt, op, effects, convention, names) -> MLFit:
+    """ML fit of the spatial error model for ``sem``, of the spatial lag model for ``sar`` and ``sdm``."""
     kind = "error" if model == "sem" else "lag"
     return fit_ml(kind, yt, xt, op, effects=effects, convention=convention, names=names)
 
 
 def _tests(model, fit, panel, op, effects, convention, k) -> dict[str, dict[str, float]]:
+    """LM tests on the demeaned non-spatial design; for the SDM also the Wald and LR tests (k = len(x)).
+
+    The LR tests refit the SAR and the SEM on the same demeaned data and convention (``loglik_only``)
+    and compare log-likelihoods, df = k (formulas in :mod:`tfp_talent.estimators.spatial_tests`).
+    """
     yt, xt, names = _design(panel, op, "sar", effects)
     out = lm_tests_arrays(yt, xt, op)
     if model != "sdm":

@@ -28,6 +28,11 @@ def coerce_weights(w: Any, ids: Sequence[object] | None = None) -> tuple[sparse.
     A libpysal ``W`` carries its ids (``w.id_order``), a ``SpatialWeights`` its ``ids`` (with the
     standardised ``matrix``) and a DataFrame its index; for a bare array or sparse matrix ``ids`` is
     required (in row order).
+
+    ``ids``, when given, overrides the ids the object carries. The ids are returned as
+    :func:`tfp_talent.io.key_label` labels (numpy scalars as Python values), the matrix as float CSR,
+    unchanged otherwise (no check here: :func:`check_weights`). Raises :class:`InputError` for an
+    array without ``ids`` and for an unsupported type.
     """
     if hasattr(w, "sparse") and hasattr(w, "id_order"):  # libpysal W
         mat = sparse.csr_matrix(w.sparse, dtype=float)
@@ -53,7 +58,12 @@ def coerce_weights(w: Any, ids: Sequence[object] | None = None) -> tuple[sparse.
 
 
 def check_weights(mat: sparse.csr_matrix, ids: Sequence[object], *, file: str | Path | None = None) -> None:
-    """Raise :class:`InputError` unless ``mat`` is square, matches ``ids``, is finite and has no islands."""
+    """Raise :class:`InputError` unless ``mat`` is square, matches ``ids``, is finite and has no islands.
+
+    Checked in order: square; one id per row; ids distinct as text (the duplicates are named); every
+    stored weight finite (the rows with a non-finite weight are named); no row with Σ_j |w_ij| = 0 (the
+    islands are named: an island has an undefined row-standardisation and no spatial lag).
+    """
     n_rows, n_cols = mat.shape
     if n_rows != n_cols:
         raise InputError(f"the weights matrix is not square ({n_rows} x {n_cols})", file=file)
@@ -87,6 +97,9 @@ def align_weights(
 
     Ids are matched by their text (so 11 and "11" agree). The two id sets must be equal; the
     message names the entities without weights and the weights ids not in the panel.
+
+    Runs :func:`check_weights` first. Returns P W P' as CSR, P the permutation that puts the rows in
+    ``entities`` order (row i is the neighbours of entity i); the weights themselves are not changed.
     """
     check_weights(mat, ids, file=file)
     pos = {str(v): i for i, v in enumerate(ids)}
@@ -109,5 +122,9 @@ def align_weights(
 
 
 def is_row_standardised(mat: sparse.csr_matrix, tol: float = 1e-10) -> bool:
-    """True when every row of ``mat`` sums to 1 (then ``W 1 = 1`` and total effects have a closed form)."""
+    """True when every row of ``mat`` sums to 1 (then ``W 1 = 1`` and total effects have a closed form).
+
+    ``tol`` is an absolute tolerance on each row sum. Used for the closed-form row sums of
+    :mod:`~tfp_talent.estimators.spatial_effects` and required by the Lee-Yu two-way approach.
+    """
     return bool(np.allclose(np.asarray(mat.sum(axis=1)).ravel(), 1.0, atol=tol, rtol=0))

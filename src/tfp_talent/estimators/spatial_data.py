@@ -2,6 +2,9 @@
 
 Entities are ordered by their sorted keys and periods by sorted time, so results do not depend
 on the row order of the input; W is aligned to that entity order (``spatial_alignment``).
+
+Arrays are period-major, y[t, i] and X[t, i, j], so that the spatial lag of period t is W y[t]
+(``SpatialOperator.lag``) and the stacked NT vector is y_1, …, y_T, the order of (I_T ⊗ W).
 """
 
 from __future__ import annotations
@@ -21,7 +24,11 @@ EFFECTS = ("individual", "twoways")
 
 @dataclass(frozen=True)
 class SpatialPanel:
-    """y (T, N), X (T, N, k) with entity and time labels in array order."""
+    """y (T, N), X (T, N, k) with entity and time labels in array order.
+
+    ``y_name`` and ``x_names`` are the column names (regressors deduplicated, in the order given);
+    ``entities`` (N) and ``periods`` (T) are the sorted key labels (:func:`tfp_talent.io.key_label`).
+    """
 
     y: np.ndarray
     x: np.ndarray
@@ -32,10 +39,12 @@ class SpatialPanel:
 
     @property
     def n(self) -> int:
+        """Number of units N."""
         return self.y.shape[1]
 
     @property
     def t(self) -> int:
+        """Number of periods T."""
         return self.y.shape[0]
 
 
@@ -53,6 +62,10 @@ def spatial_panel(
     Raises :class:`InputError` for missing columns, missing or duplicate keys, non-numeric or
     non-finite values (naming the entity-time rows), and an unbalanced panel (naming the missing
     entity-time rows): the spatial likelihood needs every unit in every period.
+
+    Also raises for data that are not a DataFrame, no regressor, y among the regressors and fewer than
+    2 periods (the within transformation needs T >= 2). ``x`` is deduplicated keeping its order;
+    ``file`` is the file name quoted in the messages. Returns a :class:`SpatialPanel`.
     """
     if not isinstance(data, pd.DataFrame):
         raise InputError("data must be a pandas DataFrame", file=file)
@@ -117,6 +130,7 @@ def spatial_panel(
 
 
 def _sort_key(v: object) -> tuple[int, object]:
+    """Sort key: numbers first by value, then anything else by its text (mixed key types sort)."""
     return (0, v) if isinstance(v, (int, float, np.integer, np.floating)) else (1, str(v))
 
 
@@ -125,6 +139,10 @@ def demean(values: np.ndarray, effects: str) -> np.ndarray:
 
     ``individual``: subtract each unit's time mean. ``twoways``: y_it - ybar_i. - ybar_.t + ybar_..
     (the plain two-way demeaning splm's ``spfeml`` applies before its Lee-Yu bias correction).
+
+    Axis 0 is time, axis 1 units (:class:`SpatialPanel` order). On a balanced panel the two-way
+    formula is exact; the result has the shape of ``values``. Raises :class:`InputError` for an
+    ``effects`` not in :data:`EFFECTS`.
     """
     out = values - values.mean(axis=0, keepdims=True)
     if effects == "twoways":

@@ -58,6 +58,11 @@ class _Factors:
 
 
 def _row_sum_factors(op: SpatialOperator, lam: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(c, d, dc/dλ, dd/dλ) at each λ of ``lam``: mean row sums of S and S W and their derivatives.
+
+    Row-standardised W: c = d = 1/(1 − λ), dc = dd = 1/(1 − λ)². Otherwise by sparse LU solves per λ,
+    using dS/dλ = S W S: c = mean S1, d = mean SW1, dc = mean SWS1, dd = mean SWSW1 (1 the ones vector).
+    """
     if is_row_standardised(op.w):
         c = 1.0 / (1.0 - lam)
         return c, c, c**2, c**2
@@ -72,7 +77,14 @@ def _row_sum_factors(op: SpatialOperator, lam: np.ndarray) -> tuple[np.ndarray, 
 
 
 def factors(op: SpatialOperator, lam: np.ndarray | float, *, lam_hat: float | None = None) -> _Factors:
-    """Effect factors at ``lam`` (exact with eigenvalues; see module docstring otherwise)."""
+    """Effect factors at ``lam`` (exact with eigenvalues; see module docstring otherwise).
+
+    With eigenvalues w_i: a = mean 1/(1 − λw), b = mean w/(1 − λw), a' = mean w/(1 − λw)²,
+    b' = mean w²/(1 − λw)². Without (``"lu"`` operators, large N): at λ̂ = ``lam_hat`` (default the first
+    λ) exactly from G = W S, b = tr G/N, a = 1 + λ̂ b, a' = b + λ̂ tr(GG)/N, b' = tr(GG)/N; at other λ
+    the power series Σ_j λ^j t_j (t_j of :func:`~tfp_talent.estimators.spatial_logdet.power_traces`)
+    shifted by its error at λ̂. ``lam`` is a scalar or a vector of m values; every field has shape (m,).
+    """
     lam = np.atleast_1d(np.asarray(lam, dtype=float))
     if op.eigenvalues is not None:
         w = op.eigenvalues[None, :]
@@ -90,6 +102,7 @@ def factors(op: SpatialOperator, lam: np.ndarray | float, *, lam_hat: float | No
         j = np.arange(order + 1)
 
         def series(v: np.ndarray, shift: int, deriv: bool) -> np.ndarray:
+            """Σ_j v^j t_{j+shift} (a: shift 0, b: shift 1), or its derivative in v, for each v."""
             if deriv:
                 return np.sum(j[1:] * v[:, None] ** (j[1:] - 1) * tr[None, j[1:] + shift], axis=1)
             return np.sum(v[:, None] ** j * tr[None, j + shift], axis=1)
@@ -104,7 +117,10 @@ def factors(op: SpatialOperator, lam: np.ndarray | float, *, lam_hat: float | No
 
 
 def _effects(f: _Factors, beta: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """(3, m, k) array: direct, indirect, total for m lambdas (beta, theta of shape (k,) or (m, k))."""
+    """(3, m, k) array: direct, indirect, total for m lambdas (beta, theta of shape (k,) or (m, k)).
+
+    direct = a β + b θ, total = c β + d θ, indirect = total − direct (θ = 0 for the SAR).
+    """
     direct = f.a[:, None] * beta + f.b[:, None] * theta
     total = f.c[:, None] * beta + f.d[:, None] * theta
     return np.stack([direct, total - direct, total])
@@ -126,6 +142,25 @@ def spatial_effects(
 
     ``vcov`` is the covariance of (lambda, beta, theta) in that order (theta absent for SAR).
     ``draws=0`` skips the simulation.
+
+    Parameters
+    ----------
+    op
+        The weights operator of the fit (eigenvalues or sparse LU).
+    lam, beta, theta
+        Estimates: λ, the k own coefficients and (SDM) the k coefficients of W X, or None (SAR).
+    names
+        The k regressor names, the keys of the table.
+    draws, seed, level
+        Simulated replications (0: none), seed of ``numpy.random.default_rng`` and the interval level.
+
+    Returns
+    -------
+    dict
+        Per regressor and kind: ``estimate``, ``se_delta``, ``p_delta`` (two-sided normal, estimate /
+        se_delta), ``ci_delta`` (estimate ± z·se_delta); with draws also ``se_sim`` (SD of the simulated
+        effects), ``p_sim`` (normal, estimate / se_sim), ``ci_sim`` (percentiles (1 − level)/2 and
+        (1 + level)/2), ``mean_sim`` and ``draws_used`` (draws with λ inside the admissible interval).
     """
     k = len(beta)
     durbin = theta is not None
@@ -155,7 +190,11 @@ def spatial_effects(
 
 
 def _gradients(f: _Factors, beta: np.ndarray, theta: np.ndarray, durbin: bool) -> list[list[np.ndarray]]:
-    """Per effect kind and regressor, the gradient in (lambda, beta_k[, theta_k])."""
+    """Per effect kind and regressor, the gradient in (lambda, beta_k[, theta_k]).
+
+    direct: (β a' + θ b', a[, b]); total: (β c' + θ d', c[, d]); indirect: their difference; all at
+    the estimate (first entry of each factor in ``f``).
+    """
     out: list[list[np.ndarray]] = [[], [], []]
     for i in range(len(beta)):
         b, t = beta[i], theta[i]
@@ -168,6 +207,11 @@ def _gradients(f: _Factors, beta: np.ndarray, theta: np.ndarray, durbin: bool) -
 
 
 def _simulate(op, lam, beta, theta, vcov, names, table, *, draws, seed, level, durbin) -> None:
+    """Add the simulated columns (module docstring, Inference) to ``table`` in place.
+
+    ``draws`` vectors from N((λ, β[, θ]), vcov) by ``default_rng(seed).multivariate_normal(...,
+    method="eigh")``; those with λ outside ``op.interval`` are dropped before the effects are computed.
+    """
     k = len(beta)
     mean = np.r_[lam, beta, theta] if durbin else np.r_[lam, beta]
     rng = np.random.default_rng(seed)

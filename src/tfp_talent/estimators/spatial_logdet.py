@@ -40,7 +40,12 @@ _BLOCK = 128
 
 @dataclass
 class SpatialOperator:
-    """W (N x N, sparse) with its log-determinant method and admissible interval for lambda/rho."""
+    """W (N x N, sparse) with its log-determinant method and admissible interval for lambda/rho.
+
+    ``method`` is one of :data:`LOGDET_METHODS`; ``"auto"`` is resolved on construction to ``"eigen"``
+    or ``"lu"`` by N (module docstring). ``eigenvalues`` (complex, N) are set for ``"eigen"``;
+    ``interval`` is the open interval the optimiser searches, shrunk by 1e-7 at both ends.
+    """
 
     w: sparse.csr_matrix
     method: str = "auto"
@@ -48,6 +53,7 @@ class SpatialOperator:
     interval: tuple[float, float] = (-1.0, 1.0)
 
     def __post_init__(self) -> None:
+        """Resolve ``"auto"``, compute the eigenvalues and set the interval (raises for an unknown method)."""
         if self.method not in LOGDET_METHODS:
             raise InputError(
                 f"unknown log-determinant method '{self.method}'; use one of {', '.join(LOGDET_METHODS)}"
@@ -66,14 +72,21 @@ class SpatialOperator:
 
     @property
     def n(self) -> int:
+        """Number of units N."""
         return int(self.w.shape[0])
 
     def factor(self, lam: float):
-        """Sparse LU factors (SuperLU) of I - lam W, for solves."""
+        """Sparse LU factors (SuperLU) of I - lam W, for solves.
+
+        Returns a ``scipy.sparse.linalg.SuperLU`` object; ``.solve(b)`` gives (I - lam W)^{-1} b.
+        """
         return splu((self._identity - lam * self.w).tocsc())
 
     def logdet(self, lam: float) -> float:
-        """ln|I - lam W| by the chosen method."""
+        """ln|I - lam W| by the chosen method.
+
+        ``"eigen"``: Re Σ_i ln(1 - lam w_i), O(N); ``"lu"``: :func:`sparse_lu_logdet`, one factorisation.
+        """
         if self.method == "eigen":
             return float(np.sum(np.log(1.0 - lam * self.eigenvalues)).real)
         return sparse_lu_logdet(self.w, lam, self._identity)
@@ -109,7 +122,11 @@ class SpatialOperator:
         return g
 
     def lag(self, values: np.ndarray) -> np.ndarray:
-        """W applied to every period: ``values`` of shape (T, N) or (T, N, k)."""
+        """W applied to every period: ``values`` of shape (T, N) or (T, N, k).
+
+        (I_T ⊗ W) v in the period-major layout of :class:`~tfp_talent.estimators.spatial_data.SpatialPanel`:
+        out[t] = W values[t]; one sparse product for all periods and columns. Same shape as ``values``.
+        """
         if values.ndim == 2:
             return np.asarray(self.w @ values.T).T
         t, n, k = values.shape
@@ -118,12 +135,18 @@ class SpatialOperator:
 
 
 def _row_scale(w: sparse.csr_matrix) -> np.ndarray:
-    """1 / (largest absolute weight of each row): the row sums of C for W = D^{-1} C binary."""
+    """1 / (largest absolute weight of each row): the row sums of C for W = D^{-1} C binary.
+
+    For a row-standardised binary W every non-zero of row i equals 1/d_i, so its maximum recovers d_i.
+    """
     return 1.0 / np.asarray(abs(w).max(axis=1).todense()).ravel()
 
 
 def similar_to_symmetric(w: sparse.csr_matrix) -> bool:
-    """True when W or D W (D = ``_row_scale``) is symmetric: then W has real eigenvalues."""
+    """True when W or D W (D = ``_row_scale``) is symmetric: then W has real eigenvalues.
+
+    Tolerances: |W − W'| <= 1e-14 (absolute), |DW − (DW)'| <= 1e-12 max|DW| (relative).
+    """
     if abs(w - w.T).max() <= 1e-14:
         return True
     c = sparse.diags(_row_scale(w)) @ w
@@ -165,6 +188,9 @@ def power_traces(w: sparse.csr_matrix, order: int, *, probes: int = 200, seed: i
     tr(W^j) ~ (1/p) sum_r z_r' W^j z_r with Rademacher z_r (LeSage & Pace 2009, sec. 4.1.2; spatialreg
     ``trW(type = "MC")``). Drawn with ``numpy.random.default_rng(seed)``; used only for the simulated
     effects of models with N above the eigenvalue limit, whose point estimates are exact.
+
+    t_0 = 1, t_1 = tr W/N, t_2 = Σ_ij w_ij w_ji / N; for j >= 3 the mean of z'W^j z over the ``probes``
+    Rademacher vectors, divided by N (unbiased for tr(W^j)/N). Returns an array of length ``order`` + 1.
     """
     n = w.shape[0]
     out = np.empty(order + 1)

@@ -61,7 +61,13 @@ _XATOL = 1e-11
 
 @dataclass(frozen=True)
 class MLFit:
-    """Estimates of one spatial panel model: spatial coefficient first, then beta."""
+    """Estimates of one spatial panel model: spatial coefficient first, then beta.
+
+    ``spatial`` is lambda (lag) or rho (error), ``beta`` the k slopes (SDM: [beta, theta]); ``sigma2``
+    and ``vcov`` follow the convention (module docstring; ``vcov`` is empty when only the likelihood was
+    asked for); ``loglik`` the log-likelihood at the uncorrected ML estimates; ``residuals`` (T, N) those
+    of the reported estimates; ``n_eff``, ``t_eff`` the effective N', T'.
+    """
 
     kind: str  # "lag" or "error"
     spatial: float
@@ -75,16 +81,23 @@ class MLFit:
 
 
 def _effective(n: int, t: int, effects: str, convention: str) -> tuple[int, int]:
+    """(N', T'): (N, T) for ``spreg``; else (N, T − 1) for individual, (N − 1, T − 1) for two-way effects."""
     if convention == "spreg":
         return n, t
     return (n, t - 1) if effects == "individual" else (n - 1, t - 1)
 
 
 def _flat(xt: np.ndarray) -> np.ndarray:
+    """(T, N, k) → (T·N, k), period-major rows."""
     return xt.reshape(-1, xt.shape[-1])
 
 
 def _maximise(objective, op: SpatialOperator) -> float:
+    """Maximiser of a concentrated log-likelihood on ``op.interval`` (bounded Brent, x-tolerance 1e-11).
+
+    Raises :class:`InputError` when the likelihood is not finite there, or when the maximiser lies
+    within 1e-6 of a bound (a boundary solution: the spatial coefficient is not identified).
+    """
     lo, hi = op.interval
     res = minimize_scalar(
         lambda v: -objective(v), bounds=(lo, hi), method="bounded", options={"xatol": _XATOL}
@@ -121,6 +134,11 @@ def _traces(g: np.ndarray, lam: float, transformed: bool) -> tuple[float, float,
 
 
 def _lag_information(op, lam, beta, s2, xt, n_eff, t_eff, transformed=False) -> np.ndarray:
+    """Information matrix of the lag model in the order (sigma^2, lambda, beta) (module docstring).
+
+    G X~ b is formed per period; with ``transformed`` (Lee-Yu two-way) it is demeaned across units
+    and the traces are those of G* (:func:`_traces`). Returns a (k + 2, k + 2) array.
+    """
     g = op.g_matrix(lam)
     k = xt.shape[-1]
     x = _flat(xt)
@@ -140,6 +158,10 @@ def _lag_information(op, lam, beta, s2, xt, n_eff, t_eff, transformed=False) -> 
 
 
 def _error_information(op, rho, s2, xt, n_eff, t_eff, transformed=False) -> np.ndarray:
+    """Information matrix of the error model, order (sigma^2, rho, beta): I_rho,beta = 0, I_bb = X*'X*/s^2.
+
+    X* = X~ − rho W X~ (W X~ re-demeaned across units when ``transformed``). Returns (k + 2, k + 2).
+    """
     g = op.g_matrix(rho)
     k = xt.shape[-1]
     xs = _flat(xt - rho * _lagged(op, xt, transformed))
@@ -180,6 +202,7 @@ def _bias_correct(theta: np.ndarray, sigma: np.ndarray, n: int, t: int) -> np.nd
 
 
 def _check_rank(x: np.ndarray, names: list[str]) -> None:
+    """Raise :class:`InputError` (naming the regressors) when the demeaned X has rank below k."""
     if np.linalg.matrix_rank(x) < x.shape[1]:
         raise InputError(
             "the regressors are collinear after removing the fixed effects "
@@ -192,6 +215,7 @@ class _Model:
     """What the concentrated likelihood of one model needs on the demeaned data (flattened x, y, W y)."""
 
     def __init__(self, x: np.ndarray, y: np.ndarray, wy: np.ndarray, op: SpatialOperator, xt: np.ndarray):
+        """Keep ``x`` (NT, k), ``y`` and ``wy`` (NT), the operator and ``xt`` (T, N, k)."""
         self.x, self.y, self.wy, self.op, self.xt = x, y, wy, op, xt
 
 
@@ -201,21 +225,26 @@ class _LagModel(_Model):
     def __init__(
         self, x: np.ndarray, y: np.ndarray, wy: np.ndarray, op: SpatialOperator, xt: np.ndarray, _: bool
     ):
+        """OLS of [y~, W y~] on X~ once: coefficients b0, b1, residuals e0, e1 and their cross-products."""
         super().__init__(x, y, wy, op, xt)
         self.coef = np.linalg.lstsq(x, np.column_stack([y, wy]), rcond=None)[0]
         self.e0, self.e1 = y - x @ self.coef[:, 0], wy - x @ self.coef[:, 1]
         self.q00, self.q01, self.q11 = self.e0 @ self.e0, self.e0 @ self.e1, self.e1 @ self.e1
 
     def sse(self, lam: float) -> float:
+        """SSE(lambda) = e0'e0 − 2 lambda e0'e1 + lambda² e1'e1."""
         return self.q00 - 2 * lam * self.q01 + lam * lam * self.q11
 
     def estimates(self, lam: float) -> tuple[np.ndarray, np.ndarray]:
+        """beta(lambda) = b0 − lambda b1 and the residuals e0 − lambda e1."""
         return self.coef[:, 0] - lam * self.coef[:, 1], self.e0 - lam * self.e1
 
     def residuals(self, lam: float, beta: np.ndarray) -> np.ndarray:
+        """y~ − lambda W y~ − X~ beta at any (lambda, beta), e.g. bias-corrected ones."""
         return self.y - lam * self.wy - self.x @ beta
 
     def information(self, lam: float, beta: np.ndarray, s2: float, *eff: Any) -> np.ndarray:
+        """:func:`_lag_information`; ``eff`` = (N', T'[, transformed])."""
         return _lag_information(self.op, lam, beta, s2, self.xt, *eff)
 
 
@@ -231,22 +260,27 @@ class _ErrorModel(_Model):
         xt: np.ndarray,
         transformed: bool,
     ):
+        """Also keep W X~ (NT, k), re-demeaned across units when ``transformed``."""
         super().__init__(x, y, wy, op, xt)
         self.wx = _flat(_lagged(op, xt, transformed))
 
     def estimates(self, rho: float) -> tuple[np.ndarray, np.ndarray]:
+        """beta(rho) by OLS of y~ − rho W y~ on X~ − rho W X~, and its residuals."""
         xs = self.x - rho * self.wx
         b = np.linalg.lstsq(xs, self.y - rho * self.wy, rcond=None)[0]
         return b, (self.y - rho * self.wy) - xs @ b
 
     def sse(self, rho: float) -> float:
+        """SSE(rho) of that OLS (one least-squares solve per evaluation)."""
         e = self.estimates(rho)[1]
         return e @ e
 
     def residuals(self, rho: float, beta: np.ndarray) -> np.ndarray:
+        """(y~ − rho W y~) − (X~ − rho W X~) beta."""
         return (self.y - rho * self.wy) - (self.x - rho * self.wx) @ beta
 
     def information(self, rho: float, beta: np.ndarray, s2: float, *eff: Any) -> np.ndarray:
+        """:func:`_error_information` (beta is not needed); ``eff`` = (N', T'[, transformed])."""
         return _error_information(self.op, rho, s2, self.xt, *eff)
 
 
@@ -265,7 +299,20 @@ def fit_ml(
     loglik_only: bool = False,
 ) -> MLFit:
     """SAR / SDM (``kind="lag"``) or SEM (``"error"``) by concentrated ML on demeaned data ``yt`` (T, N),
-    ``xt`` (T, N, k); see module docstring."""
+    ``xt`` (T, N, k); see module docstring.
+
+    Steps: maximise the concentrated log-likelihood (NT/2 and T, or N'T'/2 and T' with the Lee-Yu
+    log-determinant for the transformation approach) over the admissible interval; beta and the SSE at
+    the maximiser; ``loglik`` at these estimates. ``loglik_only=True`` stops there (LR tests). Else
+    sigma^2 = SSE/(N'T') (``spreg``: SSE/(NT)); for ``splm`` two-way effects the estimates are
+    bias-corrected (:func:`_bias_correct`, information with N, T) and the residuals recomputed; the
+    covariance is the (spatial, beta) block of the inverse information at N', T'.
+
+    ``effects`` as :data:`~tfp_talent.estimators.spatial_data.EFFECTS`, ``convention`` one of
+    :data:`CONVENTIONS`, ``names`` the regressor names for error messages. Returns :class:`MLFit`;
+    raises :class:`InputError` for collinear regressors, a boundary or non-finite maximum, and the
+    Lee-Yu two-way approach with a W that is not row-standardised.
+    """
     t, n = yt.shape
     x = _flat(xt)
     _check_rank(x, names)
@@ -275,6 +322,7 @@ def fit_ml(
     nt_c, t_c = (n_eff * t_eff, t_eff) if transformed else (n * t, t)
 
     def conc(par: float) -> float:
+        """Concentrated log-likelihood −(n/2) ln SSE(par) + t ln|I − par W| (constants dropped)."""
         return -(nt_c / 2) * np.log(model.sse(par)) + t_c * logdet(par)
 
     par = _maximise(conc, op)

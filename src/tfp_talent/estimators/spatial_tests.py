@@ -18,6 +18,8 @@ Tests of the SDM (Elhorst 2014, sec. 2.4 and 3.6; LeSage & Pace 2009, sec. 6.3):
   Wald theta + lambda beta = 0 (SDM -> SEM, common factor): g = theta + lambda beta,
     G = dg/d(lambda, beta, theta) = [beta, lambda I, I], g'(G V G')^{-1} g ~ chi^2(k) (delta method);
   LR: 2 (ln L_SDM - ln L_restricted) ~ chi^2(k), the restricted model fitted by ML on the same data.
+
+Every test returns ``{"statistic", "df", "pvalue"}`` with the upper-tail chi^2(df) p-value.
 """
 
 from __future__ import annotations
@@ -29,11 +31,16 @@ from tfp_talent.estimators.spatial_logdet import SpatialOperator
 
 
 def _stat(value: float, df: int) -> dict[str, float]:
+    """``{"statistic": value, "df": df, "pvalue": P(chi^2(df) > value)}``."""
     return {"statistic": float(value), "df": int(df), "pvalue": float(chi2_sf(value, df))}
 
 
 def lm_tests_arrays(yt: np.ndarray, xt: np.ndarray, op: SpatialOperator) -> dict[str, dict[str, float]]:
-    """LM, robust LM (lag, error) on demeaned ``yt`` (T, N) and ``xt`` (T, N, k); formulas above."""
+    """LM, robust LM (lag, error) on demeaned ``yt`` (T, N) and ``xt`` (T, N, k); formulas above.
+
+    e and b from OLS of y~ on X~ (no further df correction: s^2 = e'e/(NT)); W acts per period.
+    Returns ``{"lm_lag", "lm_error", "robust_lm_lag", "robust_lm_error"}``, each chi^2(1).
+    """
     t, n = yt.shape
     x = xt.reshape(-1, xt.shape[-1])
     y = yt.ravel()
@@ -59,12 +66,18 @@ def lm_tests_arrays(yt: np.ndarray, xt: np.ndarray, op: SpatialOperator) -> dict
 
 
 def wald_theta_zero(theta: np.ndarray, vcov_theta: np.ndarray) -> dict[str, float]:
-    """Wald test of theta = 0 (SDM reduces to SAR)."""
+    """Wald test of theta = 0 (SDM reduces to SAR).
+
+    theta' V_theta^{-1} theta, chi^2(k); ``vcov_theta`` the (k, k) theta block of the SDM covariance.
+    """
     return _stat(float(theta @ np.linalg.solve(vcov_theta, theta)), len(theta))
 
 
 def wald_common_factor(lam: float, beta: np.ndarray, theta: np.ndarray, vcov: np.ndarray) -> dict[str, float]:
-    """Wald test of theta = -lambda beta (SDM reduces to SEM); ``vcov`` over (lambda, beta, theta)."""
+    """Wald test of theta = -lambda beta (SDM reduces to SEM); ``vcov`` over (lambda, beta, theta).
+
+    g = theta + lambda beta, Jacobian G = [beta, lambda I_k, I_k]; g'(G V G')^{-1} g, chi^2(k).
+    """
     k = len(beta)
     g = theta + lam * beta
     jac = np.hstack([beta[:, None], lam * np.eye(k), np.eye(k)])

@@ -132,6 +132,7 @@ def _columns(columns: Sequence[Any], function: str) -> Sequence[Any]:
 
 
 def _require_choice(value: Any, choices: Sequence[str], option: str) -> None:
+    """Raise :class:`InputError` (column ``option``) unless ``value`` is one of ``choices``."""
     if value not in choices:
         raise InputError(f"{option} must be one of {', '.join(choices)}, got {value!r}", column=option)
 
@@ -149,6 +150,13 @@ def fit_at_thresholds(
     ``columns`` are the six column arguments of :func:`threshold_fit` (``y, x, rx, qx, entity, time``).
     Same transform and regime conventions as :func:`threshold_fit`; the SSR of two such fits gives
     Hansen's F = (S_restricted / S_unrestricted - 1) n, n = number of observations used.
+
+    ``thresholds`` are sorted; k thresholds give k + 1 regimes, the regime-dependent slopes named
+    ``<rx>_r1`` … ``<rx>_r{k+1}``. ``convention`` is the small-sample convention of the SEs
+    (:mod:`tfp_talent.estimators.inference`). Returns a
+    :class:`~tfp_talent.estimators.threshold_results.RegimeFit` with all three covariances; raises
+    :class:`InputError` for the data problems of :func:`threshold_fit` and an unknown transform or
+    convention.
     """
     y, x, rx, qx, entity, time = _columns(columns, "fit_at_thresholds")
     _require_choice(transform, TRANSFORMS, "transform")
@@ -164,6 +172,11 @@ def fit_at_thresholds(
 
 
 def _fingerprint(panel: ThresholdPanel, spec: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of the panel arrays, entity and period labels and the options that fix the result.
+
+    Shards of one bootstrap must carry the same fingerprint (:func:`.threshold_results.check_shards`):
+    same data in the same sorted order and same options (``n_jobs`` and ``progress`` are not part of it).
+    """
     h = hashlib.sha256()
     for arr in (panel.y, panel.x, panel.r, panel.q):
         h.update(str(arr.shape).encode())
@@ -193,7 +206,14 @@ def _fingerprint(panel: ThresholdPanel, spec: Mapping[str, Any]) -> str:
 
 
 def _normalise_options(opts: Mapping[str, Any]) -> tuple[list[float], list[int]]:
-    """Check :func:`threshold_fit`'s options; return the trim and bootstrap count per threshold."""
+    """Check :func:`threshold_fit`'s options; return the trim and bootstrap count per threshold.
+
+    A scalar ``trim`` or ``bootstrap`` is repeated for every threshold. Raises :class:`InputError`
+    (the option as column) for ``n_thresholds`` outside 1-3, the wrong number of trims or counts, a trim
+    outside [0, 0.5), a negative count, a grid that is not an integer >= 2 or ``"all"``, an unknown
+    transform / cov / convention, a level outside (0, 1), and ``n_jobs``, ``min_regime_obs`` below 1
+    or a negative ``seed``.
+    """
     n_thresholds, trim, grid, bootstrap = opts["n_thresholds"], opts["trim"], opts["grid"], opts["bootstrap"]
     transform, level, cov, convention = opts["transform"], opts["level"], opts["cov"], opts["convention"]
     n_jobs, min_regime_obs, seed = opts["n_jobs"], opts["min_regime_obs"], opts["seed"]
@@ -238,7 +258,15 @@ def _normalise_options(opts: Mapping[str, Any]) -> tuple[list[float], list[int]]
 def _estimate(
     data: pd.DataFrame, columns: Sequence[Any], opts: Mapping[str, Any]
 ) -> tuple[ThresholdResult, SearchEngine, dict[int, tuple[np.ndarray, np.ndarray, float]], list[int]]:
-    """Point estimates (sequential search, refinement, LR intervals, slopes) and the bootstrap null models."""
+    """Point estimates (sequential search, refinement, LR intervals, slopes) and the bootstrap null models.
+
+    Returns the result (with empty ``boot_stats``), the search engine, the null models
+    {k: (fitted, residuals, trim_k)} of the tests with replications (the (k − 1)-threshold fit in the
+    transformed space) and the replication counts. Stages: ``"1"`` (γ1), ``"2"`` (γ2 | γ1), ``"2r"``
+    (γ1 refined | γ2), ``"3"`` (γ3 | γ1, γ2); the intervals of model k come from the stage that
+    estimated each threshold last. Raises :class:`InputError` when the first trim leaves a regime with
+    fewer than ``min_regime_obs`` observations at some candidate.
+    """
     y, x, rx, qx, entity, time = columns
     trims, boots = _normalise_options(opts)
     n_thresholds, grid, seed, transform = opts["n_thresholds"], opts["grid"], opts["seed"], opts["transform"]
@@ -266,6 +294,7 @@ def _estimate(
     curves: dict[str, LRCurve] = {}
 
     def stage(name: str, fixed: list[int], trim_k: float) -> tuple[int, float, float]:
+        """One search given the ``fixed`` grid indices; stores its LR curve; (index, SSR, S_C)."""
         c, smin, cand, ssr, s_c = engine.best(s0, b0, fixed, trim_k)
         lr = (ssr / smin - 1.0) * n
         inside = grid_vals[cand][lr < crit]
@@ -420,6 +449,21 @@ def threshold_fit(
         Smallest number of observations allowed in a regime.
     file
         File name used in error messages.
+
+    Returns
+    -------
+    ThresholdResult
+        Keyed by k = 1..n_thresholds: thresholds, LR intervals, SSR S_k (S_0 the linear FE model), F_k,
+        bootstrap F* (p-values and critical values as properties), the slopes of the k-threshold model
+        (:class:`~tfp_talent.estimators.threshold_results.RegimeFit`) and the LR curves by stage.
+
+    Raises
+    ------
+    InputError
+        Invalid options (:func:`_normalise_options`); an unbalanced panel, missing or infinite values,
+        too few periods or entities, a constant or collinear regressor, one absorbed by the entity
+        effects (:func:`~tfp_talent.estimators.threshold_prepare.prepare_threshold_panel`); a trim that
+        leaves no candidate or too small a regime.
     """
     opts = {k: v for k, v in locals().items() if k not in ("data", *COLUMN_ARGS, "progress")}
     result, engine, nulls, boots = _estimate(data, (y, x, rx, qx, entity, time), opts)
@@ -444,6 +488,11 @@ def bootstrap_shard(
     and ``options`` its keyword arguments (its defaults apply);
     :func:`~tfp_talent.estimators.threshold_results.combine_shards` of all ``n_shards`` shards equals
     :func:`threshold_fit` with the same arguments, exactly (each replication has its own seed).
+
+    ``shard_index`` is 0-based, ``0 <= shard_index < n_shards``; the shard runs the contiguous block
+    of replications floor(i B / n) … floor((i + 1) B / n) − 1 of every test. The point estimates are
+    computed in every shard (they are cheap next to the bootstrap). Raises :class:`InputError` for an
+    unknown option (:func:`_fit_options`) or an invalid shard, and as :func:`threshold_fit`.
     """
     opts = _fit_options(options)
     seed, n_jobs = opts["seed"], opts["n_jobs"]
@@ -456,7 +505,11 @@ def bootstrap_shard(
 
 
 def _fit_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """:func:`threshold_fit`'s keyword options with its defaults filled in (one place for the defaults)."""
+    """:func:`threshold_fit`'s keyword options with its defaults filled in (one place for the defaults).
+
+    The allowed names are read from the signature (keyword-only parameters but ``progress``); raises
+    :class:`InputError` naming any unknown option and listing the allowed ones.
+    """
     import inspect
 
     params = inspect.signature(threshold_fit).parameters

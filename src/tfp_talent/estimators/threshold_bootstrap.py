@@ -2,8 +2,13 @@
 
 Replication r of test k draws whole entities' residual vectors with replacement from
 ``numpy.random.SeedSequence(seed, spawn_key=(k - 1, r))``, so results do not depend on how the
-replications are split across processes or shards; :func:`combine_shards` of all shards equals the
-single run exactly.
+replications are split across processes or shards;
+:func:`.threshold_results.combine_shards` of all shards equals the single run exactly.
+
+One replication of test k (Hansen 1999, section 4): y* = ŷ_0 + e*, with ŷ_0 and ê the fitted values
+and residuals (transformed space) of the (k − 1)-threshold model and e* the residual vectors of N
+entities drawn with replacement; F*_k is the F statistic of k − 1 against k thresholds on y*, the
+thresholds searched again with the regressors held fixed (:meth:`SearchEngine.boot_stat`).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ _WORKER: dict[str, Any] = {}
 def _boot_init(
     engine: SearchEngine, nulls: dict[int, tuple[np.ndarray, np.ndarray, float]], seed: int
 ) -> None:
+    """Store the engine, null models and seed in the process (pool initializer; also used in-process)."""
     _WORKER["engine"] = engine
     _WORKER["nulls"] = nulls
     _WORKER["seed"] = seed
@@ -42,6 +48,11 @@ def replication_rng(seed: int, test: int, replication: int) -> np.random.Generat
 
 
 def _boot_chunk(test: int, reps: Sequence[int]) -> tuple[int, list[int], list[float]]:
+    """F* of replications ``reps`` of ``test``: (test, reps, statistics), from the stored engine.
+
+    Each replication draws N entity indices from :func:`replication_rng` and adds those entities'
+    null residual vectors (T_out rows each) to the null fitted values.
+    """
     engine: SearchEngine = _WORKER["engine"]
     fitted, resid, trim = _WORKER["nulls"][test]
     blocks = resid.reshape(engine.n_ent, engine.t_out)
@@ -61,7 +72,13 @@ def run_bootstrap(
     n_jobs: int,
     progress: bool,
 ) -> dict[int, dict[int, float]]:
-    """F statistics of the requested replications {test: {replication: F}} (same values for any n_jobs)."""
+    """F statistics of the requested replications {test: {replication: F}} (same values for any n_jobs).
+
+    ``nulls`` {test: (fitted, residuals, trim)} from the point estimation; ``reps`` {test: replication
+    indices}. Replications are run in chunks of 10, in the process when ``n_jobs`` <= 1 or there is one
+    chunk, else in a ``ProcessPoolExecutor`` of ``n_jobs`` workers; ``progress`` shows a tqdm bar on
+    stderr. Tests without replications are returned empty.
+    """
     chunk = 10
     tasks = [(k, idx[i : i + chunk]) for k, idx in sorted(reps.items()) for i in range(0, len(idx), chunk)]
     out: dict[int, dict[int, float]] = {k: {} for k in reps}
@@ -95,7 +112,11 @@ def run_bootstrap(
 
 
 def boot_summary(f_obs: float, stats: np.ndarray) -> tuple[float | None, dict[str, float] | None]:
-    """Bootstrap p-value (share of F* > F) and 10/5/1 % critical values (Hansen's order statistics)."""
+    """Bootstrap p-value (share of F* > F) and 10/5/1 % critical values (Hansen's order statistics).
+
+    With B replications the p-level critical value is the ceil(p B)-th smallest F* (p = 0.90, 0.95,
+    0.99), keys ``"10%"``, ``"5%"``, ``"1%"``. (None, None) when B = 0.
+    """
     b = len(stats)
     if b == 0:
         return None, None

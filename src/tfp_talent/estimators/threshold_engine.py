@@ -19,11 +19,27 @@ _PAIR_CHUNK = 2_000_000  # (entity, t, s) triples per chunk of the Gram accumula
 
 
 class SearchEngine:
-    """Precomputed cross-products for the threshold searches of one panel (picklable for workers)."""
+    """Precomputed cross-products for the threshold searches of one panel (picklable for workers).
+
+    Notation: T the entity transform (:func:`~tfp_talent.estimators.threshold_prepare.entity_transform`),
+    W0 = [T x, T r] with orthonormal basis Q0 and M0 = I − Q0 Q0', and for grid index g the
+    regime-1 block G(g) = T (r · 1{q on the low side of grid[g]}). Observation o is "on" at g iff
+    g >= ``bins[o]`` (q < grid[g] for ``hansen1999``, q <= grid[g] for ``within``), so a sum over the
+    on-observations of every g is one bincount and a cumulative sum (:meth:`_cum`).
+
+    Attributes computed once (they do not depend on y): ``count_on`` (G,) observations on at g;
+    ``a0`` (G, m, m) = G(g)'M0 G(g); ``y_t`` the transformed y; ``n_ent``, ``n_per``, ``t_out``
+    (periods kept by the transform) and ``n_out`` = N·t_out, the n of the F statistics.
+    """
 
     def __init__(
         self, panel: ThresholdPanel, transform: str, grid: np.ndarray, qn: float, min_regime_obs: int
     ) -> None:
+        """Precompute Q0, the bins, ``count_on`` and ``a0`` for ``grid`` (sorted candidates).
+
+        ``qn`` is the grid size of Hansen's exclusion rule (:func:`grid_values`), ``min_regime_obs`` the
+        smallest regime allowed when thresholds are fixed. Cost: O(N T² m²) for the Gram terms.
+        """
         self.transform = transform
         self.strict = transform == "hansen1999"  # regime 1 is q < gamma (Hansen) or q <= gamma (xthreg)
         self.n_ent, self.n_per = panel.y.shape
@@ -57,11 +73,20 @@ class SearchEngine:
 
     # -- cumulative sums over the sorted candidates ------------------------------------------------
     def _cum(self, weights: np.ndarray) -> np.ndarray:
-        """sum_{o: q_o below grid[g]} weights_o for every g (bincount by bin, then cumulative sum)."""
+        """sum_{o: q_o below grid[g]} weights_o for every g (bincount by bin, then cumulative sum).
+
+        ``weights`` has one value per untransformed observation (N·T, entity-major); O(NT + G).
+        """
         return np.bincount(self.bins, weights=weights, minlength=self.g + 1)[: self.g].cumsum()
 
     def _gram_cum(self, panel: ThresholdPanel) -> np.ndarray:
-        """G(g)'G(g) for G(g) = T (r * 1{on at g}): sum_i v_i' B v_i with B = T_i'T_i, by pairs (t, s)."""
+        """G(g)'G(g) for G(g) = T (r * 1{on at g}): sum_i v_i' B v_i with B = T_i'T_i, by pairs (t, s).
+
+        B = D = I − 11'/T for ``within`` (D idempotent) and D E D, E = diag(1, …, 1, 0), for
+        ``hansen1999`` (the last period dropped). The pair (t, s) of entity i enters from the grid index
+        max(bins_it, bins_is) on, so one bincount per (a, b) and a cumulative sum give every g.
+        Entities are processed in chunks of ``_PAIR_CHUNK`` triples. Returns (G, m, m), symmetric.
+        """
         n_per = self.n_per
         eye = np.eye(n_per)
         dm = eye - np.full((n_per, n_per), 1.0 / n_per)
@@ -89,7 +114,11 @@ class SearchEngine:
 
     # -- pieces that depend on y -------------------------------------------------------------------
     def project(self, y_t: np.ndarray) -> tuple[float, np.ndarray]:
-        """SSR of y on W0 = [T x, T r] and b0(g) = G(g)' M0 y for every candidate g."""
+        """SSR of y on W0 = [T x, T r] and b0(g) = G(g)' M0 y for every candidate g.
+
+        ``y_t`` is a transformed dependent variable (n_out,): the data or a bootstrap sample. Returns
+        (S_W0, b0) with b0 of shape (G, m); O(NT m) work.
+        """
         coef = (self.q0 * y_t[:, None]).sum(axis=0)
         e0 = y_t - (self.q0 * coef[None, :]).sum(axis=1)
         s_w0 = float((e0 * e0).sum())
@@ -100,7 +129,11 @@ class SearchEngine:
         return s_w0, b0
 
     def column(self, c: int) -> np.ndarray:
-        """A0(g, c) = G(g)' M0 G(c) for every g (cached), shape (G, m, m)."""
+        """A0(g, c) = G(g)' M0 G(c) for every g (cached), shape (G, m, m).
+
+        One transform of the block at the fixed index c, its projection off Q0 and the adjoint T';
+        then cumulative sums over g. At most ``_CACHE_MAX_COLUMNS`` columns are cached (then cleared).
+        """
         col = self._cols.get(c)
         if col is not None:
             return col
@@ -119,7 +152,14 @@ class SearchEngine:
         return col
 
     def candidates(self, fixed: Sequence[int], trim: float) -> np.ndarray:
-        """Grid indices allowed given fixed thresholds (Hansen's exclusion rule plus regime sizes)."""
+        """Grid indices allowed given fixed thresholds (Hansen's exclusion rule plus regime sizes).
+
+        Without fixed thresholds every grid index (the first trim already bounds the grid). With fixed
+        indices c: drop the 1-based positions nn − qn·trim < i <= nn + qn·trim around each (nn the
+        number of grid values below grid[c]), then every candidate that leaves a regime (between
+        consecutive sorted thresholds, counted on all N·T observations) below ``min_regime_obs``.
+        Cached by (fixed, trim).
+        """
         key = (tuple(sorted(fixed)), float(trim))
         hit = self._cands.get(key)
         if hit is not None:
@@ -146,7 +186,13 @@ class SearchEngine:
     def search(
         self, s_w0: float, b0: np.ndarray, fixed: Sequence[int], cand: np.ndarray
     ) -> tuple[np.ndarray, float]:
-        """SSR of every candidate given fixed thresholds (partitioned-regression update); also S_C."""
+        """SSR of every candidate given fixed thresholds (partitioned-regression update); also S_C.
+
+        With C the fixed blocks [G(c_1), …] after M0, K = C'C and b_C = C'M0 y: S_C = S_W0 − b_C'K⁻¹b_C,
+        A(g) = a0(g) − A_gC K⁻¹ A_Cg, b(g) = b0(g) − A_gC K⁻¹ b_C and S(g) = S_C − b(g)'A(g)⁻¹b(g).
+        A candidate whose A(g) is numerically singular (smallest eigenvalue <= 1e-12 of its trace, or
+        of a0 when m = 1) adds nothing and keeps S_C. Returns (SSR per candidate, S_C).
+        """
         a_d = self.a0[cand]
         b_g = b0[cand]
         if fixed:
@@ -181,7 +227,10 @@ class SearchEngine:
     def best(
         self, s_w0: float, b0: np.ndarray, fixed: Sequence[int], trim: float
     ) -> tuple[int, float, np.ndarray, np.ndarray, float]:
-        """Minimiser (grid index), its SSR, the candidates, their SSR and S_C (SSR with the fixed thresholds)."""
+        """Minimiser (grid index), its SSR, the candidates, their SSR and S_C (SSR with the fixed thresholds).
+
+        Ties go to the lowest grid index. Raises :class:`InputError` when ``trim`` leaves no candidate.
+        """
         cand = self.candidates(fixed, trim)
         if len(cand) == 0:
             raise InputError(
@@ -195,7 +244,11 @@ class SearchEngine:
         return int(cand[j]), float(ssr[j]), cand, ssr, s_c
 
     def null_fit(self, fixed: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Fitted values and residuals (transformed space) of the model with thresholds ``fixed``."""
+        """Fitted values and residuals (transformed space) of the model with thresholds ``fixed``.
+
+        OLS of y_t on [Q0, T (r · 1{on at c}) for c in ``fixed``]; ``fixed=[]`` is the linear FE model.
+        The null model of bootstrap test k uses the k − 1 estimated thresholds.
+        """
         design = [self.q0]
         for c in sorted(fixed, key=lambda i: self.grid[i]):
             on = (self.bins <= c).reshape(self.n_ent, self.n_per)
@@ -206,7 +259,11 @@ class SearchEngine:
         return fitted, self.y_t - fitted
 
     def boot_stat(self, yb: np.ndarray, k: int, trim: float) -> float:
-        """Hansen's bootstrap statistic for test k on one bootstrap sample (sequential search, no refinement)."""
+        """Hansen's bootstrap statistic for test k on one bootstrap sample (sequential search, no refinement).
+
+        Searches thresholds 1 … k one after the other on ``yb`` (each given the ones found before, with
+        the same ``trim``) and returns F* = (S_{k−1} / S_k − 1) · n_out.
+        """
         s_w0, b0 = self.project(yb)
         sse0 = s_w0
         found: list[int] = []

@@ -18,7 +18,11 @@ from tfp_talent.io import key_label, numeric_column, require_columns, require_un
 
 @dataclass(frozen=True)
 class ThresholdPanel:
-    """A balanced panel as arrays shaped (N, T, ...), sorted by entity then time."""
+    """A balanced panel as arrays shaped (N, T, ...), sorted by entity then time.
+
+    ``x`` holds the kx regime-independent regressors, ``r`` the m regime-dependent ones (in the order
+    given), ``q`` the threshold variable; ``entities`` (N) and ``periods`` (T) are the sorted keys.
+    """
 
     y: np.ndarray  # (N, T)
     x: np.ndarray  # (N, T, kx)
@@ -48,7 +52,27 @@ def prepare_threshold_panel(
     transform: str,
     file: str | None,
 ) -> ThresholdPanel:
-    """Validate the input frame and return the balanced panel arrays (raises :class:`InputError`)."""
+    """Validate the input frame and return the balanced panel arrays (raises :class:`InputError`).
+
+    Parameters
+    ----------
+    data, y, x, rx, qx, entity, time
+        As :func:`~tfp_talent.estimators.threshold.threshold_fit` (``x``, ``rx`` as lists).
+    transform
+        ``"within"`` or ``"hansen1999"``: the latter needs T >= 3 (one period is dropped).
+    file
+        File name quoted in the messages.
+
+    Raises
+    ------
+    InputError
+        One line for: data not a DataFrame; no ``rx``; y also a regressor or the threshold variable; a
+        column in both ``x`` and ``rx`` or twice in one; entity = time; missing columns; no rows;
+        duplicate (entity, time) keys; non-numeric, missing or infinite values (rows named); an
+        unbalanced panel (missing entity-periods named); fewer than 2 (3) periods or 2 entities; a
+        constant column; a regressor without variation within every entity; regressors that are
+        zero or perfectly collinear after the transform.
+    """
     if not isinstance(data, pd.DataFrame):
         raise InputError("data must be a pandas DataFrame", file=file)
     if not rx:
@@ -115,6 +139,7 @@ def prepare_threshold_panel(
         raise InputError(f"needs at least 2 entities, found {n_ent}", file=file, column=entity)
 
     def block(cols: list[str]) -> np.ndarray:
+        """Columns ``cols`` as an (N, T, len(cols)) array (rows sorted by entity, then time)."""
         if not cols:
             return np.zeros((n_ent, n_per, 0))
         return frame[cols].to_numpy(dtype=np.float64).reshape(n_ent, n_per, len(cols))
@@ -145,7 +170,11 @@ def prepare_threshold_panel(
 
 
 def entity_transform(v: np.ndarray, transform: str) -> np.ndarray:
-    """Apply the entity transform to an (N, T, ...) array; return it flattened to (N*T_out, ...)."""
+    """Apply the entity transform to an (N, T, ...) array; return it flattened to (N*T_out, ...).
+
+    v_it − v̄_i (mean over all T periods), then for ``hansen1999`` the last period dropped
+    (T_out = T − 1, as Hansen's ``thresh_p.prg``); ``within`` keeps all (T_out = T).
+    """
     d = v - v.mean(axis=1, keepdims=True)
     if transform == "hansen1999":
         d = d[:, :-1]
@@ -153,7 +182,11 @@ def entity_transform(v: np.ndarray, transform: str) -> np.ndarray:
 
 
 def entity_transform_adjoint(u: np.ndarray, n_ent: int, n_per: int, transform: str) -> np.ndarray:
-    """Adjoint T' of :func:`_transform`: (N*T_out, ...) -> (N*T, ...) (zero-pad the dropped period, demean)."""
+    """Adjoint T' of :func:`entity_transform`: (N*T_out, ...) -> (N*T, ...), zero-padded, then demeaned.
+
+    ⟨T v, u⟩ = ⟨v, T' u⟩, so a cross-product (T a)'u of a transformed vector u is a'(T' u), a sum
+    over untransformed observations that the search engine cumulates over the sorted candidates.
+    """
     t_out = n_per - 1 if transform == "hansen1999" else n_per
     u = u.reshape(n_ent, t_out, *u.shape[1:])
     if transform == "hansen1999":
@@ -163,7 +196,12 @@ def entity_transform_adjoint(u: np.ndarray, n_ent: int, n_per: int, transform: s
 
 
 def _check_collinear(w: np.ndarray, names: list[str], file: str | None) -> None:
-    """Raise :class:`InputError` naming the first regressor that is a linear combination of the others."""
+    """Raise :class:`InputError` naming the first regressor that is a linear combination of the others.
+
+    Columns of the transformed ``w`` are scaled to unit length and added one at a time; the first j
+    whose smallest singular value falls below 1e-10 of the largest is reported with the earlier
+    columns that enter its least-squares fit (|coefficient| > 1e-8). A zero column is reported alone.
+    """
     if w.shape[1] == 0:
         return
     scale = np.sqrt((w**2).sum(axis=0))
@@ -197,6 +235,10 @@ def grid_values(q: np.ndarray, grid: int | str, trim: float) -> tuple[np.ndarray
     sq = trim, trim + 1/qn, ..., 1 - trim (qn - 2 qn trim + 1 points); candidates are
     dd[floor(sq * rows(dd))] (1-based) with dd the sorted distinct values of q (duplicates dropped).
     ``grid="all"`` (qn = rows(dd)) takes every distinct value from position floor(trim rows(dd)) on.
+
+    Returns the sorted distinct candidates and the qn of the exclusion rule, rescaled by
+    (distinct candidates / grid points) when repeated values were dropped. Raises :class:`InputError`
+    for a string grid other than ``"all"`` and for a trim that leaves no grid point.
     """
     dd = np.unique(q)
     n_d = len(dd)

@@ -29,12 +29,16 @@ def lr_critical_value(level: float) -> float:
 
 
 def _regime_index(q: np.ndarray, thresholds: Sequence[float], strict: bool) -> np.ndarray:
+    """Regime 0 … k of each q (same shape as ``q``): the number of sorted thresholds at or below q
+    (``strict``), or strictly below q."""
     th = np.sort(np.asarray(thresholds, dtype=np.float64))
     # strict (Hansen): regime 1 is q < g1, ..., last q >= gp; otherwise (xthreg): q <= g1, ..., q > gp
     return np.searchsorted(th, q, side="right" if strict else "left")
 
 
 def _regime_labels(qx: str, thresholds: Sequence[float], strict: bool) -> list[str]:
+    """Regime labels such as ``q < 0.0157``, ``0.0157 <= q < 0.0536``, ``q >= 0.0536`` (strict) or the
+    ``<=`` / ``>`` forms (xthreg); ``["all"]`` without thresholds. Thresholds printed to 10 digits."""
     th = sorted(float(t) for t in thresholds)
     lo, hi = ("<=", "<") if strict else ("<", "<=")
     if not th:
@@ -60,6 +64,28 @@ def fit_regimes(
     Small-sample factors from :func:`tfp_talent.estimators.inference.small_sample_factor` with the
     entity effects absorbed (``stata``: s2 = SSR/(n - N - K); HC1 = HC0 n/(n - N - K); clustered
     G/(G-1) (n-1)/(n - K - 1), as ``xtreg, fe vce(cluster id)``).
+
+    Raw covariances before the factor: s² (Z'Z)⁻¹ with s² = SSR/n; HC0 (Z'Z)⁻¹ Σ z_o z_o' e_o² (Z'Z)⁻¹;
+    CRV0 (Z'Z)⁻¹ Σ_i s_i s_i' (Z'Z)⁻¹, s_i = Σ_t z_it e_it (G = N entity clusters), Z the transformed
+    design. K = kx + m (k + 1) slopes for k thresholds; n = N T_out; ``df_resid`` = n − N − K.
+
+    Parameters
+    ----------
+    panel, transform
+        The checked panel and ``"within"`` / ``"hansen1999"`` (regime rule and rows dropped).
+    thresholds
+        Any number of thresholds (none: the linear FE model).
+    x, rx, qx
+        Column names, for the coefficient and regime labels.
+    convention
+        Small-sample convention (:mod:`tfp_talent.estimators.inference`).
+
+    Returns
+    -------
+    RegimeFit
+        Slopes named ``x`` then ``<rx>_r1`` … (``<rx>`` alone without thresholds), SEs under
+        ``unadjusted``, ``robust`` and ``clustered``; regime counts and per-period shares use all N·T
+        observations.
     """
     strict = transform == "hansen1999"
     n_ent, _n_per = panel.y.shape

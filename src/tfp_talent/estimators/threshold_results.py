@@ -1,4 +1,11 @@
-"""Result types of the Hansen (1999) threshold model and the combination of bootstrap shards."""
+"""Result types of the Hansen (1999) threshold model and the combination of bootstrap shards.
+
+A bootstrap can be split into shards (``tfp-talent threshold --shard I/N``, the workflow's shard
+rules): each shard carries the point estimates, the fingerprint of data and options and its block of
+replications (:func:`shard_replications`); :func:`combine_shards` (objects) and
+:func:`combine_shard_dicts` (JSON documents) check that the shards belong together and cover every
+replication once, and return what the single run would have returned.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +28,12 @@ SHARD_FORMAT = "tfp_talent.threshold.shard/1"
 
 @dataclass
 class RegimeFit:
-    """Least-squares fit at given thresholds: slopes, SEs (all three covariances), regimes."""
+    """Least-squares fit at given thresholds: slopes, SEs (all three covariances), regimes.
+
+    ``params`` {name: slope}; ``std_errors`` {cov: {name: SE}} for ``unadjusted``, ``robust`` and
+    ``clustered``; ``ssr`` and ``nobs`` of the transformed regression, ``df_resid`` = nobs − N − K;
+    ``regimes`` the labels, ``regime_nobs`` the observations per regime (all N·T rows).
+    """
 
     thresholds: list[float]
     params: dict[str, float]
@@ -34,6 +46,7 @@ class RegimeFit:
     regime_shares: pd.DataFrame  # index: period, columns: regime labels; share of entities
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields; ``regime_shares`` as {"regimes": labels, "by_period": {period: shares}}."""
         shares = {
             str(key_label(p)): [float(v) for v in row]
             for p, row in zip(self.regime_shares.index, self.regime_shares.to_numpy())
@@ -53,7 +66,12 @@ class RegimeFit:
 
 @dataclass
 class LRCurve:
-    """LR(gamma) = (S(gamma)/S(gamma_hat) - 1) n over the candidates of one search (for plotting)."""
+    """LR(gamma) = (S(gamma)/S(gamma_hat) - 1) n over the candidates of one search (for plotting).
+
+    ``stage`` is ``"1"``, ``"2"``, ``"2r"`` or ``"3"``; ``fixed`` the thresholds held fixed;
+    ``gamma`` and ``lr`` the candidates and their LR; ``estimate`` the minimiser; ``ci`` the
+    [min, max] of the candidates with LR below ``critical_value`` c(alpha) (Hansen 1999, eq. 18).
+    """
 
     stage: str
     fixed: list[float]
@@ -64,6 +82,7 @@ class LRCurve:
     critical_value: float
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (arrays as lists of floats, ``ci`` as a two-element list)."""
         return {
             "stage": self.stage,
             "fixed": [float(v) for v in self.fixed],
@@ -77,7 +96,14 @@ class LRCurve:
 
 @dataclass
 class ThresholdResult:
-    """Result of :func:`threshold_fit`. Dictionaries are keyed by the number of thresholds k."""
+    """Result of :func:`threshold_fit`. Dictionaries are keyed by the number of thresholds k.
+
+    ``spec`` records every option and the derived ``regime_rule``, ``small_sample_formula`` and
+    ``grid_points``; ``nobs`` is the n of the F statistics (N(T−1) or NT); ``thresholds[k]`` and
+    ``ci[k]`` (sorted) are those of the k-threshold model; ``ssr[k]`` is S_k with S_0 the linear FE
+    model; ``f_stat[k]`` = (S_{k−1}/S_k − 1) n; ``boot_stats[k]`` the bootstrap F* (empty without
+    replications); ``models[k]`` the slopes; ``lr_curves`` by stage; ``fingerprint`` of data and options.
+    """
 
     spec: dict[str, Any]
     nobs: int
@@ -119,7 +145,10 @@ class ThresholdResult:
         return self.models[self.n_thresholds].std_errors[self.spec["cov"]]
 
     def to_frame(self) -> pd.DataFrame:
-        """Slopes and SEs (all covariances) of every fitted model, one row per (k, coefficient)."""
+        """Slopes and SEs (all covariances) of every fitted model, one row per (k, coefficient).
+
+        Columns ``n_thresholds``, ``term``, ``coef`` and ``se_<cov>`` for each of :data:`COV_TYPES`.
+        """
         rows = []
         for k, fit in sorted(self.models.items()):
             for name, value in fit.params.items():
@@ -129,7 +158,12 @@ class ThresholdResult:
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary (keys documented in the README: params, std_errors, nobs, thresholds, ...)."""
+        """JSON-ready dictionary (keys documented in the README: params, std_errors, nobs, thresholds, ...).
+
+        Dictionaries keyed by k use string keys (``"1"``, ``"2"``); ``params`` and ``std_errors`` are
+        those of the largest model under ``cov``; ``bootstrap`` holds the replication counts, the seed
+        and every F*; ``models`` the :meth:`RegimeFit.to_dict` of each k; ``lr`` the curves by stage.
+        """
         pv = self.p_value
         cv = self.crit_values
         return {
@@ -170,6 +204,7 @@ class ThresholdShard:
     replications: dict[int, dict[int, float]]  # test -> replication -> F*
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON shard document: ``format``, shard position, ``fingerprint``, replications and the result."""
         return {
             "format": SHARD_FORMAT,
             "shard_index": self.shard_index,
@@ -185,7 +220,11 @@ class ThresholdShard:
 
 def shard_replications(n_boot: int, shard_index: int, n_shards: int) -> list[int]:
     """Replications of shard ``shard_index`` (0-based) of ``n_shards``: the contiguous block
-    [floor(i B / n), floor((i + 1) B / n))."""
+    [floor(i B / n), floor((i + 1) B / n)).
+
+    The blocks of all n shards partition 0 … B − 1 (B = ``n_boot``); raises :class:`InputError` for
+    ``n_shards`` < 1 or an index outside [0, n_shards).
+    """
     if n_shards < 1 or not 0 <= shard_index < n_shards:
         raise InputError(
             f"shard {shard_index} of {n_shards} is not valid (use 0 <= index < n_shards)", column="shard"
@@ -197,6 +236,9 @@ def check_shards(found: Iterable[tuple[str, int, int]], source: str | None = Non
     """Check (fingerprint, 0-based shard index, N) triples: one fingerprint, each shard exactly once; return N.
 
     Messages number shards from 1, as ``--shard I/N`` and the workflow's shard files do.
+
+    Raises :class:`InputError` (``source`` as file) for no shards, differing fingerprints, differing
+    shard counts, and missing or duplicated shards (both listed).
     """
     items = list(found)
     if not items:
@@ -224,7 +266,11 @@ def check_shards(found: Iterable[tuple[str, int, int]], source: str | None = Non
 
 
 def combine_shards(shards: Sequence[ThresholdShard]) -> ThresholdResult:
-    """Combine all shards of one bootstrap into the :class:`ThresholdResult` of the single-job run."""
+    """Combine all shards of one bootstrap into the :class:`ThresholdResult` of the single-job run.
+
+    Checks the shards (:func:`check_shards`) and that each test's replications are exactly 0 … B_k − 1;
+    the point estimates are the first shard's (equal in all, by the fingerprint).
+    """
     check_shards((s.result.fingerprint, s.shard_index, s.n_shards) for s in shards)
     base = shards[0].result
     stats: dict[int, dict[int, float]] = {}
@@ -243,7 +289,12 @@ def combine_shards(shards: Sequence[ThresholdShard]) -> ThresholdResult:
 
 
 def combine_shard_dicts(shards: Sequence[Mapping[str, Any]], *, source: str | None = None) -> dict[str, Any]:
-    """Combine shard JSON documents (:meth:`ThresholdShard.to_dict`) into the result JSON of the single run."""
+    """Combine shard JSON documents (:meth:`ThresholdShard.to_dict`) into the result JSON of the single run.
+
+    Recomputes ``p_value``, ``crit_values`` and the ``bootstrap`` block from the merged F* with
+    :func:`~tfp_talent.estimators.threshold_bootstrap.boot_summary`. Raises :class:`InputError` for a
+    document without the shard ``format``, and as :func:`check_shards` and :func:`combine_shards`.
+    """
     for s in shards:
         if not isinstance(s, Mapping) or s.get("format") != SHARD_FORMAT:
             raise InputError(f"not a threshold bootstrap shard (expected format {SHARD_FORMAT})", file=source)

@@ -107,7 +107,13 @@ CONTENT_ORDER_ROWS = 16
 
 @dataclass(frozen=True)
 class WildBootstrapResult:
-    """Outcome of one WCR bootstrap test of R'β = r (fields as in the module docstring)."""
+    """Outcome of one WCR bootstrap test of R'β = r (fields as in the module docstring).
+
+    ``estimate`` R'β̂, ``null`` r, ``std_error`` sqrt(c R'VR), ``t_stat`` (R'β̂ − r)/se; ``p_value`` of
+    ``p_type``; ``conf_int`` the inverted set at ``level`` (NaN ends when not computed); ``reps`` the
+    replications used (2^G when ``enumerated``); ``small_sample`` the CRV1 factor c; ``t_boot`` the
+    bootstrap t* at r (not in :meth:`to_dict`).
+    """
 
     estimate: float
     null: float
@@ -168,19 +174,26 @@ class _Bootstrap:
     factor: float
 
     def t_sample(self, r: float) -> float:
+        """Sample t = (R'β̂ − r)/se."""
         return (self.estimate - r) / self.se
 
     def t_boot(self, r: float) -> np.ndarray:
+        """t*(r) of every replication (inf or NaN where the bootstrap variance is 0)."""
         var = self.a + (2.0 * r) * self.b + (r * r) * self.q
         with np.errstate(divide="ignore", invalid="ignore"):
             return (self.n0 + self.n1 * r) / np.sqrt(self.factor * np.maximum(var, 0.0))
 
     def p_value(self, r: float, p_type: str) -> float:
+        """Bootstrap p-value of R'β = r, the same weights for every r."""
         return p_from_t(self.t_sample(r), self.t_boot(r), p_type)
 
 
 def p_from_t(t: float, t_boot: np.ndarray, p_type: str) -> float:
-    """Bootstrap p-value of ``t`` against ``t_boot`` (definitions in the module docstring)."""
+    """Bootstrap p-value of ``t`` against ``t_boot`` (definitions in the module docstring).
+
+    Ties: t* within TIE_RTOL · max(1, |t|) of the comparison value are not counted. ``equal-tail``
+    is capped at 1.
+    """
     tol = TIE_RTOL * max(1.0, abs(t))
     if p_type == "symmetric":
         return float(np.mean(np.abs(t_boot) > abs(t) + tol))
@@ -196,6 +209,8 @@ def draw_weights(n_clusters: int, reps: int, weights: str, seed: int) -> tuple[n
 
     Rademacher with 2^G ≤ reps: all 2^G sign vectors (row b holds the bits of b).
     Otherwise i.i.d. draws from ``default_rng(seed)``: Rademacher ±1 or Webb's six points.
+
+    Returns int8 codes: ±1 for Rademacher, 0…5 (index into :data:`WEBB_VALUES`) for Webb.
     """
     if weights == "rademacher" and n_clusters < 63 and 2**n_clusters <= reps:
         codes = np.arange(2**n_clusters, dtype=np.int64)[:, None] >> np.arange(n_clusters)
@@ -241,6 +256,7 @@ def content_cluster_order(
 
 
 def _weight_values(codes: np.ndarray, weights: str) -> np.ndarray:
+    """Weights v from the stored int8 codes: ±1 as is (Rademacher), or the Webb value of code 0…5."""
     return codes.astype(float) if weights == "rademacher" else WEBB_VALUES[codes]
 
 
@@ -262,6 +278,11 @@ def _cluster_sums(
 def _check_arrays(
     y: Any, X: Any, cluster: Any, R: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """y (N), X (N × k; a vector is one column), cluster (N) and R (k) as arrays, checked.
+
+    Raises :class:`InputError` for row counts that differ, R of the wrong length or all zeros,
+    non-finite y or X (rows named) and missing cluster labels (rows named).
+    """
     y_a = np.asarray(y, dtype=float).reshape(-1)
     X_a = np.asarray(X, dtype=float)
     if X_a.ndim == 1:
@@ -288,7 +309,12 @@ def _check_arrays(
 def _prepare(
     y: np.ndarray, X: np.ndarray, codes: np.ndarray, n_clusters: int, R: np.ndarray, k_absorbed: int
 ) -> tuple[dict[str, Any], float, float, float]:
-    """Cluster blocks, estimate, CRV1 se and the affine-in-r restricted scores."""
+    """Cluster blocks, estimate, CRV1 se and the affine-in-r restricted scores.
+
+    Restricted scores s_g(r) = s0_g + s1_g r (restricted fit β̃(r) = β̂ − d (R'β̂ − r), d = w/(R'w)),
+    C_g = w's_g and a_g = (X'X)⁻¹X_g'X_g w as in the module docstring. Raises :class:`InputError` when
+    X'X is singular (condition number above 1e14), N − K <= 0 or the CRV1 variance of R'β̂ is zero.
+    """
     n, k = X.shape
     xx_g, xy_g = _cluster_sums(X, y, codes, n_clusters)
     xx = xx_g.sum(axis=0)
@@ -365,6 +391,12 @@ def wild_cluster_bootstrap(
     reported t (the p-value does not depend on it). ``weight_codes`` (reps × G, the
     output of :func:`draw_weights`) replaces the draw, for cross-checks with other
     implementations.
+
+    ``r`` is the null value, ``seed`` the seed of ``default_rng``, ``reps`` B, ``weights`` and
+    ``p_type`` as in :data:`WEIGHT_TYPES` / :data:`P_TYPES`; ``conf_int=False`` skips the test
+    inversion. Returns :class:`WildBootstrapResult`. Raises :class:`InputError` for an unknown weight
+    or p-value type, ``level`` outside (0, 1), ``reps`` < 1, fewer than 2 clusters, the array problems
+    of ``_check_arrays`` and ``_prepare``, and ``weight_codes`` that are not reps × G.
     """
     if weights not in WEIGHT_TYPES:
         raise InputError(f"unknown weights {weights!r}; use one of {', '.join(WEIGHT_TYPES)}")
@@ -411,13 +443,20 @@ def wild_cluster_bootstrap(
 
 
 def _confidence_set(boot: _Bootstrap, p_type: str, level: float, n_clusters: int) -> tuple[float, float]:
+    """(lower, upper) of {r : p(r) > 1 − level} by the bracketing and brentq of the module docstring.
+
+    An end is ±inf when p stays above 1 − level after ``MAX_DOUBLINGS`` doublings, or by construction
+    for one-sided p-values; both ends equal the estimate when the estimate itself is rejected.
+    """
     alpha = 1.0 - level
     crit = float(t_ppf(1.0 - alpha / 2.0, n_clusters - 1))
 
     def excess(r: float) -> float:
+        """p(r) − (1 − level): positive inside the set."""
         return boot.p_value(r, p_type) - alpha
 
     def bound(direction: float) -> float:
+        """The first crossing from the estimate in ``direction`` (−1 lower, +1 upper)."""
         inside = boot.estimate
         if excess(inside) <= 0:
             return boot.estimate  # the estimate itself is rejected (degenerate bootstrap)
@@ -471,6 +510,10 @@ def wild_bootstrap_fe(
     labels. ``param`` is a regressor name (test β_x = r)
     or a mapping {name: weight} (test Σ weight·β = r). The reported t is that of
     ``fit_panel(..., cov="clustered", convention="stata")`` (K = K_c).
+
+    Returns :class:`WildBootstrapResult`. Raises :class:`InputError` for unknown ``effects`` or
+    ``cluster``, a ``param`` that is not among ``x``, the data problems of ``prepare_panel`` and
+    ``check_regressors``, and as :func:`wild_cluster_bootstrap`.
     """
     from tfp_talent.estimators.design import check_regressors, demean, prepare_panel
     from tfp_talent.estimators.inference import absorbed_levels, nested_levels
