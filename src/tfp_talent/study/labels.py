@@ -96,7 +96,10 @@ def _is_term(token: str, labels: Mapping[str, str]) -> bool:
 
 
 def province_names(codes: Sequence[int]) -> str:
-    """English names of province codes, comma-separated (a code not in the registry as itself)."""
+    """English names of province codes, comma-separated (a code not in the registry as itself).
+
+    ``[110000, 540000]`` -> ``"Beijing, Tibet"`` (names of :data:`tfp_talent.data.provinces.BY_CODE`).
+    """
     return ", ".join(BY_CODE[c].name_en if c in BY_CODE else str(c) for c in codes)
 
 

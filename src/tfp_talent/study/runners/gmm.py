@@ -173,6 +173,10 @@ def year_dummies(
 
     A level equation of (i, t) needs y_it, y_i,t−1 and the regressors: rows of ``frame`` (complete
     cases) whose province also has a row in t − 1. The first such year is dropped unless ``keep_first``.
+
+    ``keep_first`` is true under ``gmm.convention: plm`` (no constant, every dummy kept) and false
+    under ``xtabond2`` (constant kept, first dummy dropped; see the module docstring).
+    ``y`` and ``regressors`` name the equation's variables (the rows are already complete cases).
     """
     ordered = frame.sort_values([ENTITY, TIME])
     gap = ordered.groupby(ENTITY)[TIME].diff()
@@ -191,6 +195,10 @@ def long_run_effect(
 
     Normal z, two-sided p and the interval θ ± z_{(1+level)/2}·se. For ρ ≥ 1 the partial-adjustment
     model has no steady state: every number is None and ``note`` says why.
+
+    ``beta`` and ``rho`` name the talent coefficient and the lagged dependent variable (``L1.<y>``)
+    in ``params`` and ``cov`` (the estimator's covariance: Windmeijer-corrected with two-step).
+    Returns ``estimate``, ``se``, ``z``, ``p_value``, ``ci`` [lower, upper], ``rho`` and ``note``.
     """
     b, r = float(params[beta]), float(params[rho])
     if r >= 1:

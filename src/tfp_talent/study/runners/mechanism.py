@@ -203,6 +203,9 @@ def province_grams(frame: pd.DataFrame, y: str, m: str, x: Sequence[str], *, eff
     With province effects (``entity``/``twoway``) V is demeaned within province, which absorbs the
     province dummies (Frisch-Waugh-Lovell); otherwise a constant column is appended. Summing the
     matrices of any multiset of provinces gives the normal equations of that (bootstrap) sample.
+
+    Column order of V: y (0), M (1), then X in the given order, then the year dummies (``time`` or
+    ``twoway`` effects), then the constant (without province effects). Provinces in sorted code order.
     """
     order = frame.sort_values([ENTITY, TIME])
     codes = np.sort(order[ENTITY].unique())
