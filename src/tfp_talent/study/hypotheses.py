@@ -26,6 +26,13 @@ estimation sample (:func:`tfp_talent.study.transforms.within_sd`, stored in ``sa
 Spatial claims reuse the spatial rule of ``verdicts: spatial`` (:mod:`tfp_talent.study.spatial_report`):
 the indirect effect (or the East's spillover on the other regions) with its simulated interval.
 Threshold claims use the bootstrap p-value of the test of no threshold against one (Hansen 1999).
+
+Config (``hypotheses:``, defaults :data:`HYPOTHESES_DEFAULTS` and :data:`CLAIM_DEFAULTS`):
+``level`` (0.95) of the intervals, ``p_max`` (0.10) of rule ``test``, and ``claims.<name>`` with
+``claim`` (the text), ``statistic``, ``spec``, ``cov``, ``terms``, ``scale`` (``none`` |
+``within_sd``), ``display`` (``number`` | ``percent``), ``sign``, ``rule`` and ``verdict``
+(``preferred`` | ``east``, for spatial claims). The statistics and their evidence are in
+:mod:`tfp_talent.study.hypotheses_evidence`; this module holds the rules, the texts and the table.
 """
 
 from __future__ import annotations
@@ -58,7 +65,12 @@ from tfp_talent.study.results import entry_table
 
 
 def decide_sign(ev: Evidence, sign: str, *, level: float, p_max: float) -> str:
-    """``sign`` rule: supported / not supported / inconclusive from the interval (or p and the sign of b)."""
+    """``sign`` rule: supported / not supported / inconclusive from the interval (or p and the sign of b).
+
+    With an interval [lo, hi]: lo > 0 or hi < 0 decides by the side of 0 it lies on, compared with
+    ``sign`` (``positive`` | ``negative``); otherwise inconclusive. Without one: p < 1 − ``level``
+    decides by the sign of the estimate. ``p_max`` is not used (one signature for :data:`RULES`).
+    """
     want = 1.0 if sign == "positive" else -1.0
     if ev.ci is not None:
         lo, hi = ev.ci
@@ -71,7 +83,11 @@ def decide_sign(ev: Evidence, sign: str, *, level: float, p_max: float) -> str:
 
 
 def decide_test(ev: Evidence, sign: str | None, *, level: float, p_max: float) -> str:
-    """``test`` rule: supported if p < p_max, inconclusive otherwise."""
+    """``test`` rule: supported if p < p_max, inconclusive otherwise.
+
+    Never "not supported": failing to reject is no evidence against the claim. ``sign`` and
+    ``level`` are not used.
+    """
     return "supported" if ev.p is not None and ev.p < p_max else "inconclusive"
 
 
@@ -79,7 +95,11 @@ RULES: dict[str, Callable[..., str]] = {"sign": decide_sign, "test": decide_test
 
 
 def rule_text(claim: Mapping[str, Any], config: Mapping[str, Any]) -> str:
-    """The decision rule of a claim in words (from the config)."""
+    """The decision rule of a claim in words (from the config).
+
+    ``config`` is the ``hypotheses:`` block (for ``level`` and ``p_max``); the text is the ``rule``
+    column of the verdict.
+    """
     level = float(config.get("level", HYPOTHESES_DEFAULTS["level"]))
     pct = f"{level * 100:g}%"
     if claim.get("rule", CLAIM_DEFAULTS["rule"]) == "test":
@@ -91,7 +111,18 @@ def rule_text(claim: Mapping[str, Any], config: Mapping[str, Any]) -> str:
 
 
 def evaluate(config: Mapping[str, Any], results: Results, labels: Mapping[str, str]) -> list[Verdict]:
-    """Every claim of ``config['hypotheses']`` with its evidence and verdict (``config`` is the whole config)."""
+    """Every claim of ``config['hypotheses']`` with its evidence and verdict (``config`` is the whole config).
+
+    Claims in config order. ``results`` maps spec names to their loaded results files; ``labels``
+    are ``report.labels``. The statistic sees the ``hypotheses:`` block plus ``verdicts`` (for the
+    spatial rule).
+
+    Raises
+    ------
+    InputError
+        Naming ``hypotheses.claims.<name>``: an unknown statistic or rule, rule ``sign`` for a
+        statistic without a sign (:data:`TEST_ONLY`), a missing key or result the statistic needs.
+    """
     hyp = dict(config.get("hypotheses") or {})
     level = float(hyp.get("level", HYPOTHESES_DEFAULTS["level"]))
     p_max = float(hyp.get("p_max", HYPOTHESES_DEFAULTS["p_max"]))
@@ -126,6 +157,7 @@ def evaluate(config: Mapping[str, Any], results: Results, labels: Mapping[str, s
 
 
 def _spatial_spec(claim: Mapping[str, Any], config: Mapping[str, Any]) -> str:
+    """The spec a claim without ``spec`` reads: that of ``verdicts.spatial`` (or its ``east`` rule)."""
     rule = dict((config.get("verdicts") or {}).get("spatial") or {})
     if claim.get("verdict") == "east":
         return str((rule.get("east") or {}).get("spec", ""))
@@ -133,7 +165,11 @@ def _spatial_spec(claim: Mapping[str, Any], config: Mapping[str, Any]) -> str:
 
 
 def claim_specs(config: Mapping[str, Any]) -> list[str]:
-    """The specs whose results the claims read (the inputs of a hypotheses table and of the report)."""
+    """The specs whose results the claims read (the inputs of a hypotheses table and of the report).
+
+    In claim order without repeats; a spatial claim without ``spec`` contributes the spec of its
+    ``verdicts.spatial`` rule; empty names are dropped.
+    """
     names: list[str] = []
     for claim in ((config.get("hypotheses") or {}).get("claims") or {}).values():
         names.append(claim.get("spec") or _spatial_spec(claim, config))
@@ -144,7 +180,11 @@ def claim_specs(config: Mapping[str, Any]) -> list[str]:
 
 
 def fmt_estimate(ev: Evidence, digits: int = 3) -> str:
-    """``'−0.55% [−1.62%, 0.51%]'`` (the interval when there is one)."""
+    """``'−0.55% [−1.62%, 0.51%]'`` (the interval when there is one).
+
+    ``digits`` decimals (2 for per-cent evidence); a NaN estimate (a null statistic) gives
+    :data:`NULL_TEXT`.
+    """
     d = 2 if ev.unit == "%" else digits
     if not math.isfinite(ev.estimate):  # a null statistic (e.g. no long-run effect when rho >= 1)
         return NULL_TEXT
@@ -162,7 +202,11 @@ def fmt_p(ev: Evidence) -> str:
 
 
 def sentence(v: Verdict) -> str:
-    """One sentence: claim, evidence, estimate with interval, p-value, verdict."""
+    """One sentence: claim, evidence, estimate with interval, p-value, verdict.
+
+    Markdown for the report (the verdict in bold); 3 decimals, 2 for per-cent evidence; the
+    evidence's ``detail`` (slopes, s_w, ρ̂) follows the p-value.
+    """
     ev = v.evidence
     ci = (
         ""
@@ -185,6 +229,9 @@ def hypotheses_table(
 
     ``entry`` carries the config sections the kind reads (``hypotheses``, ``verdicts``; see
     :func:`tfp_talent.study.tables.table_entry`).
+
+    One row per claim (:func:`evaluate`); the notes state the rules and the inference. Raises
+    :class:`InputError` (``tables.<name>``) when the config has no ``hypotheses`` section.
     """
     if not entry.get("hypotheses"):
         raise InputError("table kind hypotheses needs the config section hypotheses", file=f"tables.{name}")
@@ -220,7 +267,11 @@ def hypotheses_table(
 def hypotheses_context(
     config: Mapping[str, Any], results: Results, labels: Mapping[str, str]
 ) -> dict[str, str]:
-    """Report values: ``hypotheses_list`` (one sentence per claim), ``hypotheses_rule``, counts by verdict."""
+    """Report values: ``hypotheses_list`` (one sentence per claim), ``hypotheses_rule``, counts by verdict.
+
+    ``hypotheses_list`` is a Markdown list of :func:`sentence`; ``hypotheses_counts`` e.g.
+    "2 supported, 0 not supported, 3 inconclusive". Empty dict when the config has no claims.
+    """
     if not (config.get("hypotheses") or {}).get("claims"):
         return {}
     verdicts = evaluate(config, results, labels)

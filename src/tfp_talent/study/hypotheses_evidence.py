@@ -4,6 +4,18 @@ Each statistic of :data:`STATISTICS` turns a claim (``hypotheses.claims.<name>``
 the results into an :class:`Evidence` (estimate, interval, p-value, the inference used, what it
 is); :mod:`tfp_talent.study.hypotheses` applies the decision rules to it. The inference conventions
 (wild bootstrap first, else t(G − 1); standardised effects b · s_w) are stated there.
+
+Every statistic has the signature ``statistic(name, claim, results, config, labels) -> Evidence``:
+``name`` is the claim's key (errors name ``hypotheses.claims.<name>``), ``claim`` its config entry,
+``results`` the loaded results files by spec name, ``config`` the ``hypotheses:`` block with
+``verdicts`` added (for ``level`` and the spatial rule), ``labels`` the ``report.labels``.
+A claim's ``spec`` and ``cov`` pick the result (``cov`` default: the spec's first covariance);
+``terms`` the coefficients; ``scale: within_sd`` multiplies by the stored within-province SD;
+``display: percent`` multiplies by 100 (and marks the unit "%"), for ln TFP outcomes read as
+per cent. Every statistic raises :class:`InputError` when the result lacks what it reads.
+
+A stored interval must be at ``hypotheses.level`` (:func:`_same_level`), so the sign rule never
+reads an interval of another level; intervals computed here use :func:`_t_quantile` at that level.
 """
 
 from __future__ import annotations
@@ -42,7 +54,12 @@ CLAIM_DEFAULTS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Evidence:
-    """What a statistic says: estimate, its interval (or None), p-value, and how they were obtained."""
+    """What a statistic says: estimate, its interval (or None), p-value, and how they were obtained.
+
+    ``estimate`` and ``ci`` are in display units (× 100 for ``display: percent``); ``estimate`` is NaN
+    for a null statistic (no long-run effect). ``inference`` names the distribution or bootstrap,
+    ``what`` the quantity and spec (table column "Evidence"), ``detail`` extra numbers for the text.
+    """
 
     estimate: float
     ci: tuple[float, float] | None
@@ -55,7 +72,11 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Verdict:
-    """One row of the hypotheses table."""
+    """One row of the hypotheses table.
+
+    ``name`` the claim's key, ``claim`` its text, ``verdict`` one of :data:`VERDICTS`, ``rule`` the
+    decision rule in words, ``spec`` the spec read, ``level`` that of the interval.
+    """
 
     name: str
     claim: str
@@ -70,6 +91,7 @@ class Verdict:
 
 
 def _where(name: str) -> str:
+    """The config location of claim ``name`` (``hypotheses.claims.<name>``), the ``file`` of its errors."""
     return f"hypotheses.claims.{name}"
 
 
@@ -83,12 +105,14 @@ def _field(claim: Mapping[str, Any], key: str, name: str, n: int = 0) -> Any:
 
 
 def _spec_result(results: Results, spec: str, name: str) -> Mapping[str, Any]:
+    """The results file of ``spec``, or :class:`InputError` naming the claim."""
     if spec not in results:
         raise InputError(f"no results file for spec '{spec}'", file=_where(name))
     return results[spec]
 
 
 def _cov_result(sr: Mapping[str, Any], cov: str | None, name: str) -> Mapping[str, Any]:
+    """``results.<cov>`` of a spec result (the first covariance when ``cov`` is None)."""
     pool = sr.get("results") or {}
     if not pool:
         raise InputError(f"spec '{sr.get('spec')}' has no regression results", file=_where(name))
@@ -137,6 +161,7 @@ def _same_level(stored: Any, level: float, what: str, name: str) -> None:
 
 
 def _wild_text(wb: Mapping[str, Any]) -> str:
+    """``'wild cluster bootstrap, Webb weights, 9,999 reps'`` for a stored bootstrap entry."""
     return (
         f"wild cluster bootstrap, {str(wb.get('weights', '')).capitalize()} weights, {int(wb['reps']):,} reps"
     )
@@ -148,6 +173,7 @@ def _t_quantile(level: float, df: float) -> float:
 
 
 def _dist_text(cov_result: Mapping[str, Any]) -> str:
+    """The stored reference distribution: ``'cluster-robust t(30)'``, ``'Driscoll–Kraay t(18)'``, or z."""
     df = cov_result.get("df_inference")
     cov = str(cov_result.get("cov_type", "clustered"))
     name = {"clustered": "cluster-robust", "driscoll-kraay": "Driscoll–Kraay"}.get(cov, cov)
@@ -157,6 +183,7 @@ def _dist_text(cov_result: Mapping[str, Any]) -> str:
 
 
 def _scale(sr: Mapping[str, Any], term: str, how: str | None, name: str) -> float:
+    """s_w of ``term`` (``sample.within_sd`` of the result) when ``how`` is ``within_sd``, else 1."""
     if not how or how == "none":
         return 1.0
     sds = (sr.get("sample") or {}).get("within_sd") or {}
@@ -169,6 +196,7 @@ def _scale(sr: Mapping[str, Any], term: str, how: str | None, name: str) -> floa
 
 
 def _display(claim: Mapping[str, Any]) -> tuple[float, str]:
+    """(multiplier, unit): (100, "%") for ``display: percent``, else (1, "")."""
     return (100.0, "%") if claim.get("display") == "percent" else (1.0, "")
 
 
@@ -176,7 +204,12 @@ def _display(claim: Mapping[str, Any]) -> tuple[float, str]:
 
 
 def coefficient(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
-    """One coefficient b (times s_w with ``scale: within_sd``), wild-bootstrap p/CI if stored, else t(G − 1)."""
+    """One coefficient b (times s_w with ``scale: within_sd``), wild-bootstrap p/CI if stored, else t(G − 1).
+
+    ``terms[0]`` is the coefficient. Without a stored bootstrap: CI = b ± c·se with c the
+    two-sided ``level`` quantile of t(df_inference) (normal when df is infinite), p the stored
+    p-value. The scale and display factors multiply estimate and interval alike.
+    """
     sr, cr = _claim_result(results, claim, name)
     term = _field(claim, "terms", name, 1)[0]
     if term not in cr["params"]:
@@ -214,7 +247,14 @@ def coefficient(name: str, claim: Claim, results: Results, config: Config, label
 
 
 def sd_difference(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
-    """d = b_a s_a − b_b s_b (terms [a, b]) with Var(d) = c'Vc, c = (s_a, −s_b); t(G − 1) and the Wald test of d = 0."""
+    """d = b_a s_a − b_b s_b (terms [a, b]), Var(d) = c'Vc, c = (s_a, −s_b); t(G − 1), Wald test of d = 0.
+
+    Is one standardised talent measure's effect larger than the other's? The stored WCR test of the
+    same contrast (``extra.wild_bootstrap_contrasts["a - b"]``, config
+    ``inference.wild_bootstrap.contrasts``) is used when present; otherwise the stored covariance
+    matrix ``cov`` of the result (it must hold both terms), the interval d ± c·√(c'Vc) and the Wald
+    p of :func:`~tfp_talent.estimators.inference.linear_restrictions_test`.
+    """
     sr, cr = _claim_result(results, claim, name)
     a, b_ = _field(claim, "terms", name, 2)[:2]
     missing = [t for t in (a, b_) if t not in cr["params"]]
@@ -262,7 +302,12 @@ def sd_difference(name: str, claim: Claim, results: Results, config: Config, lab
 
 
 def equal_slopes(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
-    """The Wald F test of equal regional slopes of ``terms[0]`` stored with the region-slopes spec."""
+    """The Wald F test of equal regional slopes of ``terms[0]`` stored with the region-slopes spec.
+
+    Reads ``tests["equal_slopes[<term>]"]`` of the result (:func:`tfp_talent.study.runners.panel.wald_equal`;
+    the spec needs ``interact``). Estimate = F, no interval; F(m − 1, df) or χ²(m − 1) when the
+    result is normal; ``detail`` lists the slope and SE of each region. Rule ``test`` only.
+    """
     sr, cr = _claim_result(results, claim, name)
     var = _field(claim, "terms", name, 1)[0]
     test = (cr.get("tests") or {}).get(f"equal_slopes[{var}]")
@@ -291,7 +336,14 @@ def equal_slopes(name: str, claim: Claim, results: Results, config: Config, labe
 
 
 def spatial(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
-    """The effect the spatial rule (``verdicts: spatial``) reads: the preferred indirect effect or the East's outside spillover."""
+    """The effect the spatial rule (``verdicts: spatial``) reads: the indirect effect or the East's spillover.
+
+    ``verdict: preferred`` (default) reads ``spatial.fit.effects_table[variable][effect]`` of the
+    rule's ``spec`` with its ``ci_<ci>`` interval (``sim`` or ``delta``); ``verdict: east`` reads
+    ``spatial.region_effects.effects[variable][region][effect]`` of the ``east`` spec with its
+    simulated interval (:mod:`tfp_talent.study.runners.spatial_regions`). No p-value (the rule is
+    the interval). The rule's ``level`` must equal ``hypotheses.level``.
+    """
     rule = dict((config.get("verdicts") or {}).get("spatial") or {})
     if not rule:
         raise InputError("statistic spatial needs the rule verdicts.spatial", file=_where(name))
@@ -331,7 +383,12 @@ def spatial(name: str, claim: Claim, results: Results, config: Config, labels: L
 
 
 def threshold_test(name: str, claim: Claim, results: Results, config: Config, labels: Labels) -> Evidence:
-    """F test of no threshold against one threshold, bootstrap p (Hansen 1999); the estimate shown is γ̂₁ with its CI."""
+    """F test of no threshold against one, bootstrap p (Hansen 1999); the estimate shown is γ̂₁ with its CI.
+
+    Reads ``thresholds["1"]``, ``ci["1"]`` (the LR inversion interval), ``p_value["1"]``,
+    ``f_stat["1"]`` and ``bootstrap.replications["1"]`` of the result's ``threshold`` block. Rule
+    ``test`` only (the location of γ has no sign to predict).
+    """
     sr = _spec_result(results, _field(claim, "spec", name), name)
     thr = sr.get("threshold")
     if not thr:
@@ -349,6 +406,7 @@ def threshold_test(name: str, claim: Claim, results: Results, config: Config, la
 
 
 def _finite(x: Any) -> float | None:
+    """``x`` as a float, or None when it is None or not finite (JSON null / NaN)."""
     return None if x is None or not math.isfinite(float(x)) else float(x)
 
 

@@ -29,7 +29,17 @@ def estimate_job(
     workers: int = 1,
 ) -> dict[str, Any]:
     """Estimate spec ``name`` from the job's ``inputs`` (panel, optional user_series, tfp, shift_share
-    (+ summary), indices (+ summary)) and write its results JSON to ``output`` (atomically)."""
+    (+ summary), indices (+ summary)) and write its results JSON to ``output`` (atomically).
+
+    ``inputs`` maps input names to paths, as the rule ``estimate`` names them: ``panel`` (required),
+    ``user_series`` (config ``user_series:``, merged by
+    :func:`~tfp_talent.data.user_series.read_panel_with_user_series`), ``tfp`` (the spec's TFP
+    variant), ``shift_share`` / ``indices`` (spec keys ``shift_share: true`` / ``indices: true``: the
+    instrument and index columns are merged into the panel) and their ``*_summary`` JSON files, which
+    are recorded in the result as ``shift_share`` / ``indices`` blocks. ``seed``, ``inference`` and
+    ``workers`` are passed to :func:`~tfp_talent.study.run.run_spec`. Returns the result dict as
+    written (:func:`tfp_talent.io.write_json`).
+    """
     panel = read_panel_with_user_series(inputs["panel"], inputs.get("user_series"))
     if "shift_share" in inputs:  # spec key shift_share: the instrument columns (rule shift_share)
         panel = merge_shift_share(panel, read_panel(inputs["shift_share"]), source=inputs["shift_share"])
@@ -46,7 +56,11 @@ def estimate_job(
 
 
 def sample_line(name: str, result: Mapping[str, Any]) -> str:
-    """The log line of a finished estimation: N, provinces, years, rows dropped for missing data."""
+    """The log line of a finished estimation: N, provinces, years, rows dropped for missing data.
+
+    E.g. ``baseline: N = 558, 31 provinces, years 2002–2009, 2011–2020; dropped for missing data: none``;
+    reads ``nobs``, ``n_provinces``, ``years_text`` and ``dropped_missing`` of the result's ``sample`` block.
+    """
     s = result["sample"]
     return (
         f"{name}: N = {s['nobs']}, {s['n_provinces']} provinces, years {s['years_text']}; "
@@ -55,5 +69,6 @@ def sample_line(name: str, result: Mapping[str, Any]) -> str:
 
 
 def _read_json(path: str | Path) -> Any:
+    """The parsed JSON document at ``path`` (UTF-8)."""
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)

@@ -2,6 +2,12 @@
 
 Labels of base variables come from ``report.labels`` of the config; labels of derived
 terms are composed from them by the grammar of :mod:`tfp_talent.study.terms`.
+
+:data:`COV_SHORT` names each covariance type (``cov``, see :mod:`tfp_talent.estimators.inference`)
+in table headers and notes; :data:`MODEL_NAMES` each estimator (``model`` of a spec, plus the IV
+models ``fe-iv`` and ``pooled-iv`` that :func:`tfp_talent.estimators.iv.fit_iv` reports).
+A label given in ``report.labels`` for a derived term itself (e.g. ``L1.tertiary_share``) wins
+over the composed one.
 """
 
 from __future__ import annotations
@@ -37,6 +43,10 @@ def term_label(term: str, labels: Mapping[str, str]) -> str:
 
     ``L1.x`` -> "<x>, t−1"; ``D.x`` -> "Δ <x>"; ``ln.x`` -> "ln <x>"; ``cum.x`` -> "cumulated <x>"; ``ma3.x`` -> "3-year mean of <x>";
     ``a×b`` -> "<a> × <b>"; ``x:East`` -> "<x> × East"; ``year_2005`` -> "Year 2005".
+
+    ``F2.x`` -> "<x>, t+2". Rules are tried in that order (an exact entry of ``labels`` first, then
+    products, lags, leads, prefixes, region interactions, year dummies); a term no rule matches is
+    returned unchanged.
     """
     if term in labels:
         return labels[term]
@@ -67,7 +77,12 @@ def labels_for(names: Sequence[str], labels: Mapping[str, str]) -> dict[str, str
 
 
 def describe_definition(text: str, labels: Mapping[str, str]) -> str:
-    """A definition with every variable token replaced by its label."""
+    """A definition with every variable token replaced by its label.
+
+    A token is a run of ``[A-Za-z_][A-Za-z0-9_.×:]*`` in ``text`` (a definition of
+    :attr:`~tfp_talent.study.terms.TermBuilder.definitions`); it is replaced by :func:`term_label` when
+    it is labelled, an operator term or contains ``_`` (plain English words are left alone).
+    """
     return re.sub(
         r"[A-Za-z_][A-Za-z0-9_.×:]*",
         lambda m: term_label(m.group(0), labels) if _is_term(m.group(0), labels) else m.group(0),
@@ -76,11 +91,15 @@ def describe_definition(text: str, labels: Mapping[str, str]) -> str:
 
 
 def _is_term(token: str, labels: Mapping[str, str]) -> bool:
+    """Whether a word of a definition names a variable (labelled, an operator term, or snake_case)."""
     return token in labels or is_operator_term(token) or "_" in token
 
 
 def province_names(codes: Sequence[int]) -> str:
-    """English names of province codes, comma-separated (a code not in the registry as itself)."""
+    """English names of province codes, comma-separated (a code not in the registry as itself).
+
+    ``[110000, 540000]`` -> ``"Beijing, Tibet"`` (names of :data:`tfp_talent.data.provinces.BY_CODE`).
+    """
     return ", ".join(BY_CODE[c].name_en if c in BY_CODE else str(c) for c in codes)
 
 
@@ -90,6 +109,12 @@ def sample_note(
     """One sentence describing a result's estimation sample (for table notes and the report).
 
     With ``named`` it starts with the spec's label.
+
+    Reads the result's ``sample`` block (:func:`tfp_talent.study.sample.build_analysis_frame`):
+    "N = 558, 31 provinces, years 2002–2009, 2011–2020", then, where they apply, the provinces
+    excluded by ``sample.drop``, the ``sample.regions`` kept, the province-years dropped for missing
+    data (per variable, labelled with ``labels``), the rows dropped to balance the panel, and the
+    winsorised variables with the quantiles of the spec's ``winsorise``. Parts are joined by "; ".
     """
     s = result["sample"]
     labels = dict(labels or {})

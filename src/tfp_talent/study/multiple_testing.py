@@ -14,6 +14,18 @@ From their wild cluster bootstrap p-values p_1..p_m two adjustments are computed
   r_1 = m). The q-value of a hypothesis is the smallest q on the grid 0.001, 0.002, …, 1 at
   which it is rejected (1 if never). Ties keep the order of the family (Stata's ``sort``). The
   grid is k/1000 exactly (Anderson's loop subtracts 0.001 in floating point).
+
+Both use the wild bootstrap p-values, so the family is tested with the primary inference of
+:mod:`tfp_talent.study.wild_bootstrap`; the unadjusted cluster-robust t p-values are shown for
+comparison. Holm controls P(any false rejection) ≤ α under any dependence; the sharpened q-values
+control the expected share of false rejections among the rejections (BKY 2006 prove it under
+independence; their simulations support it under positive dependence).
+
+References: Holm, S. (1979), "A simple sequentially rejective multiple test procedure", Scand. J.
+Statist. 6(2), 65-70; Benjamini, Y., Krieger, A. M. & Yekutieli, D. (2006), "Adaptive linear
+step-up procedures that control the false discovery rate", Biometrika 93(3), 491-507; Anderson,
+M. L. (2008), "Multiple inference and gender differences in the effects of early intervention",
+JASA 103(484), 1481-1495.
 """
 
 from __future__ import annotations
@@ -33,7 +45,11 @@ DEFAULT_LEVEL = 0.10  # the level of the "survives" counts (schema: tables.*.lev
 
 
 def holm_adjusted(p: Sequence[float]) -> np.ndarray:
-    """Holm (1979) step-down adjusted p-values (formula in the module docstring)."""
+    """Holm (1979) step-down adjusted p-values (formula in the module docstring).
+
+    Returns an array in the order of ``p``; ties are ranked in their order in ``p`` (stable sort),
+    which does not change the adjusted values. ``[0.01, 0.04, 0.03]`` -> ``[0.03, 0.06, 0.06]``.
+    """
     pv = np.asarray(p, dtype=float)
     m = pv.size
     order = np.argsort(pv, kind="stable")
@@ -51,7 +67,13 @@ def _bh_rejections(p_sorted: np.ndarray, level: float) -> int:
 
 
 def sharpened_qvalues(p: Sequence[float], grid: int = FDR_GRID) -> np.ndarray:
-    """Anderson's (2008) sharpened FDR q-values of BKY (2006) (module docstring)."""
+    """Anderson's (2008) sharpened FDR q-values of BKY (2006) (module docstring).
+
+    ``grid``: the q-values are multiples of 1/grid (default :data:`FDR_GRID` = 1000, Anderson's
+    step 0.001); the loop runs from q = 1 down, so each hypothesis keeps the smallest q at which the
+    two-stage procedure still rejects it. Returns an array in the order of ``p`` (empty for empty
+    ``p``). Raises :class:`InputError` when a p-value lies outside [0, 1].
+    """
     pv = np.asarray(p, dtype=float)
     m = pv.size
     if m == 0:
@@ -73,7 +95,11 @@ def sharpened_qvalues(p: Sequence[float], grid: int = FDR_GRID) -> np.ndarray:
 
 
 def ordered_block(block: Mapping[str, Any], spec_result: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """The bootstrap block's (term, result) pairs in the spec's order of roles (JSON files sort keys)."""
+    """The bootstrap block's (term, result) pairs in the spec's order of roles (JSON files sort keys).
+
+    Order: the ``roles`` of the result (talent, then products, then controls); terms not among them
+    go last.
+    """
     roles = spec_result.get("roles") or {}
     order = [t for key in ("talent", "products", "controls") for t in roles.get(key) or []]
     return sorted(block.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
@@ -82,7 +108,15 @@ def ordered_block(block: Mapping[str, Any], spec_result: Mapping[str, Any]) -> l
 def family(
     entry: Mapping[str, Any], results: Mapping[str, Mapping[str, Any]], *, where: str
 ) -> list[dict[str, Any]]:
-    """One dict per coefficient of the family: spec, label, term, b, p (cluster t), p_wild, holm, q."""
+    """One dict per coefficient of the family: spec, label, term, coef, p_cluster, p_wild, holm, q.
+
+    ``entry`` is the table entry (``tables.<name>``); each of its ``columns`` names a ``spec`` (and
+    optionally ``cov``, default ``clustered``, and ``label``). The family is every wild-bootstrapped
+    term of those results, in column order; each dict also carries ``weights`` and ``reps`` of its
+    bootstrap. ``holm`` and ``q`` are computed over the whole family. Raises :class:`InputError`
+    (``where``) for a spec without wild bootstrap p-values, or as
+    :func:`~tfp_talent.study.results.pick_result`.
+    """
     rows: list[dict[str, Any]] = []
     for col in entry["columns"]:
         ref = {"spec": col["spec"], "cov": col.get("cov") or "clustered"}
@@ -115,7 +149,11 @@ def family(
 
 
 def survivors(rows: Sequence[Mapping[str, Any]], level: float) -> dict[str, int]:
-    """How many coefficients have p < level: unadjusted cluster t, wild bootstrap, Holm, and q ≤ level."""
+    """How many coefficients have p < level: unadjusted cluster t, wild bootstrap, Holm, and q ≤ level.
+
+    Keys ``m`` (family size), ``cluster``, ``wild``, ``holm`` and ``fdr``, the counts the table note
+    states.
+    """
     return {
         "m": len(rows),
         "cluster": sum(r["p_cluster"] < level for r in rows),
@@ -128,7 +166,13 @@ def survivors(rows: Sequence[Mapping[str, Any]], level: float) -> dict[str, int]
 def multiple_testing_table_from_config(
     name: str, entry: Mapping[str, Any], results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str]
 ) -> Table:
-    """Table of the family: per coefficient b (stars from the wild p), cluster-t p, wild p, Holm p, q."""
+    """Table of the family: per coefficient b (stars from the wild p), cluster-t p, wild p, Holm p, q.
+
+    Table kind ``multiple_testing``: one section per spec (titled with its label), one row per
+    coefficient; notes state the family, the bootstrap runs (weights, replications), the adjustments
+    and the counts of :func:`survivors` at the entry's ``level`` (default :data:`DEFAULT_LEVEL`,
+    0.10). ``labels`` are ``report.labels``.
+    """
     where = f"tables.{name}"
     rows = family(entry, results, where=where)
     level = float(entry.get("level", DEFAULT_LEVEL))

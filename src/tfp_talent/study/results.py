@@ -1,4 +1,13 @@
-"""Picking numbers out of the loaded results files (one dict per spec, as written by :func:`~tfp_talent.study.run.run_spec`)."""
+"""Picking numbers out of the loaded results files (one dict per spec).
+
+``results`` everywhere here is ``{spec name: result dict}``, the ``reports/results/<spec>.json``
+files written by :func:`~tfp_talent.study.run.run_spec`, loaded in config order. A reference to
+one regression is a table or figure column of the config, ``{spec, cov, model, label}``
+(``$defs/column`` of ``config/schema.yaml``): ``cov`` a covariance name (see
+:mod:`tfp_talent.estimators.inference`), ``model`` a sub-model of kinds that have several
+(``fe`` / ``re`` of kind hausman, :attr:`tfp_talent.study.spec.Kind.models`).
+Threshold helpers read the ``threshold`` block of kind threshold (Hansen 1999; Wang 2015).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +22,7 @@ from tfp_talent.study.spec import KINDS
 
 
 def _kinds_with_models() -> str:
+    """``"kind hausman has fe and re"``: the kinds with sub-models, for error messages."""
     return "; ".join(
         f"kind {name} has {' and '.join(kind.models)}" for name, kind in KINDS.items() if kind.models
     )
@@ -21,7 +31,17 @@ def _kinds_with_models() -> str:
 def pick_result(
     results: Mapping[str, Mapping[str, Any]], ref: Mapping[str, Any], *, where: str
 ) -> dict[str, Any]:
-    """The result dict of ``{spec, cov, model}`` from the loaded results files (cov: the first one if unset)."""
+    """The result dict of ``{spec, cov, model}`` from the loaded results files (cov: the first one if unset).
+
+    Without ``model`` the spec's ``results`` are searched, with it ``models[model]``. Returns a copy
+    of one ``PanelResult.to_dict()``-style dict (params, std_errors, pvalues, ...).
+
+    Raises
+    ------
+    InputError
+        Naming ``where`` (the config entry): no results file for the spec, no such model, no
+        regression results (kinds threshold, gmm, spatial), or no result with that ``cov``.
+    """
     name = ref["spec"]
     if name not in results:
         raise InputError(f"no results file for spec '{name}'", file=where)
@@ -54,7 +74,11 @@ def entry_table(
     notes: list[str],
     stub_header: str = "",
 ) -> Table:
-    """The table of ``tables.<name>``: the entry's title, label ``tab:<name>``, ``notes`` then the entry's own."""
+    """The table of ``tables.<name>``: the entry's title, label ``tab:<name>``, ``notes``, then the entry's.
+
+    ``header`` (rows of (text, column span)), ``sections`` and ``stub_header`` are passed to
+    :class:`tfp_talent.report.tables.Table` unchanged.
+    """
     return Table(
         title=entry["title"],
         header=header,
@@ -80,6 +104,12 @@ def columns_table(
 
     Column labels from the entry's columns (else the spec's label), rows ``keep`` in that order, N and
     provinces, then ``extra_rows``; notes: each column's estimation sample, ``notes``, the entry's own.
+
+    ``picked`` are the regression dicts (:func:`pick_result`) and ``specs`` the whole results of the
+    same columns, in the order of ``entry["columns"]``. Built by
+    :func:`tfp_talent.report.regression_table.regression_table` without fixed-effect or covariance
+    rows (the notes say them); the dependent variables and ``keep`` rows are labelled with
+    :func:`~tfp_talent.study.labels.term_label`.
     """
     from tfp_talent.report.regression_table import regression_table
 
@@ -115,6 +145,9 @@ def selected_thresholds(result: Mapping[str, Any], *, alpha: float = 0.10) -> in
 
     k̂ = the largest k such that the tests of 0 vs 1, ..., k−1 vs k thresholds all have p < alpha
     (Hansen 1999, §3.3; Wang 2015, Stata Journal 15(1)).
+
+    Reads ``p_value`` ({"1": p, "2": p, ...}) of the threshold block; a missing or non-finite p stops
+    the sequence. ``alpha = 0.10`` is the 10 % level of Wang's ``xthreg`` examples.
     """
     k = 0
     p = result.get("p_value") or {}
@@ -128,7 +161,13 @@ def selected_thresholds(result: Mapping[str, Any], *, alpha: float = 0.10) -> in
 
 
 def lr_curves(thr: Mapping[str, Any]) -> tuple[list[tuple[list[float], list[float]]], list[float]]:
-    """LR(γ) curves of the thresholds of the model shown (k̂, at least 1), one per threshold, and the γ̂."""
+    """LR(γ) curves of the thresholds of the model shown (k̂, at least 1), one per threshold, and the γ̂.
+
+    LR(γ) = (S(γ) − S(γ̂))/σ̂² over the grid (Hansen 1999, eq. 18); γ̂ lies where it is 0 and the
+    interval where it is below c = −2 ln(1 − √level) (7.35 at 95 %). Each γ̂ of model k̂ is matched to the
+    stage (``lr`` keys "1", "2", "2r", ...) whose estimate equals it (to 1e-9); returns
+    ``([(gamma grid, lr values), ...], [γ̂, ...])``. Raises :class:`InputError` when no stage matches.
+    """
     k_show = max(1, selected_thresholds(thr))
     gammas = [float(g) for g in thr["models"][str(k_show)]["thresholds"]]
     lr = dict(thr.get("lr") or {})

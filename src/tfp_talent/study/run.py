@@ -1,4 +1,12 @@
-"""Run one specification: normalise it, build its estimation sample, estimate it with its kind's runner."""
+"""Run one specification: normalise it, build its estimation sample, estimate it with its kind's runner.
+
+``run_spec(name, spec, panel, tfp, seed)`` is the whole estimation of one ``specs.<name>`` entry:
+:func:`~tfp_talent.study.spec.normalise_spec` (defaults and checks),
+:func:`~tfp_talent.study.sample.build_analysis_frame` (the estimation sample), then the ``run`` of
+the kind's :class:`~tfp_talent.study.spec.Kind`. The returned dict is what the estimation job
+writes to ``reports/results/<spec>.json`` (:mod:`tfp_talent.study.jobs`) and what tables, figures
+and the report read back (:mod:`tfp_talent.study.results`).
+"""
 
 from __future__ import annotations
 
@@ -37,6 +45,29 @@ def run_spec(
     ``inference`` is the config's ``inference:`` block (study-wide settings such as the wild
     cluster bootstrap, :mod:`tfp_talent.study.wild_bootstrap`; None = its defaults); the kind's
     runner sees it as ``spec["inference"]``, which is not recorded in ``config``.
+
+    ``sample`` also gets ``within_sd``: the within-province SD (Stata ``xtsum`` "within",
+    :func:`~tfp_talent.study.transforms.within_sd`) of y and of every regressor in the estimation
+    sample, the scale of the economic magnitudes and of the standardised hypotheses.
+
+    Parameters
+    ----------
+    name
+        The key of the spec under ``specs:``; every error names ``specs.<name>``.
+    spec
+        The raw config entry (or an already normalised one: normalisation is idempotent).
+    panel, tfp
+        The province-year panel and the TFP file of the spec's ``tfp`` variant (None when the spec
+        sets ``tfp: null``); both keyed by ``province_code`` and ``year``.
+    seed
+        The config's top-level ``seed``, passed to every bootstrap and simulation of the kind.
+    workers
+        Processes a kind may use (threshold bootstrap); results do not depend on it.
+
+    Raises
+    ------
+    InputError
+        Any problem of the spec, its data or its estimation, naming ``specs.<name>``.
     """
     s = normalise_spec(name, spec)
     af = build_analysis_frame(panel, tfp, s, name=name)

@@ -52,7 +52,32 @@ DROP_GROUPS: dict[str, tuple[int, ...]] = {"municipalities": tuple(MUNICIPALITIE
 
 @dataclass
 class AnalysisFrame:
-    """The estimation sample of one spec and what was done to get it."""
+    """The estimation sample of one spec and what was done to get it.
+
+    What every runner receives as ``af`` (:mod:`tfp_talent.study.runners`).
+
+    Attributes
+    ----------
+    name
+        The spec's key under ``specs:``.
+    spec
+        The normalised spec (:func:`~tfp_talent.study.spec.normalise_spec`).
+    design
+        Its terms (:class:`~tfp_talent.study.terms.Design`), before region interactions.
+    frame
+        The estimation sample: one row per province-year (one per province after long differences),
+        columns ``province_code``, ``year``, the label columns present and every term used; index 0..N-1.
+    regressors
+        The regressors as estimated: interacted terms replaced by ``x:r``, trend terms appended.
+    talent_terms
+        The talent terms as estimated (after lags, leads and region interactions).
+    interactions
+        ``{x: ["x:East", "x:Central", ...]}`` for every interacted regressor (empty without ``interact``).
+    sample
+        The ``sample`` block of the result (keys in :func:`build_analysis_frame`).
+    definitions
+        Text definitions of the derived terms used (``{term: text}``).
+    """
 
     name: str
     spec: dict[str, Any]
@@ -72,6 +97,20 @@ def build_analysis_frame(
 
     ``spec`` may be raw (from the config) or normalised; see the module docstring for
     the order of operations. Raises :class:`InputError` naming ``specs.<name>``.
+
+    The frontier variable of ``dist_frontier`` is the spec's ``frontier``, else y without a leading
+    ``D.`` (the distance of a province's TFP level to the best province in the year).
+
+    Returns
+    -------
+    AnalysisFrame
+        Its ``sample`` block holds ``nobs``, ``n_provinces`` and ``provinces`` (codes), ``n_years``,
+        ``years`` and ``years_text`` (the years the estimates use), ``balanced``, ``filter`` (the
+        resolved ``years``, ``drop`` codes, ``regions``, ``region_column``, ``require``),
+        ``rows_in_filter``, ``dropped_missing`` (rows dropped per variable) and
+        ``n_dropped_missing`` (rows dropped in all), ``dropped_unbalanced`` (provinces, years, rows),
+        ``winsorised`` (the base columns clipped), and the entries of :func:`identification_steps`
+        (``within_sd``, ``within_sd_twoway``; ``trends`` or ``long_difference`` and ``sd`` if asked).
     """
     s = normalise_spec(name, spec)  # idempotent
     where = spec_where(name)
@@ -153,7 +192,11 @@ def build_analysis_frame(
 
 
 def merged_data(panel: pd.DataFrame, tfp: pd.DataFrame | None) -> pd.DataFrame:
-    """Panel with the TFP columns it lacks (left join on province_code, year; one row per key on each side)."""
+    """Panel with the TFP columns it lacks (left join on province_code, year; one row per key on each side).
+
+    Columns present in both keep the panel's values; a key repeated on either side raises pandas'
+    ``MergeError`` (``validate="one_to_one"``). ``tfp`` None returns a copy of ``panel``.
+    """
     if tfp is None:
         return panel.copy()
     add = [c for c in tfp.columns if c not in panel.columns]
@@ -163,7 +206,12 @@ def merged_data(panel: pd.DataFrame, tfp: pd.DataFrame | None) -> pd.DataFrame:
 def merge_inputs(
     panel: pd.DataFrame, tfp: pd.DataFrame | None, spec: Mapping[str, Any], *, name: str
 ) -> pd.DataFrame:
-    """Step 1: the panel merged with the TFP file the spec asks for (:func:`merged_data`), sorted by keys."""
+    """Step 1: the panel merged with the TFP file the spec asks for (:func:`merged_data`), sorted by keys.
+
+    Raises :class:`InputError` when a frame lacks ``province_code`` or ``year``, or when the spec names
+    a TFP variant (``tfp`` not null) but no TFP file was given. With ``tfp: null`` a given file is
+    ignored.
+    """
     where = spec_where(name)
     with spec_context(name):
         for frame_, label in ((panel, "panel"), (tfp, "TFP file")):
@@ -180,7 +228,12 @@ def merge_inputs(
 
 
 def check_terms(builder: TermBuilder, terms: Sequence[str]) -> None:
-    """Step 2: stop on an unknown variable before any work (every base column must be data or derivable)."""
+    """Step 2: stop on an unknown variable before any work (every base column must be data or derivable).
+
+    Each base column of ``terms`` (:func:`~tfp_talent.study.terms.base_columns`) that is not in the
+    frame is passed to :meth:`TermBuilder.need`, which raises the unknown-variable error; with a
+    ``dist_frontier`` term the frontier variable is checked the same way.
+    """
     known = set(builder.frame.columns)
     for term in terms:
         for col in base_columns(term):
@@ -194,6 +247,11 @@ def filter_mask(data: pd.DataFrame, sample: Mapping[str, Any], *, name: str) -> 
     """Step 3: the rows inside ``years``, without ``drop``, in ``regions``; and the dropped province codes.
 
     A mask, not a subset: derived variables are built on all rows.
+
+    ``years`` is a closed range [first, last] (None = all years); ``drop`` is resolved by
+    :func:`resolve_drop`; ``regions`` keeps the rows whose ``region_column`` value is listed.
+    Raises :class:`InputError` for a reversed year range, a missing region column, an unknown region
+    level, or a filter that leaves no rows.
     """
     where = spec_where(name)
     in_filter = np.ones(len(data), dtype=bool)
@@ -240,7 +298,13 @@ def winsorise_bases(
     name: str,
 ) -> list[str]:
     """Step 4: clip the base columns of ``terms`` (and the frontier variable) in place, on all rows,
-    at their pooled ``bounds`` quantiles over the rows inside the filter; return the columns clipped."""
+    at their pooled ``bounds`` quantiles over the rows inside the filter; return the columns clipped.
+
+    ``bounds = [lower, upper]`` (spec key ``winsorise``, e.g. [0.01, 0.99]; None: nothing is done).
+    The quantiles are those of :func:`~tfp_talent.study.transforms.winsorise` (linear interpolation)
+    on the filtered rows; the clip applies to every row, so lags and the frontier of the derived
+    terms see clipped values too. Derived terms are built afterwards from the clipped bases.
+    """
     if bounds is None:
         return []
     lo_q, hi_q = (float(v) for v in bounds)
@@ -257,7 +321,11 @@ def winsorise_bases(
 def complete_rows(
     sub: pd.DataFrame, cols: Sequence[str], *, where: str
 ) -> tuple[pd.DataFrame, dict[str, int], int]:
-    """Step 5: the rows of ``sub`` with every column finite; rows dropped per column; rows dropped in all."""
+    """Step 5: the rows of ``sub`` with every column finite; rows dropped per column; rows dropped in all.
+
+    A row missing two variables counts for both in the per-column dict (columns with no drop are
+    left out) and once in the total; ``where`` names the spec in the log line.
+    """
     bad = ~np.isfinite(sub[list(cols)].to_numpy(dtype=float))
     dropped_by_var = {c: int(n) for c, n in zip(cols, bad.sum(axis=0), strict=True) if n}
     complete = sub.loc[~bad.any(axis=1)].copy()
@@ -276,6 +344,12 @@ def balance_sample(
     """Step 6: ``require`` stops on an unbalanced sample, ``restrict`` keeps :func:`balance_panel` of it.
 
     Returns the sample, whether it is balanced, and what balancing dropped.
+
+    ``balance`` is ``sample.balance`` (``none`` keeps an unbalanced sample as it is). The dropped
+    block holds ``provinces``, ``years``, ``rows`` and, after ``restrict``, ``missing_cells``
+    ([province name, year] pairs of the complete-case sample). Raises :class:`InputError` with
+    ``require`` on an unbalanced sample, and with ``restrict`` when fewer than ``min_provinces``
+    provinces or ``min_years`` years (the kind's ``min_balanced_years``) remain.
     """
     dropped: dict[str, Any] = {"provinces": [], "years": [], "rows": 0}
     balanced = _is_balanced(complete)
@@ -323,6 +397,11 @@ def interact_regions(
 
     Returns the sample, the regressors, the talent terms and ``{x: [x:r, ...]}``; the new
     columns' definitions go to ``builder.definitions``.
+
+    The interacted variables are ``interact.vars`` (default: the talent terms), which must be
+    regressors; ``interact.by`` is the region column and ``interact.levels`` its levels. The
+    un-interacted x leaves the regressors, so with all levels listed the coefficient on ``x:r`` is
+    the slope of x in region r (:func:`~tfp_talent.study.transforms.region_interactions`).
     """
     regressors = design.regressors
     talent_terms = list(design.talent)
@@ -414,7 +493,12 @@ def identification_steps(
 
 
 def resolve_drop(name: str, drop: Sequence[Any]) -> list[int]:
-    """Province codes of a ``sample.drop`` list (codes, names, or ``municipalities`` / ``tibet``)."""
+    """Province codes of a ``sample.drop`` list (codes, names, or ``municipalities`` / ``tibet``).
+
+    Groups are :data:`DROP_GROUPS` (case-insensitive); an integer that is a known code is taken as it
+    is; anything else is resolved as a province name by :func:`tfp_talent.data.provinces.resolve`
+    (which raises :class:`InputError` for an unknown name). Returns sorted unique codes.
+    """
     codes: list[int] = []
     for item in drop:
         key = str(item).strip().lower()
@@ -433,6 +517,11 @@ def balance_panel(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int], list[in
     share of missing cells until every remaining province has every remaining year.
 
     Returns the balanced rows and the dropped provinces and years.
+
+    Each step compares the largest share of provinces missing in one year with the largest share of
+    years missing for one province: the year goes if its share is strictly larger, else the province
+    (ties drop a province: the threshold model's asymptotics are in N with T fixed, so years are
+    worth more). Greedy, so not always the largest balanced sub-panel; sorted codes and years.
     """
     present = pd.crosstab(frame[ENTITY], frame[TIME]).astype(bool)
     dropped_p: list[int] = []
@@ -455,6 +544,7 @@ def balance_panel(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int], list[in
 
 
 def _check_provinces(frame: pd.DataFrame, minimum: int, where: str, when: str) -> None:
+    """Raise :class:`InputError` naming the provinces left when fewer than ``minimum`` remain ``when``."""
     n = int(frame[ENTITY].nunique())
     if n < minimum:
         names = ", ".join(
@@ -469,10 +559,12 @@ def _check_provinces(frame: pd.DataFrame, minimum: int, where: str, when: str) -
 
 
 def _is_balanced(frame: pd.DataFrame) -> bool:
+    """Whether the rows are every province × every year (rows = provinces × years; keys are unique)."""
     return len(frame) == frame[ENTITY].nunique() * frame[TIME].nunique()
 
 
 def _missing_cells(frame: pd.DataFrame) -> list[tuple[str, int]]:
+    """The (English province name, year) pairs absent from the rows' province × year grid."""
     present = pd.crosstab(frame[ENTITY], frame[TIME]).astype(bool)
     cells = []
     for code in present.index:

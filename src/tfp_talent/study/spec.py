@@ -16,6 +16,15 @@ kind ``panel`` also takes ``trends: entity`` (province-specific linear trends) a
 x by x×1[region = r] for every level r and adds a Wald test of equal slopes.
 The term grammar is :mod:`tfp_talent.study.terms`, the sample :mod:`tfp_talent.study.sample`.
 
+Defaults (:data:`SPEC_DEFAULTS`, :data:`SAMPLE_DEFAULTS`; the same values as the ``$defs/spec``
+entry of ``config/schema.yaml``): ``kind: panel``, ``tfp: baseline``, ``model: fe`` with
+``effects`` following the model (``fe`` -> ``twoway``, ``re`` -> ``entity``, others ``none``),
+``cov: [clustered, driscoll-kraay]``, ``cluster: entity``, ``convention: stata`` (covariance names
+and conventions: :mod:`tfp_talent.estimators.inference`), no lag, no products, no winsorising,
+``sample.balance: none``, ``sample.min_provinces: 5``, ``wild_bootstrap: true``. The blocks
+``threshold``, ``gmm``, ``mechanism``, ``spatial``, ``instruments``, ``event``, ``trends`` and
+``long_difference`` belong to one kind each (:attr:`Kind.owns`) and are refused elsewhere.
+
 Every problem raises :class:`~tfp_talent.errors.InputError` whose message starts with
 ``specs.<name>:`` so the user knows which entry to fix.
 """
@@ -95,7 +104,7 @@ SAMPLE_DEFAULTS: dict[str, Any] = {
 
 
 def _no_normalise(spec: dict[str, Any], where: str) -> None:
-    """A kind without requirements of its own."""
+    """A kind without requirements of its own (the default ``Kind.normalise``)."""
 
 
 def _no_design(spec: Mapping[str, Any], design: Design) -> None:
@@ -116,14 +125,30 @@ def _no_inputs(spec: Mapping[str, Any]) -> dict[str, str]:
 class Kind:
     """What a spec kind adds to the common spec: its checks, its terms and its estimation.
 
-    ``normalise(spec, where)`` completes / checks the (mutable) spec; ``design(spec, design)``
-    adds the kind's terms; ``run(spec, af, seed=, workers=)`` returns the result blocks;
-    ``owns`` are the spec keys only this kind may set; ``models`` the sub-models a table may
-    pick (``{spec, model}``); ``min_balanced_years`` the fewest years a balanced sample may keep;
-    ``shardable_replications(spec)`` the bootstrap replications the workflow may split into shard
-    jobs (:mod:`tfp_talent.study.threshold_shards`; 0 = none); ``inputs(spec)`` the other files its estimation job reads (name -> path; the workflow's inputs);
-    ``batchable``: the workflow may estimate several specs of this kind in one job (config ``batching``;
-    quick closed-form fits, for which a job's Python start-up costs more than the estimation).
+    The three callables follow the protocol of :mod:`tfp_talent.study.runners`.
+
+    Attributes
+    ----------
+    run
+        ``run(spec, af, seed=, workers=)``: the result blocks (``results``, ``threshold``, ...).
+    normalise
+        ``normalise(spec, where)`` completes / checks the (mutable) spec in place.
+    design
+        ``design(spec, design)`` adds the kind's terms to the :class:`~tfp_talent.study.terms.Design`.
+    owns
+        The spec keys only this kind may set (e.g. ``threshold``); another kind setting one is an error.
+    models
+        The sub-models a table may pick (``{spec, model}``), e.g. ``fe`` and ``re`` of kind hausman.
+    min_balanced_years
+        The fewest years a balanced sample (``sample.balance: restrict``) may keep.
+    shardable_replications
+        ``shardable_replications(spec)``: the bootstrap replications the workflow may split into shard
+        jobs (:mod:`tfp_talent.study.threshold_shards`; 0 = none).
+    inputs
+        ``inputs(spec)``: the other files its estimation job reads (name -> path; the workflow's inputs).
+    batchable
+        The workflow may estimate several specs of this kind in one job (config ``batching``; quick
+        closed-form fits, for which a job's Python start-up costs more than the estimation).
     """
 
     run: Callable[..., dict[str, Any]]
@@ -170,9 +195,32 @@ KINDS: dict[str, Kind] = {
 def normalise_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
     """The spec with defaults filled in and kind-specific requirements checked (idempotent).
 
-    Raises :class:`InputError` naming the spec for what the schema cannot express:
-    a missing ``y`` or talent list, an estimator or covariance the kind does not offer,
-    instruments for a non-IV spec, and the like.
+    Order: :data:`SPEC_DEFAULTS` and :data:`SAMPLE_DEFAULTS` under the given keys (deep copies, so
+    ``spec`` is not changed); ``talent``, ``controls`` and ``cov`` as lists; the shared enums and bounds
+    (:func:`_check_common`); the owned keys of other kinds refused; the kind's ``normalise``; then
+    ``effects`` from the model when unset, ``interact.by`` (default ``region3``) and ``interact.vars``
+    (default None = the talent terms), and the ``winsorise`` bounds.
+
+    Parameters
+    ----------
+    name
+        The spec's key under ``specs:`` (named by every error).
+    spec
+        The config entry (keys of ``$defs/spec`` in ``config/schema.yaml``).
+
+    Returns
+    -------
+    dict
+        A new dict with every key of :data:`SPEC_DEFAULTS`, ``y``, ``talent`` and a complete
+        ``sample`` block; normalising it again returns an equal dict.
+
+    Raises
+    ------
+    InputError
+        Naming the spec, for what the schema cannot express: a spec that is not a mapping, a missing
+        ``y`` or talent list, an estimator or covariance the kind does not offer, a key owned by
+        another kind (instruments for a non-IV spec), ``interact`` without ``levels``, and
+        ``winsorise`` bounds outside 0 <= lower < upper <= 1.
     """
     where = spec_where(name)
     if not isinstance(spec, Mapping):
@@ -218,7 +266,12 @@ def normalise_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _check_common(spec: Mapping[str, Any], where: str) -> None:
-    """The enums and bounds every kind shares: kind, model, cov, sample.balance, lag, products."""
+    """The enums and bounds every kind shares: kind, model, cov, sample.balance, lag, products.
+
+    ``model`` must be one of :data:`tfp_talent.estimators.panel.MODELS`, every ``cov`` one of
+    :data:`tfp_talent.estimators.inference.COVS` (at least one), ``lag`` and ``leads`` >= 0, and every
+    product a list of two or more variables; raises :class:`InputError` at ``where`` otherwise.
+    """
     check_choice(spec["kind"], list(KINDS), what="kind", where=where, column="kind")
     check_choice(spec["model"], MODELS, what="estimator (model)", where=where, column="model")
     bad_cov = [c for c in spec["cov"] if c not in COVS]
@@ -241,7 +294,14 @@ def _check_common(spec: Mapping[str, Any], where: str) -> None:
 
 
 def design_of(spec: Mapping[str, Any]) -> Design:
-    """Terms of a normalised spec (talent lagged ``lag`` years, products formed, the kind's own terms)."""
+    """Terms of a normalised spec (talent lagged ``lag`` years, products formed, the kind's own terms).
+
+    With ``lag: k`` > 0 each talent variable x becomes ``Lk.x``; ``leads: m`` appends ``F1.x`` ...
+    ``Fm.x`` of every talent variable (placebo leads, tested jointly by the panel runner); each
+    ``products`` pair [a, b] becomes the term ``a×b`` (:func:`~tfp_talent.study.terms.product_term`;
+    products are of the unlagged variables as written). The kind's ``design`` then adds or moves
+    terms, and the ``sample.require`` terms join :attr:`~tfp_talent.study.terms.Design.extra`.
+    """
     k = int(spec["lag"])
     talent = [f"L{k}.{t}" if k > 0 else t for t in spec["talent"]]
     talent += [f"F{j}.{t}" for j in range(1, int(spec["leads"]) + 1) for t in spec["talent"]]  # placebo leads

@@ -23,6 +23,12 @@ Terms compose (``cum.ln.malmquist_efficiency_change``, ``x×L1.dist_frontier``):
 ``a×b``     the product a_{it} b_{it} (× binds loosest).
 
 A data column whose name looks like a derived term is used as it is.
+
+Parsing: ``×`` splits first (loosest), then the first ``/``, then one prefix (``L<k>.``, ``F<k>.``,
+``D.``, ``ln.``, ``cum.``, ``ma3.``) whose operand is parsed again, so ``D.ln.x`` is the first
+difference of ln x and ``L1.x×z`` is (x lagged) times z. Every built column is added to the sample
+frame once and described in words in :attr:`TermBuilder.definitions` (the ``definitions`` block of
+a result, shown in the report's variable notes through :mod:`tfp_talent.study.labels`).
 """
 
 from __future__ import annotations
@@ -47,7 +53,24 @@ DERIVED_NAMES = "L<k>.x, F<k>.x, D.x, ln.x, cum.x, ma3.x, dist_frontier, a/b, a�
 
 @dataclass
 class Design:
-    """The terms of a normalised spec: what is estimated, in table order."""
+    """The terms of a normalised spec: what is estimated, in table order.
+
+    Built by :func:`tfp_talent.study.spec.design_of` and completed by the kind's ``design``.
+
+    Attributes
+    ----------
+    y
+        The dependent variable (a term).
+    talent, products, controls
+        The regressors by role: talent terms (lagged / led as the spec asks), ``a×b`` products, controls.
+    endog, instruments
+        Kind ``iv``: the instrumented regressors and the distinct excluded instruments.
+    threshold_q, mediator
+        Kind ``threshold``: the threshold variable q; kind ``mechanism``: the channel M.
+    extra
+        Columns a kind needs in the sample that are not regressors (``sample.require`` terms, the
+        event-study exposure, GDP and population for economic weights).
+    """
 
     y: str
     talent: list[str]
@@ -73,7 +96,7 @@ class Design:
 
 
 def product_term(variables: list[str] | tuple[str, ...]) -> str:
-    """The name ``a×b×...`` of the product of ``variables``."""
+    """The name ``a×b×...`` of the product of ``variables`` (``["x", "L1.z"]`` -> ``"x×L1.z"``)."""
     return PRODUCT.join(str(v) for v in variables)
 
 
@@ -88,7 +111,12 @@ def is_operator_term(term: str) -> bool:
 
 
 def base_columns(term: str) -> list[str]:
-    """The data columns a (possibly derived) term is built from (``dist_frontier`` excluded)."""
+    """The data columns a (possibly derived) term is built from (``dist_frontier`` excluded).
+
+    ``"ln.a/L1.b×c"`` -> ``["a", "b", "c"]``; the frontier variable of ``dist_frontier`` is the spec's
+    ``frontier``, not part of the term, so it is added by the caller. Used to check names before any
+    column is built and to find the base variables to winsorise.
+    """
     if PRODUCT in term:
         return [c for part in term.split(PRODUCT) for c in base_columns(part)]
     if RATIO in term:
@@ -106,6 +134,10 @@ class TermBuilder:
 
     ``frontier`` is the variable f of ``dist_frontier``; ``tfp`` the spec's TFP variant (for messages).
     Errors name ``specs.<name>``.
+
+    ``frame`` is the merged panel and TFP data (all rows, before the sample filter, so lags, leads
+    and the frontier see the years and provinces outside it); it is changed in place and
+    ``definitions`` maps each built term to its text (e.g. ``"tertiary_share lagged 1 year"``).
     """
 
     def __init__(self, frame: pd.DataFrame, *, name: str, frontier: str, tfp: str | None) -> None:
@@ -116,7 +148,18 @@ class TermBuilder:
         self.definitions: dict[str, str] = {}
 
     def need(self, term: str) -> str:
-        """Make sure column ``term`` exists in ``frame`` (building it from the grammar) and return its name."""
+        """Make sure column ``term`` exists in ``frame`` (building it from the grammar) and return its name.
+
+        A column of that name is used as it is (it must be numeric, not boolean); otherwise the
+        grammar of the module docstring is applied recursively, operands first.
+
+        Raises
+        ------
+        InputError
+            Naming ``specs.<name>`` and the term: an unknown variable (not a column, not a derived
+            name), a non-numeric column, a lag or lead order out of range, logs of values <= 0 or a
+            ratio with a zero denominator (with the offending province-years as ``rows``).
+        """
         term = str(term).strip()
         if term in self.frame.columns:
             s = self.frame[term]
@@ -173,6 +216,7 @@ class TermBuilder:
             raise InputError(problem, file=spec_where(self.name), column=column, rows=rows)
 
     def _lagged(self, base: str, k: int) -> np.ndarray:
+        """x_{i,t-k} in calendar years (:func:`tfp_talent.study.transforms.add_lags`), missing across gaps."""
         lagged = add_lags(self.frame[[ENTITY, TIME, base]], [base], [k], entity=ENTITY, time=TIME)
         return lagged[f"L{k}.{base}"].to_numpy(dtype=float)
 
@@ -209,6 +253,7 @@ class TermBuilder:
         )
 
     def _add(self, name: str, values: np.ndarray, definition: str) -> None:
+        """Store column ``name`` in ``frame`` and its ``definition`` text."""
         self.frame[name] = values
         self.definitions[name] = definition
 

@@ -47,12 +47,18 @@ STUDY_KEYS = ("year_dummies", "regime_regressors", "threshold_variable")
 
 
 def sharded_replications(name: str, spec: Mapping[str, Any]) -> int:
-    """Bootstrap replications of the spec that shard jobs can share (0: the spec's kind has no sharded bootstrap)."""
+    """Bootstrap replications of the spec that shard jobs can share (0: its kind has no sharded bootstrap).
+
+    The spec is normalised first, so a raw config entry can be passed; the number is the kind's
+    :attr:`~tfp_talent.study.spec.Kind.shardable_replications` (``threshold.bootstrap`` for kind
+    threshold). The workflow shards a spec only when this is positive.
+    """
     s = normalise_spec(name, spec)
     return KINDS[s["kind"]].shardable_replications(s)
 
 
 def _sharded_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The normalised spec; :class:`InputError` naming ``specs.<name>`` when it has nothing to shard."""
     s = normalise_spec(name, spec)
     if KINDS[s["kind"]].shardable_replications(s) <= 0:
         raise InputError(
@@ -75,6 +81,12 @@ def threshold_shard(
 
     The replications are :func:`estimators.threshold.shard_replications` ``(B, i - 1, n)``
     of each test; ``workers`` processes share them (the result does not depend on it).
+
+    ``seed`` is the config's ``seed`` (the same for every shard: each replication's generator is
+    spawned from it). The document holds the shard's replication statistics with the data and
+    option fingerprint that :func:`combine_threshold_shards` checks. Raises :class:`InputError`
+    (column ``bootstrap.shards``) unless 1 <= i <= n, and as :func:`sharded_replications` for a
+    spec without a sharded bootstrap.
     """
     index, n_shards = (int(k) for k in shard)
     if not 1 <= index <= n_shards:
@@ -111,6 +123,12 @@ def combine_threshold_shards(
     study keys and the point estimates; the shards supply the replications. Raises
     :class:`InputError` (naming ``source``) when shards are missing, duplicated or come from other
     data or options, or when their point estimates differ from the spec's.
+
+    Compared: every key of the re-estimated threshold block except :data:`BOOTSTRAP_KEYS` and
+    :data:`STUDY_KEYS`, and the estimator's ``spec`` record without ``bootstrap``, all after a JSON
+    round trip (:func:`_json`), so equality is that of the written files. The result's ``config`` is
+    the normalised spec with its own ``bootstrap`` count and its ``threshold`` block is the
+    combined one plus the study keys; ``source`` names the shard files in errors.
     """
     s = _sharded_spec(name, spec)
     combined = _json(combine_shard_dicts(shards, source=source))

@@ -20,6 +20,19 @@ Seed: the config ``seed`` for every spec and term. The draws depend only on the 
 number of clusters (the clusters are taken in an order defined by their data, not their labels),
 so a result does not depend on the order of the specs, the rows, or the province codes; two specs
 on the same provinces use the same weight draws, as a joint (Romano–Wolf-type) procedure would.
+
+The test (WCR, "restricted" wild cluster bootstrap-t, as Stata's ``boottest``): impose H0 on the
+fixed-effects regression, draw one weight v_g per province for each replication (Rademacher ±1, or
+Webb's six-point distribution ±√0.5, ±1, ±√1.5), form y* = Xb̃ + v_g ẽ from the restricted fit, and
+compare the cluster-robust t* of each replication with the original t; p = share of |t*| > |t|
+(symmetric). The interval inverts the test over the hypothesised value. The computation is in
+:mod:`tfp_talent.estimators.wild_bootstrap` via ``PanelResult.wildboottest``.
+
+References: Cameron, Gelbach & Miller (2008), "Bootstrap-based improvements for inference with
+clustered errors", Rev. Econ. Stat. 90(3), 414-427; MacKinnon & Webb (2017), "Wild bootstrap
+inference for wildly different cluster sizes", J. Appl. Econometrics 32(2), 233-254; Roodman,
+MacKinnon, Nielsen & Webb (2019), "Fast and wild: bootstrap inference in Stata using boottest",
+Stata Journal 19(1), 4-60.
 """
 
 from __future__ import annotations
@@ -50,7 +63,12 @@ BOOTSTRAP_CLUSTERS = ("entity",)
 
 
 def wild_bootstrap_settings(inference: Mapping[str, Any] | None) -> dict[str, Any]:
-    """``inference.wild_bootstrap`` of the config with the defaults filled in (and checked)."""
+    """``inference.wild_bootstrap`` of the config with the defaults filled in (and checked).
+
+    ``inference`` is the config's ``inference:`` block (None or without ``wild_bootstrap``: all
+    defaults). Keys given replace the defaults one by one. Raises :class:`InputError` (file
+    ``inference.wild_bootstrap``, column ``terms``) for a role outside :data:`TERM_ROLES`.
+    """
     out = copy.deepcopy(WILD_BOOTSTRAP_DEFAULTS)
     out.update(dict((inference or {}).get("wild_bootstrap") or {}))
     unknown = [r for r in out["terms"] if r not in TERM_ROLES]
@@ -64,7 +82,12 @@ def wild_bootstrap_settings(inference: Mapping[str, Any] | None) -> dict[str, An
 
 
 def applies(spec: Mapping[str, Any], cov: str) -> bool:
-    """True if the clustered result of a spec gets the bootstrap (switched on, FE, entity clusters)."""
+    """True if the clustered result of a spec gets the bootstrap (switched on, FE, entity clusters).
+
+    ``cov``: covariance name, see :mod:`tfp_talent.estimators.inference`. Requires spec key
+    ``wild_bootstrap`` true (the default), ``cov`` equal to :data:`BOOTSTRAP_COV`, ``model`` in
+    :data:`BOOTSTRAP_MODELS` and ``cluster`` in :data:`BOOTSTRAP_CLUSTERS`.
+    """
     return (
         bool(spec.get("wild_bootstrap", True))
         and cov == BOOTSTRAP_COV
@@ -74,7 +97,11 @@ def applies(spec: Mapping[str, Any], cov: str) -> bool:
 
 
 def tested_terms(af: AnalysisFrame, roles: list[str]) -> list[str]:
-    """The regressors of the roles tested (talent terms after lags and region interactions, ...)."""
+    """The regressors of the roles tested (talent terms after lags and region interactions, ...).
+
+    ``roles`` are names of :data:`TERM_ROLES` (``inference.wild_bootstrap.terms``), taken in that order;
+    terms that are not regressors of the estimated model, or already listed, are skipped.
+    """
     by_role = {"talent": af.talent_terms, "products": af.design.products, "controls": af.design.controls}
     out: list[str] = []
     for role in roles:
@@ -85,7 +112,13 @@ def tested_terms(af: AnalysisFrame, roles: list[str]) -> list[str]:
 def wild_bootstrap_block(
     res: PanelResult, terms: list[str], settings: Mapping[str, Any], seed: int
 ) -> dict[str, dict[str, Any]]:
-    """``{term: WildBootstrapResult.to_dict()}`` (H0: coefficient = 0, symmetric p) for every term."""
+    """``{term: WildBootstrapResult.to_dict()}`` (H0: coefficient = 0, symmetric p) for every term.
+
+    ``settings`` from :func:`wild_bootstrap_settings` (``reps``, ``weights``, ``level``); every term
+    uses the same ``seed``, hence the same weight draws. Each entry holds at least ``p_value``,
+    ``conf_int``, ``reps``, ``weights`` and ``seed`` (read by :mod:`tfp_talent.study.multiple_testing`
+    and :mod:`tfp_talent.study.hypotheses`).
+    """
     block: dict[str, dict[str, Any]] = {}
     for term in terms:
         wb = res.wildboottest(
@@ -112,6 +145,10 @@ def wild_bootstrap_contrasts(
     s = within-province SD in the estimation sample (:func:`tfp_talent.study.transforms.within_sd`,
     the scale of the economic magnitudes), so the contrast compares the effects of a one within-SD
     change of each measure; the weights are stored with the result (``scales``).
+
+    The restriction is c'β = 0 with c_a = s_a, c_b = −s_b. A pair is skipped when either term is not a
+    regressor of the estimated model (e.g. a variable of another spec). Each entry is
+    ``{"terms": [a, b], "scales": [s_a, s_b], **WildBootstrapResult.to_dict()}``.
     """
     from tfp_talent.study.common import ENTITY
     from tfp_talent.study.transforms import within_sd

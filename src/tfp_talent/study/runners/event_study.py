@@ -12,6 +12,18 @@ interaction terms are named ``<E>:<year>``. Besides ``results`` the kind writes 
 per covariance the coefficient, SE and confidence interval of every year (the base year at 0,
 no SE) and joint Wald tests that all θ_t before b, and all θ_t after b, are zero
 (:func:`~tfp_talent.estimators.inference.wald_test`).
+
+Identification: with the province effects a_i the level of E_i is absorbed, so only its interaction
+with the year dummies is estimated (:func:`design_event_study` moves E out of the regressors);
+θ_t for t < b is a pre-trend check (no differential trend before the shock), θ_t for t > b traces
+the reduced-form effect. The joint tests use the result's covariance and t degrees of freedom
+(F(q, df), or χ²(q)/q with the normal); a rank-deficient covariance gives a null test, as Stata's
+missing F. Config: spec keys ``kind: event_study``, ``event: {base: <year>}``, one ``talent`` term,
+``controls``; figure kind ``event_study`` plots ``event_study.by_cov[cov].coefficients``. The
+functions follow the runner protocol of :mod:`tfp_talent.study.runners`.
+
+Goldsmith-Pinkham, P., Sorkin, I. & Swift, H. (2020), "Bartik instruments: what, when, why, and
+how", AER 110(8), 2586-2624.
 """
 
 from __future__ import annotations
@@ -33,7 +45,12 @@ EVENT_DEFAULTS: dict[str, Any] = {"base": None}
 
 
 def normalise_event_study(spec: dict[str, Any], where: str) -> None:
-    """Kind ``event_study`` needs ``event.base``, one talent term, two-way FE and no interactions or lags."""
+    """Kind ``event_study`` needs ``event.base``, one talent term, two-way FE and no interactions or lags.
+
+    ``event.base`` becomes an int; ``products``, ``interact`` and a non-zero ``lag`` are refused, as
+    is any ``model`` but ``fe`` or ``effects`` other than ``twoway`` (or unset). Raises
+    :class:`InputError` at ``where`` naming the key.
+    """
     event = {**EVENT_DEFAULTS, **dict(spec.get("event") or {})}
     if event["base"] is None:
         raise InputError("kind 'event_study' needs 'event: {base: <year>}'", file=where, column="event.base")
@@ -65,7 +82,11 @@ def design_event_study(spec: Mapping[str, Any], design: Design) -> None:
 
 
 def event_terms(frame: pd.DataFrame, exposure: str, base: int) -> tuple[pd.DataFrame, dict[int, str]]:
-    """Add E × 1[year = t] for every sample year t except ``base``; returns the frame and {t: name}."""
+    """Add E × 1[year = t] for every sample year t except ``base``; returns the frame and {t: name}.
+
+    ``exposure`` is the column E, named ``<exposure>:<t>`` per year. Raises :class:`InputError`
+    (column ``event.base``) when ``base`` is not a year of ``frame``.
+    """
     years = sorted(int(y) for y in frame[TIME].unique())
     if base not in years:
         raise InputError(
@@ -85,7 +106,15 @@ def event_terms(frame: pd.DataFrame, exposure: str, base: int) -> tuple[pd.DataF
 
 
 def run_event_study(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, workers: int) -> dict[str, Any]:
-    """``{"results": {cov: PanelResult.to_dict()}, "event_study": {...}}`` (module docstring)."""
+    """``{"results": {cov: PanelResult.to_dict()}, "event_study": {...}}`` (module docstring).
+
+    ``event_study`` holds ``exposure``, ``base_year``, ``terms`` ({year: term}), ``exposure_sd``
+    (the SD of E across provinces, one value per province, to scale θ_t) and ``by_cov[cov]``:
+    ``coefficients`` (one row per year with ``year``, ``coef``, ``se``, ``ci_lower``, ``ci_upper``,
+    ``p``; the base year at 0 with null SE), ``tests`` (``pre`` and ``post``: ``f``, ``p_value``,
+    ``df``, ``years``), ``level`` and ``df_inference``. Raises :class:`InputError` when the exposure
+    varies within a province (``rows``: the province codes).
+    """
     from tfp_talent.estimators.inference import wald_test
     from tfp_talent.estimators.panel import fit_panel
 

@@ -17,6 +17,16 @@ Lags never cross the hole (the estimator lays the panel on the calendar grid).
 Long-run effect of each talent term (the steady state of the partial-adjustment model): θ = β/(1 − ρ),
 delta-method SE with the gradient (1/(1 − ρ), β/(1 − ρ)²) in (β, ρ) and the two-step covariance (Papke &
 Wooldridge 2005 use the same construction); undefined (reported as null, with a note) when ρ ≥ 1.
+
+Config (spec key ``gmm:``, defaults :data:`GMM_DEFAULTS`): ``lags`` [a, b] of the GMM-style
+instruments, ``collapse``, ``system`` (false: difference GMM, Arellano–Bond), ``twostep``,
+``endogenous`` (null: the talent terms), ``convention`` (``xtabond2`` | ``plm``) and ``level`` of
+the intervals. The functions follow the runner protocol of :mod:`tfp_talent.study.runners`.
+
+References: Arellano, M. & Bond, S. (1991), Rev. Econ. Stud. 58(2), 277-297; Blundell, R. & Bond, S.
+(1998), J. Econometrics 87(1), 115-143; Windmeijer, F. (2005), J. Econometrics 126(1), 25-51;
+Roodman, D. (2009), "How to do xtabond2", Stata Journal 9(1), 86-136; Roodman, D. (2009b), "A note
+on the theme of too many instruments", Oxford Bull. Econ. Stat. 71(1), 135-158.
 """
 
 from __future__ import annotations
@@ -85,6 +95,12 @@ def run_gmm(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, workers: i
 
     ``gmm.long_run[x]``: θ, se, z, p, ci for each talent term; ``gmm.instrument_check``: the instrument
     count, the number of groups and whether the count is at most the groups (else a logged warning).
+
+    The block is ``GmmResult.to_dict()`` of :func:`~tfp_talent.estimators.gmm.fit_gmm` (coefficients,
+    Windmeijer SEs when two-step, Hansen J and Arellano–Bond AR tests) plus ``lagged_dependent`` (``L1.<y>``),
+    ``endogenous``, ``exogenous``, ``year_dummies`` and ``n_entities``. Year dummies are included
+    only when the spec's ``effects`` are ``twoway`` or ``time``. Estimator warnings are logged with
+    the spec's name. Raises :class:`InputError` when a ``gmm.endogenous`` term is not a regressor.
     """
     from tfp_talent.estimators.gmm import fit_gmm
 
@@ -157,6 +173,10 @@ def year_dummies(
 
     A level equation of (i, t) needs y_it, y_i,t−1 and the regressors: rows of ``frame`` (complete
     cases) whose province also has a row in t − 1. The first such year is dropped unless ``keep_first``.
+
+    ``keep_first`` is true under ``gmm.convention: plm`` (no constant, every dummy kept) and false
+    under ``xtabond2`` (constant kept, first dummy dropped; see the module docstring).
+    ``y`` and ``regressors`` name the equation's variables (the rows are already complete cases).
     """
     ordered = frame.sort_values([ENTITY, TIME])
     gap = ordered.groupby(ENTITY)[TIME].diff()
@@ -175,6 +195,10 @@ def long_run_effect(
 
     Normal z, two-sided p and the interval θ ± z_{(1+level)/2}·se. For ρ ≥ 1 the partial-adjustment
     model has no steady state: every number is None and ``note`` says why.
+
+    ``beta`` and ``rho`` name the talent coefficient and the lagged dependent variable (``L1.<y>``)
+    in ``params`` and ``cov`` (the estimator's covariance: Windmeijer-corrected with two-step).
+    Returns ``estimate``, ``se``, ``z``, ``p_value``, ``ci`` [lower, upper], ``rho`` and ``note``.
     """
     b, r = float(params[beta]), float(params[rho])
     if r >= 1:

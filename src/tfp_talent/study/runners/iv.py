@@ -1,4 +1,15 @@
-"""Spec kind ``iv``: fixed-effects 2SLS (:func:`~tfp_talent.estimators.iv.fit_iv`) per covariance type."""
+"""Spec kind ``iv``: fixed-effects 2SLS (:func:`~tfp_talent.estimators.iv.fit_iv`) per covariance type.
+
+    y_it = x_it'β + w_it'δ + a_i + λ_t + e_it,   x instrumented by the excluded instruments z
+
+x are the keys of the spec's ``instruments`` mapping (``{x: [z1, z2, ...]}``, each x a regressor of
+the spec), w the other regressors; all listed instruments serve every endogenous regressor, as in
+any 2SLS. The effects (``effects``, default two-way under model ``fe``) are absorbed by the within
+transform and β̂ = (X̃'P_Z̃X̃)⁻¹X̃'P_Z̃ỹ on the demeaned data (linearmodels ``IV2SLS``, Wooldridge 2010,
+§11.4); the small-sample conventions are those of the panel runner. Instruments may be terms of the
+grammar (``L2.x``, ``ss_instrument``); kind ``iv`` with ``shift_share: true`` is the shift-share
+design of :mod:`tfp_talent.data.shift_share`. Functions follow :mod:`tfp_talent.study.runners`.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +25,12 @@ if TYPE_CHECKING:
 
 
 def normalise_iv(spec: dict[str, Any], where: str) -> None:
-    """Kind ``iv`` needs ``instruments`` (endogenous regressor -> instruments), model ``fe``, no Driscoll-Kraay."""
+    """Kind ``iv`` needs ``instruments`` (endogenous regressor -> instruments), model fe, no Driscoll–Kraay.
+
+    The mapping is normalised to ``{str: [str, ...]}`` (a single instrument may be given as a string).
+    Raises :class:`InputError` for a missing mapping (column ``instruments``), ``driscoll-kraay``
+    among ``cov`` (not offered by :func:`~tfp_talent.estimators.iv.fit_iv`) or a model other than ``fe``.
+    """
     if not spec["instruments"]:
         raise InputError(
             "kind 'iv' needs 'instruments' (endogenous regressor -> list of instruments)",
@@ -35,13 +51,25 @@ def normalise_iv(spec: dict[str, Any], where: str) -> None:
 
 
 def design_iv(spec: Mapping[str, Any], design: Design) -> None:
-    """The endogenous regressors and the (distinct) instruments of the spec."""
+    """The endogenous regressors and the (distinct) instruments of the spec.
+
+    ``design.endog`` = the keys of ``instruments``; ``design.instruments`` = their instruments in
+    order of first appearance, so the sample also drops rows where an instrument is missing.
+    """
     design.endog = list(spec["instruments"])
     design.instruments = list(dict.fromkeys(v for vals in spec["instruments"].values() for v in vals))
 
 
 def run_iv(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, workers: int) -> dict[str, Any]:
-    """``{"results": {cov: IV result dict}}``; each adds ``first_stage_f``, the smallest partial F."""
+    """``{"results": {cov: IV result dict}}``; each adds ``first_stage_f``, the smallest partial F.
+
+    Each result is ``PanelResult.to_dict()`` of :func:`~tfp_talent.estimators.iv.fit_iv` (model
+    ``fe-iv``) with the diagnostics in ``extra`` (``first_stage``, ``weak_id_f``, ``overid``);
+    ``first_stage_f`` is the minimum over the endogenous regressors of the first-stage partial F of
+    the excluded instruments (Kleibergen–Paap-type robust F with a robust or clustered ``cov``), None
+    without diagnostics. Raises :class:`InputError` (column ``instruments``) when an instrumented
+    variable is not a regressor of the spec.
+    """
     from tfp_talent.estimators.iv import fit_iv
 
     endog = af.design.endog

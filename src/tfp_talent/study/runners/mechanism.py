@@ -19,6 +19,15 @@ This is descriptive: fixed effects do not make M exogenous in (b), so b — and 
 effect of the channel (the design does not identify M -> TFP; Jiang Ting 2022, 中国工业经济, on the
 three-step approach). The verdict rule is stated, not tuned: a channel is "supported by the data" for a
 talent term when the bootstrap interval of a·b excludes 0.
+
+Config (spec key ``mechanism:``, defaults :data:`MECHANISM_DEFAULTS`): ``mediator`` (the term M),
+``channel`` (its name in tables; default the mediator), ``bootstrap`` (draws; 0 = no interval) and
+``level`` of the percentile interval. The functions follow the runner protocol of
+:mod:`tfp_talent.study.runners`.
+
+Baron, R. M. & Kenny, D. A. (1986), J. Pers. Soc. Psychol. 51(6), 1173-1182; Sobel, M. E. (1982),
+"Asymptotic confidence intervals for indirect effects in structural equation models", Sociological
+Methodology 13, 290-312; MacKinnon, D. P. (2008), *Introduction to Statistical Mediation Analysis*.
 """
 
 from __future__ import annotations
@@ -44,7 +53,12 @@ SOBEL_COV = "clustered"
 
 
 def normalise_mechanism(spec: dict[str, Any], where: str) -> None:
-    """Fill ``mechanism`` with :data:`MECHANISM_DEFAULTS`; require a mediator, model ``fe``, clustered SEs."""
+    """Fill ``mechanism`` with :data:`MECHANISM_DEFAULTS`; require a mediator, model ``fe``, clustered SEs.
+
+    ``clustered`` (:data:`SOBEL_COV`) must be among ``cov``: paths b and c and the Sobel note use it.
+    Raises :class:`InputError` at ``where`` for a missing mediator, negative ``bootstrap``, another
+    model, or region interactions.
+    """
     opts = copy.deepcopy(MECHANISM_DEFAULTS)
     opts.update(dict(spec["mechanism"] or {}))
     if not opts.get("mediator"):
@@ -77,6 +91,11 @@ def run_mechanism(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, work
 
     ``mediation.effects[t]``: a, se_a, b, se_b, indirect, ci (percentile, ``mechanism.level``), bootstrap
     SE, Sobel z and p, total c and direct c' with clustered SEs, and ``supported`` (the interval excludes 0).
+
+    Paths a, b and c are :func:`~tfp_talent.estimators.panel.fit_panel` fits with the spec's model,
+    effects and convention; ``mediation`` also holds the full ``path_b`` and ``total`` result dicts,
+    ``bootstrap`` (replications, seed, level, unit ``province_code``), the ``rule`` and the
+    ``caveat``. With ``bootstrap: 0`` the interval is [None, None] and ``supported`` is false.
     """
     from tfp_talent.estimators.panel import fit_panel
 
@@ -160,6 +179,10 @@ def bootstrap_indirect(
     generator seeded ``seed`` for all draws); each pick is a province of its own. a and b are least
     squares with province and/or year dummies (``effects``), from :func:`province_grams` summed with the
     pick counts (:func:`indirect_from_gram`).
+
+    ``x`` are the regressors (talent terms and controls), ``talent`` the terms whose a_k·b is drawn
+    (their positions in ``x``). Cost: one pass over the data for the grams, then O(G k² + k³) per draw.
+    Returns an empty (0, len(talent)) array when ``reps`` is 0.
     """
     if reps == 0:
         return np.empty((0, len(talent)))
@@ -180,6 +203,9 @@ def province_grams(frame: pd.DataFrame, y: str, m: str, x: Sequence[str], *, eff
     With province effects (``entity``/``twoway``) V is demeaned within province, which absorbs the
     province dummies (Frisch-Waugh-Lovell); otherwise a constant column is appended. Summing the
     matrices of any multiset of provinces gives the normal equations of that (bootstrap) sample.
+
+    Column order of V: y (0), M (1), then X in the given order, then the year dummies (``time`` or
+    ``twoway`` effects), then the constant (without province effects). Provinces in sorted code order.
     """
     order = frame.sort_values([ENTITY, TIME])
     codes = np.sort(order[ENTITY].unique())

@@ -6,6 +6,13 @@ province effects); ``long_difference: {periods}`` estimates one cross-section of
 (:func:`tfp_talent.study.transforms.long_differences`; needs model ``pooled``, which keeps the constant,
 and a covariance without a time dimension). Lead terms ``F<k>.x`` among the regressors get a joint Wald
 test that their coefficients are zero (``joint_tests.leads`` of each result).
+
+The estimator is :func:`tfp_talent.estimators.panel.fit_panel` with the spec's ``model`` (pooled,
+fe, re, fd, between) and ``effects``; for ``model: fe, effects: twoway, cov: clustered`` it
+reproduces Stata's ``xtreg y x i.year, fe vce(cluster province)`` under ``convention: stata``
+(covariance names and conventions: :mod:`tfp_talent.estimators.inference`). Kinds ``hausman`` and
+``mechanism`` reuse this runner's conventions. Functions follow the runner protocol of
+:mod:`tfp_talent.study.runners`.
 """
 
 from __future__ import annotations
@@ -30,7 +37,13 @@ LONG_DIFFERENCE_COVS = ("robust", "unadjusted", "clustered")
 
 
 def normalise_panel(spec: dict[str, Any], where: str) -> None:
-    """Check ``trends`` and ``long_difference`` (the schema types them; this checks how they combine)."""
+    """Check ``trends`` and ``long_difference`` (the schema types them; this checks how they combine).
+
+    ``trends`` must be ``entity`` (:data:`TRENDS`) with model ``fe`` and entity or two-way effects.
+    ``long_difference.periods`` must be two ordered, disjoint [first, last] ranges, with model
+    ``pooled``, no ``trends``, no ``interact``, and only covariances without a time dimension
+    (:data:`LONG_DIFFERENCE_COVS`). Raises :class:`InputError` at ``where`` otherwise.
+    """
     model = spec["model"]
     effects = spec["effects"] or {"fe": "twoway"}.get(model, "none")
     if spec["trends"] is not None:
@@ -86,6 +99,12 @@ def run_panel(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, workers:
     slopes of every interacted variable (:func:`wald_equal`). The clustered result of a
     fixed-effects spec gets ``extra.wild_bootstrap`` (:mod:`tfp_talent.study.wild_bootstrap`;
     settings from ``spec["inference"]``, the config's ``inference:`` block, seed ``seed``).
+
+    Each value is ``PanelResult.to_dict()`` (params, std_errors, pvalues, conf_int, cov, nobs,
+    df_inference, ...) of the fit of y on ``af.regressors`` with that ``cov``; leads add
+    ``joint_tests.leads`` (:func:`_with_lead_test`). A standardised contrast pair of
+    ``inference.wild_bootstrap.contrasts`` adds ``extra.wild_bootstrap_contrasts``. ``workers`` is
+    unused (closed-form fits).
     """
     from tfp_talent.estimators.panel import fit_panel
     from tfp_talent.study import wild_bootstrap as wild
@@ -150,7 +169,11 @@ def _with_lead_test(d: dict[str, Any], res: Any, af: AnalysisFrame) -> dict[str,
 
 
 def _with_tests(d: dict[str, Any], res: Any, af: AnalysisFrame) -> dict[str, Any]:
-    """Add Wald tests of equal regional slopes (one per interacted variable)."""
+    """Add Wald tests of equal regional slopes (one per interacted variable).
+
+    ``d["tests"]["equal_slopes[<x>]"]`` = :func:`wald_equal` over the terms ``x:r`` of x, with the
+    result's covariance and degrees of freedom; ``d`` is returned unchanged without interactions.
+    """
     if not af.interactions:
         return d
     tests = {}
@@ -167,6 +190,12 @@ def wald_equal(
 
     χ²(m − 1) p-value and F = W/(m − 1) with F(m − 1, df) where the result uses a t
     distribution with df degrees of freedom (Wooldridge 2010, §4.2.3).
+
+    R has rows e_1 − e_{j+1} (j = 1..m−1), so Rb = 0 is b_1 = b_j for every j: the same hypothesis
+    as any other full set of m − 1 differences, and the statistic does not depend on the choice.
+    V is the result's covariance (clustered, Driscoll–Kraay, ...). Returns ``variables``, ``wald``
+    (W), ``df`` (m − 1), ``p_chi2``, ``f_stat`` (W/(m − 1)) and ``p_value`` (from F, or χ² when
+    ``df_inference`` is infinite).
     """
     from scipy import stats
 

@@ -20,6 +20,21 @@ p-values seeded with the config seed), LISA clusters and Getis-Ord Gi* on period
 Xinjiang / Qinghai cold-spot finding (:mod:`tfp_talent.spatial.explore`). esda's LISA compiles
 numba code (about a minute, once per process), so one spec carries the ESDA for every table,
 figure and report sentence.
+
+Models (notation of :mod:`tfp_talent.estimators.spatial`; W row-standardised, μ the province and
+α_t the period effects, removed by the within transform):
+
+    SAR  y_t = λ W y_t + X_t β + μ + α_t + e_t
+    SDM  y_t = λ W y_t + X_t β + W X_t θ + μ + α_t + e_t
+    SEM  y_t = X_t β + μ + α_t + u_t,   u_t = ρ W u_t + e_t
+
+Direct, indirect and total effects of the SAR / SDM are the mean diagonal, mean off-diagonal row
+sum and mean row sum of S(λ)(β_k I + θ_k W), S(λ) = (I − λW)⁻¹ (LeSage & Pace 2009, §2.7), with
+simulated intervals. References: Lee, L.-f. & Yu, J. (2010), "Estimation of spatial autoregressive
+panel data models with fixed effects", J. Econometrics 154(2), 165-185; Elhorst, J. P. (2014),
+*Spatial Econometrics: From Cross-Sectional Data to Spatial Panels*; LeSage, J. & Pace, R. K.
+(2009), *Introduction to Spatial Econometrics*. The R package of ``convention: splm`` is ``splm``.
+The functions follow the runner protocol of :mod:`tfp_talent.study.runners`.
 """
 
 from __future__ import annotations
@@ -80,6 +95,11 @@ def normalise_spatial(spec: dict[str, Any], where: str) -> None:
     """Fill ``spatial`` with :data:`SPATIAL_DEFAULTS` (and ``esda`` with :data:`ESDA_DEFAULTS`); check the enums.
 
     An unset ``sample.balance`` becomes ``restrict``; ``require`` is kept.
+
+    Checks: ``model``, ``weights``, ``effects`` and ``convention`` against :data:`MODELS`,
+    :data:`WEIGHTS`, :data:`EFFECTS` and :data:`CONVENTIONS`; ``distance_power`` > 0; ``draws`` >= 0;
+    ``economic_base`` [first, last] in order; ``esda.periods`` as pairs of ints. Raises
+    :class:`InputError` at ``where`` naming the key.
     """
     sp = copy.deepcopy(SPATIAL_DEFAULTS)
     sp.update(dict(spec["spatial"] or {}))
@@ -118,13 +138,17 @@ def normalise_spatial(spec: dict[str, Any], where: str) -> None:
 
 
 def design_spatial(spec: Mapping[str, Any], design: Design) -> None:
-    """Economic weights need real GDP and population in the sample (not regressors)."""
+    """Economic weights need real GDP and population in the sample (not regressors).
+
+    With ``spatial.weights`` ``economic`` or ``nested``, :data:`GDP` and :data:`POPULATION` join
+    ``design.extra``, so rows missing them leave the (balanced) sample too.
+    """
     if spec["spatial"]["weights"] in ("economic", "nested"):
         design.extra = [*design.extra, GDP, POPULATION]
 
 
 def spatial_inputs(spec: Mapping[str, Any]) -> dict[str, str]:
-    """Files the estimation job reads besides the panel: the province map."""
+    """Files the estimation job reads besides the panel: the province map (``{"map": spatial.map}``)."""
     return {"map": str(spec["spatial"]["map"])}
 
 
@@ -133,7 +157,12 @@ def spatial_inputs(spec: Mapping[str, Any]) -> dict[str, str]:
 
 def economic_base_values(frame: pd.DataFrame, base: list[int] | None) -> tuple[pd.Series, list[int]]:
     """Mean real GDP per capita (gdp_real / pop_yearend, 10^4 yuan of 2000 per person) by province
-    over the years ``base`` (closed; None = every year of the sample), and the years used."""
+    over the years ``base`` (closed; None = every year of the sample), and the years used.
+
+    g_i = (1/|Y|) Σ_{t ∈ Y} gdp_real_it / pop_yearend_it over the sample years Y in ``base``
+    (``spatial.economic_base``); a series indexed by province code. Raises :class:`InputError` when
+    no sample year lies in ``base``.
+    """
     years = sorted(int(y) for y in frame[TIME].unique())
     if base is not None:
         years = [y for y in years if base[0] <= y <= base[1]]
@@ -154,6 +183,12 @@ def spatial_weights(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[Spati
     w_ij = d_ij^-p, p = ``distance_power`` (great-circle km between main-landmass centroids);
     economic: w_ij = 1/|g_i − g_j| with g the mean real GDP per capita over ``economic_base`` (Lin, Long & Wu 2005); nested: queen × economic,
     elementwise before standardisation. All from :mod:`tfp_talent.spatial.weights`.
+
+    When the sample lacks some provinces of the map their rows and columns are removed from the raw
+    matrix, which is then row-standardised again. The description dict holds ``name``, ``text`` (for
+    table notes), ``map``, ``kind``, ``ids``, ``matrix`` (standardised), ``raw``, ``summary``
+    (:func:`tfp_talent.spatial.weights.weights_summary`) and, for economic weights,
+    ``economic_base_years``. Raises :class:`InputError` for a sample province not in the map.
     """
     from tfp_talent.spatial import weights as sw
 
@@ -194,7 +229,16 @@ def spatial_weights(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[Spati
 
 def run_spatial(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, workers: int) -> dict[str, Any]:
     """``{"spatial": {...}}``: the fit (coefficients, ρ/λ, effects, LM / Wald / LR tests), the weights,
-    region-origin effects with interactions, and the ESDA block if ``spatial.esda`` is set."""
+    region-origin effects with interactions, and the ESDA block if ``spatial.esda`` is set.
+
+    Keys: ``fit`` (``SpatialResult.to_dict()`` of
+    :func:`~tfp_talent.estimators.spatial.fit_spatial_panel`, plus ``param_names`` in fit order),
+    ``weights`` (:func:`spatial_weights`), ``model``, ``region_effects``
+    (:func:`~tfp_talent.study.runners.spatial_regions.region_origin_effects`, SAR / SDM with
+    ``interact`` only) and ``esda`` (:func:`run_esda`). When an LR test's restricted model hits the
+    bound of its spatial coefficient, the model is refitted without tests and
+    :func:`fallback_tests` supplies them.
+    """
     from tfp_talent.estimators.spatial import fit_spatial_panel
 
     sp = spec["spatial"]
@@ -236,7 +280,12 @@ def run_spatial(spec: Mapping[str, Any], af: AnalysisFrame, *, seed: int, worker
 def fallback_tests(res: Any, af: AnalysisFrame, w: SpatialWeights, sp: Mapping[str, Any]) -> dict[str, Any]:
     """The tests of :func:`~tfp_talent.estimators.spatial.fit_spatial_panel` when a restricted model of its
     LR tests has its spatial coefficient on the bound: LM / robust LM and the SDM's Wald tests as there,
-    and each LR test whose restricted model can be fitted (else its statistic and p-value are None)."""
+    and each LR test whose restricted model can be fitted (else its statistic and p-value are None).
+
+    LR = 2 (ℓ_SDM − ℓ_restricted) with k degrees of freedom (k = number of regressors: θ = 0 for the
+    SAR, θ = −λβ for the SEM); Wald tests of θ = 0 and of the common-factor restriction use the SDM's
+    covariance (:mod:`tfp_talent.estimators.spatial_tests`). Only the LM tests for a SAR or SEM.
+    """
     from scipy import sparse
 
     from tfp_talent.estimators import spatial_tests as st
@@ -276,6 +325,12 @@ def run_esda(af: AnalysisFrame, w: SpatialWeights, esda: Mapping[str, Any], *, s
     Variables: the spec's y and talent terms (before region interactions). Period means use the
     sample years inside each period. Every permutation draw is seeded from ``seed``
     (:func:`tfp_talent.spatial.explore.call_seed`: seed + year, or seed + crc32(period label)).
+
+    ``esda`` is the normalised ``spatial.esda`` block (``periods``, ``permutations``, ``alpha``,
+    ``cold_spots``). Returns JSON-ready records: ``global_by_year``, ``global_by_period``, ``lisa``
+    (z, spatial lag, pseudo p, cluster HH / LL / HL / LH), ``gi`` (Getis–Ord Gi* z, p, hot / cold),
+    ``period_means``, and ``cold_spots`` (the table and sentence of the cold-spot finding for the
+    ``cold_spots`` province codes), with the rule and weights kind used.
     """
     from tfp_talent.spatial import explore as ex
 

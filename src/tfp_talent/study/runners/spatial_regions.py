@@ -23,6 +23,11 @@ N(θ̂, V) drawn with ``numpy.random.default_rng(seed)`` in the fixed order of t
 (λ first), draws with λ outside the admissible interval of W dropped; reported: the standard
 deviation of the simulated effects, their 2.5 / 97.5 percentiles and a normal p-value
 2Φ(−|estimate / sd|). Provinces are in the weights' sorted id order, so nothing depends on row order.
+
+The SAR is the case θ_r = 0. Reading the effects: ``outside_r`` of the East answers "does talent in
+an eastern province raise TFP in the Centre and West?", the question of the ``east`` rule of
+``verdicts.spatial`` (:mod:`tfp_talent.study.spatial_report`) and of table kind
+``spatial_regions``.
 """
 
 from __future__ import annotations
@@ -49,6 +54,9 @@ def origin_effects(
 
     ``w`` (N, N); ``lam``, ``beta``, ``theta`` of shape (m,); ``origin`` a boolean mask of J_r.
     Returns arrays of shape (m,).
+
+    For draw k: M_k = S(λ_k)(β_k I + θ_k W) with S(λ) = (I − λW)⁻¹ (dense inverse, one per draw); the
+    keys are those of :data:`EFFECTS`. Pass θ = 0 for a SAR.
     """
     n = w.shape[0]
     eye = np.eye(n)
@@ -86,6 +94,14 @@ def region_origin_effects(
     ``regions`` maps province code -> region; ``interactions`` maps each interacted variable to its
     terms ``x:r`` (``tfp_talent.study.sample.interact_regions``); ``params`` / ``vcov`` are those of
     the fit (first entry λ; θ of ``x:r`` named ``W.x:r``, absent for a SAR).
+
+    ``draws`` parameter vectors N(θ̂, V) are drawn with ``default_rng(seed)``; those with λ outside
+    the admissible interval of W (:class:`~tfp_talent.estimators.spatial_logdet.SpatialOperator`)
+    are dropped (``draws_used`` counts the rest). ``level`` sets the percentile interval
+    (``ci_sim``: the (1 − level)/2 and (1 + level)/2 percentiles). With ``draws = 0`` only the
+    point estimates are reported. A region level without provinces in the weights is skipped.
+    The result also holds ``level``, ``draws``, ``draws_used``, ``seed`` and ``regions``
+    ({region: province codes}).
     """
     from scipy import sparse
 

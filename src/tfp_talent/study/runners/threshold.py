@@ -1,5 +1,25 @@
 """Spec kind ``threshold``: Hansen's (1999) panel threshold model (:mod:`tfp_talent.estimators.threshold`)
-on a balanced sample, with year dummies among the regime-independent regressors if asked."""
+on a balanced sample, with year dummies among the regime-independent regressors if asked.
+
+Single threshold (n = 1; up to three with ``threshold.n``):
+
+    y_it = a_i + β₁'r_it·1[q_it ≤ γ] + β₂'r_it·1[q_it > γ] + δ'x_it + e_it
+
+r the regime-dependent regressors ``threshold.rx``, q the threshold variable ``threshold.qx``, x the
+other regressors (plus year dummies with ``threshold.year_effects``). γ̂ minimises the SSR over a
+grid of q values (``grid`` points, or ``all``) after trimming ``trim`` of the sample at each end;
+the test of k − 1 against k thresholds, F = (S_{k−1} − S_k)/σ̂², has its p-value from Hansen's
+fixed-regressor bootstrap with ``bootstrap`` replications per test (seed: the config ``seed``);
+the interval of γ inverts the LR(γ) statistic. ``transform: within`` (default) removes a_i by
+demeaning all rows, as Stata's ``xthreg`` (Wang 2015; regimes q ≤ γ as above); ``hansen1999`` as
+Hansen's GAUSS program (each province's last period dropped after demeaning; regimes q < γ). Config
+keys and defaults: :data:`THRESHOLD_DEFAULTS`; the functions follow the runner protocol of
+:mod:`tfp_talent.study.runners`.
+
+Hansen, B. E. (1999), "Threshold effects in non-dynamic panels: estimation, testing, and
+inference", J. Econometrics 93(2), 345-368; Wang, Q. (2015), "Fixed-effect panel threshold model
+using Stata", Stata Journal 15(1), 121-134.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +56,10 @@ def normalise_threshold(spec: dict[str, Any], where: str) -> None:
     """Fill ``threshold`` with :data:`THRESHOLD_DEFAULTS`; require ``rx`` and ``qx``, model ``fe``, no interactions.
 
     An unset ``sample.balance`` becomes ``restrict`` (the model needs a balanced panel).
+
+    ``rx`` may be one term or a list (stored as a list); the other keys keep the schema's types and
+    are checked by the estimator. Raises :class:`InputError` at ``where`` for a missing ``rx`` or
+    ``qx``, a model other than ``fe``, or region interactions.
     """
     thr = copy.deepcopy(THRESHOLD_DEFAULTS)
     thr.update(dict(spec["threshold"] or {}))
@@ -57,12 +81,16 @@ def normalise_threshold(spec: dict[str, Any], where: str) -> None:
 
 
 def design_threshold(spec: Mapping[str, Any], design: Design) -> None:
-    """The threshold variable q joins the terms of the sample."""
+    """The threshold variable q joins the terms of the sample (rows with q missing are dropped)."""
     design.threshold_q = str(spec["threshold"]["qx"])
 
 
 def threshold_replications(spec: Mapping[str, Any]) -> int:
-    """Bootstrap replications per test of a normalised threshold spec (the workflow may shard them)."""
+    """Bootstrap replications per test of a normalised threshold spec (the workflow may shard them).
+
+    ``threshold.bootstrap`` (0: no bootstrap, nothing to shard); the ``shardable_replications`` of
+    kind threshold in :data:`tfp_talent.study.spec.KINDS`.
+    """
     return int(spec["threshold"]["bootstrap"])
 
 
@@ -74,6 +102,12 @@ def fit_arguments(
     ``threshold.rx`` must be regressors of the spec; they are regime-dependent. The other
     regressors, plus one dummy per year but the first when ``threshold.year_effects``, are
     regime-independent; entity effects are removed by ``threshold.transform``.
+
+    Positional: (y, x, rx, qx, entity, time); keyword: ``n_thresholds``, ``trim``, ``grid``,
+    ``bootstrap``, ``seed``, ``transform``, ``level``, ``cov``, ``convention``, ``n_jobs`` (= ``workers``,
+    at least 1), ``min_regime_obs`` and the error label ``file``. Shared by :func:`run_threshold` and
+    :mod:`tfp_talent.study.threshold_shards`, so shard jobs fit exactly the model of the single job.
+    Raises :class:`InputError` when a ``threshold.rx`` term is not a regressor of the spec.
     """
     thr = spec["threshold"]
     rx = [str(v) for v in thr["rx"]]
