@@ -3,6 +3,17 @@
 Registered in :data:`tfp_talent.study.tables.TABLE_KINDS` as kinds ``dynamics`` and ``channels``; the
 numbers come from the results of specs of kind ``gmm`` / ``panel`` and ``mechanism``
 (:mod:`tfp_talent.study.runners.gmm`, :mod:`tfp_talent.study.runners.mechanism`).
+
+Dynamics: y_it = ρ y_i,t−1 + x_it'β + α_i + λ_t + e_it, y = ln TFP, by two-way FE (biased toward zero
+in ρ at order 1/T, Nickell 1981) and by system GMM (Arellano & Bond 1991; Blundell & Bond 1998),
+two-step with Windmeijer (2005) SEs, collapsed GMM-style instruments (Roodman 2009). Long-run effect
+of a talent term θ = β/(1 − ρ), SE √(g'Vg), g = (1/(1 − ρ), β/(1 − ρ)²), V the covariance of (β, ρ);
+normal z, p and interval (:func:`tfp_talent.study.runners.gmm.long_run_effect`).
+
+Channels (descriptive mediation): a from M = a'T + controls + FE, b from y = bM + c'T + controls + FE,
+indirect a·b with a province-cluster bootstrap percentile interval; Sobel z = a·b / √(b²se_a² + a²se_b²).
+Both builders take the arguments of :mod:`tfp_talent.study.tables` (``tables.dynamics`` and
+``tables.channels`` in ``config/config.yaml``).
 """
 
 from __future__ import annotations
@@ -22,7 +33,11 @@ Results = Mapping[str, Mapping[str, Any]]
 
 
 def _column_result(results: Results, ref: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """The GMM block of a gmm spec, else the ``{spec, cov}`` regression result."""
+    """The GMM block of a gmm spec, else the ``{spec, cov}`` regression result.
+
+    A copy, so the table may add ``rsquared_within`` without changing the loaded results. Raises
+    :class:`InputError` when the spec has no results file (or no such ``cov``).
+    """
     if ref["spec"] not in results:
         raise InputError(f"no results file for spec '{ref['spec']}'", file=where)
     res = results[ref["spec"]]
@@ -30,7 +45,12 @@ def _column_result(results: Results, ref: Mapping[str, Any], where: str) -> dict
 
 
 def _long_run(r: Mapping[str, Any], term: str, lag: str) -> dict[str, Any] | None:
-    """θ = β/(1 − ρ) of ``term``: the GMM result's own, or from a regression result's covariance."""
+    """θ = β/(1 − ρ) of ``term``: the GMM result's own, or from a regression result's covariance.
+
+    For an FE result the 2 × 2 block of ``cov`` over (β, ρ) gives the delta-method SE (the column's
+    covariance, e.g. clustered). None when the term, the lag ``lag`` or the covariance is missing; a
+    dict with ``estimate`` None when ρ ≥ 1.
+    """
     if "long_run" in r:
         return (r["long_run"] or {}).get(term)
     if term not in r["params"] or lag not in r["params"] or not r.get("cov"):
@@ -40,6 +60,7 @@ def _long_run(r: Mapping[str, Any], term: str, lag: str) -> dict[str, Any] | Non
 
 
 def _test_p(r: Mapping[str, Any], key: str) -> str:
+    """The p-value of the stored GMM test ``key`` (``ar1``, ``ar2``, ``hansen``), blank if absent."""
     t = (r.get("tests") or {}).get(key)
     return "" if t is None else fmt_number(t["pvalue"], 3)
 
@@ -53,6 +74,21 @@ def dynamics_table_from_config(
     the constant not shown); long-run effects β/(1 − ρ) with delta-method SEs (for FE columns from
     their clustered covariance); N, provinces; AR(1)/AR(2) and Hansen J p-values, instruments. The FE
     estimate of ρ is biased downwards (Nickell 1981), GMM's is consistent for N → ∞ with T fixed.
+
+    ``entry.columns``: ``{spec, cov}`` of the FE spec and ``{spec}`` of the gmm spec (its ``gmm``
+    block); the lag is ``L1.<y>`` of the first column's y. Tests: Arellano–Bond AR(1) / AR(2) on the
+    first-differenced residuals (H0: no serial correlation of that order), Hansen J =
+    ĝ'Ŝ⁻¹ĝ ~ χ²(instruments − parameters) of the over-identifying restrictions; instrument count
+    against the number of provinces (Roodman 2009: no more instruments than groups).
+
+    Returns
+    -------
+    Table
+        Rows ``L1.<y>``, the talent terms and controls present in some column (b with stars over its
+        SE); N and provinces; ``Estimator`` (:func:`_estimator`), ``Years``; for each talent term
+        ``Long-run effect`` θ with stars over its SE (:func:`_long_run`, :func:`_fmt_effect`); the
+        AR(1), AR(2) and Hansen J p-values and ``Instruments / provinces`` (GMM columns only). Notes:
+        each column's sample, the formulas and tests above, then the entry's own notes.
     """
     where = f"tables.{name}"
     cols = list(entry["columns"])
@@ -90,6 +126,8 @@ def dynamics_table_from_config(
 
 
 def _estimator(r: Mapping[str, Any]) -> str:
+    """'Two-step system GMM' (transformation ``ld``: levels and differences) / 'One-step difference
+    GMM' ..., 'Two-way FE' for a two-way regression, else the result's model name."""
     if r.get("estimator") == "gmm":
         kind = "system" if r.get("transformation") == "ld" else "difference"
         return f"{'Two-step' if r.get('model') == 'twostep' else 'One-step'} {kind} GMM"
@@ -97,11 +135,13 @@ def _estimator(r: Mapping[str, Any]) -> str:
 
 
 def _instruments(r: Mapping[str, Any]) -> str:
+    """'instruments / provinces' of a GMM result's ``instrument_check``; blank for FE columns."""
     check = r.get("instrument_check")
     return "" if not check else f"{check['n_instruments']} / {check['n_groups']}"
 
 
 def _fmt_effect(v: Mapping[str, Any] | None) -> str | Cell:
+    """θ with 3 decimals and the stars of its normal p; 'n.d. (ρ ≥ 1)' when undefined; blank if absent."""
     if not v:
         return ""
     if v.get("estimate") is None:
@@ -115,6 +155,13 @@ def channels_table_from_config(
     """One column per mechanism spec: a (talent -> M), b (M -> TFP | talent), a·b with its bootstrap CI, Sobel z.
 
     One panel per talent term; below, N, provinces, years and bootstrap replications of each column.
+
+    Reads the ``mediation`` block of each column's spec (kind ``mechanism``): a and b with stars over
+    their clustered SEs, a·b, its bootstrap percentile interval at ``bootstrap.level``, Sobel z, and
+    "CI excludes 0" (the stated rule of a supported channel). The header is the column number and the
+    channel name. Raises :class:`InputError` when a column's spec has no mediation results.
+    The note gives the level and seed of the first column's bootstrap and names each channel's
+    mediator; in ``config/config.yaml`` the channels are patents, R&D and tertiary value added.
     """
     where = f"tables.{name}"
     specs = []
@@ -167,6 +214,7 @@ def channels_table_from_config(
 
 
 def _ci(ci: list[float | None]) -> str:
+    """'[lo, hi]' of a bootstrap interval (4 decimals); blank when no bootstrap was run."""
     if ci[0] is None:
         return ""
     return f"[{fmt_number(ci[0], 4)}, {fmt_number(ci[1], 4)}]"

@@ -3,6 +3,18 @@
 Drawing is :mod:`tfp_talent.report.figures` and :mod:`tfp_talent.report.maps`; this module
 picks the data, labels and notes. :data:`FIGURE_KINDS` maps each figure ``kind`` of
 ``config/schema.yaml`` to its builder; a new kind is one builder + one entry.
+
+Drawing arguments, shared by every ``draw`` function of :data:`FIGURE_KINDS` (here and in
+:mod:`~tfp_talent.study.spatial_figures`, :mod:`~tfp_talent.study.shift_share_figures`,
+:mod:`~tfp_talent.study.indices_figures`):
+
+``where``   ``figures.<name>``, the figure's source line and the file named in every error.
+``entry``   the config entry ``figures.<name>`` (``kind``, ``spec``, ``variable``, ``years``, ``label``, ...).
+``inp``     :class:`FigureInputs`: what the workflow loaded for this kind (:class:`FigureKind`).
+``labels``  variable → report label (``report.labels``, overridden by the entry's own ``labels``).
+
+Each returns a matplotlib ``Figure``; the report embeds it as ``$figure_<name>`` and cites it as
+``$ref_figure_<name>`` (:mod:`tfp_talent.report.document`). Errors are :class:`InputError`.
 """
 
 from __future__ import annotations
@@ -26,7 +38,20 @@ from tfp_talent.study.spatial_figures import _lisa_map, _moran_scatter
 @dataclass(frozen=True)
 class FigureInputs:
     """What a figure may be drawn from: ``data`` (the panel merged with the TFP file), ``analysis``
-    (a spec's estimation sample), ``results`` (the loaded results files), the TopoJSON file."""
+    (a spec's estimation sample), ``results`` (the loaded results files), the TopoJSON file.
+
+    Attributes
+    ----------
+    results
+        Spec name → results file (:func:`tfp_talent.study.run.run_spec`); empty when none is loaded.
+    data
+        Province-year panel merged with the entry's TFP variant (or none), for ``needs_data`` kinds.
+    analysis
+        The estimation sample of ``entry.spec`` (rows and columns the estimate used), for
+        ``partial_scatter``.
+    topo_path
+        Path of the province TopoJSON (choropleths, LISA maps), else None.
+    """
 
     results: Mapping[str, Mapping[str, Any]]
     data: pd.DataFrame | None
@@ -37,13 +62,22 @@ class FigureInputs:
 def province_means(
     data: pd.DataFrame, variable: str, years: Sequence[int] | None, scale: float = 1.0
 ) -> pd.Series:
-    """Mean of ``variable`` over ``years`` (closed range) per province, × ``scale``; NaN where no data."""
+    """Mean of ``variable`` over ``years`` (closed range) per province, × ``scale``; NaN where no data.
+
+    x̄_i = scale · mean_{t ∈ [y₀, y₁], x_it observed} x_it, indexed by province code; ``years=None``
+    averages over all years of ``data``. The values of the ``map`` figures.
+    """
     frame = data if not years else data[data[TIME].between(years[0], years[1])]
     return frame.groupby(ENTITY)[variable].mean() * scale
 
 
 def _tfp_by_region(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
-    """Mean ln TFP level (and growth, if set) by region over time."""
+    """Mean ln TFP level (and growth, if set) by region over time.
+
+    Entry keys: ``level`` (default ``solow_ln_tfp``) and ``growth`` (a growth column; without it the
+    growth panel is the within-province first difference of ``level``,
+    :func:`tfp_talent.report.figures.tfp_by_region`). Unweighted means over the NBS three regions.
+    """
     from tfp_talent.report import figures as F
 
     level, growth = entry.get("level", "solow_ln_tfp"), entry.get("growth")
@@ -55,8 +89,16 @@ def _tfp_by_region(where: str, entry: Mapping[str, Any], inp: FigureInputs, labe
 
 
 def _map(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
-    """Province means of ``variable`` over ``years`` × ``scale``: a tile map, or a choropleth from the TopoJSON
-    (colours by ``colour_scale``: linear, quantile classes or log; :func:`tfp_talent.report.maps.colour_norm`)."""
+    """Province means of ``variable`` over ``years`` × ``scale``: a tile map or a TopoJSON choropleth.
+
+    Choropleth colours by ``colour_scale``: linear, quantile classes or log
+    (:func:`tfp_talent.report.maps.colour_norm`).
+
+    Entry keys: ``variable``, ``years`` ([first, last]), ``scale`` (e.g. 100 for per cent),
+    ``label``, ``style`` (``tile``, default, or ``choropleth``). Values: :func:`province_means`.
+    Raises :class:`InputError` for a variable not in ``inp.data`` or a choropleth without TopoJSON.
+    Used by ``map_talent_stock``, ``map_talent_quality``, ``map_tfp_growth`` and the index maps.
+    """
     from tfp_talent.report import maps as M
 
     data = inp.data
@@ -79,7 +121,12 @@ def _map(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mappin
 
 
 def _malmquist(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
-    """Malmquist efficiency and technical change (their product is TFP change)."""
+    """Malmquist efficiency and technical change (their product is TFP change).
+
+    Per province the geometric means exp(mean ln EC) and exp(mean ln TC) of the columns
+    ``malmquist_efficiency_change`` and ``malmquist_technical_change`` of the TFP file, with the
+    curve EC × TC = 1 (no TFP change; :func:`tfp_talent.report.figures.malmquist_plot`).
+    """
     from tfp_talent.report import figures as F
 
     return F.malmquist_plot(
@@ -90,7 +137,18 @@ def _malmquist(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: 
 def _partial_scatter(
     where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]
 ) -> Any:
-    """y against x after removing the spec's other regressors and two-way effects (Frisch–Waugh–Lovell)."""
+    """y against x after removing the spec's other regressors and two-way effects (Frisch–Waugh–Lovell).
+
+    ỹ and x̃ are the residuals of y and x on the other regressors and province and year effects in
+    the estimation sample ``inp.analysis`` of ``entry.spec``; the slope of ỹ on x̃ through the origin
+    equals the two-way FE coefficient on x (:func:`tfp_talent.report.figures.partial_scatter`, binned
+    means of 20 equal-count bins). Raises :class:`InputError` without the sample or the result, or if
+    ``entry.x`` is not a regressor of the spec.
+
+    Entry keys ``spec`` and ``x``; y is the spec's dependent variable. The note gives N, provinces and
+    years of the estimation sample (``sample`` of the results file), so the slope can be matched to
+    the table column. Used by ``partial_scatter`` and ``partial_scatter_quality``.
+    """
     from tfp_talent.report import figures as F
 
     if inp.analysis is None or not inp.results:
@@ -115,7 +173,13 @@ COEF_PLOT_NOTE = "95% intervals: wild cluster bootstrap confidence sets (FE spec
 
 
 def _coef_plot(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
-    """Coefficients of ``variables`` with the tables' 95% intervals, one marker per ``{spec, cov, model}``."""
+    """Coefficients of ``variables`` with the tables' 95% intervals, one marker per ``{spec, cov, model}``.
+
+    Interval (:data:`COEF_PLOT_NOTE`): the stored wild cluster bootstrap confidence set, else
+    b ± t_df(0.975)·SE with the result's ``df_inference`` (G − 1 when clustered), else b ± 1.96·SE
+    (:func:`tfp_talent.report.figures.coef_plot`). Entry keys: ``columns`` (as in a regression
+    table, each with an optional ``label``) and ``variables``. Used by ``figures.coef_plot``.
+    """
     from tfp_talent.report import figures as F
 
     cols = list(entry["columns"])
@@ -128,7 +192,13 @@ def _coef_plot(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: 
 
 
 def _threshold_lr(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
-    """LR(γ) curves of the thresholds of the model shown, with the 95% critical value (Hansen 1999)."""
+    """LR(γ) curves of the thresholds of the model shown, with the 95% critical value (Hansen 1999).
+
+    LR(γ) = (S(γ) − S(γ̂))/σ̂² over the grid of the threshold search, one panel per threshold of the
+    k̂-threshold model (at least one, :func:`~tfp_talent.study.results.lr_curves`); the dashed line is
+    c(0.05) = −2 ln(1 − √0.95) = 7.35 and {γ: LR(γ) ≤ c} the confidence set. Panel titles carry
+    the bootstrap p of each threshold's test. Raises :class:`InputError` for a non-threshold spec.
+    """
     from tfp_talent.report import figures as F
 
     thr = inp.results[entry["spec"]].get("threshold")
@@ -154,6 +224,8 @@ class FigureKind:
     ``needs_analysis``: the estimation sample of ``entry.spec`` (panel + that spec's TFP file);
     ``needs_topo``: the province polygons (a bool, or a test of the entry). The workflow derives a
     figure's input files from these (``workflow/rules/common.smk``, ``figure_inputs``).
+    ``default_tfp`` is None for kinds whose columns are in the panel itself (maps of panel
+    variables, region series), so no TFP file is merged unless the entry names one.
     """
 
     draw: Callable[[str, Mapping[str, Any], FigureInputs, Mapping[str, str]], Any]
@@ -163,11 +235,15 @@ class FigureKind:
     needs_topo: bool | Callable[[Mapping[str, Any]], bool] = False
 
     def topo(self, entry: Mapping[str, Any]) -> bool:
-        """True if a figure of this kind with ``entry`` is drawn on the province polygons."""
+        """True if a figure of this kind with ``entry`` is drawn on the province polygons.
+
+        The workflow then adds the TopoJSON file to the figure's inputs.
+        """
         return self.needs_topo(entry) if callable(self.needs_topo) else bool(self.needs_topo)
 
 
 def _is_choropleth(entry: Mapping[str, Any]) -> bool:
+    """Whether a ``map`` entry is drawn on the TopoJSON polygons (``style: choropleth``)."""
     return entry.get("style", "tile") == "choropleth"
 
 
@@ -202,7 +278,19 @@ def build_figure(
 
     ``data`` is the panel merged with the TFP file (tfp_by_region, map, malmquist);
     ``analysis`` the estimation sample of the spec (partial_scatter); ``results``
-    the loaded results files (coef_plot, threshold_lr).
+    the loaded results files (coef_plot, threshold_lr and the ESDA, event-study kinds).
+    The entry's ``labels`` override ``labels`` for this figure only.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure; the workflow saves it (``workflow/rules/figures.smk``), the report embeds it.
+
+    Raises
+    ------
+    InputError
+        For an unknown ``kind``, a kind that needs the panel without ``data``, or whatever
+        the kind's own drawer rejects (missing spec, variable or block).
     """
     labels = {**dict(labels or {}), **dict(entry.get("labels") or {})}  # a figure may shorten labels
     where = f"figures.{name}"

@@ -12,6 +12,16 @@ standard deviation change of x, β·SD_w, with the confidence interval SD_w·[β
 :func:`tfp_talent.estimators.inference.inference_df`), and in per cent of TFP 100·(exp(β·SD_w) − 1)
 (the interval transformed the same way, exp being monotone). SD_w is Stata ``xtsum``'s within SD of x in
 the estimation sample, stored at estimation time in the result (``sample.within_sd``).
+
+Within SDs (:mod:`tfp_talent.study.transforms`): SD_w = √(Σ_it (x_it − x̄_i)² / (N − 1)), and the SD
+net of year effects too, SD_tw = √(Σ_it r_it² / (N − 1)) with r the two-way within residual of x (the
+variation the two-way FE slope is identified from; ``sample.within_sd_twoway``). SD_tw ≤ SD_w on the
+same rows (a residual from a larger projection); the table shows both, the effect rows use SD_w.
+The per-cent form uses that for y = ln TFP a change Δ in y multiplies TFP by exp(Δ).
+
+``magnitudes_table_from_config`` takes the arguments of :mod:`tfp_talent.study.tables`
+(``tables.magnitudes`` in ``config/config.yaml``); :func:`identification_rows` feeds the regression
+tables (``tables.identification``).
 """
 
 from __future__ import annotations
@@ -33,7 +43,11 @@ LOG_Y = re.compile(r"(^|[._])ln([._]|$)")
 
 
 def is_log(y: str) -> bool:
-    """Whether the dependent variable's name says it is a natural log (``..._ln_...`` or ``ln.x``)."""
+    """Whether the dependent variable's name says it is a natural log (``..._ln_...`` or ``ln.x``).
+
+    ``ln`` as a whole token between ``_`` / ``.`` or the ends of the name (:data:`LOG_Y`):
+    ``solow_ln_tfp`` and ``ln.gdp`` are logs, ``lnx`` or ``kiln_tfp`` are not.
+    """
     return bool(LOG_Y.search(y))
 
 
@@ -46,6 +60,17 @@ def magnitude(
     ``spec_result`` the whole results file (for ``sample.within_sd`` and ``y``). Keys: ``b``, ``se``, ``p``,
     ``sd``, ``sd_twoway``, ``effect`` = β·SD_w, ``ci`` = SD_w·(CI of β), ``pct`` = 100(exp(β·SD_w) − 1) and
     ``pct_ci`` (None unless y is a log), ``level``, ``df`` (of the t distribution; None = normal), ``cov``.
+
+    The interval of β is the result's stored ``conf_int`` (b ± q·SE, q the (1 + level)/2 quantile of
+    t(``df_inference``) or the normal; not the wild bootstrap set), so the effect's
+    interval is exactly SD_w times it; ``pct`` and ``pct_ci`` apply 100·(exp(·) − 1) to the effect and
+    both bounds (monotone, so the bounds stay bounds; the interval is not symmetric in %).
+
+    Raises
+    ------
+    InputError
+        When the results file stores no within SD of ``term`` (written before issue 15: re-estimate),
+        or the result has no coefficient on ``term``.
     """
     sds = (spec_result.get("sample") or {}).get("within_sd")
     if not sds or term not in sds:
@@ -80,6 +105,7 @@ def magnitude(
 
 
 def _ci(v: Sequence[float] | None, digits: int) -> str:
+    """'[lo, hi]' with ``digits`` decimals; "" for None (no interval in this column)."""
     return "" if v is None else f"[{fmt_number(v[0], digits)}, {fmt_number(v[1], digits)}]"
 
 
@@ -90,6 +116,17 @@ def magnitudes_table_from_config(
     terms of the first column) one panel of rows: coefficient (SE), within-province SD, SD net of year
     effects, effect of +1 SD on y with its interval, and in % of TFP for a log y; one column per
     ``{spec, cov}`` of ``columns``.
+
+    Each cell is :func:`magnitude` of the column's result and results file; a column without the
+    term is blank. Rows for each term: coefficient with stars (the result's p) over its SE, SD_w
+    (``Within-province SD``), SD_tw (``SD net of year effects``), β·SD_w with SD_w·[β_lo, β_hi], and,
+    for a log y, 100·(exp(β·SD_w) − 1) with its interval; the last panel has N, provinces and the
+    covariance. The note states the formulas and the confidence level(s) of the columns. Raises
+    :class:`InputError` as :func:`magnitude` does.
+
+    In ``config/config.yaml`` the columns are the baseline and the province-trends check, so the table
+    shows how much smaller the identifying variation (and the effect of a typical change) becomes once
+    trends absorb the slow-moving part of x.
     """
     where = f"tables.{name}"
     cols = list(entry["columns"])
@@ -156,7 +193,17 @@ def identification_rows(
     picked: Sequence[Mapping[str, Any]], specs: Sequence[Mapping[str, Any]]
 ) -> list[tuple[str, list[str]]]:
     """Rows of a regression table for the identification checks, only where a column has one:
-    province trends, the p-value of the joint test that the leads are zero, the long-difference periods."""
+    province trends, the p-value of the joint test that the leads are zero, the long-difference periods.
+
+    ``Province linear trends`` (Yes/No, from ``sample.trends``); ``Leads jointly zero, p`` (the Wald
+    test F = b_L'V_L⁻¹b_L/q of ``joint_tests.leads``, F(q, G − 1) when clustered); ``Long difference
+    of period means`` (the later period minus the earlier, from ``sample.long_difference.periods``).
+    ``picked`` are the columns' results, ``specs`` their results files, in column order.
+
+    Returns ``(row label, one cell per column)`` pairs for
+    :func:`tfp_talent.report.regression_table.regression_table`'s ``extra_rows``; an empty list when
+    no column is a check, so ordinary regression tables gain no rows.
+    """
     rows: list[tuple[str, list[str]]] = []
     samples = [s.get("sample") or {} for s in specs]
     if any("trends" in s for s in samples):

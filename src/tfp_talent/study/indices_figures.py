@@ -3,6 +3,11 @@
 Drawn from the panel (merged with the indices file for ``indices: true``); used for the talent–industry
 coupling coordination degree D and the mismatch 1 − D of rule ``indices`` (issue 13). Means are over the
 provinces of each region with data in that year (a year without data is left out, never filled).
+
+For region r and year t the point is x̄_rt = (1/n_rt) Σ_{i ∈ r, x_it observed} x_it, n_rt the number of
+provinces of r with a value in t (no population weights). Registered in
+:data:`tfp_talent.study.figures.FIGURE_KINDS` (``needs_data``, no TFP file by default); in
+``config/config.yaml``: ``figures.coordination_by_region``.
 """
 
 from __future__ import annotations
@@ -32,7 +37,34 @@ def region_series(
     note: str | None = None,
     source: str | None = None,
 ) -> Figure:
-    """One panel per variable: the unweighted mean over the provinces of each region, by year."""
+    """One panel per variable: the unweighted mean over the provinces of each region, by year.
+
+    Parameters
+    ----------
+    panel
+        Province-year rows: ``province_code``, ``year``, the region column ``by`` and ``variables``.
+    variables
+        Columns to plot, one panel each (side by side, shared year axis).
+    labels
+        Column → axis label (:func:`~tfp_talent.study.labels.term_label`).
+    by
+        Region column (default ``region3``, the NBS East / Central / West split; regions in the
+        order of :mod:`tfp_talent.report.figures`, others alphabetically).
+    years
+        Optional closed range [first, last] of years.
+    note, source
+        Figure note; ``source`` names the config entry in errors.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One row of panels, full text width; a region's line skips years without data.
+
+    Raises
+    ------
+    InputError
+        Without variables, with a missing column, or when ``by`` has no region labels.
+    """
     if not variables:
         raise InputError("a region series needs at least one variable", file=source)
     cols = [ENTITY, TIME, by, *variables]
@@ -62,7 +94,11 @@ def region_series(
 
 
 def region_series_figure(where: str, entry: Mapping[str, Any], inp: Any, labels: Mapping[str, str]) -> Any:
-    """Figure kind ``region_series``: ``variables`` (panel or index columns), optional ``years``, ``by``."""
+    """Figure kind ``region_series``: ``variables`` (panel or index columns), optional ``years``, ``by``.
+
+    Arguments as the drawers of :data:`tfp_talent.study.figures.FIGURE_KINDS`; draws
+    :func:`region_series` of ``inp.data`` with the fixed note on unweighted means.
+    """
     return region_series(
         inp.data,
         list(entry.get("variables") or []),

@@ -3,8 +3,9 @@
 Every number comes from the results files (``reports/results/*.json``) and every verdict from the
 rules of ``hypotheses:`` (:mod:`tfp_talent.study.hypotheses`); nothing is typed. Template values:
 
-``abstract``, ``conclusion``, ``conclusion_verdicts``
-    from the verdicts of the claims, with the standardised magnitudes and their intervals;
+``abstract``, ``conclusion``
+    from the verdicts of the claims (:func:`~tfp_talent.study.hypotheses.evaluate`), with the
+    standardised magnitudes and their intervals; only when ``hypotheses.claims`` is configured;
 ``summary_<table>`` (one per ``tables:`` entry of kind regression)
     for each talent term: its coefficient, 95% interval and p-value in every column of the table
     (the wild-bootstrap p and interval where the result stores them, else the column's own
@@ -13,6 +14,12 @@ rules of ``hypotheses:`` (:mod:`tfp_talent.study.hypotheses`); nothing is typed.
     how many talent coefficients all regression tables report, and how many have p < 0.10 with
     each sign: a caution that, with this many tests, about one in ten is expected to cross 10% by
     chance alone when every true effect is zero.
+
+The headline spec is ``report.headline.spec`` (default ``baseline``). A standardised magnitude of a
+verdict in per cent (``unit == "%"``) is the claim's evidence 100 · b · s_w, b the coefficient of ln
+TFP on the talent term and s_w its within-province SD in the estimation sample (``sample.within_sd``):
+the log-point change of TFP, in per cent, that goes with a one within-SD rise, with the interval
+scaled the same way (:mod:`tfp_talent.study.hypotheses`).
 """
 
 from __future__ import annotations
@@ -40,7 +47,17 @@ LEVEL_TEXT = "95%"
 def _coef(
     spec_result: Mapping[str, Any], res: Mapping[str, Any], term: str, cov: str | None
 ) -> dict[str, Any] | None:
-    """b, its 95% interval and p for ``term`` (wild bootstrap if stored, else the result's t)."""
+    """b, its 95% interval and p for ``term`` (wild bootstrap if stored, else the result's t).
+
+    Interval of :func:`~tfp_talent.estimators.inference.coefficient_interval` at 0.95: the stored wild
+    cluster bootstrap confidence set at that level, else b ± t_df(0.975)·SE (df = ``df_inference``,
+    G − 1 when clustered; normal if None); NaN bounds when the SE is missing. p: the wild bootstrap p
+    where stored (``how = "wild bootstrap"``), else the result's own (``how = "t"``). None if the
+    result has no (non-null) coefficient on ``term``. ``spec_result`` and ``cov`` are not read.
+
+    Returns ``{"b", "lo", "hi", "p", "how"}``. With a wild block stored at another level than 95%,
+    the interval is the t interval while p is still the wild p.
+    """
     if term not in (res.get("params") or {}) or res["params"][term] is None:
         return None
     b, lo, hi = coefficient_interval(res, term, 0.95) or (float(res["params"][term]), math.nan, math.nan)
@@ -53,6 +70,11 @@ def _coef(
 def _columns(
     entry: Mapping[str, Any], results: Results
 ) -> list[tuple[str, Mapping[str, Any], Mapping[str, Any], str | None]]:
+    """``(label, results file, picked result, cov)`` of each column of a regression-table entry.
+
+    Columns with a ``model`` (the random-effects half of a Hausman spec) are skipped; the label is the
+    column's, else the spec's label, else its name, with " (Driscoll–Kraay)" on Driscoll–Kraay columns.
+    """
     out = []
     for col in entry.get("columns") or []:
         if col.get("model"):
@@ -68,6 +90,7 @@ def _columns(
 
 
 def _talent_terms(cols: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any], str | None]]) -> list[str]:
+    """The talent terms and products (``roles.talent``, ``roles.products``) of the columns, in order."""
     terms: list[str] = []
     for _, sr, _, _ in cols:
         roles = sr.get("roles") or {}
@@ -76,7 +99,19 @@ def _talent_terms(cols: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]
 
 
 def table_summary(entry: Mapping[str, Any], results: Results, labels: Mapping[str, str]) -> str:
-    """One paragraph per talent term of a regression table (see the module docstring)."""
+    """One paragraph per talent term of a regression table (see the module docstring).
+
+    For term x: "**label** (95% intervals and p-values from <inference>): <column> b [lo, hi],
+    p = p; ...; it is significantly positive at 5% in m₊ and significantly negative in m₋ of m columns"
+    (:func:`_coef`; m₊ counts p < 0.05 with b > 0). Terms without a coefficient in any column are
+    skipped. A last paragraph lists the Wald tests of equal regional slopes stored under ``tests``
+    (F and p). ``entry`` is a ``tables:`` entry of kind regression; the template key is
+    ``summary_<table>``; ``labels``: variable → report label.
+
+    The inference named is "wild cluster bootstrap" when every column stores one for the term, the
+    column's own covariance (cluster-robust t with G − 1 df, or T − 1 for Driscoll–Kraay columns) when
+    none does, else both. Every column's spec must have a results file (:func:`paper_context` checks).
+    """
     cols = _columns(entry, results)
     parts = []
     for term in _talent_terms(cols):
@@ -127,7 +162,16 @@ def table_summary(entry: Mapping[str, Any], results: Results, labels: Mapping[st
 
 
 def multiple_testing(config: Mapping[str, Any], results: Results) -> str:
-    """How many talent coefficients the regression tables report and how many cross p < 0.10, by sign."""
+    """How many talent coefficients the regression tables report and how many cross p < 0.10, by sign.
+
+    Counts each (spec, cov, term) once over the tables of :data:`REGRESSION_TABLE_KINDS`; p as in
+    :func:`_coef` (wild bootstrap where stored). The benchmark is 0.10 · n, the expected number of
+    p < 0.10 among n tests when every true effect is zero. Template key ``multiple_testing``; the
+    sentence has no final full stop (the template supplies it).
+
+    The counts are descriptive (no adjustment); the adjusted family of
+    :mod:`tfp_talent.study.multiple_testing` (Holm, sharpened q-values) is ``inference_fdr_text``.
+    """
     seen: set[tuple[str, str, str]] = set()
     n = pos = neg = 0
     for entry in (config.get("tables") or {}).values():
@@ -158,6 +202,10 @@ REGRESSION_TABLE_KINDS: tuple[str, ...] = ("regression",)
 
 
 def _claim_text(v: Verdict) -> str:
+    """'claim (what: estimate[unit] (95% CI [lo, hi]), p = p)'; 2 decimals with a unit, else 3.
+
+    A non-finite estimate (a null statistic) is written as "not defined" with the evidence's detail.
+    """
     ev = v.evidence
     d = 2 if ev.unit else 3
     if not math.isfinite(ev.estimate):  # a null statistic: say why instead of printing a number
@@ -171,6 +219,7 @@ def _claim_text(v: Verdict) -> str:
 
 
 def _join(items: Sequence[str]) -> str:
+    """'a; b; and c' (one item as is, none as '')."""
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
@@ -180,7 +229,16 @@ def _join(items: Sequence[str]) -> str:
 def abstract(
     config: Mapping[str, Any], results: Results, verdicts: Sequence[Verdict], labels: Mapping[str, str]
 ) -> str:
-    """The abstract: question, data, headline standardised effects with intervals, the verdicts (nulls included)."""
+    """The abstract: question, data, headline standardised effects with intervals, the verdicts, nulls too.
+
+    Sample numbers from ``sample`` of the headline spec's results file (provinces, years, N). The
+    headline effects are the verdicts on the headline spec with a per-cent estimate and an interval
+    (100 · b · s_w, module docstring); then the counts of supported / not supported / inconclusive
+    claims and the claims of each group. Template key ``abstract``.
+
+    ``verdicts`` are those of :func:`~tfp_talent.study.hypotheses.evaluate` on the same config and
+    results; ``labels`` is not read (the claims carry their own wording).
+    """
     head = (config.get("report") or {}).get("headline") or {"spec": "baseline", "cov": "clustered"}
     sr = results[head["spec"]]
     s = sr["sample"]
@@ -227,14 +285,23 @@ def abstract(
 
 
 def term_text(v: Verdict) -> str:
-    """'talent stock (tertiary share)' from a standardised-coefficient verdict."""
+    """'talent stock (tertiary share)' from a standardised-coefficient verdict.
+
+    The evidence's ``what`` up to " × " (the scaling) and the first comma (the spec label), lower-cased.
+    """
     return lower_first(v.evidence.what.split(" × ")[0].split(",")[0])
 
 
 def conclusion(
     config: Mapping[str, Any], results: Results, verdicts: Sequence[Verdict], labels: Mapping[str, str]
 ) -> str:
-    """The conclusion's first paragraph: what the data say on the central question, with the nulls."""
+    """The conclusion's first paragraph: what the data say on the central question, with the nulls.
+
+    The lead is decided by the verdicts on the headline spec: none supported or contradicted → a null
+    ("absence of evidence, not evidence of absence"); all supported → the policy claim is supported;
+    otherwise mixed. The claims on other specs follow, grouped by verdict. Template key ``conclusion``.
+    ``results`` and ``labels`` are not read (the signature of :func:`abstract`).
+    """
     head = (config.get("report") or {}).get("headline") or {"spec": "baseline", "cov": "clustered"}
     core = [v for v in verdicts if v.spec == head["spec"]]
     sup = [v for v in core if v.verdict == "supported"]
@@ -268,7 +335,18 @@ def conclusion(
 
 
 def paper_context(config: Mapping[str, Any], results: Results, labels: Mapping[str, str]) -> dict[str, str]:
-    """``abstract``, ``conclusion``, ``multiple_testing`` and ``summary_<table>`` of every regression table."""
+    """``abstract``, ``conclusion``, ``multiple_testing`` and ``summary_<table>`` of every regression table.
+
+    ``summary_<table>`` only for entries of kind regression whose specs all have results files;
+    ``abstract`` and ``conclusion`` only when ``hypotheses.claims`` is configured (they evaluate the
+    claims once, :func:`~tfp_talent.study.hypotheses.evaluate`). ``labels``: variable → report label.
+
+    Returns
+    -------
+    dict
+        Template key → Markdown text (paragraphs separated by blank lines), merged into the report
+        context by :func:`tfp_talent.study.report_context.report_context`.
+    """
     ctx: dict[str, str] = {}
     for name, entry in (config.get("tables") or {}).items():
         if entry.get("kind") in REGRESSION_TABLE_KINDS and all(

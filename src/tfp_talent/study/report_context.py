@@ -3,6 +3,25 @@
 Nothing here is typed by hand: the headline coefficients come from the headline spec's
 results, and each spec kind with report numbers of its own (:data:`KIND_CONTEXT`) adds them
 from the first result of that kind.
+
+:func:`report_context` is the one entry point (``workflow/scripts/make_report.py`` fills
+``reports/templates/report.md.tmpl`` with it). It merges the keys of the section builders, each of
+which reads the loaded config, the results files (spec name → the dict of
+:func:`tfp_talent.study.run.run_spec`) and the report labels (``report.labels``):
+
+* ``gmm_*``, ``fe_lag_rho``, ``fe_gmm_comparison``, ``channels_*``: :mod:`~tfp_talent.study.report_dynamics`;
+* ``indices_*``: :mod:`~tfp_talent.study.report_indices`;
+* ``spatial_*``: :mod:`~tfp_talent.study.spatial_report`;
+* ``measurement_*``: :mod:`~tfp_talent.study.report_measurement` (reads the panel too);
+* ``identification_*``, ``magnitudes_text``: :mod:`~tfp_talent.study.report_identification`;
+* ``ss_*``: :mod:`~tfp_talent.study.report_shift_share`;
+* ``inference_*``: :mod:`~tfp_talent.study.report_inference`;
+* ``hypotheses_*``: :mod:`~tfp_talent.study.hypotheses`; ``abstract``, ``conclusion``,
+  ``multiple_testing``, ``summary_<table>``: :mod:`~tfp_talent.study.paper_text`.
+
+A coefficient is written by :func:`describe`: "b (SE se; p = p, significant at x%)", with the wild
+cluster bootstrap p where stored. Tables and figures (``$table_*``, ``$figure_*``) are filled by
+:mod:`tfp_talent.report.document`, not here.
 """
 
 from __future__ import annotations
@@ -48,6 +67,11 @@ def describe(result: Mapping[str, Any], name: str) -> str:
 
     The p-value is the wild cluster bootstrap p when the result stores one for ``name``
     (``extra.wild_bootstrap``, the primary inference of the FE tables), else the result's own.
+    "significant at 1% / 5% / 10%" follows the table stars (p < 0.01, 0.05, 0.10); b and SE with
+    3 decimals. Raises :class:`InputError` if the result has no estimate for ``name``.
+
+    Example: ``'0.512 (SE 0.100; wild bootstrap p = 0.010, significant at 1%)'``; "nan" when the
+    stored b, SE or p is null. Shared by :mod:`~tfp_talent.study.report_indices`.
     """
     from tfp_talent.report.document import describe_coef
 
@@ -60,7 +84,14 @@ def describe(result: Mapping[str, Any], name: str) -> str:
 def _hausman_context(
     result: Mapping[str, Any], talent: tuple[str, str], labels: Mapping[str, str]
 ) -> dict[str, str]:
-    """Hausman test numbers of the report (cluster-robust Mundlak form; the classic statistic too)."""
+    """Hausman test numbers of the report (cluster-robust Mundlak form; the classic statistic too).
+
+    Keys ``hausman_stat``, ``hausman_df``, ``hausman_p`` (the Mundlak Wald χ²(q) on the province means
+    of the regressors, clustered by province), ``hausman_method`` and ``hausman_classic_stat``
+    ((b_FE − b_RE)'(V_FE − V_RE)⁻¹(b_FE − b_RE); :mod:`tfp_talent.estimators.hausman`).
+    The Mundlak form is the one reported because it matches the clustered inference of the tables
+    and stays valid when V_FE − V_RE is not positive definite; ``talent`` and ``labels`` are not read.
+    """
     # the cluster-robust (Mundlak) form matches the clustered inference of the tables and is
     # valid when V_FE - V_RE is not positive definite; the classic form is in the table note
     h = result["hausman"]
@@ -76,7 +107,17 @@ def _hausman_context(
 def _iv_context(
     result: Mapping[str, Any], talent: tuple[str, str], labels: Mapping[str, str]
 ) -> dict[str, str]:
-    """First-stage partial F and the talent coefficients of the first IV spec (its first covariance)."""
+    """First-stage partial F and the talent coefficients of the first IV spec (its first covariance).
+
+    Keys ``iv_first_stage_f`` (the partial F of the excluded instruments for each endogenous regressor,
+    ``extra.first_stage.<x>.partial_f``), ``iv_stock`` and ``iv_quality`` (:func:`describe`; empty if
+    the term is not in the IV model).
+
+    The partial F is the Wald test that the q excluded instruments have zero first-stage coefficients,
+    divided by q, with the covariance and small-sample factor of the column
+    (:func:`tfp_talent.estimators.iv.fit_iv`); the regressor is named by its lower-cased report label
+    where ``labels`` has one, else by its column name.
+    """
     stock, quality = talent
     res = next(iter(result["results"].values()))
     fs = res["extra"]["first_stage"]
@@ -93,7 +134,15 @@ def _iv_context(
 def _threshold_context(
     result: Mapping[str, Any], talent: tuple[str, str], labels: Mapping[str, str]
 ) -> dict[str, str]:
-    """F, bootstrap p, γ̂₁ with its CI and k̂ of the first threshold spec (and the second test if run)."""
+    """F, bootstrap p, γ̂₁ with its CI and k̂ of the first threshold spec (and the second test if run).
+
+    Keys ``threshold_f1`` / ``threshold_p1`` (test of 0 against 1 threshold, Hansen 1999),
+    ``bootstrap_reps``, ``threshold_gamma1`` with ``threshold_ci1`` (the LR confidence interval
+    {γ: LR(γ) ≤ c(α)} of the single-threshold model), ``threshold_selected`` (k̂ of the sequential
+    tests at 10%, :func:`~tfp_talent.study.results.selected_thresholds`) and, if run,
+    ``threshold_f2`` / ``threshold_p2`` (one against two thresholds). F_k = (S_{k−1} − S_k)/σ̂²_k
+    with its fixed-regressor bootstrap p (:mod:`tfp_talent.estimators.threshold`).
+    """
     thr = result["threshold"]
     lo, hi = thr["ci"]["1"][0]
     ctx = {
@@ -127,7 +176,37 @@ def report_context(
     raw_checksums: str,
     reproducibility: str,
 ) -> dict[str, str]:
-    """Every value the report template needs, from the config, the panel and the results files."""
+    """Every value the report template needs, from the config, the panel and the results files.
+
+    Parameters
+    ----------
+    config
+        The loaded ``config/config.yaml`` (``report.headline``, ``report.labels``, ``labour``,
+        ``tfp.alpha``, ``capital.delta`` and the sections the builders of the module docstring read).
+    panel
+        The province-year panel: ``n_provinces``, ``year_start``, ``year_end``, ``n_obs_panel``.
+    results
+        Spec name → results file, in the order of the results files.
+    raw_checksums, reproducibility
+        Pre-rendered text blocks (checksums of ``data/raw``, software versions), inserted as given.
+
+    Returns
+    -------
+    dict
+        Template key → text. Its own keys: the data and TFP settings (``labour_proxy``,
+        ``survey_gap_rule``, ``delta``, ``alpha``), the headline results
+        (``baseline_stock_clustered`` / ``baseline_quality_clustered``: :func:`describe` of the first two
+        talent terms of ``report.headline.spec`` with clustered SEs, ``baseline_nobs``,
+        ``baseline_provinces``, ``baseline_years``, ``baseline_sample``, ``headline_stars``), those of
+        :data:`KIND_CONTEXT`, ``catchup_interaction`` (the first spec with talent products) and
+        ``specifications`` (:func:`specifications_markdown`).
+
+    Raises
+    ------
+    InputError
+        When the headline spec has no results file or no clustered result
+        (:func:`~tfp_talent.study.results.pick_result`), or a section builder finds a block missing.
+    """
     labels = dict((config.get("report") or {}).get("labels") or {})
     head = (config.get("report") or {}).get("headline") or {"spec": "baseline", "cov": "clustered"}
     base_cl = pick_result(results, {"spec": head["spec"], "cov": "clustered"}, where="report")
@@ -191,7 +270,12 @@ def report_context(
 
 
 def specifications_markdown(config: Mapping[str, Any], results: Mapping[str, Mapping[str, Any]]) -> str:
-    """A Markdown list: each spec's name, label, description and estimation sample (from its result)."""
+    """A Markdown list: each spec's name, label, description and estimation sample (from its result).
+
+    One line per spec of ``config['specs']`` that has a results file, in config order: name, label,
+    description, dependent variable, N, provinces and years (``sample``). Template key ``specifications``.
+    Specs configured but not estimated in this run are left out, so the list is what was estimated.
+    """
     labels = dict((config.get("report") or {}).get("labels") or {})
     lines = []
     for name in config.get("specs") or {}:

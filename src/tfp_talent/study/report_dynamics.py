@@ -4,6 +4,20 @@ Decision rules, stated before the numbers: the AR(2) and Hansen tests "reject" a
 effect exists only for ρ < 1; a channel is "supported by the data" for a talent term when the
 province-cluster bootstrap interval of its indirect effect a·b excludes 0
 (:mod:`tfp_talent.study.runners.mechanism`). Every sentence says that the mediation is descriptive.
+
+Statistics, as stored by the runners (nothing is re-estimated here):
+
+* partial adjustment ln TFP_it = ρ ln TFP_i,t−1 + β'x_it + ...: long-run effect θ = β/(1 − ρ), SE
+  √(g'Vg) with g = (1/(1 − ρ), β/(1 − ρ)²) over (β, ρ), normal 95% interval θ ± 1.96·SE
+  (:func:`tfp_talent.study.runners.gmm.long_run_effect`); undefined for ρ ≥ 1 (no steady state);
+* system GMM (Blundell and Bond 1998): Arellano–Bond AR(2) test on the differenced residuals, Hansen J
+  of the over-identifying restrictions, and the instrument count against the number of provinces
+  (Roodman 2009);
+* mediation: a (talent → channel M), b (M → ln TFP given talent), indirect a·b with the percentile
+  interval of a province-cluster bootstrap, Sobel z = a·b / √(b²·se_a² + a²·se_b²).
+
+Template keys: ``gmm_*`` (:func:`gmm_context`), ``fe_lag_rho``, ``fe_gmm_comparison``
+(:func:`fe_lag_context`), ``channels_list`` and ``channels_verdict`` (:func:`channels_context`).
 """
 
 from __future__ import annotations
@@ -18,12 +32,14 @@ TEST_ALPHA = 0.10
 
 
 def _describe(result: Mapping[str, Any], name: str) -> str:
+    """'b (SE se; p = p, significant at x%)' of ``name``, the result's own p (no wild bootstrap here)."""
     from tfp_talent.report.document import describe_coef
 
     return describe_coef(result, name)
 
 
 def _label(term: str, labels: Mapping[str, str]) -> str:
+    """The report label of ``term`` with a lower-case first letter, for use inside a sentence."""
     text = term_label(term, labels)
     return lower_first(text)
 
@@ -31,7 +47,29 @@ def _label(term: str, labels: Mapping[str, str]) -> str:
 def gmm_context(
     result: Mapping[str, Any], talent: tuple[str, str], labels: Mapping[str, str]
 ) -> dict[str, str]:
-    """ρ, talent coefficients, long-run effects and the AR(2) / Hansen / instrument-count sentences of a gmm spec."""
+    """ρ, talent coefficients, long-run effects and the AR(2) / Hansen / instrument-count sentences of GMM.
+
+    Reads the ``gmm`` block of the first result of kind ``gmm``
+    (:data:`~tfp_talent.study.report_context.KIND_CONTEXT`):
+    ``params`` / ``std_errors`` / ``pvalues`` of the lagged dependent variable and the talent terms,
+    ``tests.ar2`` and ``tests.hansen`` (rejection at p < :data:`TEST_ALPHA`), ``instrument_check``
+    (instruments ≤ provinces) and ``long_run`` (θ, SE, CI per talent term). ``talent`` is not read
+    (the terms are the spec's ``roles.talent``); ``labels``: variable → report label. AR(2) is the
+    Arellano–Bond test on the first-differenced residuals (H0: no second-order autocorrelation, so
+    the lag-2 instruments are valid); Hansen J tests the over-identifying restrictions.
+
+    Returns
+    -------
+    dict
+        ``gmm_rho``, ``gmm_talent``, ``gmm_ar2_p``, ``gmm_hansen_p``, ``gmm_hansen_df``,
+        ``gmm_instruments``, ``gmm_groups``, ``gmm_nobs``, the verdict sentences ``gmm_ar2_text``,
+        ``gmm_hansen_text``, ``gmm_instrument_text`` and ``gmm_long_run`` (θ with SE and 95% CI per
+        talent term, or the sentence that ρ ≥ 1 has no steady state).
+
+    The instrument-count rule is Roodman's (2009): with more instruments than groups the Hansen J is
+    weakened (its p drifts toward 1) and the two-step SEs are too small, even with Windmeijer's
+    correction.
+    """
     g = result["gmm"]
     lag = g["lagged_dependent"]
     terms = list(result["roles"]["talent"])
@@ -84,7 +122,15 @@ def gmm_context(
 
 
 def fe_lag_context(results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str]) -> dict[str, str]:
-    """ρ of the first FE regression with the lagged dependent variable among its regressors, and the Nickell sentence."""
+    """ρ of the first FE regression with the lagged dependent variable as a regressor; the Nickell sentence.
+
+    ``fe_lag_rho``: :func:`_describe` of ``L1.<y>`` (clustered result, else the first). With a gmm spec
+    too, ``fe_gmm_comparison`` says whether ρ_FE < ρ_GMM, the direction of the Nickell (1981) bias of
+    order 1/T. Empty dict without such an FE spec.
+
+    The FE spec is the first with regression ``results`` and ``L1.<y>`` among its regressors; the GMM
+    spec the first with a ``gmm`` block (ρ_GMM its coefficient on the lagged dependent variable).
+    """
     fe = next(
         (r for r in results.values() if "results" in r and f"L1.{r['y']}" in (r.get("regressors") or [])),
         None,
@@ -106,7 +152,17 @@ def fe_lag_context(results: Mapping[str, Mapping[str, Any]], labels: Mapping[str
 
 
 def channels_context(results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str]) -> dict[str, str]:
-    """A list of the indirect effects per channel and the verdict by the stated rule (bootstrap CI excludes 0)."""
+    """The indirect effects per channel and the verdict by the stated rule (bootstrap CI excludes 0).
+
+    Reads every result with a ``mediation`` block (kind ``mechanism``). ``channels_list``: one Markdown
+    item per channel with a, b, a·b (4 decimals), its 95% bootstrap interval and the Sobel z per talent
+    term; ``channels_verdict``: the channels whose ``supported`` flag is set (interval excludes 0) and
+    the caveat that b is not identified. Without mechanism specs, a sentence saying so and "".
+
+    Each ``mediation`` block holds ``channel``, ``mediator``, ``effects`` (per talent term: a, b,
+    ``indirect`` = a·b, ``ci``, ``sobel_z``, ``supported``) and ``bootstrap`` (``replications``,
+    ``level``, ``seed``); the number of draws in the verdict is that of the first channel.
+    """
     mech = [r for r in results.values() if "mediation" in r]
     if not mech:
         return {"channels_list": "No channel specification was estimated.", "channels_verdict": ""}

@@ -6,7 +6,20 @@ The checks are found by what their specs ask for, not by name: the first result 
 coefficient "keeps its sign" when the check's estimate has the baseline's sign; it is "significant" at
 p < 0.05 (two-sided, the result's own inference); the leads "fail the placebo test" when their joint
 Wald test rejects at :data:`LEAD_ALPHA`; a check "does not overturn" the baseline unless a talent coefficient
-changes sign with p < 0.05 in the check or in the baseline (:func:`_robust`). Magnitudes: :func:`tfp_talent.study.identification.magnitude`.
+changes sign with p < 0.05 in the check or in the baseline (:func:`_robust`).
+Magnitudes: :func:`tfp_talent.study.identification.magnitude`.
+
+The checks, as estimated by their specs (kind ``panel``, :mod:`tfp_talent.study.identification`):
+
+* trends: ln TFP_it = β'x_it + controls + α_i + λ_t + δ_i·t + e_it (province-specific linear trends);
+* leads: the baseline plus F1.x ... Fk.x, with the Wald test F = b_L'V_L⁻¹b_L/q that the q lead
+  coefficients b_L are zero, F(q, G − 1) with clustered SEs (``joint_tests.leads``); a rejection says
+  future talent predicts today's TFP (anticipation, reverse causality or common trends);
+* long differences: one cross-section Δx̄_i = x̄_i(late period) − x̄_i(early period) of province means,
+  which averages out year-to-year sampling noise of the 1‰ surveys.
+
+The baseline result compared with is ``report.headline`` (``spec``, ``cov``; default ``baseline`` with
+clustered SEs); each check uses its clustered result, else its first (:func:`_main`).
 """
 
 from __future__ import annotations
@@ -25,28 +38,42 @@ NOT_ESTIMATED = "This check was not estimated in this run."
 
 
 def _describe(result: Mapping[str, Any], name: str) -> str:
+    """'b (SE se; p = p, significant at x%)' with the result's own p (``describe_coef``)."""
     from tfp_talent.report.document import describe_coef
 
     return describe_coef(result, name)
 
 
 def _lower(text: str) -> str:
+    """``text`` with a lower-case first letter (a label inside a sentence)."""
     return lower_first(text)
 
 
 def _first(results: Mapping[str, Mapping[str, Any]], test: Any) -> Mapping[str, Any] | None:
+    """The first results file with regression ``results`` for which ``test(result)`` is true, or None."""
     return next((r for r in results.values() if "results" in r and test(r)), None)
 
 
 def _main(result: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The clustered result of a spec if it has one, else its first."""
+    """The clustered result of a spec if it has one, else its first.
+
+    The long-difference spec of ``config/config.yaml``, one cross-section of province changes, is
+    estimated with ``cov: [robust]`` only, so it falls back to its first result.
+    """
     return result["results"].get("clustered") or next(iter(result["results"].values()))
 
 
 def _compare(
     check: Mapping[str, Any], base: Mapping[str, Any], terms: list[str], labels: Mapping[str, str]
 ) -> str:
-    """'talent stock b (SE; p), keeps its sign / changes sign, (not) significant at 5%; ...'."""
+    """'talent stock b (SE; p), keeps its sign / changes sign, (not) significant at 5%; ...'.
+
+    Sign compared as b ≥ 0 in ``check`` and ``base``; significant means p < :data:`SIGNIFICANT` in
+    the check. Terms missing from either result are skipped.
+
+    Each item reads "<label> b (SE se; p = p, ...), the sign of the baseline[ and significant at 5%]"
+    or "..., the opposite sign to the baseline ...", so a reader sees both the number and the verdict.
+    """
     parts = []
     for t in terms:
         if t not in check["params"] or t not in base["params"]:
@@ -64,7 +91,36 @@ def _compare(
 def identification_context(
     config: Mapping[str, Any], results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str]
 ) -> dict[str, str]:
-    """Every ``$identification_*`` and ``$magnitude_*`` value of the report template (text if a check is absent)."""
+    """Every ``$identification_*`` value and ``$magnitudes_text`` (text if a check is absent).
+
+    Returns
+    -------
+    dict
+        ``identification_trends`` (coefficients with trends, compared with the baseline, and whether
+        the trends overturn it by :func:`_robust`); ``identification_leads`` (the leads, the joint
+        test F(q, df) with p, the verdict at :data:`LEAD_ALPHA` and current talent on the leads
+        sample); ``identification_long_difference`` (the two periods, N and the comparison);
+        ``identification_dynamics`` (a pointer to the dynamics section when a gmm spec exists);
+        ``magnitudes_text``: for the first two talent terms of the baseline, the effect of a one
+        within-province SD rise, β·SD_w with interval SD_w·[β_lo, β_hi], and for a log y
+        100·(exp(β·SD_w) − 1) % with the interval transformed the same way. Absent pieces keep
+        :data:`NOT_ESTIMATED`; all keys are returned even without a headline result.
+
+    Parameters
+    ----------
+    config
+        The whole config: ``report.headline`` picks the baseline (``spec``, ``cov``).
+    results
+        Spec name → results file; the checks are found in it by their ``sample`` and
+        ``joint_tests`` blocks, not by name (module docstring).
+    labels
+        Variable → report label.
+
+    Raises
+    ------
+    InputError
+        When the baseline has no within SD of a talent term (results written before issue 15).
+    """
     head = (config.get("report") or {}).get("headline") or {"spec": "baseline", "cov": "clustered"}
     ctx = {
         "identification_trends": NOT_ESTIMATED,
@@ -155,7 +211,10 @@ def identification_context(
 
 
 def _robust(check: Mapping[str, Any], base: Mapping[str, Any], terms: list[str]) -> bool:
-    """True if no talent coefficient changes sign while significant at 5% in either the check or the baseline."""
+    """True if no talent coefficient changes sign while significant at 5% in the check or the baseline.
+
+    Overturned iff, for some term, sign(b_check) ≠ sign(b_base) and min(p_check, p_base) < 0.05.
+    """
     for t in terms:
         if t not in check["params"] or t not in base["params"]:
             continue

@@ -6,6 +6,16 @@ among its talent terms and the spec whose dependent variable is ``nqpf``. Which 
 the results (roles, y), never off spec names. Every key of :data:`KEYS` is always returned
 (``not estimated in this run`` when a piece is absent), so the template renders with any config;
 a null (an undefined correlation) is written as "not defined", never as a number.
+
+The indices (rule ``indices``, :mod:`tfp_talent.indices`): each subsystem k (talent, industry) has a
+global entropy index U_k = Σ_j w_j z_ij, the entropy weights w_j = d_j / Σ d estimated once over all
+province-years (:mod:`tfp_talent.indices.entropy`); coupling C (``indices.form``: classic
+2√(U₁U₂)/(U₁ + U₂), or Wang et al. 2021), level T = Σ a_k U_k (default a_k = 1/2), coordination
+D = √(C·T) in the ten bands of 廖重斌 (1999) (band ≥ 6: D ≥ 0.5,
+"barely coordinated" or better) and mismatch 1 − D (:mod:`tfp_talent.indices.coupling`). The NQPF
+index is one entropy index over the indicators of three dimensions, each dimension's weight the sum of
+its indicators' (:mod:`tfp_talent.indices.nqpf`). The correlations with ln TFP are Pearson's, pooled
+and within provinces (both series demeaned by province).
 """
 
 from __future__ import annotations
@@ -38,11 +48,13 @@ DIMENSION_TEXT = {
 
 
 def _clustered(res: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The clustered regression result of a results file, else its first."""
     pool = res.get("results") or {}
     return pool.get("clustered") or next(iter(pool.values()))
 
 
 def _years(years: Sequence[int]) -> str:
+    """'first–last' of the years (one year as is, none as 'no year'); gaps are not shown."""
     ys = sorted(int(y) for y in years)
     if not ys:
         return "no year"
@@ -50,23 +62,33 @@ def _years(years: Sequence[int]) -> str:
 
 
 def _label(name: str, labels: Mapping[str, str]) -> str:
-    """The report label of an indicator; a derived indicator without one gets its registry label."""
+    """The report label of an indicator; a derived indicator without one gets its registry label.
+
+    ``report.labels`` first; then :data:`tfp_talent.indices.derived.DERIVED` (``patents_per10k``,
+    ``rd_intensity``: built on the fly by rule ``indices``); else :func:`term_label`'s default.
+    """
     if name not in labels and name in DERIVED:
         return DERIVED[name].label
     return term_label(name, labels)
 
 
 def _weights(weights: Mapping[str, float], labels: Mapping[str, str]) -> str:
-    """'label w, ...' with the largest weight first."""
+    """'label w, ...' with the largest weight first.
+
+    ``weights`` are the entropy weights w_j = d_j / Σ_k d_k of one subsystem or dimension (3 decimals).
+    """
     order = sorted(weights.items(), key=lambda kv: -kv[1])
     return ", ".join(f"{_label(k, labels)} {fmt_number(v, 3)}" for k, v in order)
 
 
 def _corr(x: Any) -> str:
+    """A correlation with 2 decimals, or 'not defined' for a stored null."""
     return "not defined" if x is None else fmt_number(x, 2)
 
 
 def _pick(results: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """``record`` (the ``indices`` block of the first spec using the indices file), ``mismatch`` (the
+    first such spec with ``mismatch`` among its talent terms) and ``nqpf`` (the first with y = nqpf)."""
     uses = [r for r in results.values() if r.get("indices")]
     mismatch = next((r for r in uses if MISMATCH in (r.get("roles") or {}).get("talent", [])), None)
     nqpf = next((r for r in uses if r.get("y") == NQPF), None)
@@ -74,6 +96,18 @@ def _pick(results: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def _pattern(c: Mapping[str, Any]) -> str:
+    """The sentence ``indices_pattern`` from the coupling record ``c``.
+
+    Mean D in the first and last year (``D_by_year``) and its direction; the modal band and the number
+    of province-years with D ≥ 0.5 (bands ≥ 6, ``bands``); mean D by region and the mean gap
+    U_talent − U_industry (``D_by_region``, ``gap_by_region``); corr(U_talent, U_industry) across
+    province-years; mean and minimum of C. When mean C ≥ 0.9 the text adds that D mostly tracks the
+    level T (C near 1 for most province-years, so D ≈ √T).
+
+    ``bands`` counts province-years by band number 1..10
+    (:func:`tfp_talent.indices.coupling.coordination_band`), ``band_labels`` names them; the regions
+    are sorted by mean D, highest first.
+    """
     by_year = c["D_by_year"]
     first, last = min(by_year, key=int), max(by_year, key=int)
     bands, labels = c["bands"], c["band_labels"]
@@ -109,7 +143,23 @@ def _pattern(c: Mapping[str, Any]) -> str:
 def indices_context(
     config: Mapping[str, Any], results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str]
 ) -> dict[str, str]:
-    """The ``indices_*`` keys of the report template (:data:`KEYS`)."""
+    """The ``indices_*`` keys of the report template (:data:`KEYS`).
+
+    ``indices_coverage`` (years and N with both indices, years without, nothing imputed);
+    ``indices_coupling_weights`` (entropy weights per subsystem, largest first); ``indices_pattern``
+    (:func:`_pattern`); ``indices_mismatch`` (the mismatch coefficient and the talent terms held with it,
+    :func:`~tfp_talent.study.report_context.describe`, wild bootstrap p where stored);
+    ``indices_nqpf_weights`` (dimensions, their weights and indicators); ``indices_nqpf_tfp`` (the
+    pooled and within correlations with each ln TFP measure, the mismatch spec's y first);
+    ``indices_nqpf_talent`` (talent coefficients with NQPF as the outcome; partly mechanical, since
+    talent stock and quality are NQPF indicators). Every key defaults to
+    :data:`NOT_RUN`. ``config`` is not read; ``labels``: variable → report label.
+
+    The ``indices`` record (of the first spec with ``indices: true``) has ``coupling`` (``years``,
+    ``years_missing``, ``nobs``, ``weights`` by subsystem, ``D_by_year``, ``bands``, ``band_labels``,
+    ``D_by_region``, ``gap_by_region``, ``corr_u_talent_u_industry``, ``C_mean``, ``C_min``) and ``nqpf``
+    (``dimensions``, ``weights``, ``dimension_weights``, ``years``, ``nobs``, ``tfp_correlation``).
+    """
     from tfp_talent.study.report_context import describe  # the report's coefficient text (wild bootstrap p)
 
     ctx = dict.fromkeys(KEYS, NOT_RUN)

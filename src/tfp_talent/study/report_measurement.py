@@ -17,6 +17,17 @@ The specs compared are named in the ``measurement:`` block of the config:
 Survey noise is described from the panel: the share of year-on-year changes (consecutive years of one
 province) of the tertiary share that are negative, and the within-province correlation of the two talent
 measures net of province and year effects (the variation the two-way fixed-effects regressions use).
+
+Each spec's clustered result is used (else its first covariance type). Coefficients are written by
+:func:`_describe` with enough decimals for two significant digits of the SE. The h identity: with
+ln TFP_h = ln TFP − (1 − α) φ(s) on the same rows, OLS is linear in y, so
+b_s(ln TFP_h) = b_s(ln TFP) − (1 − α) · b_s(φ(s)), b_s(φ(s)) the partial coefficient of φ(s) on s given
+the other regressors and effects; the reported difference b_s(h-free) − b_s(with h) equals
+(1 − α) b_s(φ(s)) exactly (α from ``tfp.alpha``, default :data:`~tfp_talent.tfp.solow.DEFAULT_ALPHA`).
+
+Template keys: ``measurement_h`` and ``measurement_h_limitation`` (the h comparison, or a sentence
+that it was not run) and ``measurement_talent`` (:func:`_stock_text`, :func:`_noise_text`,
+:func:`_break_text`, joined).
 """
 
 from __future__ import annotations
@@ -39,7 +50,11 @@ NOT_RUN = "not estimated in this run"
 
 
 def _describe(result: Mapping[str, Any], name: str) -> str:
-    """describe_coef with enough decimals that the SE shows two significant digits (at least 3)."""
+    """describe_coef with enough decimals that the SE shows two significant digits (at least 3).
+
+    digits = max(3, ⌊−log₁₀ SE⌋ + 1): an SE of 0.0042 gets 4 decimals (0.0042), 0.042 gets 3. The
+    p is the result's own (cluster-robust t), not the wild bootstrap p.
+    """
     from tfp_talent.report.document import describe_coef
 
     se = (result.get("std_errors") or {}).get(name)
@@ -57,10 +72,12 @@ def _term(term: str, labels: Mapping[str, str]) -> str:
 
 
 def _lower(text: str) -> str:
+    """``text`` with a lower-case first letter."""
     return lower_first(text)
 
 
 def _clustered(results: Mapping[str, Mapping[str, Any]], spec: str | None) -> dict[str, Any] | None:
+    """The clustered result of ``spec`` (else its first covariance type); None if unset or not estimated."""
     if not spec or spec not in results:
         return None
     pool = results[spec].get("results") or {}
@@ -71,7 +88,11 @@ def _clustered(results: Mapping[str, Mapping[str, Any]], spec: str | None) -> di
 def _talent_coefs(
     results: Mapping[str, Mapping[str, Any]], spec: str | None, labels: Mapping[str, str]
 ) -> tuple[dict[str, Any], str] | None:
-    """The clustered result of ``spec`` and its talent coefficients as text (``'stock b (SE); ...'``), or None."""
+    """The clustered result of ``spec`` and its talent coefficients as text (``'stock b (SE); ...'``).
+
+    Terms are the spec's ``roles.talent`` in order, labelled by :func:`_term` (``ma3.x`` spelled out).
+    None when ``spec`` is unset or was not estimated.
+    """
     res = _clustered(results, spec)
     if res is None:
         return None
@@ -80,7 +101,12 @@ def _talent_coefs(
 
 
 def negative_change_share(panel: pd.DataFrame, column: str) -> tuple[float, int]:
-    """Share of year-on-year changes x_{it} − x_{i,t−1} < 0 among consecutive years with both values; and their count."""
+    """Share of changes x_{it} − x_{i,t−1} < 0 among consecutive years with both values, and their count.
+
+    Only pairs of calendar-consecutive years of one province enter (a survey gap breaks the pair).
+    For a stock that can fall only through deaths and out-migration, a large share of negative
+    changes is a sign of sampling noise. Returns (NaN, 0) when there is no such pair.
+    """
     p = panel[[ENTITY, TIME, column]].sort_values([ENTITY, TIME])
     prev = p.groupby(ENTITY)[column].shift()
     consecutive = p.groupby(ENTITY)[TIME].diff() == 1
@@ -90,7 +116,12 @@ def negative_change_share(panel: pd.DataFrame, column: str) -> tuple[float, int]
 
 def within_correlation(panel: pd.DataFrame, a: str, b: str) -> float:
     """Correlation of a and b net of province and year effects (residuals of a least-squares regression of each on
-    province and year dummies, rows where both exist): the variation a two-way fixed-effects regression uses."""
+    province and year dummies, rows where both exist): the variation a two-way fixed-effects regression uses.
+
+    corr(ã, b̃), ã = M_D a with M_D = I − D(D'D)⁺D' and D the province and year dummies (least squares
+    by ``numpy.linalg.lstsq``, so the collinear dummy is harmless); equal to the correlation of the
+    two-way within residuals in a balanced or unbalanced panel.
+    """
     p = panel[[ENTITY, TIME, a, b]].dropna()
     dummies = pd.get_dummies(p[[ENTITY, TIME]].astype(str), drop_first=False).to_numpy(dtype=float)
     y = p[[a, b]].to_numpy(dtype=float)
@@ -99,7 +130,11 @@ def within_correlation(panel: pd.DataFrame, a: str, b: str) -> float:
 
 
 def break_provinces(panel: pd.DataFrame, year: int, drop: float) -> list[tuple[str, float]]:
-    """(province, Δ ln pop_yearend from year−1 to year) for the provinces whose population falls by more than ``drop``."""
+    """(province, Δ ln pop_yearend into ``year``) for each province whose population falls by > ``drop``.
+
+    Δ ln P_i = ln P_{i,year} − ln P_{i,year−1} (the previous row of the province), kept where
+    Δ ln P_i < −``drop`` (log points), sorted from the largest fall; names from ``province_en``.
+    """
     p = panel[[ENTITY, TIME, "province_en", "pop_yearend"]].sort_values([ENTITY, TIME])
     lnpop = np.log(p["pop_yearend"])
     p = p.assign(d=lnpop - lnpop.groupby(p[ENTITY]).shift())
@@ -110,7 +145,25 @@ def break_provinces(panel: pd.DataFrame, year: int, drop: float) -> list[tuple[s
 def measurement_context(
     config: Mapping[str, Any], panel: pd.DataFrame, results: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, str]:
-    """``measurement_h``, ``measurement_talent`` and ``measurement_h_limitation`` of the report template."""
+    """``measurement_h``, ``measurement_talent`` and ``measurement_h_limitation`` of the report template.
+
+    Parameters
+    ----------
+    config
+        The whole config: the ``measurement:`` block (spec names, module docstring), ``tfp.alpha``
+        and ``report.labels``.
+    panel
+        The province-year panel (``tertiary_share``, ``avg_school_years``, ``pop_yearend``,
+        ``province_en``) for the survey-noise and population-break numbers.
+    results
+        Spec name → results file; specs named in ``measurement:`` but not estimated are skipped.
+
+    Returns
+    -------
+    dict
+        The three keys; ``measurement_h`` needs both ``h_free`` and ``with_h`` and at least two talent
+        terms (stock, quality), else it says the comparison was not run.
+    """
     m = dict(config.get("measurement") or {})
     labels = dict((config.get("report") or {}).get("labels") or {})
     alpha = float((config.get("tfp") or {}).get("alpha", DEFAULT_ALPHA))
@@ -156,6 +209,12 @@ def measurement_context(
 def _stock_text(
     m: Mapping[str, Any], results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str]
 ) -> str:
+    """The talent-stock paragraph: why a 15+ base is the only other base, and the stock coefficient
+    (first talent term) of each ``stock_measures`` spec that was estimated.
+
+    The 15+ share is tertiary_6+ / (sample population − population aged 0–14): nobody aged 6–14 has
+    tertiary attainment, so the 6+ count of the tertiary-educated is the 15+ count.
+    """
     parts = []
     for spec in m.get("stock_measures") or []:
         res = _clustered(results, spec)
@@ -187,6 +246,20 @@ def _noise_text(
     results: Mapping[str, Mapping[str, Any]],
     labels: Mapping[str, str],
 ) -> str:
+    """The survey-noise paragraph.
+
+    The share of negative year-on-year changes of ``tertiary_share`` (:func:`negative_change_share`)
+    and the two-way within correlation of ``tertiary_share`` and ``avg_school_years``
+    (:func:`within_correlation`); then, where estimated, the talent coefficients with centred 3-year
+    means (``moving_average``) and with the single-year shares on the same rows
+    (``moving_average_rows``), and the errors-in-variables FE-2SLS of each ``eiv`` spec with its
+    first-stage partial F (weak below :data:`WEAK_F`).
+
+    Classical measurement error in a regressor biases its FE coefficient toward zero by the factor
+    Var(x*)/(Var(x*) + Var(u)) of the within variation; averaging three surveys cuts the noise variance
+    of independent sampling errors to a third, and an instrument with errors independent of the survey
+    errors removes the bias (at the price of a weak first stage).
+    """
     share, n = negative_change_share(panel, "tertiary_share")
     rho = within_correlation(panel, "tertiary_share", "avg_school_years")
     text = (
@@ -229,6 +302,13 @@ def _noise_text(
 
 
 def _break_text(m: Mapping[str, Any], panel: pd.DataFrame, results: Mapping[str, Mapping[str, Any]]) -> str:
+    """The population-break paragraph (``population_break: {year, drop, spec}``), "" if not configured.
+
+    The provinces of :func:`break_provinces` with their falls in per cent (100 · Δ ln P), and the
+    stock and quality coefficients of ``spec`` (the years after the break only) if it was estimated.
+    A fall in measured population lowers labour input, so the break raises measured TFP growth in
+    ``year``; year effects absorb only the part common to all provinces. ``results`` gives ``spec``.
+    """
     pb = m.get("population_break")
     if not pb:
         return ""

@@ -6,6 +6,21 @@ the IV specs instrumented by it, the other panel spec on the instrument (reduced
 event-study spec. Which is which is read off the results (roles, result blocks), never off spec names.
 Every key of :data:`KEYS` is always returned (``not estimated in this run`` when a piece is absent),
 so the template renders with any config.
+
+The design (:mod:`tfp_talent.data.shift_share`): instrument Z_pt = E_p × g_t, E_p a province's
+pre-expansion college capacity, g_t the national expansion of college entrants lagged to graduation
+(``shift_share.form`` log: g_t = ln(S_{t−lag}/S_base)). Statistics, as stored with the IV result
+(``extra.weak_iv``, :mod:`tfp_talent.estimators.iv_diagnostics`):
+
+* first stage: x_pt = π Z_pt + controls + α_p + λ_t + v_pt; reduced form: ln TFP on Z_pt likewise;
+  FE-2SLS: ln TFP_pt = β x_pt + ... with x instrumented by Z (clustered by province);
+* strength: the cluster-robust Kleibergen–Paap rk Wald F against the Stock–Yogo (2005) 10%
+  maximal-size critical value (tabulated for i.i.d. errors) and the rule of thumb 10;
+* the Anderson–Rubin (1949) test of β = 0 and the AR confidence set {β₀: AR(β₀) not rejected},
+  valid however weak the instrument, possibly a union of intervals or unbounded (:func:`_ar_text`);
+* magnitude: b·SD_w, SD_w the within-province SD of x in the IV sample; the AR set × SD_w;
+* event study: θ_t · SD(E), θ_t of y_pt = Σ_{t≠b} θ_t E_p 1[year = t] + ... relative to the base b,
+  scaled by the cross-province SD of the exposure (:func:`_event_context`).
 """
 
 from __future__ import annotations
@@ -36,18 +51,30 @@ MAIN_INSTRUMENT = "ss_instrument"
 
 
 def _first_result(res: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The clustered regression result of a results file, else its first covariance type.
+
+    The shift-share specs of ``config/config.yaml`` are all clustered by province.
+    """
     pool = res.get("results") or {}
     return pool.get("clustered") or next(iter(pool.values()))
 
 
 def _describe(result: Mapping[str, Any], name: str) -> str:
+    """'b (SE se; p = p, significant at x%)' of ``name`` with the result's own (cluster-t) p."""
     from tfp_talent.report.document import describe_coef
 
     return describe_coef(result, name)
 
 
 def _pick(results: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """The IV specs (main instrument first), first stage, reduced form and event study among the results."""
+    """The IV specs (main instrument first), first stage, reduced form and event study among the results.
+
+    Among the results of specs with ``shift_share: true``: ``iv`` the first IV result (instruments
+    and an ``extra.weak_iv`` block) instrumented by :data:`MAIN_INSTRUMENT`, ``alt`` the first other
+    IV result; ``first`` the first panel spec on the instrument whose y is an endogenous regressor of
+    an IV spec, ``reduced`` the first other panel spec on it; ``event`` the first ``event_study``
+    result. Each is None when absent.
+    """
     uses = {n: r for n, r in results.items() if (r.get("config") or {}).get("shift_share")}
     # IV results carry instruments and the weak-IV block; the panel ones have the instrument as a regressor
     ivs = [
@@ -69,6 +96,14 @@ def _pick(results: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def _ar_text(weak: Mapping[str, Any]) -> str:
+    """'Anderson–Rubin test of a zero effect p = p, 95% AR confidence set S (bounded/empty/unbounded)'.
+
+    ``weak`` is the ``extra.weak_iv`` block: ``anderson_rubin.f_pvalue`` (the clustered AR F test of
+    β = 0), ``ar_conf_set`` (pieces [lo, hi]) and its ``level``.
+
+    S as in :func:`~tfp_talent.study.shift_share_tables.fmt_interval_set`; "bounded" when every end of
+    every piece is finite.
+    """
     cs = fmt_interval_set(weak.get("ar_conf_set"))
     pieces = weak.get("ar_conf_set") or []
     bounded = bool(pieces) and all(math.isfinite(float(e)) for p in pieces for e in p)
@@ -81,14 +116,30 @@ def _ar_text(weak: Mapping[str, Any]) -> str:
 
 def _within_sd(sample: Mapping[str, Any], var: str) -> float | None:
     """The within-province SD of ``var`` in the estimation sample, as stored at estimation time
-    (``sample.within_sd``, :func:`tfp_talent.study.transforms.within_sd`); None if not stored."""
+    (``sample.within_sd``, :func:`tfp_talent.study.transforms.within_sd`); None if not stored.
+
+    SD_w = √(Σ_it (x_it − x̄_i)² / (N − 1)), Stata ``xtsum``'s within SD; a stored null or a
+    non-finite value also gives None (then ``ss_magnitude`` stays "not estimated in this run").
+    """
     sd = (sample.get("within_sd") or {}).get(var)
     return float(sd) if sd is not None and math.isfinite(float(sd)) else None
 
 
 def _design_text(iv: Mapping[str, Any]) -> str:
     """The construction of the instrument, from the record the estimate job stores with an IV result
-    (``shift_share``, :func:`tfp_talent.data.shift_share.shift_share_record`)."""
+    (``shift_share``, :func:`tfp_talent.data.shift_share.shift_share_record`).
+
+    States E_p and g_t as defined in the record, the first year with g_t > 0, the validation of the
+    capacity year against the NBS national count (relative gap 100 · (Σ_p capacity − national) /
+    national, ``capacity_validation.rel_gap``), the provinces without exposure and the years without a
+    shift. Without the record, a sentence asking to re-run the spec through the workflow.
+
+    Record keys read: ``exposure_definition``, ``shift_definition``, ``first_positive_shift_year``,
+    ``rule``, ``capacity_year``, ``capacity_validation`` (``provincial_sum``, ``national``,
+    ``rel_gap``), ``provinces_missing_exposure``, ``years_missing_shift`` and ``settings.lag``. With
+    g_t = ln(S_{t−lag}/S_base), the first missing year y after the first positive shift implies that
+    the national series ends in y − 1 − lag, which the text states.
+    """
     note = iv.get("shift_share")
     if not note:
         return (
@@ -135,6 +186,21 @@ def shift_share_context(
     read off ``results`` (the magnitude uses the within-province SD stored with the IV result,
     ``sample.within_sd``); ``config`` and ``panel`` are not read (the signature the report's
     context builders share).
+
+    Returns
+    -------
+    dict
+        ``ss_design`` (:func:`_design_text`); ``ss_first_stage`` (π̂ with N and provinces);
+        ``ss_strength`` (KP F, its Stock–Yogo and rule-of-thumb verdicts, identification status);
+        ``ss_reduced_form``; ``ss_iv`` (β̂ of FE-2SLS and :func:`_ar_text`); ``ss_magnitude``
+        (one within-province SD of x, in percentage points 100·SD_w, goes with b·SD_w log points of
+        TFP, AR set × SD_w); ``ss_alternative`` (KP F and β̂ with the alternative exposure);
+        ``ss_event_pattern`` and ``ss_pretrends`` (:func:`_event_context`).
+
+    Verdicts stated in ``ss_strength``: KP F above or below the Stock–Yogo 10% value (or that none
+    is tabulated for this many instruments) and above or below 10; "exactly identified" when one
+    instrument meets one endogenous regressor, else
+    :func:`~tfp_talent.study.shift_share_tables.identification_text`.
     """
     ctx = dict.fromkeys(KEYS, NOT_RUN)
     pick = _pick(results)
@@ -216,7 +282,16 @@ def shift_share_context(
 
 
 def _event_context(res: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, str]:
-    """Pattern of the event-study coefficients (per one-SD exposure) and what the pre-period allows."""
+    """Pattern of the event-study coefficients (per one-SD exposure) and what the pre-period allows.
+
+    ``res`` is the event-study spec's results file; ``labels``: variable → report label.
+    Reads ``event_study`` of the result (clustered block, else the first): coefficients θ_t with
+    p and CI, ``exposure_sd`` SD(E), ``base_year`` b and the joint Wald tests ``tests.pre`` /
+    ``tests.post``. ``ss_event_pattern``: θ_t·SD(E) with its CI × SD(E) in the middle and last post
+    year, the number of negative and of 5%-significant post-b coefficients, the post joint p and the
+    first significant year. ``ss_pretrends``: the joint test of the pre-b coefficients (p vs 5%), a
+    note when its covariance is singular, or that the sample starts in b (no pre-trend test).
+    """
     ev = res["event_study"]
     block = ev["by_cov"].get("clustered") or next(iter(ev["by_cov"].values()))
     sd = float(ev["exposure_sd"])

@@ -3,6 +3,13 @@
 Registered in :data:`tfp_talent.study.figures.FIGURE_KINDS`; the coefficients, intervals and tests
 come from the result's ``event_study`` block (:mod:`tfp_talent.study.runners.event_study`), the
 drawing is :func:`tfp_talent.report.event_plot.event_study_plot`.
+
+The spec estimates y_it = Σ_{t≠b} θ_t · E_i · 1[year = t] + w_it'δ + α_i + λ_t + e_it with a
+time-invariant exposure E_i (``ss_exposure``, the pre-expansion college capacity) and base year b;
+θ_t is the gap in y between provinces one unit of E apart in year t relative to b. The figure shows
+θ_t · SD(E) (SD(E) the cross-province SD stored as ``exposure_sd``), i.e. per one-SD more exposure.
+In ``config/config.yaml``: ``figures.event_study`` on spec ``ss_event``. The joint tests of the note
+are the Wald tests F = θ'V⁻¹θ/q of all pre-b and all post-b coefficients, stored by the runner.
 """
 
 from __future__ import annotations
@@ -16,7 +23,15 @@ from tfp_talent.study.labels import term_label
 
 
 def event_study_figure(where: str, entry: Mapping[str, Any], inp: Any, labels: Mapping[str, str]) -> Any:
-    """θ_t per one-SD higher exposure (scaled by the exposure's cross-province SD), 95 % clustered CIs."""
+    """θ_t per one-SD higher exposure (scaled by the exposure's cross-province SD), 95 % clustered CIs.
+
+    Arguments as the drawers of :data:`tfp_talent.study.figures.FIGURE_KINDS`; entry keys ``spec``,
+    ``cov`` (default: the first stored), ``label`` (y axis), ``marker_year`` / ``marker_label`` (a
+    dotted line, e.g. the first graduating expanded cohort). Intervals [lo, hi] · SD(E) as stored
+    (t with ``df_inference`` df, G − 1 when clustered); the note gives the joint Wald p of the post-b
+    coefficients and, when the sample has years before b, of the pre-b ones. Raises
+    :class:`InputError` when the spec has no ``event_study`` block or none for ``cov``.
+    """
     from tfp_talent.report.event_plot import event_study_plot
 
     res = inp.results.get(entry["spec"])

@@ -9,6 +9,14 @@ first-stage F with one endogenous regressor and one instrument), the Stock–Yog
 critical value, the Anderson–Rubin (1949) test of β = 0 and the AR confidence set by test inversion
 (robust to weak instruments; possibly unbounded), and the identification status (exactly identified:
 no over-identification test).
+
+Statistics, as :mod:`tfp_talent.estimators.iv_diagnostics` stores them (nothing is recomputed here):
+the Kleibergen–Paap (2006) rk Wald F with cluster-robust covariance and ivreg2's small-sample
+scaling; the Anderson–Rubin statistic of H0: β = β₀, the Wald test that the excluded instruments
+have zero coefficients in the regression of y − x β₀ on them and the exogenous regressors
+(F(q, G − 1), clustered); the AR confidence set {β₀: AR p > 1 − level} by test inversion, a union of
+intervals that may be empty or unbounded. The builder takes the arguments of
+:mod:`tfp_talent.study.tables`; ``config/config.yaml`` uses it for ``tables.shift_share_iv``.
 """
 
 from __future__ import annotations
@@ -25,13 +33,18 @@ Results = Mapping[str, Mapping[str, Any]]
 
 
 def fmt_interval_set(pieces: Sequence[Sequence[Any]] | None, digits: int = 3) -> str:
-    """An AR confidence set as text: ``[a, b]``, unions joined by ∪, ``(−∞, ∞)`` or ``empty``."""
+    """An AR confidence set as text: ``[a, b]``, unions joined by ∪, ``(−∞, ∞)`` or ``empty``.
+
+    ``pieces`` are [lo, hi] pairs (ends may be ±inf, stored as the JSON strings "inf" / "-inf");
+    an infinite end gets an open bracket. None (no set stored) gives "".
+    """
     if pieces is None:
         return ""
     if not pieces:
         return "empty"
 
     def end(v: Any) -> str:
+        """One end: ∞ / −∞ for an infinite value, else ``digits`` decimals."""
         x = float(v)  # JSON keeps infinite ends as the strings "inf" / "-inf"
         return ("∞" if x > 0 else "−∞") if math.isinf(x) else fmt_number(x, digits)
 
@@ -44,15 +57,21 @@ def fmt_interval_set(pieces: Sequence[Sequence[Any]] | None, digits: int = 3) ->
 
 
 def _weak(r: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The weak-instrument block ``extra.weak_iv`` of a result (IV columns only), or None."""
     return (r.get("extra") or {}).get("weak_iv")
 
 
 def _row(picked: Sequence[Mapping[str, Any]], fn: Any) -> list[str]:
+    """One table row: ``fn(weak_iv)`` in the IV columns, blank in the others."""
     return [fn(w) if (w := _weak(r)) is not None else "" for r in picked]
 
 
 def identification_text(weak: Mapping[str, Any]) -> str:
-    """'exactly identified (1 instrument, 1 endogenous)' or the over-identification test."""
+    """'exactly identified (1 instrument, 1 endogenous)' or the over-identification test.
+
+    Exactly identified when the number of instruments q equals the endogenous k; otherwise the stored
+    over-identification test (``identification.name`` with its p), or "over-identified" without one.
+    """
     k, q = int(weak["n_endog"]), int(weak["n_instruments"])
     ident = weak.get("identification") or {}
     if q == k:
@@ -64,7 +83,18 @@ def identification_text(weak: Mapping[str, Any]) -> str:
 def shift_share_table_from_config(
     name: str, entry: Mapping[str, Any], results: Results, labels: Mapping[str, str]
 ) -> Table:
-    """``tables.<name>`` of kind ``shift_share_iv`` (module docstring); rows keep the specs' term order."""
+    """``tables.<name>`` of kind ``shift_share_iv`` (module docstring); rows keep the specs' term order.
+
+    Rows: the endogenous regressors and instruments first, then the other regressors (or ``keep``),
+    b over its clustered SE; below, estimator, years and, in IV columns, the KP F, the Stock–Yogo 10%
+    value, the AR p, the AR set at the level of the first IV column (default 95%) and the
+    identification status. Within R² is blanked in columns that are not ``fe`` / ``fe-iv``.
+
+    ``entry.columns`` are ``{spec, cov}``; in ``config/config.yaml`` the first stage
+    (``ss_first_stage``), reduced form (``ss_reduced_form``) and the IV with the main and the
+    alternative exposure (``ss_iv``, ``ss_iv_alt``), all clustered by province. Raises
+    :class:`InputError` (:func:`~tfp_talent.study.results.pick_result`) for a missing spec or cov.
+    """
     where = f"tables.{name}"
     cols = list(entry["columns"])
     picked = [pick_result(results, c, where=where) for c in cols]

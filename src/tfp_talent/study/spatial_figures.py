@@ -4,6 +4,18 @@ Both read the ``spatial.esda`` block of one results file (period means, LISA cla
 matrix), so no figure job recomputes a permutation test; drawing is
 :mod:`tfp_talent.report.spatial_figures`. Figure entries name ``spec``, ``variable`` and the
 period as ``years: [first, last]`` (one of the spec's ``spatial.esda.periods``).
+
+Registered in :data:`tfp_talent.study.figures.FIGURE_KINDS` as ``moran_scatter`` and ``lisa_map``; the
+drawing functions take the arguments described there (``where``, ``entry``, ``inp``, ``labels``).
+Statistics (computed by the spatial runner with esda, :mod:`tfp_talent.spatial.explore`):
+
+* Moran scatter: z_i = (y_i − ȳ)/sd(y) of the period means against the spatial lag (Wz)_i; with a
+  row-standardised W the least-squares slope is global Moran's I = (n/S0) z'Wz / z'z;
+* LISA map: local Moran I_i = (n − 1) z_i Σ_j w_ij z_j / Σ_k z_k² (Anselin 1995), a province
+  classed HH / LL / HL / LH by the quadrant of (z_i, (Wz)_i) when its conditional-permutation pseudo
+  p is below the ESDA's alpha (else ``ns``).
+
+In ``config/config.yaml``: ``moran_scatter_stock`` and the four ``lisa_*`` maps (early / late periods).
 """
 
 from __future__ import annotations
@@ -25,7 +37,13 @@ if TYPE_CHECKING:
 
 
 def _esda_of(where: str, entry: Mapping[str, Any], inp: FigureInputs) -> tuple[Mapping[str, Any], str, str]:
-    """(spatial block, variable, period label) of a figure entry, checked against the stored ESDA."""
+    """(spatial block, variable, period label) of a figure entry, checked against the stored ESDA.
+
+    The period label is ``"<first>-<last>"`` from ``entry.years``. Raises :class:`InputError` when the
+    spec is not spatial, has no ESDA, the variable is not in it, ``years`` is missing or the period
+    is not one of the stored LISA periods (the message lists the valid ones).
+    ``inp`` is the :class:`~tfp_talent.study.figures.FigureInputs` of the figure (``results`` only).
+    """
     block = spatial_block(inp.results, entry["spec"], where=where)
     esda = block.get("esda")
     if not esda:
@@ -45,7 +63,12 @@ def _esda_of(where: str, entry: Mapping[str, Any], inp: FigureInputs) -> tuple[M
 
 
 def stored_weights(block: Mapping[str, Any]) -> SpatialWeights:
-    """The weights matrix saved in a spatial result (ids, row-standardised matrix, raw weights)."""
+    """The weights matrix saved in a spatial result (ids, row-standardised matrix, raw weights).
+
+    Rebuilt from ``weights.ids``, ``weights.matrix`` (the row-standardised W used in estimation),
+    ``weights.raw`` and ``weights.kind``, so a figure uses exactly the W of the estimate.
+    Ids are the 6-digit province codes in the weights' sorted order, the order of the rows of W.
+    """
     from tfp_talent.spatial.weights import SpatialWeights
 
     w = block["weights"]
@@ -56,7 +79,13 @@ def stored_weights(block: Mapping[str, Any]) -> SpatialWeights:
 
 
 def _moran_scatter(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
-    """z of the period mean of ``variable`` against its spatial lag Wz; the slope is Moran's I."""
+    """z of the period mean of ``variable`` against its spatial lag Wz; the slope is Moran's I.
+
+    Values: ``esda.period_means`` of the period; the note gives the stored pseudo p of the period's
+    global I (``global_by_period``) and the number of permutations
+    (:func:`tfp_talent.report.spatial_figures.moran_scatter`). Provinces with |z| or |Wz| ≥ 1.5 are
+    labelled. ``entry.label`` overrides the variable's report label.
+    """
     from tfp_talent.report.spatial_figures import moran_scatter
 
     block, var, period = _esda_of(where, entry, inp)
@@ -71,7 +100,12 @@ def _moran_scatter(where: str, entry: Mapping[str, Any], inp: FigureInputs, labe
 
 
 def _lisa_map(where: str, entry: Mapping[str, Any], inp: FigureInputs, labels: Mapping[str, str]) -> Any:
-    """LISA clusters of the period mean of ``variable`` (significant at the ESDA's alpha) on the map."""
+    """LISA clusters of the period mean of ``variable`` (significant at the ESDA's alpha) on the map.
+
+    Classes from the stored ``esda.lisa`` rows of the variable and period, drawn on the TopoJSON
+    polygons (:func:`tfp_talent.report.spatial_figures.cluster_map`); the title states the ESDA's
+    significance rule, the note its W. Raises :class:`InputError` without ``inp.topo_path``.
+    """
     from tfp_talent.report.maps import read_topojson
     from tfp_talent.report.spatial_figures import cluster_map
 

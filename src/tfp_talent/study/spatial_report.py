@@ -6,6 +6,22 @@ spec is a *siphon* if negative with its 95 % interval excluding zero, a *spillov
 with its interval excluding zero, else *inconclusive* (:func:`verdict`). ``east`` applies the same
 rule to the spillover of a rise in talent in one province of a region on the provinces of the
 other regions (:mod:`tfp_talent.study.runners.spatial_regions`).
+
+Statistics read from the ``spatial`` block of each results file (:mod:`tfp_talent.study.runners.spatial`):
+
+* effects of x_k in the SDM y = λWy + Xβ + WXθ + FE + e (LeSage & Pace 2009, §2.7): with
+  S = (I − λW)⁻¹ the derivatives ∂y/∂x_k' = S(β_k I + θ_k W); direct = mean diagonal, total = mean
+  row sum, indirect = total − direct (:mod:`tfp_talent.estimators.spatial_effects`); intervals
+  ``ci_sim`` (2.5–97.5 percentiles of the effects over draws from N(θ̂, V̂)) or ``ci_delta``
+  (estimate ± 1.96 · delta-method SE), chosen by the rule's ``ci``;
+* LM lag / error and their robust forms on the non-spatial FE model (Anselin et al. 1996), and the
+  Wald tests of the SDM against the SAR (θ = 0) and the SEM (θ = −λβ);
+* ESDA (:mod:`tfp_talent.spatial.explore`): global Moran's I = (n/S0) z'Wz / z'z by year with
+  permutation pseudo p; LISA clusters HH / LL / HL / LH of the period means (Anselin 1995).
+
+Template keys (:func:`spatial_context`): ``spatial_rule``, ``spatial_verdict``,
+``spatial_verdict_word``, ``spatial_effects_list``, ``spatial_tests``, ``spatial_moran``,
+``spatial_moran_rule``, ``spatial_lisa``, ``spatial_cold_spots`` and ``spatial_east``.
 """
 
 from __future__ import annotations
@@ -33,7 +49,15 @@ EFFECT_WORDS = {
 
 
 def verdict(estimate: float, ci: Sequence[float]) -> str:
-    """``siphon`` if ci[1] < 0, ``spillover`` if ci[0] > 0, else ``inconclusive`` (the config rule)."""
+    """``siphon`` if ci[1] < 0, ``spillover`` if ci[0] > 0, else ``inconclusive`` (the config rule).
+
+    Only the interval decides: an interval below zero implies a negative estimate and one above zero
+    a positive estimate, so ``estimate`` is not read.
+
+    ``ci`` is (lower, upper) at the rule's level (95%). Used for the preferred spec's effect
+    (``verdicts.spatial``) and for its ``east`` variant; the spatial claims of
+    :mod:`tfp_talent.study.hypotheses` state the same rule.
+    """
     lo, hi = float(ci[0]), float(ci[1])
     if hi < 0:
         return "siphon"
@@ -43,6 +67,7 @@ def verdict(estimate: float, ci: Sequence[float]) -> str:
 
 
 def _ci_text(row: Mapping[str, Any], ci: str, digits: int = 2) -> str:
+    """'estimate (95% CI [lo, hi])' of an effect row with its ``ci_<ci>`` interval (``sim`` or ``delta``)."""
     lo, hi = row[f"ci_{ci}"]
     return (
         f"{fmt_number(row['estimate'], digits)} (95% CI [{fmt_number(lo, digits)}, {fmt_number(hi, digits)}])"
@@ -50,6 +75,11 @@ def _ci_text(row: Mapping[str, Any], ci: str, digits: int = 2) -> str:
 
 
 def _years_text(records: list[Mapping[str, Any]], var: str, alpha: float = 0.05) -> str:
+    """Range of the yearly global Moran's I of ``var`` and the years with positive, significant I.
+
+    'from I_min (year) to I_max (year), positive and significant at 5% in m of T years', where a year
+    counts when its pseudo p < ``alpha`` and I > E[I] = −1/(n − 1) (``global_by_year`` records).
+    """
     rows = [r for r in records if r["variable"] == var]
     lo = min(rows, key=lambda r: r["I"])
     hi = max(rows, key=lambda r: r["I"])
@@ -61,6 +91,12 @@ def _years_text(records: list[Mapping[str, Any]], var: str, alpha: float = 0.05)
 
 
 def _lisa_text(esda: Mapping[str, Any], labels: Mapping[str, str]) -> str:
+    """The significant LISA clusters of every variable and period, provinces named in English.
+
+    Classes as stored (significant at the ESDA's alpha, else ``ns``); a variable-period without a
+    significant province says "no significant cluster". HH / LL: a high / low value among high / low
+    neighbours (clusters); HL / LH: spatial outliers. Periods in the stored order.
+    """
     from tfp_talent.data.provinces import BY_CODE
 
     parts = []
@@ -80,7 +116,28 @@ def _lisa_text(esda: Mapping[str, Any], labels: Mapping[str, str]) -> str:
 def spatial_context(
     config: Mapping[str, Any], results: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str]
 ) -> dict[str, str]:
-    """The ``spatial_*`` values of the report template (empty dict if no verdict rule is configured)."""
+    """The ``spatial_*`` values of the report template (empty dict if no verdict rule is configured).
+
+    The rule is ``config['verdicts']['spatial']``: ``spec`` (preferred spec), ``variable``, ``effect``
+    (default ``indirect``), ``ci`` (``sim``, default, or ``delta``) and optionally ``east``
+    (``spec``, ``region``, ``effect``, default ``outside``; always with the simulated interval).
+    ``spatial_effects_list`` covers every spatial spec without region effects (the spatial
+    coefficient with its SE, direct and indirect effects of each talent term); ``spatial_tests`` the
+    LM tests and, for an SDM, the two Wald tests; the ESDA keys need ``spatial.esda`` in the
+    preferred spec. ``labels``: variable → report label.
+
+    Returns
+    -------
+    dict
+        ``spatial_rule`` (the rule in words, with the spec's W); ``spatial_verdict`` (the effect with
+        its interval and the verdict sentence of :data:`VERDICT_WORDS`) and ``spatial_verdict_word``
+        (``siphon`` / ``spillover`` / ``inconclusive``, :func:`verdict`); ``spatial_effects_list``
+        (one Markdown item per spec); ``spatial_tests``; with an ESDA ``spatial_moran`` (range of the
+        yearly I per variable, :func:`_years_text`), ``spatial_moran_rule`` (permutations, W),
+        ``spatial_lisa`` (:func:`_lisa_text`) and ``spatial_cold_spots`` (:func:`cold_spots_text`);
+        with ``east``, ``spatial_east``: the region's direct effect and its spillover on the other
+        regions' provinces with the same verdict rule. Empty when the rule's spec has no result.
+    """
     rule = dict((config.get("verdicts") or {}).get("spatial") or {})
     if not rule or rule.get("spec") not in results:
         return {}
@@ -163,7 +220,12 @@ def spatial_context(
 
 
 def cold_spots_text(block: Mapping[str, Any], labels: Mapping[str, str]) -> str:
-    """The stored cold-spot finding, re-worded with the report's variable labels (same table, same rule)."""
+    """The stored cold-spot finding, re-worded with the report's variable labels (same table, same rule).
+
+    A province is a cold spot only if LISA low-low; Getis–Ord Gi* cold spots that are not LISA
+    low-low are listed with their class (:func:`tfp_talent.spatial.explore.cold_spot_sentence`).
+    A block without a ``rule`` returns its stored ``sentence``.
+    """
     from tfp_talent.spatial.explore import cold_spot_sentence
 
     if not block.get("rule"):

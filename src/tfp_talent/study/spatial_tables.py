@@ -7,6 +7,14 @@ deviation of ``draws`` simulated effects in parentheses, 2.5-97.5 percentile int
 stars from the normal p-value of estimate / simulated SD), the spatial coefficient with its
 information-matrix SE, LM / robust LM tests on the non-spatial FE model (Anselin et al. 1996;
 Elhorst 2014) and the Wald and LR tests of the SDM against the SAR (θ = 0) and the SEM (θ = −λβ).
+
+Effects of a regressor x_k in y = λWy + Xβ + WXθ + α_i + λ_t + e: with S(λ) = (I − λW)⁻¹ the N × N
+derivatives ∂y/∂x_k' = S(λ)(β_k I + θ_k W); direct = tr(·)/N (the own-province effect averaged over
+provinces), total = 1'(·)1/N (= (β_k + θ_k)/(1 − λ) for a row-standardised W), indirect = total −
+direct (:mod:`tfp_talent.estimators.spatial_effects`). The SAR has θ = 0; the SEM stores no effects.
+The builders take the arguments of :mod:`tfp_talent.study.tables` (``name``, ``entry``,
+``results``, ``labels``); ``config/config.yaml`` uses them for ``spatial_spillovers``,
+``spatial_regions`` and ``moran``.
 """
 
 from __future__ import annotations
@@ -43,7 +51,14 @@ MODEL_LABELS = {"sdm": "SDM", "sar": "SAR", "sem": "SEM"}
 
 
 def spatial_block(results: Results, name: str, *, where: str) -> Mapping[str, Any]:
-    """The ``spatial`` block of spec ``name``'s result; :class:`InputError` if it is not a spatial spec."""
+    """The ``spatial`` block of spec ``name``'s result; :class:`InputError` if it is not a spatial spec.
+
+    The block holds ``model`` (sdm / sar / sem), ``weights`` (``text``, ``ids``, ``matrix``, ``raw``,
+    ``kind``, for economic weights ``economic_base_years``), ``fit`` (``params``, ``std_errors``,
+    ``pvalues``, ``param_names`` with the spatial coefficient first, ``effects_table``, ``tests``,
+    ``nobs``, ``n_entities``, ``log_likelihood``, ``effects``, ``convention``, ``draws``, ``seed``)
+    and optionally ``esda`` and ``region_effects``. ``where`` names the table or figure in errors.
+    """
     if name not in results:
         raise InputError(f"no results file for spec '{name}'", file=where)
     block = results[name].get("spatial")
@@ -53,7 +68,13 @@ def spatial_block(results: Results, name: str, *, where: str) -> Mapping[str, An
 
 
 def effect_cells(row: Mapping[str, Any], digits: int = 3) -> tuple[Cell, str, str]:
-    """(estimate with stars, '(sd)', '[lo, hi]') of one effect with simulated inference."""
+    """(estimate with stars, '(sd)', '[lo, hi]') of one effect with simulated inference.
+
+    Stars from ``p_sim``, the two-sided normal p of estimate / ``se_sim`` (the SD of the simulated
+    effects); ``[lo, hi]`` the ``ci_sim`` percentiles (blank when not simulated). ``row`` is one
+    entry of ``effects_table[var][effect]`` or of ``region_effects.effects[var][region][effect]``;
+    ``digits`` decimals throughout.
+    """
     est = Cell(fmt_number(row["estimate"], digits), stars_for(row.get("p_sim")))
     lo, hi = row.get("ci_sim") or (None, None)
     ci = f"[{fmt_number(lo, digits)}, {fmt_number(hi, digits)}]" if lo is not None else ""
@@ -61,6 +82,7 @@ def effect_cells(row: Mapping[str, Any], digits: int = 3) -> tuple[Cell, str, st
 
 
 def _test_cell(t: Mapping[str, Any] | None) -> str:
+    """'statistic (p)' of a stored test (2 and 3 decimals); blank when the model has no such test."""
     if not t:
         return ""
     return f"{fmt_number(t['statistic'], 2)} ({fmt_number(t['pvalue'], 3)})"
@@ -73,6 +95,21 @@ def spillover_table_from_config(
 
     Panels: each talent variable's direct, indirect and total effect (estimate, SD, interval);
     the spatial coefficient; the model-choice tests (statistic and p-value); sample rows.
+
+    ``entry.columns`` lists ``{spec, label}`` of spatial specs (one W each); the dependent variable
+    named in the note is the first column's. Rows are the ``keep`` variables (default: the first
+    column's talent terms), each with
+    :func:`effect_cells`; the spatial coefficient (λ, or ρ of the SEM error process) with stars from
+    its p and its information-matrix SE; the tests of :data:`TEST_LABELS` (LM: χ²(1); Wald and LR:
+    χ²(k)); N, provinces, years, log-likelihood and fixed effects. Notes name each column's model and
+    W, the simulation (:func:`_inference_note`) and, for economic-distance weights, the years of the
+    GDP per capita they use. Raises :class:`InputError` when a column's spec is not spatial.
+
+    Reading the panels: the direct effect is the average effect of a province's own talent on its own
+    TFP, including the feedback through its neighbours; the indirect effect is the summed effect on
+    all other provinces (a negative one is a "siphon", :mod:`~tfp_talent.study.spatial_report`); the
+    total is their sum. Only the SDM and SAR store effects (``fit.effects_table``); a SEM spreads
+    shocks through its errors only and has none, so the columns are SDM or SAR specs.
     """
     where = f"tables.{name}"
     cols = list(entry["columns"])
@@ -134,11 +171,13 @@ def spillover_table_from_config(
 
 
 def _effects_text(fit: Mapping[str, Any]) -> str:
+    """'province + year FE (<convention>)' from the fit's ``effects`` (``twoways`` / ``individual``)."""
     eff = {"twoways": "province + year", "individual": "province"}.get(fit["effects"], fit["effects"])
     return f"{eff} FE ({fit['convention']})"
 
 
 def _inference_note(fit: Mapping[str, Any]) -> str:
+    """The note on simulated effects inference: draws and seed of the fit, star levels, SE of λ."""
     return (
         "Effects (LeSage & Pace 2009): SD of the simulated effects in parentheses, 95% percentile interval in "
         f"brackets, from {fit['draws']} draws of the estimates' asymptotic normal distribution (seed {fit['seed']}); "
@@ -154,6 +193,18 @@ def region_table_from_config(
     One column per region of ``spec``'s region-origin effects; rows: direct, indirect on all other
     provinces, split into other regions and the same region, total
     (:mod:`tfp_talent.study.runners.spatial_regions`).
+
+    For a rise of x in one province of region r the SDM has slopes β_r and θ_r, so the derivatives
+    are the columns j ∈ r of S(λ)(β_r I + θ_r W): direct = mean over j ∈ r of the (j, j) element;
+    indirect = mean column sum without the diagonal, split into rows outside r ("other regions")
+    and inside r ("same region"); total = direct + indirect. Inference from the stored draws
+    (``draws_used`` of ``draws``: those with admissible λ). Raises :class:`InputError` when the
+    spec has no ``region_effects``.
+
+    Reads ``spatial.region_effects`` of ``entry.spec``: ``effects[var][region][effect]`` (rows of
+    :func:`effect_cells`), ``regions`` (the provinces of each region), ``draws``, ``draws_used`` and
+    ``seed``; the column order is that of the stored regions. The bottom panel gives each region's
+    number of provinces, and λ and N once (one model for all columns).
     """
     where = f"tables.{name}"
     block = spatial_block(results, entry["spec"], where=where)
@@ -206,6 +257,16 @@ def moran_table_from_config(
 
     Columns: Moran's I and its pseudo p for each variable of ``spec``'s ESDA; rows: each year of the
     sample, then each period mean. ``years`` ([first, last]) keeps only those years.
+
+    I = (n/S0) z'Wz / z'z with z = y − ȳ on each cross-section, E[I] = −1/(n − 1); p is esda's
+    folded pseudo p, (1 + min(#{I* ≥ I}, R − #{I* ≥ I}))/(1 + R) over R random permutations I*.
+    ``variables`` defaults to all variables of the ESDA. Raises :class:`InputError` without an ESDA
+    or for a variable not in it.
+
+    Records: ``esda.global_by_year`` and ``esda.global_by_period`` (``variable``, ``year`` or
+    ``period``, ``I``, ``E[I]``, ``p_sim``, ``n``). Each cross-section's permutations are seeded by the
+    config seed plus the year (or plus the crc32 of the period label), so the table is reproducible;
+    stars from ``p_sim``. The note gives n and E[I] of the first year.
     """
     where = f"tables.{name}"
     block = spatial_block(results, entry["spec"], where=where)
@@ -218,6 +279,7 @@ def moran_table_from_config(
         raise InputError(f"variables {unknown} are not in the ESDA of '{entry['spec']}'", file=where)
 
     def rows_of(records: list[Mapping[str, Any]], key: str) -> list[list[str | Cell]]:
+        """One row per ``key`` value (year or period): I with stars and p for each variable."""
         by = {(r["variable"], str(r[key])): r for r in records}
         keys = list(dict.fromkeys(str(r[key]) for r in records))
         if key == "year" and entry.get("years"):

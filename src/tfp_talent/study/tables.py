@@ -5,6 +5,22 @@ goes where: which result of which specification fills which column, the rows tha
 which effects and covariance a column has, the sample notes (read from each result's
 ``sample`` block) and labels of derived variables. :data:`TABLE_KINDS` maps each table
 ``kind`` of ``config/schema.yaml`` to its builder; a new kind is one builder + one entry.
+
+Builder arguments, shared by the ``*_table_from_config`` functions here and in the sibling modules
+(:mod:`~tfp_talent.study.spatial_tables`, :mod:`~tfp_talent.study.identification`,
+:mod:`~tfp_talent.study.dynamics_tables`, :mod:`~tfp_talent.study.shift_share_tables`):
+
+``name``     key under ``tables:``; the table's label is ``tab:<name>``, its source ``tables.<name>``.
+``entry``    that config entry (``kind``, ``title``, ``columns``, ``keep``, ``notes``, ...); its own
+             ``notes`` follow the generated ones.
+``results``  spec name → results file (the dict of :func:`tfp_talent.study.run.run_spec`). A column
+             ``{spec, cov, model}`` picks one regression result, ``results.<cov>`` or, with ``model``,
+             ``models.<model>.<cov>`` of a Hausman spec; ``cov`` defaults to the spec's first
+             (:func:`tfp_talent.study.results.pick_result`).
+``labels``   variable → report label (``report.labels``; :func:`tfp_talent.study.labels.term_label`).
+
+Each builder returns a :class:`tfp_talent.report.tables.Table` and raises :class:`InputError`
+(naming ``tables.<name>``) when a spec has no results file or lacks the block its kind reads.
 """
 
 from __future__ import annotations
@@ -77,6 +93,14 @@ def regression_table_from_config(
     years of the sample; first-stage F for IV columns and p-values of equal regional
     slopes for interaction columns. Notes: each spec's estimation sample
     (:func:`~tfp_talent.study.labels.sample_note`), the Hausman tests listed in ``tests``.
+
+    Cells: b with stars over its SE (the column's own covariance); the wild cluster bootstrap p in
+    brackets where stored (:func:`wild_pvalues`), which then sets the stars. Within R² is blanked
+    in columns that are not ``fe`` / ``fe-iv``. ``rescale: {term: f}`` multiplies b and SE by f
+    (:func:`rescaled`). ``keep`` selects and orders the rows (default: every term but the
+    constant, ``year_*`` dummies and ``trend:`` province trends). Driscoll–Kraay columns add the
+    caveat of :func:`_dk_note`. Used by ``baseline``, ``robustness``, ``dk_robustness`` and the
+    other tables of kind ``regression``.
     """
     from tfp_talent.report.regression_table import regression_table
 
@@ -135,7 +159,10 @@ def wild_pvalues(result: Mapping[str, Any]) -> dict[str, float]:
 
 
 def wild_bootstrap_note(picked: list[Mapping[str, Any]]) -> str:
-    """The note of the bracketed p-values, with the weights and replications read from the results."""
+    """The note of the bracketed p-values, with the weights and replications read from the results.
+
+    One "Webb weights, 9,999 replications" clause per distinct (weights, reps) in the columns.
+    """
     blocks = [((r.get("extra") or {}).get("wild_bootstrap") or {}).values() for r in picked]
     runs = dict.fromkeys((str(v["weights"]).capitalize(), int(v["reps"])) for b in blocks for v in b)
     how = "; ".join(f"{w} weights, {fmt_int(n)} replications" for w, n in runs) or "no bootstrap"
@@ -265,7 +292,12 @@ def _bandwidth(r: Mapping[str, Any]) -> str:
 
 
 def hausman_note(result: Mapping[str, Any]) -> str:
-    """One sentence with the classic and the cluster-robust (Mundlak) Hausman tests of a hausman spec."""
+    """One sentence with the classic and the cluster-robust (Mundlak) Hausman tests of a hausman spec.
+
+    Classic H = (b_FE − b_RE)'(V_FE − V_RE)⁻¹(b_FE − b_RE) ~ χ²(df) (Hausman 1978), flagged when
+    V_FE − V_RE is not positive definite; Mundlak W = γ̂'V̂(γ̂)⁻¹γ̂ ~ χ²(q) on the province means
+    (:mod:`tfp_talent.estimators.hausman`). Raises :class:`InputError` without a ``hausman`` block.
+    """
     h = result.get("hausman")
     if not h:
         raise InputError(
@@ -286,7 +318,12 @@ def hausman_note(result: Mapping[str, Any]) -> str:
 
 
 def threshold_view(result: Mapping[str, Any], labels: Mapping[str, str]) -> tuple[dict[str, Any], int, int]:
-    """The result reshaped for :func:`tfp_talent.report.tables.threshold_table` (model shown, k̂, k shown)."""
+    """The result reshaped for :func:`tfp_talent.report.tables.threshold_table` (model shown, k̂, k shown).
+
+    k̂ from the sequential bootstrap tests at 10% (:func:`~tfp_talent.study.results.selected_thresholds`);
+    the k̂-threshold model is shown, the single-threshold one if k̂ = 0. Slopes ``x_r<j>`` are labelled
+    by their regime rule (``q ≤ γ₁`` ...); year dummies are dropped; SEs of the result's ``cov``.
+    """
     k_hat = selected_thresholds(result)
     k_show = max(1, k_hat)
     model = result["models"][str(k_show)]
@@ -330,7 +367,13 @@ def threshold_view(result: Mapping[str, Any], labels: Mapping[str, str]) -> tupl
 def threshold_table_from_config(
     name: str, entry: Mapping[str, Any], spec_result: Mapping[str, Any], labels: Mapping[str, str]
 ) -> Table:
-    """Threshold table: tests (F, bootstrap p, critical values), thresholds with CIs, regime slopes."""
+    """Threshold table: tests (F, bootstrap p, critical values), thresholds with CIs, regime slopes.
+
+    Reads the ``threshold`` block of ``spec_result`` (Hansen 1999 fixed-effect threshold model, as
+    Stata ``xthreg``): F_k = (S_{k−1} − S_k)/σ̂²_k for k − 1 against k thresholds with bootstrap p and
+    critical values, γ̂ with its LR interval (:mod:`tfp_talent.estimators.threshold`). Raises
+    :class:`InputError` if the spec is not of kind threshold. Used by ``tables.threshold``.
+    """
     from tfp_talent.report.threshold_table import threshold_table
 
     thr = spec_result.get("threshold")
@@ -370,7 +413,10 @@ def threshold_table_from_config(
 def _data_frame_of(
     name: str, entry: Mapping[str, Any], data: pd.DataFrame, labels: Mapping[str, str]
 ) -> tuple[pd.DataFrame, list[str], dict[str, str], str]:
-    """The rows (``years`` of the entry), variables, their labels and the coverage note of a data table."""
+    """The rows (``years`` of the entry), variables, their labels and the coverage note of a data table.
+
+    Raises :class:`InputError` for a variable that is neither in the panel nor in the TFP file.
+    """
     where = f"tables.{name}"
     variables = list(entry["variables"])
     missing = [v for v in variables if v not in data.columns]
@@ -400,7 +446,11 @@ def _data_frame_of(
 def descriptive_table_from_config(
     name: str, entry: Mapping[str, Any], data: pd.DataFrame, labels: Mapping[str, str]
 ) -> Table:
-    """Descriptive statistics of ``tables.<name>`` by ``by`` (default region3)."""
+    """Descriptive statistics of ``tables.<name>`` by ``by`` (default region3).
+
+    ``data``: the panel merged with the entry's TFP file; statistics over the non-missing rows
+    of each variable (:func:`tfp_talent.report.data_tables.descriptive_table`).
+    """
     from tfp_talent.report.data_tables import descriptive_table
 
     frame, variables, vlabels, note = _data_frame_of(name, entry, data, labels)
@@ -413,7 +463,10 @@ def descriptive_table_from_config(
 def correlation_table_from_config(
     name: str, entry: Mapping[str, Any], data: pd.DataFrame, labels: Mapping[str, str]
 ) -> Table:
-    """Correlation matrix of the variables of ``tables.<name>``."""
+    """Correlation matrix of the variables of ``tables.<name>``.
+
+    Lower-triangular Pearson correlations on pairwise-complete rows (``report.data_tables``).
+    """
     from tfp_talent.report.data_tables import correlation_table
 
     frame, variables, vlabels, note = _data_frame_of(name, entry, data, labels)
@@ -495,7 +548,10 @@ def build_table(
     data: pd.DataFrame | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> Table:
-    """``tables.<name>`` built by the builder of its kind (:data:`TABLE_KINDS`)."""
+    """``tables.<name>`` built by the builder of its kind (:data:`TABLE_KINDS`).
+
+    Raises :class:`InputError` for an unknown kind, or a kind that ``needs_data`` without ``data``.
+    """
     kind = entry["kind"]
     if kind not in TABLE_KINDS:
         raise InputError(
@@ -514,7 +570,11 @@ def build_tables(
     panel: pd.DataFrame,
     tfp_frames: Mapping[str, pd.DataFrame],
 ) -> dict[str, Table]:
-    """Every table of ``config['tables']`` (for the report); ``tfp_frames`` maps TFP variants to frames."""
+    """Every table of ``config['tables']`` (for the report); ``tfp_frames`` maps TFP variants to frames.
+
+    Data tables get the panel merged with their ``tfp`` variant (``study.sample.merged_data``);
+    :class:`InputError` if that variant is not in ``tfp_frames``. Keys: the table names, in config order.
+    """
     labels = dict((config.get("report") or {}).get("labels") or {})
     out: dict[str, Table] = {}
     for name in config.get("tables") or {}:
