@@ -44,16 +44,14 @@ Results = Mapping[str, Mapping[str, Any]]
 LEVEL_TEXT = "95%"
 
 
-def _coef(
-    spec_result: Mapping[str, Any], res: Mapping[str, Any], term: str, cov: str | None
-) -> dict[str, Any] | None:
+def _coef(res: Mapping[str, Any], term: str) -> dict[str, Any] | None:
     """b, its 95% interval and p for ``term`` (wild bootstrap if stored, else the result's t).
 
     Interval of :func:`~tfp_talent.estimators.inference.coefficient_interval` at 0.95: the stored wild
     cluster bootstrap confidence set at that level, else b ± t_df(0.975)·SE (df = ``df_inference``,
     G − 1 when clustered; normal if None); NaN bounds when the SE is missing. p: the wild bootstrap p
     where stored (``how = "wild bootstrap"``), else the result's own (``how = "t"``). None if the
-    result has no (non-null) coefficient on ``term``. ``spec_result`` and ``cov`` are not read.
+    result has no (non-null) coefficient on ``term``.
 
     Returns ``{"b", "lo", "hi", "p", "how"}``. With a wild block stored at another level than 95%,
     the interval is the t interval while p is still the wild p.
@@ -115,7 +113,7 @@ def table_summary(entry: Mapping[str, Any], results: Results, labels: Mapping[st
     cols = _columns(entry, results)
     parts = []
     for term in _talent_terms(cols):
-        vals = [(label, _coef(sr, res, term, cov)) for label, sr, res, cov in cols]
+        vals = [(label, _coef(res, term)) for label, _, res, _ in cols]
         vals = [(lab, v) for lab, v in vals if v is not None]
         if not vals:
             continue
@@ -181,7 +179,7 @@ def multiple_testing(config: Mapping[str, Any], results: Results) -> str:
         for term in _talent_terms(cols):
             for _, sr, res, cov in cols:
                 key = (str(sr.get("spec")), str(cov), term)
-                v = _coef(sr, res, term, cov)
+                v = _coef(res, term)
                 if key in seen or v is None:
                     continue
                 seen.add(key)
