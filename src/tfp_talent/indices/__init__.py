@@ -10,6 +10,13 @@
   with their unit conversions.
 
 Used by ``tfp-talent entropy`` and ``tfp-talent coupling`` (:mod:`tfp_talent.cli.entropy`).
+The workflow's indices file (coupling and NQPF per province-year) is built by
+:mod:`tfp_talent.indices.build`.
+
+Arguments shared by the index functions: ``frame`` one row per unit-year, all rows pooled;
+``negative`` the indicators where larger is worse; ``shift`` the s of the entropy method;
+``keys`` the columns that label rows in error messages; ``file`` the file named in them. Nothing
+is imputed: a missing indicator value stops with the rows named.
 """
 
 from tfp_talent.indices.coupling import (

@@ -1,10 +1,12 @@
-"""The indices file of the workflow: talent-industry coupling coordination and the NQPF index per province-year.
+"""The indices file of the workflow: talent-industry coupling coordination and the NQPF index by
+province-year.
 
 Built by rule ``indices`` (``workflow/rules/indices.smk``) from the clean panel with the choices of
 config ``indices:`` (:data:`INDICES_DEFAULTS`, the same values as ``config/schema.yaml``):
 
 * U_talent, U_industry: global entropy indices of each subsystem's indicators (weights within the
-  subsystem, pooled over all province-years of the sample; :func:`tfp_talent.indices.entropy.entropy_weights`);
+  subsystem, pooled over all province-years of the sample;
+  :func:`tfp_talent.indices.entropy.entropy_weights`);
 * C = 2 sqrt(U1 U2) / (U1 + U2) (``form: classic``; or Wang et al. 2021), T = (U1 + U2) / 2,
   D = sqrt(C T), its band (廖重斌 1999), ``mismatch`` = 1 − D and ``talent_gap`` = U_talent − U_industry
   (:func:`tfp_talent.indices.coupling.coupling_coordination`);
@@ -19,6 +21,16 @@ Nothing is imputed. A row enters an index only if it lies in ``years`` and every
 index is present; every other row has a missing index, and the summary names, by year, which
 indicators were missing (with the shipped data the complete years are 2011-2019: R&D FTE start in
 2011 and the education survey skips 2010). The entropy weights are estimated on the complete rows.
+
+Coupling and NQPF have separate complete-row sets: a province-year may have a coupling
+coordination degree but no NQPF index, or the reverse. Because the weights are pooled over the
+complete rows, changing ``years`` (or the indicator lists) changes every weight and so every
+index value, also in the years kept; indices of two runs are comparable only with equal settings.
+
+Columns of the file (:data:`COUPLING_COLUMNS`, then ``nqpf`` and ``nqpf_<dimension>``):
+``u_talent``/``u_industry`` (U_k in [shift, 1 + shift]), ``coupling_c`` (C in [0, 1]),
+``coupling_t`` (T), ``coordination_d`` (D), ``coordination_band`` (1..10, nullable Int64),
+``mismatch`` (1 − D) and ``talent_gap`` (U_talent − U_industry).
 """
 
 from __future__ import annotations
@@ -61,7 +73,12 @@ MISMATCH_DEFINITION = "mismatch = 1 − D, D = sqrt(C T) the talent–industry c
 
 
 def indices_settings(settings: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Config ``indices:`` completed with :data:`INDICES_DEFAULTS` (unknown keys refused)."""
+    """Config ``indices:`` completed with :data:`INDICES_DEFAULTS` (unknown keys refused).
+
+    A key given as None keeps its default, except ``years`` (None = every year of the panel;
+    otherwise ``[first, last]``, inclusive). Values are not validated here (config/schema.yaml
+    does that). Raises :class:`InputError` naming each unknown ``indices.<key>``.
+    """
     out: dict[str, Any] = {
         k: ({d: list(c) for d, c in v.items()} if isinstance(v, Mapping) else v)
         for k, v in INDICES_DEFAULTS.items()
@@ -75,7 +92,11 @@ def indices_settings(settings: Mapping[str, Any] | None = None) -> dict[str, Any
 
 
 def index_columns(settings: Mapping[str, Any] | None = None) -> list[str]:
-    """Every column of the indices file besides the keys."""
+    """Every column of the indices file besides the keys.
+
+    :data:`COUPLING_COLUMNS`, ``nqpf`` and one ``nqpf_<dimension>`` per dimension of the settings'
+    ``nqpf`` mapping (default: labourers, means, objects), in that order.
+    """
     dims = indices_settings(settings)["nqpf"]
     return [*COUPLING_COLUMNS, "nqpf", *(f"nqpf_{d}" for d in dims)]
 
@@ -83,7 +104,13 @@ def index_columns(settings: Mapping[str, Any] | None = None) -> list[str]:
 def _complete(
     data: pd.DataFrame, indicators: Sequence[str], years: Sequence[int] | None
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """Rows in ``years`` with every indicator present, and the coverage record of the summary."""
+    """Rows in ``years`` with every indicator present, and the coverage record of the summary.
+
+    "Present" means not missing and finite. The record holds ``indicators``, ``years`` (those
+    with at least one complete row), ``years_missing`` (considered years without one),
+    ``rows_incomplete`` (year -> indicator -> number of rows missing it), ``nobs`` and
+    ``n_provinces`` of the complete rows.
+    """
     in_years = (
         np.ones(len(data), dtype=bool)
         if years is None
@@ -114,7 +141,12 @@ def _complete(
 
 
 def _correlations(frame: pd.DataFrame, tfp: pd.DataFrame | None) -> dict[str, Any]:
-    """Pearson correlation of ``nqpf`` with each ln TFP column, pooled and within province (demeaned)."""
+    """Pearson correlation of ``nqpf`` with each ln TFP column, pooled and within province (demeaned).
+
+    The ln TFP columns are those of ``tfp`` ending in ``_ln_tfp`` (e.g. ``solow_ln_tfp``), joined
+    on the keys. ``within`` correlates the deviations from each province's mean over the rows
+    where both are present. With fewer than 3 such rows both are None. ``tfp`` None gives {}.
+    """
     if tfp is None:
         return {}
     cols = [c for c in tfp.columns if c.endswith("_ln_tfp")]
@@ -145,6 +177,33 @@ def build_indices(
 
     Formulas and the missing-value rule: module docstring. ``tfp`` (the TFP file) only adds the
     correlation of the NQPF index with each ln TFP measure to the summary.
+
+    Parameters
+    ----------
+    panel
+        The clean panel keyed by ``province_code, year``; derived indicators
+        (:data:`~tfp_talent.indices.derived.DERIVED`) are added when absent. ``region3``, if
+        present, adds means of D and of the gap by region to the summary.
+    settings
+        Config ``indices:`` (:func:`indices_settings`).
+    source
+        The panel's file, named in errors.
+
+    Returns
+    -------
+    (pandas.DataFrame, dict)
+        The frame ``province_code, year`` + :func:`index_columns`, one row per panel row in the
+        panel's order, and the summary: ``rule, years_considered, imputation,
+        mismatch_definition, derived`` (formulas of the derived indicators used), ``coupling``
+        (coverage, weights, bands, D and gap by year and region, corr(U_talent, U_industry),
+        mean and min of C), ``nqpf`` (coverage, weights, ``tfp_correlation``) and ``settings``.
+
+    Raises
+    ------
+    InputError
+        Missing key columns or indicators, unknown settings, and the errors of
+        :func:`~tfp_talent.indices.coupling.coupling_coordination` and
+        :func:`~tfp_talent.indices.nqpf.nqpf_index` (e.g. no complete row, a constant indicator).
     """
     cfg = indices_settings(settings)
     keys = list(KEYS)
@@ -237,11 +296,20 @@ def build_indices(
 
 
 def _means(frame: pd.DataFrame, by: str, col: str) -> dict[str, float]:
+    """Mean of ``col`` by the values of ``by``, keyed by their text (JSON-ready)."""
     return {str(k): float(v) for k, v in frame.groupby(by)[col].mean().items()}
 
 
 def indices_record(summary: Mapping[str, Any]) -> dict[str, Any]:
-    """What a result of a spec using the indices records about them: definitions, weights, coverage, correlations."""
+    """What a result of a spec using the indices records about them: definitions, weights, coverage,
+    correlations.
+
+    A subset of the :func:`build_indices` summary: the mismatch definition and imputation rule,
+    coupling years, nobs, form, indicator weights per subsystem, D by year and region, gap by
+    region, band counts and labels, corr(U_talent, U_industry), mean and min of C; NQPF years,
+    nobs, dimensions and their weights, indicator weights and TFP correlations; the derived
+    indicators' formulas. Raises KeyError if ``summary`` lacks one of them.
+    """
     c, n = summary["coupling"], summary["nqpf"]
     return {
         "mismatch_definition": summary["mismatch_definition"],
@@ -276,7 +344,13 @@ def indices_record(summary: Mapping[str, Any]) -> dict[str, Any]:
 def merge_indices(
     panel: pd.DataFrame, indices: pd.DataFrame, *, source: str = "data/processed/indices.parquet"
 ) -> pd.DataFrame:
-    """Left-join the index columns onto ``panel`` by (province_code, year); a name clash is refused."""
+    """Left-join the index columns onto ``panel`` by (province_code, year); a name clash is refused.
+
+    ``indices`` is the frame of :func:`build_indices` (read from ``source``) and must hold the keys,
+    :data:`COUPLING_COLUMNS` and ``nqpf``; the join is one-to-one, so panel rows without an index
+    get NaN. Raises :class:`InputError` for missing columns or an index column already in
+    ``panel``, and pandas' MergeError for duplicate keys.
+    """
     names = [c for c in indices.columns if c not in KEYS]
     missing = [c for c in (*KEYS, *COUPLING_COLUMNS, "nqpf") if c not in indices.columns]
     if missing:

@@ -22,6 +22,11 @@ Each subsystem k = 1..n (e.g. talent and industry) gets its own global entropy i
 
 The literature's misuse of C = {prod U_k / prod(U_i + U_j)}^(1/n) (which is not bounded by 1) is not
 offered; see Wang et al. (2021).
+
+Reading D: C alone measures balance (C = 1 for U_1 = U_2 at any level), T the level; D mixes
+both, so a low D may mean two weak but balanced subsystems or one strong and one weak. Report C,
+T and the gap beside D. All U_k come from min-max scaled data, so D is relative to the sample
+(U_k = 1 + shift only for a row at the sample maximum of every indicator), not an absolute standard.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ def coordination_band(d: np.ndarray | Sequence[float] | float) -> np.ndarray:
 
     Lower edges belong to the higher band (D = 0.1 is band 2, severe disorder), as in 廖重斌 (1999),
     whose bands are 0-0.09, 0.10-0.19, ..., 0.90-1.00. NaN gives 0.
+    Returns an int array of the shape of ``d``; the labels are ``BANDS[level - 1]``.
     """
     arr = np.asarray(d, dtype=float)
     level = np.searchsorted(_EDGES, arr, side="right") + 1
@@ -73,6 +79,11 @@ def coupling_degree(u: np.ndarray, form: CouplingForm = "classic") -> np.ndarray
     classic: C = n (prod U)^(1/n) / sum U (geometric / arithmetic mean); wang2021:
     C = sqrt{[1 - sum_{i<j}|U_i - U_j| / (n(n-1)/2)] [prod (U_k / max U)]^(1/(n-1))} (Wang et al. 2021,
     自然资源学报 36(3)). U must be >= 0; C is NaN where every U of a row is 0 (undefined).
+
+    The classic form for n > 2 takes the geometric mean through logs, so a U of 0 gives C = 0;
+    the Wang form gives C = 0 when some U is 0 (the product term) or when the first bracket is
+    floored at 0. Returns C with one value per row of ``u``. Raises :class:`InputError` for fewer
+    than 2 columns or an unknown ``form`` (``classic`` or ``wang2021``).
     """
     u = np.asarray(u, dtype=float)
     if u.ndim != 2 or u.shape[1] < 2:
@@ -96,6 +107,7 @@ def coupling_degree(u: np.ndarray, form: CouplingForm = "classic") -> np.ndarray
 
 
 def _system_weights(weights: Sequence[float] | None, n: int) -> np.ndarray:
+    """The a_k of T = Σ a_k U_k: 1/n each by default, else n non-negative numbers summing to 1 (±1e-9)."""
     if weights is None:
         return np.full(n, 1.0 / n)
     a = np.asarray(list(weights), dtype=float)
@@ -114,6 +126,11 @@ def coupling_table(
     T = sum_k a_k U_k (``weights`` a, default equal), D = sqrt(C T), band of D (:func:`coordination_band`),
     mismatch = 1 - D, and with two columns gap = U_1 - U_2. Returns the input columns followed by
     ``C, T, D, band_level, band, band_zh, mismatch[, gap]`` on the input's rows.
+
+    ``indices`` holds U_k >= 0, e.g. entropy indices from :func:`coupling_coordination_systems`;
+    ``band`` and ``band_zh`` are categoricals of the :data:`BANDS` labels in order. Raises
+    :class:`InputError` for non-finite or negative U, bad ``weights`` (n numbers >= 0 summing to 1),
+    or a row whose U are all 0 (C undefined; a shift > 0 avoids it).
     """
     u = indices.to_numpy(dtype=float)
     if not np.isfinite(u).all() or (u < 0).any():
@@ -141,7 +158,12 @@ def coupling_table(
 
 @dataclass
 class CouplingResult:
-    """Result of :func:`coupling_coordination`: the per-row table and each subsystem's entropy result."""
+    """Result of :func:`coupling_coordination`: the per-row table and each subsystem's entropy result.
+
+    ``table``: :func:`coupling_table`'s frame with ``U_<name>`` columns; ``systems``: subsystem
+    name -> :class:`~tfp_talent.indices.entropy.EntropyResult`; ``system_weights``: the a_k of T;
+    ``form``: ``classic`` or ``wang2021``.
+    """
 
     table: pd.DataFrame
     systems: dict[str, EntropyResult]
@@ -195,6 +217,12 @@ def coupling_coordination_systems(
     ``negative`` lists the negative indicators of any subsystem. An indicator may belong to one
     subsystem only (a shared column would couple the systems mechanically). The table's columns are
     ``U_<name>`` for each subsystem, then those of :func:`coupling_table`, on the input's rows.
+
+    ``weights`` are the a_k of T (default 1/n); ``shift``, ``keys`` and ``file`` go to
+    :func:`~tfp_talent.indices.entropy.entropy_weights` for every subsystem. Raises
+    :class:`InputError` for fewer than 2 subsystems, an indicator in two subsystems, a negative
+    indicator outside all of them, an unknown ``form``, bad ``weights``, and the errors of
+    :func:`~tfp_talent.indices.entropy.entropy_weights` (missing values, a constant indicator).
     """
     names = list(systems)
     if len(names) < 2:

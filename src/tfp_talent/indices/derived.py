@@ -32,7 +32,11 @@ WAN_PER_YI = 1e4  # 1 亿元 = 10^4 万元
 
 @dataclass(frozen=True)
 class Derived:
-    """A derived indicator: numerator / (denominator x scale) with stated units."""
+    """A derived indicator: numerator / (denominator x scale) with stated units.
+
+    ``name`` is the column it becomes; ``label``/``label_zh`` the English and Chinese names of
+    tables; ``unit`` the unit of the result; ``formula`` the text recorded in the indices summary.
+    """
 
     name: str
     label: str
@@ -45,6 +49,7 @@ class Derived:
 
     @property
     def inputs(self) -> tuple[str, str]:
+        """The two clean-panel columns it needs: (numerator, denominator)."""
         return (self.numerator, self.denominator)
 
 
@@ -92,6 +97,10 @@ def derive(
 
     NaN where an input is missing (left to the caller's missing-value check); a denominator <= 0
     stops with :class:`InputError` naming the rows.
+
+    value = numerator / (denominator × scale), e.g. rd_intensity = rd_expenditure /
+    (gdp_nominal × 10^4). ``keys`` label the rows in errors (default: the index). Also raises
+    :class:`InputError` for an unknown ``name``, a missing input column or non-numeric text.
     """
     if name not in DERIVED:
         raise InputError(f"unknown derived indicator; known: {', '.join(DERIVED)}", file=file, column=name)
@@ -121,10 +130,12 @@ def with_derived(
     keys: Sequence[str] | None = None,
     file: str | Path | None = None,
 ) -> pd.DataFrame:
-    """``frame`` with every name of ``names`` that is a :data:`DERIVED` indicator and not already a column added.
+    """``frame`` with every name of ``names`` that is a :data:`DERIVED` indicator and not already a
+    column added.
 
     A column already present is used as it is (derived upstream); other names are left for the
-    caller's missing-column check. Returns a new frame; ``frame`` is not modified.
+    caller's missing-column check. Returns a copy with the new columns, or ``frame`` itself when there
+    is nothing to add; ``frame`` is never modified.
     """
     todo = [n for n in dict.fromkeys(names) if n in DERIVED and n not in frame.columns]
     if not todo:

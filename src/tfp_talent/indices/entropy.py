@@ -49,6 +49,11 @@ class EntropyResult:
 
     ``normalised`` holds z_ij = x'_ij + shift (the matrix the entropy and the score are computed from),
     with the input's row index; ``index`` is S_i = sum_j w_j z_ij on the same rows.
+
+    ``weights``, ``entropy`` (e_j), ``redundancy`` (d_j), ``minimum`` and ``maximum`` (the range of
+    each raw indicator over the n rows) are Series indexed by indicator; ``negative`` lists the
+    reversed indicators, ``nobs`` = n. An indicator's weight is large when its normalised values
+    are unevenly spread over the rows (low entropy), whatever its economic importance.
     """
 
     indicators: list[str]
@@ -64,7 +69,11 @@ class EntropyResult:
     index: pd.Series
 
     def summary(self) -> pd.DataFrame:
-        """One row per indicator: direction, min, max, entropy e_j, redundancy d_j and weight w_j."""
+        """One row per indicator: direction, min, max, entropy e_j, redundancy d_j and weight w_j.
+
+        Indexed by ``indicator`` in the order given; ``direction`` is ``positive`` or ``negative``;
+        min and max are of the raw values.
+        """
         direction = ["negative" if c in self.negative else "positive" for c in self.indicators]
         return pd.DataFrame(
             {
@@ -79,9 +88,14 @@ class EntropyResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """Weights and diagnostics as plain JSON-ready values (the per-row index is not included)."""
+        """Weights and diagnostics as plain JSON-ready values (the per-row index is not included).
+
+        Adds the score formula as text and the index's min, max and mean over the rows; this is
+        what ``tfp-talent entropy`` writes to its ``--weights-out`` JSON.
+        """
 
         def series(s: pd.Series) -> dict[str, float]:
+            """Indicator -> value as plain ``str`` -> ``float``."""
             return {str(k): float(v) for k, v in s.items()}
 
         return {
@@ -103,6 +117,7 @@ class EntropyResult:
 
 
 def _row_labels(frame: pd.DataFrame, mask: np.ndarray, keys: Sequence[str] | None) -> list[object]:
+    """Labels of the rows where ``mask`` holds: key values (a tuple for several keys) or the index."""
     if keys:
         return [
             tuple(key_label(v) for v in r) if len(keys) > 1 else key_label(r[0])
@@ -114,7 +129,11 @@ def _row_labels(frame: pd.DataFrame, mask: np.ndarray, keys: Sequence[str] | Non
 def check_indicators(
     frame: pd.DataFrame, indicators: Sequence[str], negative: Sequence[str], *, file: str | Path | None = None
 ) -> tuple[list[str], list[str]]:
-    """Validate the indicator lists: at least one, no repeats, ``negative`` a subset, columns present."""
+    """Validate the indicator lists: at least one, no repeats, ``negative`` a subset, columns present.
+
+    Returns ``(indicators, negative)`` as lists (repeats in ``negative`` dropped, order kept);
+    each failure raises :class:`InputError` naming the columns.
+    """
     cols = list(indicators)
     if not cols:
         raise InputError("at least one indicator is needed", file=file)
@@ -139,6 +158,9 @@ def indicator_matrix(
     """The indicators as an (n, m) float array; a missing or infinite value stops with the rows named.
 
     No imputation: the entropy method needs every value, and filling gaps would change every weight.
+    ``keys`` label the rows of a missing-value error (default: the index); non-float columns are
+    converted by :func:`tfp_talent.io.numeric_column`, which rejects text that is not a number.
+    The array is a new Fortran-ordered copy, so :func:`entropy_weights` may normalise it in place.
     """
     key_list = list(keys) if keys else []
     if key_list:
@@ -185,6 +207,29 @@ def entropy_weights(
     :class:`InputError` on a missing or non-numeric value (naming column and rows), an indicator with
     the same value in every row (zero variance carries no information and would divide by zero),
     fewer than two rows, or a negative ``shift``.
+
+    Parameters
+    ----------
+    frame
+        One row per unit-year (all rows are pooled); any index, kept in the result.
+    indicators, negative
+        Indicator columns, and the subset where a larger value is worse (reversed).
+    shift
+        s >= 0 added after normalisation; with s = 0 the row(s) with x' = 0 get p = 0 and
+        contribute 0 ln 0 = 0 to e_j.
+    name
+        Name of the ``index`` Series (e.g. ``U_talent``).
+
+    Returns
+    -------
+    EntropyResult
+        Weights summing to 1, diagnostics and the per-row index (see :class:`EntropyResult`).
+
+    Notes
+    -----
+    e_j is computed as −[(Σ_i z_ij ln z_ij) / Z_j − ln Z_j] / ln n with Z_j = Σ_i z_ij, which
+    equals −Σ_i p_ij ln p_ij / ln n without forming p. e_j = 1 only if the z_ij are all equal
+    (impossible after min-max with variance), so in exact arithmetic d_j > 0 for every indicator.
     """
     cols, neg = check_indicators(frame, indicators, negative, file=file)
     if not (isinstance(shift, (int, float)) and math.isfinite(shift) and shift >= 0):

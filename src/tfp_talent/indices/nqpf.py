@@ -17,6 +17,10 @@ S_ik = sum_{j in k} w_j z_ij and the overall index S_i = sum_k S_ik, so the sub-
 index and a dimension's weight is W_k = sum_{j in k} w_j. With the default indicators the complete
 years are 2011-2019 (R&D FTE from 2011, no education survey in 2010); other years stop with the rows
 that have missing values.
+
+The index is a measurement device, not an estimate: its weights come from the dispersion of the
+indicators in the sample (low-entropy indicators weigh more), so W_k says which dimension varies
+most across province-years, not which matters most for productivity. S_i lies in [shift, 1 + shift].
 """
 
 from __future__ import annotations
@@ -47,7 +51,11 @@ NQPF_NAME = "nqpf"
 
 @dataclass
 class NQPFResult:
-    """Result of :func:`nqpf_index`: ``index`` (S_i), ``dimensions`` (S_ik, one column per dimension)."""
+    """Result of :func:`nqpf_index`: ``index`` (S_i), ``dimensions`` (S_ik, one column per dimension).
+
+    ``dimension_of`` maps each indicator to its dimension; ``entropy`` is the one global
+    :class:`~tfp_talent.indices.entropy.EntropyResult` over all indicators. Rows follow the input.
+    """
 
     index: pd.Series
     dimensions: pd.DataFrame
@@ -107,6 +115,10 @@ def nqpf_index(
     names in :data:`tfp_talent.indices.derived.DERIVED` (``rd_intensity``, ``patents_per10k``) are
     computed when absent. ``negative`` lists negative indicators. Formulas and sources: module docstring
     and :func:`tfp_talent.indices.entropy.entropy_weights`. An indicator may be in one dimension only.
+
+    ``shift``, ``keys`` and ``file`` are passed to the entropy method. Raises :class:`InputError`
+    for no dimension, an empty dimension, an indicator in two dimensions, and the errors of
+    :func:`~tfp_talent.indices.entropy.entropy_weights` and of the derived indicators.
     """
     dims = {k: list(v) for k, v in (DEFAULT_DIMENSIONS if dimensions is None else dimensions).items()}
     if not dims:

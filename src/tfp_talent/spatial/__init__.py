@@ -7,6 +7,14 @@
   writers to ``.gal`` and ``.csv``.
 * :mod:`tfp_talent.spatial.explore`: global Moran's I and Geary's C by year, LISA clusters,
   Getis-Ord Gi* hot and cold spots, per-period versions and the western cold-spot finding.
+* :mod:`tfp_talent.spatial.permutation`: the conditional permutation pseudo p-values of the local
+  statistics (esda's randomisation in numpy, seeded).
+
+Every matrix is a :class:`SpatialWeights` over its ids in sorted order (the built ones: the
+6-digit NBS province codes), row-standardised by default; the study's spatial runners and the CLI
+(``tfp-talent moran`` and ``tfp-talent spatial``, ``--weights`` as in
+:func:`~tfp_talent.spatial.weights_io.weights_from_spec`) use the same objects. Example:
+``w = queen_from_topojson("data/raw/geo/china_provinces_full.topo.json")``.
 """
 
 from tfp_talent.spatial.weights import (

@@ -24,6 +24,21 @@ agree with the ``centroid`` property DataV ships (29 provinces have one) to with
 (Inner Mongolia; 0.25 Xinjiang, under 0.2 elsewhere).
 Distances are great-circle distances by the haversine formula on a sphere of radius 6371.0088 km
 (the IUGG mean Earth radius; Sinnott 1984, *Sky & Telescope* 68(2), p. 159).
+
+Arguments shared by the builders (each refers here):
+
+``path``
+    The province TopoJSON (``data/raw/geo/china_provinces_full.topo.json``); decoded once per
+    file version (:func:`province_geometry`).
+``transform``
+    ``"r"`` (row-standardised, default; libpysal's ``transform="r"``) or ``"none"`` (``raw``
+    as is; libpysal ``"O"``). Any other value raises :class:`~tfp_talent.errors.InputError`.
+``island_links``
+    The island rule above (contiguity builders only).
+
+Row standardisation makes W y the neighbours' mean and the largest eigenvalue of W equal to 1
+(so a spatial autoregressive ρ is bounded by 1 from above), but in general it makes W
+non-symmetric even when ``raw`` is symmetric.
 """
 
 from __future__ import annotations
@@ -61,6 +76,9 @@ class SpatialWeights:
     for distance, ``1/|g_i - g_j|`` for economic weights); ``matrix`` is the matrix used by the
     statistics (``raw`` row-standardised when ``transform == "r"``, else ``raw`` itself).
     ``island_links`` lists the ``(island, neighbour)`` pairs added by the island rule.
+    ``kind`` names the builder (``queen``, ``rook``, ``knn6``, ``distance^1``, ``economic``,
+    ``nested(queen x economic)``, ``file:<name>``); ``source`` is the file it was built from.
+    Create with the builders (or :func:`finish_weights`), not directly: they check ``raw``.
     """
 
     ids: tuple[Hashable, ...]
@@ -73,10 +91,15 @@ class SpatialWeights:
 
     @property
     def n(self) -> int:
+        """Number of units (rows of ``matrix``)."""
         return len(self.ids)
 
     def to_libpysal(self, *, raw: bool = False) -> Any:
-        """The weights as a libpysal ``W`` (ids in :attr:`ids` order), from ``matrix`` or ``raw``."""
+        """The weights as a libpysal ``W`` (ids in :attr:`ids` order), from ``matrix`` or ``raw``.
+
+        Only non-zero entries become neighbours. The ``W`` carries the values as they are (its
+        ``transform`` is libpysal's ``"O"``); esda and spreg then see the same matrix as here.
+        """
         from libpysal.weights import W
 
         m = self.raw if raw else self.matrix
@@ -91,7 +114,10 @@ class SpatialWeights:
             return W(neighbors, weights, id_order=list(self.ids), silence_warnings=True)
 
     def lag(self, values: np.ndarray) -> np.ndarray:
-        """Spatial lag ``W y`` of a vector ordered like :attr:`ids`."""
+        """Spatial lag ``W y`` of a vector ordered like :attr:`ids`.
+
+        (W y)_i = Σ_j w_ij y_j; with row standardisation the mean of i's neighbours' values.
+        """
         return self.matrix @ np.asarray(values, dtype=float)
 
 
@@ -99,6 +125,8 @@ def as_dense(w: SpatialWeights | Any, ids: Sequence[Hashable] | None = None) -> 
     """Dense ``n x n`` array of ``w`` (a :class:`SpatialWeights` or libpysal ``W``) in the order ``ids``.
 
     Raises :class:`InputError` if ``ids`` are not exactly the ids of ``w``.
+    Uses ``w.matrix`` for a :class:`SpatialWeights` and ``W.full()`` (the current transform)
+    for a libpysal ``W``; ``ids=None`` keeps the weights' own order. Always a copy.
     """
     if isinstance(w, SpatialWeights):
         own, m = list(w.ids), w.matrix
@@ -124,7 +152,11 @@ def as_dense(w: SpatialWeights | Any, ids: Sequence[Hashable] | None = None) -> 
 
 
 def normal_id(value: object) -> Hashable:
-    """An id as compared between files and data: whole numbers as ``int``, else stripped text."""
+    """An id as compared between files and data: whole numbers as ``int``, else stripped text.
+
+    ``110000``, ``"110000"``, ``" 110000 "``, ``110000.0`` and ``"110000.00"`` all give 110000;
+    ``"Beijing "`` gives ``"Beijing"``; booleans are kept as text (``"True"``), not 1.
+    """
     if isinstance(value, (bool, np.bool_)):
         return str(value)
     if isinstance(value, (int, np.integer)):
@@ -140,7 +172,10 @@ def normal_id(value: object) -> Hashable:
 
 
 def sort_ids(ids: Sequence[Hashable]) -> list[Hashable]:
-    """Ids in the fixed order used everywhere: numeric order for numbers, else by text."""
+    """Ids in the fixed order used everywhere: numeric order for numbers, else by text.
+
+    Ids that mix numbers and text are ordered by their text (``"110000" < "Guangdong"``).
+    """
     if all(isinstance(a, (int, np.integer)) for a in ids):
         return sorted(ids)
     return sorted(ids, key=str)
@@ -160,6 +195,11 @@ def finish_weights(
 
     Row standardisation: ``w_ij = raw_ij / sum_k raw_ik``. Raises :class:`InputError` naming the
     file and the offending rows.
+
+    ``raw`` is (n, n) in the order of ``ids``; ``kind``, ``source`` and ``island_links`` are
+    recorded in the result; ``transform`` as in the module docstring. ``hint`` replaces the
+    default advice for an all-zero row (e.g. "raise cutoff_km" for distance weights). The checks,
+    in order: shape, transform name, finite, >= 0, zero diagonal, no all-zero row.
     """
     src = None if source is None else str(source)
     raw = np.asarray(raw, dtype=float)
@@ -205,7 +245,11 @@ def finish_weights(
 
 @dataclass(frozen=True, eq=False)
 class ProvinceGeometry:
-    """Shapely (Multi)Polygons and main-landmass centroids (lon, lat) of the sample provinces."""
+    """Shapely (Multi)Polygons and main-landmass centroids (lon, lat) of the sample provinces.
+
+    ``ids`` are the 31 NBS codes in ascending order; ``centroids`` is (31, 2), degrees, in that
+    order; ``source`` the TopoJSON path.
+    """
 
     ids: tuple[int, ...]
     geometries: tuple[Any, ...]
@@ -229,6 +273,11 @@ def province_geometry(path: str | Path) -> ProvinceGeometry:
 
 @functools.lru_cache(maxsize=4)
 def _province_geometry(resolved: str, size: int, mtime_ns: int, path: str) -> ProvinceGeometry:
+    """Decode the TopoJSON; cached on (resolved path, size, mtime) so a changed file is re-read.
+
+    Polygons whose outer ring has fewer than 4 points are skipped; each province is one MultiPolygon and its
+    centroid that of its largest polygon (module docstring).
+    """
     from shapely.geometry import MultiPolygon, Polygon
 
     from tfp_talent.data.provinces import BY_CODE, CODES
@@ -257,6 +306,9 @@ def great_circle_km(lonlat: np.ndarray) -> np.ndarray:
     """Pairwise great-circle distances (km) between ``(lon, lat)`` points, by the haversine formula.
 
     d = 2 R asin( sqrt( sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2) ) ), R = 6371.0088 km (Sinnott 1984).
+    φ = latitude, λ = longitude (radians). ``lonlat`` is (n, 2) in degrees; returns the symmetric
+    (n, n) matrix with a zero diagonal. The spherical model errs by up to about 0.5 % against
+    the ellipsoid, negligible for inverse-distance weights.
     """
     lon, lat = np.radians(lonlat[:, 0]), np.radians(lonlat[:, 1])
     dlat = lat[:, None] - lat[None, :]
@@ -268,7 +320,13 @@ def great_circle_km(lonlat: np.ndarray) -> np.ndarray:
 def _apply_island_rule(
     raw: np.ndarray, geo: ProvinceGeometry, island_links: IslandRule
 ) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Link each island (row without neighbours) by the rule; links are symmetric (0/1)."""
+    """Link each island (row without neighbours) by the rule; links are symmetric (0/1).
+
+    Returns the new raw matrix and the ``(island, neighbour)`` pairs added. Islands not named
+    in a mapping stay islands (and :func:`finish_weights` then stops); a mapping that names an
+    unknown code, or a rule that is neither a mapping, ``"nearest"`` nor None, raises
+    :class:`InputError`.
+    """
     raw = raw.copy()
     pos = {c: i for i, c in enumerate(geo.ids)}
     islands = [geo.ids[i] for i in np.flatnonzero(raw.sum(axis=1) == 0)]
@@ -297,6 +355,7 @@ def _apply_island_rule(
 def _contiguity(
     path: str | Path, kind: Literal["queen", "rook"], island_links: IslandRule, transform: str
 ) -> SpatialWeights:
+    """Binary queen or rook contiguity from libpysal, island rule applied, then :func:`finish_weights`."""
     from libpysal.weights import Queen, Rook
 
     geo = province_geometry(path)
@@ -327,7 +386,11 @@ def queen_from_topojson(
 def rook_from_topojson(
     path: str | Path, *, island_links: IslandRule = DEFAULT_ISLAND_LINKS, transform: str = "r"
 ) -> SpatialWeights:
-    """Rook contiguity: w_ij = 1 if provinces i and j share a boundary segment (libpysal ``Rook``)."""
+    """Rook contiguity: w_ij = 1 if provinces i and j share a boundary segment (libpysal ``Rook``).
+
+    Arguments as :func:`queen_from_topojson`. Provinces that touch at a single point are queen
+    but not rook neighbours, so rook has at most as many links as queen.
+    """
     return _contiguity(path, "rook", island_links, transform)
 
 
@@ -336,6 +399,8 @@ def knn_from_topojson(path: str | Path, k: int, *, transform: str = "r") -> Spat
 
     Not symmetric in general. Ties in distance go to the lower province code (stable sort over the
     sorted ids), so the result does not depend on input order.
+    Every row has exactly k neighbours (no islands). ``path`` and ``transform``: module
+    docstring. Raises :class:`InputError` unless k is a whole number in 1..n − 1.
     """
     geo = province_geometry(path)
     n = len(geo.ids)
@@ -356,6 +421,10 @@ def distance_from_topojson(
 
     d_ij between main-landmass centroids (haversine, km). A cutoff that leaves a province without
     neighbours raises :class:`InputError` naming it.
+
+    ``power`` > 0 (1: inverse distance, 2: gravity-type inverse squared distance); ``cutoff_km``
+    None keeps every pair (a dense matrix). ``path``, ``transform``: module docstring. Raw
+    weights are symmetric; ``kind`` records power and cutoff (``distance^2<= 1000 km``).
     """
     geo = province_geometry(path)
     if not power > 0:
@@ -379,6 +448,11 @@ def economic_weights(values: pd.Series, *, transform: str = "r") -> SpatialWeigh
     (2005), *China Economic Quarterly* (经济学季刊), common in provincial studies. Symmetric before
     standardisation.
     Two provinces with equal values (infinite weight) raise :class:`InputError` naming them.
+
+    The weights depend only on the ordering distance |g_i − g_j| (not on geography), so every
+    pair is linked; ``values`` should be fixed over the sample (a base-period mean, not the
+    current year) so that W is exogenous to the outcome. Ids are normalised by
+    :func:`normal_id`; duplicate or non-finite values raise :class:`InputError`.
     """
     s = pd.Series(values, dtype=float)
     s.index = pd.Index([normal_id(a) for a in s.index], dtype=object)
@@ -408,6 +482,8 @@ def nested_weights(geo: SpatialWeights, econ: SpatialWeights, *, transform: str 
 
     The elementwise (Hadamard) product of the two matrices before standardisation, so a pair is
     linked only if it is linked geographically, with weight rising in economic similarity.
+    ``geo`` and ``econ`` must have the same ids (any order; the result follows ``geo``'s); the
+    island links of ``geo`` are carried over. Raises :class:`InputError` for different ids.
     """
     if set(geo.ids) != set(econ.ids):
         missing = sorted(set(geo.ids) - set(econ.ids), key=str)
@@ -433,7 +509,12 @@ def nested_weights(geo: SpatialWeights, econ: SpatialWeights, *, transform: str 
 
 @dataclass(frozen=True, eq=False)
 class WeightsSummary:
-    """Neighbour counts and connectivity of a weights matrix."""
+    """Neighbour counts and connectivity of a weights matrix.
+
+    Counts are of non-zero entries of ``raw`` per row; ``n_components`` counts weakly connected
+    components (1: every unit reaches every other); ``pct_nonzero`` is the share of non-zero
+    cells in percent; ``symmetric`` refers to ``raw``.
+    """
 
     kind: str
     n: int
@@ -448,6 +529,7 @@ class WeightsSummary:
     pct_nonzero: float
 
     def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready values (neighbour counts keyed by the id as text)."""
         return {
             "kind": self.kind,
             "n": self.n,

@@ -34,6 +34,7 @@ __all__ = ["normal_id", "read_weights", "weights_from_spec", "write_csv", "write
 
 
 def _unique_ids(raw_ids: Sequence[object], path: Path, what: str) -> list[Hashable]:
+    """The ids by :func:`normal_id`, in file order; a repeated id (after normalisation) raises InputError."""
     ids = [normal_id(a) for a in raw_ids]
     seen: set[Hashable] = set()
     dup = sorted({a for a in ids if a in seen or seen.add(a)}, key=str)  # type: ignore[func-returns-value]
@@ -43,6 +44,11 @@ def _unique_ids(raw_ids: Sequence[object], path: Path, what: str) -> list[Hashab
 
 
 def _read_csv_matrix(path: Path) -> tuple[list[Hashable], np.ndarray]:
+    """Row ids and the (n, n) matrix of a dense CSV, columns reordered to the row order.
+
+    Read as text (no NA guessing), then numbers; the row ids and the column ids must be the same
+    set. An empty cell or a non-number raises :class:`InputError` naming the rows.
+    """
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except Exception as err:
@@ -75,6 +81,11 @@ def _read_csv_matrix(path: Path) -> tuple[list[Hashable], np.ndarray]:
 
 
 def _read_gal(path: Path) -> tuple[list[Hashable], np.ndarray]:
+    """Unit ids (GAL order) and the binary (n, n) neighbour matrix of a GAL file (libpysal ``io``).
+
+    Ids are read as text and normalised, so numeric ids match the data's integer codes; a
+    neighbour that is not listed as a unit raises :class:`InputError` naming the pairs.
+    """
     import libpysal
 
     try:
@@ -106,6 +117,12 @@ def _read_gal(path: Path) -> tuple[list[Hashable], np.ndarray]:
 
 
 def _read_rda_matrix(path: Path) -> tuple[list[Hashable], np.ndarray]:
+    """Row names and the (n, n) values of the one numeric matrix in an R data file (``rdata``).
+
+    The file must hold exactly one 2-D non-data-frame object, square, with row and column
+    ``dimnames`` naming the same units (columns are put in row order). Otherwise
+    :class:`InputError` says which condition failed.
+    """
     import rdata
 
     try:
@@ -154,6 +171,29 @@ def read_weights(
     With ``ids`` (the entities of the data), the file's ids must be exactly those (missing and
     extra ones are named). The result is in sorted id order and row-standardised
     (w_ij / sum_j w_ij) unless ``transform="none"``.
+
+    Parameters
+    ----------
+    path
+        A ``.csv``, ``.gal``, ``.rda`` or ``.rdata`` file (suffix case-insensitive; layouts in the
+        module docstring).
+    ids
+        The entities of the data (any spelling :func:`normal_id` maps to the file's ids), or None
+        to accept the file's own set.
+    transform
+        ``"r"`` or ``"none"``, as in :mod:`tfp_talent.spatial.weights`.
+
+    Returns
+    -------
+    SpatialWeights
+        ``kind`` ``file:<file name>``, ``source`` the path; ``raw`` the file's values.
+
+    Raises
+    ------
+    InputError
+        Unknown suffix, missing or empty file, unreadable content, ids that differ from ``ids``,
+        and every check of :func:`~tfp_talent.spatial.weights.finish_weights` (square, finite,
+        >= 0, zero diagonal, no all-zero row).
     """
     p = Path(path)
     suffix = p.suffix.lower()
@@ -193,6 +233,8 @@ def write_gal(w: SpatialWeights, path: str | Path) -> None:
 
     GAL holds no weight values: reading it back gives binary weights with the same neighbours.
     Header line ``n``; then per unit ``id k`` and a line with its k neighbours (GeoDa format).
+    Units follow ``w.ids``; a unit without neighbours gets ``id 0`` and an empty line. The file is
+    written by :func:`tfp_talent.io.write_text` (atomically, UTF-8, LF line endings).
     """
     lines = [str(w.n)]
     for i, a in enumerate(w.ids):
@@ -206,6 +248,9 @@ def write_csv(w: SpatialWeights, path: str | Path, *, raw: bool = False) -> None
     """Write the dense matrix (``w.matrix``, or ``w.raw``) with an ``id`` column, atomically.
 
     Values are written with 17 significant digits, so :func:`read_weights` gets them back exactly.
+    The header is ``id`` and the ids, then one row per id (the layout :func:`read_weights` reads);
+    ``raw=True`` writes the weights before standardisation; for a row-standardised ``w``, reading
+    them back with the default ``transform="r"`` gives ``w.matrix`` again.
     """
     m = w.raw if raw else w.matrix
     frame = pd.DataFrame(m, columns=[str(a) for a in w.ids])
@@ -223,6 +268,10 @@ def weights_from_spec(spec: str, ids: Sequence[object] | None = None) -> Spatial
 
     Built weights (the 31 provinces) are row-standardised; queen and rook use the default island
     rule (Hainan - Guangdong).
+
+    The keyword is case-insensitive. ``ids`` applies to a weights file only: built weights
+    always cover the 31 provinces of the map, and the caller matches them to its data.
+    Raises :class:`InputError` as the builder or :func:`read_weights` does.
     """
     from tfp_talent.spatial import weights as sw
 

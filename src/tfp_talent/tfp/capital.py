@@ -88,7 +88,36 @@ def perpetual_inventory(
     ``base_price`` gives it. Years must be consecutive within an entity; negative
     investment (disinvestment) is kept, with a warning, as the source package does.
 
-    Returns ``entity, time, capital, investment_real, price_index`` (price_index = P / P_base).
+    Parameters
+    ----------
+    frame
+        Long panel, one row per (entity, time); ``investment`` in current prices (any unit),
+        ``price`` a fixed-base investment deflator, > 0.
+    entity, time, investment, price
+        Column names; ``time`` holds whole years.
+    delta
+        Geometric depreciation rate in [0, 1); 0.096 is Zhang et al.'s (2004) 9.6 %.
+    initial, initial_rate, hj_years, initial_stock
+        The initial-stock rule and its settings (list above).
+    base_year, base_price
+        Price base of the result: None keeps the deflator's own base.
+    source
+        File named in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``entity, time, capital, investment_real, price_index`` sorted by entity and time, with
+        capital K_t and real investment I_t / P_t in prices of ``base_year`` (price_index = P / P_base).
+
+    Raises
+    ------
+    InputError
+        ``delta`` outside [0, 1), an unknown ``initial``, ``initial_rate`` <= 0 or ``hj_years`` < 1;
+        missing, duplicate or non-numeric values, a deflator <= 0
+        (:func:`~tfp_talent.tfp.checks.complete_panel`); a year missing inside an entity's span;
+        ``base_year`` outside an entity's years without a ``base_price``; a Hall–Jones start
+        without positive real investment.
     """
     if not 0 <= delta < 1:
         raise InputError(f"depreciation rate must be in [0, 1), got {delta}", column="delta")
@@ -159,6 +188,11 @@ def perpetual_inventory(
 
 
 def _hall_jones_growth(real: np.ndarray, hj_years: int, ent: object, source: str | Path | None) -> float:
+    """g = (RI_n / RI_0)^(1/n) − 1, n = min(``hj_years``, T − 1): mean geometric growth of real investment.
+
+    The g of the Hall & Jones (1999) steady-state start K_0 = RI_0 / (g + delta). Raises
+    :class:`InputError` naming the entity unless RI_0 > 0 and RI_n > 0 (and T >= 2).
+    """
     n = min(hj_years, len(real) - 1)
     if n < 1 or real[0] <= 0 or real[n] <= 0:
         raise InputError(
@@ -176,6 +210,11 @@ def asset_frame(asset: pd.DataFrame, *, source: str | Path | None = None) -> pd.
     Accepts the tidy long frame of :func:`tfp_talent.data.readers_rda.read_asset_rda`
     (``province_code, year, variable, value, ...``) or a wide frame that already has
     ``province_code, year, invest`` and ``invest_price`` (or ``InvestPrice``).
+
+    ``invest`` is gross fixed capital formation in 亿元 at current prices and ``invest_price`` the
+    investment deflator on the 1952 = 1 base (Chongqing's on Sichuan's base, module docstring).
+    The result has int64 keys and is sorted by province and year; a missing column raises
+    :class:`InputError` naming ``source``.
     """
     if {"variable", "value"} <= set(asset.columns):
         wide = asset.pivot(index=["province_code", "year"], columns="variable", values="value").reset_index()
@@ -221,8 +260,32 @@ def china_capital_stock(
     ``CompK(bt=base_year)``, which rebases the deflator but leaves the initial stock in
     1952 yuan (only useful to reproduce the package's own test values).
 
-    Returns ``province_code, year, capital, investment_real, price_index, investment``
-    (亿元; constant prices of ``base_year``; price_index = 1 in ``base_year``).
+    Parameters
+    ----------
+    asset
+        ``asset.rda`` as read by :func:`read_asset` (long or wide, see :func:`asset_frame`).
+    delta, initial, initial_rate, hj_years
+        As in :func:`perpetual_inventory` (the package's defaults: 0.096, ``zhang``, 0.1).
+    base_year
+        Constant-price year of the result (2000 by default; None or 1952 keeps 1952 prices).
+    chongqing_initial
+        ``package`` or ``proportional`` (above).
+    package_rebase
+        Reproduce ``CompK(bt=...)`` instead of a full rebase (above).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province_code, year, capital, investment_real, price_index, investment``
+        (亿元; constant prices of ``base_year``; price_index = 1 in ``base_year``; ``investment``
+        is the current-price ``invest``). Logs (no error) a deflator that is not 1 in 1952, a
+        Chongqing series that does not start in 1996 and Tibet's deflator rule.
+
+    Raises
+    ------
+    InputError
+        An unknown ``chongqing_initial``, a ``base_year`` outside a province's years, and every
+        error of :func:`perpetual_inventory`.
     """
     data = asset_frame(asset, source=source)
     if chongqing_initial not in ("package", "proportional"):
@@ -292,7 +355,12 @@ def _base_prices(data: pd.DataFrame, base_year: int) -> dict[int, float]:
 
 
 def _package_rebase(out: pd.DataFrame, factors: Mapping[int, float], delta: float) -> pd.DataFrame:
-    """CompK(bt=...): deflator divided by P_bt but the initial stock kept in 1952 yuan."""
+    """CompK(bt=...): deflator divided by P_bt but the initial stock kept in 1952 yuan.
+
+    With f = P_bt (1952 = 1) and K_t the 1952-price stock from initial stock K_t0:
+    K^pkg_t = (1 − delta)^(t − t0) K_t0 + f [K_t − (1 − delta)^(t − t0) K_t0], i.e. only the
+    investment flows are rebased; real investment is × f and the price index ÷ f.
+    """
     out = out.copy()
     for code, grp in out.groupby("province_code", sort=False):
         f = factors[int(code)]
@@ -306,6 +374,7 @@ def _package_rebase(out: pd.DataFrame, factors: Mapping[int, float], delta: floa
 
 
 def _check_tibet(data: pd.DataFrame) -> None:
+    """Log whether Tibet's deflator is 1 before 1990, the rule CHNCapitalStock builds into ``asset.rda``."""
     early = data.loc[
         (data["province_code"] == TIBET) & (data["year"] < TIBET_UNIT_DEFLATOR_BEFORE), "invest_price"
     ]
@@ -329,6 +398,12 @@ def compare_investment(
     Returns the number of province-years compared, the share identical to 0.01 %, the
     largest absolute (亿元) and relative deviation (asset / gfcf - 1) with their
     province and year, and the five largest relative deviations.
+
+    ``panel`` needs ``province_code, year`` and ``column`` (亿元, current prices); only
+    province-years in ``years`` (inclusive) with both series present are compared. Keys of the
+    result: ``years, n_compared, share_identical_1e-4, max_abs_diff, max_rel_diff`` (each
+    ``{province, year, value}``) and ``largest`` (records of province, year, invest, ``column``,
+    abs_diff, rel_diff). Raises :class:`InputError` when no province-year is in both.
     """
     data = asset_frame(asset)
     m = data.merge(panel[["province_code", "year", column]], on=["province_code", "year"], how="inner")

@@ -7,6 +7,17 @@ one line saying what to fix, never a pandas or numpy traceback.
 *Periods* are the distinct values of the time column present in the data, in
 sorted order (so a biennial panel is fine); an entity has a *gap* when its rows
 skip a period that lies between its own first and last period.
+
+Shared vocabulary of the TFP functions (the measures refer to it instead of repeating it):
+
+``entity``, ``time``
+    Column names of the panel keys; (entity, time) must be unique. ``time`` is any sortable
+    value (years in the workflow).
+``output``, ``capital``, ``labour``, ``hc``
+    Column names of Y, K, L and h (:class:`ProductionColumns`); all must be present, numeric,
+    finite and > 0 in every row used. Units are free: the measures use logs or ratios only.
+``source`` / ``file``
+    The file (or a label such as ``"TFP inputs"``) named in every :class:`InputError`.
 """
 
 from __future__ import annotations
@@ -39,7 +50,11 @@ PRODUCTION_KEYS = ("entity", "time", "output", "capital", "labour", "hc")
 
 
 def check_production_columns(columns: Mapping[str, object]) -> None:
-    """Raise TypeError (as a wrong keyword argument does) unless ``columns`` are :class:`ProductionColumns`."""
+    """Raise TypeError (as a wrong keyword argument does) unless ``columns`` are :class:`ProductionColumns`.
+
+    Every key of :data:`PRODUCTION_KEYS` but ``hc`` is required; any other key is refused. The
+    message lists the missing and the unknown keys.
+    """
     unknown = sorted(set(columns) - set(PRODUCTION_KEYS))
     missing = [k for k in PRODUCTION_KEYS[:-1] if k not in columns]
     if unknown or missing:
@@ -56,7 +71,13 @@ def production_logs(
     source: str | Path | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`complete_panel` of Y, K, L (and h), all > 0, and of the ``extra`` columns; with ln Y, ln K and
-    ln(h L) = ln L + ln h of its rows."""
+    ln(h L) = ln L + ln h of its rows.
+
+    Returns ``(data, ln_y, ln_k, ln_hl)``: the checked frame sorted by (entity, time) and three
+    float arrays aligned with its rows (ln_hl = ln L when ``hc`` is None or absent). ``extra``
+    columns must be present and numeric but may be <= 0. Raises TypeError for bad ``columns``
+    (:func:`check_production_columns`) and :class:`InputError` as :func:`complete_panel`.
+    """
     check_production_columns(columns)
     labour, hc = columns["labour"], columns.get("hc")
     cols = [columns["output"], columns["capital"], labour, *([hc] if hc else [])]
@@ -120,7 +141,11 @@ def require_share(
 
 
 def period_index(frame: pd.DataFrame, time: str) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct periods and, for every row, the position of its period among them."""
+    """Sorted distinct periods and, for every row, the position of its period among them.
+
+    Returns ``(periods, pos)`` with ``periods[pos[r]] == frame[time].iloc[r]``; consecutive periods
+    have positions that differ by 1 whatever their spacing in calendar time.
+    """
     periods = np.sort(frame[time].unique())
     return periods, np.searchsorted(periods, frame[time].to_numpy())
 
@@ -131,6 +156,9 @@ def require_no_gaps(
     """Raise :class:`InputError` naming each entity that skips a period inside its own span.
 
     ``frame`` must be sorted by (entity, time) (as returned by :func:`complete_panel`).
+    ``method`` is the measure's name for the message (e.g. ``"the Törnqvist index"``); the error
+    lists every missing (entity, period), where periods are those of the whole panel
+    (:func:`period_index`), and suggests filling them or splitting the entity.
     """
     periods, pos = period_index(frame, time)
     step = np.diff(pos)
@@ -156,6 +184,8 @@ def lag_within(frame: pd.DataFrame, values: np.ndarray, *, entity: str, time: st
 
     "Previous" means the preceding period in the sorted set of all periods of the panel
     (:func:`tfp_talent.within.lag` on the period positions).
+    ``values`` is aligned with the rows of ``frame``; returns a float array of the same length,
+    lag_r = values_s for the row s of the same entity one period earlier, NaN if there is none.
     """
     _, pos = period_index(frame, time)
     return within.lag(frame[entity].to_numpy(), pos, values, 1)
@@ -165,6 +195,8 @@ def cumulate_within(frame: pd.DataFrame, growth: np.ndarray, *, entity: str, tim
     """Cumulated level index: 0 in each entity's first period, then the running sum of ``growth``.
 
     :func:`tfp_talent.within.cumulate` with ``base="first_row"`` on the period positions.
+    ln A_e,first = 0 and ln A_e,t = Σ_{s ≤ t, s after first} g_e,s: the chained level of the
+    Törnqvist and Malmquist indices, so levels compare periods of one entity, not entities.
     """
     _, pos = period_index(frame, time)
     return within.cumulate(frame[entity].to_numpy(), pos, growth, base="first_row")
@@ -189,5 +221,6 @@ def _reject_rows(
 def _keys(
     frame: pd.DataFrame, mask: pd.Series | np.ndarray, entity: str, time: str
 ) -> list[tuple[object, object]]:
+    """The ``(entity, time)`` pairs of the rows where ``mask`` holds, in row order."""
     sub = frame.loc[np.asarray(mask, dtype=bool), [entity, time]]
     return [tuple(r) for r in sub.itertuples(index=False, name=None)]

@@ -54,6 +54,12 @@ def mincer_phi(years: np.ndarray | pd.Series | float) -> np.ndarray:
 
     Piecewise-linear returns to schooling of the Penn World Table (Caselli 2005;
     Feenstra, Inklaar & Timmer 2015). NaN stays NaN; negative years raise InputError.
+
+    The rates are :data:`PWT_MINCER_RETURNS` (Psacharopoulos 1994, "Returns to investment in
+    education: a global update", World Development 22(9)); φ is continuous and concave, with
+    φ(4) = 0.536, φ(8) = 0.940 and φ(12) = 1.212. ``years`` is a scalar or an array of
+    average years of schooling of the population aged 6+ (``avg_school_years``); the result
+    is a float array of the same shape.
     """
     s = np.asarray(years, dtype=float)
     if np.any(s[~np.isnan(s)] < 0):
@@ -67,7 +73,10 @@ def mincer_phi(years: np.ndarray | pd.Series | float) -> np.ndarray:
 
 
 def human_capital_index(years: np.ndarray | pd.Series | float) -> np.ndarray:
-    """h = exp(φ(s)), the PWT human-capital index per worker (see :func:`mincer_phi`)."""
+    """h = exp(φ(s)), the PWT human-capital index per worker (see :func:`mincer_phi`).
+
+    h = 1 at s = 0 and h(12) = e^1.212 ≈ 3.36; effective labour is h·L. Same shape as ``years``.
+    """
     return np.exp(mincer_phi(years))
 
 
@@ -83,10 +92,16 @@ def fill_survey_gaps(
 
     Returns the filled series and a bool flag (True where a value was filled).
     Entities with no observed value stay missing.
+
+    Interpolation is linear in the row order within an entity (``time`` sorted), i.e. in the
+    index of the sorted rows, not in calendar time: with one row per year the two coincide.
+    ``extend=False`` is ``fill_gaps="inside"`` and ``extend=True`` ``"interpolate"`` of
+    :func:`labour_input`. Both series are aligned with ``frame``'s index.
     """
     data = frame.sort_values([entity, time])
 
     def fill(s: pd.Series) -> pd.Series:
+        """Linear fill inside one entity's series; also carried to the edges when ``extend``."""
         inside = s.interpolate(method="linear", limit_area="inside")
         return inside.ffill().bfill() if extend else inside
 
@@ -106,6 +121,10 @@ def read_labour_csv(
     provinces (national totals dropped and logged), integer years, numeric values > 0,
     no duplicate (province, year), every province of ``provinces`` × every year of
     ``years`` present. Each problem raises :class:`InputError` naming file, column, rows.
+
+    The unit is the user's (recorded by the ``# unit:`` line if given); it only scales L, so it
+    cancels in TFP growth and shifts ln TFP levels by a constant. Returns one row per province
+    code and year, ``labour`` as float.
     """
     series = read_user_series(
         path, "labour", years=years, provinces=provinces, require_complete=True, positive=True
@@ -129,6 +148,30 @@ def labour_input(
     Returns ``province_code, year, labour, labour_filled, avg_school_years, hc, hc_filled,
     labour_eff`` (labour in the unit of the source, 万人 for the built-in proxies;
     labour_eff = hc × labour). Missing stays NaN.
+
+    Parameters
+    ----------
+    panel
+        The clean panel keyed by ``province_code, year``: ``working_age_share`` (share of the
+        population aged 15–64, a fraction) and ``pop_yearend`` (万人) for ``working_age``,
+        ``emp_nonfarm`` (万人) for ``nonfarm``, ``avg_school_years`` for ``human_capital``.
+        ``<col>_imputed`` columns, when present, are carried into the filled flags.
+    source
+        ``working_age``, ``nonfarm`` or ``csv`` (module docstring).
+    human_capital
+        Multiply L by h; False gives hc = 1 and ``avg_school_years`` NaN.
+    fill_gaps
+        ``inside``, ``interpolate`` or ``none`` (module docstring, :func:`fill_survey_gaps`);
+        applies to the working-age share and the years of schooling, not to a user file.
+    user_file
+        The CSV for ``source="csv"`` (:func:`read_labour_csv`), which must cover every province
+        and year of ``panel``.
+
+    Raises
+    ------
+    InputError
+        An unknown ``source`` or ``fill_gaps``, a missing input column, ``csv`` without
+        ``user_file`` (and the errors of :func:`read_labour_csv`), or labour <= 0 in some row.
     """
     if source not in ("working_age", "nonfarm", "csv"):
         raise InputError(

@@ -38,6 +38,15 @@ Computation. Every distance is the LP above, solved with SciPy's HiGHS
    negative one (the LP-duality certificate that the restricted solution is optimal for
    the full reference set).
 Inputs and outputs are divided by their panel means first (the index is units-invariant).
+
+References (full): Färe, Grosskopf, Norris & Zhang (1994), "Productivity growth, technical
+progress, and efficiency change in industrialized countries", AER 84(1), 66–83; Charnes, Cooper
+& Rhodes (1978), "Measuring the efficiency of decision making units", EJOR 2(6), 429–444;
+Banker, Charnes & Cooper (1984), "Some models for estimating technical and scale inefficiencies
+in data envelopment analysis", Management Science 30(9), 1078–1092; column generation as in
+Dantzig & Wolfe (1960), "Decomposition principle for linear programs", Operations Research 8(1).
+Column generation and batching change only the work, not the LP optima (up to the HiGHS
+feasibility tolerances of :data:`HIGHS_OPTIONS`).
 """
 
 from __future__ import annotations
@@ -67,7 +76,12 @@ _RC_CHUNK = 512
 
 @dataclass
 class LPStats:
-    """Work counters: distance LPs evaluated, batched HiGHS calls, seconds inside linprog."""
+    """Work counters: distance LPs evaluated, batched HiGHS calls, seconds inside linprog.
+
+    ``columns_added`` counts reference columns added by column generation. Pass one instance
+    as ``stats=`` to :func:`malmquist_index` or :func:`output_distances` to accumulate them; the
+    counters never change a result (they are reported by the benchmarks).
+    """
 
     distances: int = 0
     highs_calls: int = 0
@@ -106,6 +120,29 @@ def output_distances(
     point belongs to the reference set (needed for ``vrs``: each block then also carries
     its own point as a column, so the restricted VRS LP is always feasible). ``init`` are
     reference rows to start the column generation from (see module docstring).
+
+    Parameters
+    ----------
+    ref_x, ref_y
+        Inputs (R, K) and outputs (R, M) of the R observations spanning the technology.
+    eval_x, eval_y
+        Inputs (B, K) and outputs (B, M) of the B evaluated observations; all values > 0
+        (callers check; :func:`malmquist_index` also scales them to mean 1).
+    stats
+        :class:`LPStats` to update, or None.
+
+    Returns
+    -------
+    numpy.ndarray
+        D, shape (B,). D <= 1 for a point inside the technology (1 on the frontier); D > 1
+        is possible against another period's technology (the point lies outside it).
+
+    Raises
+    ------
+    ValueError
+        ``vrs`` without ``eval_in_ref``.
+    RuntimeError
+        HiGHS reports a status other than optimal.
     """
     ref_x, ref_y = np.atleast_2d(ref_x).astype(float), np.atleast_2d(ref_y).astype(float)
     eval_x, eval_y = np.atleast_2d(eval_x).astype(float), np.atleast_2d(eval_y).astype(float)
@@ -139,7 +176,12 @@ def output_distances(
 
 
 def _seed_columns(x: np.ndarray, y: np.ndarray, *, vrs: bool) -> np.ndarray:
-    """Rows that are on the CRS frontier for sure: maximisers of y·u / x·v for fixed weights."""
+    """Rows that are on the CRS frontier for sure: maximisers of y·u / x·v for fixed weights.
+
+    Weights: every (output m, input k) pair of unit vectors, plus 16 random positive (u, v)
+    from a fixed seed; a ratio maximiser lies on the CRS frontier (D = 1). For ``vrs``
+    the maximiser of each output and the minimiser of each input are added. Indices into x, y.
+    """
     n_out, n_in = y.shape[1], x.shape[1]
     rng = np.random.default_rng(12345)  # fixed: candidate columns never change results, only speed
     u = np.vstack([np.eye(n_out).repeat(n_in, axis=0), rng.uniform(0.05, 1.0, (N_RANDOM_DIRECTIONS, n_out))])
@@ -249,7 +291,12 @@ def _entering_columns(
 def _technology_batch(
     task: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, bool],
 ) -> tuple[np.ndarray, np.ndarray | None, LPStats]:
-    """Distances of the evaluated rows against one technology; VRS distances of its own rows."""
+    """Distances of the evaluated rows against one technology; VRS distances of its own rows.
+
+    ``task`` = (ref_x, ref_y, ev_x, ev_y, n_own, vrs): the first ``n_own`` evaluated rows are the
+    technology's own period. Returns (CRS D of every evaluated row, VRS D of the own rows or None,
+    :class:`LPStats`). A module-level function so a process pool can pickle it.
+    """
     ref_x, ref_y, ev_x, ev_y, n_own, vrs = task
     stats = LPStats()
     d = output_distances(ref_x, ref_y, ev_x, ev_y, stats=stats)
@@ -283,6 +330,26 @@ def malmquist_index(
     pure_efficiency_change, scale_efficiency_change``. ``efficiency`` is D^t(x_t, y_t).
     The index columns are NaN in an entity's first period (ln_tfp = 0 there).
     ``workers`` > 1 solves the per-period batches in a process pool (same results).
+
+    Parameters
+    ----------
+    frame
+        Panel with one row per (``entity``, ``time``) (vocabulary: :mod:`tfp_talent.tfp.checks`).
+    outputs, inputs
+        Output column(s) y and input columns x (e.g. Y; K and h·L), all > 0, none repeated.
+    frontier
+        ``contemporaneous`` or ``sequential`` (module docstring).
+    vrs
+        Also compute the VRS distances and the split EC = PEC × SEC; M and TC stay CRS, as in
+        Färe et al. (1994).
+    stats, workers
+        Work counters (:class:`LPStats`) and the number of processes.
+
+    Raises
+    ------
+    InputError
+        An unknown ``frontier``, a column used twice, missing or non-positive values, a skipped
+        period inside an entity's span, or fewer than two periods.
     """
     if frontier not in ("contemporaneous", "sequential"):
         raise InputError(
@@ -365,7 +432,13 @@ _EFFECTIVE = "__effective_labour__"
 def measure_malmquist(
     frame: pd.DataFrame, *, alpha: float | None = None, labour_share: str | None = None, **common: Any
 ) -> pd.DataFrame:
-    """Registry adapter: Malmquist index with output Y and inputs K and h·L (no factor shares)."""
+    """Registry adapter: Malmquist index with output Y and inputs K and h·L (no factor shares).
+
+    ``common`` holds the :class:`~tfp_talent.tfp.checks.ProductionColumns` and the
+    :class:`DEAOptions` of :func:`tfp_talent.tfp.measure.measure_tfp`. With ``hc`` the labour input
+    is the product h·L (its factors checked first, so errors name the user's columns). Raises
+    :class:`InputError` when ``alpha`` or ``labour_share`` is given.
+    """
     if alpha is not None or labour_share is not None:
         raise InputError("the malmquist method uses no factor shares; drop alpha / the labour-share column")
     entity, time, labour, hc, source = (common[k] for k in ("entity", "time", "labour", "hc", "source"))
@@ -395,7 +468,11 @@ def measure_malmquist(
 
 
 def malmquist_from_settings(data: pd.DataFrame, params: Mapping[str, Any], **common: Any) -> pd.DataFrame:
-    """Registry adapter for the workflow: frontier and VRS split from ``params``."""
+    """Registry adapter for the workflow: frontier and VRS split from ``params``.
+
+    ``params`` = ``{"frontier": ..., "vrs": ...}`` from config ``tfp:``; ``labour`` is already
+    effective labour h·L (``labour_eff`` of :func:`tfp_talent.tfp.pipeline.tfp_inputs`).
+    """
     return malmquist_index(
         data,
         entity=common["entity"],

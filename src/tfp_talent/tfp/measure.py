@@ -1,7 +1,8 @@
 """One entry point for the TFP measures on any panel (countries, provinces, cities, firms).
 
 :func:`measure_tfp` names the entity and time columns, output Y, capital K, labour L,
-optionally human capital per worker h (effective labour = h·L), and looks the method up in :data:`tfp_talent.tfp.methods.METHODS`:
+optionally human capital per worker h (effective labour = h·L), and looks the method up in
+:data:`tfp_talent.tfp.methods.METHODS`:
 
 * ``solow``: ln A = ln Y − α ln K − (1 − α) ln(hL) (:mod:`tfp_talent.tfp.solow`);
 * ``tornqvist``: Δln A = Δln Y − (1 − s̄_L) Δln K − s̄_L Δln(hL) with the labour share
@@ -30,7 +31,11 @@ from tfp_talent.tfp.methods import METHODS
 
 
 class MeasureOptions(ProductionColumns, DEAOptions):
-    """The column names and the Malmquist options of :func:`measure_tfp`."""
+    """The column names and the Malmquist options of :func:`measure_tfp`.
+
+    Keys of :class:`~tfp_talent.tfp.checks.ProductionColumns` (entity, time, output, capital,
+    labour, optional hc) and of :class:`~tfp_talent.tfp.malmquist.DEAOptions`.
+    """
 
 
 def measure_tfp(
@@ -51,6 +56,11 @@ def measure_tfp(
     ``malmquist`` (:class:`~tfp_talent.tfp.malmquist.DEAOptions`, with the defaults of
     :func:`~tfp_talent.tfp.malmquist.malmquist_index`). Options that do not apply to the method
     raise :class:`InputError` rather than being silently ignored.
+
+    Example: ``measure_tfp(pwt, method="solow", entity="country", time="year", output="rgdpna",
+    capital="rnna", labour="emp", hc="hc", alpha=0.33)``. Returns the method's frame (module
+    docstring) sorted by entity and time; raises :class:`InputError` for an unknown method or a
+    column not in ``frame``, TypeError for a missing or unknown column argument.
     """
     if method not in METHODS:
         raise InputError(f"unknown TFP method '{method}' (use {', '.join(METHODS)})", column="method")

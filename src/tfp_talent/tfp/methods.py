@@ -27,6 +27,10 @@ class TFPMethod:
     labour=, source=)`` in the workflow with ``params`` = the method's ``settings`` from config ``tfp:``
     (its Snakemake params, so other changes do not re-run it); ``chained``: an index over consecutive
     periods (the workflow keeps each entity's longest run of complete consecutive years).
+
+    ``settings`` names the ``tfp:`` keys the method depends on (:func:`method_params`);
+    ``description`` is the method's one-line formula and source (documentation of the registry;
+    no code reads it).
     """
 
     measure: Callable[..., pd.DataFrame]
@@ -62,11 +66,18 @@ METHODS: dict[str, TFPMethod] = {
 
 
 def method_settings(method: str) -> tuple[str, ...]:
-    """The ``tfp:`` settings that ``method`` depends on."""
+    """The ``tfp:`` settings that ``method`` depends on (e.g. ``("frontier", "vrs")`` for malmquist).
+
+    Raises KeyError for a name not in :data:`METHODS`.
+    """
     return METHODS[method].settings
 
 
 def method_params(settings: Mapping[str, Any], method: str) -> dict[str, Any]:
     """The settings ``method`` depends on, from resolved settings (nothing else, so other changes do
-    not re-run it)."""
+    not re-run it).
+
+    ``settings`` is the output of :func:`tfp_talent.tfp.pipeline.resolve_settings`; the result is
+    the ``params`` of the method's ``from_settings`` adapter, e.g. ``{"alpha": 0.4}`` for solow.
+    """
     return {k: settings["tfp"][k] for k in METHODS[method].settings}

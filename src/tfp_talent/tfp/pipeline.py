@@ -80,6 +80,14 @@ def resolve_settings(config: Mapping[str, Any], variant: str | None = None) -> d
     """Baseline settings from ``config`` (defaults filled), with ``variant``'s overrides applied.
 
     ``capital.base_year`` null means ``years.start`` (the price base of real GDP).
+
+    Returns ``{"capital": {...}, "labour": {...}, "tfp": {...}}``: :data:`CAPITAL_DEFAULTS`,
+    :data:`LABOUR_DEFAULTS` and :data:`TFP_DEFAULTS` updated by the config sections (``tfp.variants``
+    itself is not copied) and then by the variant's keys, each mapped to its section by
+    :data:`VARIANT_KEYS` (``labour`` sets ``labour.source``, ``labour_file`` ``labour.file``).
+    Values are not validated here (config/schema.yaml does that; the stage functions check their
+    own arguments). Raises :class:`InputError` naming config/config.yaml for an unknown variant
+    or variant key.
     """
     out = {
         "capital": {**CAPITAL_DEFAULTS, **dict(config.get("capital") or {})},
@@ -110,7 +118,11 @@ def resolve_settings(config: Mapping[str, Any], variant: str | None = None) -> d
 
 
 def capital_params(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Keyword arguments of :func:`tfp_talent.tfp.capital.china_capital_stock` from the ``capital`` settings."""
+    """Keyword arguments of :func:`tfp_talent.tfp.capital.china_capital_stock` from the ``capital`` settings.
+
+    delta, initial, initial_rate, hj_years, base_year and chongqing_initial, as resolved by
+    :func:`resolve_settings` (the capital job's Snakemake params).
+    """
     c = settings["capital"]
     return {
         k: c[k] for k in ("delta", "initial", "initial_rate", "hj_years", "base_year", "chongqing_initial")
@@ -118,7 +130,10 @@ def capital_params(settings: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def labour_params(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Keyword arguments of :func:`tfp_talent.tfp.labour.labour_input` from the ``labour`` settings."""
+    """Keyword arguments of :func:`tfp_talent.tfp.labour.labour_input` from the ``labour`` settings.
+
+    ``labour.file`` becomes ``user_file`` (read only when ``labour.source`` is ``csv``).
+    """
     lab = settings["labour"]
     return {
         "source": lab["source"],
@@ -129,7 +144,15 @@ def labour_params(settings: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def tfp_inputs(panel: pd.DataFrame, capital: pd.DataFrame, labour: pd.DataFrame) -> pd.DataFrame:
-    """Merge Y (gdp_real), K, L, h, h·L and the labour share on the panel's province-years."""
+    """Merge Y (gdp_real), K, L, h, h·L and the labour share on the panel's province-years.
+
+    ``capital`` is the output of :func:`tfp_talent.tfp.capital.china_capital_stock` and ``labour``
+    of :func:`tfp_talent.tfp.labour.labour_input`, merged one-to-one onto the panel's keys (left
+    join: province-years of the panel only, NaN where a stage has no value). Returns
+    ``province_code, year, output, labour_share, capital, labour, hc, labour_eff, labour_filled,
+    hc_filled`` sorted by the keys. Raises :class:`InputError` for missing columns or duplicate
+    keys in ``panel``, and pandas' MergeError for duplicate keys in ``capital`` or ``labour``.
+    """
     require_columns(panel, [*KEYS, OUTPUT, "labour_share"], file="panel")
     require_unique_keys(panel, KEYS, file="panel")
     base = panel[[*KEYS, OUTPUT, "labour_share"]].rename(columns={OUTPUT: "output"})
@@ -148,6 +171,13 @@ def provincial_tfp(inputs: pd.DataFrame, method: str, params: Mapping[str, Any])
     consecutive complete years (a warning lists what is left out, e.g. the isolated 2004
     of the non-farm employment proxy). Törnqvist fills missing labour shares by
     ``share_rule`` and flags them in ``share_filled``.
+
+    ``params`` are the method's settings (:func:`tfp_talent.tfp.methods.method_params`). The
+    inputs enter as output = ``output``, capital = ``capital`` and labour = ``labour_eff`` (h·L), so
+    the measures of :mod:`tfp_talent.tfp.measure` get no separate ``hc``. Returns one row per row
+    of ``inputs`` (same keys, same order) with the method's columns; ``share_filled`` is a
+    nullable boolean. Raises :class:`InputError` for an unknown method or when no province-year
+    is complete.
     """
     if method not in METHODS:
         raise InputError(f"unknown TFP method '{method}' (use {', '.join(METHODS)})", column="tfp.methods")
@@ -196,6 +226,8 @@ def _longest_runs(data: pd.DataFrame) -> np.ndarray:
     """Mask of each province's longest run of consecutive years in ``data`` (the latest on ties).
 
     ``data`` is sorted by province_code, year.
+    A run breaks where the province changes or a year is skipped; runs are numbered in row
+    order, so on equal length the later run (higher number) is kept.
     """
     years = data["year"].to_numpy()
     code = data["province_code"].to_numpy()
@@ -213,6 +245,11 @@ def combine_tfp(frames: Mapping[str, pd.DataFrame], labour: pd.DataFrame | None 
 
     With ``labour`` the flags ``labour_filled`` and ``hc_filled`` are added (they apply to
     every method that uses h·L).
+
+    ``frames`` maps method names to :func:`provincial_tfp` results; methods are joined (outer,
+    one-to-one on the keys) in the order of :data:`~tfp_talent.tfp.methods.METHODS`, e.g.
+    ``solow_ln_tfp, solow_tfp_growth, tornqvist_ln_tfp, ...``. Raises :class:`InputError` when
+    ``frames`` holds no known method.
     """
     out: pd.DataFrame | None = None
     for method in METHODS:
@@ -229,7 +266,11 @@ def combine_tfp(frames: Mapping[str, pd.DataFrame], labour: pd.DataFrame | None 
 
 
 def summarise(frame: pd.DataFrame, column: str) -> str:
-    """One log line: mean, min and max of a column over its non-missing rows."""
+    """One log line: mean, min and max of a column over its non-missing rows.
+
+    Format ``<column>: n=<count>, mean=<m>, min=<lo>, max=<hi>`` (4 decimals) over the finite values;
+    ``<column>: no values`` when none is finite.
+    """
     v = frame[column].to_numpy(dtype=float)
     v = v[np.isfinite(v)]
     if v.size == 0:

@@ -6,9 +6,15 @@ Two-way fixed effects (entity and time), standard errors clustered by entity:
     CRS-restricted: ln(Y/hL)_it = α ln(K/hL)_it + μ_i + τ_t + ε_it
 
 Estimated with :func:`tfp_talent.estimators.panel.fit_panel` (pyfixest engine; Bergé 2018 / fixest),
-which fixes the order of the absorbed effects so the output is byte-identical across processes. Reports α, β, α + β with a
-Wald test of constant returns (α + β = 1) and the restricted α, to set against the
-calibrated α of the Solow residual (``tfp.alpha``).
+which fixes the order of the absorbed effects so the output is byte-identical across processes.
+Reports α, β, α + β with a Wald test of constant returns (α + β = 1) and the restricted α, to set
+against the calibrated α of the Solow residual (``tfp.alpha``).
+
+Wald test of constant returns: with b = (α̂, β̂) and V̂ its clustered covariance,
+se(α̂ + β̂) = sqrt(V̂_αα + V̂_ββ + 2 V̂_αβ) and W = (α̂ + β̂ − 1)² / se² ~ χ²(1) under H0. The
+covariance follows the ``stata`` small-sample convention of :mod:`tfp_talent.estimators.inference`
+(as ``xtreg ln_y ln_k ln_hl i.year, fe vce(cluster entity)``); W is referred to χ²(1), not to
+F(1, G − 1), so its p-value is slightly smaller than Stata's ``test`` gives with few clusters.
 """
 
 from __future__ import annotations
@@ -31,6 +37,14 @@ def production_function(
     Returns a JSON-ready dict: coefficients, clustered standard errors, 95 % intervals,
     α + β and the Wald χ² test of α + β = 1, the CRS-restricted α, N, entities, periods
     and the within R².
+
+    ``columns``: :class:`~tfp_talent.tfp.checks.ProductionColumns` (Y, K, L > 0; ``hc`` multiplies L).
+    Keys: ``model, n_obs, n_entities, n_periods``, ``unrestricted`` (``formula, alpha, alpha_se,
+    alpha_ci95, beta, beta_se, beta_ci95, returns_to_scale, returns_to_scale_se, crs_wald_chi2,
+    crs_wald_pvalue, r2_within``) and ``crs_restricted`` (``formula, alpha, alpha_se, alpha_ci95``).
+    The intervals are those of the fit (t with G − 1 df under the ``stata`` convention). Raises
+    :class:`InputError` for invalid data (:func:`~tfp_talent.tfp.checks.production_logs`) or fewer
+    than two entities or periods.
     """
     from scipy import stats
 

@@ -7,6 +7,11 @@ Cobb–Douglas with constant returns, α = capital elasticity (config ``tfp.alph
 0.4 by default; 0.5 as robustness; the two-way FE production function in
 :mod:`tfp_talent.tfp.prodfn` is a diagnostic of it). Growth is the change of
 ln A between consecutive periods of the same entity.
+
+Under Cobb–Douglas Y = A K^α (hL)^(1−α) the residual is exact in levels; the level of ln A
+depends on the units of Y, K and L (only its changes and cross-entity differences in common
+units are meaningful). :mod:`tfp_talent.tfp.pipeline` puts Y and K in constant prices of the
+same base year (``years.start``).
 """
 
 from __future__ import annotations
@@ -38,6 +43,12 @@ def solow_residual(
     All of output, capital, labour (and hc) must be present and > 0.
     Returns ``entity, time, ln_tfp, tfp_growth``; tfp_growth is NaN in an entity's
     first period and after a skipped period (periods = distinct times of the panel).
+
+    ``columns``: :class:`~tfp_talent.tfp.checks.ProductionColumns` (vocabulary in
+    :mod:`tfp_talent.tfp.checks`); ``alpha`` must lie in (0, 1). Growth is Δ ln A_t =
+    ln A_t − ln A_{t−1} with t − 1 the preceding period of the panel
+    (:func:`~tfp_talent.tfp.checks.lag_within`). Raises :class:`InputError` for ``alpha``
+    outside (0, 1) or invalid data (:func:`~tfp_talent.tfp.checks.production_logs`).
     """
     if not 0 < alpha < 1:
         raise InputError(
@@ -55,7 +66,11 @@ def solow_residual(
 def measure_solow(
     frame: pd.DataFrame, *, alpha: float | None = None, labour_share: str | None = None, **common: Any
 ) -> pd.DataFrame:
-    """Registry adapter (:data:`tfp_talent.tfp.methods.METHODS`): Solow residual on any panel."""
+    """Registry adapter (:data:`tfp_talent.tfp.methods.METHODS`): Solow residual on any panel.
+
+    ``alpha`` None means :data:`DEFAULT_ALPHA` (0.4); the Malmquist options in ``common`` are
+    dropped. A ``labour_share`` column raises :class:`InputError` (only Törnqvist uses one).
+    """
     if labour_share is not None:
         raise InputError("a labour-share column is used by the tornqvist method only; give alpha for solow")
     common = {k: v for k, v in common.items() if k not in DEA_KEYS}
@@ -64,7 +79,11 @@ def measure_solow(
 
 def solow_from_settings(data: pd.DataFrame, params: Mapping[str, Any], **common: Any) -> pd.DataFrame:
     """Registry adapter for the workflow: α from ``params``; growth only between consecutive calendar
-    periods (the generic :func:`solow_residual` chains the periods present)."""
+    periods (the generic :func:`solow_residual` chains the periods present).
+
+    tfp_growth is set to NaN in a year t whose year t − 1 is absent for the entity, so a gap in
+    the province's complete years never yields a two-year change labelled as one year's.
+    """
     entity, time = common["entity"], common["time"]
     res = solow_residual(data, **common, alpha=float(params["alpha"]))
     prev = set(zip(data[entity], data[time] + 1, strict=True))

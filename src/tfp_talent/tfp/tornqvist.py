@@ -10,6 +10,12 @@ cumulated growth, ln A = 0 in an entity's first period.
 
 The income-approach accounts stop in 2017; :func:`fill_labour_share` sets the shares of
 later years by a documented rule and flags the rows it filled.
+
+Full references: Diewert (1976), J. Econometrics 4(2), 115–145; Caves, Christensen & Diewert
+(1982), "The economic theory of index numbers and the measurement of input, output, and
+productivity", Econometrica 50(6), 1393–1414. The capital share is 1 − s_L (constant returns:
+the two shares sum to one), so a capital-income series is not needed. With a constant share
+s_L = 1 − α the index equals the growth of the Solow residual of :mod:`tfp_talent.tfp.solow`.
 """
 
 from __future__ import annotations
@@ -47,6 +53,11 @@ def tornqvist_index(
     present and > 0; an entity may not skip a period between its first and last one
     (the level index is a chain). Returns ``entity, time, tfp_growth, ln_tfp,
     labour_share_mean`` (growth NaN and level 0 in an entity's first period).
+
+    ``columns``: :class:`~tfp_talent.tfp.checks.ProductionColumns` (vocabulary in
+    :mod:`tfp_talent.tfp.checks`); with ``hc`` the labour term is Δln(hL) = Δln L + Δln h.
+    ``labour_share_mean`` is s̄_L,t, the two-period mean share that weights period t's change.
+    Raises :class:`InputError` for invalid data, a share outside (0, 1) or a skipped period.
     """
     data, ln_y, ln_k, ln_l = production_logs(frame, columns, extra=[labour_share], source=source)
     entity, time = columns["entity"], columns["time"]
@@ -72,6 +83,9 @@ def fill_labour_share(
     first observed share for years before it) — for the provinces, 2018–2019 take 2017's;
     ``province_mean``: the entity's mean share over its observed years.
     Returns (filled share, bool flag). An entity with no observed share raises InputError.
+
+    Both series are aligned with ``frame``'s index; the flag is True exactly where ``share`` was
+    missing. An unknown ``rule`` raises :class:`InputError` naming ``tfp.share_rule``.
     """
     if rule not in ("carry_forward", "province_mean"):
         raise InputError(
@@ -98,7 +112,11 @@ def fill_labour_share(
 def measure_tornqvist(
     frame: pd.DataFrame, *, alpha: float | None = None, labour_share: str | None = None, **common: Any
 ) -> pd.DataFrame:
-    """Registry adapter: Törnqvist index with a labour-share column, or a constant s_L = 1 − α."""
+    """Registry adapter: Törnqvist index with a labour-share column, or a constant s_L = 1 − α.
+
+    Exactly one of ``labour_share`` and ``alpha`` must be given (else :class:`InputError`);
+    ``alpha`` must lie in (0, 1). The Malmquist options in ``common`` are dropped.
+    """
     if (labour_share is None) == (alpha is None):
         raise InputError(
             "the tornqvist method needs either a labour-share column or a constant alpha (not both)"
@@ -115,7 +133,11 @@ def measure_tornqvist(
 
 def tornqvist_from_settings(data: pd.DataFrame, params: Mapping[str, Any], **common: Any) -> pd.DataFrame:
     """Registry adapter for the workflow: the panel's ``labour_share``, gaps filled by ``params["share_rule"]``
-    and flagged (``labour_share_used``, ``share_filled``)."""
+    and flagged (``labour_share_used``, ``share_filled``).
+
+    ``params["share_rule"]`` is ``carry_forward`` or ``province_mean`` (:func:`fill_labour_share`);
+    the filled years are logged. Returns :func:`tornqvist_index`'s columns plus the two above.
+    """
     from tfp_talent.logs import get_logger
 
     entity, time = common["entity"], common["time"]
