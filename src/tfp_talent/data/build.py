@@ -50,6 +50,15 @@ UTF-8 long CSV), NBS national tables, NBS web exports (GBK CSV / xlsx; cross-che
 China Statistical Yearbook on Science and Technology 2010-2023 (techme ``.rda``), CHNCapitalStock's
 ``asset.rda``, municipal college counts 1985-2012 and NBS national education series 1978-2014.
 
+Determinism: the same raw files give the same panel, row for row (stable sorts by province and
+year, no randomness, no dependence on the order of files on disk).
+
+Using the pieces without the workflow: a reader returns one raw table in tidy form, e.g.
+``read_nbs_provincial_csv("data/raw/nbs-provincial-2000-2019/国民经济核算/地区生产总值.csv")``
+(columns ``province_code, year, variable, value, unit, source_file``; filter on ``variable``);
+:func:`read_sources` reads all of them, :func:`pick` takes one series with its unit checked, and
+:func:`build_panel` runs the whole stage in memory (the workflow script only writes its results).
+
 Vocabulary shared by the data modules (they refer to it as "see :mod:`tfp_talent.data.build`"):
 
 tidy frame
@@ -176,6 +185,10 @@ def pick(tidy: dict[str, pd.DataFrame], series: RawSeries, raw_dir: str | Path) 
     :class:`InputError` naming the file and the expected column when the indicator is missing
     (renamed header) or its header states another unit, e.g. 万元 where 亿元 is expected, so a
     silent change of scale in a raw file cannot reach the panel.
+
+    E.g. ``pick(tidy, RAW_SERIES['gdp_nominal'], 'data/raw')`` is a Series named 地区生产总值 with a
+    (province_code, year) index and 620 values (31 provinces x 2000-2019), in 亿元; the table it
+    comes from holds 14 indicators (GDP, value added by sector, GDP per capita, ...).
     """
     frame = tidy[series.source]
     path = source_file(raw_dir, series.source)
@@ -233,6 +246,8 @@ def _interpolate_inside(frame: pd.DataFrame) -> pd.DataFrame:
 
     x_t = x_a + (t - a) (x_b - x_a) / (b - a) for a < t < b, a and b the nearest observed years;
     leading and trailing gaps stay NaN (``limit_area='inside'``: nothing is extrapolated).
+    E.g. a survey share 0.20 in 2009 and 0.24 in 2011 gives 0.22 in 2010; 2000 and 2001 stay NaN
+    because no survey year precedes them.
     """
     return frame.interpolate(axis=1, method="linear", limit_area="inside")
 
@@ -264,6 +279,9 @@ def derive_panel(
     the interpolated shares and, through :data:`IMPUTATION_DEPENDENTS`, every non-missing value
     derived from one. Units: levels as their source, ``gdp_real`` in 亿元 of ``base_year``,
     ``working_age_pop`` in 万人, shares and ratios dimensionless (trade and GDP both in yuan).
+    E.g. Beijing 2019 on the shipped data (base 2000): gdp_nominal 35,445.1 亿元, gdp_real
+    18,406.9 (2000 prices), gdp_deflator 1.93; tertiary_share 0.505, avg_school_years 12.68;
+    trade_gdp 0.81; he_enrolment_per10k 279.3; rd_fte_per10k_wap 186.6 person-years per 10,000.
     Returns a frame on ``raw``'s index; raises :class:`InputError` for an
     ``impute_survey_gaps`` other than ``'none'`` / ``'linear'``.
     """

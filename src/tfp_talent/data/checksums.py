@@ -35,7 +35,7 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
 def verify_checksums(sums_file: str | Path) -> list[tuple[str, str]]:
     """Check every ``<digest>  <relative path>`` line of ``sums_file`` (sha256sum format).
 
-    Returns ``(path, digest)`` pairs. Raises :class:`InputError` naming every file
+    Returns ``(path, digest)`` pairs in file order. Raises :class:`InputError` naming every file
     that is missing or whose digest differs, so the workflow stops before using it.
 
     Paths are relative to the folder of ``sums_file``; blank lines are skipped, a leading ``*``
@@ -44,6 +44,8 @@ def verify_checksums(sums_file: str | Path) -> list[tuple[str, str]]:
     then, after every line is checked, all mismatched and all missing files in one error.
     Files present in the folder but not listed are not checked (and not rejected).
 
+    ``sums_file``: the path of ``SHA256SUMS`` (``data/raw/SHA256SUMS`` in the workflow); every
+    listed file is hashed in full, so the check costs one read of ``data/raw``.
     The error reads e.g. ``data/raw/SHA256SUMS: checksum mismatch for geo/x.json; missing raw
     file(s) hansen1999/invest.dat; data/raw must be byte-identical to its source ...``.
     """

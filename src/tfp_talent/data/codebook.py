@@ -10,6 +10,8 @@ for keys and labels), ``derivation`` (the formula text of the definition), ``n_n
 (non-missing province-years) and ``years_covered`` (:func:`year_ranges` of the years with at
 least one non-missing value, e.g. ``2002-2009, 2011-2019`` for the survey shares). The workflow
 writes it as ``data/processed/codebook.csv`` and, through :func:`codebook_markdown`, ``codebook.md``.
+Nothing here is typed twice: a label, unit or derivation changes in
+:mod:`tfp_talent.data.definitions` and the codebook follows on the next build.
 """
 
 from __future__ import annotations
@@ -79,7 +81,9 @@ def build_codebook(panel: pd.DataFrame, *, raw_dir: str = "data/raw") -> pd.Data
 
     ``panel``: the built panel (:func:`tfp_talent.data.build.build_panel`), or any frame with a
     ``year`` column and some of the defined columns; columns it lacks get no row. Coverage is
-    counted over the rows given, so a subset of the panel gives its own codebook.
+    counted over the rows given, so a subset of the panel gives its own codebook. E.g. on the
+    shipped panel the row of ``tertiary_share`` has ``years_covered`` ``'2002-2009, 2011-2019'``
+    and ``n_nonmissing`` 527 (17 survey years x 31 provinces).
     """
     rows = [_row(v, panel, raw_dir) for v in VARIABLES if v.name in panel.columns]
     for col in panel.columns:

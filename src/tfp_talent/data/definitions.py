@@ -24,13 +24,16 @@ Vintage choices (one vintage per series):
 
 The tables, from raw to panel:
 
-* :data:`SOURCES` -- source key -> (file under ``data/raw``, reader name);
+* :data:`SOURCES` -- source key -> (file under ``data/raw``, reader name); the keys starting
+  ``x_`` are the cross-check exports, read and compared (:data:`CROSS_CHECKS`) but never used
+  to build a value;
 * :data:`RAW_SERIES` -- alias -> :class:`RawSeries` (source key, indicator, the unit its header
   must state), plus :data:`USD_RATE` (national) and :data:`CROSS_CHECKS` (export series and the
   absolute tolerance of their agreement with the database, in the series' unit);
 * :data:`VARIABLES` -- one :class:`Variable` per panel column, in column order
   (:data:`PANEL_COLUMNS`); :data:`POSITIVE` and :data:`SHARES` are the ranges
-  :func:`tfp_talent.data.validate.validate_panel` enforces.
+  :func:`tfp_talent.data.validate.validate_panel` enforces; :data:`NATIONAL_HE_ENROLMENT` is the
+  one published total typed here (2019 enrolment, 3031.53 万: not in the shipped files).
 
 Coverage of the shipped data in the 2000-2019 panel (31 provinces, 620 rows; measured in the
 codebook, nothing filled): GDP, population, patents, trade, fiscal expenditure, enrolment and
@@ -46,8 +49,8 @@ multiply by 10⁴, except ``rd_fte_per10k_wap`` = 人年 / 万人, which is alre
 
 Talent measures: ``tertiary_share`` (stock: share of the 6+ population with 大专及以上) and
 ``avg_school_years`` (quality: sum of attainment shares x :data:`SCHOOL_YEARS`, the statutory
-durations 0 / 6 / 9 / 12 and 16 years). 大专及以上 pools 3-year junior college (15 years) with
-bachelor's degrees and above (16 or more), so 16 is a rounded weight for the group; the sample
+durations 0 / 6 / 9 / 12 and 16 years). 大专及以上 pools 2- to 3-year junior college (14-15
+years) with bachelor's degrees and above (16 or more), so 16 is a rounded weight; the sample
 base is the population aged 6+, which includes children still at school (hence also
 ``tertiary_share_15plus``).
 

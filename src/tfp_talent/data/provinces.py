@@ -12,7 +12,10 @@ the Western Development programme (2000); four regions follow NBS's 2011 split
 * West: Inner Mongolia, Guangxi, Chongqing, Sichuan, Guizhou, Yunnan, Tibet, Shaanxi, Gansu,
   Qinghai, Ningxia, Xinjiang (the same in both splits).
 
-Hong Kong, Macao and Taiwan (in the map file) are not in the registry.
+Hong Kong, Macao and Taiwan (in the map file) are not in the registry. :data:`MUNICIPALITIES`
+(Beijing, Tianjin, Shanghai, Chongqing) and :data:`TIBET` are the groups a specification's sample
+may drop (:mod:`tfp_talent.study.sample`); Tibet also has its own deflator rule in
+:mod:`tfp_talent.tfp.capital`.
 
 Every spelling found in the raw files resolves through :func:`resolve`: NBS full
 names (北京市), short names (北京), names with inserted spaces as printed in the
@@ -141,7 +144,8 @@ def is_national(name: object) -> bool:
     """True for the national-total rows (全国, 'national', ...), which are not provinces.
 
     Any spelling of :data:`NATIONAL_NAMES` after :func:`normalise_name` (全国合计, ``China``,
-    ``Total``, codes 000000 and 100000).
+    ``Total``, codes 000000 and 100000). Readers drop these rows on purpose and log the count;
+    the yearbook's 全国 rows are read separately to check the provincial sums.
     """
     return normalise_name(name) in NATIONAL_NAMES
 
@@ -210,6 +214,7 @@ def registry_frame() -> pd.DataFrame:
     """The registry as a frame, one row per province, ordered by code.
 
     Columns ``province_code, name_full, name_short, pinyin, name_en, region3, region4``
-    (the fields of :class:`Province`, ``code`` renamed); 31 rows.
+    (the fields of :class:`Province`, ``code`` renamed); 31 rows. The first reads
+    ``110000, 北京市, 北京, beijing, Beijing, East, East``. The build takes its labels from here.
     """
     return pd.DataFrame([p.__dict__ for p in PROVINCES]).rename(columns={"code": "province_code"})

@@ -88,6 +88,7 @@ def split_indicator(header: str) -> tuple[str, str]:
     The unit is the last parenthesised group at the end of the header (ASCII or
     full-width brackets), so ``'普通高等学校毕(结)业生数(万人)'`` gives
     ``('普通高等学校毕(结)业生数', '万人')``. A header without one gives unit ``''``.
+    Full-width brackets work the same: ``'地区生产总值（亿元）'`` -> ``('地区生产总值', '亿元')``.
     """
     text = str(header).strip()
     match = _UNIT_SUFFIX.match(text)

@@ -181,6 +181,12 @@ def read_asset_rda(path: str | Path, *, notes: list[str] | None = None) -> pd.Da
     province and year. Raises :class:`InputError` for a missing column, a non-integral ``yr``, an
     unknown province or a duplicated province-year. The values are R doubles already: they are
     converted with ``pd.to_numeric`` (R's NA stays NaN) rather than checked cell by cell.
+
+    How the package built the series (its notes, ``data/raw/PROVENANCE.md`` section 5): after 2018
+    investment is extended by fixed-asset-investment growth; from 2020 the retail price index
+    replaces the investment price index; Chongqing is separate from Sichuan from 1996; Tibet's
+    deflator is 1 before 1990. The series are read as published; the capital stock is computed
+    in :mod:`tfp_talent.tfp.capital`.
     """
     path = Path(path)
     frame = _read_rda(path, ["prv", "yr", *ASSET_UNITS])

@@ -17,6 +17,12 @@ expansion). Alternative exposure: the panel's ``alternative.column`` in ``altern
 (default: regular higher-education enrolment per 10,000 people in 2000, one year into the
 expansion, so it partly reflects the shift itself).
 
+Downstream, a specification that uses the instrument gets these columns joined onto the panel
+by :func:`merge_shift_share`, and its result records the definitions (:func:`shift_share_record`).
+
+Rule ``shift_share`` writes the frame to ``data/processed/shift_share.parquet`` and the summary
+to ``shift_share.json`` and, through :func:`summary_markdown`, ``shift_share.md``.
+
 Output columns (:data:`COLUMNS`): ``province_code, year, ss_exposure, ss_shift, ss_instrument,
 ss_exposure_alt, ss_instrument_alt``. Nothing is filled: a province without a college count in the
 capacity year stops the build (InputError naming it: the national check needs every province); a
@@ -216,6 +222,7 @@ def _describe(
     ``alternative_definition``), the first year with g_t > 0, summary statistics of E_p and the
     Pearson and Spearman correlations of the two exposures across provinces (None if n <= 2).
     ``exposure_stats``: n, mean, sample sd (n - 1), min and max of E_p over the provinces that have it.
+    Provinces are listed by English name; ``shift`` maps each year (as text, for JSON) to g_t.
     """
     year, measure = int(s["capacity_year"]), s["measure"]
     counts = colleges[colleges["year"] == year].set_index("province_code")[measure]

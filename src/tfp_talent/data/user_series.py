@@ -21,6 +21,10 @@ a UTF-8 CSV with one row per province and year and the unit in a header comment:
   labour file of ``labour.source: csv`` (whose scale only shifts ln TFP by a constant).
   Lines starting with ``#`` elsewhere are ignored; extra columns are ignored.
 
+The format is narrower than the NBS readers' on purpose: a user series is typed by hand or
+exported from a spreadsheet, so no missing-value markers, no empty cells and one value column;
+every ambiguity is refused rather than guessed.
+
 Validation (the rules of the shipped raw files, :mod:`tfp_talent.data.readers`):
 valid UTF-8 (a UTF-8 byte-order mark is accepted), the three columns present, every
 line with as many fields as the header (a truncated last line is named), every
@@ -85,6 +89,8 @@ class UserSeries:
         The series name (its column in ``frame``) and the file it was read from.
     unit
         The file's ``# unit:`` text, or None if it states none.
+    frame
+        ``province_code, year, <name>``: the sample rows only, sorted, values float.
     meta
         Every ``# key: value`` line before the header (keys lower-cased), ``unit`` included.
     sha256
@@ -462,7 +468,9 @@ def merge_user_series(
 
     Raises :class:`InputError` if the panel lacks ``province_code`` or ``year`` or for a name
     clash; pandas refuses duplicated keys (``validate='one_to_one'``). Province-years the series
-    lacks get NaN; its rows outside the panel are dropped.
+    lacks get NaN; its rows outside the panel are dropped. With a config mapping, every series is
+    read for exactly the panel's provinces and years, so ``complete: true`` is checked against the
+    panel actually used (e.g. a sample without Tibet does not need Tibet's rows).
     """
     for k in KEYS:
         if k not in panel.columns:

@@ -18,6 +18,11 @@ elsewhere:
   database series where both exist, within the exports' rounding (absolute 0.05 in the series'
   unit; 0.051 for private + individual employment, see ``definitions.CROSS_CHECKS``).
 
+The tolerances are the rounding of the published numbers, not a judgement of fit: 0.005 万 is
+half the last digit of 3031.53 (:data:`ENROLMENT_ATOL`, plus 1e-9 for the float sum); 1e-4 is
+a bound on the yearbook's rounding of each province (measured at most 2.3e-05,
+:data:`YEARBOOK_RTOL`); 0.05 is half of the 0.1 to which the employment exports are rounded.
+
 Every failure raises :class:`~tfp_talent.errors.InputError` naming the file(s),
 the column and the offending rows. The checks reject; they never change a value. Missing values
 pass every range check (the missing counts are logged by the build instead), and a cross-check
@@ -28,9 +33,8 @@ What an error looks like (one line, wrapped here; a made-up value; the column's 
     data/raw/nbs-provincial-2000-2019/国民经济核算/收入法地区生产总值.csv: column 'labour_share':
     share outside (0, 1) (rows: (110000, 2005, 1.02))
 
-A failure here means a raw file changed or a derivation is wrong, never a modelling choice:
-the fix is to restore the file (``data/raw`` is checksummed) or correct the definition, not
-to loosen a tolerance.
+A failure points to a changed raw file or a wrong derivation: restore the file (``data/raw`` is
+checksummed) or correct the definition rather than loosen a tolerance.
 """
 
 from __future__ import annotations
@@ -90,7 +94,9 @@ def validate_panel(panel: pd.DataFrame, *, start: int, end: int, raw_dir: str | 
 
     The error lists the offending (province_code, year, value) rows. Returns None when all pass.
     The balance and exact-year checks matter downstream: the threshold and spatial specifications
-    need every province in every year (values may still be missing).
+    need every province in every year (values may still be missing). E.g. the built panel
+    without its first row fails with ``data/processed/panel: column 'year': unbalanced panel
+    (rows: 110000: 19 years)``.
     """
     where = "data/processed/panel"
     require_unique_keys(panel, list(KEYS), file=where)
