@@ -4,6 +4,20 @@ The schema (``config/schema.yaml``) fixes types, enums and bounds; this module
 adds cross-field rules (start year <= end year, specs named by tables exist, ...). Each
 stage adds its rules to :func:`check_config`. Failures raise :class:`InputError` naming
 the config key.
+
+Rules, in the order they are checked:
+
+* ``years``: start <= end;
+* TFP (:func:`_check_tfp`): ``labour.source: csv`` needs ``labour.file``, in the baseline and in
+  every ``tfp.variants`` entry (its own ``labour`` / ``labour_file`` or the baseline's);
+* user series (:func:`_check_user_series`): the file exists, the name is not taken, the years lie
+  inside ``years``;
+* study (:func:`check_study_config`): specs are well formed and everything tables and figures
+  name exists.
+
+In the workflow, ``workflow/rules/common.smk`` calls :func:`check_config` on the config that
+Snakemake loaded and validated against the schema (which fills in the defaults); a failure stops
+the workflow before any job runs.
 """
 
 from __future__ import annotations
@@ -17,7 +31,12 @@ CONFIG_FILE = "config/config.yaml"
 
 
 def check_config(config: Mapping[str, Any], *, source: str = CONFIG_FILE) -> None:
-    """Raise :class:`InputError` for the first cross-field inconsistency in ``config``."""
+    """Raise :class:`InputError` for the first cross-field inconsistency in ``config``.
+
+    ``config``: the loaded, schema-validated configuration (``years`` is required); ``source``:
+    the file named in the errors. The rules and their order: module docstring. Returns None when
+    every rule holds; nothing in ``config`` is changed.
+    """
     years = config["years"]
     if years["start"] > years["end"]:
         raise InputError(
@@ -31,7 +50,11 @@ def check_config(config: Mapping[str, Any], *, source: str = CONFIG_FILE) -> Non
 
 
 def _check_tfp(config: Mapping[str, Any], source: str) -> None:
-    """TFP stage: a csv labour source needs a file, in the baseline and in every variant."""
+    """TFP stage: a csv labour source needs a file, in the baseline and in every variant.
+
+    A variant inherits ``labour.source`` and ``labour.file`` unless it sets ``labour`` or
+    ``labour_file`` itself; only the presence of a file name is checked here.
+    """
     labour = dict(config.get("labour") or {})
     variants = dict((config.get("tfp") or {}).get("variants") or {})
     if labour.get("source") == "csv" and not labour.get("file"):
@@ -60,6 +83,17 @@ def check_study_config(config: Mapping[str, Any], *, source: str = CONFIG_FILE) 
     requirements); its TFP variant must be ``baseline``, null or a key of ``tfp.variants``;
     tables and figures may only name existing specs, covariance types those specs estimate,
     and sub-models (``model``) their kind offers (:data:`tfp_talent.study.spec.KINDS`).
+
+    The references of each entry are those of :func:`referenced_specs`; a table entry is first
+    completed with the config sections its kind reads (:func:`tfp_talent.study.tables.table_entry`).
+    Raises :class:`InputError` at the first problem: the spec's own error from ``normalise_spec``,
+    an unknown TFP variant (``file`` = the spec's place), an unknown spec, a ``cov`` the spec does
+    not estimate, an unknown ``model`` or one its spec's kind does not offer (``column`` = the
+    ``tables.<name>`` / ``figures.<name>`` key).
+
+    E.g. a table column naming spec ``baseline`` with ``cov: robust`` when the spec estimates only
+    ``[clustered, driscoll-kraay]`` raises ``config/config.yaml: column 'tables.<name>': spec
+    'baseline' does not estimate cov 'robust' (it has clustered, driscoll-kraay)``.
     """
     # imported here: only the workflow needs the study layer
     from tfp_talent.study.common import spec_where
@@ -118,7 +152,17 @@ def check_study_config(config: Mapping[str, Any], *, source: str = CONFIG_FILE) 
 
 
 def referenced_specs(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The ``{spec, cov, model}`` references of a table or figure entry (columns, panels, tests)."""
+    """The ``{spec, cov, model}`` references of a table or figure entry (columns, panels, tests).
+
+    Collected, in this order, from the entry's own ``spec`` (with its ``cov`` and ``model``),
+    every ``columns[]`` item, every ``panels[].columns[]`` item, every ``tests[]`` item (no cov
+    or model) and, for a ``hypotheses`` table, the specs its claims read
+    (:func:`tfp_talent.study.hypotheses.claim_specs`). Missing ``cov`` / ``model`` are None;
+    a spec may appear several times. E.g. ``{'spec': 'a', 'cov': 'clustered', 'columns':
+    [{'spec': 'b'}], 'tests': [{'spec': 'c'}]}`` gives ``[{'spec': 'a', 'cov': 'clustered',
+    'model': None}, {'spec': 'b', 'cov': None, 'model': None}, {'spec': 'c', 'cov': None,
+    'model': None}]``.
+    """
     refs: list[dict[str, Any]] = []
     if entry.get("spec"):
         refs.append({"spec": entry["spec"], "cov": entry.get("cov"), "model": entry.get("model")})
@@ -137,12 +181,23 @@ def referenced_specs(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def spec_names_of(entry: Mapping[str, Any]) -> list[str]:
-    """Distinct spec names a table or figure entry needs (its rule's inputs)."""
+    """Distinct spec names a table or figure entry needs (its rule's inputs).
+
+    The ``spec`` of every :func:`referenced_specs` item, first occurrence kept, in order.
+    """
     return list(dict.fromkeys(r["spec"] for r in referenced_specs(entry)))
 
 
 def _check_user_series(config: Mapping[str, Any], source: str) -> None:
-    """User series: each file exists, its years lie inside years, its name is not a panel or TFP column."""
+    """User series: each file exists, its years lie inside years, its name is not a panel or TFP column.
+
+    Reserved: every panel column (:data:`tfp_talent.data.definitions.PANEL_COLUMNS`), the keys and
+    labels, ``dist_frontier``, ``labour_filled``, ``hc_filled`` and any name whose part before the
+    first ``_`` is ``solow``, ``tornqvist`` or ``malmquist`` (the TFP measures).
+    ``years: [first, last]`` must satisfy years.start <= first <= last <= years.end. The file's
+    content is checked later, when rule ``user_series`` reads it
+    (:func:`tfp_talent.data.user_series.load_user_series`).
+    """
     from pathlib import Path
 
     from tfp_talent.data.definitions import PANEL_COLUMNS

@@ -3,6 +3,13 @@
 A :class:`InputError` names the file, the column and the offending rows and says
 what to do. The CLI and the workflow scripts print ``str(err)`` on one line and
 exit with code 2; nothing else in the package prints tracebacks for bad input.
+
+Example (a raw file whose header states another unit)::
+
+    data/raw/x.csv: column '地区生产总值(亿元)': unit is '万元', expected '亿元'
+
+:data:`EXIT_BAD_INPUT` is that exit code (:func:`tfp_talent.logs.script_run` uses it);
+:data:`MAX_ROWS_SHOWN` rows at most are listed, the rest counted (``and 2 more``).
 """
 
 from __future__ import annotations
@@ -29,6 +36,13 @@ class InputError(ValueError):
         Offending rows: row labels, ``(entity, time)`` keys or names.
     hint
         What the user can do about it.
+
+    The arguments are kept as attributes of the same names (``file`` as text, ``rows`` as a
+    list). A subclass of ``ValueError``, so code that catches ``ValueError`` also catches it.
+
+    Raise it where the problem is found, with the most specific place known: the raw file and
+    header for a data problem, the config file and dotted key (``shift_share.lag``) for a
+    setting, the (entity, time) keys of the offending rows.
     """
 
     def __init__(
@@ -49,7 +63,11 @@ class InputError(ValueError):
 
     @property
     def message(self) -> str:
-        """The one-line message: ``file: column 'c': problem (rows: ...); hint``."""
+        """The one-line message: ``file: column 'c': problem (rows: ...); hint``.
+
+        Parts that are not given are left out; several columns read ``columns 'a', 'b':``; tuple
+        rows print as ``(110000, 2005, 1.2)``; after :data:`MAX_ROWS_SHOWN` rows ``and N more``.
+        """
         parts: list[str] = []
         if self.file:
             parts.append(f"{self.file}:")
@@ -68,10 +86,12 @@ class InputError(ValueError):
         return " ".join(parts).replace(" ;", ";")
 
     def __str__(self) -> str:
+        """:attr:`message`."""
         return self.message
 
 
 def _format_row(row: object) -> str:
+    """A row label as text; a tuple as ``(a, b, c)`` without quotes."""
     if isinstance(row, tuple):
         return "(" + ", ".join(str(x) for x in row) + ")"
     return str(row)

@@ -5,6 +5,12 @@ or :func:`write_text`: each writes to a temporary file in the target folder and
 renames it into place, so a failure never leaves a partial file behind.
 Parquet is written without pandas metadata timestamps and CSV with a fixed float
 format, so identical inputs give byte-identical files.
+
+Reading: :func:`read_panel` takes a user's panel in CSV, Parquet or Stata format and
+:func:`require_columns`, :func:`require_unique_keys` and :func:`numeric_column` check it, each
+raising :class:`~tfp_talent.errors.InputError` with the file, the column and the offending keys
+(shown as users write them, :func:`key_label`). JSON: :func:`json_ready` turns pandas / numpy
+results into plain containers, :func:`to_json_text` writes them with sorted keys.
 """
 
 from __future__ import annotations
@@ -31,7 +37,14 @@ os.umask(_UMASK)
 
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it onto ``path`` on success."""
+    """Yield a temporary path next to ``path``; rename it onto ``path`` on success.
+
+    The parent folder is created; the temporary file (``.<name>.<random>.tmp``) lies in the same
+    folder, so ``os.replace`` is atomic, and gets the permissions of a normal new file (0666 less
+    the umask). If the block raises, the temporary file is removed and ``path`` is untouched.
+    The writers below use it; so can any code that must hand a path to a library (e.g. a figure
+    saved by matplotlib) and still never leave a partial file.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -47,13 +60,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 
 def write_text(text: str, path: str | Path) -> None:
-    """Write UTF-8 text atomically (LF line endings)."""
+    """Write UTF-8 text atomically (LF line endings on every platform; :func:`atomic_path`)."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
 
 
 def write_bytes(data: bytes, path: str | Path) -> None:
-    """Write bytes atomically."""
+    """Write bytes atomically (:func:`atomic_path`): the file appears complete or not at all."""
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
 
@@ -63,6 +76,11 @@ def write_frame(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
 
     CSV floats use ``%.10g`` so the text does not depend on platform repr quirks;
     Parquet files are written without the pandas index unless ``index=True``.
+
+    Parquet: pyarrow engine, snappy compression (suffix ``.parquet`` or ``.pq``). CSV: LF line
+    endings, missing values as empty cells, the index only with ``index=True``. ``%.10g`` keeps
+    10 significant digits (the Parquet file keeps full precision; use it for computation).
+    Raises :class:`InputError` for any other suffix (nothing is written).
     """
     target = Path(path)
     suffix = target.suffix.lower()
@@ -78,7 +96,15 @@ def write_frame(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
 
 
 def json_ready(obj: Any) -> Any:
-    """``obj`` with pandas / numpy containers and scalars turned into plain dicts, lists and numbers."""
+    """``obj`` with pandas / numpy containers and scalars turned into plain dicts, lists and numbers.
+
+    Recursively: a mapping -> dict with ``str`` keys; a list or tuple -> list; a Series -> dict
+    by index label; a DataFrame -> ``{column: {index label: value}}``; an array -> nested lists;
+    numpy bools, integers and floats -> ``bool``, ``int``, ``float``. NaN stays NaN (as a Python
+    float, which :func:`to_json_text` then writes as null); other objects are returned unchanged.
+    E.g. ``{'s': pd.Series([1.5, np.nan], index=[2000, 2001]), 'n': np.int64(3), 't': (1, 2)}``
+    -> ``{'s': {'2000': 1.5, '2001': nan}, 'n': 3, 't': [1, 2]}``.
+    """
     if isinstance(obj, Mapping):
         return {str(k): json_ready(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -99,6 +125,7 @@ def json_ready(obj: Any) -> Any:
 
 
 def _json_default(obj: Any) -> Any:
+    """``json.dumps`` fallback: numpy scalars and arrays, Series, Paths; TypeError for the rest."""
     if isinstance(obj, (np.integer,)):
         return int(obj)
     if isinstance(obj, (np.floating,)):
@@ -113,6 +140,7 @@ def _json_default(obj: Any) -> Any:
 
 
 def _clean_nan(obj: Any) -> Any:
+    """Non-finite floats -> None inside dicts, lists and tuples (not inside arrays or Series)."""
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     if isinstance(obj, dict):
@@ -123,7 +151,13 @@ def _clean_nan(obj: Any) -> Any:
 
 
 def to_json_text(obj: Any) -> str:
-    """Serialise to stable JSON text: sorted keys, NaN as null, trailing newline."""
+    """Serialise to stable JSON text: sorted keys, NaN as null, trailing newline.
+
+    Indent 2, non-ASCII text kept as is (Chinese names stay readable). NaN and ±inf become null
+    when they are floats in dicts and lists or numpy float scalars; numpy arrays and Series are
+    converted by ``_json_default`` after that pass, so their NaN would be written as ``NaN``:
+    pass them through :func:`json_ready` first. Paths are written as strings.
+    """
     return (
         json.dumps(_clean_nan(obj), default=_json_default, indent=2, sort_keys=True, ensure_ascii=False)
         + "\n"
@@ -131,7 +165,10 @@ def to_json_text(obj: Any) -> str:
 
 
 def write_json(obj: Any, path: str | Path) -> None:
-    """Write ``obj`` as stable JSON atomically (see :func:`to_json_text`)."""
+    """Write ``obj`` as stable JSON atomically (see :func:`to_json_text`).
+
+    Same input, same bytes: keys are sorted and floats written by Python's shortest repr.
+    """
     write_text(to_json_text(obj), path)
 
 
@@ -140,6 +177,14 @@ def read_panel(path: str | Path) -> pd.DataFrame:
 
     Raises :class:`InputError` naming the file when it is missing, empty, of an
     unknown type or cannot be parsed.
+
+    The type follows the suffix (:data:`PANEL_SUFFIXES`: ``.csv``, ``.parquet``/``.pq``,
+    ``.dta``). CSV is parsed by ``pd.read_csv`` with its defaults (UTF-8; empty cells and ``NA``
+    as missing) and refused when its last line has fewer fields than the header (a truncated
+    copy); ``.dta`` by ``pd.read_stata`` (value labels become categoricals). A file with a header
+    but no data rows is refused too. Returns the frame as read; no column is checked here.
+    Stata date variables (``%td``, ``%ty``, ...) arrive as datetime64; error messages show a
+    1 January date as its year (:func:`key_label`).
     """
     p = Path(path)
     suffix = p.suffix.lower()
@@ -176,6 +221,8 @@ def _check_last_line_complete(path: Path, n_columns: int, tail_bytes: int = 6553
 
     pandas fills the missing fields of a short last line with NaN, which estimators would
     then drop silently; checking the tail keeps the cost independent of the file size.
+    Only the last ``tail_bytes`` are read (decoded leniently); fields are split by the csv module,
+    so quoted commas do not count.
     """
     with open(path, "rb") as fh:
         fh.seek(0, os.SEEK_END)
@@ -195,7 +242,10 @@ def _check_last_line_complete(path: Path, n_columns: int, tail_bytes: int = 6553
 
 
 def require_columns(frame: pd.DataFrame, columns: list[str], *, file: str | Path | None = None) -> None:
-    """Raise :class:`InputError` listing every column of ``columns`` not in ``frame``."""
+    """Raise :class:`InputError` listing every column of ``columns`` not in ``frame``.
+
+    The message shows the first 30 available columns, to spot a renamed one.
+    """
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(
@@ -206,7 +256,11 @@ def require_columns(frame: pd.DataFrame, columns: list[str], *, file: str | Path
 
 
 def require_unique_keys(frame: pd.DataFrame, keys: list[str], *, file: str | Path | None = None) -> None:
-    """Raise :class:`InputError` if ``keys`` are null or not unique, listing the offending keys."""
+    """Raise :class:`InputError` if ``keys`` are null or not unique, listing the offending keys.
+
+    Checks, in order: the key columns exist (:func:`require_columns`), no key value is missing
+    (rows named by their index labels), no key tuple occurs twice (every duplicated tuple listed).
+    """
     require_columns(frame, keys, file=file)
     null = frame[keys].isna().any(axis=1)
     if null.any():
@@ -229,6 +283,12 @@ def numeric_column(
     """``frame[column]`` as float64 (booleans as 0/1, missing values as NaN).
 
     Raises :class:`InputError` naming the ``keys`` of the rows whose text is not a number.
+
+    Numeric and boolean columns are returned as they are (nullable NA -> NaN); text columns are
+    parsed with ``pd.to_numeric``, and any non-missing cell that fails is an error (up to three
+    offending values are quoted), so ``'1,234'`` or ``'n/a'`` is never turned into NaN silently.
+    ``keys``: the columns that label a bad row (e.g. ``['province_code', 'year']``), shown through
+    :func:`key_label`; ``file``: named in the error.
     """
     s = frame[column]
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
@@ -249,7 +309,11 @@ def numeric_column(
 
 
 def key_label(value: object) -> object:
-    """A key value as users write it: numpy scalars as Python values, 1 January timestamps as the year."""
+    """A key value as users write it: numpy scalars as Python values, 1 January timestamps as the year.
+
+    E.g. ``np.int64(2005)`` -> 2005, ``Timestamp('2005-01-01')`` -> 2005 (a Stata yearly date),
+    ``Timestamp('2005-07-01')`` -> ``'2005-07-01T00:00:00'``; other values are returned unchanged.
+    """
     if isinstance(value, (pd.Timestamp, np.datetime64)):
         ts = pd.Timestamp(value)
         return (

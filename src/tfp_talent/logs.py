@@ -1,4 +1,11 @@
-"""Logging for workflow scripts and the CLI: one format, one place for bad-input exits."""
+"""Logging for workflow scripts and the CLI: one format, one place for bad-input exits.
+
+Every module logs to a child of the package logger ``tfp_talent`` (``tfp_talent.data``,
+``tfp_talent.data.user_series``, ...), so one handler set on the parent catches all of them.
+Records are written as ``LEVEL logger-name: message``, e.g.
+``INFO tfp_talent.data: missing rd_fte: 2000:31, ...``. Nothing is configured on import:
+a library user sees the records only if they configure logging themselves.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +22,17 @@ LOGGER_NAME = "tfp_talent"
 
 
 def get_logger(name: str | None = None) -> logging.Logger:
-    """The package logger (or a child of it)."""
+    """The package logger (or a child of it): ``get_logger('data')`` is ``tfp_talent.data``."""
     return logging.getLogger(LOGGER_NAME if name is None else f"{LOGGER_NAME}.{name}")
 
 
 def configure(log_file: str | Path | None = None, *, level: int = logging.INFO) -> logging.Logger:
-    """Send package log records to stderr and, if given, to ``log_file`` (overwritten)."""
+    """Send package log records to stderr and, if given, to ``log_file`` (overwritten).
+
+    Replaces the package logger's handlers (so calling it twice does not double the lines), sets
+    ``level`` (INFO by default) and stops propagation to the root logger. ``log_file`` is UTF-8;
+    its folder is created. Returns the package logger. :func:`script_run` calls it once per job.
+    """
     logger = get_logger()
     logger.handlers.clear()
     logger.setLevel(level)
@@ -51,6 +63,10 @@ def script_run(log_file: str | Path | None) -> Iterator[logging.Logger]:
     them again (about 0.5 CPU seconds less per estimation job; measured in
     benchmarks/README.md, "Workflow"). Nothing else changes: objects are still freed
     by reference counting, the job's outputs are already written and closed.
+
+    On :class:`~tfp_talent.errors.InputError` the message is logged as an error, printed as
+    ``error: <message>`` on stderr and the process exits with code 2
+    (:data:`~tfp_talent.errors.EXIT_BAD_INPUT`); any other exception propagates with its traceback.
     """
     gc.freeze()
     logger = configure(log_file)

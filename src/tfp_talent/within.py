@@ -6,12 +6,22 @@ derived variables ``L<k>.x``, ``D.x``, ``cum.x``, ``ma3.x`` (:mod:`tfp_talent.st
 :mod:`tfp_talent.study.terms`). The lag grammar (:data:`LAG_RE`, :data:`MAX_LAG`,
 :func:`parse_lag`) is defined here once for both.
 
-Both functions take the entity of every row (any labels), an integer time index ``t``
-and the values, in any row order, and return an array in the same order. ``t`` is what
+The functions :func:`lag`, :func:`lead`, :func:`moving_average` and :func:`cumulate` take
+the entity of every row (any labels), an integer time index ``t`` and the values, in any row
+order, and return a float array in the same order. ``t`` is what
 "previous period" means to the caller: calendar years for the regressions (the lag of
 2004 is 2003, missing if 2003 is absent, so lags never cross a gap), or the position of
 each period among the panel's sorted periods for the TFP measures (so the previous
 period of a biennial panel is two years earlier). (entity, t) pairs must be unique.
+
+Arguments shared by these functions: ``entity`` (one label per row: province code, name, any
+hashable), ``t`` (integers; :func:`integer_time` for a user column), ``values`` or ``changes``
+(numbers, NaN for missing; converted to float) and ``k`` (the order, >= 0). All three arrays
+have the same length N; the result is a float array of length N in the input row order.
+
+Example, entity a observed 2000, 2001, 2002, 2004 with x = 1, 2, 3, 4: the lag is NaN, 1, 2,
+NaN (2003 is absent), the lead 2, 3, NaN, NaN. :func:`integer_time` turns a user's time column
+into the integer ``t`` (or refuses it).
 """
 
 from __future__ import annotations
@@ -37,16 +47,23 @@ def parse_lag(token: str) -> tuple[int, str] | None:
     """``(k, x)`` of a lag term ``L<k>.x`` (``L.x`` is k = 1), or None if ``token`` is not a lag.
 
     Raises :class:`InputError` (column = the token) unless 1 <= k <= :data:`MAX_LAG`.
+
+    ``'L.x'`` -> (1, 'x'); ``'L3.tertiary_share'`` -> (3, 'tertiary_share'); ``'x'`` -> None;
+    ``'L0.x'`` and ``'L51.x'`` raise. The variable part is returned as written (not checked).
     """
     return _parse_order(LAG_RE, token, "lag")
 
 
 def parse_lead(token: str) -> tuple[int, str] | None:
-    """``(k, x)`` of a lead term ``F<k>.x`` (``F.x`` is k = 1), or None; 1 <= k <= :data:`MAX_LAG` as for lags."""
+    """``(k, x)`` of a lead term ``F<k>.x`` (``F.x`` is k = 1), or None.
+
+    1 <= k <= :data:`MAX_LAG` as for lags (:class:`InputError` otherwise); F<k>.x is x_{i,t+k}.
+    """
     return _parse_order(LEAD_RE, token, "lead")
 
 
 def _parse_order(pattern: re.Pattern[str], token: str, what: str) -> tuple[int, str] | None:
+    """``(k, x)`` if ``pattern`` matches ``token`` (empty k means 1), None otherwise; k checked."""
     m = pattern.match(token)
     if m is None:
         return None
@@ -61,7 +78,8 @@ def lead(
 ) -> np.ndarray:
     """x_{i,t+k}: the value of the same entity ``k`` steps of ``t`` later, NaN where that row is absent.
 
-    The lag of the time-reversed panel (s = −t, so s − k = −(t + k)): gaps give missing values exactly as for lags.
+    The lag of the time-reversed panel (s = −t, so s − k = −(t + k)): gaps give missing values
+    exactly as for lags. Used for leads ``F<k>.x`` (placebo tests) and :func:`moving_average`.
     """
     return lag(entity, -np.asarray(t, dtype=np.int64), values, k)
 
@@ -69,7 +87,14 @@ def lead(
 def lag(
     entity: np.ndarray | pd.Series, t: np.ndarray | pd.Series, values: np.ndarray | pd.Series, k: int = 1
 ) -> np.ndarray:
-    """x_{i,t-k}: the value of the same entity ``k`` steps of ``t`` earlier, NaN where that row is absent."""
+    """x_{i,t-k}: the value of the same entity ``k`` steps of ``t`` earlier, NaN where that row is absent.
+
+    The row of (i, t − k) is found by exact match of t − k, never by position, so a gap in ``t``
+    makes the lag missing instead of reaching further back. ``k`` >= 0 (k = 0 returns the values);
+    ``t`` must be integral. Each (entity, t) is encoded as one integer key
+    entity_code x span + (t − t_min + k), span = t_max − t_min + 1 + k, and looked up in a hash
+    index: O(N), any row order. A missing x gives a missing lag, as an absent row does.
+    """
     e = pd.factorize(np.asarray(entity))[0].astype(np.int64)
     tt = np.asarray(t, dtype=np.int64)
     x = np.asarray(values, dtype=float)
@@ -98,6 +123,9 @@ def moving_average(
     interpolated: at a gap (a missing or absent period) the windows that contain it are missing,
     and so are the first and last m periods of each entity. Used for noisy survey shares
     (e.g. ``ma3.tertiary_share``: 3-year centred means, missing in the years next to a survey gap).
+    E.g. x = 1, 2, 3, NaN in 2000-2003, window 3: NaN, 2, NaN, NaN (2002's window holds the NaN).
+    ``window=1`` returns the values. Raises ValueError for an even or non-positive ``window``
+    (the study's term grammar only writes ``ma3``).
     """
     w = int(window)
     if w < 1 or w % 2 == 0:
@@ -129,6 +157,10 @@ def cumulate(
       complete; an entity observed once gets 0).
 
     From the first later gap in ``t`` or missing change on, the index is missing.
+
+    Example, changes NaN, 0.1, 0.2 in 2000-2002 and 0.3 in 2004 (2003 absent): ``first_change``
+    gives 0, 0.1, 0.3, NaN. With log changes Δ ln X the index is ln X_t − ln X_base; with simple
+    growth rates it is their sum (not their compound product). Raises ValueError for another ``base``.
     """
     codes = pd.factorize(np.asarray(entity))[0]
     tt = np.asarray(t, dtype=np.int64)
@@ -166,7 +198,12 @@ def cumulate(
 def integer_time(
     time: pd.Series, *, column: str | list[str] | None = None, file: str | Path | None = None
 ) -> np.ndarray:
-    """The time column as int64; :class:`InputError` unless every value is a whole number (e.g. a year)."""
+    """The time column as int64; :class:`InputError` unless every value is a whole number (e.g. a year).
+
+    Integer columns pass as they are; others are parsed with ``pd.to_numeric``, and a missing,
+    non-numeric or fractional value (``2005.5``) is refused. ``column`` and ``file`` only name
+    the column and file in the error (default: the Series name).
+    """
     if pd.api.types.is_integer_dtype(time):
         return time.to_numpy(dtype=np.int64)
     as_float = pd.to_numeric(time, errors="coerce").to_numpy(dtype=float, na_value=np.nan)

@@ -16,6 +16,67 @@ between the adjacent survey years inside each province's observed range
 (e.g. 2010 from 2009 and 2011; never extrapolated to 2000/2001), and a
 ``<variable>_imputed`` boolean column flags every interpolated value and every
 value derived from one.
+
+The known limits of the sources (``data/raw/PROVENANCE.md``) and how the panel meets them:
+
+* no total employment (就业人员) by province: two documented proxies instead, ``emp_nonfarm``
+  (urban units + private + individual) and ``working_age_pop`` (15-64 share x population); a
+  yearbook series can be supplied as a user series (:mod:`tfp_talent.data.user_series`);
+* the GDP index stops in 2019, so ``gdp_real`` (and TFP downstream) stops in 2019;
+* the sample-survey tables are empty in 2000, 2001 and 2010 and hold sample counts (1‰; 1 % in
+  2005 and 2015): only shares enter the panel, and the gaps stay missing unless imputed as above;
+* vintages differ: one vintage per series (:mod:`tfp_talent.data.definitions`); exports of the
+  same vintage serve as cross-checks (:func:`~tfp_talent.data.validate.check_consistency`), the
+  post-2020-census population and post-2023-census GDP exports are not read;
+* the quirks kept as published (Beijing 2012 graduates, long decimals of 城镇人口, private
+  employment jumps) are found and logged by :func:`_quirks`.
+
+The modules of the data stage, in the order the workflow uses them (rules ``verify_raw`` and
+``panel`` of ``workflow/rules/data.smk``, then ``shift_share`` and ``user_series``):
+
+* :mod:`~tfp_talent.data.checksums` -- every raw file byte-identical to ``data/raw/SHA256SUMS``;
+* :mod:`~tfp_talent.data.readers`, :mod:`~tfp_talent.data.readers_rda` -- one raw file -> one tidy
+  long frame, units taken from the headers;
+* :mod:`~tfp_talent.data.definitions` -- the one table of sources, raw series and panel variables;
+* this module; :mod:`~tfp_talent.data.validate` (key, range and balance checks, cross-checks
+  against published totals); :mod:`~tfp_talent.data.codebook` (one row per column, coverage);
+* :mod:`~tfp_talent.data.history`, :mod:`~tfp_talent.data.shift_share` -- pre-expansion college
+  counts and national education series -> the shift-share instrument;
+* :mod:`~tfp_talent.data.user_series` -- a user's own tidy CSV, checked and merged;
+* :mod:`~tfp_talent.data.provinces` -- the 31-province registry and the resolver of every spelling.
+
+Sources (``data/raw/PROVENANCE.md``): NBS provincial annual database 2000-2019 (分省年度数据,
+UTF-8 long CSV), NBS national tables, NBS web exports (GBK CSV / xlsx; cross-checks only), the
+China Statistical Yearbook on Science and Technology 2010-2023 (techme ``.rda``), CHNCapitalStock's
+``asset.rda``, municipal college counts 1985-2012 and NBS national education series 1978-2014.
+
+Determinism: the same raw files give the same panel, row for row (stable sorts by province and
+year, no randomness, no dependence on the order of files on disk).
+
+Using the pieces without the workflow: a reader returns one raw table in tidy form, e.g.
+``read_nbs_provincial_csv("data/raw/nbs-provincial-2000-2019/国民经济核算/地区生产总值.csv")``
+(columns ``province_code, year, variable, value, unit, source_file``; filter on ``variable``);
+:func:`read_sources` reads all of them, :func:`pick` takes one series with its unit checked, and
+:func:`build_panel` runs the whole stage in memory (the workflow script only writes its results).
+
+Vocabulary shared by the data modules (they refer to it as "see :mod:`tfp_talent.data.build`"):
+
+tidy frame
+    A reader's output: ``province_code`` (6-digit GB/T 2260 code, int64), ``year`` (int64),
+    ``variable`` (indicator without its unit), ``value`` (float64; NaN for empty cells and
+    missing-value markers), ``unit`` (as the header states it), ``source_file``. National tables
+    have no ``province_code``.
+notes
+    Optional list to which readers and the build append each message they log (national rows
+    dropped, NaN counts, quirks), so the caller can report them.
+missing_markers
+    ``'nan'`` (default: NBS markers such as ``…`` or ``—`` become NaN and are counted) or
+    ``'error'`` (a marker raises :class:`~tfp_talent.errors.InputError`); config ``data.missing_markers``.
+raw_dir
+    Folder of the raw files (``data/raw`` in the workflow); source paths are relative to it.
+units
+    As NBS prints them: 亿元 = 10⁸ yuan, 万元 = 10⁴ yuan, 万人 = 10⁴ persons, 人年 = person-years
+    (full-time equivalent), 项 = items, 千美元 = 10³ US dollars, 上年=100 = previous year = 100.
 """
 
 from __future__ import annotations
@@ -57,7 +118,21 @@ _READERS = {
 
 @dataclass
 class PanelBuild:
-    """Result of :func:`build_panel`."""
+    """Result of :func:`build_panel`: the panel, its codebook, its gaps and the build's log lines.
+
+    Attributes
+    ----------
+    panel
+        One row per (province_code, year), 31 provinces x ``start..end``: the columns of
+        :data:`~tfp_talent.data.definitions.PANEL_COLUMNS` in that order (keys int64, labels
+        text, values float64), plus boolean ``<variable>_imputed`` flags with ``impute_survey_gaps='linear'``.
+    codebook
+        :func:`~tfp_talent.data.codebook.build_codebook` of ``panel``.
+    missing
+        :func:`missing_counts` of ``panel``: missing values per variable (rows) and year (columns).
+    notes
+        Every message logged during the build (quirks, NaN counts, passed checks, missing data), in order.
+    """
 
     panel: pd.DataFrame
     codebook: pd.DataFrame
@@ -66,19 +141,28 @@ class PanelBuild:
 
 
 def _note(notes: list[str], message: str, *, warning: bool = False) -> None:
+    """Log ``message`` (as a warning if ``warning``) and append it to ``notes``."""
     (_log.warning if warning else _log.info)(message)
     notes.append(message)
 
 
 def source_file(raw_dir: str | Path, key: str) -> Path:
-    """Path of raw source ``key`` under ``raw_dir``."""
+    """Path of raw source ``key`` under ``raw_dir``: ``raw_dir / SOURCES[key][0]`` (KeyError if unknown)."""
     return Path(raw_dir) / SOURCES[key][0]
 
 
 def read_sources(
     raw_dir: str | Path, *, missing_markers: str = "nan", notes: list[str] | None = None
 ) -> dict[str, pd.DataFrame]:
-    """Read every file of :data:`SOURCES` with its reader; key -> tidy frame."""
+    """Read every file of :data:`SOURCES` with its reader; key -> tidy frame.
+
+    Reader names map to :func:`~tfp_talent.data.readers.read_nbs_provincial_csv` (``nbs_csv``),
+    :func:`~tfp_talent.data.readers.read_nbs_national_csv`, :func:`~tfp_talent.data.readers.read_nbs_export`
+    and :func:`~tfp_talent.data.readers_rda.read_yearbook_rda`. ``missing_markers`` and ``notes``:
+    module docstring. Every file is read, including the cross-check exports, so a missing
+    or damaged file stops the build here with the reader's :class:`InputError`.
+    Returns ``{source key: tidy frame}`` in the order of :data:`SOURCES`.
+    """
     out: dict[str, pd.DataFrame] = {}
     for key, (_, reader) in SOURCES.items():
         out[key] = _READERS[reader](source_file(raw_dir, key), missing_markers=missing_markers, notes=notes)
@@ -88,8 +172,23 @@ def read_sources(
 def pick(tidy: dict[str, pd.DataFrame], series: RawSeries, raw_dir: str | Path) -> pd.Series:
     """One raw series as a Series indexed by (province_code, year) (or year for national tables).
 
-    Raises :class:`InputError` naming the file and the expected column when the
-    indicator is missing (renamed header) or its header states another unit.
+    Parameters
+    ----------
+    tidy
+        Reader frames by source key (:func:`read_sources`).
+    series
+        The indicator and the unit its header must state (a :data:`RAW_SERIES` entry or :data:`USD_RATE`).
+    raw_dir
+        Only to name the file in errors.
+
+    Returns the ``value`` column (float, NaN kept) named ``series.indicator``. Raises
+    :class:`InputError` naming the file and the expected column when the indicator is missing
+    (renamed header) or its header states another unit, e.g. 万元 where 亿元 is expected, so a
+    silent change of scale in a raw file cannot reach the panel.
+
+    E.g. ``pick(tidy, RAW_SERIES['gdp_nominal'], 'data/raw')`` is a Series named 地区生产总值 with a
+    (province_code, year) index and 620 values (31 provinces x 2000-2019), in 亿元; the table it
+    comes from holds 14 indicators (GDP, value added by sector, GDP per capita, ...).
     """
     frame = tidy[series.source]
     path = source_file(raw_dir, series.source)
@@ -114,6 +213,7 @@ def pick(tidy: dict[str, pd.DataFrame], series: RawSeries, raw_dir: str | Path) 
 
 
 def _grid(start: int, end: int, data_years: list[int]) -> pd.MultiIndex:
+    """Registry provinces x every year from min(start, data) to max(end, data), no gaps."""
     lo, hi = min(start, *data_years), max(end, *data_years)
     return pd.MultiIndex.from_product([list(provinces.CODES), list(range(lo, hi + 1))], names=list(KEYS))
 
@@ -125,6 +225,12 @@ def real_gdp(nominal: pd.DataFrame, index: pd.DataFrame, base_year: int) -> pd.D
     ``t >= base`` (NBS 地区生产总值指数, previous year = 100); a missing index makes
     every later year NaN (the chain is broken, not skipped). Years before the base
     are NaN. Both frames: provinces in rows, consecutive years in columns.
+
+    The NBS index measures volume growth at the previous year's prices, so chaining it from one
+    base year is the usual way to get provincial GDP at constant prices (a Laspeyres-type chain).
+    Example: base 2000, nominal 100, index 108 in 2001 and 110 in 2002 -> real 100, 108, 118.8.
+    The result is in 亿元 at ``base_year`` prices, so ``gdp_nominal / gdp_real`` is a deflator
+    equal to 1 in the base year. Returns a frame shaped like ``nominal``.
     """
     years = [y for y in nominal.columns if y >= base_year]
     growth = (index[[y for y in years if y > base_year]] / 100.0).cumprod(axis=1, skipna=False)
@@ -136,7 +242,13 @@ def real_gdp(nominal: pd.DataFrame, index: pd.DataFrame, base_year: int) -> pd.D
 
 
 def _interpolate_inside(frame: pd.DataFrame) -> pd.DataFrame:
-    """Linear interpolation along years (columns), only between observed years."""
+    """Linear interpolation along years (columns), only between observed years.
+
+    x_t = x_a + (t - a) (x_b - x_a) / (b - a) for a < t < b, a and b the nearest observed years;
+    leading and trailing gaps stay NaN (``limit_area='inside'``: nothing is extrapolated).
+    E.g. a survey share 0.20 in 2009 and 0.24 in 2011 gives 0.22 in 2010; 2000 and 2001 stay NaN
+    because no survey year precedes them.
+    """
     return frame.interpolate(axis=1, method="linear", limit_area="inside")
 
 
@@ -148,7 +260,30 @@ def derive_panel(
     ``raw`` has one column per :data:`RAW_SERIES` alias and a complete grid of
     consecutive years; ``usd_rate`` is yuan per 100 US dollars by year. The
     formulas are those of the ``derivation`` texts in
-    :data:`tfp_talent.data.definitions.VARIABLES`.
+    :data:`tfp_talent.data.definitions.VARIABLES`; in the raw aliases:
+
+    * gdp_real by :func:`real_gdp` (base ``base_year``); gdp_deflator = gdp_nominal / gdp_real;
+    * working_age_share = survey_15_64 / survey_pop; working_age_pop = share x pop_yearend (万人);
+    * edu_<level>_share = survey_<level> / (sum of the five attainment counts; NaN unless all five
+      are present); avg_school_years = sum of share x :data:`SCHOOL_YEARS` (0, 6, 9, 12, 16);
+      tertiary_share_15plus = survey_tertiary / (survey_pop - survey_0_14);
+    * emp_nonfarm = emp_urban_units + emp_private + emp_individual (NaN if any part is);
+    * labour_share = labour_compensation / gdp_income; researcher_share = rd_researchers_fte / rd_fte;
+    * he_*_per10k = count (万人) / pop_yearend (万人) x 10⁴; rd_fte_per10k_wap = rd_fte / working_age_pop;
+    * trade_gdp = trade_usd x 10³ x rate / 100 / (gdp_nominal x 10⁸), both sides in yuan;
+      fiscal_exp_gdp, tertiary_va_share and urbanisation_rate are plain ratios to GDP / population.
+
+    With ``impute_survey_gaps='linear'`` the :data:`SURVEY_SHARES` are interpolated first
+    (:func:`_interpolate_inside`, over every year of ``raw``, also those outside the final window),
+    the variables built from them use the interpolated values, and ``<col>_imputed`` flags mark
+    the interpolated shares and, through :data:`IMPUTATION_DEPENDENTS`, every non-missing value
+    derived from one. Units: levels as their source, ``gdp_real`` in 亿元 of ``base_year``,
+    ``working_age_pop`` in 万人, shares and ratios dimensionless (trade and GDP both in yuan).
+    E.g. Beijing 2019 on the shipped data (base 2000): gdp_nominal 35,445.1 亿元, gdp_real
+    18,406.9 (2000 prices), gdp_deflator 1.93; tertiary_share 0.505, avg_school_years 12.68;
+    trade_gdp 0.81; he_enrolment_per10k 279.3; rd_fte_per10k_wap 186.6 person-years per 10,000.
+    Returns a frame on ``raw``'s index; raises :class:`InputError` for an
+    ``impute_survey_gaps`` other than ``'none'`` / ``'linear'``.
     """
     if impute_survey_gaps not in IMPUTE_OPTIONS:
         raise InputError(
@@ -224,7 +359,17 @@ def derive_panel(
 
 
 def _quirks(raw: pd.DataFrame, raw_dir: str | Path, notes: list[str]) -> None:
-    """Log the known quirks of the sources (values are kept as published)."""
+    """Log the known quirks of the sources (values are kept as published).
+
+    Checked on ``raw``: Beijing 2012 expected undergraduate < junior-college graduates (the swap
+    of PROVENANCE.md; warning); 城镇人口 values that are not whole persons (value x 10⁴ not an
+    integer after rounding to 6 decimals); private-enterprise employment more than 5 times higher
+    the next year (every earlier year of that province listed; warning); years in which urban-unit
+    employment is published for only some provinces. The unused technical-personnel table is noted.
+
+    On the shipped data all four fire: Beijing 2012 (3.7853 < 11.9139 万), 193 城镇人口 values,
+    Beijing's private employment 2000-2001 (9.08 and 8.80 万 before a jump), and 2004 (12 provinces).
+    """
     he = source_file(raw_dir, "higher_edu")
     try:
         ug = raw.at[(110000, 2012), "he_expected_grad_ug"]
@@ -275,7 +420,12 @@ def _quirks(raw: pd.DataFrame, raw_dir: str | Path, notes: list[str]) -> None:
 
 
 def missing_counts(panel: pd.DataFrame) -> pd.DataFrame:
-    """Missing values per variable (rows) and year (columns) of a keyed panel."""
+    """Missing values per variable (rows) and year (columns) of a keyed panel.
+
+    Counts NaN of every value column (keys, labels and ``*_imputed`` flags excluded); returns an
+    int64 frame indexed by ``variable`` with one integer column per year of ``panel``. On the
+    shipped data e.g. ``rd_fte`` is 31 in 2000-2009 and 0 from 2010; ``gfcf`` 31 in 2018-2019.
+    """
     values = [
         c
         for c in panel.columns
@@ -302,6 +452,32 @@ def build_panel(
     when ``impute_survey_gaps='linear'``), sorted by (province_code, year), its
     codebook and the missing counts. Raises :class:`InputError` (file, column,
     rows) for any bad input or failed validation; writes nothing.
+
+    Parameters
+    ----------
+    raw_dir
+        Folder of the raw files (module docstring); the codebook always names them
+        under ``data/raw``, the layout of the repository.
+    start, end
+        Years of the panel (config ``years``). ``start`` is also the price base of ``gdp_real``,
+        so it must have nominal GDP; ``start > end`` is refused.
+    impute_survey_gaps
+        ``'none'`` (default) or ``'linear'`` (module docstring; config ``data.impute_survey_gaps``).
+    missing_markers
+        Passed to the readers (module docstring).
+
+    Steps: read (:func:`read_sources`), pick every :data:`RAW_SERIES` with its unit check
+    (:func:`pick`), put them on the full province x year grid, log the quirks (:func:`_quirks`)
+    and the passed consistency checks (:func:`~tfp_talent.data.validate.check_consistency`),
+    derive (:func:`derive_panel`), keep ``start..end``, add the registry labels, log the missing
+    counts and all-NaN columns, then :func:`~tfp_talent.data.validate.validate_panel`.
+
+    Example, on the shipped data (about two seconds)::
+
+        result = build_panel("data/raw", start=2000, end=2019)
+        result.panel.shape                   # (620, 40)
+        result.missing.loc["rd_fte", 2009]   # 31: the S&T yearbook series start in 2010
+        result.notes[-1]                     # 'panel: 620 rows (31 provinces x 2000-2019), 40 columns'
     """
     if start > end:
         raise InputError(f"years.start ({start}) is after years.end ({end})", column="years")

@@ -21,6 +21,42 @@ Vintage choices (one vintage per series):
   vintage rounded to 0.1 and are used only as a cross-check.
 * R&D personnel and expenditure: China Statistical Yearbook on Science and
   Technology (techme package), 2010-2023.
+
+The tables, from raw to panel:
+
+* :data:`SOURCES` -- source key -> (file under ``data/raw``, reader name); the keys starting
+  ``x_`` are the cross-check exports, read and compared (:data:`CROSS_CHECKS`) but never used
+  to build a value;
+* :data:`RAW_SERIES` -- alias -> :class:`RawSeries` (source key, indicator, the unit its header
+  must state), plus :data:`USD_RATE` (national) and :data:`CROSS_CHECKS` (export series and the
+  absolute tolerance of their agreement with the database, in the series' unit);
+* :data:`VARIABLES` -- one :class:`Variable` per panel column, in column order
+  (:data:`PANEL_COLUMNS`); :data:`POSITIVE` and :data:`SHARES` are the ranges
+  :func:`tfp_talent.data.validate.validate_panel` enforces; :data:`NATIONAL_HE_ENROLMENT` is the
+  one published total typed here (2019 enrolment, 3031.53 万: not in the shipped files).
+
+Coverage of the shipped data in the 2000-2019 panel (31 provinces, 620 rows; measured in the
+codebook, nothing filled): GDP, population, patents, trade, fiscal expenditure, enrolment and
+graduates every year; ``labour_share`` and ``gfcf`` 2000-2017; the sample-survey shares (age
+structure, attainment, ``avg_school_years``) 2002-2009 and 2011-2019 (the 2010 census year is
+not in the survey tables); ``emp_urban_units`` and so ``emp_nonfarm`` 2004 (12 provinces) and
+2008-2019; ``urbanisation_rate`` 2005-2019; the R&D series 2010-2019 (``rd_fte_per10k_wap``
+2011-2019, its denominator missing in 2010); ``inv_price_index`` without Tibet and Guangdong 2000.
+
+Scales: levels keep the NBS unit of their source (亿元, 万人, 人年, 万元, 项); shares are in [0, 1]
+(not per cent); the per-10,000 ratios divide a count in 万人 by a population in 万人 and
+multiply by 10⁴, except ``rd_fte_per10k_wap`` = 人年 / 万人, which is already per 10,000 people.
+
+Talent measures: ``tertiary_share`` (stock: share of the 6+ population with 大专及以上) and
+``avg_school_years`` (quality: sum of attainment shares x :data:`SCHOOL_YEARS`, the statutory
+durations 0 / 6 / 9 / 12 and 16 years). 大专及以上 pools 2- to 3-year junior college (14-15
+years) with bachelor's degrees and above (16 or more), so 16 is a rounded weight; the sample
+base is the population aged 6+, which includes children still at school (hence also
+``tertiary_share_15plus``).
+
+A new variable is one :data:`VARIABLES` row (plus its :data:`RAW_SERIES` entries if it reads a
+new indicator, and its formula in :func:`tfp_talent.data.build.derive_panel`); the codebook,
+the rule's inputs and the checks follow from these tables.
 """
 
 from __future__ import annotations
@@ -60,7 +96,18 @@ SOURCES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class RawSeries:
-    """One indicator of one raw file, with the unit its header must state."""
+    """One indicator of one raw file, with the unit its header must state.
+
+    Attributes
+    ----------
+    source
+        Key of :data:`SOURCES` (the raw file).
+    indicator
+        The indicator as the reader's ``variable`` column holds it: the header without its unit
+        suffix (NBS tables) or the yearbook's ``chn_block4`` item (合计, 研究人员).
+    unit
+        The unit the file must state for it (header suffix or yearbook ``units``), e.g. 亿元.
+    """
 
     source: str
     indicator: str
@@ -73,7 +120,7 @@ class RawSeries:
 
     @property
     def header(self) -> str:
-        """The column header the raw file is expected to carry."""
+        """The header the raw file is expected to carry: ``indicator(unit)``, e.g. 地区生产总值(亿元)."""
         return f"{self.indicator}({self.unit})"
 
 
@@ -172,7 +219,25 @@ SCHOOL_YEARS: dict[str, int] = {
 
 @dataclass(frozen=True)
 class Variable:
-    """One column of ``data/processed/panel.parquet``."""
+    """One column of ``data/processed/panel.parquet``, as the codebook shows it.
+
+    Attributes
+    ----------
+    name
+        Column name in the panel.
+    label_en, label_zh
+        English and Chinese labels.
+    unit
+        Unit of the values (``share`` for 0-1 shares, ``ratio``, ``years``, or the NBS unit).
+    inputs
+        :data:`RAW_SERIES` aliases the column is built from; ``'registry'`` (province registry) and
+        ``'usd_rate'`` (:data:`USD_RATE`) stand for the two inputs that are not raw series.
+    derivation
+        The formula in words, as the codebook prints it.
+    kind
+        ``key``, ``label``, ``level`` (default), ``share`` (checked in [0, 1]; labour_share in
+        (0, 1)), ``index`` or ``ratio``.
+    """
 
     name: str
     label_en: str
@@ -263,7 +328,10 @@ SHARES: tuple[str, ...] = tuple(v.name for v in VARIABLES if v.kind == "share")
 
 
 def variable(name: str) -> Variable:
-    """The definition of panel column ``name``."""
+    """The definition of panel column ``name`` (a :class:`Variable`); KeyError if there is none.
+
+    E.g. ``variable('trade_gdp').inputs`` is ``('trade_usd', 'usd_rate', 'gdp_nominal')``.
+    """
     for v in VARIABLES:
         if v.name == name:
             return v
@@ -271,7 +339,12 @@ def variable(name: str) -> Variable:
 
 
 def source_paths(var: Variable) -> list[str]:
-    """Raw files (relative to data/raw) a panel variable is built from, in definition order."""
+    """Raw files (relative to data/raw) a panel variable is built from, in definition order.
+
+    Each file once; ``'registry'`` adds none and ``'usd_rate'`` adds the exchange-rate table. E.g.
+    ``trade_gdp`` -> the trade table, the exchange-rate table and 地区生产总值.csv. An empty list
+    means the column comes from :mod:`tfp_talent.data.provinces` only.
+    """
     paths: list[str] = []
     for alias in var.inputs:
         if alias == "registry":
@@ -283,5 +356,8 @@ def source_paths(var: Variable) -> list[str]:
 
 
 def panel_source_paths() -> list[str]:
-    """Every raw file the panel build reads (relative to data/raw), sorted; the rule's inputs."""
+    """Every raw file the panel build reads (relative to data/raw), sorted; the rule's inputs.
+
+    All of :data:`SOURCES`, the cross-check exports included: they are read (and checked) too.
+    """
     return sorted(path for path, _ in SOURCES.values())

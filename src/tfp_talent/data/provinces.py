@@ -3,7 +3,19 @@
 Codes are the 6-digit GB/T 2260 administrative codes used by NBS and by DataV maps.
 Three regions follow the NBS East (11) / Central (8) / West (12) split used since
 the Western Development programme (2000); four regions follow NBS's 2011 split
-(East 10, Central 6, West 12, Northeast 3).
+(East 10, Central 6, West 12, Northeast 3):
+
+* East: Beijing, Tianjin, Hebei, Shanghai, Jiangsu, Zhejiang, Fujian, Shandong, Guangdong, Hainan,
+  and Liaoning (three-region East; Northeast in four regions);
+* Central: Shanxi, Anhui, Jiangxi, Henan, Hubei, Hunan, and Jilin, Heilongjiang (three-region
+  Central; Northeast in four regions);
+* West: Inner Mongolia, Guangxi, Chongqing, Sichuan, Guizhou, Yunnan, Tibet, Shaanxi, Gansu,
+  Qinghai, Ningxia, Xinjiang (the same in both splits).
+
+Hong Kong, Macao and Taiwan (in the map file) are not in the registry. :data:`MUNICIPALITIES`
+(Beijing, Tianjin, Shanghai, Chongqing) and :data:`TIBET` are the groups a specification's sample
+may drop (:mod:`tfp_talent.study.sample`); Tibet also has its own deflator rule in
+:mod:`tfp_talent.tfp.capital`.
 
 Every spelling found in the raw files resolves through :func:`resolve`: NBS full
 names (北京市), short names (北京), names with inserted spaces as printed in the
@@ -27,7 +39,13 @@ from tfp_talent.errors import InputError
 
 @dataclass(frozen=True)
 class Province:
-    """One province-level unit: NBS code, Chinese full and short names, pinyin, English name, regions."""
+    """One province-level unit: NBS code, Chinese full and short names, pinyin, English name, regions.
+
+    ``code`` is the 6-digit GB/T 2260 code (110000 Beijing ... 650000 Xinjiang), equal to the NBS
+    省份编码 and the DataV ``adcode``; ``name_full`` as NBS prints it (内蒙古自治区), ``name_short``
+    as the yearbooks do (内蒙古); ``pinyin`` lower case without tones as in ``asset.rda``
+    (``shaanxi`` 陕西 vs ``shanxi`` 山西); ``region3`` / ``region4`` the module's region labels.
+    """
 
     code: int
     name_full: str
@@ -96,7 +114,11 @@ _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 
 
 def normalise_name(name: object) -> str:
-    """Strip every kind of whitespace (incl. full-width) and lower-case latin letters."""
+    """Strip every kind of whitespace (incl. full-width) and lower-case latin letters.
+
+    The lookup key of :func:`resolve`: ``'北   京'`` -> ``'北京'``, ``'Inner Mongolia'`` ->
+    ``'innermongolia'``; a code read as a float (``'110000.0'``) loses its ``.0``.
+    """
     text = str(name).strip()
     if re.fullmatch(r"\d+\.0", text):
         text = text[:-2]
@@ -104,6 +126,7 @@ def normalise_name(name: object) -> str:
 
 
 def _build_lookup() -> dict[str, int]:
+    """Normalised spelling -> code: full, short, pinyin, English names, codes, :data:`KNOWN_VARIANTS`."""
     lookup: dict[str, int] = {}
     for p in PROVINCES:
         for key in (p.name_full, p.name_short, p.pinyin, p.name_en, str(p.code)):
@@ -118,7 +141,12 @@ _LOOKUP = _build_lookup()
 
 
 def is_national(name: object) -> bool:
-    """True for the national-total rows (全国, 'national', ...), which are not provinces."""
+    """True for the national-total rows (全国, 'national', ...), which are not provinces.
+
+    Any spelling of :data:`NATIONAL_NAMES` after :func:`normalise_name` (全国合计, ``China``,
+    ``Total``, codes 000000 and 100000). Readers drop these rows on purpose and log the count;
+    the yearbook's 全国 rows are read separately to check the provincial sums.
+    """
     return normalise_name(name) in NATIONAL_NAMES
 
 
@@ -127,6 +155,15 @@ def resolve(names: Iterable[object], *, source: str | None = None) -> list[int]:
 
     National-total names are not accepted here; drop them first with
     :func:`is_national` (or use :func:`resolve_frame`).
+
+    ``names``: any mix of spellings (see the module docstring); ``source``: the file named in
+    the error. Returns the codes in the order of ``names``. Raises :class:`InputError` with every
+    distinct unknown name (and the hint to add a variant to :data:`KNOWN_VARIANTS`).
+
+    Example: ``resolve(['北京市', '北   京', 'shaanxi', 'Inner Mongolia', '110000', '内蒙占'])``
+    -> ``[110000, 110000, 610000, 150000, 110000, 150000]``; ``resolve(['北亰'], source='x.csv')``
+    raises ``x.csv: unknown province name(s): '北亰'; known spellings are listed in ...``.
+    Matching is exact after :func:`normalise_name`: no fuzzy matching, so a typo is never guessed.
     """
     names = list(names)
     codes: list[int] = []
@@ -155,6 +192,13 @@ def resolve_frame(
 
     The number of national rows dropped is appended to ``log`` (if given) so the
     caller can report it: these rows are dropped deliberately, never by accident.
+
+    ``column`` holds the province spellings; the returned copy keeps the remaining rows in order
+    and adds an int ``province_code``. Raises :class:`InputError` (via :func:`resolve`) for an
+    unknown name.
+
+    The log line reads e.g. ``data/raw/.../RDLaborHour.rda: dropped 70 national-total rows
+    (province = 全国)``.
     """
     national = frame[column].map(is_national)
     if log is not None and national.any():
@@ -167,5 +211,10 @@ def resolve_frame(
 
 
 def registry_frame() -> pd.DataFrame:
-    """The registry as a frame, one row per province, ordered by code."""
+    """The registry as a frame, one row per province, ordered by code.
+
+    Columns ``province_code, name_full, name_short, pinyin, name_en, region3, region4``
+    (the fields of :class:`Province`, ``code`` renamed); 31 rows. The first reads
+    ``110000, 北京市, 北京, beijing, Beijing, East, East``. The build takes its labels from here.
+    """
     return pd.DataFrame([p.__dict__ for p in PROVINCES]).rename(columns={"code": "province_code"})

@@ -16,7 +16,8 @@ dropped). Formats:
   ``.rda`` files of the techme R package (long; ``province, year, chn_block4,
   value, units, variables``); :func:`read_yearbook_national` returns its 全国 rows.
 * :func:`read_asset_rda` -- ``asset.rda`` of the CHNCapitalStock R package
-  (pinyin ``prv``, float ``yr``).
+  (pinyin ``prv``, float ``yr``). These two ``.rda`` readers live in
+  :mod:`tfp_talent.data.readers_rda` and use the checks defined here.
 
 Units come from the headers (the ``(单位)`` suffix of an indicator, the ``units``
 column of the yearbook); only ``asset.rda``, which states none, gets documented
@@ -87,6 +88,7 @@ def split_indicator(header: str) -> tuple[str, str]:
     The unit is the last parenthesised group at the end of the header (ASCII or
     full-width brackets), so ``'普通高等学校毕(结)业生数(万人)'`` gives
     ``('普通高等学校毕(结)业生数', '万人')``. A header without one gives unit ``''``.
+    Full-width brackets work the same: ``'地区生产总值（亿元）'`` -> ``('地区生产总值', '亿元')``.
     """
     text = str(header).strip()
     match = _UNIT_SUFFIX.match(text)
@@ -96,6 +98,7 @@ def split_indicator(header: str) -> tuple[str, str]:
 
 
 def require_file(path: Path) -> None:
+    """Raise :class:`InputError` unless ``path`` exists and is not empty."""
     if not path.exists():
         raise InputError(
             "raw file not found", file=path, hint="restore data/raw (see data/raw/PROVENANCE.md)"
@@ -128,6 +131,12 @@ def parse_numbers(
     logged note per file; with ``missing_markers='error'`` a marker raises
     instead. Any other non-numeric or non-finite cell raises :class:`InputError`
     naming ``file``, the column(s) and the rows (``rows[i]`` labels cell ``i``).
+
+    ``columns[i]`` names the column of cell ``i``; ``missing_markers`` and ``notes``: see
+    :mod:`tfp_talent.data.build`. Floats read from Excel or R keep their exact ``repr``; ``nan`` and
+    ``inf`` texts are refused like any other non-number. Returns a float array, one value a cell.
+    E.g. cells ``'1.5', '', '…'`` give ``[1.5, nan, nan]`` and the note ``f.csv: 1 empty cell(s)
+    and 1 missing-value marker(s) ('…' x1; rows line 4) read as NaN`` (a warning: markers).
     """
     if missing_markers not in ("nan", "error"):
         raise InputError(
@@ -184,6 +193,7 @@ def parse_numbers(
 
 
 def check_duplicates(frame: pd.DataFrame, keys: list[str], *, file: str | Path, label: str) -> None:
+    """Raise :class:`InputError` listing every ``keys`` tuple that occurs more than once."""
     dup = frame.duplicated(keys, keep=False)
     if dup.any():
         rows = sorted({tuple(r) for r in frame.loc[dup, keys].itertuples(index=False, name=None)})
@@ -193,7 +203,11 @@ def check_duplicates(frame: pd.DataFrame, keys: list[str], *, file: str | Path, 
 def parse_years(
     values: Sequence[object], *, file: str | Path, column: str, rows: Sequence[object]
 ) -> list[int]:
-    """Years must be written as 4-digit integers (``2019``; ``2019.0`` from R/Excel also accepted)."""
+    """Years must be written as 4-digit integers (``2019``; ``2019.0`` from R/Excel also accepted).
+
+    Returns the years as ints in input order; raises :class:`InputError` listing every bad cell
+    with its row label (``2019年``, ``19``, empty), so nothing is guessed.
+    """
     years: list[int] = []
     bad: list[object] = []
     for value, row in zip(values, rows, strict=True):
@@ -219,6 +233,7 @@ def parse_years(
 def resolve_provinces(
     frame: pd.DataFrame, column: str, *, file: Path, notes: list[str] | None
 ) -> pd.DataFrame:
+    """:func:`~tfp_talent.data.provinces.resolve_frame` with notes: national rows dropped, variants used."""
     drops: list[str] = []
     out = provinces.resolve_frame(frame, column, source=str(file), log=drops)
     for msg in drops:
@@ -236,6 +251,7 @@ _VARIANT_KEYS = frozenset(provinces.normalise_name(v) for v in provinces.KNOWN_V
 
 
 def _is_province_name(name: str) -> bool:
+    """True if ``name`` resolves to a registry province."""
     try:
         provinces.resolve([name])
     except InputError:
@@ -257,7 +273,13 @@ def require_header(
 
 
 def read_utf8_csv(path: Path, *, expected: list[str]) -> pd.DataFrame:
-    """Read a UTF-8 CSV as text cells; raise InputError for encoding, shape or header problems."""
+    """Read a UTF-8 CSV as text cells; raise InputError for encoding, shape or header problems.
+
+    Every cell stays a string (nothing converted, nothing read as NA); headers are stripped.
+    Rejected: a missing or empty file, bytes that are not UTF-8 (a BOM is accepted; a GBK file
+    is named as such), duplicated header names, a missing ``expected`` column, text pandas cannot
+    parse, and a file without data rows.
+    """
     require_file(path)
     raw = path.read_bytes()
     try:
@@ -298,6 +320,8 @@ def read_utf8_csv(path: Path, *, expected: list[str]) -> pd.DataFrame:
 def _melt_indicators(
     frame: pd.DataFrame, id_cols: list[str], *, path: Path, missing_markers: str, notes: list[str] | None
 ) -> pd.DataFrame:
+    """Wide -> long: one row per ``id_cols`` x indicator column, ``value`` parsed, ``variable`` and
+    ``unit`` split from the header (:func:`split_indicator`); an indicator under two units is refused."""
     value_cols = [c for c in frame.columns if c not in id_cols]
     if not value_cols:
         raise InputError("no indicator columns after the key columns", file=path)
@@ -331,6 +355,11 @@ def read_nbs_provincial_csv(
     ``variable`` is the indicator without its unit suffix and ``unit`` the suffix
     (``地区生产总值(亿元)`` -> ``地区生产总值``, ``亿元``). The 6-digit 省份编码 must agree with
     the code resolved from 省份.
+
+    Returns the tidy frame (:data:`TIDY_COLUMNS`) sorted by variable, province and year. Raises
+    :class:`InputError` for the problems of :func:`read_utf8_csv`, a bad year, an unknown
+    province, a code that contradicts the name, a duplicated province-year and any cell
+    :func:`parse_numbers` refuses.
     """
     path = Path(path)
     frame = read_utf8_csv(path, expected=["省份编码", "省份", "年份"])
@@ -369,6 +398,7 @@ def read_nbs_national_csv(
 
     Returns ``(year, variable, value, unit, source_file)``; e.g. 人民币汇率(年平均价).csv
     gives ``人民币对美元汇率`` in unit ``美元=100`` (yuan per 100 US dollars).
+    Sorted by variable and year; a duplicated year is refused.
     """
     path = Path(path)
     frame = read_utf8_csv(path, expected=["年份"])
@@ -393,7 +423,11 @@ def read_nbs_national_csv(
 
 
 def _export_rows(path: Path) -> list[list[object]]:
-    """The cells of an NBS export as rows: GBK CSV or xlsx (first sheet)."""
+    """The cells of an NBS export as rows: GBK CSV or xlsx (first sheet).
+
+    Excel cells are taken as they are (no header row, nothing read as NA). A CSV must be GBK: a
+    non-ASCII file that decodes as UTF-8 is refused (a re-saved export), as is an unknown suffix.
+    """
     require_file(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
@@ -449,6 +483,11 @@ def read_nbs_export(
 
     ``variable`` and ``unit`` come from the 指标 line, years from the ``2019年``
     headers. Rows end at the first footnote (注/数据来源) or blank line.
+
+    Rejected: a UTF-8 (re-saved) CSV or invalid GBK, no 指标 line, no ``地区`` row, a year header
+    not written ``YYYY年`` or repeated, a province row after the footnotes, a row longer than the
+    header, a province listed twice, and the cell problems of :func:`parse_numbers`. The 全国 row
+    is dropped (noted); footnotes go to the debug log. Returns the tidy frame by province and year.
     """
     path = Path(path)
     rows = [[_cell_text(c).strip() for c in r] for r in _export_rows(path)]

@@ -2,6 +2,19 @@
 
 Both return tidy long frames (province code, year, variable, value, unit) like the NBS readers of
 :mod:`tfp_talent.data.readers`, whose checks they share.
+
+Sources (``data/raw/PROVENANCE.md``, sections 4 and 5):
+
+* ``science-tech-yearbook-2010-2023/*.rda`` -- China Statistical Yearbook on Science and
+  Technology by province, from the techme R package (github.com/huhuaping/techme @ 9ad60a1,
+  MIT). Long: ``province`` (Chinese short name, 全国 included), ``year`` (text), ``chn_block4``
+  (item), ``value``, ``units``, ``variables`` (code). The panel reads ``RDLaborHour.rda`` (R&D
+  personnel FTE, 人年) and ``RDActivity.rda`` (intramural R&D expenditure, 万元), 2010-2023.
+* ``capital-stock-1952-2022/asset.rda`` -- investment series of CHNCapitalStock 0.1.1
+  (github.com/common2016/CapitalStock @ 35640d3, GPL-2), 1952-2022, read by
+  :mod:`tfp_talent.tfp.capital`.
+
+The files are read with ``pyreadr`` (imported on first use); each must hold one data frame.
 """
 
 from __future__ import annotations
@@ -24,6 +37,11 @@ from tfp_talent.errors import InputError
 
 
 def _read_rda(path: Path, expected: list[str]) -> pd.DataFrame:
+    """The one data frame of an ``.rda`` file (``pyreadr.read_r``), with string column names.
+
+    Raises :class:`InputError` if the file is missing or empty, is not an R data file, holds no or
+    several data frames, lacks a column of ``expected`` or has no rows.
+    """
     require_file(path)
     try:
         import pyreadr
@@ -52,6 +70,8 @@ _YEARBOOK_COLUMNS = ["province", "year", "chn_block4", "value", "units", "variab
 
 
 def _yearbook_frame(path: Path, *, missing_markers: str, notes: list[str] | None) -> pd.DataFrame:
+    """A yearbook frame with ``year_int`` (:func:`parse_years`), ``num`` (:func:`parse_numbers`) and
+    ``row`` labels (``row <i>``, 1-based) added; national rows still in."""
     frame = _read_rda(path, _YEARBOOK_COLUMNS)
     rows = [f"row {i + 1}" for i in range(len(frame))]
     frame["year_int"] = parse_years(frame["year"].tolist(), file=path, column="year", rows=rows)
@@ -77,6 +97,15 @@ def read_yearbook_rda(
     ``year`` (string), ``chn_block4`` (item -> ``variable``, e.g. 合计, 研究人员),
     ``value`` and ``units``. The 全国 rows are dropped (logged); use
     :func:`read_yearbook_national` for them.
+
+    Items: ``RDLaborHour.rda`` has 合计 (total), 研究人员 (researchers) and the split by activity
+    基础研究 / 应用研究 / 试验发展 (basic, applied, experimental development), all in 人年;
+    ``RDActivity.rda`` has 合计 and the same activities in 万元. The ``variables`` code is not used.
+
+    Returns the tidy frame sorted by variable, province and year; ``unit`` is the file's own
+    ``units`` text (人年, 万元), which :func:`tfp_talent.data.build.pick` checks. Raises
+    :class:`InputError` for a bad year or value (``missing_markers``: see :mod:`tfp_talent.data.build`),
+    an unknown province name, or a (province, year, item) present twice, listing the rows.
     """
     path = Path(path)
     frame = _yearbook_frame(path, missing_markers=missing_markers, notes=notes)
@@ -119,6 +148,9 @@ def read_yearbook_national(
 
     Returns ``(year, variable, value, unit, source_file)``; used to check that the
     provinces sum to the published national totals.
+
+    Any spelling of :func:`~tfp_talent.data.provinces.is_national` counts as a national row; a
+    (year, item) present twice is refused. Sorted by variable and year.
     """
     path = Path(path)
     frame = _yearbook_frame(path, missing_markers=missing_markers, notes=notes)
@@ -144,6 +176,17 @@ def read_asset_rda(path: str | Path, *, notes: list[str] | None = None) -> pd.Da
     (investment price index, 1952 = 1) and ``depr`` (depreciation, 亿元); units in
     :data:`ASSET_UNITS` (the file states none). ``prv`` is pinyin (``shaanxi`` =
     陕西, ``shanxi`` = 山西); ``yr`` is stored as float and must be integral.
+
+    Returns the tidy frame (one row per province, year and variable) sorted by variable,
+    province and year. Raises :class:`InputError` for a missing column, a non-integral ``yr``, an
+    unknown province or a duplicated province-year. The values are R doubles already: they are
+    converted with ``pd.to_numeric`` (R's NA stays NaN) rather than checked cell by cell.
+
+    How the package built the series (its notes, ``data/raw/PROVENANCE.md`` section 5): after 2018
+    investment is extended by fixed-asset-investment growth; from 2020 the retail price index
+    replaces the investment price index; Chongqing is separate from Sichuan from 1996; Tibet's
+    deflator is 1 before 1990. The series are read as published; the capital stock is computed
+    in :mod:`tfp_talent.tfp.capital`.
     """
     path = Path(path)
     frame = _read_rda(path, ["prv", "yr", *ASSET_UNITS])

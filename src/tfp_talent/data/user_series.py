@@ -21,6 +21,10 @@ a UTF-8 CSV with one row per province and year and the unit in a header comment:
   labour file of ``labour.source: csv`` (whose scale only shifts ln TFP by a constant).
   Lines starting with ``#`` elsewhere are ignored; extra columns are ignored.
 
+The format is narrower than the NBS readers' on purpose: a user series is typed by hand or
+exported from a spreadsheet, so no missing-value markers, no empty cells and one value column;
+every ambiguity is refused rather than guessed.
+
 Validation (the rules of the shipped raw files, :mod:`tfp_talent.data.readers`):
 valid UTF-8 (a UTF-8 byte-order mark is accepted), the three columns present, every
 line with as many fields as the header (a truncated last line is named), every
@@ -36,6 +40,16 @@ the panel under their config names by :func:`merge_user_series`, so specificatio
 use them like any panel variable. The labour input's CSV
 (:func:`tfp_talent.tfp.labour.read_labour_csv`) is read by the same
 :func:`read_user_series`.
+
+A config entry (keys typed in ``config/schema.yaml``; its optional ``label`` is not read here)::
+
+    user_series:
+      employment_total:
+        file: data/user/employment_total.csv
+        unit: 万人          # the file's '# unit:' line must say the same
+        positive: true      # enters in logs
+        complete: true      # default: every province in every sample year
+        years: [2005, 2019] # optional: a sub-range of years.start..years.end
 """
 
 from __future__ import annotations
@@ -67,7 +81,21 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 @dataclass(frozen=True)
 class UserSeries:
-    """A validated user series: ``frame`` has ``province_code, year, <name>`` (float), sorted."""
+    """A validated user series: ``frame`` has ``province_code, year, <name>`` (float), sorted.
+
+    Attributes
+    ----------
+    name, path
+        The series name (its column in ``frame``) and the file it was read from.
+    unit
+        The file's ``# unit:`` text, or None if it states none.
+    frame
+        ``province_code, year, <name>``: the sample rows only, sorted, values float.
+    meta
+        Every ``# key: value`` line before the header (keys lower-cased), ``unit`` included.
+    sha256
+        Hex digest of the file's bytes, recorded in the logs and the workflow's descriptions.
+    """
 
     name: str
     path: Path
@@ -77,7 +105,11 @@ class UserSeries:
     sha256: str = ""
 
     def describe(self) -> dict[str, Any]:
-        """JSON-ready description: file, unit, header notes, digest, rows, coverage."""
+        """JSON-ready description: file, unit, header notes, digest, rows, coverage.
+
+        Keys ``name, file, unit, meta, sha256, rows, provinces`` (distinct codes) and ``years``
+        (``[first, last]``, or None for an empty frame).
+        """
         years = self.frame["year"]
         return {
             "name": self.name,
@@ -92,10 +124,12 @@ class UserSeries:
 
 
 def _line_of_byte(data: bytes, position: int) -> int:
+    """1-based line number of byte ``position``."""
     return data[:position].count(b"\n") + 1
 
 
 def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 text (BOM dropped); InputError with the byte and line otherwise, naming GB18030 if it fits."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -113,6 +147,7 @@ def _decode(path: Path, data: bytes) -> str:
 
 
 def _short(code: int) -> str:
+    """Short Chinese name of a province code (for error rows)."""
     return BY_CODE[code].name_short
 
 
@@ -152,6 +187,19 @@ def read_user_series(
 
     Returns a :class:`UserSeries` whose ``frame`` has ``province_code, year, <name>``.
     Raises :class:`InputError` naming the file, the column and the offending rows.
+
+    Example (a complete 万人 series for 2005-2019, entering in logs)::
+
+        s = read_user_series("data/user/emp.csv", "employment_total", years=range(2005, 2020),
+                             positive=True, unit="万人")
+        s.frame.columns.tolist()   # ['province_code', 'year', 'employment_total'], 31 x 15 rows
+
+    Checks, in this order (the first failing one raises): suffix ``.csv``, file present and not
+    blank, UTF-8, a header line with the three columns, at least one data row, the ``# unit:``
+    line, the field count of every line, province names, years, values, positivity, duplicates,
+    and last, on the rows inside the sample, completeness. Rows of other provinces or years are
+    dropped only after the checks, so a bad row outside the sample still raises. The log records
+    the file, unit, row count and the first 12 hex digits of its SHA-256.
     """
     p = Path(path)
     if p.suffix.lower() != ".csv":
@@ -337,6 +385,7 @@ def read_user_series(
 
 
 def _norm_unit(unit: str) -> str:
+    """A unit with every whitespace removed, for comparison (``'万 人'`` == ``'万人'``)."""
     return re.sub(r"\s+", "", unit)
 
 
@@ -364,6 +413,14 @@ def load_user_series(
     (or of the entry's own ``years: [first, last]``). Returns ``province_code, year``
     and one float column per series (the union of keys over series, sorted) and
     ``{name: UserSeries.describe()}``.
+
+    ``complete`` defaults to True and ``positive`` to False; a ``# unit:`` line is always required.
+    ``provinces``: the sample codes (default all 31); ``source``: the config file named in errors.
+    Example: ``load_user_series({'employment_total': {'file': 'data/user/emp.csv', 'unit': '万人',
+    'positive': True}}, years=range(2000, 2020))`` -> a frame ``province_code, year,
+    employment_total`` (620 rows if complete) and ``{'employment_total': {... 'sha256': ...}}``.
+    Series are read in name order. Raises :class:`InputError` for a name that is not lower-case
+    ``[a-z][a-z0-9_]*``, an entry without ``file``, and every problem of :func:`read_user_series`.
     """
     sample_years = sorted(int(y) for y in years)
     frame = pd.DataFrame({k: pd.Series(dtype="int64") for k in KEYS})
@@ -408,6 +465,12 @@ def merge_user_series(
     ``user_series``) or a config ``user_series:`` mapping, read here for the panel's
     provinces and years. A series whose name is already a panel column is refused
     (rename it in the config), so a user series never silently replaces shipped data.
+
+    Raises :class:`InputError` if the panel lacks ``province_code`` or ``year`` or for a name
+    clash; pandas refuses duplicated keys (``validate='one_to_one'``). Province-years the series
+    lacks get NaN; its rows outside the panel are dropped. With a config mapping, every series is
+    read for exactly the panel's provinces and years, so ``complete: true`` is checked against the
+    panel actually used (e.g. a sample without Tibet does not need Tibet's rows).
     """
     for k in KEYS:
         if k not in panel.columns:
@@ -435,6 +498,9 @@ def read_panel_with_user_series(
 
     The one place where workflow scripts load the panel, so every stage (estimates,
     tables, figures, report) sees the same variables.
+
+    Both files are read with :func:`tfp_talent.io.read_panel`; with ``user_series_path`` the
+    series are joined by :func:`merge_user_series` (the path named in its errors).
     """
     from tfp_talent.io import read_panel
 

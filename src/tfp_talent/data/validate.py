@@ -15,10 +15,26 @@ elsewhere:
   equal the yearbook's own 全国 rows in every year (relative tolerance 1e-4: the
   yearbook rounds each province);
 * the NBS web exports (nominal GDP xlsx; employment CSVs) agree with the provincial
-  database series where both exist, within the exports' rounding (0.05).
+  database series where both exist, within the exports' rounding (absolute 0.05 in the series'
+  unit; 0.051 for private + individual employment, see ``definitions.CROSS_CHECKS``).
+
+The tolerances are the rounding of the published numbers, not a judgement of fit: 0.005 万 is
+half the last digit of 3031.53 (:data:`ENROLMENT_ATOL`, plus 1e-9 for the float sum); 1e-4 is
+a bound on the yearbook's rounding of each province (measured at most 2.3e-05,
+:data:`YEARBOOK_RTOL`); 0.05 is half of the 0.1 to which the employment exports are rounded.
 
 Every failure raises :class:`~tfp_talent.errors.InputError` naming the file(s),
-the column and the offending rows.
+the column and the offending rows. The checks reject; they never change a value. Missing values
+pass every range check (the missing counts are logged by the build instead), and a cross-check
+compares only the years or province-years both sides publish.
+
+What an error looks like (one line, wrapped here; a made-up value; the column's raw file named)::
+
+    data/raw/nbs-provincial-2000-2019/国民经济核算/收入法地区生产总值.csv: column 'labour_share':
+    share outside (0, 1) (rows: (110000, 2005, 1.02))
+
+A failure points to a changed raw file or a wrong derivation: restore the file (``data/raw`` is
+checksummed) or correct the definition rather than loosen a tolerance.
 """
 
 from __future__ import annotations
@@ -50,6 +66,10 @@ ENROLMENT_ATOL = 0.005 + 1e-9
 
 
 def _files(raw_dir: str | Path, name: str) -> str:
+    """The raw file(s) of panel column ``name`` joined by `` + `` (for the error's ``file``).
+
+    ``data/processed/panel`` for a name without a definition, the registry module for the keys.
+    """
     try:
         paths = source_paths(variable(name))
     except KeyError:
@@ -58,7 +78,26 @@ def _files(raw_dir: str | Path, name: str) -> str:
 
 
 def validate_panel(panel: pd.DataFrame, *, start: int, end: int, raw_dir: str | Path = "data/raw") -> None:
-    """Raise :class:`InputError` for the first failed check of the built panel."""
+    """Raise :class:`InputError` for the first failed check of the built panel.
+
+    Checked in this order (``start``, ``end``: the configured years; ``raw_dir`` only names the
+    raw files behind a failing column in the error):
+
+    1. the keys (province_code, year) are present, never missing and unique
+       (:func:`tfp_talent.io.require_unique_keys`);
+    2. the provinces are exactly the 31 of the registry, the years exactly ``start..end``, and
+       every province has every year (balanced);
+    3. each column of ``SHARES`` lies in [0, 1] (``labour_share``, a factor share, strictly in
+       (0, 1)); each column of ``POSITIVE`` is > 0 (logs are taken downstream);
+    4. the five attainment shares sum to 1 (|sum - 1| <= 1e-9) and are either all present or all
+       missing in a row.
+
+    The error lists the offending (province_code, year, value) rows. Returns None when all pass.
+    The balance and exact-year checks matter downstream: the threshold and spatial specifications
+    need every province in every year (values may still be missing). E.g. the built panel
+    without its first row fails with ``data/processed/panel: column 'year': unbalanced panel
+    (rows: 110000: 19 years)``.
+    """
     where = "data/processed/panel"
     require_unique_keys(panel, list(KEYS), file=where)
     codes = set(panel["province_code"].astype(int))
@@ -124,6 +163,7 @@ def validate_panel(panel: pd.DataFrame, *, start: int, end: int, raw_dir: str | 
 
 
 def _series(tidy: dict[str, pd.DataFrame], s: RawSeries) -> pd.DataFrame:
+    """The rows of ``s.indicator`` in the tidy frame of ``s.source`` (units checked by the build)."""
     frame = tidy[s.source]
     return frame.loc[frame["variable"] == s.indicator]
 
@@ -133,7 +173,21 @@ def check_consistency(tidy: dict[str, pd.DataFrame], raw_dir: str | Path = "data
 
     ``tidy`` maps source keys of :data:`SOURCES` to reader frames (as returned by
     :func:`tfp_talent.data.build.read_sources`). Returns one line per passed check;
-    raises :class:`InputError` on the first failure.
+    raises :class:`InputError` on the first failure. ``raw_dir`` is where the yearbook files are
+    read again for their 全国 rows (the tidy frames no longer hold them) and names the files.
+
+    1. Enrolment: for each year of ``NATIONAL_HE_ENROLMENT`` the table covers, all 31 provinces
+       must be present and non-missing and |sum_p enrolment_p - national| <= 0.005 万
+       (:data:`ENROLMENT_ATOL`); a year the table lacks is skipped.
+    2. Yearbook: for R&D FTE, researchers' FTE and R&D expenditure, |sum_p x_pt / x_national,t - 1|
+       <= :data:`YEARBOOK_RTOL` in every year with both values (the 全国 rows are read here with
+       :func:`~tfp_talent.data.readers_rda.read_yearbook_national`).
+    3. Exports: for each entry of ``CROSS_CHECKS``, |export_pt - sum of the database parts_pt| <= its
+       tolerance in every province-year both publish; a larger gap points to another vintage.
+
+    On the shipped data all pass, e.g. ``check: 2019 higher-education enrolment summed over 31
+    provinces = 3031.5262 万 = national 3031.53 万`` and ``check: RDLaborHour.rda 合计 provinces sum
+    to 全国 in 14 years (max relative gap 1.4e-05)``.
     """
     raw_dir = Path(raw_dir)
     passed: list[str] = []
