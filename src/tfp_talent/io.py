@@ -153,13 +153,16 @@ def _clean_nan(obj: Any) -> Any:
 def to_json_text(obj: Any) -> str:
     """Serialise to stable JSON text: sorted keys, NaN as null, trailing newline.
 
-    Indent 2, non-ASCII text kept as is (Chinese names stay readable). NaN and ±inf become null
-    when they are floats in dicts and lists or numpy float scalars; numpy arrays and Series are
-    converted by ``_json_default`` after that pass, so their NaN would be written as ``NaN``:
-    pass them through :func:`json_ready` first. Paths are written as strings.
+    Indent 2, non-ASCII text kept as is (Chinese names stay readable). Containers are converted by
+    :func:`json_ready` first, so NaN and ±inf become null wherever they stand (also inside numpy
+    arrays, Series and frames); ``allow_nan=False`` makes any that slipped through an error instead
+    of invalid JSON. Paths are written as strings.
     """
+    clean = _clean_nan(json_ready(obj))
     return (
-        json.dumps(_clean_nan(obj), default=_json_default, indent=2, sort_keys=True, ensure_ascii=False)
+        json.dumps(
+            clean, default=_json_default, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False
+        )
         + "\n"
     )
 
