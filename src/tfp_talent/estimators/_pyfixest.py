@@ -34,7 +34,10 @@ REPORT_FUNCTIONS = frozenset({"summary", "coefplot", "iplot", "etable"})
 
 
 def _report_function(name: str) -> Callable[..., Any]:
+    """A stand-in for ``pyfixest.report.<name>`` that imports the real module when called."""
+
     def call(*args: Any, **kwargs: Any) -> Any:
+        """Forward to the real ``pyfixest.report`` function of the same name."""
         return getattr(importlib.import_module("pyfixest.report"), name)(*args, **kwargs)
 
     call.__name__ = name
@@ -45,12 +48,23 @@ class _Deferred(types.ModuleType):
     """Placeholder module: the real module is imported on first attribute access."""
 
     def __init__(self, name: str, placeholders: dict[str, _Deferred], path: list[str] | None) -> None:
+        """A placeholder for module ``name``; ``placeholders`` are all of this block (for submodules).
+
+        ``path`` is the package's search path (only for ``pyfixest.report``), so that its light
+        submodules can be imported while the package itself stays a placeholder.
+        """
         super().__init__(name)
         self._placeholders = placeholders
         if path is not None:
             self.__path__ = path  # lets light submodules (pyfixest.report.utils) import for real
 
     def __getattr__(self, attr: str) -> Any:
+        """The attribute of the real module, imported now (dunder names raise ``AttributeError``).
+
+        A report function of ``pyfixest.report`` is answered by its stand-in and a deferred
+        submodule by its placeholder, neither importing anything; any other attribute removes
+        the placeholder from ``sys.modules`` and imports the real module.
+        """
         if attr.startswith("__"):
             raise AttributeError(attr)
         if self.__name__ == "pyfixest.report" and attr in REPORT_FUNCTIONS:
@@ -65,7 +79,11 @@ class _Deferred(types.ModuleType):
 
 @contextmanager
 def trimmed_imports() -> Iterator[None]:
-    """Placeholders for :data:`DEFERRED` modules not yet imported, removed on exit."""
+    """Placeholders for :data:`DEFERRED` modules not yet imported, removed on exit.
+
+    Modules already in ``sys.modules`` are left alone; on exit only the placeholders still in
+    place are removed (a placeholder already replaced by the real module leaves that module).
+    """
     placeholders: dict[str, _Deferred] = {}
     for name in DEFERRED:
         if name in sys.modules:
@@ -85,7 +103,12 @@ def trimmed_imports() -> Iterator[None]:
 
 
 def load_feols() -> tuple[Callable[..., Any], Callable[..., Any], str]:
-    """pyfixest's ``feols`` (to be called inside :func:`trimmed_imports`), ``ssc`` and version."""
+    """pyfixest's ``feols`` (to be called inside :func:`trimmed_imports`), ``ssc`` and version.
+
+    The returned ``feols`` is wrapped so that every call runs inside :func:`trimmed_imports`.
+    The first call imports ``pyfixest.estimation.api.feols`` with the placeholders in place; if
+    that fails, every ``pyfixest`` module is removed and imported again the ordinary way.
+    """
     if "pyfixest.estimation.api.feols" not in sys.modules:
         try:
             with trimmed_imports():
@@ -102,5 +125,6 @@ def load_feols() -> tuple[Callable[..., Any], Callable[..., Any], str]:
 
 
 def _feols_trimmed(feols: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``feols(*args, **kwargs)`` inside :func:`trimmed_imports`."""
     with trimmed_imports():
         return feols(*args, **kwargs)

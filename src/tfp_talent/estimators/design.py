@@ -19,6 +19,13 @@ Missing values
 The prepared panel holds float arrays under safe names (``v0``, ``v1``, ...) so
 that any column name, including ``L2.x`` or names with spaces, can be passed to
 formula-based engines; ``names`` maps them back.
+
+Codes
+    Entities and periods are coded 0, 1, ... in sorted order of their labels (``_e`` and ``_t``
+    of :attr:`PreparedPanel.frame`); the labels are kept in ``entity_labels``/``time_labels``, so
+    ``entity_labels[code]`` is the user's value. Codes of the full data are kept when rows are
+    dropped, so an entity whose rows are all dropped leaves an unused code (``n_entities`` and
+    ``n_periods`` count only the codes with a used row).
 """
 
 from __future__ import annotations
@@ -39,7 +46,11 @@ FIXEF_TOL = 1e-10
 
 @dataclass(frozen=True)
 class Term:
-    """A regressor term: ``column`` lagged ``lag`` periods (0 = no lag)."""
+    """A regressor term: ``column`` lagged ``lag`` periods (0 = no lag).
+
+    ``name`` is the term as written (``L2.x``), the key of the term's array in
+    :class:`PreparedPanel`; ``column`` the data column it reads (``x``).
+    """
 
     name: str
     column: str
@@ -47,7 +58,13 @@ class Term:
 
 
 def parse_term(token: str, columns: Sequence[str] | pd.Index) -> Term:
-    """Parse ``x``, ``L.x`` or ``Lk.x`` into a :class:`Term` (a data column of that name wins)."""
+    """Parse ``x``, ``L.x`` or ``Lk.x`` into a :class:`Term` (a data column of that name wins).
+
+    ``L.x`` gives ``Term("L.x", "x", 1)``, ``L3.x`` gives ``Term("L3.x", "x", 3)``
+    (:func:`tfp_talent.within.parse_lag`); a name that is not a lag is a plain term, left for
+    :func:`prepare_panel` to report if the column is missing. Raises :class:`InputError` for an
+    empty name or a lag order outside 1 .. :data:`tfp_talent.within.MAX_LAG`.
+    """
     token = str(token).strip()
     if not token:
         raise InputError("empty variable name")
@@ -66,6 +83,9 @@ def parse_formula(formula: str) -> tuple[str, list[str]]:
     grammar of :func:`~tfp_talent.estimators.hausman.hausman`. :func:`~tfp_talent.estimators.panel.fit_panel`
     and :func:`~tfp_talent.estimators.iv.fit_iv` take pyfixest's full grammar
     (:mod:`tfp_talent.estimators.formula`).
+
+    Raises :class:`InputError` when the formula has not exactly one ``~``, lacks a dependent
+    variable or a regressor, or uses any of ``* : ( ) | ^`` (interactions, calls, fixed effects).
     """
     if formula.count("~") != 1:
         raise InputError(f"formula must have one '~' (as in 'y ~ x1 + x2'), got {formula!r}")
@@ -90,6 +110,27 @@ class PreparedPanel:
     ``frame`` has columns ``_e`` (entity code), ``_t`` (time code, ordered by
     time) and the safe variable names ``v0 ...``; ``names`` maps safe names to the
     user's terms.
+
+    Attributes
+    ----------
+    frame
+        One row per used observation (data order kept), default RangeIndex.
+    names, safe
+        Safe name → term, and term → safe name (the inverse).
+    entity, time
+        Column names of the entity and the period in the user's data.
+    n_entities, n_periods
+        Entities and periods with at least one used row.
+    n_dropped
+        Rows dropped because a term was missing (listwise).
+    balanced
+        True when every used entity has a used row in every used period (N = n_entities·n_periods).
+    entity_labels, time_labels
+        Sorted unique labels of the full data; code j means ``entity_labels[j]``.
+    file
+        Data file name for error messages, or None.
+    index
+        Row labels of the used rows in the user's data (the index of residuals and predictions).
     """
 
     frame: pd.DataFrame
@@ -112,17 +153,22 @@ class PreparedPanel:
         return len(self.frame)
 
     def col(self, term: str) -> np.ndarray:
-        """Float array of a term, by the user's name."""
+        """Float array of a term, by the user's name (``KeyError`` for a term not prepared)."""
         return self.frame[self.safe[term]].to_numpy()
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(int64 codes in sorted label order, the labels); a missing key gets code −1 (``pd.factorize``)."""
     codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.int64, copy=False), np.asarray(uniques)
 
 
 def _has_duplicates(key: np.ndarray, n_cells: int) -> bool:
-    """True if an int64 code repeats (a count per cell when the cells are few, else a sort)."""
+    """True if an int64 code repeats (a count per cell when the cells are few, else a sort).
+
+    ``n_cells`` is the number of possible codes (entities × periods); a ``bincount`` is used
+    while it is at most 4·len(key) + 1024, so memory stays proportional to the data.
+    """
     if n_cells <= 4 * len(key) + 1024:
         return bool(np.bincount(key, minlength=0).max(initial=0) > 1)
     return bool(np.unique(key).size < key.size)
@@ -131,6 +177,12 @@ def _has_duplicates(key: np.ndarray, n_cells: int) -> bool:
 def _check_keys(
     data: pd.DataFrame, entity: str, time: str, file: str | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(entity codes, time codes, entity labels, time labels); missing or repeated keys raise.
+
+    The pair code e·T + t repeats exactly when an entity-period key does; only then (or with a
+    missing key) :func:`tfp_talent.io.require_unique_keys` runs and raises :class:`InputError`
+    naming the keys.
+    """
     e, e_lab = _codes(data[entity])
     t, t_lab = _codes(data[time])
     # factorize marks missing keys -1; duplicates show as a repeated code pair. Only then is the
@@ -154,6 +206,26 @@ def prepare_panel(
     Raises :class:`InputError` for: missing columns, missing or duplicate
     entity-time keys (naming the keys), non-numeric or infinite values (naming the
     rows), a lag on a non-integer time column, fewer than ``min_obs`` complete rows.
+
+    Parameters
+    ----------
+    data
+        Long panel with the entity and time columns, one row per entity-period.
+    terms
+        Column names and lags ``Lk.x`` (module docstring, Terms); repeated terms are used once.
+        The entity and time columns cannot be terms, and category or numbers-as-text columns
+        are refused (:func:`refuse_codes`).
+    entity, time
+        Entity and period columns (different columns); whole-number periods when a lag is asked.
+    file
+        Data file name, named in every error message.
+    min_obs
+        Fewest complete rows accepted (default 2).
+
+    Returns
+    -------
+    PreparedPanel
+        The complete rows (listwise deletion over all terms), codes and bookkeeping.
     """
     file_s = None if file is None else str(file)
     if not isinstance(data, pd.DataFrame):
@@ -244,6 +316,9 @@ def refuse_codes(values: pd.Series, term: str, file: str | None) -> None:
     :class:`InputError`: say which it is, ``C(x)`` for categories (dummies) or numbers
     (``pd.to_numeric``). Regressors of category dtype are turned into dummies before this
     (:func:`tfp_talent.estimators.formula.expand_terms`).
+
+    ``values`` is the column, ``term`` the name it is used under (in the message), ``file`` the
+    data file. Returns None when the column may be read as numbers.
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
         raise InputError(
@@ -279,6 +354,13 @@ def check_regressors(
     reported as collinear when the pivoted QR decomposition finds it a linear
     combination of the others (relative tolerance 1e-10); the message names it and
     the columns it is a combination of.
+
+    Before the QR step each column is scaled to unit length; a column of (near) zero length, or
+    with ``has_constant`` one whose deviations from its mean are below 1e-12 of its length, is
+    reported as constant. With ``has_constant`` a constant column is added first, so a regressor
+    that is a combination of the constant and the others is reported too (``const`` is named
+    only when nothing else is). ``names`` are the labels of the columns of ``X``; ``file`` is
+    named in the message.
     """
     import scipy.linalg
 
@@ -321,7 +403,28 @@ def check_regressors(
 
 
 def demean(values: np.ndarray, entity_codes: np.ndarray, time_codes: np.ndarray, effects: str) -> np.ndarray:
-    """Remove entity, time or two-way means (alternating projections, tol 1e-10)."""
+    """Remove entity, time or two-way means (alternating projections, tol 1e-10).
+
+    One-way: x̃_it = x_it − x̄_i (or − x̄_t). Two-way: the residual of x on entity and period
+    dummies, found by alternately subtracting entity and period means until the change is below
+    :data:`FIXEF_TOL` (the method of alternating projections; Gaure 2013, "OLS with multiple high
+    dimensional category variables"); exact for unbalanced panels, as Stata's ``reghdfe`` and
+    fixest. Computed by pyfixest's ``demean`` (unit weights, at most 100,000 iterations).
+
+    Parameters
+    ----------
+    values
+        N × m float array (one column per variable).
+    entity_codes, time_codes
+        Integer codes of each row (``_e`` and ``_t`` of :class:`PreparedPanel`).
+    effects
+        ``none`` (``values`` returned as it is), ``entity``, ``time`` or ``twoway``.
+
+    Raises
+    ------
+    InputError
+        When the projections do not converge.
+    """
     from pyfixest.core.demean import (
         demean as pf_demean,  # the function pyfixest.estimation re-exports, without its plotting imports
     )

@@ -6,6 +6,9 @@ fixed-effects and covariance rows, rendered as Markdown, LaTeX (booktabs) or HTM
 :mod:`tfp_talent.report.render` from :func:`tfp_talent.report.regression_table.regression_table`.
 The panel's dimensions are named after the results' entity and time columns (``firm`` →
 "Firm fixed effects", "Firms"), unless ``units`` says otherwise.
+
+:func:`etable` passes each result's :meth:`~tfp_talent.estimators.results.PanelResult.to_dict`
+to the table model, the form in which the workflow stores its results.
 """
 
 from __future__ import annotations
@@ -23,7 +26,12 @@ FORMATS = ("md", "tex", "html")
 
 
 def units_of(result: PanelResult) -> tuple[str, str, str]:
-    """(Entity, Entities, Period) labels from the result's entity and time column names."""
+    """(Entity, Entities, Period) labels from the result's entity and time column names.
+
+    Underscores become blanks and the first letter is capitalised; the plural adds ``s`` unless
+    the name ends in one: ``province``/``year`` → ("Province", "Provinces", "Year"),
+    ``firm_id`` → ("Firm id", "Firm ids", ...). Without names: ("Entity", "Entitys", "Period").
+    """
     entity = str(result.extra.get("entity") or "entity").replace("_", " ")
     time = str(result.extra.get("time") or "period").replace("_", " ")
     ent = entity[:1].upper() + entity[1:]
@@ -43,6 +51,25 @@ def etable(
     ``table_options`` go to :func:`~tfp_talent.report.regression_table.regression_table`
     (``column_labels``, ``variable_labels``, ``keep``, ``order``, ``stats``, ``notes``, ``title``,
     ``digits``, ...). Stars: * p < 0.10, ** p < 0.05, *** p < 0.01 (each result's own p-values).
+
+    Parameters
+    ----------
+    results
+        One or more fitted results (one column each, in order).
+    type
+        ``md``, ``tex`` (a booktabs ``tabular`` without a floating ``table`` environment) or ``html``.
+    units
+        (Entity, Entities, Period) labels; default :func:`units_of` of the first result.
+
+    Returns
+    -------
+    str
+        The rendered table.
+
+    Raises
+    ------
+    InputError
+        For an unknown ``type`` or an empty ``results``.
     """
     from tfp_talent.report.regression_table import regression_table
     from tfp_talent.report.render import to_html, to_latex, to_markdown
@@ -63,6 +90,7 @@ def etable(
 
 
 def _fmt(v: float, digits: int = 4) -> str:
+    """``v`` with ``digits`` decimals; ``"."`` (Stata's missing) for None or NaN."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "."
     return f"{v:.{digits}f}"
@@ -75,6 +103,12 @@ def summary_text(res: PanelResult) -> str:
     :class:`~tfp_talent.estimators.results.PanelResult`), the covariance with its cluster,
     small-sample convention and formula, the reference distribution of t and the CI, and the
     model Wald F of all slopes.
+
+    The "R² overall" row shows ``rsquared`` (for ``fe`` the R² with the absorbed effects, for
+    ``re``/``fd``/``between`` that of the transformed equation), not linearmodels'
+    ``rsquared_overall``, which is in ``extra``. The t column is headed ``z`` and the intervals
+    use the normal when ``df_inference`` is infinite; the interval bounds are at ``res.level``.
+    Returns the lines joined by newlines (no trailing newline).
     """
     ex = res.extra
     ent, _, per = units_of(res)

@@ -24,6 +24,18 @@ Missing values: a formula term is missing where any variable it uses is missing 
 included, so a missing category is not read as the base level). A transformation that turns
 finite inputs into NaN or ±inf (``log`` of a number <= 0) is an error naming the rows, not a
 silent drop.
+
+Examples of :func:`parse` (depvar; terms; fixed effects; endog ~ instruments)::
+
+    "y ~ x + L(z, 2)"                    y; [x, L2.z]; None; -
+    "y ~ x | id + year"                  y; [x]; [id, year]; -
+    "y ~ 1 | id | x ~ L2.x + w"          y; []; [id]; [x] ~ [L2.x, w]
+    "y ~ w | 0 | x ~ z"                  y; [w]; []; [x] ~ [z]  (empty list: the keywords decide)
+
+The pipeline of :func:`~tfp_talent.estimators.panel.fit_panel` and :func:`~tfp_talent.estimators.iv.fit_iv`:
+:func:`parse` → :func:`resolve_panel` (entity and time columns) → :func:`effects_of` (model
+effects from the ``|`` part) → :func:`expand_terms` (columns of the non-plain terms, with the
+:class:`TermExpansion` kept for prediction) → :func:`~tfp_talent.estimators.design.prepare_panel`.
 """
 
 from __future__ import annotations
@@ -47,7 +59,13 @@ _NO_TERM = {"1", "0", "-1", "+1"}
 
 @dataclass(frozen=True)
 class ParsedFormula:
-    """The parts of a formula: dependent variable, regressor terms, fixed effects, IV part."""
+    """The parts of a formula: dependent variable, regressor terms, fixed effects, IV part.
+
+    ``terms``, ``endog`` and ``instruments`` hold the terms as written except lags, which are
+    normalised to ``Lk.x`` (:func:`lag_name`); ``1``, ``0``, ``-1`` and ``+1`` are left out.
+    ``fixed_effects`` is None without a ``|`` part and lists the names after the first ``|``
+    otherwise (empty for ``| 0``).
+    """
 
     depvar: str
     terms: list[str]
@@ -57,6 +75,7 @@ class ParsedFormula:
 
     @property
     def is_iv(self) -> bool:
+        """True when the formula has an ``endog ~ instruments`` part."""
         return bool(self.endog)
 
 
@@ -66,7 +85,11 @@ def is_formula(value: object) -> bool:
 
 
 def split_top(text: str, sep: str) -> list[str]:
-    """Split ``text`` at ``sep`` outside parentheses, brackets and braces."""
+    """Split ``text`` at ``sep`` outside parentheses, brackets and braces.
+
+    ``split_top("x + L(z, 2) + {a+b}", "+")`` gives ``["x", "L(z, 2)", "{a+b}"]``; the parts are
+    stripped of surrounding blanks and may be empty (``"x + "`` gives ``["x", ""]``).
+    """
     out, depth, cur = [], 0, []
     for ch in text:
         if ch in "([{":
@@ -83,6 +106,7 @@ def split_top(text: str, sep: str) -> list[str]:
 
 
 def _terms(text: str, formula: str) -> list[str]:
+    """The ``+``-separated terms of ``text`` with lags normalised; an empty term (``x + + z``) raises."""
     parts = split_top(text, "+")
     if any(not p for p in parts) and text.strip():
         raise InputError(f"empty term in formula {formula!r}")
@@ -90,7 +114,19 @@ def _terms(text: str, formula: str) -> list[str]:
 
 
 def parse(formula: str) -> ParsedFormula:
-    """Split ``"y ~ x | fe | endog ~ inst"`` into its parts (see the module docstring)."""
+    """Split ``"y ~ x | fe | endog ~ inst"`` into its parts (see the module docstring).
+
+    The parts are separated by ``|`` outside brackets; a last part holding ``~`` is the IV part,
+    a middle part the fixed effects. Returns a :class:`ParsedFormula`.
+
+    Raises
+    ------
+    InputError
+        For unbalanced brackets, more than three parts, a ``~`` missing or repeated in the
+        main part or in a fixed-effects part, not exactly one dependent variable, an empty term
+        or fixed-effects part, an IV part without endogenous regressors or instruments, and a
+        malformed lag (:func:`lag_name`).
+    """
     depth = 0
     for ch in formula:
         depth += (ch in "([{") - (ch in ")]}")
@@ -126,7 +162,11 @@ def parse(formula: str) -> ParsedFormula:
 
 
 def lag_name(term: str) -> str:
-    """``L(x, k)`` / ``L(x)`` → ``Lk.x`` / ``L1.x`` (the lag names of :mod:`~tfp_talent.estimators.design`)."""
+    """``L(x, k)`` / ``L(x)`` → ``Lk.x`` / ``L1.x`` (the lag names of :mod:`~tfp_talent.estimators.design`).
+
+    ``l(x, 2)`` is accepted as well; any other term is returned stripped. A call ``L(...)`` that is
+    not a column name and a whole number (``L(x, -1)``, ``L(log(x))``) raises :class:`InputError`.
+    """
     m = _LAG_CALL.match(term.strip())
     if m:
         return f"L{m.group(2) or 1}.{m.group(1)}"
@@ -145,6 +185,12 @@ def resolve_panel(
     From ``entity=``/``time=`` when given; else from a two-level pandas MultiIndex (entity,
     time), as linearmodels takes it; else, with a two-name fixed-effects part ``| id + year``,
     the first name is the entity and the second the time (fixest's habit).
+
+    With a MultiIndex, unnamed levels are called ``entity`` and ``time``; when ``entity`` or
+    ``time`` names a level, the levels are copied into columns and the MultiIndex is kept as the
+    row index, so residuals and predictions carry it. Keywords win over the index names and over
+    the formula. Raises :class:`InputError` if ``data`` is not a DataFrame, the MultiIndex has not
+    two levels, or neither source names both columns.
     """
     if not isinstance(data, pd.DataFrame):
         raise InputError("data must be a pandas DataFrame")
@@ -170,7 +216,12 @@ def resolve_panel(
 
 
 def effects_of(fixed_effects: Sequence[str], entity: str, time: str) -> str:
-    """``entity``, ``time`` or ``twoway`` from the fixed-effects names of a formula."""
+    """``entity``, ``time`` or ``twoway`` from the fixed-effects names of a formula.
+
+    ``["id"]`` → ``entity``, ``["year"]`` → ``time``, ``["id", "year"]`` (either order) →
+    ``twoway``, with ``entity="id"``, ``time="year"``. Any other name raises :class:`InputError`:
+    other groupings enter as ``C(column)`` dummies.
+    """
     dims = {entity: "entity", time: "time"}
     unknown = [f for f in fixed_effects if f not in dims]
     if unknown:
@@ -184,7 +235,11 @@ def effects_of(fixed_effects: Sequence[str], entity: str, time: str) -> str:
 
 
 def _is_plain(term: str, data: pd.DataFrame) -> bool:
-    """A term passed to :func:`prepare_panel` as it is: a numeric/text column or a lag of one."""
+    """A term passed to :func:`prepare_panel` as it is: a numeric/text column or a lag of one.
+
+    A ``category`` column is not plain (it becomes dummies); neither is an expression such as
+    ``C(g)``, ``log(x)`` or ``x:z``, which formulaic evaluates.
+    """
     if term in data.columns:
         return not isinstance(data[term].dtype, pd.CategoricalDtype)
     # a lag, or a bare name that is not a column (prepare_panel reports it as missing)
@@ -193,16 +248,28 @@ def _is_plain(term: str, data: pd.DataFrame) -> bool:
 
 @dataclass
 class TermExpansion:
-    """How terms became columns; :meth:`apply` repeats it on new data (same categories)."""
+    """How terms became columns; :meth:`apply` repeats it on new data (same categories).
+
+    ``columns`` maps every term to its column names (a plain term to itself, ``C(g)`` to its
+    dummies ``C(g)[T.b]``, ...); ``spec`` is formulaic's ``ModelSpec`` of the materialised terms
+    (None when all terms are plain); ``term_vars`` maps each materialised term to the data
+    columns it reads.
+    """
 
     columns: dict[str, list[str]]  # term -> its column names
     spec: Any = None  # formulaic ModelSpec of the materialised terms, or None
     term_vars: dict[str, list[str]] = field(default_factory=dict)
 
     def names(self, terms: Sequence[str]) -> list[str]:
+        """The column names of ``terms`` in order, each once (``KeyError`` for a term not expanded)."""
         return list(dict.fromkeys(c for t in terms for c in self.columns[t]))
 
     def apply(self, data: pd.DataFrame) -> pd.DataFrame:
+        """``data`` with the materialised columns rebuilt by the stored spec (levels of the fit).
+
+        A category level not seen in the estimation sample gives missing dummies, not the base
+        level (:func:`_unseen_levels`); ``data`` is returned unchanged when every term is plain.
+        """
         if self.spec is None:
             return data
         return _materialise(data, self.spec, self.term_vars, None)[0]
@@ -215,6 +282,14 @@ def expand_terms(
 
     Plain terms (numeric or text columns, lags ``Lk.x``) are left to
     :func:`~tfp_talent.estimators.design.prepare_panel`, so the common case costs nothing.
+
+    The other terms are evaluated together as formulaic's ``model_matrix("1 + t1 + t2 ...")``
+    (treatment coding against the intercept, ``na_action="ignore"``) on the columns they use, and
+    their columns are appended to a copy of ``data`` (a name that is already a column is not
+    overwritten). Repeated terms are expanded once. Returns (data with the new columns,
+    :class:`TermExpansion`). Raises :class:`InputError` (naming ``file``) when formulaic cannot
+    read or evaluate a term, a term uses columns that are not in the data, a term gives no
+    column, or a transformation is not finite where its inputs are.
     """
     columns: dict[str, list[str]] = {}
     complex_terms: list[str] = []
@@ -261,7 +336,13 @@ def expand_terms(
 def _materialise(
     data: pd.DataFrame, spec: Any, term_vars: dict[str, list[str]], file: str | None, mm: Any = None
 ) -> tuple[pd.DataFrame, dict[str, list[str]]]:
-    """Evaluate ``spec`` on ``data``; NaN where a term's inputs are missing; refuse non-finite transforms."""
+    """Evaluate ``spec`` on ``data``; NaN where a term's inputs are missing; refuse non-finite transforms.
+
+    ``mm`` is the model matrix when it was just built (by :func:`expand_terms`), else it is
+    rebuilt from ``spec`` (by :meth:`TermExpansion.apply`). A term's columns are NaN on the rows
+    where any input column is missing or holds a category level unseen by ``spec``. Returns
+    (data with the new columns, term → column names).
+    """
     if mm is None:
         sub = data[sorted({v for vs in term_vars.values() for v in vs})]
         with warnings.catch_warnings():

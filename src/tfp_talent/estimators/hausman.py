@@ -57,6 +57,29 @@ class HausmanResult:
     entity means (Mundlak); ``params_re`` the RE coefficients (classic);
     ``std_errors`` are sqrt(diag(V_FE − V_RE)) (NaN where negative; classic) or the
     standard errors of γ (Mundlak).
+
+    Attributes
+    ----------
+    method, statistic, df, p_value
+        ``classic`` or ``mundlak``; H (or W), its χ² degrees of freedom and p-value (NaN when the
+        statistic is negative or not finite).
+    names
+        The coefficients compared (the regressors ``x``, in order).
+    positive_definite, rank, message
+        Whether V_FE − V_RE (V(γ̂) for Mundlak) is positive definite, its numerical rank, and a
+        sentence saying how the statistic was computed (:func:`quadratic_form_test`).
+    nobs, n_entities, n_periods
+        Sample of the FE fit (classic) or of the auxiliary regression (Mundlak).
+    effects, cov_type, cluster, convention
+        The effects and the covariance words of :mod:`tfp_talent.estimators.inference`.
+    aux, sigma
+        The auxiliary model of the Mundlak form (None for classic); ``none``/``more``/``less``.
+    f_stat, f_pvalue
+        Mundlak only: W/q and its p-value under F(q, df of the covariance) (NaN for classic).
+    extra
+        Classic: ``s2_fe``, ``s2_re``, ``difference`` (b_FE − b_RE), ``engines``. Mundlak:
+        ``aux_params``, ``aux_std_errors`` (the whole auxiliary fit), ``df_inference``,
+        ``n_dropped_missing``, ``engine``.
     """
 
     method: str
@@ -92,6 +115,7 @@ class HausmanResult:
         """JSON-safe dict of the test: statistic, df, p-value, compared coefficients and diagnostics."""
 
         def series(s: pd.Series | None) -> dict[str, float] | None:
+            """{str(label): float} of a Series, or None."""
             return None if s is None else {str(k): float(v) for k, v in s.items()}
 
         return {
@@ -150,6 +174,45 @@ def hausman(
     ``hausman`` after ``xtreg, re``) or ``plm`` (R plm's ``phtest`` after ``random.method="swar"``);
     they coincide on balanced panels. Degrees of freedom: the number of slopes compared (period
     effects are not compared, as ``phtest`` with ``effect="twoways"``).
+
+    Parameters
+    ----------
+    data, y, x
+        Long panel; the dependent variable and the regressors, or a formula ``"y ~ x1 + L.x2"`` as
+        ``y`` with ``x=None`` (sums of columns and lags only,
+        :func:`~tfp_talent.estimators.design.parse_formula`).
+    entity, time
+        Entity and period columns.
+    method
+        ``classic`` or ``mundlak`` (:data:`HAUSMAN_METHODS`).
+    cov, cluster, bandwidth, convention
+        Covariance words of :mod:`tfp_talent.estimators.inference`; the classic test accepts only
+        ``cov="unadjusted"`` (its default), the Mundlak form any (default ``clustered``).
+    aux
+        Mundlak only: auxiliary model ``re`` (random effects; default) or ``pooled`` (pooled OLS
+        with period dummies when ``effects="twoway"``).
+    sigma
+        Classic only: ``none`` (each model's own s²), ``more`` (both on s²_RE) or ``less`` (both on s²_FE).
+    file
+        Data file name for error messages.
+
+    Returns
+    -------
+    HausmanResult
+
+    Raises
+    ------
+    InputError
+        For effects other than ``entity``/``twoway``, an unknown method, sigma or aux, a sigma
+        with the Mundlak form, a covariance other than ``unadjusted`` with the classic test, and
+        every error of :func:`~tfp_talent.estimators.panel.fit_panel` on the data.
+
+    Examples
+    --------
+    ``hausman(df, "y ~ x1 + x2", entity="id", time="year")``: classic, two-way (Stata's
+    ``xtreg y x1 x2 i.year, fe`` / ``, re`` then ``hausman fe re``).
+    ``hausman(df, "y", ["x1", "x2"], entity="id", time="year", method="mundlak")``: the Wald test
+    of the entity means, clustered by entity; ``res.valid`` tells whether ``p_value`` exists.
     """
     if x is None:
         y, x = parse_formula(y)
@@ -165,7 +228,7 @@ def hausman(
 
 
 class _Panel(NamedTuple):
-    """The data, variables and options both tests use."""
+    """The data, variables and options both tests use (the arguments of :func:`hausman`)."""
 
     data: pd.DataFrame
     y: str
@@ -178,7 +241,7 @@ class _Panel(NamedTuple):
 
 
 class _Options(NamedTuple):
-    """The options of :func:`hausman_test` that the forms check and use."""
+    """The options of :func:`hausman` that the forms check and use."""
 
     cov: str | None
     cluster: str | None
@@ -215,6 +278,12 @@ HAUSMAN_METHODS = {"classic": _run_classic, "mundlak": _run_mundlak}
 
 
 def _classic(panel: _Panel, sigma: str, re_variance: str) -> HausmanResult:
+    """H = d'(V_FE − V_RE)⁻¹d, d = b_FE − b_RE over the slopes both fits share (module docstring).
+
+    Both fits are :func:`~tfp_talent.estimators.panel.fit_panel` with ``cov="unadjusted"`` and
+    the same effects (``twoway``: FE with period effects, RE with period dummies); ``sigma``
+    rescales one covariance by the ratio of the fits' s². ``std_errors`` are sqrt(diag(V_FE − V_RE)).
+    """
     data, y, x, entity, time, effects, convention, file = panel
     common = {
         "entity": entity,
@@ -261,6 +330,7 @@ def _classic(panel: _Panel, sigma: str, re_variance: str) -> HausmanResult:
 
 
 def _chi2_p(stat: float, df: int) -> float:
+    """P(χ²(df) > stat); NaN for a negative or non-finite statistic or df = 0."""
     return float(chi2_sf(stat, df)) if (math.isfinite(stat) and stat >= 0 and df > 0) else math.nan
 
 
@@ -289,6 +359,12 @@ def quadratic_form_test(d: np.ndarray, vd: np.ndarray) -> tuple[float, int, bool
     """d'[Vd]⁻¹d with a positive-definiteness check; generalized inverse otherwise.
 
     Returns (statistic, df, positive_definite, rank, message).
+
+    ``d`` is the q-vector tested against zero and ``vd`` its q × q covariance, symmetrised as
+    (Vd + Vd')/2. Vd is positive definite when every eigenvalue exceeds :data:`EIG_TOL` times the
+    largest absolute eigenvalue; then statistic = d'Vd⁻¹d with df = q. Otherwise statistic =
+    d'Vd⁺d (Moore–Penrose inverse, ``rcond`` = EIG_TOL) with df = rank; it may then be negative.
+    Non-finite inputs give (NaN, q, False, 0, message).
     """
     if not (np.all(np.isfinite(d)) and np.all(np.isfinite(vd))):
         return math.nan, d.shape[0], False, 0, "the coefficients or covariances are not finite"
@@ -312,6 +388,14 @@ def quadratic_form_test(d: np.ndarray, vd: np.ndarray) -> tuple[float, int, bool
 
 
 def _mundlak(panel: _Panel, cov: str, cluster: str | None, bandwidth: int | None, aux: str) -> HausmanResult:
+    """W = γ̂'V(γ̂)⁻¹γ̂ of the entity means x̄_i in the auxiliary regression (module docstring).
+
+    The regressors are x, the columns ``mean[x]`` and, with two-way effects in an unbalanced
+    panel, ``mean[period t]`` (entity means of the period dummies, periods after the first);
+    ``aux="pooled"`` adds the period dummies themselves (``period[t]``) with two-way effects, and
+    ``aux="re"`` fits random effects with the requested effects. The means use the rows complete
+    in y and x.
+    """
     data, y, x, entity, time, effects, convention, file = panel
     prep = prepare_panel(data, [y, *x], entity=entity, time=time, file=file)
     f = prep.frame
@@ -320,6 +404,7 @@ def _mundlak(panel: _Panel, cov: str, cluster: str | None, bandwidth: int | None
     counts = np.bincount(e)
 
     def entity_mean(v: np.ndarray) -> np.ndarray:
+        """v̄_i over the used rows of entity i, repeated on each of its rows."""
         return (np.bincount(e, weights=v) / np.where(counts > 0, counts, 1))[e]
 
     cols: dict[str, np.ndarray] = {"_entity": e, "_time": t, y: prep.col(y)}

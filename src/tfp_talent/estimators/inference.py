@@ -72,6 +72,7 @@ from tfp_talent.errors import InputError
 
 
 def _special() -> Any:
+    """The ``scipy.special`` module, imported on the first call (see the comment above)."""
     from scipy import special
 
     return special
@@ -108,7 +109,10 @@ def f_sf(x: float | np.ndarray, dfn: float, dfd: float) -> float | np.ndarray:
 
 
 def f_isf(q: float, dfn: float, dfd: float) -> float:
-    """Upper-tail quantile of F(dfn, dfd): the x with P(F > x) = q."""
+    """Upper-tail quantile of F(dfn, dfd): the x with P(F > x) = q.
+
+    Used for critical values, e.g. the Anderson–Rubin set's F at 1 − level.
+    """
     return _special().fdtri(dfn, dfd, 1.0 - q)
 
 
@@ -122,7 +126,32 @@ DEFAULT_LEVEL = 0.95
 
 
 def check_covariance(cov: str, cluster: str | None, bandwidth: int | None, convention: str) -> str | None:
-    """Validate a (cov, cluster, bandwidth, convention) combination; return the cluster used (or None)."""
+    """Validate a (cov, cluster, bandwidth, convention) combination; return the cluster used (or None).
+
+    Parameters
+    ----------
+    cov
+        One of :data:`COVS` (formulas in the module docstring).
+    cluster
+        ``entity``, ``time`` or ``both`` with ``cov="clustered"`` (None means ``entity``); with any
+        other ``cov`` only None or ``entity``, the default every entry point passes, is accepted.
+    bandwidth
+        Bartlett lag L of ``driscoll-kraay``, a whole number >= 0; None for the default lag
+        (:func:`default_bandwidth`) and for every other ``cov``.
+    convention
+        One of :data:`CONVENTIONS` (the small-sample table of the module docstring).
+
+    Returns
+    -------
+    str or None
+        The cluster dimension with ``cov="clustered"``, else None.
+
+    Raises
+    ------
+    InputError
+        For an unknown cov, convention or cluster, a cluster other than ``entity`` without
+        ``cov="clustered"``, or a bandwidth with another cov or that is negative or fractional.
+    """
     if cov not in COVS:
         raise InputError(f"unknown cov {cov!r}; use one of {', '.join(COVS)}")
     if convention not in CONVENTIONS:
@@ -160,6 +189,12 @@ def resolve_vcov(vcov: str | dict[str, str], *, entity: str, time: str) -> tuple
     ``"iid"`` → unadjusted, ``"hetero"``/``"HC1"`` → robust, ``"CRV1"`` → clustered by entity,
     ``{"CRV1": entity}`` / ``{"CRV1": time}`` / ``{"CRV1": "entity+time"}`` → clustered by entity /
     time / both, ``"DK"`` → driscoll-kraay (lag from ``bandwidth``). Names of :data:`COVS` pass through.
+
+    ``entity`` and ``time`` are the panel's column names; a ``CRV1`` dict may name either the columns
+    or the words ``entity``/``time``, and ``^`` reads as ``+`` (``{"CRV1": "id^year"}``). Returns
+    (cov, cluster) with cluster None unless the covariance is clustered. Raises
+    :class:`InputError` for a dict with more than one entry or another key than ``CRV1``, a cluster
+    variable that is neither the entity nor the time column, and an unknown name.
     """
     if isinstance(vcov, dict):
         if len(vcov) != 1:
@@ -191,7 +226,13 @@ def default_bandwidth(n_periods: int) -> int:
 
 
 def absorbed_levels(effects: str, n_entities: int, n_periods: int) -> tuple[int, int]:
-    """(K_fe, entity levels - 1 when entity effects are absorbed) for ``effects`` none/entity/time/twoway."""
+    """(K_fe, entity levels - 1 when entity effects are absorbed) for ``effects`` none/entity/time/twoway.
+
+    With G entities and T periods: ``entity`` (G, G − 1), ``time`` (T, 0), ``twoway``
+    (G + T − 1, G − 1), ``none`` or any other word (0, 0). K_fe counts the absorbed levels of
+    the module docstring's table; the second number is ``k_fe_entity`` of
+    :func:`small_sample_factor` (the entity levels the ``stata`` convention leaves out of K_dk).
+    """
     g, t = n_entities, n_periods
     return {
         "entity": (g, g - 1),
@@ -201,7 +242,13 @@ def absorbed_levels(effects: str, n_entities: int, n_periods: int) -> tuple[int,
 
 
 def nested_levels(effects: str, cluster: str | None, n_entities: int, n_periods: int) -> int:
-    """Σ(levels − 1) over the absorbed effects nested in the cluster variables (K_c of the table)."""
+    """Σ(levels − 1) over the absorbed effects nested in the cluster variables (K_c of the table).
+
+    Entity effects are nested in entity clusters (``cluster`` ``entity`` or ``both``) and count
+    entities − 1; period effects are nested in time clusters (``time`` or ``both``) and count
+    periods − 1; 0 without clustering. Two-way effects clustered by entity give G − 1, so
+    K_c = k + (G + T − 1) − (G − 1) = k + T, as ``xtreg ... i.year, fe vce(cluster id)``.
+    """
     if cluster is None:
         return 0
     out = 0
@@ -213,7 +260,10 @@ def nested_levels(effects: str, cluster: str | None, n_entities: int, n_periods:
 
 
 def cluster_count(cluster: str | None, n_entities: int, n_periods: int) -> int | None:
-    """G: entities, periods, or min(entities, periods) with two-way clustering (fixest ``G.df="min"``)."""
+    """G: entities, periods, or min(entities, periods) with two-way clustering (fixest ``G.df="min"``).
+
+    None when ``cluster`` is None (the covariance is not clustered).
+    """
     return {"entity": n_entities, "time": n_periods, "both": min(n_entities, n_periods)}.get(cluster or "")
 
 
@@ -235,6 +285,25 @@ def small_sample_factor(
     unscaled sandwich otherwise. ``k_fe_nested`` is Σ(levels − 1) over the
     effects nested in the cluster variables; ``k_fe_entity`` is entities − 1 when
     the model absorbs entity effects (for Driscoll–Kraay).
+
+    Parameters
+    ----------
+    convention, cov
+        Names of :data:`CONVENTIONS` and :data:`COVS`; ``convention`` is taken as validated
+        (:func:`check_covariance`). ``none`` returns 1 for every ``cov``.
+    nobs, k, k_fe
+        N, the estimated coefficients (constant included) and K_fe (:func:`absorbed_levels`).
+    k_fe_nested, k_fe_entity
+        :func:`nested_levels` and the second number of :func:`absorbed_levels`; read only by
+        the ``stata`` convention, for ``clustered`` and ``driscoll-kraay`` respectively.
+    n_clusters, n_periods
+        G (:func:`cluster_count`) for ``clustered`` and T for ``driscoll-kraay``.
+
+    Raises
+    ------
+    InputError
+        With fewer than 2 clusters (periods for Driscoll–Kraay), when N − K <= 0 (no residual
+        degrees of freedom), or for an unknown ``cov``.
     """
     n = nobs
     if convention == "none":
@@ -264,6 +333,7 @@ def small_sample_factor(
 
 
 def _ratio(num: float, den: float) -> float:
+    """num / den, with :class:`InputError` when den = N − K <= 0 (as many parameters as rows)."""
     if den <= 0:
         raise InputError(
             f"too few observations for the number of parameters: N - K = {den:g} "
@@ -279,6 +349,10 @@ def inference_df(
 
     G − 1 for ``clustered``, T − 1 for ``driscoll-kraay`` (as ``xtscc``), N − k − K_fe otherwise;
     the normal for ``convention="none"`` and for estimators that report z statistics (``normal``).
+
+    ``df_resid`` is N − k − K_fe; ``n_clusters`` is G (:func:`cluster_count`) and ``n_periods``
+    is T, each read only by its covariance; ``normal`` is True for random effects (z, as
+    ``xtreg, re``). A missing count gives −1 degrees of freedom, so the caller passes both.
     """
     if convention == "none" or normal:
         return math.inf
@@ -294,6 +368,10 @@ def wald_test(b: np.ndarray, v: np.ndarray, df_t: float) -> tuple[float, float]:
 
     NaN when V has rank below q (e.g. a cluster-robust V of more coefficients than G − 1 clusters
     support, as with province trends): Stata then reports the F statistic as missing.
+
+    ``b`` holds the q tested coefficients and ``v`` their q × q covariance (already scaled by
+    :func:`small_sample_factor`); ``df_t`` is the denominator df (:func:`inference_df`). Returns
+    (F, p); with df_t = ∞ the p-value is that of W = q·F under χ²(q). NaN for q = 0 or singular V.
     """
     q = b.shape[0]
     if q == 0 or np.linalg.matrix_rank(v) < q:
@@ -318,6 +396,10 @@ def linear_restrictions_test(
     """Wald test of R β = r: F = (Rβ − r)'(R V R')⁻¹(Rβ − r) / q, F(q, df_t) (χ²(q)/q if df_t = ∞).
 
     Returns (F, p, q). Greene (2018), Econometric Analysis, 8th ed., eq. 5-13.
+
+    ``params`` (k) and ``cov`` (k × k) are the estimates and their covariance; ``restrictions``
+    is R (q × k, or one row of k weights for a single restriction); ``values`` is r (default
+    zeros); ``df_t`` as in :func:`wald_test`, which computes the statistic from Rβ − r and RVR'.
     """
     rr = np.atleast_2d(np.asarray(restrictions, dtype=float))
     rv = np.zeros(rr.shape[0]) if values is None else np.asarray(values, dtype=float)
@@ -390,6 +472,10 @@ def coefficient_interval(
     The wild cluster bootstrap confidence set stored with the result (``extra.wild_bootstrap.<name>``)
     when its level is ``level``; else b ± t_{df} · se with the result's ``df_inference`` (G − 1 when
     clustered); else b ± z · se. None if the coefficient or its SE is missing or not finite.
+
+    ``result`` is a stored result dict (:meth:`PanelResult.to_dict
+    <tfp_talent.estimators.results.PanelResult.to_dict>` or any dict with ``params``,
+    ``std_errors``, ``df_inference`` and ``extra``); ``level`` is the confidence level in (0, 1).
     """
     b = (result.get("params") or {}).get(name)
     se = (result.get("std_errors") or {}).get(name)
@@ -404,6 +490,9 @@ def coefficient_interval(
 
 
 def critical_value(level: float, df_t: float | None) -> float:
-    """The (1 + level)/2 quantile of t(df_t), or of the normal when df_t is infinite or missing."""
+    """The (1 + level)/2 quantile of t(df_t), or of the normal when df_t is infinite or missing.
+
+    E.g. level 0.95: 2.042 with df_t = 30 (G = 31 clusters), 1.960 for the normal.
+    """
     df = math.inf if df_t is None else float(df_t)
     return float(t_ppf(0.5 + level / 2.0, df))

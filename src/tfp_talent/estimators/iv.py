@@ -25,12 +25,35 @@ Diagnostics (in ``PanelResult.extra``)
     ``overid`` (over-identified models): Hansen's J = n ḡ'Ŝ⁻¹ḡ at the two-step
     efficient GMM estimate with the weight matrix of the chosen covariance
     (linearmodels ``IVGMM``; Sargan's statistic with ``unadjusted``), χ²(q − dim x).
+    The first-stage F has the p-value of F(q, G − 1) when clustered, of F(q, N − k − K_fe)
+    otherwise (k = dim(z) + dim(w), plus the constant without effects), and of χ²(q) for
+    W with ``convention="none"``; ``first_stage[x]`` holds ``partial_f``,
+    ``partial_f_pvalue``, ``df_num`` (q), ``df_denom``, ``partial_rsquared`` and
+    ``shea_rsquared`` (Shea 1997).
+    ``weak_iv`` (not with two-way clustering, which ``ivreg2`` does not offer either): the
+    Cragg–Donald and Kleibergen–Paap F, Sanderson–Windmeijer F, Anderson–Rubin test and
+    confidence set, Stock–Yogo critical values of
+    :func:`~tfp_talent.estimators.iv_diagnostics.iv_weak_diagnostics` with ivreg2's
+    counts for the within transform (``dofminus`` = entities with entity effects,
+    ``sdofminus`` = periods − 1 with two-way effects, periods with time effects).
+    Also in ``extra``: ``endog``, ``exog``, ``instruments`` (column names after term
+    expansion), ``weak_id_name`` and the keys of
+    :func:`~tfp_talent.estimators.results.common_extra`.
 
 Instruments may be lags: ``instruments=["L2.x"]`` or ``{"x": ["L2.x", "L3.x"]}``
 (the dict only documents which instruments go with which regressor; all
 instruments are used for all endogenous regressors, as in any 2SLS). Lags are
 built within entity by calendar period and never cross gaps
 (:mod:`tfp_talent.estimators.design`).
+
+Fit statistics: ``rsquared`` = 1 − Σû²/Σ(y − ȳ)² with the 2SLS residuals û = ỹ − X̃β̂ of the
+demeaned equation (the absorbed effects count as explained; :func:`_rsquared_levels`), and
+``rsquared_within`` of :func:`~tfp_talent.estimators.results.within_rsquared` with the same
+SSR. Degrees of freedom and the reference distribution are those of ``fe`` (N − k − K_fe; G − 1
+when clustered). With ``effects="none"`` a constant is estimated and K_fe = 0.
+
+Stata counterpart of the estimates: ``xtivreg2 y w (x = z), fe`` (Schaffer, xtivreg2) with entity
+effects, with period dummies in w for two-way effects (the same β̂ by Frisch–Waugh–Lovell).
 """
 
 from __future__ import annotations
@@ -73,6 +96,7 @@ IV_EFFECTS = ("none", "entity", "time", "twoway")
 
 
 def _flatten(instruments: Sequence[str] | Mapping[str, Sequence[str]]) -> list[str]:
+    """The instruments as one list, each once in first-seen order (a dict's values concatenated)."""
     if isinstance(instruments, Mapping):
         out: list[str] = []
         for v in instruments.values():
@@ -112,6 +136,36 @@ def fit_iv(
     for IV. Conventions as :func:`~tfp_talent.estimators.panel.fit_panel`. Returns a
     :class:`~tfp_talent.estimators.panel.PanelResult` with ``model="fe-iv"``
     (``"pooled-iv"`` without effects); diagnostics in ``extra``.
+
+    Parameters
+    ----------
+    data, y
+        Long panel (or a MultiIndex (entity, time) frame) and the dependent variable, or the IV
+        formula as ``y`` (then ``exog``, ``endog`` and ``instruments`` stay None).
+    exog, endog
+        Exogenous regressors w (may be empty) and endogenous regressors x: column names, lags
+        or formula terms (``C(g)`` gives dummies).
+    instruments
+        Excluded instruments z, a list or a dict {endogenous: [instruments]} (module docstring);
+        at least as many columns as endogenous regressors.
+    entity, time
+        Entity and period columns (see :func:`~tfp_talent.estimators.formula.resolve_panel`).
+    cov, cluster, convention, vcov
+        Covariance words of :mod:`tfp_talent.estimators.inference` (default ``clustered`` by entity).
+    level
+        Confidence level of ``conf_int`` and of the Anderson–Rubin confidence set.
+    file
+        Data file name for error messages.
+
+    Raises
+    ------
+    InputError
+        For a formula without the IV part or given together with the keywords, missing endog or
+        instruments, fewer instrument columns than endogenous ones (under-identification), an
+        instrument that is also y or a regressor, a variable listed twice, ``driscoll-kraay``,
+        unknown effects, constant or collinear regressors or instruments after the within
+        transform (:func:`~tfp_talent.estimators.design.check_regressors`), and data errors of
+        :func:`~tfp_talent.estimators.design.prepare_panel`.
     """
     if isinstance(data, str) and isinstance(y, pd.DataFrame):
         data, y = y, data
@@ -340,12 +394,17 @@ def fit_iv(
 
 
 def _rsquared_levels(y: np.ndarray, resid: np.ndarray) -> float:
-    """1 − SSR/TSS with the residuals of the full model (effects included) and y in levels."""
+    """1 − SSR/TSS with the residuals of the full model (effects included) and y in levels.
+
+    TSS = Σ(y − ȳ)² around the grand mean; NaN when y is constant.
+    """
     tss = float(((y - y.mean()) ** 2).sum())
     return 1.0 - float((resid**2).sum()) / tss if tss > 0 else math.nan
 
 
 def _iv_cov(cov: str, clu: str | None, e: np.ndarray, t: np.ndarray) -> tuple[str, dict[str, Any]]:
+    """linearmodels' ``cov_type`` and fit options for ``cov``: clusters are the entity codes ``e``,
+    the period codes ``t`` or both columns (two-way clustering) for ``clu`` entity/time/both."""
     if cov == "unadjusted":
         return "unadjusted", {}
     if cov == "robust":

@@ -109,7 +109,10 @@ AR_GRID = 4001
 
 
 def stock_yogo_critical_values(n_endog: int, n_instruments: int) -> dict[str, float] | None:
-    """Stock & Yogo (2005, Table 5.2) 2SLS-size critical values; None outside K1 ∈ {1, 2}, K1 <= L2 <= 30."""
+    """Stock & Yogo (2005, Table 5.2) 2SLS-size critical values; None outside K1 ∈ {1, 2}, K1 <= L2 <= 30.
+
+    Keys ``"10%"`` .. ``"25%"`` (maximal size); e.g. K1 = 1, L2 = 1: 16.38, 8.96, 6.66, 5.53.
+    """
     if n_endog not in (1, 2) or not n_endog <= n_instruments <= len(_SY_TSLS_SIZE):
         return None
     row = _SY_TSLS_SIZE[n_instruments - 1][4 * (n_endog - 1) : 4 * n_endog]
@@ -118,7 +121,12 @@ def stock_yogo_critical_values(n_endog: int, n_instruments: int) -> dict[str, fl
 
 @dataclass(frozen=True)
 class Design:
-    """Partialled arrays and the counts that enter the finite-sample factors."""
+    """Partialled arrays and the counts that enter the finite-sample factors.
+
+    ``y`` (N), ``x`` (N × K1) and ``z`` (N × L2) are ỹ, X̃₁, Z̃ of the module docstring; ``cov``
+    one of :data:`COV_TYPES`; ``clusters`` codes 0..G−1 (clustered only) and ``n_clusters`` G;
+    ``n_exog`` K2, the columns partialled out; ``dofminus``/``sdofminus`` ivreg2's counts.
+    """
 
     y: np.ndarray
     x: np.ndarray
@@ -132,6 +140,7 @@ class Design:
 
     @property
     def nobs(self) -> int:
+        """N, the number of rows."""
         return self.y.shape[0]
 
     @property
@@ -153,11 +162,13 @@ class Design:
         return chi2 / (n - self.dofminus) * self.df_small / df
 
     def f_pvalue(self, f: float, df: int) -> float:
+        """P(F(df, df2) > f), df2 = G − 1 when clustered, else :attr:`df_small`; NaN if df2 <= 0."""
         df2 = (int(self.n_clusters or 0) - 1) if self.cov == "clustered" else self.df_small
         return float(f_sf(f, df, df2)) if df2 > 0 else math.nan
 
 
 def _partial(a: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """M_W a = a − W(W'W)⁻W'a, the least-squares residual of ``a`` on ``w`` (``a`` if W is empty)."""
     if w.shape[1] == 0:
         return a
     coef, *_ = np.linalg.lstsq(w, a, rcond=None)
@@ -165,6 +176,7 @@ def _partial(a: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def _as_2d(a: Any, n: int | None, name: str) -> np.ndarray:
+    """``a`` as an N × m float array (a vector is one column); wrong rows or non-finite values raise."""
     arr = np.asarray(a, dtype=float)
     if arr.ndim == 1:
         arr = arr[:, None]
@@ -189,7 +201,13 @@ def make_design(
     dofminus: int = 0,
     sdofminus: int = 0,
 ) -> Design:
-    """Check the arrays, partial X₂ out of y, X₁ and Z, and code the clusters (sorted keys)."""
+    """Check the arrays, partial X₂ out of y, X₁ and Z, and code the clusters (sorted keys).
+
+    Arguments as :func:`iv_weak_diagnostics` describes them. Raises :class:`InputError` for an
+    unknown ``cov``, arrays of other lengths or with missing values, fewer instruments than
+    endogenous regressors, missing or single clusters, instruments collinear after partialling
+    out X₂, and N − L − sdofminus − dofminus <= 0.
+    """
     if cov not in COV_TYPES:
         raise InputError(f"unknown cov {cov!r}; use one of {', '.join(COV_TYPES)}")
     y_a = _as_2d(y, None, "y")
@@ -243,7 +261,10 @@ def _meat(scores: np.ndarray, d: Design) -> np.ndarray:
 
 
 def wald_zero(dep: np.ndarray, d: Design) -> tuple[float, np.ndarray]:
-    """Wald χ² of γ = 0 in dep = Z̃γ + e with the design's covariance (HC0/CR0, s² = e'e/N); and γ̂."""
+    """Wald χ² of γ = 0 in dep = Z̃γ + e with the design's covariance (HC0/CR0, s² = e'e/N); and γ̂.
+
+    χ² = c · γ̂'V⁻¹γ̂ with c = :attr:`Design.chi2_scale`, V = s²(Z̃'Z̃)⁻¹ or (Z̃'Z̃)⁻¹ Σ h h' (Z̃'Z̃)⁻¹.
+    """
     z = d.z
     zz_inv = np.linalg.inv(z.T @ z)
     gamma = zz_inv @ (z.T @ dep)
@@ -256,6 +277,7 @@ def wald_zero(dep: np.ndarray, d: Design) -> tuple[float, np.ndarray]:
 
 
 def _sym_power(a: np.ndarray, power: float) -> np.ndarray:
+    """A^p = Q diag(λ^p) Q' of the symmetric part of ``a`` (A^{1/2}, A^{-1/2} of the rk statistic)."""
     vals, vecs = np.linalg.eigh(0.5 * (a + a.T))
     return (vecs * vals**power) @ vecs.T
 
@@ -272,7 +294,10 @@ def cragg_donald_f(d: Design) -> float:
 
 
 def kleibergen_paap_rk(d: Design) -> tuple[float, int]:
-    """Kleibergen–Paap rk Wald χ² of H0: rank(Π) = K1 − 1 and its df L2 − K1 + 1 (module docstring)."""
+    """Kleibergen–Paap rk Wald χ² of H0: rank(Π) = K1 − 1 and its df L2 − K1 + 1 (module docstring).
+
+    Var(vec Π̂) = (I ⊗ (Z̃'Z̃)⁻¹) Σ h h' (I ⊗ (Z̃'Z̃)⁻¹), h_i = v_i ⊗ z_i, or Σ̂_v ⊗ (Z̃'Z̃)⁻¹ i.i.d.
+    """
     x, z = d.x, d.z
     n, k1 = x.shape
     l2 = z.shape[1]
@@ -301,7 +326,10 @@ def kleibergen_paap_rk(d: Design) -> tuple[float, int]:
 
 
 def sanderson_windmeijer(d: Design) -> list[dict[str, float]]:
-    """SW conditional χ² and F per endogenous regressor (module docstring)."""
+    """SW conditional χ² and F per endogenous regressor (module docstring).
+
+    One dict per column of X̃₁, in order: ``chi2``, ``chi2_pvalue``, ``f``, ``f_pvalue``, ``df``.
+    """
     x, z = d.x, d.z
     k1, l2 = x.shape[1], z.shape[1]
     pz_x = z @ np.linalg.solve(z.T @ z, z.T @ x)
@@ -329,7 +357,11 @@ def sanderson_windmeijer(d: Design) -> list[dict[str, float]]:
 
 
 def anderson_rubin(d: Design, beta0: Sequence[float] | float = 0.0) -> dict[str, float]:
-    """AR test of β = β₀: Wald χ²(L2) of Z̃ in ỹ − X̃₁β₀ and its F form (module docstring)."""
+    """AR test of β = β₀: Wald χ²(L2) of Z̃ in ỹ − X̃₁β₀ and its F form (module docstring).
+
+    ``beta0``: one value per endogenous regressor, or one for all. Returns ``chi2``,
+    ``chi2_pvalue``, ``f``, ``f_pvalue`` and ``df`` (L2).
+    """
     b0 = np.atleast_1d(np.asarray(beta0, dtype=float))
     if b0.shape[0] == 1:
         b0 = np.repeat(b0, d.x.shape[1])  # one value for every endogenous regressor
@@ -353,6 +385,7 @@ class _ARCurve:
     """AR F(β₀) for one endogenous regressor: numerator and covariance are quadratic in β₀."""
 
     def __init__(self, d: Design) -> None:
+        """γ_y, γ_x of ỹ and X̃₁ on Z̃, and the three blocks of the sandwich of their scores."""
         z = d.z
         self.d = d
         zz_inv = np.linalg.inv(z.T @ z)
@@ -370,6 +403,7 @@ class _ARCurve:
             self.m = [zz_inv @ myy @ zz_inv, zz_inv @ (0.5 * (mxy + mxy.T)) @ zz_inv, zz_inv @ mxx @ zz_inv]
 
     def chi2(self, b: float) -> float:
+        """AR χ²(b) with γ = γ_y − bγ_x and V = M_yy − 2b M_xy + b² M_xx; ±∞ gives γ_x'M_xx⁻¹γ_x."""
         if math.isinf(b):
             return self.d.chi2_scale * float(self.gx @ np.linalg.solve(self.m[2], self.gx))
         g = self.gy - b * self.gx
@@ -377,6 +411,7 @@ class _ARCurve:
         return self.d.chi2_scale * float(g @ np.linalg.solve(var, g))
 
     def f(self, b: float) -> float:
+        """AR F(b), :meth:`Design.f_from_chi2` of :meth:`chi2` with L2 restrictions."""
         return self.d.f_from_chi2(self.chi2(b), self.d.z.shape[1])
 
 
@@ -395,6 +430,7 @@ def ar_confidence_set(d: Design, level: float = 0.95) -> list[tuple[float, float
     scale = scale if np.isfinite(scale) and scale > 0 else 1.0
 
     def excess(theta: float) -> float:
+        """AR F at β₀ = b + s·tan(θ) minus the critical value (< 0 inside the set)."""
         b = center + scale * math.tan(theta) if abs(theta) < math.pi / 2 else math.copysign(math.inf, theta)
         return curve.f(b) - crit
 
@@ -424,7 +460,10 @@ def ar_confidence_set(d: Design, level: float = 0.95) -> list[tuple[float, float
 
 
 def overidentification(d: Design) -> dict[str, Any]:
-    """Sargan (i.i.d.) or Hansen J (robust/clustered) at the two-step GMM estimate; or the exact-id note."""
+    """Sargan (i.i.d.) or Hansen J (robust/clustered) at the two-step GMM estimate; or the exact-id note.
+
+    Returns ``name``, ``statistic``, ``df`` (L2 − K1) and ``p_value`` (χ²); None statistic if L2 = K1.
+    """
     x, z, y = d.x, d.z, d.y
     k1, l2 = x.shape[1], z.shape[1]
     if l2 == k1:
@@ -453,7 +492,15 @@ def overidentification(d: Design) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class WeakIVDiagnostics:
-    """Weak-identification and AR statistics of one IV model (definitions in the module docstring)."""
+    """Weak-identification and AR statistics of one IV model (definitions in the module docstring).
+
+    The counts (``nobs``, ``n_clusters``, K1 ``n_endog``, L2 ``n_instruments``, K2 ``n_exog``,
+    ``dofminus``, ``sdofminus``) are the design's; ``sanderson_windmeijer`` maps each endogenous
+    regressor to its :func:`sanderson_windmeijer` dict; ``anderson_rubin`` is
+    :func:`anderson_rubin` plus ``beta0``; ``ar_conf_set`` (K1 = 1, else None) is at ``level``;
+    ``stock_yogo`` from :func:`stock_yogo_critical_values`; ``identification`` from
+    :func:`overidentification`.
+    """
 
     cov: str
     nobs: int
@@ -479,6 +526,7 @@ class WeakIVDiagnostics:
         """Plain-Python fields; infinite interval ends become the strings "-inf"/"inf" for JSON."""
 
         def end(v: float) -> float | str:
+            """A finite end as it is, an infinite one as ``"inf"``/``"-inf"``."""
             return v if math.isfinite(v) else ("inf" if v > 0 else "-inf")
 
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}

@@ -22,6 +22,15 @@ grammar and term expansion in :mod:`tfp_talent.estimators.formula`; both give th
 
 Covariance and small-sample conventions: :mod:`tfp_talent.estimators.inference`
 (the formulas, the default ``stata`` convention and the reference distributions are stated there).
+
+Stata equivalents (default ``convention="stata"``)
+    ``fe`` entity effects, ``cov="clustered"``   ``xtreg y x, fe vce(cluster id)``
+    ``fe`` two-way effects                       ``xtreg y x i.year, fe vce(cluster id)`` (period
+                                                 dummies not reported) or ``reghdfe y x, absorb(id year)
+                                                 vce(cluster id)``
+    ``re``, ``re_variance="stata"``              ``xtreg y x, re vce(cluster id)`` (z inference)
+    ``pooled``, ``cov="robust"``                 ``regress y x, vce(robust)``
+    ``fe`` entity effects, driscoll-kraay        ``xtscc y x, fe`` (Hoechle 2007)
 """
 
 from __future__ import annotations
@@ -71,7 +80,14 @@ def check_options(
     bandwidth: int | None,
     convention: str,
 ) -> tuple[str, str | None]:
-    """Validate the option combination; return (effects, cluster) with defaults filled in."""
+    """Validate the option combination; return (effects, cluster) with defaults filled in.
+
+    ``effects=None`` takes :data:`DEFAULT_EFFECTS` of the model; the cluster comes from
+    :func:`~tfp_talent.estimators.inference.check_covariance`. Raises :class:`InputError` for an
+    unknown model or effects, ``fe`` without effects, ``re`` with effects other than ``entity`` or
+    ``twoway``, effects with ``pooled``/``fd``/``between``, and ``between`` with clustered or
+    Driscoll–Kraay covariance (it has one row per entity and no time dimension).
+    """
     if model not in MODELS:
         raise InputError(f"unknown model {model!r}; use one of {', '.join(MODELS)}")
     eff = DEFAULT_EFFECTS[model] if effects is None else effects
@@ -171,6 +187,17 @@ def fit_panel(
     Returns
     -------
     PanelResult
+        With ``design`` set, so ``resid``, ``fitted``, ``predict`` and ``wildboottest`` work.
+
+    Raises
+    ------
+    InputError
+        For a missing or doubled regressor, y among the regressors, an IV formula (use
+        :func:`~tfp_talent.estimators.iv.fit_iv`), a formula's fixed effects that contradict
+        ``model``/``effects``, both ``vcov`` and ``cov``, a level outside (0, 1), an option
+        combination :func:`check_options` refuses, ``re_variance`` other than ``stata`` without
+        ``re``, and every data error of :func:`~tfp_talent.estimators.design.prepare_panel` and of
+        the engine (constant or collinear regressors, too few observations).
     """
     if isinstance(data, str) and isinstance(y, pd.DataFrame):
         data, y = y, data

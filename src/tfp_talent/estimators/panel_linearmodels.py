@@ -1,5 +1,26 @@
 """Random effects, first differences and between regressions through linearmodels
-(engine of :func:`tfp_talent.estimators.panel.fit_panel`; Sheppard, linearmodels)."""
+(engine of :func:`tfp_talent.estimators.panel.fit_panel`; Sheppard, linearmodels).
+
+Models (Wooldridge 2010, Econometric Analysis of Cross Section and Panel Data, ch. 10)
+    ``re``       GLS of y_it − θ_i ȳ_i on z_it − θ_i z̄_i, z = [1, x],
+                 θ_i = 1 − sqrt(σ²_ν / (T_i σ²_η + σ²_ν)),
+                 variance components of linearmodels' ``RandomEffects`` (``re_variance="stata"``) or
+                 of R plm's Swamy–Arora (``plm``, :mod:`tfp_talent.estimators.re_variance`). With
+                 ``effects="twoway"`` period dummies (periods after the first) enter z and are not
+                 reported. Inference uses the normal, as ``xtreg, re``.
+    ``fd``       OLS of Δy_it = Δx_it'β + Δe_it without a constant, differences over consecutive
+                 calendar periods of an entity (a gap gives no difference), linearmodels'
+                 ``FirstDifferenceOLS``.
+    ``between``  OLS of ȳ_i = a + x̄_i'β + ū_i on the entity means, one row per entity, unweighted
+                 (linearmodels' ``BetweenOLS``).
+
+Covariance: ``cov`` maps to linearmodels' ``cov_type`` (``driscoll-kraay`` → ``kernel`` with the
+Bartlett kernel and ``bandwidth``; clusters by entity/time through ``cluster_entity`` /
+``cluster_time``, or explicit cluster codes for ``fd``), fitted with ``debiased=False``; the raw
+covariance is then multiplied by :func:`~tfp_talent.estimators.inference.small_sample_factor`
+with K_fe = 0 and k = every estimated coefficient (constant and period dummies included). For
+``fd`` the counts G and T are those of the differenced rows.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +49,22 @@ def fit_linearmodels(
     ``re_variance`` selects the random-effects variance components: ``stata`` (linearmodels'
     ``RandomEffects``, as ``xtreg, re``) or ``plm`` (R plm's Swamy–Arora; see
     :mod:`tfp_talent.estimators.re_variance`); they coincide on balanced panels.
+
+    ``prep`` is the estimation sample, ``x_names`` the regressors' terms and ``settings`` the fit
+    (model ``re``, ``fd`` or ``between``). Beside :func:`~tfp_talent.estimators.results.common_extra`,
+    ``extra`` records ``ssr``, ``s2`` (``unadjusted``: SSR/N times the factor), linearmodels'
+    ``rsquared_between`` and ``rsquared_overall``; for ``re`` the variance components
+    ``sigma2_effects`` (σ²_η), ``sigma2_idiosyncratic`` (σ²_ν), ``rho`` = σ²_η/(σ²_η + σ²_ν),
+    ``theta_mean`` (mean of θ over the rows), ``period_dummies`` and ``re_variance``; for ``fd``
+    ``nobs_levels`` (rows before differencing) and the cluster counts of the differences.
+    ``rsquared`` is linearmodels' R² of the estimated (transformed) equation.
+
+    Raises
+    ------
+    InputError
+        For constant or collinear regressors in the transformed design
+        (:func:`_check_linearmodels_design`), a Driscoll–Kraay lag not below the number of
+        periods, and when linearmodels cannot estimate the model on these data.
     """
     y, model, eff, cov, clu = settings.depvar, settings.model, settings.effects, settings.cov, settings.clu
     bandwidth, convention = settings.bw, settings.convention
@@ -165,7 +202,14 @@ def _plm_random_effects(
     entity: np.ndarray, dep: pd.Series, exog: pd.DataFrame, cov_type: str, cfg: dict
 ) -> Any:
     """GLS with plm's Swamy–Arora θ_i: OLS (linearmodels PooledOLS, so the same covariance options) of
-    the quasi-demeaned y_it − θ_i ȳ_i on z_it − θ_i z̄_i; R² between/within/overall of the RE estimates."""
+    the quasi-demeaned y_it − θ_i ȳ_i on z_it − θ_i z̄_i; R² between/within/overall of the RE estimates.
+
+    With e = y − z'b̂ (residuals in levels): overall R² = 1 − Σe²/Σ(y − ȳ)², within R² =
+    1 − Σ(e − ē_i)²/Σ(y − ȳ_i)², between R² = 1 − Σ ē_i²/Σ(ȳ_i − ȳ)², the sums over rows (so
+    entities weigh by T_i). Returns an object with the attributes of linearmodels' result that
+    :func:`fit_linearmodels` reads (``params``, ``cov``, ``nobs``, ``resid_ss``, ``rsquared`` of
+    the quasi-demeaned regression, the three R², ``theta``, ``variance_decomposition``).
+    """
     from types import SimpleNamespace
 
     from linearmodels import PooledOLS
@@ -177,6 +221,7 @@ def _plm_random_effects(
     counts = np.bincount(entity).astype(float)
 
     def means(v: np.ndarray) -> np.ndarray:
+        """Entity means of ``v`` (1-d or 2-d), repeated on each row of the entity."""
         s = np.zeros((len(counts), *v.shape[1:]))
         np.add.at(s, entity, v)
         return (s / counts.reshape((-1,) + (1,) * (v.ndim - 1)))[entity]
@@ -188,6 +233,7 @@ def _plm_random_effects(
     e = y - z @ b
 
     def r2(resid: np.ndarray, dev: np.ndarray) -> float:
+        """1 − Σresid²/Σdev² (NaN when Σdev² = 0)."""
         tss = float((dev**2).sum())
         return 1.0 - float((resid**2).sum()) / tss if tss > 0 else float("nan")
 
@@ -210,7 +256,12 @@ def _plm_random_effects(
 
 
 def calendar_periods(prep: PreparedPanel) -> np.ndarray:
-    """Each row's period on the calendar: the time value when whole numbers (years), else the period code."""
+    """Each row's period on the calendar: the time value when whole numbers (years), else the period code.
+
+    With periods 2001, 2003, 2004 a row of 2003 gets 2003, so 2001 → 2003 is a gap of two periods;
+    with non-numeric labels (``"2001Q1"``) the sorted codes 0, 1, 2 are used and every observed
+    period follows the previous one.
+    """
     codes = prep.frame["_t"].to_numpy()
     labels = pd.to_numeric(pd.Series(prep.time_labels), errors="coerce").to_numpy(dtype=float)
     if np.isfinite(labels).all() and (labels == np.round(labels)).all():
@@ -219,7 +270,11 @@ def calendar_periods(prep: PreparedPanel) -> np.ndarray:
 
 
 def _consecutive_runs(entity: np.ndarray, period: np.ndarray) -> np.ndarray:
-    """Id of each row's run of consecutive periods within its entity (rows in any order)."""
+    """Id of each row's run of consecutive periods within its entity (rows in any order).
+
+    A new run starts at an entity's first row and after each gap (period ≠ previous + 1), so
+    linearmodels, which differences consecutive rows of a unit, sees each run as a unit.
+    """
     order = np.lexsort((period, entity))
     e, p = entity[order], period[order]
     new = np.ones(len(e), dtype=bool)
@@ -230,7 +285,10 @@ def _consecutive_runs(entity: np.ndarray, period: np.ndarray) -> np.ndarray:
 
 
 def _differenced_rows(prep: PreparedPanel) -> np.ndarray:
-    """Mask of rows whose entity also has the previous calendar period (the rows with a first difference)."""
+    """Mask of rows whose entity also has the previous calendar period (the rows with a first difference).
+
+    Periods by :func:`calendar_periods`: a row of 2005 counts when its entity has a row of 2004.
+    """
     f = prep.frame
     e, p = f["_e"].to_numpy(), calendar_periods(prep)
     have = set(zip(e.tolist(), p.tolist()))
@@ -238,7 +296,11 @@ def _differenced_rows(prep: PreparedPanel) -> np.ndarray:
 
 
 def _fd_groups(prep: PreparedPanel, clu: str | None) -> list[int]:
-    """Numbers of entity and time clusters among the differenced observations."""
+    """Numbers of entity and time clusters among the differenced observations.
+
+    ``[entities]``, ``[periods]`` or ``[entities, periods]`` for ``clu`` ``entity``, ``time`` or
+    ``both``, counted on the rows that have a first difference (:func:`_differenced_rows`).
+    """
     rows = _differenced_rows(prep)
     e = int(np.unique(prep.frame["_e"].to_numpy()[rows]).size)
     t = int(np.unique(prep.frame["_t"].to_numpy()[rows]).size)
@@ -248,7 +310,13 @@ def _fd_groups(prep: PreparedPanel, clu: str | None) -> list[int]:
 def _check_linearmodels_design(
     prep: PreparedPanel, model: str, exog: pd.DataFrame, x_names: list[str]
 ) -> None:
-    """Constant/collinear regressors in the design that the estimator actually uses."""
+    """Constant/collinear regressors in the design that the estimator actually uses.
+
+    ``re``: the regressors in levels with a constant; ``between``: the entity means with a
+    constant, and more entities than coefficients; ``fd``: the first differences over
+    consecutive calendar periods, more of them than regressors. Raises :class:`InputError`
+    (:func:`~tfp_talent.estimators.design.check_regressors`) otherwise.
+    """
     X = exog[x_names].to_numpy()
     if model == "re":
         check_regressors(X, x_names, file=prep.file, has_constant=True)

@@ -8,6 +8,15 @@ entity clusters: SE of ``value`` 0.010824 or 0.010289 depending on
 processes. So the demeaning order is fixed here, the raw sandwich is taken from
 pyfixest with ``ssc(k_adj=False, G_adj=False)``, and the factor is applied here;
 results are byte-identical across processes.
+
+Estimator: with ỹ, X̃ the data net of the absorbed effects (:func:`~tfp_talent.estimators.design.demean`),
+b = (X̃'X̃)⁻¹X̃'ỹ (no intercept: the effects absorb it), the within estimator of ``xtreg, fe``
+(one-way) and ``reghdfe`` (two-way); ``pooled`` is OLS with an intercept on the data as they
+are. Covariance names map to pyfixest's ``vcov`` as ``unadjusted`` → ``"iid"``, ``robust`` →
+``"hetero"``, ``clustered`` → ``{"CRV1": "_e"}`` / ``"_t"`` / ``"_e+_t"`` (two-way, Cameron,
+Gelbach & Miller 2011), ``driscoll-kraay`` → ``"DK"`` with ``lag`` and the panel and time ids.
+pyfixest's raw i.i.d. covariance uses s² = SSR/(N − 1); it is rescaled to SSR/N, the base of
+the table in :mod:`tfp_talent.estimators.inference`, before the factor.
 """
 
 from __future__ import annotations
@@ -48,7 +57,31 @@ def fit_pyfixest(
     re_variance: str | None = None,  # random effects only (see panel_linearmodels)
 ) -> PanelResult:
     """Pooled OLS or fixed effects: effects projected out in a fixed order (see the module docstring), then
-    pyfixest's ``feols`` on the demeaned equation; its raw sandwich times the inference module's factor."""
+    pyfixest's ``feols`` on the demeaned equation; its raw sandwich times the inference module's factor.
+
+    With ``pooled`` k includes the intercept (reported as ``const``); with ``fe`` no intercept is
+    estimated or reported and the effects' levels enter through K_fe only. The Driscoll–Kraay lag
+    defaults to :func:`~tfp_talent.estimators.inference.default_bandwidth` of the used periods and
+    is stored in the result's ``bandwidth``.
+
+    ``prep`` is the estimation sample, ``x_names`` the regressors' terms (keys of ``prep.safe``),
+    ``settings`` the fit (model ``pooled`` or ``fe``); ``re_variance`` is ignored (the engines
+    share one signature). The factor uses k = the estimated coefficients, K_fe =
+    :func:`~tfp_talent.estimators.inference.absorbed_levels` and, under ``stata``, the effects
+    nested in the clusters. ``df_resid`` = N − k − K_fe. ``rsquared`` = 1 − SSR/Σ(y − ȳ)² (SSR of
+    the within residuals, so the absorbed effects count as explained).
+
+    Beside :func:`~tfp_talent.estimators.results.common_extra`, ``extra`` records ``ssr``,
+    ``fixef_tol`` (None for pooled), ``s2`` with ``unadjusted`` and, with two-way effects,
+    ``rsquared_within_entity`` (:func:`~tfp_talent.estimators.results.entity_within_rsquared`).
+
+    Raises
+    ------
+    InputError
+        When N <= k + K_fe, a Driscoll–Kraay lag is not below the number of periods, a pooled
+        regressor is constant or collinear, pyfixest cannot estimate the model, or it drops a
+        regressor (:func:`_report_fe_collinearity` names it).
+    """
     y, model, eff, cov, clu = settings.depvar, settings.model, settings.effects, settings.cov, settings.clu
     bandwidth, convention = settings.bw, settings.convention
     feols, ssc, pf_version = load_feols()
@@ -174,7 +207,14 @@ def fit_pyfixest(
 
 
 def _report_fe_collinearity(prep: PreparedPanel, x_names: list[str], collin: list[str], eff: str) -> None:
-    """Name regressors pyfixest dropped: absorbed by the effects, or collinear with others."""
+    """Name regressors pyfixest dropped: absorbed by the effects, or collinear with others.
+
+    Always raises :class:`InputError`. A dropped regressor constant within every entity (with
+    entity or two-way effects) or within every period (time or two-way effects) is reported as
+    absorbed by those effects, with a hint (``re``/``pooled`` for entity-invariant regressors).
+    Otherwise :func:`~tfp_talent.estimators.design.check_regressors` on the demeaned design names
+    the collinear set; if it finds none, the message names the columns pyfixest dropped.
+    """
     bad = [prep.names.get(c, c) for c in collin]
     f = prep.frame
     absorbed = []

@@ -13,6 +13,9 @@ T_i periods of entity i, K slopes, Z = [1, X] and entity means z̄_i:
 
 and GLS is OLS of y_it − θ_i ȳ_i on z_it − θ_i z̄_i. Reproduces plm 2.6-2's ``ercomp`` and
 coefficients on Produc, balanced and unbalanced, to 1e-10 (tests/estimators/test_re_variance.py).
+
+Used by ``fit_panel(..., model="re", re_variance="plm")`` and ``hausman(..., re_variance="plm")``;
+the GLS step and its R² are in :mod:`tfp_talent.estimators.panel_linearmodels`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ def swamy_arora_plm(entity: np.ndarray, y: np.ndarray, z: np.ndarray) -> tuple[f
     """(σ²_ν, σ²_η, θ per row) of plm's Swamy–Arora estimator; ``z`` holds the constant in column 0.
 
     ``entity`` are integer codes 0..N−1; formulas in the module docstring.
+
+    ``y`` (O) and ``z`` (O × (K + 1)) are the dependent variable and the regressors in levels, with
+    any period dummies among the K. A negative σ²_η is set to 0 (as plm), so θ_i = 0 and GLS is
+    pooled OLS. Raises :class:`InputError` when O − N − K <= 0 or N − K − 1 <= 0 (no degrees
+    of freedom for σ²_ν or for the between regression).
     """
     n = int(entity.max()) + 1
     o, kz = z.shape
@@ -36,6 +44,7 @@ def swamy_arora_plm(entity: np.ndarray, y: np.ndarray, z: np.ndarray) -> tuple[f
     t_i = np.bincount(entity, minlength=n).astype(float)
 
     def means(v: np.ndarray) -> np.ndarray:
+        """Entity means of ``v`` (1-d or 2-d), one row per entity."""
         s = np.zeros((n, *v.shape[1:]))
         np.add.at(s, entity, v)
         return s / t_i.reshape((-1,) + (1,) * (v.ndim - 1))

@@ -5,6 +5,14 @@
 ``fitted``, ``predict(newdata)``, ``summary()``, ``to_frame()``, ``to_dict()`` (the JSON of the
 workflow and the CLI; unchanged by the methods, which add no field to it), and
 ``wildboottest(param, ...)`` (wild cluster bootstrap, :mod:`tfp_talent.estimators.wild_bootstrap`).
+
+Every engine (:mod:`~tfp_talent.estimators.panel_pyfixest`, :mod:`~tfp_talent.estimators.panel_linearmodels`,
+:mod:`~tfp_talent.estimators.iv`) ends in :func:`assemble`: it takes the point estimates b and the
+covariance V already multiplied by the small-sample factor, and derives the rest the same way for
+all models: se_j = sqrt(V_jj), t_j = b_j / se_j, p_j = 2·P(T > |t_j|) with T ~ t(df) or N(0, 1)
+(df from :func:`~tfp_talent.estimators.inference.inference_df`), the interval b_j ± c·se_j with
+c the (1 + level)/2 quantile, and the model Wald F of all slopes. The names ``cov``, ``cluster``,
+``convention`` and ``level`` are those of :mod:`tfp_talent.estimators.inference`.
 """
 
 from __future__ import annotations
@@ -45,6 +53,11 @@ class ConfIntFrame(pd.DataFrame):
     _metadata: ClassVar[list[str]] = ["_est", "_se", "_df_t"]
 
     def __call__(self, level: float = 0.95) -> pd.DataFrame:
+        """b ± c·se with c = :func:`~tfp_talent.estimators.inference.critical_value` (level, df).
+
+        Returns a frame with columns ``lower``/``upper`` indexed by coefficient; raises
+        :class:`InputError` unless 0 < level < 1.
+        """
         if not 0 < level < 1:
             raise InputError(f"level must be between 0 and 1, got {level}")
         crit = critical_value(level, self._df_t)
@@ -53,7 +66,13 @@ class ConfIntFrame(pd.DataFrame):
 
 @dataclass
 class Design:
-    """What :meth:`PanelResult.predict` and the residuals need: the used rows and how terms became columns."""
+    """What :meth:`PanelResult.predict` and the residuals need: the used rows and how terms became columns.
+
+    ``prep`` is the prepared estimation sample (:class:`~tfp_talent.estimators.design.PreparedPanel`),
+    ``expansion`` the formula-term expansion to repeat on new data
+    (:class:`~tfp_talent.estimators.formula.TermExpansion`), ``terms`` the regressor terms as the user
+    wrote them and ``depvar_term`` the dependent variable's term.
+    """
 
     prep: PreparedPanel
     expansion: TermExpansion
@@ -74,6 +93,31 @@ class PanelResult:
     ``xtreg, fe``, with period dummies for two-way effects), linearmodels' within R²
     for ``re``/``fd``/``between``, NaN for ``pooled``. ``extra`` holds model-specific statistics (first-stage F,
     Hansen J, variance components, numbers of clusters, ...).
+
+    Attributes
+    ----------
+    model, effects
+        ``pooled``, ``fe``, ``re``, ``fd``, ``between``, ``fe-iv`` or ``pooled-iv``; ``none``,
+        ``entity``, ``time`` or ``twoway``.
+    cov_type, cluster, bandwidth, convention
+        The covariance, its cluster dimension (None unless clustered), the Driscoll–Kraay lag
+        actually used (None for other covariances) and the small-sample convention (vocabulary of
+        :mod:`tfp_talent.estimators.inference`).
+    engine, depvar
+        Library and version that estimated the model; the dependent variable's column.
+    nobs, n_entities, n_periods
+        Observations used (first differences for ``fd``), entities and periods with a used row.
+    f_stat, f_pvalue
+        Model Wald F of all slopes with the reported covariance (NaN when V is rank deficient,
+        :func:`~tfp_talent.estimators.inference.wald_test`) and its p-value.
+    df_resid, df_inference
+        N − k − K_fe, and the df of the t reference distribution (``math.inf`` = normal).
+    level
+        Confidence level of ``conf_int`` (0.95 by default); ``conf_int(other)`` recomputes.
+    design
+        The estimation sample and the term expansion (:class:`Design`), set by
+        :func:`~tfp_talent.estimators.panel.fit_panel` and :func:`~tfp_talent.estimators.iv.fit_iv`;
+        not part of :meth:`to_dict`, equality or ``repr``.
     """
 
     model: str
@@ -104,6 +148,7 @@ class PanelResult:
     design: Design | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        """Make ``conf_int`` a :class:`ConfIntFrame` that knows b, se and the reference df."""
         ci = ConfIntFrame(self.conf_int)
         ci._est, ci._se, ci._df_t = self.params, self.std_errors, float(self.df_inference)
         self.conf_int = ci
@@ -176,11 +221,13 @@ class PanelResult:
         return out.reindex(data.index)
 
     def _design(self) -> Design:
+        """The stored :class:`Design`; :class:`InputError` for a result built by hand or read back."""
         if self.design is None:
             raise InputError("this result does not hold its data (made outside fit_panel/fit_iv)")
         return self.design
 
     def _check_fitted_model(self) -> None:
+        """Refuse fitted values for ``fd``, ``between`` and two-way ``re`` (no level prediction)."""
         if self.model not in FITTED_MODELS or (self.model == "re" and self.effects == "twoway"):
             raise InputError(
                 f"fitted values, residuals and predictions are not available for model {self.model!r} "
@@ -197,6 +244,11 @@ class PanelResult:
         return prep.col(self.depvar), xb
 
     def _fitted_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(y, ŷ) on the estimation sample: ŷ = y − û with û the within residual for FE models.
+
+        For ``fe``/``fe-iv`` û = demean(y − x'b̂) over the model's effects, so ŷ = x'b̂ + α̂_i + λ̂_t;
+        otherwise ŷ = x'b̂ (+ constant).
+        """
         self._check_fitted_model()
         yv, xb = self._xb()
         if self.model in ("fe", "fe-iv"):
@@ -335,9 +387,15 @@ class PanelResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict; ``params``/``std_errors``/``tstats``/``pvalues`` map names to floats."""
+        """JSON-safe dict; ``params``/``std_errors``/``tstats``/``pvalues`` map names to floats.
+
+        Keys: the scalar fields of the class, ``regressors`` (coefficient names in order),
+        ``conf_int`` (name → [lower, upper] at ``level``), ``cov`` (row name → column name → float)
+        and ``extra`` (made JSON-ready by :func:`tfp_talent.io.json_ready`). ``design`` is left out.
+        """
 
         def series(s: pd.Series) -> dict[str, float]:
+            """A Series as {str(label): float}."""
             return {str(k): float(v) for k, v in s.items()}
 
         return {
@@ -376,7 +434,12 @@ class PanelResult:
 
 
 def common_extra(prep: PreparedPanel, clu: str | None, cov: str, bw: int | None) -> dict[str, Any]:
-    """Bookkeeping every panel result records: entity/time names, balance, rows dropped, clusters, DK lag."""
+    """Bookkeeping every panel result records: entity/time names, balance, rows dropped, clusters, DK lag.
+
+    Keys ``entity``, ``time`` (column names), ``balanced``, ``n_dropped_missing`` (rows dropped for a
+    missing value); with ``cov="clustered"`` ``n_clusters`` = {dimension: count} for ``clu``
+    ``entity``, ``time`` or ``both``; with ``driscoll-kraay`` ``kernel="bartlett"`` and ``lag`` = ``bw``.
+    """
     extra: dict[str, Any] = {
         "entity": prep.entity,
         "time": prep.time,
@@ -397,7 +460,13 @@ def common_extra(prep: PreparedPanel, clu: str | None, cov: str, bw: int | None)
 
 @dataclass(frozen=True)
 class FitSettings:
-    """What a linear panel fit was asked for, as every engine passes it to :func:`assemble`."""
+    """What a linear panel fit was asked for, as every engine passes it to :func:`assemble`.
+
+    ``model``/``effects`` as :class:`PanelResult`; ``cov``, ``clu`` (cluster dimension or None),
+    ``bw`` (Driscoll–Kraay lag; None for the default until the engine fills it in),
+    ``convention`` and ``level`` as :mod:`tfp_talent.estimators.inference`; ``depvar`` the
+    dependent variable's column (a key of ``PreparedPanel.safe``).
+    """
 
     model: str
     effects: str
@@ -426,7 +495,28 @@ def assemble(
     n_clusters_override: int | None = None,
     n_periods_override: int | None = None,
 ) -> PanelResult:
-    """Standard errors, t, p, CI and the model Wald F from params and covariance."""
+    """Standard errors, t, p, CI and the model Wald F from params and covariance.
+
+    Formulas in the module docstring; a negative diagonal element of V (a numerical artefact)
+    gives se = 0, and the slopes of the F test are all coefficients except ``const``.
+
+    Parameters
+    ----------
+    settings
+        The fit's :class:`FitSettings` (with the lag actually used in ``bw``).
+    names, params, vcv
+        Coefficient names in order, b (k) and the scaled covariance V (k × k).
+    engine, nobs, prep, extra
+        Engine label, observations used, the estimation sample (entity and period counts) and
+        the engine's statistics; ``extra`` is copied and gains ``distribution`` (``"normal"`` or
+        ``"t(df)"``) and ``small_sample_formula`` (from ``inference.CONVENTION_FORMULAS``).
+    rsquared, rsquared_within, df_resid
+        Stored as given (definitions at :class:`PanelResult`).
+    normal
+        True for z inference (random effects).
+    n_clusters_override, n_periods_override
+        G and T of the reference df when they differ from the sample's (first differences).
+    """
     clu, cov, convention, level = settings.clu, settings.cov, settings.convention, settings.level
     g = (
         n_clusters_override
@@ -499,6 +589,7 @@ def entity_within_rsquared(prep: PreparedPanel, y: np.ndarray, ssr: float) -> fl
 
 
 def _one_way_within_rsquared(prep: PreparedPanel, y: np.ndarray, ssr: float, code: str) -> float:
+    """1 − SSR / Σ (y − ȳ_g)², ȳ_g the mean of y by the codes in column ``code`` (``_e`` or ``_t``)."""
     codes = prep.frame[code].to_numpy()
     counts = np.bincount(codes)
     means = np.bincount(codes, weights=y) / np.where(counts > 0, counts, 1)
