@@ -41,7 +41,7 @@ def fe(sim):
 
 def test_summary_has_sample_fit_and_inference(fe):
     text = fe.summary()
-    for needed in ("Observations (N)", f"{fe.nobs:,}", "Id groups", "Year periods", "R² within", "R² overall",
+    for needed in ("Observations (N)", f"{fe.nobs:,}", "Id groups", "Year periods", "R² within", "R²",
                    "clustered by entity", "Convention:", "stata", f"t({fe.df_inference:g})", "F(2, ", "x1", "x2"):  # fmt: skip
         assert needed in text, needed
     assert f"{fe.rsquared_within:.4f}" in text and f"{fe.params['x1']:.4f}" in text
@@ -169,3 +169,19 @@ def test_etable_three_formats(sim, fe):
     assert "<table" in html and "long" in html
     with pytest.raises(InputError, match="unknown table type"):
         etable([one], type="xlsx")
+
+
+def test_units_of_plural_forms():
+    """Row labels of summary(): 'Entities' and 'Countries', not 'Entitys' / 'Countrys'."""
+    from types import SimpleNamespace
+
+    from tfp_talent.estimators.etable import units_of
+
+    assert units_of(SimpleNamespace(extra={})) == ("Entity", "Entities", "Period")
+    assert units_of(SimpleNamespace(extra={"entity": "country", "time": "year"})) == (
+        "Country",
+        "Countries",
+        "Year",
+    )
+    assert units_of(SimpleNamespace(extra={"entity": "firm_id"}))[1] == "Firm ids"
+    assert units_of(SimpleNamespace(extra={"entity": "provinces"}))[1] == "Provinces"

@@ -29,13 +29,19 @@ def units_of(result: PanelResult) -> tuple[str, str, str]:
     """(Entity, Entities, Period) labels from the result's entity and time column names.
 
     Underscores become blanks and the first letter is capitalised; the plural adds ``s`` unless
-    the name ends in one: ``province``/``year`` → ("Province", "Provinces", "Year"),
-    ``firm_id`` → ("Firm id", "Firm ids", ...). Without names: ("Entity", "Entitys", "Period").
+    the name ends in one (consonant + ``y`` becomes ``ies``): ``province``/``year`` → ("Province",
+    "Provinces", "Year"), ``firm_id`` → ("Firm id", "Firm ids", ...). Without names: ("Entity",
+    "Entities", "Period").
     """
     entity = str(result.extra.get("entity") or "entity").replace("_", " ")
     time = str(result.extra.get("time") or "period").replace("_", " ")
     ent = entity[:1].upper() + entity[1:]
-    plural = ent if ent.endswith("s") else ent + "s"
+    if ent.endswith("s"):
+        plural = ent
+    elif ent.endswith("y") and ent[-2:-1] not in ("a", "e", "i", "o", "u"):
+        plural = ent[:-1] + "ies"  # entity -> entities, country -> countries
+    else:
+        plural = ent + "s"
     return ent, plural, time[:1].upper() + time[1:]
 
 
@@ -104,7 +110,7 @@ def summary_text(res: PanelResult) -> str:
     small-sample convention and formula, the reference distribution of t and the CI, and the
     model Wald F of all slopes.
 
-    The "R² overall" row shows ``rsquared`` (for ``fe`` the R² with the absorbed effects, for
+    The "R²" row shows ``rsquared`` (for ``fe`` the R² with the absorbed effects, for
     ``re``/``fd``/``between`` that of the transformed equation), not linearmodels'
     ``rsquared_overall``, which is in ``extra``. The t column is headed ``z`` and the intervals
     use the normal when ``df_inference`` is infinite; the interval bounds are at ``res.level``.
@@ -130,7 +136,7 @@ def summary_text(res: PanelResult) -> str:
     ]
     right = [
         ("R² within", _fmt(res.rsquared_within)),
-        ("R² overall", _fmt(res.rsquared)),
+        ("R²", _fmt(res.rsquared)),
         ("SE type", cov),
         ("Convention", res.convention),
         ("Reference dist.", f"{dist}  (df = {df_f})"),
