@@ -12,6 +12,11 @@ of two subsystems (:func:`tfp_talent.indices.coupling.coupling_coordination`) an
 Both files are written atomically, and only after the whole computation succeeded. Indicator names of
 :data:`tfp_talent.indices.derived.DERIVED` (``rd_intensity``, ``patents_per10k``, ``gdp_real_per_capita``)
 are computed from the panel's columns when the file does not have them.
+
+The weights are "global": one min-max normalisation and one entropy over all rows pooled (every
+entity-period), so index values of different years are comparable. Exit codes: 0 written, 2 bad input
+(missing or non-numeric indicator, duplicate ``--id-cols`` keys, an indicator without dispersion, a
+bad suffix), with nothing written.
 """
 
 from __future__ import annotations
@@ -53,6 +58,9 @@ COUPLING_DESCRIPTION = "Entropy indices U_talent, U_industry; coupling C, T, D =
 
 
 def _common(p: argparse.ArgumentParser) -> None:
+    """The options ``entropy`` and ``coupling`` share: ``--data``, ``--negative``, ``--id-cols``, ``--shift``,
+    ``--out`` and ``--weights-out`` (defaults and meaning in the module docstring).
+    """
     p.add_argument("--data", required=True, help=PANEL_FILE)
     p.add_argument("--negative", nargs="+", default=[], metavar="COL", help="negative (cost-type) indicators")
     p.add_argument("--id-cols", nargs="+", default=[], metavar="COL", help="key columns copied to the output")
@@ -64,7 +72,13 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `entropy` and `coupling` sub-commands to the CLI."""
+    """Add the `entropy` and `coupling` sub-commands to the CLI.
+
+    ``entropy`` takes ``--indicators`` (and ``--normalised``); ``coupling`` takes ``--talent``,
+    ``--industry``, ``--form`` (:data:`tfp_talent.indices.coupling.FORMS`) and ``--system-weights A B``.
+    Both then take the options of :func:`_common`, so ``--negative``, ``--id-cols``, ``--shift`` and the
+    output options mean the same in the two commands.
+    """
     e = add_command(subparsers, "entropy", run_entropy, ENTROPY_HELP, ENTROPY_DESCRIPTION, ENTROPY_EXAMPLES)
     e.add_argument("--indicators", nargs="+", required=True, metavar="COL", help="indicator columns")
     _common(e)
@@ -86,6 +100,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _read(args: argparse.Namespace, indicators: list[str]) -> pd.DataFrame:
+    """``--data`` with the :data:`~tfp_talent.indices.derived.DERIVED` ``indicators`` it lacks computed.
+
+    With ``--id-cols`` the key columns must be present, non-missing and unique
+    (:func:`tfp_talent.io.require_unique_keys`), else :class:`InputError`; unknown indicator names are left
+    for the estimator's missing-column check.
+    """
     from tfp_talent.indices.derived import with_derived
     from tfp_talent.io import read_panel, require_unique_keys
 
@@ -96,12 +116,19 @@ def _read(args: argparse.Namespace, indicators: list[str]) -> pd.DataFrame:
 
 
 def _ids(data: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    """The key columns of the output: ``--id-cols`` of ``data``, or ``row`` = 0, ..., n - 1 without them."""
     if args.id_cols:
         return data[args.id_cols].reset_index(drop=True)
     return pd.DataFrame({"row": range(len(data))})
 
 
 def _write(table: pd.DataFrame, weights: dict, args: argparse.Namespace) -> None:
+    """Write ``table`` to ``--out`` and ``{"data": FILE, **weights}`` to the weights JSON, atomically.
+
+    The weights file is ``--weights-out`` or ``--out`` with its suffix replaced by ``.weights.json``.
+    Raises :class:`InputError` before writing anything when ``--out`` is not ``.csv``, ``.parquet`` or
+    ``.pq``.
+    """
     from tfp_talent.errors import InputError
     from tfp_talent.io import write_frame, write_json
 
@@ -114,6 +141,26 @@ def _write(table: pd.DataFrame, weights: dict, args: argparse.Namespace) -> None
 
 
 def run_entropy(args: argparse.Namespace) -> int:
+    """``tfp-talent entropy``: the global entropy-weight index S_i = Σ_j w_j (x'_ij + shift) of every row.
+
+    Reads ``--data`` (:func:`_read`), estimates the weights w_j = d_j / Σ_k d_k, d_j = 1 - e_j, over all
+    rows pooled with :func:`tfp_talent.indices.entropy.entropy_weights` (formulas in that module), and
+    writes
+
+    * ``--out``: the id columns (:func:`_ids`), ``entropy_index`` and, with ``--normalised``, every
+      indicator's x'_j + shift as ``<indicator>_norm``;
+    * the weights JSON: ``data``, the indicators, ``negative``, ``shift``, ``nobs``, the weights and entropies
+      (:meth:`~tfp_talent.indices.entropy.EntropyResult.to_dict`).
+
+    Returns 0; bad input (missing or non-numeric column, duplicate keys, an indicator without dispersion,
+    a bad ``--out`` suffix) raises :class:`InputError`, which :func:`tfp_talent.cli.main` turns into exit 2.
+
+    The first example of ``tfp-talent entropy --help`` computes, in Python::
+
+        res = entropy_weights(data, ["tertiary_share", "avg_school_years", "he_graduates_per10k"], [],
+                              shift=DEFAULT_SHIFT, keys=["province", "year"])
+        res.index, res.weights          # per-row index, weight per indicator
+    """
     from tfp_talent.indices.entropy import entropy_weights
 
     data = _read(args, args.indicators)
@@ -128,6 +175,24 @@ def run_entropy(args: argparse.Namespace) -> int:
 
 
 def run_coupling(args: argparse.Namespace) -> int:
+    """``tfp-talent coupling``: coupling coordination of the talent and industry subsystems, row by row.
+
+    Each subsystem's index U is a global entropy index of its indicators (``--negative`` reversed in
+    either); then C (``--form``: classic C = 2 √(U₁ U₂) / (U₁ + U₂), or the Wang et al. 2021 correction),
+    T = A U_talent + B U_industry with ``--system-weights A B``, D = √(C T), the band of D and the mismatch
+    1 - D, by :func:`tfp_talent.indices.coupling.coupling_coordination` (formulas and sources there).
+
+    Writes ``--out`` (the id columns, then the result table: U_talent, U_industry, C, T, D, the band columns,
+    mismatch and the gap U_talent - U_industry) and the weights JSON (``data``, ``form``,
+    ``system_weights``, each subsystem's weights, ``nobs``, ``D_mean`` and the count of rows per band).
+    Returns 0; bad input raises :class:`InputError` (exit 2).
+
+    In Python, with the talent and industry indicator lists of the first ``--help`` example::
+
+        res = coupling_coordination(data, talent, industry, [], [0.5, 0.5], form="classic",
+                                    shift=DEFAULT_SHIFT, keys=["province", "year"])
+        res.table[["U_talent", "U_industry", "C", "T", "D", "band"]]
+    """
     from tfp_talent.indices.coupling import coupling_coordination
 
     data = _read(args, [*args.talent, *args.industry])

@@ -3,6 +3,14 @@
 Reads a CSV, Parquet or Stata ``.dta`` panel (:func:`tfp_talent.io.read_panel`) and writes the result as
 JSON (:func:`tfp_talent.io.write_json`, atomic): ``params``, ``std_errors``, ``nobs``, ``n_groups``,
 ``n_instruments``, ``tests`` (Sargan, Hansen, AR(1), AR(2)) and ``diff_hansen``.
+
+Model y_it = Σ_j ρ_j y_i,t−j + x_it'β + a_i (+ λ_t) + e_it, a_i removed by first differences (or
+forward orthogonal deviations, ``--fod``); one-step b1 = (X'Z A1 Z'X)⁻¹ X'Z A1 Z'y with
+A1 = (Σ Z_i'H Z_i)⁻¹, two-step with A2 = (Σ Z_i'ê_i ê_i'Z_i)⁻¹ (Arellano & Bond 1991; Blundell & Bond
+1998; Roodman 2009). Hansen's J = ḡ'S⁻¹ḡ ~ χ²(L − K) tests the overidentifying restrictions, AR(1) and
+AR(2) the serial correlation of the differenced residuals (AR(2) should not reject). Formulas, the
+``plm`` / ``xtabond2`` conventions and their differences: :mod:`tfp_talent.estimators.gmm`. Exit codes:
+0 written (warnings on stderr do not change it), 2 bad input.
 """
 
 from __future__ import annotations
@@ -43,7 +51,14 @@ SWITCHES = {
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `gmm` sub-command to the CLI."""
+    """Add the `gmm` sub-command to the CLI.
+
+    ``--gmm`` and ``--iv`` take instrument terms in the lag syntax of ``--formula`` (``L(2:99).n``);
+    ``--system``, ``--twostep``, ``--collapse`` and ``--fod`` are the switches of :data:`SWITCHES`.
+    ``--first-step`` is the weighting H of the one-step estimator (:data:`FIRST_STEPS`), and
+    ``--gmm-equation`` / ``--iv-equation`` say, in system GMM, whether each kind of instrument serves the
+    differenced equation, the level equation or both (:data:`EQUATIONS`).
+    """
     p = add_command(subparsers, "gmm", run_gmm, HELP, DESCRIPTION, GMM_EXAMPLES)
     add_panel_input(p, "entity column (e.g. firm)", "period column (whole numbers, e.g. years)")
     p.add_argument("--formula", required=True, help=FORMULA_HELP)
@@ -83,6 +98,25 @@ FIT_OPTIONS = [
 
 
 def run_gmm(args: argparse.Namespace) -> int:
+    """``tfp-talent gmm``: read the panel, fit :func:`~tfp_talent.estimators.gmm.fit_gmm`, write the JSON.
+
+    The command maps to the estimator as: ``--gmm`` terms joined by `` + `` give the GMM-style instruments,
+    ``--iv`` the IV-style ones (not given: the estimator's default; ``--iv`` with no terms: none),
+    ``--twostep`` selects ``model="twostep"`` (Windmeijer 2005 corrected SEs) and ``--system``
+    ``transformation="ld"`` (levels and differences, Blundell & Bond 1998) instead of ``"d"`` (Arellano &
+    Bond 1991); the options of :data:`FIT_OPTIONS` pass unchanged. The conventions follow R ``plm::pgmm``
+    (``--convention plm``) or Stata ``xtabond2`` (``--convention xtabond2``).
+
+    Every warning of the fit, among them :class:`~tfp_talent.estimators.gmm.InstrumentCountWarning` (more
+    instruments than groups, Roodman 2009), is printed to stderr as one ``warning: ...`` line; the JSON is
+    still written. Returns 0; bad input raises :class:`InputError` (exit 2, no file written).
+
+    The Arellano & Bond (1991) example of ``tfp-talent gmm --help`` is, in Python::
+
+        res = fit_gmm(read_panel("emplUK.csv"), "n ~ L(1:2).n + L(0:1).w + k + L(0:1).ys",
+                      gmm="L(2:99).n", iv=None, model="twostep", transformation="d",
+                      entity="firm", time="year", effects="twoways", cov="robust")
+    """
     from tfp_talent.estimators.gmm import InstrumentCountWarning, fit_gmm
     from tfp_talent.io import read_panel, write_json
 

@@ -6,6 +6,9 @@ weights (:func:`tfp_talent.spatial.weights_io.weights_from_spec`) and calls
 :func:`tfp_talent.spatial.explore.local_moran`). Output by suffix: ``.json`` holds the weights
 summary, ``global`` and (with ``--local``) ``local`` records; ``.csv`` holds the global table, and
 ``--local`` writes the LISA table next to it as ``<stem>_local.csv``. Writes are atomic.
+
+Each period is one cross-section: the statistics are computed period by period, never pooled over
+time. Exit codes: 0 written, 2 bad input (:mod:`tfp_talent.cli`).
 """
 
 from __future__ import annotations
@@ -38,7 +41,13 @@ WEIGHTS_HELP = (
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `moran` sub-command to the CLI."""
+    """Add the `moran` sub-command to the CLI.
+
+    ``--weights`` takes the specs of :func:`tfp_talent.spatial.weights_io.weights_from_spec`; ``--alpha``
+    and ``--fdr`` only matter with ``--local``. With ``--permutations 0`` the global table has no
+    pseudo p-values (``p_sim`` and ``p_sim_geary`` empty; ``p_norm`` under normality remains), and
+    ``--local`` then fails because LISA needs at least one permutation.
+    """
     p = add_command(subparsers, "moran", run_moran, HELP, DESCRIPTION, EXAMPLES)
     add_panel_input(
         p, "entity column (ids as in the weights, e.g. province_code)", "period column (e.g. year)"
@@ -56,6 +65,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_moran(args: argparse.Namespace) -> int:
+    """``tfp-talent moran``: Moran's I and Geary's C of each ``--var`` in each period, LISA with ``--local``.
+
+    Per period t, with z the deviations of the variable from its cross-section mean and W the weights,
+    I_t = (n / S₀) z'Wz / z'z and C_t = ((n - 1) / (2 S₀)) Σ_ij w_ij (y_i - y_j)² / Σ_i z_i² (Moran 1950;
+    Geary 1954), computed by PySAL ``esda`` in :func:`tfp_talent.spatial.explore.global_autocorrelation`
+    with pseudo p-values from ``--permutations`` random permutations (seed ``--seed`` + year);
+    :func:`~tfp_talent.spatial.explore.local_moran` adds the local I_i = (n - 1) z_i Σ_j w_ij z_j / Σ_k z_k²
+    (Anselin 1995) and its HH / LL / HL / LH / ns class at ``--alpha`` (p-values Benjamini-Hochberg
+    adjusted with ``--fdr``).
+
+    The weights are built for, or matched to, the entities of ``--data`` in order of first appearance.
+    Writes ``.json`` (weights summary, ``permutations``, ``seed``, ``global`` records; with ``--local``
+    also ``local`` records, ``alpha`` and ``fdr``) or ``.csv`` (the global table; the LISA table as
+    ``<stem>_local.csv``). Returns 0; a bad ``--out`` suffix, ``--permutations`` < 0, a missing column or
+    weights that do not fit the entities raise :class:`InputError` (exit 2) before anything is written.
+
+    In Python, for a panel ``data`` with ``province_code`` and ``year``::
+
+        w = weights_from_spec("queen:china_provinces_full.topo.json",
+                              ids=list(dict.fromkeys(data["province_code"].tolist())))
+        table = global_autocorrelation(data, ["tertiary_share"], w, entity="province_code", time="year",
+                                       permutations=999, seed=1)
+    """
     from tfp_talent.errors import InputError
     from tfp_talent.io import read_panel, require_columns, write_frame, write_json
     from tfp_talent.spatial.explore import global_autocorrelation, local_moran

@@ -5,6 +5,21 @@ calls one estimator of :mod:`tfp_talent.estimators` and writes the result as JSO
 (:func:`tfp_talent.io.write_json`, atomic: nothing is written on failure). The
 JSON always has ``params``, ``std_errors`` and ``nobs``; see the README section
 "Reusing the estimators".
+
+Command, estimator and model:
+
+* ``panel``: :func:`~tfp_talent.estimators.panel.fit_panel`, y_it = x_it'β + effects + e_it by pooled
+  OLS, fixed effects (within), random effects (GLS), first differences or between regression;
+  optionally the wild cluster restricted bootstrap of chosen coefficients;
+* ``hausman``: :func:`~tfp_talent.estimators.hausman.hausman`, H = (b_FE − b_RE)' [V_FE − V_RE]⁻¹
+  (b_FE − b_RE) ~ χ²(df) (Hausman 1978), or the cluster-robust Mundlak (1978) form;
+* ``iv``: :func:`~tfp_talent.estimators.iv.fit_iv`, FE-2SLS β̂ = (X̃'P_Z̃X̃)⁻¹X̃'P_Z̃ỹ on the
+  within-transformed data, with first-stage F and Hansen's J.
+
+The model is given either as ``--y``/``--x`` (lags as ``L.x``, ``L2.x``) with ``--entity``/``--time``,
+or as one ``--formula`` (``panel``, ``iv``) in pyfixest's syntax. The covariance options (``--cov``,
+``--cluster``, ``--bandwidth``, ``--convention``, ``--level``) are the vocabulary of
+:mod:`tfp_talent.estimators.inference`. Exit codes: 0 written, 2 bad input (:mod:`tfp_talent.cli`).
 """
 
 from __future__ import annotations
@@ -97,6 +112,14 @@ IV_DESCRIPTION = "FE-2SLS (entity/period effects absorbed) with first-stage diag
 
 
 def _data_args(p: argparse.ArgumentParser, *, formula: str | None = None) -> None:
+    """The model options shared by ``panel``, ``hausman`` and ``iv``: panel input, ``--y``, ``--x``,
+    ``--convention`` and ``--out``.
+
+    With ``formula`` (an example shown in the help) the command also takes ``--formula``, and ``--entity``,
+    ``--time`` and ``--y`` become optional because the formula's ``|`` part can name them.
+    ``--convention`` is the small-sample factor of :mod:`tfp_talent.estimators.inference` (default
+    ``stata``: G/(G − 1) · (N − 1)/(N − K_c) for clustered SEs; ``none``: no factor, normal inference).
+    """
     opt = " (or from the formula's '| entity + time')" if formula else ""
     entity = f"entity column (e.g. province, firm id){opt}"
     add_panel_input(p, entity, f"period column (whole numbers for lags){opt}", required=formula is None)
@@ -111,7 +134,12 @@ def _data_args(p: argparse.ArgumentParser, *, formula: str | None = None) -> Non
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `panel`, `hausman` and `iv` sub-commands to the CLI."""
+    """Add the `panel`, `hausman` and `iv` sub-commands to the CLI.
+
+    ``panel`` has its wild-bootstrap options (``--wild-bootstrap``, ``--reps``, ``--weights``, ``--seed``)
+    in a group of their own; ``hausman`` adds ``--method``, ``--aux`` and ``--sigma``; ``iv`` adds
+    ``--endog`` and ``--instruments`` and offers no Driscoll-Kraay covariance.
+    """
     p = add_command(subparsers, "panel", run_panel, PANEL_HELP, PANEL_DESCRIPTION, PANEL_EXAMPLES)
     _data_args(p, formula="ln_tfp ~ x1 + C(g) + log(x2) + L(x3, 2) | province + year")
     p.add_argument("--model", choices=MODELS, default="fe", help="estimator (default: fe)")
@@ -148,12 +176,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _read(args: argparse.Namespace) -> Any:
+    """The panel of ``--data`` (:func:`tfp_talent.io.read_panel`; bad or missing file: InputError)."""
     from tfp_talent.io import read_panel
 
     return read_panel(args.data)
 
 
 def _require_x(args: argparse.Namespace) -> None:
+    """Raise :class:`InputError` unless at least one ``--x`` regressor is given."""
     from tfp_talent.errors import InputError
 
     if not args.x:
@@ -161,7 +191,12 @@ def _require_x(args: argparse.Namespace) -> None:
 
 
 def _model_terms(args: argparse.Namespace, *extra: str, need_x: bool = True) -> tuple[str, list[str] | None]:
-    """(y or the formula, x or None): --formula excludes --y/--x and the ``extra`` term options."""
+    """(y or the formula, x or None): --formula excludes --y/--x and the ``extra`` term options.
+
+    Raises :class:`InputError` when ``--formula`` comes with any of ``--y``, ``--x`` or the ``extra``
+    options (named in the message), when neither ``--formula`` nor ``--y`` is given, or, with ``need_x``,
+    when ``--y`` has no ``--x``.
+    """
     from tfp_talent.errors import InputError
 
     if args.formula is not None:
@@ -177,7 +212,28 @@ def _model_terms(args: argparse.Namespace, *extra: str, need_x: bool = True) -> 
 
 
 def run_panel(args: argparse.Namespace) -> int:
-    """``tfp-talent panel``: read the panel, :func:`~tfp_talent.estimators.panel.fit_panel`, write the JSON."""
+    """``tfp-talent panel``: read the panel, :func:`~tfp_talent.estimators.panel.fit_panel`, write the JSON.
+
+    The model terms come from :func:`_model_terms`, the cluster from
+    :func:`~tfp_talent.cli.common.cluster_of`; ``--cov`` None lets the estimator choose (clustered by
+    entity; robust for the between model) and ``--effects`` None takes the model's default (fe: twoway,
+    re: entity, others none). With ``--wild-bootstrap`` each named coefficient is also tested by
+    :func:`_wild_bootstrap`, which prints one line per coefficient to stdout and adds the block
+    ``wild_bootstrap`` to the JSON. Returns 0; bad input raises :class:`InputError` (exit 2).
+
+    ``--model``: ``pooled`` OLS of y_it on x_it; ``fe`` OLS on the within-transformed data (entity and/or
+    period means removed, as Stata ``xtreg, fe`` / ``reghdfe``); ``re`` GLS by quasi-demeaning
+    y_it − θ_i ȳ_i with θ_i = 1 − √(σ²_ν / (T_i σ²_η + σ²_ν)) (Swamy & Arora 1972; ``--re-variance stata``
+    as ``xtreg, re``, ``plm`` as R plm's ``random.method="swar"`` on unbalanced panels); ``fd`` OLS of
+    Δy_it on Δx_it; ``between`` OLS of entity means. ``--level`` sets the confidence intervals of the JSON.
+
+    ``tfp-talent panel --data panel.csv --entity id --time year --y y --x x1 x2 --cov clustered
+    --out fe.json`` does, with the other options at their defaults::
+
+        res = fit_panel(read_panel("panel.csv"), "y", ["x1", "x2"], entity="id", time="year",
+                        model="fe", effects=None, cov="clustered", cluster="entity")
+        write_json(res.to_dict(), "fe.json")
+    """
     from tfp_talent.estimators.panel import fit_panel
     from tfp_talent.io import write_json
 
@@ -193,10 +249,18 @@ def run_panel(args: argparse.Namespace) -> int:
 
 
 def _wild_bootstrap(res: Any, args: argparse.Namespace) -> dict[str, Any]:
-    """WCR bootstrap of each ``--wild-bootstrap`` coefficient; prints one line each, returns the JSON block."""
+    """WCR bootstrap of each ``--wild-bootstrap`` coefficient; prints one line each, returns the JSON block.
+
+    Calls ``res.wildboottest(param, seed=..., reps=..., weights=..., level=...)``: the wild cluster
+    restricted bootstrap-t of H0: β_param = 0 (Roodman, MacKinnon, Nielsen & Webb 2019, as Stata's
+    ``boottest``; :mod:`tfp_talent.estimators.wild_bootstrap`), with its p-value and confidence set by
+    test inversion. The printed line gives b, p, the replications, weight type, number of clusters, seed
+    and the ``--level`` confidence set; the block maps each coefficient name to the test's ``to_dict()``.
+    """
     import math
 
     def num(v: float) -> str:
+        """``v`` to 4 decimals, or ``inf`` / ``-inf`` for an unbounded end of a confidence set."""
         return f"{v:.4f}" if math.isfinite(v) else ("inf" if v > 0 else "-inf")
 
     block: dict[str, Any] = {}
@@ -213,7 +277,20 @@ def _wild_bootstrap(res: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_hausman(args: argparse.Namespace) -> int:
-    """``tfp-talent hausman``: read the panel, :func:`~tfp_talent.estimators.hausman.hausman`, write the JSON."""
+    """``tfp-talent hausman``: read the panel, :func:`~tfp_talent.estimators.hausman.hausman`, write the JSON.
+
+    ``--method classic`` compares FE and RE with the unadjusted covariances (``--sigma more``/``less`` as
+    Stata's ``sigmamore``/``sigmaless``); ``--method mundlak`` tests γ = 0 in the auxiliary regression
+    y_it = a + x_it'β + x̄_i'γ + u_it (``--aux re`` or ``pooled``) with ``--cov`` (clustered by
+    ``--cluster``, default entity). The JSON holds the statistic, its degrees of freedom and p-value.
+    Needs ``--y`` and at least one ``--x``; returns 0, bad input raises :class:`InputError` (exit 2).
+
+    Unlike ``panel`` and ``iv`` the command always passes a cluster (``--cluster`` or ``entity``).
+    Python equivalent of the first example of ``tfp-talent hausman --help``::
+
+        res = hausman(read_panel("panel.csv"), "y", ["x1", "x2"], entity="id", time="year",
+                      effects="entity", method="classic", cluster="entity")
+    """
     from tfp_talent.estimators.hausman import hausman
     from tfp_talent.io import write_json
 
@@ -228,7 +305,19 @@ def run_hausman(args: argparse.Namespace) -> int:
 
 
 def run_iv(args: argparse.Namespace) -> int:
-    """``tfp-talent iv``: read the panel, :func:`~tfp_talent.estimators.iv.fit_iv`, write the JSON."""
+    """``tfp-talent iv``: read the panel, :func:`~tfp_talent.estimators.iv.fit_iv`, write the JSON.
+
+    The model is ``--y``/``--x`` (exogenous regressors, may be empty) with ``--endog`` and
+    ``--instruments`` (excluded instruments, lags such as ``L2.x`` allowed), or one ``--formula``
+    ``y ~ w | id + year | x ~ z``. The JSON adds the first-stage diagnostics (partial R², partial F) and,
+    when over-identified, Hansen's J. Raises :class:`InputError` (exit 2) when neither ``--endog`` with
+    ``--instruments`` nor an IV formula is given, or on bad data; returns 0 otherwise.
+
+    Python equivalent of the first example of ``tfp-talent iv --help``::
+
+        res = fit_iv(read_panel("panel.csv"), "y", ["x1"], ["x2"], ["L2.x2", "L3.x2"], entity="id",
+                     time="year", effects="twoway", cov="clustered", cluster="entity")
+    """
     from tfp_talent.estimators.iv import fit_iv
     from tfp_talent.io import write_json
 

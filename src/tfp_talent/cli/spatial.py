@@ -4,6 +4,10 @@ Reads a panel (:func:`tfp_talent.io.read_panel`) and a weights matrix: a CSV mat
 column and the same ids as header, an R ``.rda`` matrix with row/column names (like splm's
 ``usaww.rda``), or ``queen:FILE.topojson`` (queen contiguity from the package's weights module).
 Calls :func:`tfp_talent.estimators.spatial.fit_spatial_panel` and writes ``to_dict()`` atomically.
+
+The panel must be balanced (every entity in every period) and its entities must be the ids of the
+weights; the log-determinant ln|I − λW| is computed by ``--logdet`` (eigenvalues for N <= 1000 by
+default, else a sparse LU). Exit codes: 0 written, 2 bad input (:mod:`tfp_talent.cli`).
 """
 
 from __future__ import annotations
@@ -37,7 +41,13 @@ FIT_OPTIONS = ["entity", "time", "model", "effects", "convention", "logdet", "dr
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `spatial` sub-command to the CLI."""
+    """Add the `spatial` sub-command to the CLI.
+
+    ``--model`` (:data:`~tfp_talent.estimators.spatial.MODELS`), ``--effects``, ``--convention`` and
+    ``--logdet`` take the words of :func:`tfp_talent.estimators.spatial.fit_spatial_panel`.
+    ``--convention`` is ``splm`` (R splm, ``LeeYu=TRUE``), ``leeyu`` (Lee & Yu's transformation approach
+    for two-way effects) or ``spreg``; ``--draws 0`` gives the impacts without simulated SEs.
+    """
     p = add_command(subparsers, "spatial", run_spatial, HELP, DESCRIPTION, EXAMPLES)
     data_help = "balanced panel file: .csv, .parquet or .dta"
     add_panel_input(p, "entity column (ids as in the weights)", "period column", data=data_help)
@@ -58,7 +68,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _weights(spec: str) -> tuple[Any, list[object] | None, str]:
     """The weights named on the command line: ``queen:``/``rook:``/``knnK:``/``distance:`` TOPOJSON or a
-    CSV/GAL/.rda matrix, read by :func:`tfp_talent.spatial.weights_io.weights_from_spec` (files used as given)."""
+    CSV/GAL/.rda matrix, read by :func:`tfp_talent.spatial.weights_io.weights_from_spec` (files used as given).
+
+    Returns ``(weights, None, name)``: a spec with a colon that is not a matrix file is built from the
+    TopoJSON (row-standardised), any other argument is read by
+    :func:`~tfp_talent.spatial.weights_io.read_weights` with ``transform="none"``; no id list is passed
+    (``w_ids`` None) and ``name`` is the file recorded in the result: ``queen:map.topojson`` gives
+    ``(queen weights, None, "map.topojson")``, ``usaww.rda`` the matrix as stored with ``"usaww.rda"``.
+    """
     from tfp_talent.spatial.weights_io import read_weights, weights_from_spec
 
     if ":" in spec and not spec.lower().endswith((".csv", ".gal", ".rda", ".rdata")):
@@ -67,6 +84,28 @@ def _weights(spec: str) -> tuple[Any, list[object] | None, str]:
 
 
 def run_spatial(args: argparse.Namespace) -> int:
+    """``tfp-talent spatial``: fit a fixed-effects spatial panel by ML, write its ``to_dict()`` as JSON.
+
+    Reads the weights (:func:`_weights`) and the balanced panel of ``--data``, then calls
+    :func:`~tfp_talent.estimators.spatial.fit_spatial_panel` on (Elhorst 2014, *Spatial Econometrics*, ch. 3)
+
+    * ``sar``: y_t = λ W y_t + X_t β + μ + α_t + e_t;
+    * ``sem``: y_t = X_t β + μ + α_t + u_t, u_t = ρ W u_t + e_t;
+    * ``sdm``: y_t = λ W y_t + X_t β + W X_t θ + μ + α_t + e_t;
+
+    with unit effects μ (``--effects individual``) or also period effects α_t (``twoways``), by
+    concentrated ML as R splm's ``spml(model="within", LeeYu=TRUE)`` under ``--convention splm`` (Lee &
+    Yu 2010, J. Econometrics 154). Direct, indirect and total effects get simulated SEs from ``--draws``
+    draws (``--seed``); ``--no-tests`` skips the LM, Wald and LR tests. Returns 0; bad input (unbalanced
+    panel, ids not in the weights, ...) raises :class:`InputError` (exit 2), and nothing is written.
+
+    The first example of ``tfp-talent spatial --help`` is, in Python::
+
+        res = fit_spatial_panel(read_panel("produc.csv"), "lgsp", ["lpcap", "lpc", "lemp", "unemp"],
+                                w=read_weights("usaww.rda", transform="none"), w_ids=None,
+                                entity="state", time="year", model="sdm", effects="twoways",
+                                draws=1000, seed=1, tests=True, weights_file="usaww.rda")
+    """
     from tfp_talent.estimators.spatial import fit_spatial_panel
     from tfp_talent.io import read_panel, write_json
 

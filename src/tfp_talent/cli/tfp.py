@@ -1,4 +1,9 @@
-"""`tfp-talent tfp`: Solow, Törnqvist or DEA-Malmquist TFP on any panel file."""
+"""`tfp-talent tfp`: Solow, Törnqvist or DEA-Malmquist TFP on any panel file.
+
+Reads the panel of ``--data`` (CSV, Parquet or Stata ``.dta``), checks that every named column exists,
+calls :func:`tfp_talent.tfp.measure.measure_tfp` and writes the CSV of ``--out`` atomically (columns
+listed in the command's description). Exit codes: 0 written, 2 bad input (one ``error:`` line, no file).
+"""
 
 from __future__ import annotations
 
@@ -50,7 +55,14 @@ FIT_OPTIONS = ["method", "entity", "time", "output", "capital", "hc", "alpha", "
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `tfp` sub-command to the CLI."""
+    """Add the `tfp` sub-command to the CLI.
+
+    ``--labor-share`` (a column, Törnqvist) and ``--alpha`` (a constant) exclude each other; ``--frontier``,
+    ``--vrs`` and ``--workers`` are checked by :func:`run` to apply to ``--method malmquist`` only.
+    ``--labour`` and ``--labour-share`` are accepted as spellings of ``--labor`` and ``--labor-share``;
+    the handler reads them as ``args.labor`` and ``args.labor_share`` and passes them to
+    :func:`~tfp_talent.tfp.measure.measure_tfp` as ``labour`` and ``labour_share``.
+    """
     p = add_command(subparsers, "tfp", run, HELP, DESCRIPTION, EXAMPLES)
     p.add_argument("--method", required=True, choices=METHODS, help="TFP method")
     add_panel_input(p, "entity column (province, country, firm, ...)", "time column (e.g. year)")
@@ -71,7 +83,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read the panel, measure TFP, write the CSV atomically; bad input raises InputError (exit 2)."""
+    """Read the panel, measure TFP, write the CSV atomically; bad input raises InputError (exit 2).
+
+    Checks, in order and before reading the data: ``--out`` ends in ``.csv``; ``--frontier``, ``--vrs``
+    and ``--workers`` are given only with ``--method malmquist``; ``--workers`` >= 1. After reading: every
+    column named by ``--entity``, ``--time``, ``--output``, ``--capital``, ``--labor``, ``--hc`` and
+    ``--labor-share`` exists (all missing ones named in one message). The formulas are those of the
+    command's description (Solow 1957 residual, Törnqvist index, DEA-Malmquist of Färe, Grosskopf, Norris
+    & Zhang 1994, M = EC × TC), computed by :func:`~tfp_talent.tfp.measure.measure_tfp`.
+
+    Returns 0 after writing the entity and time columns, ``tfp_growth`` and ``ln_tfp`` (plus
+    :data:`MALMQUIST_COLUMNS`, and :data:`VRS_COLUMNS` with ``--vrs``, for malmquist).
+
+    Column meanings: ``tfp_growth`` is Δ ln A_it from t − 1 to t (ln M for malmquist; empty in an entity's
+    first period); ``ln_tfp`` is ln A for solow (a level, comparable across entities only up to the
+    units of Y, K and L) and the cumulated growth Σ_{s ≤ t} Δ ln A_is for the indices, 0 in an entity's
+    first period. ``efficiency_change`` (EC, catching up with the frontier) and ``technical_change`` (TC,
+    the shift of the frontier) multiply to M; with ``--vrs`` EC = PEC × SEC, pure and scale efficiency.
+    ``--frontier sequential`` builds period t's frontier from every observation of periods ≤ t, which
+    rules out technical regress (Tulkens & Vanden Eeckaut 1995; Shestalova 2003).
+
+    The first example of ``tfp-talent tfp --help`` computes, in Python::
+
+        out = measure_tfp(read_panel("panel.csv"), method="solow", entity="province", time="year",
+                          output="gdp", capital="k", labour="l", hc="h", alpha=0.4, labour_share=None,
+                          frontier="contemporaneous", vrs=False, workers=1, source="panel.csv")
+        write_frame(out[["province", "year", "tfp_growth", "ln_tfp"]], "tfp_solow.csv")
+    """
     require_out_suffix(args, ".csv")
     if args.method != "malmquist" and (args.frontier is not None or args.vrs or args.workers != 1):
         raise InputError(

@@ -1,4 +1,14 @@
-"""`tfp-talent threshold` and `tfp-talent threshold-combine`: Hansen (1999) panel threshold model."""
+"""`tfp-talent threshold` and `tfp-talent threshold-combine`: Hansen (1999) panel threshold model.
+
+``threshold`` reads a balanced panel (CSV, Parquet or Stata ``.dta``), estimates the fixed-effects
+threshold model y_it = μ_i + x_it'β + Σ_j rx_it'δ_j 1{qx_it in regime j} + e_it with 1-3 thresholds
+and bootstrap tests (:func:`tfp_talent.estimators.threshold.threshold_fit`; Hansen 1999, J.
+Econometrics 93(2), 345-368; Stata ``xthreg`` of Wang 2015, Stata Journal 15(1)), and writes the
+result JSON, or with ``--shard I/N`` one bootstrap shard
+(:func:`~tfp_talent.estimators.threshold.bootstrap_shard`). ``threshold-combine`` merges all N shards
+into the result of the single run (:func:`~tfp_talent.estimators.threshold_results.combine_shard_dicts`).
+Both exit 0 when the JSON is written and 2 on bad input, with no file written.
+"""
 
 from __future__ import annotations
 
@@ -78,6 +88,11 @@ COMBINE_EXAMPLES = """examples:
 
 
 def _grid(text: str) -> int | str:
+    """argparse type of ``--grid``: an integer qn >= 2 (quantile grid size) or ``"all"`` (distinct values).
+
+    ``--grid 400`` (the default, as Hansen and ``xthreg``) searches 400 quantiles of qx; ``--grid all``
+    every distinct value, exact but slower. Anything else is a usage error (exit 2).
+    """
     if text == "all":
         return "all"
     try:
@@ -90,6 +105,10 @@ def _grid(text: str) -> int | str:
 
 
 def _shard(text: str) -> tuple[int, int]:
+    """argparse type of ``--shard``: ``"I/N"`` -> ``(I, N)`` with 1 <= I <= N (1-based shard index).
+
+    Anything else raises :class:`argparse.ArgumentTypeError`, i.e. a usage error (exit 2).
+    """
     try:
         i, n = (int(v) for v in text.split("/"))
     except ValueError:
@@ -111,7 +130,17 @@ FIT_OPTIONS = ["grid", "seed", "transform", "level", "cov", "convention", "min_r
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `threshold` and `threshold-combine` sub-commands to the CLI."""
+    """Add the `threshold` and `threshold-combine` sub-commands to the CLI.
+
+    ``threshold`` takes the columns (``--y``, ``--x``, ``--rx``, ``--qx``), the search settings
+    (``--thresholds``, ``--trim``, ``--grid``, ``--min-regime-obs``), the bootstrap (``--bootstrap``,
+    ``--seed``, ``--jobs``, ``--shard``) and the inference (``--level``, ``--cov``, ``--convention``);
+    ``threshold-combine`` takes the shard files and ``--out``.
+
+    ``--grid`` and ``--shard`` are parsed by :func:`_grid` and :func:`_shard`, so a malformed value is a
+    usage error (exit 2) before any file is read; ``--trim`` and ``--bootstrap`` are checked by
+    :func:`run` against ``--thresholds``.
+    """
     p = add_command(subparsers, "threshold", run, HELP, DESCRIPTION, EXAMPLES)
     entity_help = "entity column (firm, province, ...)"
     add_panel_input(
@@ -151,6 +180,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _per_threshold(values: list, n: int, option: str) -> list:
+    """``values`` with one entry per threshold: a single value repeated ``n`` times, or exactly ``n`` values.
+
+    Any other count raises :class:`InputError` naming ``option`` (``--trim`` or ``--bootstrap``).
+    ``--thresholds 3 --trim 0.05`` gives ``[0.05, 0.05, 0.05]``; ``--trim 0.01 0.05`` is an error.
+    """
     if len(values) == 1:
         return values * n
     if len(values) != n:
@@ -161,7 +195,32 @@ def _per_threshold(values: list, n: int, option: str) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read the panel, fit the threshold model (or one bootstrap shard), write the JSON atomically."""
+    """Read the panel, fit the threshold model (or one bootstrap shard), write the JSON atomically.
+
+    ``--trim`` and ``--bootstrap`` are expanded to one value per threshold (:func:`_per_threshold`); the
+    options of :data:`FIT_OPTIONS` pass unchanged. Threshold k is searched given the others on a grid of
+    ``--grid`` quantiles of qx; the test of k - 1 against k thresholds,
+    F_k = (S_{k-1} - S_k) / σ̂²_k with S the sum of squared residuals, gets a fixed-regressor bootstrap
+    p-value from ``--bootstrap`` replications (residuals resampled by entity), and each threshold an LR
+    confidence interval {γ: LR(γ) <= c}, c = -2 ln(1 - √level) (Hansen 1999; Hansen 2000, Econometrica 68,
+    575-603).
+
+    Determinism: replication r of test k draws with the seed (``--seed``, k − 1, r), so ``--jobs``
+    (processes of the bootstrap) and ``--shard I/N`` (only the replications of shard I; the JSON then
+    holds those replicates and the fingerprint of data and options) never change the numbers. The
+    progress bar goes to stderr and is switched off by ``--quiet``.
+
+    Raises :class:`InputError` (exit 2) when ``--out`` is not ``.json``, ``--trim``/``--bootstrap`` have a
+    wrong count, or the data are bad (unbalanced panel, missing columns, a regime with fewer than
+    ``--min-regime-obs`` observations, ...); returns 0 after writing.
+
+    Without ``--shard`` the command is, in Python (Hansen's example, two thresholds)::
+
+        res = threshold_fit(read_panel("hansen1999.dta"), "i", ["q1", "q2", "q3", "d1", "qd1"], ["c1"],
+                            "d1", "id", "year", n_thresholds=2, trim=[0.01, 0.01], bootstrap=[300, 300],
+                            grid=400, seed=1, n_jobs=1)
+        write_json(res.to_dict(), "thr.json")
+    """
     require_out_suffix(args, ".json")
     trim = _per_threshold(list(args.trim), args.thresholds, "--trim")
     boots = _per_threshold(list(args.bootstrap), args.thresholds, "--bootstrap")
@@ -186,7 +245,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_combine(args: argparse.Namespace) -> int:
-    """Read shard JSON files, check they belong together, write the combined result."""
+    """Read shard JSON files, check they belong together, write the combined result.
+
+    Each file must exist, be valid UTF-8 JSON and be a mapping with a ``fingerprint`` (a SHA-256 of the
+    data and options the shard was computed from);
+    :func:`~tfp_talent.estimators.threshold_results.combine_shard_dicts` checks that all N shards of one run
+    are present and merges them into exactly the JSON of the unsharded run.
+    Raises :class:`InputError` (exit 2) naming the first bad file; returns 0 after writing ``--out``.
+    Errors found while merging (a shard missing or given twice, fingerprints that differ) name the
+    shard files as one comma-separated list.
+    """
     require_out_suffix(args, ".json")
     docs = []
     for name in args.shards:

@@ -39,7 +39,26 @@ _LABEL = re.compile(r"^(Table|Figure)\s+(\d+)\b")
 
 @dataclass
 class PageCheck:
-    """What the browser saw: console errors, widths, wide or undecoded elements, unreferenced labels."""
+    """What the browser saw: console errors, widths, wide or undecoded elements, unreferenced labels.
+
+    Attributes
+    ----------
+    width, scroll_width
+        ``window.innerWidth`` and ``document.documentElement.scrollWidth`` in CSS px; the page overflows
+        when the second exceeds the first.
+    column_width
+        Width of the text column (``<main>``'s content box, or the body's), px.
+    console_errors
+        Console messages of type ``error`` and uncaught page errors, in order.
+    broken_images
+        ``src`` of every image whose ``decode()`` failed or that has no natural width.
+    wide_elements
+        ``caption (N px)`` (or the tag name) of every table, figure, image or code block wider than the
+        column or clipped by its own scroll container.
+    labels, unreferenced
+        The "Table N" / "Figure N" labels of the captions, and those the text never mentions
+        (:func:`float_references`).
+    """
 
     width: int
     scroll_width: int
@@ -52,11 +71,19 @@ class PageCheck:
 
     @property
     def overflows(self) -> bool:
-        """True when the page is wider than the window (a horizontal scroll bar)."""
+        """True when the page is wider than the window (a horizontal scroll bar).
+
+        Elements clipped inside their own scroll container do not make the page overflow; they are in
+        ``wide_elements`` instead.
+        """
         return self.scroll_width > self.width
 
     def problems(self) -> list[str]:
-        """Every defect as one line (empty when the page is clean)."""
+        """Every defect as one line (empty when the page is clean).
+
+        Order: console errors, page overflow, elements wider than the text column, undecoded images (their
+        ``src`` cut to 80 characters, data URIs being long), then unreferenced table and figure labels.
+        """
         out = [f"console error: {e}" for e in self.console_errors]
         if self.overflows:
             out.append(f"page overflows: scrollWidth {self.scroll_width} px > window {self.width} px")
@@ -67,7 +94,11 @@ class PageCheck:
 
 
 def chromium_path() -> str | None:
-    """The system Chromium, or None when it is not installed."""
+    """The system Chromium, or None when it is not installed.
+
+    Tries :data:`CHROMIUM_CANDIDATES` in order, then ``chromium`` on ``PATH``. Chromium is started with
+    :data:`CHROMIUM_ARGS` (no sandbox, GPU, network services or first-run dialogs), as in a container.
+    """
     for c in CHROMIUM_CANDIDATES:
         if Path(c).exists():
             return c
@@ -76,6 +107,7 @@ def chromium_path() -> str | None:
 
 
 def _mention(label: str) -> re.Pattern[str]:
+    """Pattern of a mention of ``label``: "Table 3" as whole words, no digit after ("Table 31", "3.1")."""
     kind, _, number = label.partition(" ")
     return re.compile(rf"\b{kind}\s+{number}(?![\d.]*\d)")
 
@@ -87,6 +119,26 @@ def float_references(captions: Sequence[str], body: str) -> tuple[list[str], lis
     is not mentioned by "Table 12" nor by "Table 1.2" (word boundary before, no digit after N; a panel
     letter, "Figure 2a", does refer to Figure 2). The
     float's own caption is part of ``body`` (the page text), so its mentions there are subtracted.
+
+    Parameters
+    ----------
+    captions
+        Caption texts as found on the page (``caption``, ``figcaption``, emphasised paragraphs, ``.caption``);
+        texts that do not start with a label are ignored, repeated labels are counted once.
+    body
+        The whole page text (``document.body.innerText``), captions included.
+
+    Returns
+    -------
+    tuple of two lists
+        ``(labels, unreferenced)``: the distinct labels in caption order, and those with no mention in
+        ``body`` beyond the mentions in their own captions.
+
+    Examples
+    --------
+    ``float_references(["Table 1: Data", "Figure 1: Map"], "Table 1: Data. As Table 1 shows ...
+    Figure 1: Map")`` is ``(["Table 1", "Figure 1"], ["Figure 1"])``: Table 1 is mentioned once outside
+    its caption, Figure 1 only in its own.
     """
     labels = list(dict.fromkeys(lab for lab in map(_label_of, captions) if lab))
     unreferenced = []
@@ -99,6 +151,7 @@ def float_references(captions: Sequence[str], body: str) -> tuple[list[str], lis
 
 
 def _label_of(caption: str) -> str | None:
+    """The "Table N" / "Figure N" label a caption starts with, or None."""
     m = _LABEL.match(caption)
     return f"{m.group(1)} {m.group(2)}" if m else None
 
@@ -133,6 +186,33 @@ def check_report_page(
     A table or figure is *labelled* when a caption starts with "Table N" / "Figure N"; it is
     *referenced* when "Table N" / "Figure N" also occurs, as whole words, in the page text outside its
     caption (:func:`float_references`).
+
+    Parameters
+    ----------
+    html
+        Path of the HTML file (opened as a ``file://`` URI, after the ``load`` and ``networkidle`` events).
+    width, height
+        Viewport in CSS px; the overflow and column checks are made at this width.
+    screenshot
+        If given, a full-page PNG is written there (parent folders created).
+
+    Returns
+    -------
+    PageCheck
+        The findings; :meth:`PageCheck.problems` lists the defects one line each.
+
+    Raises
+    ------
+    InputError
+        When ``html`` does not exist or no system Chromium is found (:func:`chromium_path`). Playwright
+        itself must be importable (the ``playwright`` package, without its browser download).
+
+    Examples
+    --------
+    A test of the rendered report at a laptop width::
+
+        check = check_report_page("reports/report.html", width=1280, screenshot="build/report.png")
+        assert check.problems() == []
     """
     from playwright.sync_api import sync_playwright
 

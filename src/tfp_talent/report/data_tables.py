@@ -1,4 +1,20 @@
-"""Tables built from panel data: descriptive statistics by region and the correlation matrix."""
+"""Tables built from panel data: descriptive statistics by region and the correlation matrix.
+
+Both builders return a :class:`~tfp_talent.report.tables.Table` (rendered by
+:mod:`tfp_talent.report.render`) and share these arguments: ``panel`` (one row per province-year),
+``variables`` (numeric columns, in row order), ``variable_labels`` (column -> label shown in the stub),
+``digits`` (decimals of the statistics), ``title``, ``label`` (LaTeX label), ``notes`` (text or texts
+put before the table's own notes) and ``source`` (file named in error messages).
+
+Numbers are formatted by :func:`~tfp_talent.report.tables.fmt_number` (fixed point, never ``-0.000``)
+and counts by :func:`~tfp_talent.report.tables.fmt_int`.
+
+Example::
+
+    desc = descriptive_table(panel, ["ln_tfp_solow", "tertiary_share"], by="region3",
+                             variable_labels={"ln_tfp_solow": "ln TFP (Solow)"}, label="tab:desc")
+    corr = correlation_table(panel, ["ln_tfp_solow", "tertiary_share", "avg_school_years"], digits=2)
+"""
 
 from __future__ import annotations
 
@@ -22,6 +38,7 @@ from tfp_talent.report.tables import (
 
 
 def _numeric(panel: pd.DataFrame, variables: Sequence[str], source: str | None) -> pd.DataFrame:
+    """``panel[variables]`` as floats; InputError for a missing or non-numeric column (booleans too)."""
     require_columns(panel, list(variables), file=source)
     bad = [
         v
@@ -51,6 +68,33 @@ def descriptive_table(
     One panel of rows per group of ``by`` (regions in the order East, Central,
     West, Northeast, others sorted) and a final panel for all observations.
     Statistics use the non-missing observations of each variable separately.
+
+    For a group g and variable v with non-missing values v_1..v_n: mean v̄ = Σ v_i / n and
+    SD = √(Σ (v_i − v̄)² / (n − 1)), left empty when n = 1; a variable with n = 0 shows N = 0 and empty cells.
+    The SD is pandas' ``Series.std(ddof=1)``, Stata's ``summarize``; N can therefore differ between the
+    rows of one panel when variables have different gaps.
+
+    Parameters
+    ----------
+    panel, variables, variable_labels, digits, title, label, notes, source
+        See the module docstring.
+    by
+        Grouping column (default ``region3``); None gives one panel without a title. With ``group_order``
+        the groups are shown in that order and groups not listed are left out (the final panel still has
+        every row).
+    group_order
+        Explicit group order, see ``by``.
+
+    Returns
+    -------
+    Table
+        Columns N, Mean, SD, Min, Max; panels titled "Panel A: East", ..., the last "All provinces".
+
+    Raises
+    ------
+    InputError
+        When a variable or ``by`` is missing, a variable is not numeric, or ``by`` has missing labels
+        (the rows are named).
     """
     data = _numeric(panel, variables, source)
     labels = dict(variable_labels or {})
@@ -118,6 +162,31 @@ def correlation_table(
     With ``stars`` the two-sided p-value of H0: rho = 0 uses
     t = r sqrt((n - 2) / (1 - r²)) with n - 2 degrees of freedom (as
     ``scipy.stats.pearsonr``).
+
+    Row i is "(i) label"; columns are numbered (1), (2), ... and cell (i, j), j < i, holds r_ij from the
+    n_ij rows where both variables are present; the diagonal is 1. A cell stays empty when n_ij < 3 or a
+    variable is constant on those rows. Stars as in :func:`~tfp_talent.report.tables.stars_for`
+    (10 %, 5 %, 1 %).
+
+    r_ij = Σ (x_i − x̄)(y_i − ȳ) / √(Σ (x_i − x̄)² Σ (y_i − ȳ)²) (``numpy.corrcoef``). In a panel the
+    rows are province-years, so the p-values treat them as independent: read them as descriptive.
+
+    Parameters
+    ----------
+    panel, variables, variable_labels, digits, title, label, notes, source
+        See the module docstring.
+    stars
+        Attach significance stars and the star note (default True).
+
+    Returns
+    -------
+    Table
+        k × k correlation table with the notes (the given ones, then the pairwise-complete and star notes).
+
+    Raises
+    ------
+    InputError
+        When a variable is missing or not numeric.
     """
     data = _numeric(panel, variables, source)
     labels = dict(variable_labels or {})
@@ -151,13 +220,17 @@ def correlation_table(
 
 def normal_sf(x: float) -> float:
     """P(Z > x) for a standard normal Z: ``scipy.special.ndtr(-x)``, the function behind
-    ``scipy.stats.norm.sf`` (imported here so that tables without p-values do not load SciPy)."""
+    ``scipy.stats.norm.sf`` (imported here so that tables without p-values do not load SciPy).
+
+    Two-sided p-values of a z statistic are ``2 * normal_sf(abs(z))``, e.g. 0.05 for z = 1.96.
+    """
     from scipy.special import ndtr
 
     return float(ndtr(-x))
 
 
 def _corr_pvalue(r: float, n: int) -> float:
+    """Two-sided p = 2 P(T_{n-2} > |t|), t = r √((n − 2) / (1 − r²)); 0 when |r| = 1 (SciPy ``stdtr``)."""
     if abs(r) >= 1.0:
         return 0.0
     from scipy.special import (

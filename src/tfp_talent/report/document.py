@@ -90,7 +90,11 @@ TEXT_CELL_CHARS = 40
 
 @dataclass(frozen=True)
 class FigureRef:
-    """A figure for the report: its PNG file and caption (alt text defaults to the caption)."""
+    """A figure for the report: its PNG file and caption (alt text defaults to the caption).
+
+    ``path`` is a PNG or SVG file; ``caption`` is shown as "Figure N: caption" and lowered for the lead-in
+    sentence ("Figure 2 shows ...") when no ``$ref_figure_<name>`` refers to it.
+    """
 
     path: Path
     caption: str
@@ -101,6 +105,7 @@ class FigureRef:
 
 
 def _key(text: str, *, first: bool = True) -> str:
+    """``text`` as a template identifier: non-alphanumerics -> ``_``, ``_`` prefixed if empty or digit-led."""
     key = re.sub(r"[^0-9A-Za-z_]", "_", str(text))
     return key if key and not (first and key[0].isdigit()) else f"_{key}"
 
@@ -112,10 +117,14 @@ def flatten_numbers(obj: Any, prefix: str = "", *, digits: int = 3) -> dict[str,
     through. Missing values (``None``, NaN) become ``'nan'`` so that
     :func:`check_report` stops a report that uses them. Keys are made template
     identifiers (non-alphanumerics -> ``_``).
+
+    List items are keyed by position (``a__0``); booleans become ``yes`` / ``no``. With ``prefix`` every
+    key starts ``prefix__``: ``flatten_numbers({"b": {"x1": 0.5}}, "fe")`` is ``{"fe__b__x1": "0.500"}``.
     """
     out: dict[str, str] = {}
 
     def walk(value: Any, path: str) -> None:
+        """Store ``value`` under ``path``, into mappings (``path__k``) and sequences (``path__i``)."""
         if isinstance(value, Mapping):
             for k, v in value.items():
                 walk(v, f"{path}__{_key(k, first=False)}" if path else _key(k))
@@ -150,6 +159,10 @@ def describe_coef(
 
     ``p_value`` replaces the result's own p-value (e.g. a wild bootstrap p, named by ``p_label``).
     Significance wording follows the table stars (p < 0.01, 0.05, 0.10).
+    Returns ``'nan'`` (stopped by :func:`check_report`) when b, SE or p is None; raises
+    :class:`InputError` when ``result`` has no ``params`` / ``std_errors`` / ``pvalues`` entry ``name``.
+    The p-value is always printed with 3 decimals; b and SE with ``digits``. With ``p_label="wild p"``
+    the text reads ``'0.512 (SE 0.100; wild p = 0.021, significant at 5%)'``.
     """
     try:
         b = result["params"][name]
@@ -167,7 +180,10 @@ def describe_coef(
 
 
 def load_json_files(paths: Mapping[str, str | Path]) -> dict[str, Any]:
-    """Read several JSON results files into ``{name: content}``; bad files raise :class:`InputError`."""
+    """Read several JSON results files into ``{name: content}``; bad files raise :class:`InputError`.
+
+    A file that does not exist, is not UTF-8 or is not valid JSON is named in the error.
+    """
     out: dict[str, Any] = {}
     for name, path in paths.items():
         p = Path(path)
@@ -181,7 +197,11 @@ def load_json_files(paths: Mapping[str, str | Path]) -> dict[str, Any]:
 
 
 def checksums_markdown(sums_file: str | Path, *, root: str = "data/raw") -> str:
-    """A Markdown table (file, SHA-256) from a ``sha256sum``-format file such as ``data/raw/SHA256SUMS``."""
+    """A Markdown table (file, SHA-256) from a ``sha256sum``-format file such as ``data/raw/SHA256SUMS``.
+
+    Each non-blank line must be ``<64 hex digits><two spaces><name>``; names are shown as
+    ``root/name``. Any other line raises :class:`InputError`, as does a missing file.
+    """
     p = Path(sums_file)
     if not p.exists():
         raise InputError("checksum file not found", file=p)
@@ -200,7 +220,7 @@ def checksums_markdown(sums_file: str | Path, *, root: str = "data/raw") -> str:
 
 
 def sha256_file(path: str | Path) -> str:
-    """SHA-256 hex digest of a file's bytes."""
+    """SHA-256 hex digest of a file's bytes (64 lowercase hex digits); InputError when the file is missing."""
     p = Path(path)
     if not p.exists():
         raise InputError("file not found", file=p)
@@ -220,6 +240,8 @@ def reproducibility_info(
     Installed versions (``importlib.metadata``) of ``packages``, the Python
     version and platform, the SHA-256 of the config file, the seed, and the run
     time (seconds) and start time if given.
+    Keys: ``python``, ``platform``, ``packages`` (name -> version or "not installed"), ``config_file``,
+    ``config_sha256``, ``seed``, ``run_seconds``, ``started``; a missing config file raises InputError.
     """
     versions: dict[str, str] = {}
     for name in packages:
@@ -240,7 +262,11 @@ def reproducibility_info(
 
 
 def reproducibility_markdown(info: Mapping[str, Any]) -> str:
-    """The reproducibility facts as a Markdown list and a package-version table."""
+    """The reproducibility facts as a Markdown list and a package-version table.
+
+    ``info`` is :func:`reproducibility_info`'s dict; run time and start lines are left out when unknown,
+    and a seed of None is written "none (no random step)".
+    """
     lines = [
         f"- Configuration: `{info['config_file']}`, SHA-256 `{info['config_sha256']}`",
         f"- Random seed: {info['seed'] if info.get('seed') is not None else 'none (no random step)'}",
@@ -259,11 +285,18 @@ def reproducibility_markdown(info: Mapping[str, Any]) -> str:
 
 
 def template_fields(template_text: str) -> list[str]:
-    """The placeholder names a template needs, in order of first use."""
+    """The placeholder names a template needs, in order of first use.
+
+    ``$name`` and ``${name}`` both count; ``$$`` (a literal dollar) does not.
+    """
     return list(dict.fromkeys(string.Template(template_text).get_identifiers()))
 
 
 def _check_fields(template_text: str, mapping: Mapping[str, Any], source: str | None) -> None:
+    """InputError unless ``template_text`` is valid ``string.Template`` text and ``mapping`` has every field.
+
+    A stray ``$`` (write ``$$`` for a literal one) and the missing fields are each named in one message.
+    """
     tpl = string.Template(template_text)
     if not tpl.is_valid():
         bad = [m.group(0) for m in tpl.pattern.finditer(template_text) if m.group("invalid") is not None]
@@ -278,12 +311,17 @@ def _check_fields(template_text: str, mapping: Mapping[str, Any], source: str | 
 
 
 def _figure_markdown(fig: FigureRef, base_dir: Path, number: int) -> str:
+    """Image link (path relative to ``base_dir``, alt-text brackets made parentheses) and caption line."""
     rel = Path(os.path.relpath(Path(fig.path).resolve(), base_dir.resolve())).as_posix()
     alt = (fig.alt or fig.caption).replace("]", ")").replace("[", "(")
     return f"![{alt}]({rel})\n\n*Figure {number}: {fig.caption}*"
 
 
 def _figure_html(fig: FigureRef, number: int, source: str | None, anchor: str | None = None) -> str:
+    """A ``<figure>`` with the PNG or SVG embedded as a base64 ``data:`` URI, alt text and "Figure N" caption.
+
+    Raises :class:`InputError` when the file is missing or is neither ``.png`` nor ``.svg``.
+    """
     p = Path(fig.path)
     if not p.exists():
         raise InputError("figure file not found", file=p, hint="build the figures before the report")
@@ -309,6 +347,13 @@ def _mapping(
     base_dir: Path,
     source: str | None,
 ) -> dict[str, str]:
+    """The substitution mapping of one rendering (``fmt`` ``md`` or ``html``): ``context`` plus the floats.
+
+    Each table gives ``$table_<name>`` (numbered by :func:`float_numbers`, title prefixed "Table N: ")
+    and ``$ref_table_<name>``; each figure placed in the template gives ``$figure_<name>`` and
+    ``$ref_figure_<name>``. A float no ``$ref_...`` refers to gets a lead-in sentence ("Table 3 reports
+    ...") so that every float is referenced; then :func:`_check_fields` checks the template.
+    """
     mapping: dict[str, str] = {str(k): str(v) for k, v in context.items()}
     fields = template_fields(template_text)
     t_numbers, f_numbers = float_numbers(template_text)
@@ -365,10 +410,12 @@ def float_numbers(template_text: str) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _ref(label: str, anchor: str, fmt: str) -> str:
+    """``label`` as text (Markdown) or as a link to ``#anchor`` (HTML)."""
     return label if fmt == "md" else f'<a href="#{anchor}">{label}</a>'
 
 
 def _lower_first(text: str) -> str:
+    """``text`` without its final full stop, first word lowered (:func:`~.tables.lower_first`)."""
     return lower_first(text.strip().rstrip("."))
 
 
@@ -435,7 +482,10 @@ def render_markdown(
     base_dir: str | Path = "reports",
     source: str | None = None,
 ) -> str:
-    """The Markdown report: placeholders filled, tables as pipe tables, figures linked relative to ``base_dir``."""
+    """The Markdown report: placeholders filled, tables as pipe tables, figures linked relative to ``base_dir``.
+
+    Sections are numbered by :func:`number_sections`; a placeholder without a value raises InputError.
+    """
     mapping = _mapping(
         template_text, context, tables or {}, figures or {}, fmt="md", base_dir=Path(base_dir), source=source
     )
@@ -451,7 +501,11 @@ def render_html(
     title: str = "Report",
     source: str | None = None,
 ) -> str:
-    """A self-contained HTML page: inline CSS, journal-style tables, base64 PNG figures, no network."""
+    """A self-contained HTML page: inline CSS, journal-style tables, base64 PNG figures, no network.
+
+    The filled, section-numbered Markdown is converted by ``multimark`` (tables, strikethrough, raw HTML
+    kept); tables and figures carry ``id`` anchors (``table-<name>``, ``figure-<name>``) for the references.
+    """
     mapping = _mapping(
         template_text, context, tables or {}, figures or {}, fmt="html", base_dir=Path("."), source=source
     )
@@ -487,6 +541,7 @@ def check_report(text: str, *, source: str | None = None) -> None:
     ``= None``). Embedded base64 data is ignored. For HTML, also requires that
     nothing is loaded from the network (no ``<script>``, ``<link>``, or
     ``src``/``url()`` pointing outside the page).
+    The patterns are :data:`LEFTOVERS`; every kind found is reported in one message, with up to five hits.
     """
     body = _DATA_URI.sub("data:", text)
     problems: list[str] = []
@@ -523,6 +578,9 @@ def write_report(
 
     Both renderings are checked with :func:`check_report` before anything is
     written, so a failed check leaves any previous report untouched.
+    ``template_path`` is read as UTF-8 (missing: InputError); ``context``, ``tables`` and ``figures`` are
+    those of :func:`render_markdown`; figure links in the Markdown are relative to ``md_path``'s folder,
+    and ``title`` is the HTML ``<title>``. Returns ``(md_path, html_path)``.
     """
     tpath = Path(template_path)
     if not tpath.exists():

@@ -42,11 +42,13 @@ TIME = "year"
 
 
 def _region_order(values: Sequence[Any]) -> list[str]:
+    """Regions of ``values`` present, in :data:`~.tables.REGION_ORDER`, then any others sorted."""
     present = [str(v) for v in pd.unique(pd.Series(values).dropna())]
     return [r for r in REGION_ORDER if r in present] + sorted(r for r in present if r not in REGION_ORDER)
 
 
 def _color(region: str, i: int) -> str:
+    """The colour of ``region`` (:data:`~.style.REGION_COLORS`), else the ``i``-th palette colour."""
     return REGION_COLORS.get(region, PALETTE[i % len(PALETTE)])
 
 
@@ -187,7 +189,10 @@ def fwl_residuals(
 
 
 def fwl_slope(residuals: pd.DataFrame) -> float:
-    """OLS slope of ``y_res`` on ``x_res`` (no constant: both have mean zero)."""
+    """OLS slope of ``y_res`` on ``x_res`` (no constant: both have mean zero).
+
+    b = Σ x̃ỹ / Σ x̃², the FE coefficient of x by Frisch–Waugh–Lovell; InputError when Σ x̃² = 0.
+    """
     xr, yr = residuals["x_res"].to_numpy(), residuals["y_res"].to_numpy()
     denom = float(xr @ xr)
     if denom <= 0.0:

@@ -100,6 +100,10 @@ class MapFeature:
 
 
 def _decode_arcs(topo: Mapping[str, Any]) -> list[np.ndarray]:
+    """The arcs of a topology as (n, 2) coordinate arrays (extra coordinates dropped).
+
+    Quantised topologies (with ``transform``) are delta-encoded: p_k = (Σ_{i≤k} Δ_i) · scale + translate.
+    """
     arcs = topo.get("arcs")
     if not isinstance(arcs, list):
         raise InputError("TopoJSON has no 'arcs' list")
@@ -116,6 +120,7 @@ def _decode_arcs(topo: Mapping[str, Any]) -> list[np.ndarray]:
 
 
 def _ring(indices: list[int], arcs: list[np.ndarray]) -> np.ndarray:
+    """A ring from arc indices: arc i as stored, ~i (negative) reversed; later arcs' first points dropped."""
     parts = []
     for k, i in enumerate(indices):
         pts = arcs[i] if i >= 0 else arcs[~i][::-1]
@@ -130,6 +135,7 @@ def _geometry_polygons(geom: Mapping[str, Any], arcs: list[np.ndarray]) -> list[
 
 
 def _collection_polygons(geom: Mapping[str, Any], arcs: list[np.ndarray]) -> list[tuple[np.ndarray, ...]]:
+    """The polygons of every member of a ``GeometryCollection``, in order."""
     polys: list[tuple[np.ndarray, ...]] = []
     for g in geom.get("geometries", []):
         polys.extend(_geometry_polygons(g, arcs))
@@ -145,7 +151,13 @@ _GEOMETRY_DECODERS = {
 
 
 def decode_topology(topo: Mapping[str, Any], *, source: str | Path | None = None) -> list[MapFeature]:
-    """Every areal geometry of every object of a TopoJSON ``Topology``, in file order."""
+    """Every areal geometry of every object of a TopoJSON ``Topology``, in file order.
+
+    A geometry's ``code`` is its ``properties.adcode`` (else its ``id``) when that is all digits;
+    ``name`` and ``level`` come from its properties. Geometries without polygons (points, lines) are
+    skipped. Raises :class:`InputError` naming ``source`` when ``topo`` is not a Topology with
+    ``objects`` or an arc index, a transform or a coordinate is malformed.
+    """
     if topo.get("type") != "Topology" or not isinstance(topo.get("objects"), Mapping):
         raise InputError("not a TopoJSON Topology (needs type 'Topology' and 'objects')", file=source)
     try:
@@ -172,7 +184,10 @@ def decode_topology(topo: Mapping[str, Any], *, source: str | Path | None = None
 
 
 def read_topojson(path: str | Path) -> list[MapFeature]:
-    """Read and decode a TopoJSON file (see :func:`decode_topology`)."""
+    """Read and decode a TopoJSON file (see :func:`decode_topology`).
+
+    Raises :class:`InputError` when the file is missing, is not UTF-8 JSON or is not a valid Topology.
+    """
     p = Path(path)
     if not p.exists():
         raise InputError("map file not found", file=p)
@@ -189,6 +204,8 @@ def province_features(
     """The features of the 31 sample provinces, by code; raise if the file has none.
 
     A province split over several features (several objects) is merged.
+    Features whose code is not one of the 31 (Hong Kong, Macao, Taiwan, the national outline, lines)
+    are left out here; :func:`province_map` draws the out-of-sample areas from the full feature list.
     """
     found: dict[int, MapFeature] = {}
     for f in features:
@@ -225,6 +242,10 @@ def albers(
 
     n = (sin φ1 + sin φ2) / 2, C = cos² φ1 + 2 n sin φ1, ρ = √(C − 2 n sin φ) / n,
     θ = n (λ − λ0), x = ρ sin θ, y = ρ0 − ρ cos θ with ρ0 = ρ(φ0).
+
+    ``lon`` / ``lat`` are in degrees (arrays of equal shape); ``lon0`` is the central meridian λ0,
+    ``lat1`` / ``lat2`` the standard parallels φ1, φ2 and ``lat0`` the latitude of origin φ0. Returns
+    ``(x, y)`` in units of the sphere's radius; areas are preserved, shapes only near the parallels.
     """
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     n = (math.sin(phi1) + math.sin(phi2)) / 2.0
@@ -236,12 +257,19 @@ def albers(
 
 
 def _signed_area(xy: np.ndarray) -> float:
+    """Shoelace signed area A = ½ Σ (x_i y_{i+1} − x_{i+1} y_i): positive for a counter-clockwise ring."""
     x, y = xy[:, 0], xy[:, 1]
     return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
 
 
 def feature_path(polygons: tuple[tuple[np.ndarray, ...], ...], keep: Any = None) -> MplPath | None:
-    """One compound path (exteriors counter-clockwise, holes clockwise) in projected units."""
+    """One compound path (exteriors counter-clockwise, holes clockwise) in projected units.
+
+    Rings are projected by :func:`albers`, reoriented by the sign of their shoelace area
+    (:func:`_signed_area`) and closed; rings with fewer than three points are skipped. ``keep`` (a test
+    on a polygon's exterior ring) selects polygons, e.g. those south of :data:`INSET_LAT` for the inset.
+    Returns None when nothing is left to draw.
+    """
     verts: list[np.ndarray] = []
     codes: list[np.ndarray] = []
     for poly in polygons:
@@ -265,6 +293,7 @@ def feature_path(polygons: tuple[tuple[np.ndarray, ...], ...], keep: Any = None)
 
 
 def _values_by_code(values: Mapping[int, float] | pd.Series, source: str | Path | None) -> dict[int, float]:
+    """``values`` as {6-digit province code: float}, None -> NaN; unknown codes raise InputError (listed)."""
     items = values.items()
     out: dict[int, float] = {}
     unknown = []
@@ -289,6 +318,10 @@ def _values_by_code(values: Mapping[int, float] | pd.Series, source: str | Path 
 def _norm(
     vals: dict[int, float], vmin: float | None, vmax: float | None, source: str | Path | None
 ) -> mcolors.Normalize:
+    """Linear normalisation from ``vmin`` (default: min) to ``vmax`` (default: max) of the finite values.
+
+    A range hi <= lo is widened to [lo, lo + 1]; InputError when no value is finite.
+    """
     finite = [v for v in vals.values() if math.isfinite(v)]
     if not finite:
         raise InputError("no finite values to map", file=source)
@@ -312,6 +345,10 @@ def colour_norm(
     breaks at the empirical quantiles k/n_classes (numpy ``quantile``, linear interpolation), so one
     extreme province (Beijing) takes one class instead of stretching the whole scale; ``log``:
     logarithmic from min to max (values must be positive).
+
+    Returns ``(norm, note)``: a ``Normalize``, ``BoundaryNorm`` (tied breaks merged; fewer than two
+    distinct breaks fall back to linear) or ``LogNorm``, and the note text ('' for linear). Raises
+    :class:`InputError` for an unknown scale, no finite value, or a log scale with values <= 0.
     """
     if scale not in COLOUR_SCALES:
         raise InputError(
@@ -336,6 +373,7 @@ def colour_norm(
 
 
 def _missing_note(vals: dict[int, float]) -> str:
+    """The note "Grey hatched: no data (...)" naming the provinces without a finite value, or ``''``."""
     missing = [c for c in CODES if not math.isfinite(vals.get(c, float("nan")))]
     if not missing:
         return ""
@@ -366,6 +404,11 @@ def choropleth(
     province-level areas outside the sample (Hong Kong, Macao, Taiwan) are light
     grey; non-province features are skipped. ``label`` titles the colour bar
     (give units). Raises :class:`InputError` if ``features`` hold no province.
+
+    ``vmin`` / ``vmax`` apply to the linear scale only; ``cmap`` is any matplotlib colour map (default
+    :data:`~tfp_talent.report.style.SEQUENTIAL_CMAP`). The note lists the missing provinces, the scale,
+    ``note`` and the map-frame notes (:func:`map_frame_notes`), in that order. Unknown province codes
+    in ``values`` raise :class:`InputError` too.
     """
     vals = _values_by_code(values, source)
     shapes = province_features(features, source=source)
@@ -377,6 +420,7 @@ def choropleth(
     miss_note = _missing_note(vals)
 
     def patch_of(code: int, path: MplPath) -> PathPatch:
+        """The patch of province ``code``: its value's colour, or the hatched :data:`MISSING_COLOR`."""
         v = vals.get(code, float("nan"))
         if math.isfinite(v):
             return PathPatch(path, facecolor=cm(norm(v)), edgecolor="white", linewidth=0.4)
@@ -411,6 +455,8 @@ def tile_map(
 
     Each tile shows the ISO 3166-2:CN code and the value; provinces without a
     finite value are grey and hatched and named in a note.
+    Text is black on light tiles and white on dark ones (luma 0.299 R + 0.587 G + 0.114 B > 0.55);
+    the scale is linear from ``vmin`` to ``vmax`` (:func:`_norm`), values shown with ``digits`` decimals.
     """
     vals = _values_by_code(values, source)
     norm = _norm(vals, vmin, vmax, source)

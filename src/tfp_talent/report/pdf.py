@@ -7,6 +7,12 @@ fragments (tags are dropped, their text kept) — and escapes Typst's markup cha
 Chinese text needs a CJK font: :data:`CJK_FONTS` are tried in order from ``font_paths`` and the system
 fonts (Debian ``fonts-wqy-microhei`` or ``fonts-noto-cjk``; ``.ci/run`` installs one when missing).
 The PDF's creation date is fixed (:data:`TIMESTAMP`) so the same report gives the same file.
+
+It is not a general Markdown converter: nested lists are flattened, and block quotes, fenced code
+blocks, footnotes and HTML tables are not recognised (their text is kept as paragraphs); the report
+uses none of them.
+The HTML report (:mod:`tfp_talent.report.document`) remains the reference rendering; the PDF is for
+printing and archiving.
 """
 
 from __future__ import annotations
@@ -37,11 +43,16 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def escape(text: str) -> str:
-    """Text with Typst's markup characters escaped (so it is set literally)."""
+    """Text with Typst's markup characters escaped (so it is set literally).
+
+    Each of ``\\ # $ @ < > [ ] * _ ` ~ = + / - ' "`` gets a backslash: ``escape("R&D_1 (#3)")`` is
+    ``R&D\\_1 (\\#3)``. Used for every piece of text outside recognised Markdown markup.
+    """
     return _SPECIAL.sub(r"\\\1", text)
 
 
 def _unescape_html(text: str) -> str:
+    """``text`` with HTML entities (``&amp;``, ``&lt;``, ``&#8211;``, ...) replaced by their characters."""
     import html
 
     return html.unescape(text)
@@ -49,7 +60,15 @@ def _unescape_html(text: str) -> str:
 
 def inline(text: str) -> str:
     """One line of Markdown inline markup as Typst markup (backslash escapes, code, bold, italics, links;
-    HTML tags dropped)."""
+    HTML tags dropped).
+
+    Order of work: tags removed, entities unescaped, then each match of the inline pattern converted and
+    the text between matches escaped (:func:`escape`). Code spans become ``#raw("...")`` (set verbatim),
+    ``**b**`` ``#strong[...]``, ``*i*`` ``#emph[...]`` (not inside words) and ``[t](url)``
+    ``#link("url")[t]``; bold, italic and link texts are converted recursively.
+
+    Example: ``inline("**TFP** rises by `0.5`")`` gives ``#strong[TFP] rises by #raw("0.5")``.
+    """
     text = _unescape_html(_TAG.sub("", text))
     out: list[str] = []
     pos = 0
@@ -73,6 +92,7 @@ def inline(text: str) -> str:
 
 
 def _cells(line: str) -> list[str]:
+    """The cells of one pipe-table row, stripped; outer pipes optional, ``\\|`` is a literal pipe."""
     body = line.strip()
     if body.startswith("|"):
         body = body[1:]
@@ -95,6 +115,14 @@ def _cells(line: str) -> list[str]:
 
 
 def _table(lines: Sequence[str]) -> str:
+    """A Markdown pipe table (header, alignment row, body rows) as a Typst ``#table`` in a breakable block.
+
+    Alignment per column from the delimiter row (``:---`` left, ``---:`` right, ``:---:`` centre); short
+    rows are padded with empty cells and long ones cut to the header's width. The table is set in 7.5 pt,
+    unjustified, with booktabs-like rules above and below the header and at the bottom. The block may
+    break across pages, so long tables (the codebook) do not overflow one page; header cells are bold and
+    every cell goes through :func:`inline`.
+    """
     header = _cells(lines[0])
     aligns = []
     for spec in _cells(lines[1]):
@@ -115,13 +143,28 @@ def _table(lines: Sequence[str]) -> str:
 
 
 def markdown_to_typst(markdown: str, *, title: str | None = None) -> str:
-    """Typst markup of the report's Markdown (see the module docstring for what is converted)."""
+    """Typst markup of the report's Markdown (see the module docstring for what is converted).
+
+    Block rules, line by line: a blank line ends a paragraph; ``<details>`` / ``<summary>`` lines give
+    their text in bold; ``#`` headings become ``=`` headings of the same depth; an image line becomes a
+    centred image 92 % wide (the report's own caption line follows it); a line starting with ``|`` that is
+    followed by a delimiter row starts a table; consecutive list items (``1.`` / ``-`` / ``*`` / ``+``,
+    continued by lines indented three spaces) form a list; everything else is joined into paragraphs.
+    ``title`` (optional) goes into the PDF metadata (:func:`_preamble`).
+
+    Returns
+    -------
+    str
+        The Typst source: the preamble, then one block per Markdown block, separated by newlines. Image
+        paths are kept as written, so the markup compiles with the Markdown's folder as Typst root.
+    """
     lines = markdown.replace("\r\n", "\n").split("\n")
     out: list[str] = [_preamble(title)]
     i = 0
     para: list[str] = []
 
     def flush() -> None:
+        """Emit the pending paragraph lines as one Typst paragraph and start a new one."""
         if para:
             out.append(inline(" ".join(s.strip() for s in para)) + "\n")
             para.clear()
@@ -187,6 +230,9 @@ def markdown_to_typst(markdown: str, *, title: str | None = None) -> str:
 
 
 def _preamble(title: str | None) -> str:
+    """Page and text set-up: A4, margins 2.2 × 2.4 cm, page numbers, 10 pt justified :data:`TEXT_FONTS`
+    with :data:`CJK_FONTS` as fallbacks, unnumbered headings, and the document title when given.
+    """
     fonts = ", ".join(f'"{f}"' for f in (*TEXT_FONTS, *CJK_FONTS))
     head = (
         '#set page(paper: "a4", margin: (x: 2.2cm, y: 2.4cm), numbering: "1")\n'
@@ -201,12 +247,19 @@ def _preamble(title: str | None) -> str:
 
 
 def available_font_dirs(extra: Sequence[str | Path] = ()) -> list[str]:
-    """Font folders to search: ``extra`` first, then the system folders that exist."""
+    """Font folders to search: ``extra`` first, then the system folders that exist.
+
+    Folders that do not exist are dropped; the result is passed to typst as ``font_paths``.
+    """
     return [str(p) for p in (*extra, *SYSTEM_FONT_DIRS) if Path(p).is_dir()]
 
 
 def cjk_font(font_dirs: Sequence[str]) -> str | None:
-    """The first of :data:`CJK_FONTS` that typst finds in ``font_dirs`` or the system fonts, else None."""
+    """The first of :data:`CJK_FONTS` that typst finds in ``font_dirs`` or the system fonts, else None.
+
+    The families are those ``typst.Fonts(font_paths=...)`` reports, i.e. what the compiler will see.
+    On Debian, ``apt-get install fonts-wqy-microhei`` provides "WenQuanYi Micro Hei", the first choice.
+    """
     import typst
 
     families = set(typst.Fonts(font_paths=list(font_dirs)).families())
@@ -219,6 +272,31 @@ def write_pdf(markdown_file: str | Path, out: str | Path, *, font_paths: Sequenc
     The Typst markup is compiled from memory with the Markdown's folder as the Typst root (nothing is
     written next to the Markdown). Text with CJK characters needs one of :data:`CJK_FONTS`; without one
     the PDF would show empty boxes, so that is an error.
+
+    Parameters
+    ----------
+    markdown_file
+        The report Markdown; its first ``# `` heading becomes the PDF title.
+    out
+        The PDF to write (:func:`tfp_talent.io.write_bytes`).
+    font_paths
+        Extra font folders, searched before :data:`SYSTEM_FONT_DIRS`.
+
+    Returns
+    -------
+    Path
+        ``out``. The creation date is :data:`TIMESTAMP`, so the same Markdown and fonts give the same bytes.
+
+    Raises
+    ------
+    InputError
+        When the Markdown does not exist, has Chinese text but no CJK font is found, or typst fails (the
+        first line of its message is shown, e.g. a missing image).
+
+    Examples
+    --------
+    ``write_pdf("reports/report.md", "reports/report.pdf")``: the figures linked from ``report.md`` must
+    exist under ``reports/`` (images outside the Typst root cannot be read).
     """
     import typst
 

@@ -1,4 +1,19 @@
-"""The regression table: coefficients with stars and SEs, statistics, effects and covariance rows."""
+"""The regression table: coefficients with stars and SEs, statistics, effects and covariance rows.
+
+Layout (AER/QJE style, conventions in :mod:`tfp_talent.report.tables`): header rows with the
+dependent variable (adjacent equal labels merged into one spanner), the column numbers (1), (2), ...
+and optional column labels; then the coefficient block (estimate with stars, SE in parentheses
+beneath, an optional bootstrap p-value in brackets), the statistics block and the specification block
+(fixed / random effects, covariance, extra rows), each separated by a rule; then the notes.
+
+Example: one two-way FE model with clustered and Driscoll–Kraay SEs side by side::
+
+    cols = load_json_files({"cl": "results/fe_clustered.json", "dk": "results/fe_dk.json"})
+    table = regression_table([cols["cl"], cols["dk"]], column_labels=["Clustered", "Driscoll–Kraay"],
+                             variable_labels={"tertiary_share": "Tertiary share"},
+                             units=("Province", "Provinces", "Year"), title="Talent and TFP")
+    write_table(table, "reports/tables/baseline")
+"""
 
 from __future__ import annotations
 
@@ -70,6 +85,45 @@ def regression_table(
     ``bootstrap_pvalues`` (one mapping name -> p per column, or None) adds a bracketed p-value
     line ``[p]`` under the standard error of every coefficient that has one (e.g. wild cluster
     bootstrap p-values) and takes that coefficient's stars from it; ``bootstrap_note`` then says so.
+
+    Parameters
+    ----------
+    results
+        The result mappings, one column each, in order.
+    column_labels
+        One label per result, shown as a third header row under the column numbers (1), (2), ...
+    depvar_labels
+        Dependent variable -> header text (falls back to ``variable_labels``, then to the name); equal
+        adjacent dependent variables share one spanner.
+    variable_labels
+        Parameter name -> stub label; names without a label are shown as estimated (``L1.x``, ``log(x)``).
+    order, keep
+        Row order and row selection, see above; an unknown ``keep`` name is an error (the estimated names
+        are listed), an unknown ``order`` name is ignored.
+    stats
+        Statistic rows, see above; ``kind`` ``int`` rows (observations, entities) get thousands separators.
+    fe_rows, cov_row
+        Show the fixed/random-effects rows (from ``effects`` by
+        :func:`~tfp_talent.report.tables.effects_flags`) and the covariance row (:func:`_cov_label`).
+    extra_rows
+        Mapping or ``(label, values)`` pairs, one value per result.
+    digits, star_levels
+        Decimals of coefficients, SEs, p-values and float statistics; the three star thresholds.
+    notes, title, label, source
+        As in :mod:`tfp_talent.report.data_tables`; the standard-error and star note is always appended.
+
+    Returns
+    -------
+    Table
+        Sections: coefficients (rows of estimate, ``(SE)`` and optionally ``[p]``), statistics, then
+        specification rows; empty blocks are left out.
+
+    Raises
+    ------
+    InputError
+        When ``results`` is empty, a result lacks ``params`` / ``std_errors`` / ``pvalues``, a ``keep``
+        name is in no result, or ``column_labels``, ``bootstrap_pvalues`` or an extra row has a length
+        other than the number of results.
     """
     where = source or "results"
     if not results:
@@ -190,7 +244,11 @@ def regression_table(
 
 
 def _spans(values: Sequence[str]) -> list[tuple[str, int]]:
-    """Merge runs of equal adjacent header labels into ``(label, span)``."""
+    """Merge runs of equal adjacent header labels into ``(label, span)``.
+
+    ``["ln TFP", "ln TFP", "TFP growth"]`` gives ``[("ln TFP", 2), ("TFP growth", 1)]``; equal labels
+    that are not adjacent stay separate spanners, so columns are never reordered.
+    """
     out: list[tuple[str, int]] = []
     for v in values:
         if out and out[-1][0] == v:
@@ -204,7 +262,12 @@ def _spans(values: Sequence[str]) -> list[tuple[str, int]]:
 
 
 def _cov_label(result: Mapping[str, Any], units: tuple[str, str, str]) -> str:
-    """The covariance row's text: the cluster dimension named by ``units`` for clustered SEs."""
+    """The covariance row's text: the cluster dimension named by ``units`` for clustered SEs.
+
+    ``cluster`` ``entity`` (the default when absent), ``time`` or ``both`` give "Clustered by province",
+    "... by year" or "... by province and year" with the study's units; other ``cov_type`` values are
+    looked up in :data:`~tfp_talent.report.tables.COV_LABELS` and shown as written when unknown.
+    """
     cov = str(result.get("cov_type", "")).lower()
     if cov in ("clustered", "cluster"):
         by = {"entity": units[0], "time": units[2], "both": f"{units[0]} and {units[2]}"}

@@ -1,4 +1,16 @@
-"""Render a :class:`~tfp_talent.report.tables.Table` as LaTeX (booktabs), HTML and Markdown, and write all three."""
+"""Render a :class:`~tfp_talent.report.tables.Table` as LaTeX (booktabs), HTML and Markdown, and write all three.
+
+The three renderings show the same cells in the same order: header rows (``(text, colspan)`` spans, a
+rule under spanners), one block per :class:`~tfp_talent.report.tables.Section` (an italic title row
+when it has one, a rule between blocks), then the notes. Stars of a
+:class:`~tfp_talent.report.tables.Cell` are a superscript in LaTeX and HTML and plain text in Markdown.
+Every text is escaped for its format (:func:`latex_escape`, ``html.escape``, :func:`md_escape`), so
+labels such as ``ln_tfp`` or ``R&D (%)`` need no care; the output is deterministic (no ids, no dates).
+
+Which rendering goes where: the ``.tex`` file is for a paper (``\\input``), the ``.html`` fragment for
+the HTML report (:mod:`tfp_talent.report.document` inserts it with the CSS embedded once), the ``.md``
+pipe table for the Markdown report, GitHub and the Typst PDF (:mod:`tfp_talent.report.pdf`).
+"""
 
 from __future__ import annotations
 
@@ -58,6 +70,17 @@ def latex_escape(text: str) -> str:
 
     Chinese characters cannot be typeset by plain pdflatex; they raise
     :class:`InputError` (use English labels, e.g. ``province_en``).
+
+    Specials ``\\ & % $ # _ { } ~ ^ < >`` get their text-mode commands; dashes, the minus sign, ×, ±, ≤,
+    ≥, ², ³, subscript digits, the Greek letters of the tables and curly quotes get LaTeX equivalents
+    (math ones in ``$...$``). Adjacent math pieces (``$$``) are merged so that ``−²`` stays one formula.
+    Other characters (accented Latin letters such as the ö of Törnqvist) pass unchanged, for inputenc /
+    UTF-8 LaTeX to handle.
+
+    Examples
+    --------
+    ``latex_escape("R&D_share (%)")`` is ``R\\&D\\_share (\\%)``; ``latex_escape("Within R²")`` is
+    ``Within R$^{2}$``.
     """
     if _CJK.search(text):
         raise InputError(
@@ -79,6 +102,7 @@ _NUMERIC = re.compile(r"^\(?-\d")
 
 
 def _latex_cell(cell: str | Cell) -> str:
+    """A body cell in LaTeX: escaped text, a leading minus of a number as ``$-$``, stars as ``$^{***}$``."""
     text, st = (cell.text, cell.stars) if isinstance(cell, Cell) else (cell, "")
     body = latex_escape(text)
     if _NUMERIC.match(text):
@@ -94,6 +118,31 @@ def to_latex(table: Table, *, float_env: bool = True, position: str = "htbp") ->
     With ``float_env`` the tabular sits in a ``table`` float with caption and
     label. Notes are a footnote-size paragraph as wide as the tabular (the
     tabular is measured in the scratch box ``\\box0``).
+
+    The column spec is ``l`` for the stub and ``c`` for each data column; spanners of upper header rows
+    get ``\\cmidrule(lr)`` under them, blocks are separated by ``\\midrule``, and ``position`` is the float
+    placement (default ``htbp``).
+
+    Parameters
+    ----------
+    table
+        The table; its ``stub_header`` fills the stub cell of the last header row, a section title spans
+        the whole row in italics.
+    float_env
+        False gives the bare tabular (and notes), e.g. to place it in a float of one's own.
+
+    Returns
+    -------
+    str
+        LaTeX source ending in a newline; every text cell escaped by :func:`latex_escape`, which raises
+        :class:`InputError` for Chinese characters.
+
+    Examples
+    --------
+    Input of a paper's ``.tex`` file (with ``\\usepackage{booktabs}`` in its preamble)::
+
+        Path("tables/baseline.tex").write_text(to_latex(table), encoding="utf-8")
+        # in the paper: \\input{tables/baseline.tex}
     """
     k = table.n_data_cols
     lines: list[str] = []
@@ -143,7 +192,12 @@ def to_latex(table: Table, *, float_env: bool = True, position: str = "htbp") ->
 
 
 def latex_document(body: str) -> str:
-    """A minimal compilable document around table(s), for checks and previews."""
+    """A minimal compilable document around table(s), for checks and previews.
+
+    ``article`` with ``booktabs`` and 2 cm margins; ``body`` (e.g. :func:`to_latex` output) goes in as given.
+    The report tests compile such a document with a TeX engine (pdflatex, tectonic or latexmk) when
+    one is on PATH.
+    """
     return (
         "\\documentclass{article}\n\\usepackage{booktabs}\n"
         "\\usepackage[margin=2cm]{geometry}\n\\begin{document}\n" + body + "\\end{document}\n"
@@ -169,6 +223,7 @@ table.tfp-table tfoot td{font-size:0.85em;text-align:left;white-space:normal;pad
 
 
 def _html_cell(cell: str | Cell) -> str:
+    """A body cell in HTML: escaped text, stars as ``<sup>``, e.g. ``0.5<sup>**</sup>``."""
     if isinstance(cell, Cell):
         body = html.escape(cell.text)
         return body + (f"<sup>{html.escape(cell.stars)}</sup>" if cell.stars else "")
@@ -180,6 +235,17 @@ def to_html(table: Table, *, include_style: bool = True) -> str:
 
     No blank lines inside, so the fragment is one raw-HTML block when embedded in
     Markdown.
+
+    The title is the ``<caption>``, header rows are in ``<thead>`` (spanners with class ``spanner``), each
+    section is its own ``<tbody>`` and the notes one ``<tfoot>`` cell joined by ``<br>``. With
+    ``include_style=False`` the :data:`TABLE_CSS` is left to the page (the report embeds it once).
+
+    Returns
+    -------
+    str
+        The fragment ending in a newline. Text is escaped with ``html.escape`` and the CSS is scoped to
+        ``table.tfp-table``, so nothing leaks into the surrounding page and the bytes are the same on
+        every run.
     """
     k = table.n_data_cols
     out: list[str] = []
@@ -218,12 +284,28 @@ _MD_SPECIAL = re.compile(r"([\\`*_|<>\[\]])")
 
 
 def md_escape(text: str) -> str:
-    """Escape Markdown inline specials (``* _ | < > [ ] \\ ```) with a backslash."""
+    """Escape Markdown inline specials (``* _ | < > [ ] \\ ```) with a backslash.
+
+    ``md_escape("ln_tfp | R&D")`` is ``ln\\_tfp \\| R&D``: an underscore would start emphasis and a pipe a
+    new table cell.
+    """
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def to_markdown(table: Table) -> str:
-    """GitHub pipe table; multi-row headers are joined per column; panels become bold rows."""
+    """GitHub pipe table; multi-row headers are joined per column; panel titles become italic rows.
+
+    A spanner's text is repeated in every column it covers and joined with the lower header texts
+    ("Critical values 10%"); the stub column is left-aligned, data columns centred. The title is a bold
+    line above the table, section titles italic rows, notes one paragraph below. Stars are appended to
+    the numbers as plain text.
+
+    Returns
+    -------
+    str
+        The Markdown ending in a newline; cell texts escaped by :func:`md_escape`, so a ``|`` or ``*`` in a
+        label does not break the table.
+    """
     k = table.n_data_cols
     cols: list[list[str]] = [[] for _ in range(k)]
     for row in table.header:
@@ -254,7 +336,17 @@ def to_markdown(table: Table) -> str:
 
 
 def write_table(table: Table, stem: str | Path) -> list[Path]:
-    """Write ``stem.tex``, ``stem.html`` and ``stem.md`` atomically; return the paths."""
+    """Write ``stem.tex``, ``stem.html`` and ``stem.md`` atomically; return the paths.
+
+    A ``stem`` that already ends in ``.tex``, ``.html`` or ``.md`` loses that suffix first. The HTML
+    includes the :data:`TABLE_CSS` style block (``include_style=True``), the LaTeX a ``table`` float.
+
+    Returns ``[stem.tex, stem.html, stem.md]``. The LaTeX is rendered first, so a table with Chinese text
+    raises :class:`InputError` (:func:`latex_escape`) before any file is written; missing parent folders
+    are created (:func:`tfp_talent.io.write_text`). Example::
+
+        paths = write_table(regression_table([fe, re]), "reports/tables/baseline")
+    """
     base = Path(stem)
     if base.suffix in (".tex", ".html", ".md"):
         base = base.with_suffix("")

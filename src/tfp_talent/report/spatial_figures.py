@@ -8,6 +8,18 @@ their LISA class (HH red, LL blue, HL pink, LH light blue, not significant grey,
 scheme) or Gi* class (hot red, cold blue), drawn with the projection, outside-sample areas and
 South China Sea inset of :mod:`tfp_talent.report.maps`. Save with
 :func:`tfp_talent.report.style.save_figure` (byte-stable PNG + PDF).
+
+The classes themselves are computed elsewhere: LISA clusters by
+:func:`tfp_talent.spatial.explore.local_moran` (local I_i, quadrant of (z_i, Wz_i) among units with
+pseudo p < alpha) and Gi* classes by the same module (Getis & Ord 1992); this module only draws them.
+
+Example, one year of a panel with ``province_code`` ids and queen weights ``w``::
+
+    y = panel.loc[panel["year"] == 2019].set_index("province_code")["tertiary_share"]
+    save_figure(moran_scatter(y, w, label="Tertiary share", period=2019), "figures/moran_2019")
+    lisa = local.loc[local["year"] == 2019].set_index("province_code")["cluster"]
+    save_figure(cluster_map(lisa, read_topojson(MAP), variable="Tertiary share", period=2019),
+                "figures/lisa_2019")
 """
 
 from __future__ import annotations
@@ -72,6 +84,35 @@ def moran_scatter(
     ``values`` holds one value per unit of ``w`` (keyed by its ids). I = (n/S0) z'Wz / z'z; with
     row-standardised ``w`` (S0 = n) it is the slope of the fitted line. Units with |z| or |Wz| at
     least ``label_threshold`` are labelled with their ISO 3166-2:CN letters.
+
+    The line through the origin has slope z'Wz / z'z, the least-squares slope of Wz on z; when ``w`` is
+    not row-standardised it differs from I and the note says so. Quadrants are named high-high (upper
+    right), low-high, low-low and high-low (Anselin 1996).
+
+    Parameters
+    ----------
+    values
+        Mapping or Series id -> value; every id of ``w`` needs a finite value (other ids are ignored).
+    w
+        The spatial weights (its ``matrix``, ``ids``, ``n`` and ``kind`` are used).
+    label
+        Variable name for the axes; ``period`` is appended to the default title, ``title`` replaces it.
+    label_threshold
+        Labelling cut-off in standard deviations (default 1.5); ids that are not province codes are
+        labelled with their own text.
+    note
+        Extra text under the figure, after the labelling note.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A square plot (4.9 × 4.4 in) with both axes on the same symmetric range, so the 45° diagonal
+        would be I = 1; the legend gives I to three decimals.
+
+    Raises
+    ------
+    InputError
+        When a unit of ``w`` has no finite value (the units are listed) or the variable is constant.
     """
     s = pd.Series(values, dtype=float)
     missing = [a for a in w.ids if a not in s.index or not math.isfinite(s.get(a, float("nan")))]
@@ -124,6 +165,7 @@ def moran_scatter(
 def _classes(
     clusters: Mapping[int, str] | pd.Series, scheme: Mapping[str, tuple[str, str]]
 ) -> dict[int, str]:
+    """``clusters`` as {int code: class} with classes of ``scheme``; unknown ones: InputError (listed)."""
     out: dict[int, str] = {}
     bad = []
     for k, v in dict(clusters).items():
@@ -151,8 +193,29 @@ def cluster_map(
     """Categorical map of LISA (``kind="lisa"``) or Gi* (``kind="gi"``) classes by province code.
 
     ``clusters`` maps 6-digit province codes to a class (HH, LL, HL, LH, ns; or hot, cold, ns).
-    Provinces without a class are grey and hatched and named in the note; Hong Kong, Macao and
+    Provinces without a class are white with grey hatching and named in the note; Hong Kong, Macao and
     Taiwan light grey. The title names the variable, the period and the significance ``rule``.
+
+    Colours are those of :data:`LISA_COLORS` / :data:`GI_COLORS` (GeoDa's scheme); the legend counts the
+    provinces in each class.
+
+    Parameters
+    ----------
+    clusters
+        Mapping or Series code -> class, e.g. one period of the ``cluster`` column of
+        :func:`tfp_talent.spatial.explore.local_moran`; Gi* also has ``undefined`` (negative values).
+    features
+        The decoded TopoJSON features (:func:`~tfp_talent.report.maps.read_topojson`), drawn by
+        :func:`~tfp_talent.report.maps.province_map` (Albers projection, South China Sea inset).
+    variable, period, rule
+        Parts of the default title "LISA clusters: variable, period (rule)"; ``title`` replaces it.
+    note, source
+        Text added under the figure before the map-frame notes; the map file named in errors.
+
+    Raises
+    ------
+    InputError
+        When ``kind`` is unknown, a class is not in the scheme, or the map has no province features.
     """
     if kind not in CLUSTER_MAPS:
         raise InputError(f"kind must be one of {', '.join(CLUSTER_MAPS)} (got {kind!r})")
@@ -162,6 +225,7 @@ def cluster_map(
     no_class = [c for c in CODES if c not in classes]
 
     def patch_of(code: int, path: MplPath) -> PathPatch:
+        """The patch of province ``code``: its class colour, or white with grey hatching without a class."""
         cls = classes.get(code)
         if cls is None:
             return PathPatch(path, facecolor="#ffffff", edgecolor="#777777", hatch="////", linewidth=0.4)

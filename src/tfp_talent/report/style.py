@@ -9,6 +9,12 @@ DejaVu Sans font has no Chinese glyphs).
 :func:`save_figure` strips the metadata that would make files differ between
 runs (PDF ``CreationDate``/``Producer``/``Creator``, PNG ``Software``), so the
 same figure gives byte-identical files.
+
+Colours: :data:`PALETTE` is the colour-blind-safe palette of Okabe & Ito (2008), the default colour
+cycle; :data:`REGION_COLORS` and :data:`REGION_MARKERS` give each region the same colour and marker in
+every figure; maps use :data:`SEQUENTIAL_CMAP` (viridis, perceptually uniform and legible in grey),
+:data:`MISSING_COLOR` with a hatch for provinces without data and :data:`OUTSIDE_COLOR` for areas
+outside the sample. Fonts are embedded as TrueType in PDFs (``pdf.fonttype`` 42).
 """
 
 from __future__ import annotations
@@ -94,7 +100,13 @@ STYLE: dict[str, Any] = {
 
 @contextmanager
 def figure_style() -> Iterator[None]:
-    """``with figure_style(): ...`` applies :data:`STYLE` (and restores the previous one)."""
+    """``with figure_style(): ...`` applies :data:`STYLE` (and restores the previous one).
+
+    Figures must be created *and* saved inside the context for sizes and fonts to apply; figure
+    functions of the report create theirs inside it and :func:`figure_bytes` saves inside it again.
+    The context is matplotlib's ``rc_context``: nothing of the style leaks into figures drawn
+    afterwards, and the Agg backend is selected at import so no display is needed.
+    """
     with plt.rc_context(STYLE):
         yield
 
@@ -104,7 +116,15 @@ PDF_METADATA = {"CreationDate": None, "Producer": None, "Creator": None}
 
 
 def figure_bytes(fig: Figure, fmt: str) -> bytes:
-    """Render ``fig`` as ``png`` or ``pdf`` bytes without run-dependent metadata."""
+    """Render ``fig`` as ``png`` or ``pdf`` bytes without run-dependent metadata.
+
+    PNG at :data:`DPI` without the ``Software`` entry; PDF without ``CreationDate``, ``Producer`` and
+    ``Creator`` (:data:`PNG_METADATA`, :data:`PDF_METADATA`). Any other ``fmt`` matplotlib knows is
+    rendered with the PDF metadata dictionary.
+
+    Saving happens inside :func:`figure_style`, so the saved file has the study's DPI and fonts even when
+    the figure was created elsewhere; two calls on the same figure return identical bytes.
+    """
     buf = io.BytesIO()
     meta = PNG_METADATA if fmt == "png" else PDF_METADATA
     with figure_style():
@@ -115,7 +135,32 @@ def figure_bytes(fig: Figure, fmt: str) -> bytes:
 def save_figure(
     fig: Figure, stem: str | Path, *, formats: tuple[str, ...] = ("png", "pdf"), close: bool = True
 ) -> list[Path]:
-    """Write ``stem.png`` and ``stem.pdf`` atomically and deterministically; return the paths."""
+    """Write ``stem.png`` and ``stem.pdf`` atomically and deterministically; return the paths.
+
+    Parameters
+    ----------
+    fig
+        The figure (closed afterwards unless ``close=False``, so loops over many figures do not leak memory).
+    stem
+        Path without suffix; a ``.png`` or ``.pdf`` suffix is dropped first.
+    formats
+        The formats written, in order (default PNG then PDF), each by :func:`figure_bytes` and
+        :func:`tfp_talent.io.write_bytes`.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of ``formats``.
+
+    Examples
+    --------
+    Draw inside the style, save after::
+
+        with figure_style():
+            fig, ax = plt.subplots()
+            ax.plot(years, values)
+        save_figure(fig, "reports/figures/tfp_by_region")   # tfp_by_region.png and .pdf
+    """
     base = Path(stem)
     if base.suffix.lower() in (".png", ".pdf"):
         base = base.with_suffix("")
@@ -136,6 +181,11 @@ def add_note(fig: Figure, text: str, *, fontsize: float = 7.0) -> None:
     for it below all axes (and their legends). Figure-level legends therefore go
     at the top (``loc="outside upper center"``). Lines longer than the figure is wide are wrapped
     (about 0.55 em per character of the note's font); ``\\n`` breaks a line where wanted.
+
+    The wrap width is max(20, ⌊72 w / (0.55 f)⌋ − 2) characters for a figure w inches wide and a font of
+    f points (default 7 pt, grey ``#444444``): about 119 characters on a full-width (6.5 in) figure.
+    A second call replaces the first note (one ``supxlabel`` per figure); join the lines instead, as
+    the map and scatter functions do.
     """
     import textwrap
 

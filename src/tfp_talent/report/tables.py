@@ -64,7 +64,11 @@ REGION_ORDER: tuple[str, ...] = ("East", "Central", "West", "Northeast")
 
 
 class Cell(NamedTuple):
-    """A body cell: its text and significance stars rendered as a superscript."""
+    """A body cell: its text and significance stars rendered as a superscript.
+
+    ``Cell("0.512", "***")`` shows the stars as a superscript in LaTeX and HTML and as ``0.512***`` in
+    Markdown; a plain ``str`` cell has no stars.
+    """
 
     text: str
     stars: str = ""
@@ -76,6 +80,9 @@ class Section:
 
     ``title`` (optional) is printed as a row spanning the table, e.g. ``Panel A: East``.
     Each row is ``[stub, cell, cell, ...]``; cells are ``str`` or :class:`Cell`.
+
+    The regression table uses three sections (coefficients, statistics, specification rows), the
+    descriptive table one per region, the threshold table one per panel A, B, C.
     """
 
     rows: list[list[str | Cell]]
@@ -89,6 +96,25 @@ class Table:
     ``header`` is a list of header rows; each row is a list of ``(text, colspan)``
     covering the data columns (the stub column is left empty above the body).
     ``stub_header`` labels the stub column in the last header row.
+
+    Attributes
+    ----------
+    title
+        Caption (LaTeX ``\\caption``, HTML ``<caption>``, bold line in Markdown); the report prefixes
+        "Table N: ".
+    sections
+        Blocks of body rows (:class:`Section`), each row ``[stub, cell, ...]`` with one cell per data column.
+    notes
+        Note texts, printed in order under the table.
+    label
+        LaTeX ``\\label`` (e.g. ``tab:codebook``); None for none.
+
+    Examples
+    --------
+    Two columns under one spanner::
+
+        Table(title="Threshold tests", header=[[("Critical values", 2)], [("5%", 1), ("1%", 1)]],
+              sections=[Section([["Single", "10.2", "13.9"]])], stub_header="Test")
     """
 
     title: str
@@ -100,7 +126,11 @@ class Table:
 
     @property
     def n_data_cols(self) -> int:
-        """Number of data columns (the label column not counted)."""
+        """Number of data columns (the label column not counted).
+
+        The sum of the spans of the last header row; without a header, the length of the first body row
+        minus the stub; 0 for an empty table.
+        """
         if self.header:
             return sum(span for _, span in self.header[-1])
         for sec in self.sections:
@@ -109,7 +139,10 @@ class Table:
         return 0
 
     def rows(self) -> list[list[str]]:
-        """Body rows as plain strings (stars appended), for tests and quick looks."""
+        """Body rows as plain strings (stars appended), for tests and quick looks.
+
+        Section titles are not included; each row keeps its stub as first element.
+        """
         out: list[list[str]] = []
         for sec in self.sections:
             for row in sec.rows:
@@ -121,7 +154,12 @@ class Table:
 
 
 def stars_for(p: float | None, levels: Sequence[float] = STAR_LEVELS) -> str:
-    """``'***'`` if p < levels[2], ``'**'`` if p < levels[1], ``'*'`` if p < levels[0], else ``''``."""
+    """``'***'`` if p < levels[2], ``'**'`` if p < levels[1], ``'*'`` if p < levels[0], else ``''``.
+
+    Strict inequalities: p = 0.05 gets one star at the default :data:`STAR_LEVELS` (0.10, 0.05, 0.01).
+    None, NaN and ±inf give no stars. ``levels`` is ``(ten, five, one)`` in that order, e.g.
+    ``(0.05, 0.01, 0.001)`` for the stricter convention of some journals.
+    """
     if p is None or not math.isfinite(p):
         return ""
     ten, five, one = levels
@@ -135,7 +173,11 @@ def stars_for(p: float | None, levels: Sequence[float] = STAR_LEVELS) -> str:
 
 
 def _fmt_finite(x: Any, fmt: Callable[[float], str]) -> str:
-    """``fmt(float(x))``; ``''`` for None, NaN and ±inf; ``str(x)`` when ``x`` is not a number."""
+    """``fmt(float(x))``; ``''`` for None, NaN and ±inf; ``str(x)`` when ``x`` is not a number.
+
+    The common guard of :func:`fmt_number`, :func:`fmt_bound` and :func:`fmt_int`: a table cell is never
+    ``nan`` or ``inf``, it is empty.
+    """
     if x is None:
         return ""
     try:
@@ -146,18 +188,26 @@ def _fmt_finite(x: Any, fmt: Callable[[float], str]) -> str:
 
 
 def _fixed_point(v: float, digits: int) -> str:
+    """``v`` with ``digits`` decimals, a negative zero (``-0.000``, ``-0``) without its sign."""
     text = f"{v:.{digits}f}"
     return text[1:] if re.fullmatch(r"-0\.?0*", text) else text
 
 
 def fmt_number(x: Any, digits: int = 3) -> str:
-    """Fixed-point text; ``''`` for missing; never ``-0.000``."""
+    """Fixed-point text; ``''`` for missing; never ``-0.000``.
+
+    ``fmt_number(0.51249, 3)`` is ``'0.512'``, ``fmt_number(-0.0001)`` is ``'0.000'``; rounding as
+    Python's ``format``. Non-numbers are returned as ``str(x)``.
+    """
     return _fmt_finite(x, lambda v: _fixed_point(v, digits))
 
 
 def fmt_bound(x: Any, digits: int = 3) -> str:
     """:func:`fmt_number` for an interval bound: a non-zero bound that rounds to zero gets more digits
-    (up to ``digits`` + 3) so that its sign shows, e.g. -0.0023 -> ``-0.002`` at ``digits=2``."""
+    (up to ``digits`` + 3) so that its sign shows, e.g. -0.0023 -> ``-0.002`` at ``digits=2``.
+
+    If even ``digits`` + 3 decimals round to zero, the plain :func:`fmt_number` text is returned.
+    """
     text = fmt_number(x, digits)
     if text and float(text) == 0.0 and float(x) != 0.0:
         for extra in range(1, 4):
@@ -169,7 +219,10 @@ def fmt_bound(x: Any, digits: int = 3) -> str:
 
 
 def fmt_int(x: Any) -> str:
-    """Integer with thousands separators, ``''`` for missing."""
+    """Integer with thousands separators, ``''`` for missing.
+
+    The value is rounded first (``fmt_int(1234.6)`` is ``'1,235'``); NaN and ±inf give ``''``.
+    """
     return _fmt_finite(x, lambda v: f"{int(round(v)):,}")
 
 
@@ -197,6 +250,8 @@ def lower_first(text: str) -> str:
 
     Only an ordinary capitalised first word is lowered ("Talent stock" -> "talent stock", "A" -> "a");
     acronyms ("TFP", "R&D", "SDM"), symbols ("Δ") and :data:`PROPER_WORDS` ("East", "China's") stay.
+    The report uses it for its generated lead-in sentences: a caption "Regional TFP, 2000-2022" reads
+    "Figure 2 shows regional TFP, 2000-2022."; "Moran's I by year" stays as it is.
     """
     word = text.split(maxsplit=1)[0] if text.strip() else ""
     letters = _WORD.match(word).group(0)
@@ -207,7 +262,7 @@ def lower_first(text: str) -> str:
 
 
 def plain_text(cell: str | Cell) -> str:
-    """A cell's text with its stars appended (for plain-text renderings)."""
+    """A cell's text with its stars appended, for plain-text output: ``Cell("0.5", "**")`` -> ``0.5**``."""
     return cell.text + cell.stars if isinstance(cell, Cell) else cell
 
 
@@ -215,7 +270,12 @@ def plain_text(cell: str | Cell) -> str:
 
 
 def as_mapping(obj: Any, key: str, where: str) -> dict[str, float]:
-    """``obj[key]`` as a name -> float mapping (a dict or a Series); one-line error otherwise."""
+    """``obj[key]`` as a name -> float mapping (a dict or other Mapping); one-line error otherwise.
+
+    ``None`` values stay None (a coefficient without SE). Raises :class:`InputError` naming ``where``
+    when the key is missing or its value is not a mapping.
+    ``as_mapping({"params": {"x": 1}}, "params", "fe.json")`` is ``{"x": 1.0}``; keys become strings.
+    """
     value = obj.get(key)
     if value is None:
         raise InputError(f"result has no '{key}'", file=where, hint="pass PanelResult.to_dict() output")
@@ -225,7 +285,11 @@ def as_mapping(obj: Any, key: str, where: str) -> dict[str, float]:
 
 
 def lookup(obj: Mapping[str, Any], path: str) -> Any:
-    """``obj['a']['b']`` for ``path = 'a.b'``; ``None`` if any step is missing."""
+    """``obj['a']['b']`` for ``path = 'a.b'``; ``None`` if any step is missing.
+
+    Used for the ``(dotted.path, label)`` statistic rows of the regression table, e.g.
+    ``extra.first_stage.tertiary_share.partial_f``; a step into a non-mapping also gives None.
+    """
     cur: Any = obj
     for part in path.split("."):
         if not isinstance(cur, Mapping) or part not in cur:
@@ -235,7 +299,13 @@ def lookup(obj: Mapping[str, Any], path: str) -> Any:
 
 
 def effects_flags(effects: Any) -> tuple[bool, bool]:
-    """(entity FE, time FE) from an ``effects`` entry (``'twoway'``, ``['entity', 'time']``, ...)."""
+    """(entity FE, time FE) from an ``effects`` entry (``'twoway'``, ``['entity', 'time']``, ...).
+
+    Matched on words, case-insensitively: ``twoway`` / ``two-way`` / ``two_way`` give both; ``entity``,
+    ``province``, ``individual`` or ``unit`` an entity effect; ``time``, ``year`` or ``period`` a time
+    effect; None and ``none`` neither. So R's ``individual`` / ``twoways`` and the estimators' words all work.
+    ``effects_flags("twoways")`` is ``(True, True)``, ``effects_flags(["province"])`` ``(True, False)``.
+    """
     if effects is None:
         return False, False
     items = (

@@ -1,4 +1,18 @@
-"""The panel threshold table (Hansen 1999): threshold tests, estimates with CIs, regime slopes."""
+"""The panel threshold table (Hansen 1999): threshold tests, estimates with CIs, regime slopes.
+
+Three panels in one five-column table (estimate; p-value, SE or CI; critical values at 10, 5, 1 %):
+A the sequential F tests of k − 1 against k thresholds, F_k = (S_{k−1} − S_k) / σ̂²_k, with bootstrap
+p-values and critical values; B the threshold estimates γ̂_j with their likelihood-ratio confidence
+intervals; C the slopes of the model with the most thresholds, regime-dependent slopes ``x_r1``,
+``x_r2``, ... labelled by their regime (q ≤ γ₁, γ₁ < q ≤ γ₂, ..., q > γ_k). The result dicts are those
+of :mod:`tfp_talent.estimators.threshold_results`; the lenient readers below also accept dicts keyed by
+k and critical values keyed by level.
+
+Typical use, on the JSON of ``tfp-talent threshold``::
+
+    result = json.loads(Path("thr.json").read_text(encoding="utf-8"))
+    write_table(threshold_table(result, threshold_label="R&D intensity"), "reports/tables/threshold")
+"""
 
 from __future__ import annotations
 
@@ -23,7 +37,12 @@ from tfp_talent.report.tables import (
 
 
 def _seq(value: Any) -> list[Any]:
-    """A list from a scalar, a list, or a mapping ordered by its keys' natural order."""
+    """A list from a scalar, a list, or a mapping ordered by its keys' natural order.
+
+    Mapping keys are ordered numerically when every key contains a number (``"1"``, ``"2"``, ``"10"``;
+    ``"k=2"``; ``"10%"``), else kept in insertion order; None gives ``[]`` and a NumPy array its elements.
+    ``_seq({"10": a, "2": b})`` is ``[b, a]`` (2 before 10, not the string order).
+    """
     if value is None:
         return []
     if isinstance(value, Mapping):
@@ -40,7 +59,13 @@ def _seq(value: Any) -> list[Any]:
 
 
 def _crit_triplet(value: Any, where: str) -> tuple[Any, Any, Any]:
-    """Critical values at 10 %, 5 %, 1 % from a list ``[c10, c5, c1]`` or a dict keyed by level."""
+    """Critical values at 10 %, 5 %, 1 % from a list ``[c10, c5, c1]`` or a dict keyed by level.
+
+    Dict keys may be percentages or fractions, with or without ``%`` (``"10%"``, ``10``, ``"0.10"``); keys
+    that are not numbers are ignored. Raises :class:`InputError` (column ``crit_values``) when a level is
+    missing or a list does not have exactly three values.
+    ``{"10%": 9.1, "5%": 11.2, "1%": 15.8}`` and ``[9.1, 11.2, 15.8]`` both give ``(9.1, 11.2, 15.8)``.
+    """
     if isinstance(value, Mapping):
         found: dict[str, Any] = {}
         for k, v in value.items():
@@ -87,6 +112,35 @@ def threshold_table(
     ``pvalues`` if present, else two-sided normal p-values of b / se.
     Reference: Hansen (1999), J. Econometrics 93, 345-368, Tables 2-3 layout;
     Wang (2015), Stata Journal 15(1), ``xthreg`` output.
+
+    The normal p-value is p = 2 (1 − Φ(|b / se|)) (:func:`~tfp_talent.report.data_tables.normal_sf`),
+    left out when se is missing, zero or not finite. Stars on the F statistics come from the bootstrap
+    p-values; a regime-dependent slope ``x_rj`` is labelled "label of x × (regime j)".
+
+    Parameters
+    ----------
+    result
+        The threshold result mapping (see above); a single critical-value set is taken as one test.
+    variable_labels
+        Parameter name -> row label; an explicit label of ``x_rj`` replaces the generated regime label.
+    threshold_label
+        Name of the threshold variable q, shown beside each γ and in the note.
+    digits
+        Decimals of every number; ``title``, ``label``, ``notes`` and ``source`` as in
+        :mod:`tfp_talent.report.data_tables`.
+
+    Returns
+    -------
+    Table
+        Panels A (tests), B (thresholds) and C (slopes and controls, then ``Observations``), two header rows
+        (``Critical values`` spanning the 10 %, 5 % and 1 % columns) and a note explaining the panels.
+
+    Raises
+    ------
+    InputError
+        When the result has no thresholds, the number of CIs differs from the number of thresholds, the
+        F statistics, p-values and critical-value sets differ in number, or ``params`` / ``std_errors``
+        are missing.
     """
     where = source or "threshold result"
     labels = dict(variable_labels or {})
@@ -191,7 +245,10 @@ def threshold_table(
 
 
 def _final_model(value: Any) -> list[Any]:
-    """Entries of the model with the most thresholds when keyed by k (``{"1": [...], "2": [...]}``)."""
+    """Entries of the model with the most thresholds when keyed by k (``{"1": [...], "2": [...]}``).
+
+    A plain list is returned as it is (already the final model's entries); an empty mapping gives ``[]``.
+    """
     if isinstance(value, Mapping):
         items = _seq(value)
         return list(items[-1]) if items else []
@@ -199,7 +256,11 @@ def _final_model(value: Any) -> list[Any]:
 
 
 def _is_single_triplet(value: Any) -> bool:
-    """True if ``value`` is one set of critical values rather than one per test."""
+    """True if ``value`` is one set of critical values rather than one per test.
+
+    One set is a mapping keyed by level (a key with ``%`` or starting with ``0.``) or a flat list of
+    numbers; a list of lists or a mapping keyed by k is one set per test.
+    """
     if isinstance(value, Mapping):
         return any("%" in str(k) or str(k).startswith("0.") for k in value)
     return bool(
@@ -208,6 +269,7 @@ def _is_single_triplet(value: Any) -> bool:
 
 
 def _sub(i: int) -> str:
+    """``i`` in Unicode subscript digits (12 -> ``₁₂``), for γ₁, γ₂, ... in the labels."""
     return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
