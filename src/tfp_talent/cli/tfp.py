@@ -44,8 +44,13 @@ Bad input (unknown column, non-positive values, duplicate keys, a labour share o
 exit code 2, and no output file."""
 
 BASE_COLUMNS = ["tfp_growth", "ln_tfp"]
-MALMQUIST_COLUMNS = ["efficiency_change", "technical_change"]
-VRS_COLUMNS = ["pure_efficiency_change", "scale_efficiency_change"]
+#: Index decompositions written when the method returns them (malmquist: EC × TC; with --vrs EC = PEC × SEC).
+DECOMPOSITION_COLUMNS = [
+    "efficiency_change",
+    "technical_change",
+    "pure_efficiency_change",
+    "scale_efficiency_change",
+]
 
 
 HELP = "TFP by Solow residual, Tornqvist index or DEA-Malmquist index on any panel"
@@ -92,8 +97,8 @@ def run(args: argparse.Namespace) -> int:
     command's description (Solow 1957 residual, Törnqvist index, DEA-Malmquist of Färe, Grosskopf, Norris
     & Zhang 1994, M = EC × TC), computed by :func:`~tfp_talent.tfp.measure.measure_tfp`.
 
-    Returns 0 after writing the entity and time columns, ``tfp_growth`` and ``ln_tfp`` (plus
-    :data:`MALMQUIST_COLUMNS`, and :data:`VRS_COLUMNS` with ``--vrs``, for malmquist).
+    Returns 0 after writing the entity and time columns, ``tfp_growth`` and ``ln_tfp``, plus those of
+    :data:`DECOMPOSITION_COLUMNS` the method returns (malmquist: EC and TC; with ``--vrs`` also PEC and SEC).
 
     Column meanings: ``tfp_growth`` is Δ ln A_it from t − 1 to t (ln M for malmquist; empty in an entity's
     first period); ``ln_tfp`` is ln A for solow (a level, comparable across entities only up to the
@@ -143,8 +148,7 @@ def run(args: argparse.Namespace) -> int:
         source=args.data,
         **options(args, *FIT_OPTIONS),
     )
-    cols = [args.entity, args.time, *BASE_COLUMNS]
-    if args.method == "malmquist":
-        cols += MALMQUIST_COLUMNS + (VRS_COLUMNS if args.vrs else [])
+    decompositions = [c for c in DECOMPOSITION_COLUMNS if c in result.columns]
+    cols = [args.entity, args.time, *BASE_COLUMNS, *decompositions]
     write_frame(result[cols], args.out)
     return 0
