@@ -126,7 +126,7 @@ class RawSeries:
 
 _SURVEY_EDU = "6岁及6岁以上{}人口数(人口抽样调查)"
 
-#: Raw series by alias (the names the derivations in panel.py use).
+#: Raw series by alias (the names the derivations in build.py use).
 RAW_SERIES: dict[str, RawSeries] = {
     "gdp_nominal": RawSeries("gdp", "地区生产总值", "亿元"),
     "va_tertiary": RawSeries("gdp", "第三产业增加值", "亿元"),
