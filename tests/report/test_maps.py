@@ -102,6 +102,10 @@ def test_map_errors(tmp_path):
         tile_map({999999: 1.0}, label="x")
     with pytest.raises(InputError, match="not a TopoJSON"):
         decode_topology({"type": "FeatureCollection"})
+    # the decoder's own message, with the file named (not wrapped as "malformed TopoJSON (InputError: ...)")
+    no_arcs = {k: v for k, v in topo.items() if k != "arcs"}
+    with pytest.raises(InputError, match=r"^x\.json: TopoJSON has no 'arcs' list"):
+        decode_topology(no_arcs, source="x.json")
 
 
 def test_shipped_map_decodes_inside_china():

@@ -178,6 +178,8 @@ def decode_topology(topo: Mapping[str, Any], *, source: str | Path | None = None
                         code, key, str(props.get("name", "")), str(props.get("level", "")), tuple(polys)
                     )
                 )
+    except InputError as err:  # raised by the decoders without the file name (an InputError is a ValueError)
+        raise InputError(err.problem, file=source) from None
     except (KeyError, IndexError, TypeError, ValueError) as err:
         raise InputError(f"malformed TopoJSON ({type(err).__name__}: {err})", file=source) from None
     return features
