@@ -152,3 +152,15 @@ def test_bad_spatial_settings_stop_naming_the_spec():
         normalise_spec("bad", {"kind": "spatial", "y": "y", "talent": ["x"], "spatial": {"weights": "rook"}})
     with pytest.raises(InputError, match=r"'spatial' is only used by kind 'spatial'"):
         normalise_spec("bad", {"y": "y", "talent": ["x"], "spatial": {"weights": "queen"}})
+
+
+def test_spillover_table_refuses_a_spec_without_effects():
+    """A SEM result has no direct/indirect effects: the spillover table names the spec (no KeyError)."""
+    from tfp_talent.errors import InputError
+    from tfp_talent.study.spatial_tables import spillover_table_from_config
+
+    sem = {"spatial": {"model": "sem", "fit": {"params": {}}, "weights": {}}, "roles": {"talent": ["x"]}}
+    with pytest.raises(
+        InputError, match=r"tables\.spill.*spec\(s\) sem_spec have no direct/indirect effects"
+    ):
+        spillover_table_from_config("spill", {"columns": [{"spec": "sem_spec"}]}, {"sem_spec": sem}, {})

@@ -114,6 +114,13 @@ def spillover_table_from_config(
     where = f"tables.{name}"
     cols = list(entry["columns"])
     blocks = [spatial_block(results, c["spec"], where=where) for c in cols]
+    no_effects = [c["spec"] for c, b in zip(cols, blocks, strict=True) if "effects_table" not in b["fit"]]
+    if no_effects:
+        raise InputError(
+            f"spec(s) {', '.join(no_effects)} have no direct/indirect effects (a SEM has none; use SDM or SAR specs)",
+            file=where,
+            column="columns",
+        )
     specs = [results[c["spec"]] for c in cols]
     variables = list(entry.get("keep") or specs[0]["roles"]["talent"])
     sections = []
