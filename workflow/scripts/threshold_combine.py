@@ -3,17 +3,16 @@
 import json
 from pathlib import Path
 
-from tfp_talent.data.user_series import read_panel_with_user_series
-from tfp_talent.io import read_panel, write_json
+from tfp_talent.io import write_json
 from tfp_talent.logs import script_run
+from tfp_talent.study.jobs import read_spec_data
 from tfp_talent.study.threshold_shards import combine_threshold_shards
 
 with script_run(snakemake.log[0]) as log:
     inp = snakemake.input
     params = snakemake.params
     name = snakemake.wildcards.spec
-    panel = read_panel_with_user_series(inp.panel, getattr(inp, "user_series", None))
-    tfp = read_panel(inp.tfp) if hasattr(inp, "tfp") else None
+    panel, tfp = read_spec_data(dict(inp.items()))
     shards = [json.loads(Path(p).read_text(encoding="utf-8")) for p in inp.shards]
     result = combine_threshold_shards(
         name, params.spec, panel, tfp, shards, seed=params.seed, source=", ".join(inp.shards)

@@ -1,16 +1,15 @@
 """Adapter: panel (+ TFP file), one threshold spec and shard i of config `bootstrap.shards` -> the shard's JSON."""
 
-from tfp_talent.data.user_series import read_panel_with_user_series
-from tfp_talent.io import read_panel, write_json
+from tfp_talent.io import write_json
 from tfp_talent.logs import script_run
+from tfp_talent.study.jobs import read_spec_data
 from tfp_talent.study.threshold_shards import threshold_shard
 
 with script_run(snakemake.log[0]) as log:
     inp = snakemake.input
     params = snakemake.params
     name, shard = snakemake.wildcards.spec, int(snakemake.wildcards.shard)
-    panel = read_panel_with_user_series(inp.panel, getattr(inp, "user_series", None))
-    tfp = read_panel(inp.tfp) if hasattr(inp, "tfp") else None
+    panel, tfp = read_spec_data(dict(inp.items()))
     doc = threshold_shard(
         name,
         params.spec,

@@ -11,11 +11,31 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from tfp_talent.data.shift_share import merge_shift_share, shift_share_record
 from tfp_talent.data.user_series import read_panel_with_user_series
 from tfp_talent.indices.build import indices_record, merge_indices
 from tfp_talent.io import read_panel, write_json
 from tfp_talent.study.run import run_spec
+
+
+def read_spec_data(inputs: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The panel and TFP frame a spec's job estimates from, read from its named input files.
+
+    ``inputs`` are the names of the workflow's ``spec_inputs``: ``panel`` (+ ``user_series``), and
+    where the spec asks for them ``shift_share`` (the instrument columns, rule shift_share) and
+    ``indices`` (coupling coordination and NQPF columns, rule indices), merged into the panel;
+    ``tfp`` (the spec's TFP file) or None. Used by every estimation job (single, batch, threshold
+    shard and combine), so each reads its inputs the same way.
+    """
+    panel = read_panel_with_user_series(inputs["panel"], inputs.get("user_series"))
+    if "shift_share" in inputs:
+        panel = merge_shift_share(panel, read_panel(inputs["shift_share"]), source=inputs["shift_share"])
+    if "indices" in inputs:
+        panel = merge_indices(panel, read_panel(inputs["indices"]), source=inputs["indices"])
+    tfp = read_panel(inputs["tfp"]) if "tfp" in inputs else None
+    return panel, tfp
 
 
 def estimate_job(
@@ -40,12 +60,7 @@ def estimate_job(
     ``workers`` are passed to :func:`~tfp_talent.study.run.run_spec`. Returns the result dict as
     written (:func:`tfp_talent.io.write_json`).
     """
-    panel = read_panel_with_user_series(inputs["panel"], inputs.get("user_series"))
-    if "shift_share" in inputs:  # spec key shift_share: the instrument columns (rule shift_share)
-        panel = merge_shift_share(panel, read_panel(inputs["shift_share"]), source=inputs["shift_share"])
-    if "indices" in inputs:  # spec key indices: coupling coordination and NQPF columns (rule indices)
-        panel = merge_indices(panel, read_panel(inputs["indices"]), source=inputs["indices"])
-    tfp = read_panel(inputs["tfp"]) if "tfp" in inputs else None
+    panel, tfp = read_spec_data(inputs)
     result = run_spec(name, spec, panel, tfp, seed, workers=workers, inference=inference)
     if "shift_share_summary" in inputs:  # the result documents the instrument it used
         result["shift_share"] = shift_share_record(_read_json(inputs["shift_share_summary"]))
