@@ -63,7 +63,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `tfp` sub-command to the CLI.
 
     ``--labor-share`` (a column, Törnqvist) and ``--alpha`` (a constant) exclude each other; ``--frontier``,
-    ``--vrs`` and ``--workers`` are checked by :func:`run` to apply to ``--method malmquist`` only.
+    ``--vrs`` and ``--workers`` apply to the methods whose registry entry takes them (malmquist);
+    :func:`~tfp_talent.tfp.measure.measure_tfp` refuses them for the others.
     ``--labour`` and ``--labour-share`` are accepted as spellings of ``--labor`` and ``--labor-share``;
     the handler reads them as ``args.labor`` and ``args.labor_share`` and passes them to
     :func:`~tfp_talent.tfp.measure.measure_tfp` as ``labour`` and ``labour_share``.
@@ -90,9 +91,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Read the panel, measure TFP, write the CSV atomically; bad input raises InputError (exit 2).
 
-    Checks, in order and before reading the data: ``--out`` ends in ``.csv``; ``--frontier``, ``--vrs``
-    and ``--workers`` are given only with ``--method malmquist``; ``--workers`` >= 1. After reading: every
-    column named by ``--entity``, ``--time``, ``--output``, ``--capital``, ``--labor``, ``--hc`` and
+    Checks, in order and before reading the data: ``--out`` ends in ``.csv``; ``--workers`` >= 1. After
+    reading: ``--frontier``, ``--vrs`` and ``--workers`` are given only with a method that takes them
+    (:func:`~tfp_talent.tfp.measure.measure_tfp`, from the registry); every column named by ``--entity``, ``--time``, ``--output``, ``--capital``, ``--labor``, ``--hc`` and
     ``--labor-share`` exists (all missing ones named in one message). The formulas are those of the
     command's description (Solow 1957 residual, Törnqvist index, DEA-Malmquist of Färe, Grosskopf, Norris
     & Zhang 1994, M = EC × TC), computed by :func:`~tfp_talent.tfp.measure.measure_tfp`.
@@ -116,10 +117,6 @@ def run(args: argparse.Namespace) -> int:
         write_frame(out[["province", "year", "tfp_growth", "ln_tfp"]], "tfp_solow.csv")
     """
     require_out_suffix(args, ".csv")
-    if args.method != "malmquist" and (args.frontier is not None or args.vrs or args.workers != 1):
-        raise InputError(
-            f"--frontier, --vrs and --workers apply to --method malmquist only, not {args.method}"
-        )
     if args.workers < 1:
         raise InputError(f"--workers must be >= 1, got {args.workers}")
     frame = read_panel(args.data)

@@ -51,6 +51,7 @@ feasibility tolerances of :data:`HIGHS_OPTIONS`).
 
 from __future__ import annotations
 
+import inspect
 import time as _time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -425,6 +426,9 @@ def malmquist_index(
         out["scale_efficiency_change"] = ec / out["pure_efficiency_change"]
     return out
 
+
+#: The defaults of the :data:`DEA_KEYS` options (from :func:`malmquist_index`'s signature, their one home).
+DEA_DEFAULTS: dict[str, Any] = {k: inspect.signature(malmquist_index).parameters[k].default for k in DEA_KEYS}
 
 _EFFECTIVE = "__effective_labour__"
 

@@ -26,7 +26,7 @@ import pandas as pd
 from tfp_talent.errors import InputError
 from tfp_talent.io import require_columns
 from tfp_talent.tfp.checks import PRODUCTION_KEYS, ProductionColumns, check_production_columns
-from tfp_talent.tfp.malmquist import DEA_KEYS, DEAOptions
+from tfp_talent.tfp.malmquist import DEA_DEFAULTS, DEA_KEYS, DEAOptions
 from tfp_talent.tfp.methods import METHODS
 
 
@@ -55,7 +55,9 @@ def measure_tfp(
     ``frontier`` (default contemporaneous), ``vrs``, ``stats`` and ``workers`` (processes) are for
     ``malmquist`` (:class:`~tfp_talent.tfp.malmquist.DEAOptions`, with the defaults of
     :func:`~tfp_talent.tfp.malmquist.malmquist_index`). Options that do not apply to the method
-    raise :class:`InputError` rather than being silently ignored.
+    raise :class:`InputError` rather than being silently ignored (a DEA option only when it is set to
+    anything but its default, :data:`~tfp_talent.tfp.malmquist.DEA_DEFAULTS`; which method takes which
+    is the registry's ``options``).
 
     Example: ``measure_tfp(pwt, method="solow", entity="country", time="year", output="rgdpna",
     capital="rnna", labour="emp", hc="hc", alpha=0.33)``. Returns the method's frame (module
@@ -64,6 +66,14 @@ def measure_tfp(
     """
     if method not in METHODS:
         raise InputError(f"unknown TFP method '{method}' (use {', '.join(METHODS)})", column="method")
+    own = METHODS[method].options
+    foreign = [k for k in DEA_KEYS if k in options and k not in own and options[k] != DEA_DEFAULTS[k]]
+    if foreign:
+        takers = [m for m, entry in METHODS.items() if set(foreign) <= set(entry.options)]
+        raise InputError(
+            f"option(s) {', '.join(foreign)} apply to method {' / '.join(takers)} only, not {method}",
+            column=foreign[0],
+        )
     columns = {k: v for k, v in options.items() if k not in DEA_KEYS}
     check_production_columns(columns)
     names = [columns.get(k) for k in PRODUCTION_KEYS]

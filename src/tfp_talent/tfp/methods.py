@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from tfp_talent.tfp.malmquist import malmquist_from_settings, measure_malmquist
+from tfp_talent.tfp.malmquist import DEA_KEYS, malmquist_from_settings, measure_malmquist
 from tfp_talent.tfp.solow import measure_solow, solow_from_settings
 from tfp_talent.tfp.tornqvist import measure_tornqvist, tornqvist_from_settings
 
@@ -30,7 +30,9 @@ class TFPMethod:
 
     ``settings`` names the ``tfp:`` keys the method depends on (:func:`method_params`);
     ``description`` is the method's one-line formula and source (documentation of the registry;
-    no code reads it).
+    no code reads it). ``options``: the DEA options (:data:`tfp_talent.tfp.malmquist.DEA_KEYS`) its
+    ``measure`` uses; :func:`tfp_talent.tfp.measure.measure_tfp` refuses the others when they are set
+    to anything but their default.
     """
 
     measure: Callable[..., pd.DataFrame]
@@ -38,6 +40,7 @@ class TFPMethod:
     settings: tuple[str, ...]
     chained: bool
     description: str
+    options: tuple[str, ...] = ()
 
 
 METHODS: dict[str, TFPMethod] = {
@@ -61,6 +64,7 @@ METHODS: dict[str, TFPMethod] = {
         ("frontier", "vrs"),
         True,
         "output-oriented DEA-Malmquist index M = EC × TC (Färe et al. 1994)",
+        options=DEA_KEYS,
     ),
 }
 
