@@ -67,6 +67,7 @@ class SpatialOperator:
             real = self.eigenvalues.real[np.abs(self.eigenvalues.imag) < 1e-10]
             self.interval = (1.0 / real.min() + _EDGE, 1.0 / real.max() - _EDGE)
         else:
+            self.eigenvalues = None  # logdet and g_matrix take the LU paths exactly when there are none
             self.interval = (-1.0 + _EDGE, 1.0 - _EDGE)
         self._identity = sparse.identity(n, format="csc")
 
@@ -87,7 +88,7 @@ class SpatialOperator:
 
         ``"eigen"``: Re Σ_i ln(1 - lam w_i), O(N); ``"lu"``: :func:`sparse_lu_logdet`, one factorisation.
         """
-        if self.method == "eigen":
+        if self.eigenvalues is not None:  # method "eigen"
             return float(np.sum(np.log(1.0 - lam * self.eigenvalues)).real)
         return sparse_lu_logdet(self.w, lam, self._identity)
 
@@ -105,7 +106,7 @@ class SpatialOperator:
         n = self.n
         norm = float(np.abs(self.w).sum(axis=1).max())
         r = abs(lam) * norm
-        if self.method == "lu" and 0 < r <= 0.95:
+        if self.eigenvalues is None and 0 < r <= 0.95:  # method "lu", series converges
             terms = int(np.ceil(np.log(_SERIES_TOL * (1 - r)) / np.log(r)))
             wd = self.w.toarray()
             g = wd.copy()

@@ -24,13 +24,13 @@ from tfp_talent.errors import InputError
 from tfp_talent.report.tables import (
     COV_LABELS,
     STAR_LEVELS,
+    STAT_FORMATS,
     STAT_ROWS,
     Cell,
     Section,
     Table,
     as_mapping,
     effects_flags,
-    fmt_int,
     fmt_number,
     lookup,
     stars_for,
@@ -195,7 +195,7 @@ def regression_table(
             continue
         if key == "n_entities" and label_text == STAT_ROWS["n_entities"][0]:
             label_text = units[1]
-        cells = [fmt_int(v) if kind == "int" else fmt_number(v, digits) for v in values]
+        cells = [STAT_FORMATS[kind](v, digits) for v in values]
         stat_rows.append([label_text, *cells])
 
     spec_rows: list[list[str | Cell]] = []

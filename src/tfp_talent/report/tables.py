@@ -226,6 +226,13 @@ def fmt_int(x: Any) -> str:
     return _fmt_finite(x, lambda v: f"{int(round(v)):,}")
 
 
+#: How a statistic row of each kind (the second element of :data:`STAT_ROWS`) is written: (value, digits) -> text.
+STAT_FORMATS: dict[str, Callable[[Any, int], str]] = {
+    "int": lambda x, digits: fmt_int(x),
+    "float": fmt_number,
+}
+
+
 #: Words that keep their capital inside a sentence: regions, the country, names of methods and authors.
 PROPER_WORDS: frozenset[str] = frozenset(
     [

@@ -359,7 +359,7 @@ def _contiguity(
     from libpysal.weights import Queen, Rook
 
     geo = province_geometry(path)
-    builder = Queen if kind == "queen" else Rook
+    builder = {"queen": Queen, "rook": Rook}[kind]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # libpysal warns that Hainan is an island; the rule handles it
         w = builder.from_iterable(list(geo.geometries), ids=list(geo.ids))
