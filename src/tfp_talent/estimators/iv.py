@@ -77,7 +77,9 @@ from tfp_talent.estimators.inference import (
     DEFAULT_COV,
     DEFAULT_LEVEL,
     absorbed_levels,
+    chi2_sf,
     cluster_count,
+    f_sf,
     nested_levels,
     resolve_vcov,
     small_sample_factor,
@@ -324,9 +326,7 @@ def fit_iv(
         wald_raw = float(row["f.stat"]) * (q if cov == "unadjusted" else 1)
         fstat = wald_raw / q / factor_fs
         df_den = (n_clu - 1) if (cov == "clustered" and convention != "none") else (n - k_fs - k_fe)
-        from scipy import stats as _st
-
-        p = float(_st.f.sf(fstat, q, df_den)) if convention != "none" else float(_st.chi2.sf(wald_raw, q))
+        p = float(f_sf(fstat, q, df_den)) if convention != "none" else float(chi2_sf(wald_raw, q))
         first_stage[x] = {
             "partial_f": fstat,
             "partial_f_pvalue": p,

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tfp_talent.errors import InputError
+from tfp_talent.estimators.inference import t_sf
 from tfp_talent.io import require_columns
 from tfp_talent.report.tables import (
     REGION_ORDER,
@@ -218,27 +219,12 @@ def correlation_table(
     return Table(title=title, header=header, sections=[Section(rows)], notes=note_list, label=label)
 
 
-def normal_sf(x: float) -> float:
-    """P(Z > x) for a standard normal Z: ``scipy.special.ndtr(-x)``, the function behind
-    ``scipy.stats.norm.sf`` (imported here so that tables without p-values do not load SciPy).
-
-    Two-sided p-values of a z statistic are ``2 * normal_sf(abs(z))``, e.g. 0.05 for z = 1.96.
-    """
-    from scipy.special import ndtr
-
-    return float(ndtr(-x))
-
-
 def _corr_pvalue(r: float, n: int) -> float:
-    """Two-sided p = 2 P(T_{n-2} > |t|), t = r √((n − 2) / (1 − r²)); 0 when |r| = 1 (SciPy ``stdtr``)."""
+    """Two-sided p = 2 P(T_{n-2} > |t|), t = r √((n − 2) / (1 − r²)); 0 when |r| = 1 (:func:`~tfp_talent.estimators.inference.t_sf`)."""
     if abs(r) >= 1.0:
         return 0.0
-    from scipy.special import (
-        stdtr,  # scipy.stats.t.sf(x, df) is stdtr(df, -x); imported here, not at start-up
-    )
-
     t = r * math.sqrt((n - 2) / (1.0 - r * r))
-    return float(2.0 * stdtr(n - 2, -abs(t)))
+    return float(2.0 * t_sf(abs(t), n - 2))
 
 
 # --------------------------------------------------------------------------- threshold table

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from tfp_talent.errors import InputError
-from tfp_talent.report.data_tables import normal_sf
+from tfp_talent.estimators.inference import norm_sf
 from tfp_talent.report.tables import (
     Cell,
     Section,
@@ -113,7 +113,7 @@ def threshold_table(
     Reference: Hansen (1999), J. Econometrics 93, 345-368, Tables 2-3 layout;
     Wang (2015), Stata Journal 15(1), ``xthreg`` output.
 
-    The normal p-value is p = 2 (1 − Φ(|b / se|)) (:func:`~tfp_talent.report.data_tables.normal_sf`),
+    The normal p-value is p = 2 (1 − Φ(|b / se|)) (:func:`~tfp_talent.estimators.inference.norm_sf`),
     left out when se is missing, zero or not finite. Stars on the F statistics come from the bootstrap
     p-values; a regime-dependent slope ``x_rj`` is labelled "label of x × (regime j)".
 
@@ -206,7 +206,7 @@ def threshold_table(
         if pvals is not None and pvals.get(name) is not None:
             p = float(pvals[name])
         elif b is not None and se not in (None, 0.0) and math.isfinite(se):  # type: ignore[arg-type]
-            p = float(2.0 * normal_sf(abs(b / se)))  # type: ignore[operator]
+            p = float(2.0 * norm_sf(abs(b / se)))  # type: ignore[operator]
         else:
             p = None
         se_text = fmt_number(se, digits)

@@ -46,8 +46,7 @@ def production_function(
     :class:`InputError` for invalid data (:func:`~tfp_talent.tfp.checks.production_logs`) or fewer
     than two entities or periods.
     """
-    from scipy import stats
-
+    from tfp_talent.estimators.inference import chi2_sf
     from tfp_talent.estimators.panel import fit_panel
 
     data, ln_y, ln_k, ln_hl = production_logs(frame, columns, source=source)
@@ -97,7 +96,7 @@ def production_function(
             "returns_to_scale": float(coef["ln_k"] + coef["ln_hl"]),
             "returns_to_scale_se": sum_se,
             "crs_wald_chi2": wald_chi2,
-            "crs_wald_pvalue": float(stats.chi2.sf(wald_chi2, 1)),
+            "crs_wald_pvalue": float(chi2_sf(wald_chi2, 1)),
             "r2_within": float(fit.rsquared_within),
         },
         "crs_restricted": {

@@ -26,6 +26,7 @@ import pandas as pd
 
 from tfp_talent import within
 from tfp_talent.errors import InputError
+from tfp_talent.estimators.inference import chi2_sf, f_sf
 from tfp_talent.study.common import cov_args, estimation_args
 
 if TYPE_CHECKING:
@@ -197,8 +198,6 @@ def wald_equal(
     (W), ``df`` (m − 1), ``p_chi2``, ``f_stat`` (W/(m − 1)) and ``p_value`` (from F, or χ² when
     ``df_inference`` is infinite).
     """
-    from scipy import stats
-
     names = list(names)
     m = len(names)
     b = params[names].to_numpy(dtype=float)
@@ -210,12 +209,12 @@ def wald_equal(
     w = float(rb @ np.linalg.solve(r @ v @ r.T, rb))
     q = m - 1
     f = w / q
-    p_f = float(stats.chi2.sf(w, q)) if math.isinf(df_inference) else float(stats.f.sf(f, q, df_inference))
+    p_f = float(chi2_sf(w, q)) if math.isinf(df_inference) else float(f_sf(f, q, df_inference))
     return {
         "variables": names,
         "wald": w,
         "df": q,
-        "p_chi2": float(stats.chi2.sf(w, q)),
+        "p_chi2": float(chi2_sf(w, q)),
         "f_stat": f,
         "p_value": p_f,
     }
