@@ -54,7 +54,6 @@ from tfp_talent.study.hypotheses_evidence import (  # noqa: F401 (re-exported: t
     Results,
     Verdict,
     _field,
-    _t_quantile,
     _where,
     level_text,
     wild_bootstrap_of,

@@ -15,7 +15,7 @@ A claim's ``spec`` and ``cov`` pick the result (``cov`` default: the spec's firs
 per cent. Every statistic raises :class:`InputError` when the result lacks what it reads.
 
 A stored interval must be at ``hypotheses.level`` (:func:`_same_level`), so the sign rule never
-reads an interval of another level; intervals computed here use :func:`_t_quantile` at that level.
+reads an interval of another level; intervals computed here use :func:`~tfp_talent.estimators.inference.critical_value` at that level.
 """
 
 from __future__ import annotations
@@ -167,11 +167,6 @@ def _wild_text(wb: Mapping[str, Any]) -> str:
     )
 
 
-def _t_quantile(level: float, df: float) -> float:
-    """Two-sided critical value: t(df) quantile, or the normal one when df is infinite or missing."""
-    return critical_value(level, df)
-
-
 def _dist_text(cov_result: Mapping[str, Any]) -> str:
     """The stored reference distribution: ``'cluster-robust t(30)'``, ``'Driscoll–Kraay t(18)'``, or z."""
     df = cov_result.get("df_inference")
@@ -228,7 +223,7 @@ def coefficient(name: str, claim: Claim, results: Results, config: Config, label
         inference = _wild_text(wb)
     else:
         se = float(cr["std_errors"][term])
-        c = _t_quantile(level, cr.get("df_inference"))
+        c = critical_value(level, cr.get("df_inference"))
         ci = (b - c * se, b + c * se)
         p = float(cr["pvalues"][term])
         inference = _dist_text(cr)
@@ -286,7 +281,7 @@ def sd_difference(name: str, claim: Claim, results: Results, config: Config, lab
         inference = _wild_text(wb)
     else:
         _, p, _ = linear_restrictions_test(beta, v, c[None, :], df_t=df_t)
-        q = _t_quantile(level, df_t)
+        q = critical_value(level, df_t)
         ci, inference = (d - q * se, d + q * se), _dist_text(cr) + " (covariance of the two coefficients)"
     mult, unit = _display(claim)
     return Evidence(
